@@ -1,0 +1,251 @@
+"""Shared fixtures: users of every role, API clients, and the real services of the second CI pass."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BASE_DIR = Path(__file__).resolve().parent
+HAS_BROKER = bool(os.environ.get("CELERY_BROKER_URL"))
+IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that need a real service run only in the CI pass that has it (see .ci/run)."""
+    reasons = {
+        "celery_worker": (HAS_BROKER, "needs CELERY_BROKER_URL and a Celery worker (second CI pass)"),
+        "redis": (HAS_BROKER, "needs Redis (second CI pass)"),
+        "postgres": (IS_POSTGRES, "needs PostgreSQL (second CI pass)"),
+        "browser": (IS_POSTGRES and shutil.which("chromium") is not None, "needs Chromium and PostgreSQL"),
+    }
+    for item in items:
+        for marker, (available, reason) in reasons.items():
+            if marker in item.keywords and not available:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords_and_media(settings, tmp_path):
+    from django.core.cache import cache
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    cache.clear()  # rate-limit counters must not leak from one test to the next
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Unit tests run Celery tasks in-process on both passes, so what a test asserts does not depend on
+    a worker being there; tests marked ``celery_worker`` send them through the real broker instead."""
+    from logistics.celery import app
+
+    if "celery_worker" in request.keywords:
+        yield
+        return
+    saved = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def make_user(db):
+    from logistics.tests.factories import UserFactory
+
+    def make(role: str | None = None, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def office_user(make_user):
+    return make_user("office", username="office1", is_staff=True)
+
+
+@pytest.fixture
+def leader_user(make_user):
+    return make_user("leader", username="leader1")
+
+
+@pytest.fixture
+def inspector_user(make_user):
+    return make_user("inspector", username="inspector1")
+
+
+@pytest.fixture
+def vendor_a(db):
+    from logistics.tests.factories import VendorFactory
+
+    return VendorFactory(legal_name="甲物业服务有限公司")
+
+
+@pytest.fixture
+def vendor_b(db):
+    from logistics.tests.factories import VendorFactory
+
+    return VendorFactory(legal_name="乙物业服务有限公司")
+
+
+@pytest.fixture
+def vendor_user(make_user, vendor_a):
+    return make_user("vendor", username="vendor-a", vendor=vendor_a)
+
+
+@pytest.fixture
+def vendor_b_user(make_user, vendor_b):
+    return make_user("vendor", username="vendor-b", vendor=vendor_b)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def api_get(api_client):
+    """``api_get(user, url)``: GET through the API as a fresh copy of ``user`` (no per-object caches)."""
+
+    def get(user, url, **params):
+        if user is not None:
+            user = type(user).objects.get(pk=user.pk)
+        api_client.force_authenticate(user)
+        return api_client.get(url, params)
+
+    return get
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the Django test client logged in as ``user`` (None: anonymous)."""
+
+    def login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return login
+
+
+# --- A real Celery worker (second CI pass) --------------------------------------------------------------
+def _database_url_for_worker() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real ``celery -A logistics worker`` process reading the test database."""
+    if not HAS_BROKER or not IS_POSTGRES:
+        pytest.skip("needs PostgreSQL and a broker")
+    workdir = tmp_path_factory.mktemp("celery")
+    pidfile = workdir / "worker.pid"
+    logfile = workdir / "worker.log"
+    env = dict(os.environ)
+    env["DATABASE_URL"] = _database_url_for_worker()
+    env["DJANGO_SETTINGS_MODULE"] = "logistics.settings"
+    env["MEDIA_ROOT"] = str(workdir / "media")
+    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    from logistics.celery import app
+
+    app.control.purge()
+    node = f"test-{os.getpid()}@localhost"
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "logistics",
+        "worker",
+        "--pool=solo",
+        "--concurrency=1",
+        "-Q",
+        queue,
+        "--pidfile",
+        str(pidfile),
+        "--loglevel=INFO",
+        "-n",
+        node,
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    log = logfile.open("wb")
+    proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    ready = False
+    while time.monotonic() < deadline and proc.poll() is None:
+        if app.control.ping(destination=[node], timeout=0.5):
+            ready = True
+            break
+        time.sleep(0.25)
+    if not ready:
+        proc.kill()
+        pytest.fail(f"the Celery worker did not start:\n{logfile.read_text(errors='replace')[-4000:]}")
+    yield {"process": proc, "logfile": logfile, "env": env, "cmd": cmd}
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    log.close()
+
+
+@pytest.fixture
+def count_queries():
+    """``count_queries(fn)``: the number of SQL queries ``fn()`` runs (and its result)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run(fn):
+        with CaptureQueriesContext(connection) as ctx:
+            result = fn()
+        return len(ctx.captured_queries), result
+
+    return run
+
+
+def make_png(width: int = 40, height: int = 30, color: str = "red", exif_gps: bool = False) -> bytes:
+    """A real PNG (or JPEG with EXIF GPS when ``exif_gps``) for upload tests."""
+    import io as _io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (width, height), color)
+    out = _io.BytesIO()
+    if exif_gps:
+        exif = Image.Exif()
+        exif[0x010F] = "TestCam"  # Make
+        gps = {1: "N", 2: (31.0, 14.0, 0.0), 3: "E", 4: (121.0, 28.0, 0.0)}
+        exif[0x8825] = gps
+        image.save(out, format="JPEG", exif=exif)
+    else:
+        image.save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def png_bytes():
+    return make_png()
+
+
+@pytest.fixture
+def jpeg_with_gps():
+    return make_png(exif_gps=True)

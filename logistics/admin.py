@@ -1,0 +1,547 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Value
+from django.db.models.functions import Now
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from logistics import selectors
+from logistics.access import bid_is_sealed_for, is_vendor_user
+from logistics.admin_base import ReadOnlyInline, ScopedAdmin, reason_action, service_action, status_badge
+from logistics.models import (
+    AdmissionCheck,
+    AdmissionReview,
+    BadRecord,
+    Bid,
+    BidAttachment,
+    Certificate,
+    CertificateType,
+    Department,
+    KeyPoint,
+    OutboxMessage,
+    ReviewOpinion,
+    ServiceCategory,
+    Site,
+    StaffCertificate,
+    Tender,
+    TenderAttachment,
+    TenderCriterion,
+    User,
+    Vendor,
+    VendorStaff,
+    VendorStatus,
+    VendorStatusChange,
+)
+from logistics.reasons import describe_all
+from logistics.services import admission as admission_services
+from logistics.services import tenders as tender_services
+from logistics.services.vendors import vendor_change_status
+from logistics.uploads import clean_document
+
+
+# --- Reference data -------------------------------------------------------------------------------------
+@admin.register(Department)
+class DepartmentAdmin(ScopedAdmin):
+    list_display = ["code", "name", "name_en", "kind", "speciality", "is_active"]
+    list_filter = ["kind", "speciality", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryAdmin(ScopedAdmin):
+    list_display = ["code", "name", "name_en", "sort_order", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+class KeyPointInline(admin.TabularInline):
+    model = KeyPoint
+    extra = 0
+    fields = ["code", "name", "name_en", "is_active"]
+
+
+@admin.register(Site)
+class SiteAdmin(ScopedAdmin):
+    list_display = ["code", "name", "name_en", "building", "floor", "area", "is_active"]
+    list_filter = ["building", "is_active"]
+    search_fields = ["code", "name", "name_en", "building"]
+    inlines = [KeyPointInline]
+
+
+@admin.register(KeyPoint)
+class KeyPointAdmin(ScopedAdmin):
+    list_display = ["code", "name", "site", "is_active"]
+    list_filter = ["site", "is_active"]
+    list_select_related = ["site"]
+    search_fields = ["code", "name", "name_en", "site__name"]
+
+
+@admin.register(CertificateType)
+class CertificateTypeAdmin(ScopedAdmin):
+    list_display = ["code", "name", "name_en", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+    filter_horizontal = ["mandatory_for"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "department", "vendor", "is_staff", "is_active"]
+    list_filter = ["groups", "is_staff", "is_active", "department"]
+    list_select_related = ["department", "vendor"]
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (gettext_lazy("Organisation"), {"fields": ("department", "vendor", "phone")}),
+    )
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["task_name", "created_at", "sent_at", "attempts", "last_error"]
+    list_filter = ["task_name"]
+    readonly_fields = ["task_name", "kwargs", "dedup_key", "created_at", "sent_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+# --- Vendors --------------------------------------------------------------------------------------------
+class CertificateForm(forms.ModelForm):
+    class Meta:
+        model = Certificate
+        fields = ["type", "number", "issuer", "issued_on", "expires_on", "scan"]
+
+    def clean_scan(self) -> Any:
+        scan = self.cleaned_data.get("scan")
+        if scan and hasattr(scan, "content_type"):  # a new upload, not the stored file
+            return clean_document(scan)
+        return scan
+
+
+class CertificateInline(admin.TabularInline):
+    model = Certificate
+    form = CertificateForm
+    extra = 0
+    fields = ["type", "number", "issuer", "issued_on", "expires_on", "scan"]
+
+
+class StaffInline(admin.TabularInline):
+    model = VendorStaff
+    extra = 0
+    fields = ["name", "role", "phone", "is_active"]
+    show_change_link = True
+
+
+class BadRecordInline(admin.TabularInline):
+    model = BadRecord
+    extra = 0
+    fields = ["date", "source", "severity", "description"]
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = VendorStatusChange
+    fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("status history")
+
+
+def _open_review(vendor: Vendor, user: Any) -> Any:
+    return admission_services.admission_review_open(vendor=vendor, by=user)
+
+
+@admin.register(Vendor)
+class VendorAdmin(ScopedAdmin):
+    list_display = ["legal_name", "credit_code", "status_label", "certificates_flag", "legal_representative"]
+    list_filter = ["status", "categories"]
+    search_fields = ["legal_name", "credit_code", "legal_representative", "contact_name"]
+    readonly_fields = ["status", "status_changed_at", "created_at", "updated_at", "certificates_flag"]
+    filter_horizontal = ["categories"]
+    inlines = [CertificateInline, StaffInline, BadRecordInline, StatusChangeInline]
+    fieldsets = (
+        (None, {"fields": ("legal_name", "credit_code", "legal_representative", "registered_capital", "address")}),
+        (gettext_lazy("Contact"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
+        (
+            gettext_lazy("Qualification"),
+            {"fields": ("categories", "established_on", "management_experience_years", "similar_projects")},
+        ),
+        (gettext_lazy("Status"), {"fields": ("status", "status_changed_at", "certificates_flag", "notes")}),
+    )
+    actions = [
+        service_action(_open_review, description=gettext_lazy("Open an admission review"), name="open_review"),
+        reason_action(
+            lambda v, reason, user: vendor_change_status(
+                vendor=v, to_status=VendorStatus.SUSPENDED, reason=reason, by=user
+            ),
+            description=gettext_lazy("Suspend"),
+            name="suspend",
+        ),
+        reason_action(
+            lambda v, reason, user: vendor_change_status(
+                vendor=v, to_status=VendorStatus.ADMITTED, reason=reason, by=user
+            ),
+            description=gettext_lazy("Lift the suspension"),
+            name="reinstate",
+        ),
+        reason_action(
+            lambda v, reason, user: vendor_change_status(
+                vendor=v, to_status=VendorStatus.BLACKLISTED, reason=reason, by=user
+            ),
+            description=gettext_lazy("Blacklist"),
+            name="blacklist",
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return selectors.vendors_with_flags(super().get_queryset(request))
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Vendor) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("certificates"), boolean=False)
+    def certificates_flag(self, obj: Vendor) -> str:
+        if getattr(obj, "certificate_problem", False):
+            return format_html('<span class="flag-alert">{}</span>', _("Mandatory certificate expired or missing"))
+        return "✓"
+
+
+class StaffCertificateInline(admin.TabularInline):
+    model = StaffCertificate
+    extra = 0
+    fields = ["kind", "number", "expires_on"]
+
+
+@admin.register(VendorStaff)
+class VendorStaffAdmin(ScopedAdmin):
+    list_display = ["name", "role", "vendor", "is_active"]
+    list_filter = ["is_active", "vendor"]
+    list_select_related = ["vendor"]
+    search_fields = ["name", "role", "vendor__legal_name"]
+    inlines = [StaffCertificateInline]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ScopedAdmin):
+    form = CertificateForm
+    list_display = ["vendor", "type", "number", "issued_on", "expires_on", "download"]
+    list_filter = ["type", "expires_on"]
+    list_select_related = ["vendor", "type"]
+    search_fields = ["number", "vendor__legal_name"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["vendor", *CertificateForm.Meta.fields]
+
+    @admin.display(description=gettext_lazy("scan"))
+    def download(self, obj: Certificate) -> str:
+        if not obj.scan:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("download", args=["certificate", obj.pk]), _("Download"))
+
+
+@admin.register(BadRecord)
+class BadRecordAdmin(ScopedAdmin):
+    list_display = ["vendor", "date", "source", "severity"]
+    list_filter = ["severity"]
+    list_select_related = ["vendor"]
+    search_fields = ["vendor__legal_name", "source", "description"]
+
+
+# --- Admission ------------------------------------------------------------------------------------------
+class AdmissionCheckInline(ReadOnlyInline):
+    model = AdmissionCheck
+    fields = ["item", "auto_result", "reasons", "office_result", "office_note"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("reasons"))
+    def reasons(self, obj: AdmissionCheck) -> str:
+        return "; ".join(describe_all(obj.auto_reasons))
+
+
+class OpinionInline(ReadOnlyInline):
+    model = ReviewOpinion
+    fields = ["department", "reviewer", "opinion", "comments", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(AdmissionReview)
+class AdmissionReviewAdmin(ScopedAdmin):
+    list_display = ["vendor", "created_at", "status_label", "decision", "decided_at", "review_page"]
+    list_filter = ["status", "decision"]
+    list_select_related = ["vendor"]
+    search_fields = ["vendor__legal_name"]
+    readonly_fields = [
+        "vendor",
+        "categories",
+        "opened_by",
+        "status",
+        "decision",
+        "decision_reason",
+        "decided_at",
+        "decided_by",
+    ]
+    inlines = [AdmissionCheckInline, OpinionInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # opened from the vendor list ("Open an admission review")
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: AdmissionReview) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("review"))
+    def review_page(self, obj: AdmissionReview) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("logistics:admission_review", args=[obj.pk]), _("Open"))
+
+
+# --- Tenders --------------------------------------------------------------------------------------------
+class CriterionInline(admin.TabularInline):
+    model = TenderCriterion
+    extra = 0
+    fields = ["sort_order", "name", "weight", "description"]
+
+
+class TenderAttachmentForm(forms.ModelForm):
+    class Meta:
+        model = TenderAttachment
+        fields = ["title", "file"]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):
+            return clean_document(upload)
+        return upload
+
+
+class TenderAttachmentInline(admin.TabularInline):
+    model = TenderAttachment
+    form = TenderAttachmentForm
+    extra = 0
+
+
+def _award_top(tender: Tender, user: Any) -> Any:
+    return tender_services.tender_award(tender=tender, by=user)
+
+
+@admin.register(Tender)
+class TenderAdmin(ScopedAdmin):
+    list_display = ["number", "title", "category", "status_label", "bid_deadline", "opening_at", "bid_count", "pages"]
+    list_filter = ["status", "category", "method"]
+    list_select_related = ["category"]
+    search_fields = ["number", "title"]
+    filter_horizontal = ["sites", "required_certificate_types", "invited_vendors", "committee"]
+    readonly_fields = [
+        "status",
+        "published_at",
+        "qualification_confirmed_at",
+        "failure_reason",
+        "awarded_bid",
+        "award_reason",
+        "awarded_at",
+        "awarded_by",
+    ]
+    inlines = [CriterionInline, TenderAttachmentInline]
+    fieldsets = (
+        (None, {"fields": ("number", "title", "category", "sites", "scope", "service_standards")}),
+        (gettext_lazy("Period and budget"), {"fields": ("period_start", "period_end", "budget_ceiling")}),
+        (
+            gettext_lazy("Requirements"),
+            {"fields": ("min_registered_capital", "required_certificate_types", "min_similar_projects")},
+        ),
+        (gettext_lazy("Method and dates"), {"fields": ("method", "invited_vendors", "bid_deadline", "opening_at")}),
+        (gettext_lazy("Evaluation"), {"fields": ("price_weight", "committee")}),
+        (
+            gettext_lazy("Status"),
+            {
+                "fields": (
+                    "status",
+                    "published_at",
+                    "qualification_confirmed_at",
+                    "failure_reason",
+                    "awarded_bid",
+                    "award_reason",
+                    "awarded_at",
+                    "awarded_by",
+                )
+            },
+        ),
+    )
+    actions = [
+        service_action(
+            lambda t, user: tender_services.tender_publish(tender=t, by=user),
+            description=gettext_lazy("Publish"),
+            name="publish",
+        ),
+        service_action(
+            lambda t, user: tender_services.tender_open(tender=t, by=user),
+            description=gettext_lazy("Open the bids (at the opening time)"),
+            name="open_bids",
+        ),
+        service_action(
+            lambda t, user: tender_services.tender_confirm_qualification(tender=t, by=user),
+            description=gettext_lazy("Confirm the qualified bids"),
+            name="confirm_qualification",
+        ),
+        service_action(_award_top, description=gettext_lazy("Award the top-ranked bid"), name="award_top"),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(bids_total=Count("bids", distinct=True))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Tender | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status != "draft":
+            # a published tender's terms are what vendors bid on: frozen
+            fields += [
+                "number",
+                "category",
+                "scope",
+                "period_start",
+                "period_end",
+                "budget_ceiling",
+                "min_registered_capital",
+                "min_similar_projects",
+                "method",
+                "bid_deadline",
+                "opening_at",
+                "price_weight",
+            ]
+        return fields
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Tender) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("bids"), ordering="bids_total")
+    def bid_count(self, obj: Tender) -> int:
+        return obj.bids_total
+
+    @admin.display(description=gettext_lazy("evaluation"))
+    def pages(self, obj: Tender) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("logistics:tender_evaluate", args=[obj.pk]), _("Open"))
+
+
+class BidAttachmentInline(ReadOnlyInline):
+    model = BidAttachment
+    fields = ["title", "link"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("file"))
+    def link(self, obj: BidAttachment) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("download", args=["bid-attachment", obj.pk]), _("Download"))
+
+
+class BidOverrideForm(forms.ModelForm):
+    class Meta:
+        model = Bid
+        fields = ["qualified_override", "override_reason"]
+
+
+@admin.register(Bid)
+class BidAdmin(ScopedAdmin):
+    """Bids are sealed until the opening time: price, proposal and documents stay hidden, history included."""
+
+    form = BidOverrideForm
+    list_display = ["tender", "vendor", "submitted_at", "price_shown", "qualified_shown"]
+    list_filter = ["tender__status", "tender"]
+    list_select_related = ["tender", "vendor"]
+    search_fields = ["vendor__legal_name", "tender__number"]
+    sortable_by = ["tender", "vendor", "submitted_at"]
+    inlines = [BidAttachmentInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # vendors bid from their pages
+
+    def get_fields(self, request: HttpRequest, obj: Bid | None = None) -> list[str]:
+        base = ["tender", "vendor", "submitted_at"]
+        if obj is not None and bid_is_sealed_for(request.user, obj):
+            return [*base, "sealed_notice"]
+        return [
+            *base,
+            "price",
+            "proposal",
+            "past_projects",
+            "past_projects_description",
+            "qualification",
+            "qualified_override",
+            "override_reason",
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Bid | None = None) -> list[str]:
+        return [
+            "tender",
+            "vendor",
+            "submitted_at",
+            "price",
+            "proposal",
+            "past_projects",
+            "past_projects_description",
+            "qualification",
+            "sealed_notice",
+        ]
+
+    def get_inlines(self, request: HttpRequest, obj: Bid | None) -> list:
+        if obj is not None and bid_is_sealed_for(request.user, obj):
+            return []
+        return self.inlines
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        self._refuse_if_sealed(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        self._refuse_if_sealed(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _refuse_if_sealed(self, request: HttpRequest, object_id: str) -> None:
+        bid = self.get_queryset(request).filter(pk=object_id).select_related("tender").first()
+        if bid is None or bid_is_sealed_for(request.user, bid):
+            raise Http404
+
+    def save_model(self, request: HttpRequest, obj: Bid, form: forms.ModelForm, change: bool) -> None:
+        if not {"qualified_override", "override_reason"} & set(form.changed_data):
+            return
+        try:
+            tender_services.bid_override_qualification(
+                bid=obj,
+                qualified=form.cleaned_data["qualified_override"],
+                reason=form.cleaned_data["override_reason"] or "",
+                by=request.user,
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), level="error")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if is_vendor_user(request.user):  # the bidder sees its own bid
+            return queryset.annotate(sealed_now=Value(False))
+        return queryset.annotate(
+            sealed_now=ExpressionWrapper(Q(tender__opening_at__gt=Now()), output_field=BooleanField())
+        )
+
+    @admin.display(description=gettext_lazy("price"))
+    def price_shown(self, obj: Bid) -> str:
+        return _("sealed") if obj.sealed_now else f"{obj.price:,.2f}"
+
+    @admin.display(description=gettext_lazy("qualified"))
+    def qualified_shown(self, obj: Bid) -> str:
+        if obj.is_qualified is None:
+            return "—"
+        return _("yes") if obj.is_qualified else _("no")
+
+    @admin.display(description=gettext_lazy("qualification check"))
+    def qualification(self, obj: Bid) -> str:
+        return "; ".join(describe_all(obj.qualification_reasons)) or "—"
+
+    @admin.display(description=gettext_lazy("sealed"))
+    def sealed_notice(self, obj: Bid) -> str:
+        return _("This bid is sealed until the opening time (%(opening)s).") % {"opening": obj.tender.opening_at}

@@ -1,0 +1,118 @@
+"""Admin building blocks: the branded site, the scoped ModelAdmin, and actions that call services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
+
+from logistics.access import scoped
+
+admin.site.site_header = gettext_lazy("Logistics supervision · administration")
+admin.site.site_title = gettext_lazy("Logistics supervision")
+admin.site.index_title = gettext_lazy("Logistics office")
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """ModelAdmin with audit history whose lists show only what the user's role may see."""
+
+    list_per_page = 50
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return scoped(request.user, super().get_queryset(request))
+
+
+def status_badge(value: str, label: Any) -> str:
+    """Coloured status label for admin lists (CSS in static/css/admin.css)."""
+    return format_html('<span class="status-badge status-{}">{}</span>', value, label)
+
+
+def _report(request: HttpRequest, modeladmin: Any, done: int, failures: list[tuple[Any, list[str]]]) -> None:
+    if done:
+        modeladmin.message_user(request, _("%(count)d record(s) updated.") % {"count": done}, messages.SUCCESS)
+    for obj, errors in failures:
+        modeladmin.message_user(request, f"{obj}: {' '.join(errors)}", messages.ERROR)
+
+
+def service_action(
+    apply: Callable[[Any, Any], Any], *, description: str, name: str, permission: str = "change"
+) -> Callable:
+    """An admin action that calls ``apply(obj, user)`` (a service) on each selected record."""
+
+    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> None:
+        done, failures = 0, []
+        for obj in queryset:
+            try:
+                apply(obj, request.user)
+                done += 1
+            except ValidationError as exc:
+                failures.append((obj, exc.messages))
+        _report(request, modeladmin, done, failures)
+
+    action.__name__ = name
+    action.short_description = description
+    action.allowed_permissions = (permission,)
+    return action
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
+def reason_action(
+    apply: Callable[[Any, str, Any], Any], *, description: str, name: str, permission: str = "change"
+) -> Callable:
+    """An admin action that asks for a written reason first, then calls ``apply(obj, reason, user)``."""
+
+    def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        if "apply_reason" in request.POST:
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                done, failures = 0, []
+                for obj in queryset:
+                    try:
+                        apply(obj, form.cleaned_data["reason"], request.user)
+                        done += 1
+                    except ValidationError as exc:
+                        failures.append((obj, exc.messages))
+                _report(request, modeladmin, done, failures)
+                return None
+        else:
+            form = ReasonForm()
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": description,
+            "queryset": queryset,
+            "form": form,
+            "action_name": name,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/action_with_reason.html", context)
+
+    action.__name__ = name
+    action.short_description = description
+    action.allowed_permissions = (permission,)
+    return action
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

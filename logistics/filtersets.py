@@ -1,0 +1,84 @@
+"""FilterSets of the core app, shared by the HTML lists and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from logistics.models import (
+    AdmissionReview,
+    Bid,
+    Certificate,
+    Department,
+    KeyPoint,
+    ServiceCategory,
+    Site,
+    Tender,
+    Vendor,
+)
+
+
+class DepartmentFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Department
+        fields = ["kind", "speciality", "is_active"]
+
+
+class ServiceCategoryFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = ServiceCategory
+        fields = ["code", "is_active"]
+
+
+class SiteFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
+
+    class Meta:
+        model = Site
+        fields = ["code", "building", "is_active"]
+
+
+class KeyPointFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = KeyPoint
+        fields = ["site", "is_active"]
+
+
+class VendorFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="search")
+    category = django_filters.CharFilter(field_name="categories__code")
+
+    class Meta:
+        model = Vendor
+        fields = ["status", "category"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(legal_name__icontains=value) | Q(credit_code__icontains=value))
+
+
+class CertificateFilterSet(django_filters.FilterSet):
+    expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
+
+    class Meta:
+        model = Certificate
+        fields = ["vendor", "type", "expires_before"]
+
+
+class TenderFilterSet(django_filters.FilterSet):
+    category = django_filters.CharFilter(field_name="category__code")
+
+    class Meta:
+        model = Tender
+        fields = ["status", "method", "category"]
+
+
+class BidFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Bid
+        fields = ["tender", "vendor"]  # never price: bids are sealed until the opening
+
+
+class AdmissionReviewFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = AdmissionReview
+        fields = ["vendor", "status", "decision"]

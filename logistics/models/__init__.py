@@ -1,0 +1,68 @@
+"""Models of the core domain app. Each module holds one area; everything is re-exported here."""
+
+from logistics.models.admission import AdmissionCheck, AdmissionReview, CheckItem, CheckResult, ReviewOpinion
+from logistics.models.base import AuditedManager, AuditedQuerySet, BilingualNameModel, TimeStampedModel, stamp
+from logistics.models.documents import Document
+from logistics.models.notifications import Notification
+from logistics.models.outbox import OutboxMessage
+from logistics.models.reference import Department, KeyPoint, ServiceCategory, Site
+from logistics.models.tenders import (
+    Bid,
+    BidAttachment,
+    BidScore,
+    ScoreSheet,
+    Tender,
+    TenderAttachment,
+    TenderCriterion,
+    TenderStatus,
+)
+from logistics.models.users import User
+from logistics.models.vendors import (
+    BadRecord,
+    Certificate,
+    CertificateType,
+    Severity,
+    StaffCertificate,
+    Vendor,
+    VendorStaff,
+    VendorStatus,
+    VendorStatusChange,
+)
+
+__all__ = [
+    "AdmissionCheck",
+    "AdmissionReview",
+    "AuditedManager",
+    "AuditedQuerySet",
+    "BadRecord",
+    "Bid",
+    "BidAttachment",
+    "BidScore",
+    "BilingualNameModel",
+    "Certificate",
+    "CertificateType",
+    "CheckItem",
+    "CheckResult",
+    "Department",
+    "Document",
+    "KeyPoint",
+    "Notification",
+    "OutboxMessage",
+    "ReviewOpinion",
+    "ScoreSheet",
+    "ServiceCategory",
+    "Severity",
+    "Site",
+    "StaffCertificate",
+    "Tender",
+    "TenderAttachment",
+    "TenderCriterion",
+    "TenderStatus",
+    "TimeStampedModel",
+    "User",
+    "Vendor",
+    "VendorStaff",
+    "VendorStatus",
+    "VendorStatusChange",
+    "stamp",
+]

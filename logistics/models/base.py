@@ -1,0 +1,79 @@
+"""Building blocks shared by every domain model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class BilingualNameModel(models.Model):
+    """Reference data carries its own Chinese and English names; the page shows the one of its language."""
+
+    name = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        language = translation.get_language() or "zh-hans"
+        if language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditedQuerySet(models.QuerySet):
+    """A queryset whose bulk ``update()`` leaves an audit history row for every row it changes.
+
+    django-simple-history records ``save()`` and ``delete()`` but not ``QuerySet.update()``; the product
+    does make bulk updates (the nightly overdue marking, for one), so they go through here: the rows are
+    updated in one statement, then re-read and written to the history table in one bulk insert.
+    """
+
+    def update(self, **kwargs: Any) -> int:
+        return self.audited_update(_reason="bulk update", **kwargs)
+
+    def audited_update(self, *, _reason: str, **kwargs: Any) -> int:
+        """Update in one statement and write one history row per changed row, with ``_reason``."""
+        history = getattr(self.model, "history", None)
+        if history is None:
+            return super().update(**kwargs)
+        pks = list(self.values_list("pk", flat=True))
+        if not pks:
+            return 0
+        count = models.QuerySet.update(self.model._base_manager.filter(pk__in=pks), **kwargs)
+        changed = list(self.model._base_manager.filter(pk__in=pks))
+        history.bulk_history_create(changed, update=True, default_change_reason=_reason)
+        return count
+
+    update.alters_data = True
+    audited_update.alters_data = True
+
+
+class AuditedManager(models.Manager.from_queryset(AuditedQuerySet)):
+    pass
+
+
+def stamp(obj: models.Model, *, by: Any = None, reason: str = "") -> models.Model:
+    """Tell the audit history who changes ``obj`` and why (services call this; in a request the middleware
+    would know the user, but a task or a command does not)."""
+    if by is not None and getattr(by, "pk", None) is not None:
+        obj._history_user = by
+    if reason:
+        obj._change_reason = reason
+    return obj

@@ -1,0 +1,99 @@
+"""Reference data of the institution: departments, sites and key points, service categories."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from logistics.models.base import AuditedManager, BilingualNameModel
+
+
+class Department(BilingualNameModel):
+    class Kind(models.TextChoices):
+        LOGISTICS = "logistics", _("Logistics office")
+        SPECIALIST = "specialist", _("Specialist department")
+        LEGAL = "legal", _("Legal")
+        FINANCE = "finance", _("Finance")
+        OTHER = "other", _("Other department")
+
+    class Speciality(models.TextChoices):
+        NONE = "", _("None")
+        SAFETY = "safety", _("Safety")
+        FIRE = "fire", _("Fire")
+        EQUIPMENT = "equipment", _("Equipment")
+        ENERGY = "energy", _("Energy")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    speciality = models.CharField(_("speciality"), max_length=20, choices=Speciality.choices, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="specialist") | models.Q(speciality=""),
+                name="%(app_label)s_%(class)s_speciality_only_for_specialists",
+            ),
+        ]
+
+
+class ServiceCategory(BilingualNameModel):
+    """One of the outsourced services (security, canteen, cleaning, ...)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+
+
+class Site(BilingualNameModel):
+    """A place services are delivered: a building, a floor, an area."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    building = models.CharField(_("building"), max_length=100, blank=True)
+    floor = models.CharField(_("floor"), max_length=40, blank=True)
+    area = models.CharField(_("area"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+
+class KeyPoint(BilingualNameModel):
+    """A key point (重点部位) of a site: checked weekly, the target of a QR code on the wall."""
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="key_points", verbose_name=_("site"))
+    code = models.SlugField(_("code"), max_length=40)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site__code", "code"]
+        verbose_name = _("key point")
+        verbose_name_plural = _("key points")
+        constraints = [
+            models.UniqueConstraint(fields=["site", "code"], name="%(app_label)s_%(class)s_unique_code_per_site"),
+        ]

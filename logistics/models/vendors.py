@@ -1,0 +1,253 @@
+"""Vendors (服务企业) and their admission status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from logistics.credit_code import validate_credit_code
+from logistics.models.base import AuditedManager, TimeStampedModel
+from logistics.uploads import RandomName, private_storage
+
+
+class VendorStatus(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ADMITTED = "admitted", _("Admitted")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+    BLACKLISTED = "blacklisted", _("Blacklisted")
+
+
+class Vendor(TimeStampedModel):
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        unique=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters, GB 32100-2015; the check digit is verified."),
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=100)
+    registered_capital = models.DecimalField(
+        _("registered capital (CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    similar_projects = models.PositiveIntegerField(
+        _("similar past projects"),
+        default=0,
+        help_text=_("Number of comparable service contracts the vendor has delivered."),
+    )
+    management_experience_years = models.PositiveSmallIntegerField(_("years of management experience"), default=0)
+    categories = models.ManyToManyField(
+        "logistics.ServiceCategory",
+        blank=True,
+        related_name="vendors",
+        verbose_name=_("service categories applied for"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=VendorStatus.choices, default=VendorStatus.APPLICANT, db_index=True
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["legal_name"]
+        verbose_name = _("vendor")
+        verbose_name_plural = _("vendors")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(registered_capital__gte=0), name="%(app_label)s_%(class)s_capital_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=VendorStatus.values), name="%(app_label)s_%(class)s_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def can_bid(self) -> bool:
+        return self.status == VendorStatus.ADMITTED
+
+
+class VendorStatusChange(models.Model):
+    """One transition of a vendor's status: kept, never overwritten."""
+
+    vendor = models.ForeignKey(
+        Vendor, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("vendor")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=VendorStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=VendorStatus.choices)
+    reason = models.TextField(_("reason"))
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        ordering = ["vendor", "changed_at", "pk"]
+        verbose_name = _("vendor status change")
+        verbose_name_plural = _("vendor status changes")
+
+    def __str__(self) -> str:
+        return f"{self.vendor_id}: {self.from_status} -> {self.to_status}"
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+    SERIOUS = "serious", _("Serious")
+
+
+class CertificateType(models.Model):
+    """A kind of qualification certificate; the office extends the list in the admin."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    mandatory_for = models.ManyToManyField(
+        "logistics.ServiceCategory",
+        blank=True,
+        related_name="mandatory_certificate_types",
+        verbose_name=_("mandatory for the categories"),
+        help_text=_("A vendor admitted for one of these categories must hold a valid certificate of this type."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("certificate type")
+        verbose_name_plural = _("certificate types")
+
+    def __str__(self) -> str:
+        from django.utils import translation
+
+        language = translation.get_language() or ""
+        return self.name_en if language.startswith("en") and self.name_en else self.name
+
+
+class Certificate(TimeStampedModel):
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("vendor"))
+    type = models.ForeignKey(
+        CertificateType, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("type")
+    )
+    number = models.CharField(_("number"), max_length=100)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True, help_text=_("Empty: does not expire."))
+    scan = models.FileField(
+        _("scan"),
+        storage=private_storage,
+        upload_to=RandomName("certificates"),
+        blank=True,
+        help_text=_("PDF, JPEG or PNG, at most 15 MB; never served publicly."),
+    )
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["vendor", "type", "-expires_on"]
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("issued_on")),
+                name="%(app_label)s_%(class)s_expires_after_issue",
+            ),
+            models.UniqueConstraint(fields=["vendor", "type", "number"], name="%(app_label)s_%(class)s_unique_number"),
+        ]
+        indexes = [models.Index(fields=["expires_on"], name="logistics_cert_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.number}"
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return self.issued_on <= day and (self.expires_on is None or self.expires_on >= day)
+
+
+class VendorStaff(TimeStampedModel):
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="staff", verbose_name=_("vendor"))
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("post"), max_length=100, help_text=_("e.g. project manager, security guard, cook"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["vendor", "name"]
+        verbose_name = _("vendor staff member")
+        verbose_name_plural = _("vendor staff")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.role})"
+
+
+class StaffCertificate(TimeStampedModel):
+    """A work certificate (上岗证) of a staff member: security guard card, health certificate, electrician..."""
+
+    staff = models.ForeignKey(
+        VendorStaff, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("staff member")
+    )
+    kind = models.CharField(_("kind"), max_length=100, help_text=_("e.g. 保安员证, 健康证, 电工证"))
+    number = models.CharField(_("number"), max_length=100, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["staff", "kind"]
+        verbose_name = _("work certificate")
+        verbose_name_plural = _("work certificates")
+        indexes = [models.Index(fields=["expires_on"], name="logistics_staffcert_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}".strip()
+
+
+class BadRecord(TimeStampedModel):
+    """A bad record (不良记录) of a vendor: from a regulator, a court, a past client or our own office."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="bad_records", verbose_name=_("vendor"))
+    date = models.DateField(_("date"))
+    source = models.CharField(_("source"), max_length=200)
+    description = models.TextField(_("description"))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["vendor", "-date"]
+        verbose_name = _("bad record")
+        verbose_name_plural = _("bad records")
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.source}"

@@ -1,0 +1,56 @@
+"""Notifications by email: written in the caller's transaction, sent once by a task after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from logistics import outbox
+from logistics.models import Notification, User
+from logistics.roles import Role
+
+
+def notify(
+    *, emails: Iterable[str] = (), users: Iterable[Any] = (), subject: str, body: str, dedup_key: str | None = None
+) -> list[Notification]:
+    """Queue one message per recipient; with ``dedup_key`` a second call for the same event sends nothing."""
+    created = []
+    recipients: list[tuple[Any, str]] = [(user, user.email) for user in users if user.email]
+    recipients += [(None, email) for email in emails if email]
+    for index, (user, email) in enumerate(recipients):
+        key = f"{dedup_key}:{index}" if dedup_key else None
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=user, email=email, subject=subject[:300], body=body, dedup_key=key
+                )
+        except IntegrityError:
+            continue
+        outbox.enqueue("logistics.tasks.send_notification_task", kwargs={"notification_id": notification.pk})
+        created.append(notification)
+    return created
+
+
+def office_users() -> Iterable[User]:
+    return User.objects.filter(is_active=True, groups__name=Role.OFFICE).exclude(email="").distinct()
+
+
+def notify_office(*, subject: str, body: str, dedup_key: str | None = None) -> list[Notification]:
+    return notify(users=office_users(), subject=subject, body=body, dedup_key=dedup_key)
+
+
+def send(notification_id: int) -> bool:
+    """Send one notification if not sent yet (safe to run twice)."""
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id, sent_at__isnull=True).first()
+        if notification is None:
+            return False
+        send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL, [notification.email])
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["sent_at"])
+        return True

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from logistics.models import AdmissionReview, CheckResult, ReviewOpinion
+from logistics.uploads import clean_document
+
+MAX_BID_FILES = 5
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleDocumentsField(forms.FileField):
+    """Several documents at once; each is checked like any upload (extension, content, size)."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, max_files: int = MAX_BID_FILES, **kwargs: Any) -> None:
+        self.max_files = max_files
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > self.max_files:
+            raise ValidationError(_("At most %(count)d files.") % {"count": self.max_files})
+        return [clean_document(super(MultipleDocumentsField, self).clean(f, initial)) for f in files]
+
+
+class BidForm(forms.Form):
+    price = forms.DecimalField(
+        label=_("Price (CNY per year)"), max_digits=14, decimal_places=2, min_value=Decimal("0.01")
+    )
+    proposal = forms.CharField(label=_("Technical proposal"), widget=forms.Textarea, max_length=20000)
+    past_projects = forms.IntegerField(label=_("Similar past projects"), min_value=0, max_value=1000, initial=0)
+    past_projects_description = forms.CharField(
+        label=_("Past projects (client, period, scope)"), widget=forms.Textarea, required=False, max_length=5000
+    )
+    documents = MultipleDocumentsField(label=_("Documents (PDF, JPEG, PNG; up to 5)"))
+
+
+class OpinionForm(forms.ModelForm):
+    class Meta:
+        model = ReviewOpinion
+        fields = ["opinion", "comments"]
+        widgets = {"opinion": forms.RadioSelect, "comments": forms.Textarea(attrs={"rows": 3})}
+
+
+class CheckVerdictForm(forms.Form):
+    check_id = forms.IntegerField(widget=forms.HiddenInput)
+    result = forms.ChoiceField(label=_("Verdict"), choices=CheckResult.choices)
+    note = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=AdmissionReview.Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class AwardForm(forms.Form):
+    bid = forms.TypedChoiceField(label=_("Bid to award"), coerce=int)
+    reason = forms.CharField(
+        label=_("Reason (required when it is not the top-ranked bid)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["bid"].choices = choices

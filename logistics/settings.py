@@ -1,0 +1,250 @@
+"""Settings of the logistics supervision product.
+
+One module, driven by environment variables (see README, "Environment variables"). Every default is safe
+for development: SQLite in the project folder, tasks run eagerly in-process, DEBUG on.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from logistics import env as envparse
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ENV = os.environ
+
+DEBUG = envparse.env_bool(ENV, "DJANGO_DEBUG", True)
+SECRET_KEY = envparse.secret_key(ENV, DEBUG)
+ALLOWED_HOSTS = envparse.env_list(
+    ENV, "DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] + (["testserver"] if DEBUG else [])
+)
+CSRF_TRUSTED_ORIGINS = envparse.env_list(ENV, "DJANGO_CSRF_TRUSTED_ORIGINS", [])
+INSTITUTION_NAME = ENV.get("INSTITUTION_NAME", "")  # empty: the translated default name is used
+# The landing page lists the demo logins in development, or when asked to (a demo server with DEBUG off).
+SHOW_DEMO_LOGINS = envparse.env_bool(ENV, "SHOW_DEMO_LOGINS", DEBUG)
+
+INSTALLED_APPS = [
+    "logistics.apps.LogisticsConfig",
+    "contracts.apps.ContractsConfig",
+    "inspections.apps.InspectionsConfig",
+    "scoring.apps.ScoringConfig",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_celery_beat",
+    "simple_history",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "logistics.middleware.ChosenLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "logistics.urls"
+WSGI_APPLICATION = "logistics.wsgi.application"
+ASGI_APPLICATION = "logistics.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "logistics.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------------
+DATABASES = {"default": envparse.database_config(ENV, BASE_DIR)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "logistics.User"
+
+# --- Cache ----------------------------------------------------------------------------------------------
+CACHES = envparse.cache_config(ENV)
+
+# --- Auth -----------------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# --- Internationalisation -------------------------------------------------------------------------------
+LANGUAGE_CODE = ENV.get("LANGUAGE_CODE", "zh-hans")
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = ENV.get("TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(ENV.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "/media/"  # never served directly: uploads go through permission-checked views
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if envparse.env_bool(ENV, "STATIC_MANIFEST", not DEBUG)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+FILE_UPLOAD_PERMISSIONS = 0o640
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024  # whole request body, photos included
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Security -------------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = envparse.env_int(ENV, "SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request: sessions end after inactivity
+SESSION_COOKIE_SECURE = envparse.env_bool(ENV, "DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = envparse.env_bool(ENV, "DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = envparse.env_int(ENV, "DJANGO_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envparse.env_bool(ENV, "DJANGO_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envparse.env_bool(ENV, "DJANGO_HSTS_PRELOAD", not DEBUG)
+if envparse.env_bool(ENV, "DJANGO_BEHIND_TLS_PROXY", False):
+    # The reverse proxy (nginx) terminates TLS and sets X-Forwarded-Proto; see README "Production".
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = envparse.env_list(ENV, "DJANGO_SILENCED_SYSTEM_CHECKS", [])
+
+# --- Email ----------------------------------------------------------------------------------------------
+EMAIL_BACKEND = ENV.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = ENV.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envparse.env_int(ENV, "EMAIL_PORT", 25)
+EMAIL_HOST_USER = ENV.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envparse.env_bool(ENV, "EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "logistics@localhost")
+
+# --- REST API -------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["logistics.api.permissions.ScopedModelPermissions"],
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Logistics supervision API",
+    "DESCRIPTION": "Vendors, contracts, inspections, complaints and quarterly evaluations.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # choice sets that share a field name ("kind", "status") get their own schema names
+    "ENUM_NAME_OVERRIDES": {
+        "CheckResultEnum": "logistics.models.admission.CheckResult",
+        "VendorStatusEnum": "logistics.models.vendors.VendorStatus",
+        "TenderStatusEnum": "logistics.models.tenders.TenderStatus",
+        "AdmissionReviewStatusEnum": "logistics.models.admission.AdmissionReview.Status",
+        "DepartmentKindEnum": "logistics.models.reference.Department.Kind",
+        "ContractStatusEnum": "contracts.models.ContractStatus",
+        "SettlementStatusEnum": "contracts.models.SettlementStatus",
+        "ClauseKindEnum": "contracts.models.ClauseKind",
+        "LedgerKindEnum": "contracts.models.LedgerKind",
+        "InspectionKindEnum": "inspections.models.inspections.InspectionKind",
+        "InspectionStatusEnum": "inspections.models.inspections.InspectionStatus",
+        "RectificationStatusEnum": "inspections.models.rectifications.RectificationStatus",
+        "RectificationEventKindEnum": "inspections.models.rectifications.RectificationEvent.Kind",
+    },
+}
+
+# --- Product rules ---------------------------------------------------------------------------------------
+# After a tender is awarded these run in the same transaction (the contracts app creates the draft contract).
+TENDER_AWARD_HANDLERS: list[str] = ["contracts.services.contract_create_from_award"]
+ADMISSION_BAD_RECORD_YEARS = 3
+# The address printed in QR codes and emails (what employees' phones open).
+PUBLIC_BASE_URL = ENV.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# Behind a proxy, the header that carries the client's address (used only for rate limits, never stored).
+CLIENT_IP_HEADER = ENV.get("CLIENT_IP_HEADER", "")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_FAIL_OPEN = True
+ADMISSION_MIN_EXPERIENCE_YEARS = 3
+
+# --- Celery ---------------------------------------------------------------------------------------------
+_celery = envparse.celery_config(ENV)
+CELERY_BROKER_URL = _celery["broker_url"]
+CELERY_RESULT_BACKEND = _celery["result_backend"]
+CELERY_TASK_ALWAYS_EAGER = _celery["task_always_eager"]
+CELERY_TASK_EAGER_PROPAGATES = _celery["task_eager_propagates"]
+CELERY_TASK_DEFAULT_QUEUE = ENV.get("CELERY_DEFAULT_QUEUE", "logistics")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 3, "socket_timeout": 5}
+# A publish attempt while the broker is down gives up quickly: the outbox keeps the message (logistics.outbox).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+DJANGO_CELERY_BEAT_TZ_AWARE = True
+
+# --- Logging --------------------------------------------------------------------------------------------
+LOG_LEVEL = ENV.get("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "celery.app.trace": {"level": ENV.get("CELERY_TRACE_LOG_LEVEL", "WARNING")},
+        "fontTools": {"level": "WARNING"},
+        "django.db.backends": {"level": "INFO"},
+    },
+}
+
+APP_VERSION = "0.1.0"

@@ -1,0 +1,40 @@
+"""Celery tasks of the core app: thin wrappers that call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from logistics import notify, outbox
+
+
+@shared_task(name="logistics.tasks.ping_task")
+def ping_task() -> str:
+    """Health task: a worker that answers proves the broker round trip."""
+    return "pong"
+
+
+@shared_task(name="logistics.tasks.relay_outbox_task", ignore_result=True)
+def relay_outbox_task(limit: int = 500) -> int:
+    """Publish outbox messages that could not be published when they were written (broker down)."""
+    return outbox.relay_pending(limit=limit)
+
+
+@shared_task(
+    name="logistics.tasks.send_notification_task",
+    autoretry_for=(ConnectionError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+)
+def send_notification_task(notification_id: int) -> bool:
+    """Send one email notification; a second run sends nothing."""
+    return notify.send(notification_id)
+
+
+@shared_task(name="logistics.tasks.render_document_task", acks_late=True, soft_time_limit=120, time_limit=150)
+def render_document_task(document_id: int) -> str:
+    """Render one requested document (QR sheets, invitation sheets)."""
+    from logistics import documents
+
+    document = documents.render(document_id)
+    return document.status if document else "missing"

@@ -1,0 +1,42 @@
+"""Template filters shared by every page and report."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def money(value: Any) -> str:
+    """1234567.891 -> "1,234,567.89" (half-up), the way amounts are written in Chinese financial documents."""
+    if value is None or value == "":
+        return "—"
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return f"{amount:,.2f}"
+
+
+@register.filter
+def score(value: Any, places: int = 2) -> str:
+    """A score shown rounded half-up (stored values stay unrounded)."""
+    if value is None or value == "":
+        return "—"
+    try:
+        quantum = Decimal(1).scaleb(-int(places))
+        return str(Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

@@ -1,0 +1,153 @@
+"""Factories of the core app's models."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from logistics.credit_code import check_digit
+from logistics.models import Department, KeyPoint, ServiceCategory, Site, User, Vendor, VendorStatus
+
+
+def credit_code_for(n: int) -> str:
+    """A valid, distinct unified social credit code for test vendor number ``n``."""
+    first17 = f"91110105MA{n:07d}"
+    return first17 + check_digit(first17)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"dept-{n}")
+    name = factory.Sequence(lambda n: f"部门{n}")
+    name_en = factory.Sequence(lambda n: f"Department {n}")
+    kind = Department.Kind.LOGISTICS
+
+
+class ServiceCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceCategory
+        django_get_or_create = ["code"]
+
+    code = "cleaning"
+    name = "卫生保洁"
+    name_en = "Cleaning"
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"site-{n}")
+    name = factory.Sequence(lambda n: f"楼宇{n}")
+    name_en = factory.Sequence(lambda n: f"Building {n}")
+    building = "主楼"
+
+
+class KeyPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KeyPoint
+
+    site = factory.SubFactory(SiteFactory)
+    code = factory.Sequence(lambda n: f"kp-{n}")
+    name = factory.Sequence(lambda n: f"重点部位{n}")
+    name_en = factory.Sequence(lambda n: f"Key point {n}")
+
+
+class VendorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vendor
+
+    legal_name = factory.Sequence(lambda n: f"测试服务有限公司{n}")
+    credit_code = factory.Sequence(credit_code_for)
+    legal_representative = "张三"
+    registered_capital = Decimal("3000000.00")
+    status = VendorStatus.ADMITTED
+    similar_projects = 5
+    management_experience_years = 5
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "测试"
+    last_name = "用户"
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.cn")
+    password = factory.django.Password("test-password-123")
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        if create and extracted:
+            from logistics.roles import sync_role_groups
+
+            if not Group.objects.filter(name=extracted).exists():
+                sync_role_groups()
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+class CertificateTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "logistics.CertificateType"
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"type-{n}")
+    name = factory.Sequence(lambda n: f"证书{n}")
+    name_en = factory.Sequence(lambda n: f"Certificate {n}")
+
+
+class CertificateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "logistics.Certificate"
+
+    vendor = factory.SubFactory(VendorFactory)
+    type = factory.SubFactory(CertificateTypeFactory)
+    number = factory.Sequence(lambda n: f"NO-{n:06d}")
+    issued_on = datetime.date(2020, 1, 1)
+    expires_on = None
+
+
+class TenderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "logistics.Tender"
+
+    number = factory.Sequence(lambda n: f"ZB-T-{n:04d}")
+    title = factory.Sequence(lambda n: f"保洁服务项目{n}")
+    category = factory.SubFactory(ServiceCategoryFactory)
+    scope = "办公楼日常保洁"
+    period_start = datetime.date(2027, 1, 1)
+    period_end = datetime.date(2028, 12, 31)
+    budget_ceiling = Decimal("1000000.00")
+    bid_deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    opening_at = factory.LazyAttribute(lambda t: t.bid_deadline + datetime.timedelta(hours=1))
+    price_weight = Decimal(30)
+
+
+class TenderCriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "logistics.TenderCriterion"
+
+    tender = factory.SubFactory(TenderFactory)
+    name = factory.Sequence(lambda n: f"技术标准{n}")
+    weight = Decimal(35)
+
+
+class BidFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "logistics.Bid"
+
+    tender = factory.SubFactory(TenderFactory)
+    vendor = factory.SubFactory(VendorFactory)
+    price = Decimal("900000.00")
+    proposal = "技术方案"
+    past_projects = 3

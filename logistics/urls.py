@@ -1,0 +1,30 @@
+"""The product's URLs."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from logistics import files, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("files/<slug:kind>/<int:pk>/", files.download, name="download"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("logistics.api.urls")),
+    path("", include("logistics.pages.urls")),
+    path("", include("contracts.urls")),
+    path("", include("inspections.urls")),
+    path("api/", include("inspections.api.urls")),
+    path("", include("scoring.urls")),
+    path("api/", include("scoring.api.urls")),
+    path("api/", include("contracts.api.urls")),
+]

@@ -1,0 +1,458 @@
+/*
+ * The tablet inspection form. Works offline: every change is kept in the browser (localStorage for the
+ * answers, IndexedDB for the photos) and synced to the server when the network is there. A submission
+ * carries the form's idempotency key, so a retried or doubled submit creates exactly one inspection.
+ */
+(function () {
+  "use strict";
+
+  const _ = window.gettext || ((s) => s);
+  const interpolate = window.interpolate || ((fmt, obj) => fmt.replace(/%\((\w+)\)s/g, (m, k) => obj[k]));
+  const app = document.getElementById("inspect-app");
+  if (!app) return;
+  const DATA = JSON.parse(document.getElementById("inspect-data").textContent);
+  const STORE_KEY = "inspect.drafts.v1:" + DATA.user.id;
+  const MAX_PHOTO_SIDE = 1600;
+
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, attrs, children) => {
+    const node = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (v === null || v === undefined || v === false) return;
+      if (k === "text") node.textContent = v;
+      else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? "" : v);
+    });
+    (children || []).forEach((c) => node.appendChild(typeof c === "string" ? document.createTextNode(c) : c));
+    return node;
+  };
+
+  // --- storage -------------------------------------------------------------------------------------------
+  function loadDrafts() {
+    try { return JSON.parse(localStorage.getItem(STORE_KEY) || "{}"); } catch (e) { return {}; }
+  }
+  function saveDrafts(drafts) { localStorage.setItem(STORE_KEY, JSON.stringify(drafts)); }
+  let drafts = loadDrafts();
+  let current = null; // the draft on screen
+
+  function persist() {
+    if (current) { current.updated = Date.now(); drafts[current.key] = current; }
+    saveDrafts(drafts);
+  }
+
+  const photoDb = new Promise((resolve, reject) => {
+    if (!window.indexedDB) { resolve(null); return; }
+    const request = indexedDB.open("inspect-photos", 1);
+    request.onupgradeneeded = () => request.result.createObjectStore("photos");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  async function photoPut(id, blob) {
+    const db = await photoDb; if (!db) return;
+    await new Promise((res, rej) => { const tx = db.transaction("photos", "readwrite"); tx.objectStore("photos").put(blob, id); tx.oncomplete = res; tx.onerror = () => rej(tx.error); });
+  }
+  async function photoGet(id) {
+    const db = await photoDb; if (!db) return null;
+    return new Promise((res, rej) => { const r = db.transaction("photos").objectStore("photos").get(id); r.onsuccess = () => res(r.result || null); r.onerror = () => rej(r.error); });
+  }
+  async function photoDelete(id) {
+    const db = await photoDb; if (!db) return;
+    await new Promise((res) => { const tx = db.transaction("photos", "readwrite"); tx.objectStore("photos").delete(id); tx.oncomplete = res; tx.onerror = res; });
+  }
+
+  // --- helpers -------------------------------------------------------------------------------------------
+  function uuid() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16)); b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+  function csrfToken() {
+    const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  const contractById = (id) => DATA.contracts.find((c) => String(c.id) === String(id));
+  const templateById = (id) => DATA.templates.find((t) => String(t.id) === String(id));
+  const kindLabel = (k) => (DATA.kinds.find((x) => x.value === k) || { label: k }).label;
+
+  // Decimal-free money of points: work in hundredths to round half-up exactly like the server.
+  function toCents(value) { const n = Number(value); return Number.isFinite(n) ? Math.round(n * 100) : NaN; }
+  function runningScore(draft) {
+    const tpl = templateById(draft.template); if (!tpl) return null;
+    let got = 0, possible = 0, answered = 0;
+    tpl.items.forEach((item) => {
+      const a = draft.results[item.code]; if (!a || !a.result) return;
+      answered += 1;
+      if (a.result === "na") return;
+      const max = toCents(item.max_points);
+      possible += max;
+      if (a.result === "pass") got += max;
+      else if (a.result === "partial") { const p = toCents(a.points); if (!Number.isNaN(p)) got += Math.min(Math.max(p, 0), max); }
+    });
+    if (!possible) return { score: null, answered, total: tpl.items.length };
+    // 100 x got / possible, rounded half-up to 2 decimals, in integer arithmetic
+    const scaled = Math.floor((got * 10000 * 2 + possible) / (possible * 2));
+    return { score: (scaled / 100).toFixed(2), answered, total: tpl.items.length };
+  }
+
+  // --- network status and the queue ---------------------------------------------------------------------
+  function setNet(text, kind) {
+    const box = $("net-status");
+    box.textContent = text; box.className = "net-status " + (kind || "");
+  }
+  function refreshNet() {
+    const queued = Object.values(drafts).filter((d) => d.state === "queued").length;
+    if (!navigator.onLine) setNet(queued ? interpolate(_("Offline: %(count)s inspection(s) queued; they will be sent when the network is back."), { count: queued }, true) : _("Offline: your answers are kept on this device."), "is-offline");
+    else if (queued) setNet(interpolate(_("Sending %(count)s queued inspection(s)…"), { count: queued }, true), "is-busy");
+    else setNet("", "");
+  }
+
+  async function post(url, body, isForm) {
+    const response = await fetch(url, {
+      method: "POST", credentials: "same-origin",
+      headers: isForm ? { "X-CSRFToken": csrfToken() } : { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: isForm ? body : JSON.stringify(body),
+    });
+    let data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    return { status: response.status, data };
+  }
+
+  function payload(draft) {
+    return {
+      key: draft.key, kind: draft.kind, contract: draft.contract, template: draft.template, site: draft.site || null,
+      key_points: draft.key_points || [], started_at: draft.started_at, summary: draft.summary || "",
+      vendor_representative: draft.vendor_representative || "", departments: draft.departments || [],
+      results: draft.results, rectification_checks: draft.rectification_checks || {},
+    };
+  }
+
+  let syncTimer = null;
+  function scheduleSync() {
+    clearTimeout(syncTimer);
+    syncTimer = setTimeout(() => { if (current && navigator.onLine && current.state === "draft") syncDraft(current).catch(() => {}); }, 1500);
+  }
+  async function syncDraft(draft) {
+    const r = await post(DATA.urls.sync, payload(draft));
+    if (r.status === 200) { draft.synced = true; return true; }
+    if (r.status === 400 && r.data) { draft.errors = r.data; persist(); if (draft === current) showErrors(r.data); }
+    return false;
+  }
+  async function uploadPhotos(draft) {
+    for (const photo of draft.photos || []) {
+      if (photo.uploaded) continue;
+      const blob = await photoGet(photo.id);
+      if (!blob) { photo.uploaded = true; continue; }
+      const form = new FormData();
+      form.append("key", draft.key); form.append("item_code", photo.item); form.append("client_id", photo.id);
+      form.append("image", blob, photo.id + ".jpg");
+      const r = await post(DATA.urls.photos, form, true);
+      if (r.status === 201) { photo.uploaded = true; persist(); await photoDelete(photo.id); }
+      else if (r.status === 400) { photo.error = r.data; photo.uploaded = true; persist(); draft.errors = r.data; }
+      else throw new Error("photo upload failed: " + r.status);
+    }
+  }
+
+  let flushing = false;
+  async function flush() {
+    if (flushing || !navigator.onLine) { refreshNet(); return; }
+    flushing = true; refreshNet();
+    try {
+      for (const draft of Object.values(drafts).filter((d) => d.state === "queued")) {
+        try {
+          if (!(await syncDraft(draft))) { draft.state = "error"; persist(); continue; }
+          await uploadPhotos(draft);
+          const r = await post(DATA.urls.submit, payload(draft));
+          if (r.status === 200 || r.status === 201) {
+            draft.state = "submitted"; draft.result = { id: r.data.id, reference: r.data.reference, score: r.data.score };
+            persist();
+            if (draft === current || (current && current.key === draft.key)) showDone(draft);
+          } else if (r.status === 400) {
+            draft.state = "error"; draft.errors = r.data; persist();
+            if (current && current.key === draft.key) { current = draft; showForm(); showErrors(r.data); }
+          } else if (r.status === 403 || r.status === 401) {
+            draft.state = "error"; draft.errors = { non_field_errors: [_("Your session has ended. Log in again; your answers are kept.")] }; persist();
+          }
+        } catch (e) { /* network error: stays queued, retried later */ break; }
+      }
+      cleanup();
+    } finally { flushing = false; refreshNet(); renderLocalDrafts(); }
+  }
+  function cleanup() {
+    const week = 7 * 24 * 3600 * 1000;
+    Object.values(drafts).forEach((d) => { if (d.state === "submitted" && Date.now() - (d.updated || 0) > week) delete drafts[d.key]; });
+    saveDrafts(drafts);
+  }
+  window.addEventListener("online", flush);
+  window.addEventListener("offline", refreshNet);
+  setInterval(flush, 30000);
+
+  // --- start screen --------------------------------------------------------------------------------------
+  function fillSelect(select, options, value) {
+    select.innerHTML = "";
+    options.forEach((o) => select.appendChild(el("option", { value: o.value, text: o.label, selected: String(o.value) === String(value) })));
+  }
+  function refreshStart() {
+    const kind = $("f-kind").value;
+    const contract = contractById($("f-contract").value);
+    const templateKind = kind === "self" ? ["self", "daily"] : [kind];
+    const templates = contract ? DATA.templates.filter((t) => t.category === contract.category && templateKind.includes(t.kind)) : [];
+    fillSelect($("f-template"), templates.map((t) => ({ value: t.id, label: `${t.name} (v${t.version})` })));
+    const sites = contract ? contract.sites : [];
+    fillSelect($("f-site"), [{ value: "", label: "—" }, ...sites.map((s) => ({ value: s.id, label: s.name }))]);
+    refreshKeyPoints();
+    $("btn-start").disabled = !contract || !templates.length;
+  }
+  function refreshKeyPoints() {
+    const contract = contractById($("f-contract").value);
+    const site = contract && contract.sites.find((s) => String(s.id) === $("f-site").value);
+    const box = $("f-keypoints"); box.innerHTML = "";
+    $("f-keypoints-box").hidden = !(site && site.key_points.length);
+    (site ? site.key_points : []).forEach((kp) => {
+      const id = "kp-" + kp.id;
+      box.appendChild(el("label", { class: "choice", for: id }, [el("input", { type: "checkbox", id, value: kp.id, name: "key_points" }), kp.name]));
+    });
+  }
+  function setupStart() {
+    fillSelect($("f-kind"), DATA.kinds.map((k) => ({ value: k.value, label: k.label })));
+    fillSelect($("f-contract"), DATA.contracts.map((c) => ({ value: c.id, label: `${c.number} · ${c.vendor} · ${c.category_name}` })));
+    $("start-empty").hidden = DATA.contracts.length > 0;
+    $("f-kind").addEventListener("change", refreshStart);
+    $("f-contract").addEventListener("change", refreshStart);
+    $("f-site").addEventListener("change", refreshKeyPoints);
+    $("btn-start").addEventListener("click", () => {
+      const keyPoints = Array.from(document.querySelectorAll("#f-keypoints input:checked")).map((i) => Number(i.value));
+      current = {
+        key: uuid(), state: "draft", kind: $("f-kind").value, contract: Number($("f-contract").value),
+        template: Number($("f-template").value), site: $("f-site").value ? Number($("f-site").value) : null,
+        key_points: keyPoints, started_at: new Date().toISOString(), results: {}, photos: [], summary: "",
+        vendor_representative: "", departments: [], rectification_checks: {}, errors: null,
+      };
+      persist(); showForm(); scheduleSync();
+    });
+    refreshStart();
+    renderLocalDrafts();
+  }
+  function renderLocalDrafts() {
+    const box = $("local-drafts"); box.innerHTML = "";
+    const list = Object.values(drafts).filter((d) => d.state !== "submitted").sort((a, b) => (b.updated || 0) - (a.updated || 0));
+    if (!list.length) return;
+    box.appendChild(el("h2", { text: _("On this device") }));
+    const ul = el("ul", { class: "draft-list" });
+    list.forEach((d) => {
+      const c = contractById(d.contract); const t = templateById(d.template);
+      const state = { draft: _("draft"), queued: _("queued, waiting for the network"), error: _("needs attention") }[d.state] || d.state;
+      ul.appendChild(el("li", {}, [
+        el("button", { type: "button", class: "btn", onclick: () => { current = d; showForm(); if (d.errors) showErrors(d.errors); } },
+          [`${kindLabel(d.kind)} · ${c ? c.number : "?"} · ${t ? t.name : "?"} · ${new Date(d.started_at).toLocaleString(document.documentElement.lang || undefined)} — ${state}`]),
+      ]));
+    });
+    box.appendChild(ul);
+  }
+
+  // --- the form ------------------------------------------------------------------------------------------
+  const RESULTS = [["pass", () => _("Pass")], ["partial", () => _("Partial")], ["fail", () => _("Fail")], ["na", () => _("N/A")]];
+
+  function showScreen(name) {
+    ["start", "form", "done"].forEach((s) => { $("screen-" + s).hidden = s !== name; });
+    window.scrollTo(0, 0);
+  }
+
+  function showForm() {
+    const draft = current; const tpl = templateById(draft.template); const contract = contractById(draft.contract);
+    if (!tpl || !contract) { alert(_("This checklist or contract is no longer available to you.")); showScreen("start"); return; }
+    showScreen("form");
+    $("form-title").textContent = `${kindLabel(draft.kind)} · ${tpl.name}`;
+    const site = contract.sites.find((s) => s.id === draft.site);
+    $("form-subtitle").textContent = `${contract.number} · ${contract.vendor}${site ? " · " + site.name : ""}`;
+    const box = $("items"); box.innerHTML = "";
+    let group = null; let section = null;
+    tpl.items.forEach((item) => {
+      if (item.group !== group || !section) {
+        group = item.group;
+        section = el("section", { class: "card item-group" }, [el("h2", { text: group || _("Items") })]);
+        box.appendChild(section);
+      }
+      section.appendChild(renderItem(item));
+    });
+    $("joint-box").hidden = draft.kind !== "monthly_joint";
+    if (draft.kind === "monthly_joint") renderJoint(contract);
+    $("f-summary").value = draft.summary || "";
+    $("f-summary").oninput = (e) => { draft.summary = e.target.value; persist(); scheduleSync(); };
+    $("form-errors").hidden = true;
+    updateScore();
+    const submit = $("btn-submit");
+    submit.disabled = draft.state === "queued";
+    submit.textContent = draft.state === "queued" ? _("Queued…") : _("Submit inspection");
+  }
+
+  function renderItem(item) {
+    const draft = current;
+    const answer = draft.results[item.code] || (draft.results[item.code] = { result: "", points: "", note: "" });
+    const id = "item-" + item.code.replace(/[^\w-]/g, "_");
+    const buttons = el("div", { class: "result-buttons", role: "group", "aria-label": item.text });
+    const points = el("input", { type: "number", inputmode: "decimal", step: "0.01", min: "0", max: item.max_points, id: id + "-points", class: "points-input", value: answer.points || "", "aria-label": interpolate(_("Points (0 to %(max)s)"), { max: item.max_points }, true) });
+    const pointsBox = el("div", { class: "points-box", hidden: answer.result !== "partial" }, [el("label", { for: id + "-points", text: interpolate(_("Points (0 to %(max)s)"), { max: item.max_points }, true) }), points]);
+    RESULTS.forEach(([value, label]) => {
+      const button = el("button", { type: "button", class: "btn result-btn result-" + value, "aria-pressed": answer.result === value ? "true" : "false", text: label() });
+      button.addEventListener("click", () => {
+        answer.result = value;
+        buttons.querySelectorAll("button").forEach((b) => b.setAttribute("aria-pressed", b === button ? "true" : "false"));
+        pointsBox.hidden = value !== "partial";
+        if (value === "partial") points.focus();
+        clearItemError(item.code); persist(); updateScore(); scheduleSync();
+      });
+      buttons.appendChild(button);
+    });
+    points.addEventListener("input", () => { answer.points = points.value; persist(); updateScore(); scheduleSync(); });
+    const note = el("textarea", { id: id + "-note", rows: "2", maxlength: "1000", class: "note-input" });
+    note.value = answer.note || "";
+    note.addEventListener("input", () => { answer.note = note.value; persist(); scheduleSync(); });
+    const camera = el("input", { type: "file", accept: "image/*", capture: "environment", id: id + "-photo", class: "visually-hidden" });
+    const thumbs = el("div", { class: "thumbs" });
+    camera.addEventListener("change", async () => {
+      for (const file of Array.from(camera.files || [])) {
+        try {
+          const blob = await resize(file);
+          const photoId = uuid();
+          await photoPut(photoId, blob);
+          draft.photos.push({ id: photoId, item: item.code, uploaded: false });
+          persist(); addThumb(thumbs, blob); clearItemError(item.code);
+          if (navigator.onLine && draft.state === "draft") { syncDraft(draft).then((ok) => ok && uploadPhotos(draft)).catch(() => {}); }
+        } catch (e) { showItemError(item.code, [_("This file is not a photo the tablet can read.")]); }
+      }
+      camera.value = "";
+    });
+    (draft.photos || []).filter((p) => p.item === item.code).forEach((p) => photoGet(p.id).then((b) => b && addThumb(thumbs, b)));
+    const flags = [];
+    if (item.key_point) flags.push(el("span", { class: "badge badge-info", text: _("key point") }));
+    if (item.severity === "serious") flags.push(el("span", { class: "badge badge-bad", text: _("serious") }));
+    if (item.photo_required) flags.push(el("span", { class: "badge", text: _("photo if failed") }));
+    return el("article", { class: "check-item", id: id }, [
+      el("div", { class: "check-head" }, [el("span", { class: "item-code", text: item.code }), el("strong", { text: item.text }), ...flags]),
+      item.standard ? el("p", { class: "help", text: item.standard }) : el("span"),
+      buttons, pointsBox,
+      el("div", { class: "item-extra" }, [
+        el("label", { for: id + "-note", text: _("Note") }), note,
+        el("label", { for: id + "-photo", class: "btn camera-btn", text: "📷 " + _("Photo") }), camera, thumbs,
+      ]),
+      el("p", { class: "field-error", id: "err-" + item.code, role: "alert" }),
+    ]);
+  }
+
+  function addThumb(box, blob) {
+    const url = URL.createObjectURL(blob);
+    box.appendChild(el("img", { src: url, alt: _("photo"), class: "thumb" }));
+  }
+
+  function renderJoint(contract) {
+    const draft = current;
+    $("f-vendor-rep").value = draft.vendor_representative || "";
+    $("f-vendor-rep").oninput = (e) => { draft.vendor_representative = e.target.value; persist(); scheduleSync(); };
+    const deps = $("f-departments"); deps.innerHTML = "";
+    DATA.departments.forEach((d) => {
+      const id = "dep-" + d.id;
+      const box = el("input", { type: "checkbox", id, checked: (draft.departments || []).includes(d.id) });
+      box.addEventListener("change", () => { draft.departments = box.checked ? [...new Set([...(draft.departments || []), d.id])] : (draft.departments || []).filter((x) => x !== d.id); persist(); scheduleSync(); });
+      deps.appendChild(el("label", { class: "choice", for: id }, [box, d.name]));
+    });
+    const orders = $("joint-orders"); orders.innerHTML = "";
+    if (!contract.rectifications.length) { orders.appendChild(el("p", { text: _("No open rectification order.") })); return; }
+    contract.rectifications.forEach((o) => {
+      const check = (draft.rectification_checks[o.id] = draft.rectification_checks[o.id] || { result: "", note: "" });
+      const group = el("div", { class: "result-buttons", role: "group", "aria-label": o.ref });
+      [["done", _("Done")], ["not_done", _("Not done")]].forEach(([value, label]) => {
+        const b = el("button", { type: "button", class: "btn result-btn result-" + (value === "done" ? "pass" : "fail"), "aria-pressed": check.result === value ? "true" : "false", text: label });
+        b.addEventListener("click", () => { check.result = value; group.querySelectorAll("button").forEach((x) => x.setAttribute("aria-pressed", x === b ? "true" : "false")); persist(); scheduleSync(); });
+        group.appendChild(b);
+      });
+      orders.appendChild(el("article", { class: "check-item" }, [
+        el("div", { class: "check-head" }, [el("span", { class: "item-code", text: o.ref }), el("strong", { text: o.description }), el("span", { class: "badge", text: o.status_label })]),
+        group,
+      ]));
+    });
+  }
+
+  function updateScore() {
+    const s = runningScore(current);
+    $("running-score").textContent = s && s.score !== null ? s.score : "—";
+    $("running-count").textContent = s ? interpolate(_("%(answered)s of %(total)s answered"), s, true) : "";
+  }
+
+  function clearItemError(code) { const p = $("err-" + code); if (p) p.textContent = ""; }
+  function showItemError(code, messages) {
+    const p = $("err-" + code); if (!p) return false;
+    p.textContent = messages.join(" ");
+    return true;
+  }
+  function showErrors(errors) {
+    if (!errors) return;
+    const general = [];
+    let first = null;
+    Object.entries(errors).forEach(([key, messages]) => {
+      const list = Array.isArray(messages) ? messages : [String(messages)];
+      if (key.startsWith("items.")) { const code = key.slice(6); if (showItemError(code, list) && !first) first = code; }
+      else if (key === "vendor_representative") $("err-vendor_representative").textContent = list.join(" ");
+      else if (key !== "errors") general.push(...list);
+    });
+    const box = $("form-errors");
+    box.hidden = !general.length && !first;
+    box.textContent = general.length ? general.join(" ") : _("Some items need attention; see the messages next to them.");
+    if (first) { const node = $("item-" + first.replace(/[^\w-]/g, "_")); if (node) node.scrollIntoView({ block: "center" }); }
+  }
+
+  // --- photos: resized in the browser before they are stored or sent -----------------------------------
+  async function resize(file) {
+    let bitmap;
+    try { bitmap = await createImageBitmap(file, { imageOrientation: "from-image" }); }
+    catch (e) { bitmap = await createImageBitmap(file); }
+    const scale = Math.min(1, MAX_PHOTO_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale); canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    return new Promise((res, rej) => canvas.toBlob((b) => (b ? res(b) : rej(new Error("encode"))), "image/jpeg", 0.85));
+  }
+
+  // --- submit --------------------------------------------------------------------------------------------
+  function localProblems(draft) {
+    const tpl = templateById(draft.template); const problems = {};
+    tpl.items.forEach((item) => {
+      const a = draft.results[item.code];
+      if (!a || !a.result) problems["items." + item.code] = [_("Choose pass, partial, fail or n.a.")];
+      else if (a.result === "partial") {
+        const p = Number(a.points);
+        if (a.points === "" || !Number.isFinite(p) || p < 0 || p > Number(item.max_points)) problems["items." + item.code] = [interpolate(_("Enter the points given, between 0 and %(max)s."), { max: item.max_points }, true)];
+      } else if (a.result === "fail" && item.photo_required && !(draft.photos || []).some((ph) => ph.item === item.code)) {
+        problems["items." + item.code] = [_("A photo is required when this item fails.")];
+      }
+    });
+    if (draft.kind === "monthly_joint" && !(draft.vendor_representative || "").trim()) problems.vendor_representative = [_("Name the vendor's representative at the joint inspection.")];
+    return problems;
+  }
+  function setupForm() {
+    $("btn-back").addEventListener("click", () => { persist(); current = null; showScreen("start"); renderLocalDrafts(); });
+    $("btn-submit").addEventListener("click", () => {
+      const problems = localProblems(current);
+      if (Object.keys(problems).length) { showErrors(problems); return; }
+      current.state = "queued"; current.errors = null; persist();
+      showDone(current); flush();
+    });
+    $("btn-new").addEventListener("click", () => { current = null; showScreen("start"); refreshStart(); renderLocalDrafts(); });
+  }
+  function showDone(draft) {
+    showScreen("done");
+    if (draft.state === "submitted") {
+      $("done-title").textContent = _("Submitted");
+      $("done-text").textContent = interpolate(_("Inspection %(reference)s was received with a score of %(score)s."), { reference: draft.result.reference, score: draft.result.score === null ? "—" : draft.result.score }, true);
+    } else {
+      $("done-title").textContent = _("Queued");
+      $("done-text").textContent = _("The inspection is saved on this device and will be sent as soon as the network is back. You can close this page.");
+    }
+  }
+
+  // --- start ---------------------------------------------------------------------------------------------
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(app.dataset.sw, { scope: app.dataset.scope }).catch(() => {});
+  }
+  setupStart(); setupForm(); refreshNet(); flush();
+})();
