@@ -1,0 +1,380 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from contracts import services
+from contracts.evidence import evidence_url
+from contracts.explanations import describe, summarize_clause
+from contracts.exports import settlements_workbook
+from contracts.models import (
+    Clause,
+    Contract,
+    ContractAmendment,
+    ContractAttachment,
+    ContractStatus,
+    ContractStatusChange,
+    FormalWarning,
+    LedgerLine,
+    Settlement,
+    SettlementStatus,
+)
+from logistics.admin_base import ReadOnlyInline, ScopedAdmin, reason_action, status_badge
+from logistics.uploads import clean_document
+
+
+class ClauseInline(admin.TabularInline):
+    model = Clause
+    extra = 0
+    fields = [
+        "kind",
+        "threshold",
+        "percent",
+        "amount",
+        "amount_minor",
+        "amount_major",
+        "amount_serious",
+        "count",
+        "window",
+        "description",
+    ]
+
+    def _frozen(self, obj: Contract | None) -> bool:
+        return obj is not None and obj.terms_frozen
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._frozen(obj) and super().has_delete_permission(request, obj)
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = ContractAttachment
+        fields = ["title", "file"]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if upload and hasattr(upload, "content_type"):
+            return clean_document(upload)
+        return upload
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ContractAttachment
+    form = AttachmentForm
+    extra = 0
+
+
+class StatusChangeInline(ReadOnlyInline):
+    model = ContractStatusChange
+    fields = ["effective_date", "from_status", "to_status", "reason", "changed_by", "changed_at"]
+    readonly_fields = fields
+
+
+class AmendmentInline(ReadOnlyInline):
+    model = ContractAmendment
+    fields = ["effective_date", "reason", "changes", "recorded_by", "recorded_at"]
+    readonly_fields = fields
+
+
+class SettlementInline(ReadOnlyInline):
+    model = Settlement
+    fields = [
+        "quarter",
+        "score",
+        "grade",
+        "fee",
+        "deductions",
+        "cap_applied",
+        "bonuses",
+        "adjustments",
+        "payable",
+        "status",
+    ]
+    readonly_fields = fields
+    show_change_link = True
+
+
+def _transition(to_status: str):
+    return lambda contract, reason, user: services.contract_change_status(
+        contract=contract, to_status=to_status, reason=reason, by=user
+    )
+
+
+@admin.register(Contract)
+class ContractAdmin(ScopedAdmin):
+    list_display = ["number", "vendor", "category", "status_label", "start_date", "end_date", "annual_fee", "flags"]
+    list_filter = ["status", "category", "termination_recommended", "renewal_preferred"]
+    list_select_related = ["vendor", "category"]
+    search_fields = ["number", "vendor__legal_name"]
+    filter_horizontal = ["sites", "inspectors"]
+    inlines = [ClauseInline, AttachmentInline, SettlementInline, StatusChangeInline, AmendmentInline]
+    readonly_fields = [
+        "status",
+        "ended_on",
+        "tender",
+        "termination_recommended",
+        "termination_recommended_reason",
+        "renewal_preferred",
+        "page",
+    ]
+    fieldsets = (
+        (None, {"fields": ("number", "vendor", "category", "sites", "renewal_of", "tender", "page")}),
+        (
+            gettext_lazy("Terms"),
+            {"fields": ("start_date", "end_date", "annual_fee", "payment_cycle", "service_standards")},
+        ),
+        (gettext_lazy("Supervision"), {"fields": ("inspectors",)}),
+        (
+            gettext_lazy("Status"),
+            {
+                "fields": (
+                    "status",
+                    "ended_on",
+                    "termination_recommended",
+                    "termination_recommended_reason",
+                    "renewal_preferred",
+                )
+            },
+        ),
+    )
+    actions = [
+        reason_action(
+            _transition(ContractStatus.ACTIVE), description=gettext_lazy("Activate / resume"), name="activate"
+        ),
+        reason_action(_transition(ContractStatus.SUSPENDED), description=gettext_lazy("Suspend"), name="suspend"),
+        reason_action(_transition(ContractStatus.TERMINATED), description=gettext_lazy("Terminate"), name="terminate"),
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Contract | None = None) -> list[str]:
+        fields = list(self.readonly_fields)
+        if obj is not None and obj.terms_frozen:
+            # an active contract's terms are frozen: a change is an amendment (see the contract's page)
+            fields += [
+                "number",
+                "vendor",
+                "category",
+                "sites",
+                "renewal_of",
+                "start_date",
+                "end_date",
+                "annual_fee",
+                "payment_cycle",
+                "service_standards",
+            ]
+        return fields
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Contract) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("flags"))
+    def flags(self, obj: Contract) -> str:
+        parts = []
+        if obj.termination_recommended:
+            parts.append(format_html('<span class="flag-alert">{}</span>', _("termination recommended")))
+        if obj.renewal_preferred:
+            parts.append(format_html('<span class="status-badge status-active">{}</span>', _("renewal preferred")))
+        return format_html(" ".join(["{}"] * len(parts)), *parts) if parts else "—"
+
+    @admin.display(description=gettext_lazy("page"))
+    def page(self, obj: Contract) -> str:
+        if obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("contracts:detail", args=[obj.pk]), _("Clauses, settlements and amendments")
+        )
+
+
+class LedgerLineInline(ReadOnlyInline):
+    model = LedgerLine
+    fields = ["kind", "amount", "clause", "evidence", "explanation_text", "reason", "created_at"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("evidence"))
+    def evidence(self, obj: LedgerLine) -> str:
+        return evidence_link(obj)
+
+    @admin.display(description=gettext_lazy("explanation"))
+    def explanation_text(self, obj: LedgerLine) -> str:
+        return describe(obj.explanation)
+
+
+def evidence_link(line: LedgerLine) -> str:
+    url = evidence_url(line.evidence_type, line.evidence_id)
+    label = line.evidence_ref or line.evidence_key
+    return format_html('<a href="{}">{}</a>', url, label) if url else label
+
+
+class AdjustmentForm(forms.Form):
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount (CNY; negative reduces the payable)"), max_digits=14, decimal_places=2
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+@admin.register(Settlement)
+class SettlementAdmin(ScopedAdmin):
+    """Settlements are computed by the quarterly evaluation; a final one only takes corrections."""
+
+    list_display = [
+        "contract",
+        "quarter",
+        "score",
+        "grade",
+        "fee",
+        "deductions",
+        "cap_applied",
+        "bonuses",
+        "adjustments",
+        "payable",
+        "status_label",
+    ]
+    list_filter = ["quarter", "status", "contract__category"]
+    list_select_related = ["contract__vendor", "contract__category"]
+    search_fields = ["contract__number", "contract__vendor__legal_name"]
+    readonly_fields = [f.name for f in Settlement._meta.fields]
+    inlines = [LedgerLineInline]
+    actions = ["export_excel"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # read-only; corrections go through "Record a correction"
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Settlement) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.action(description=gettext_lazy("Export to Excel"), permissions=["view"])
+    def export_excel(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        data = settlements_workbook(queryset.select_related("contract__vendor", "contract__category"))
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="settlements-{stamp}.xlsx"'
+        return response
+
+    def get_urls(self) -> list:
+        return [
+            path("<int:pk>/adjust/", self.admin_site.admin_view(self.adjust_view), name="contracts_settlement_adjust"),
+            *super().get_urls(),
+        ]
+
+    def adjust_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not request.user.has_perm("contracts.change_settlement"):
+            raise PermissionDenied
+        settlement = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = AdjustmentForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.settlement_adjust(
+                    settlement=settlement,
+                    amount=form.cleaned_data["amount"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                self.message_user(request, _("The correction has been recorded."), messages.SUCCESS)
+                return redirect("admin:contracts_settlement_change", settlement.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Record a correction"),
+            "form": form,
+            "settlement": settlement,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/contracts/settlement_adjust.html", context)
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
+        extra_context = extra_context or {}
+        extra_context["adjust_url"] = reverse("admin:contracts_settlement_adjust", args=[object_id])
+        extra_context["is_final"] = Settlement.objects.filter(pk=object_id, status=SettlementStatus.FINAL).exists()
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+@admin.register(LedgerLine)
+class LedgerLineAdmin(ScopedAdmin):
+    list_display = ["quarter", "contract", "kind", "amount", "clause", "evidence", "explanation_text"]
+    list_filter = ["quarter", "kind", "evidence_type"]
+    list_select_related = ["contract", "clause"]
+    search_fields = ["contract__number", "evidence_ref", "evidence_key"]
+    readonly_fields = [f.name for f in LedgerLine._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("evidence"))
+    def evidence(self, obj: LedgerLine) -> str:
+        return evidence_link(obj)
+
+    @admin.display(description=gettext_lazy("explanation"))
+    def explanation_text(self, obj: LedgerLine) -> str:
+        return describe(obj.explanation)
+
+
+@admin.register(FormalWarning)
+class FormalWarningAdmin(ScopedAdmin):
+    list_display = ["contract", "quarter", "clause", "reason_text", "created_at"]
+    list_filter = ["quarter"]
+    list_select_related = ["contract", "clause"]
+    search_fields = ["contract__number", "contract__vendor__legal_name"]
+    readonly_fields = ["contract", "quarter", "clause", "reason_text", "created_at"]
+    fields = [*readonly_fields, "note"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("reason"))
+    def reason_text(self, obj: FormalWarning) -> str:
+        return describe(obj.reason)
+
+
+@admin.register(Clause)
+class ClauseAdmin(ScopedAdmin):
+    list_display = ["contract", "kind", "summary"]
+    list_filter = ["kind"]
+    list_select_related = ["contract"]
+    search_fields = ["contract__number"]
+
+    @admin.display(description=gettext_lazy("rule"))
+    def summary(self, obj: Clause) -> str:
+        return summarize_clause(obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Clause | None = None) -> bool:
+        if obj is not None and obj.contract.terms_frozen:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Clause | None = None) -> bool:
+        if obj is not None and obj.contract.terms_frozen:
+            return False
+        return super().has_delete_permission(request, obj)

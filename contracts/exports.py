@@ -1,0 +1,123 @@
+"""Excel export of settlements and their ledger lines (openpyxl)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from contracts.explanations import describe
+from contracts.models import LedgerLine, Settlement
+
+MONEY = "#,##0.00"
+HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
+
+
+def _header(sheet, titles: list[str]) -> None:
+    sheet.append(titles)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    sheet.freeze_panes = "A2"
+
+
+def _widths(sheet, widths: list[int]) -> None:
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def settlements_workbook(settlements: Iterable[Settlement]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)
+    write_settlements(book, settlements)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def write_settlements(book: Workbook, settlements: Iterable[Settlement]) -> None:
+    """Two sheets: one row per settlement, and every ledger line with its evidence and explanation."""
+    settlements = list(settlements)
+    sheet = book.create_sheet(_("Settlements")[:31])
+    _header(
+        sheet,
+        [
+            _("Quarter"),
+            _("Contract"),
+            _("Vendor"),
+            _("Service category"),
+            _("Score"),
+            _("Grade"),
+            _("Fee"),
+            _("Deductions"),
+            _("Removed by the cap"),
+            _("Bonuses"),
+            _("Corrections"),
+            _("Payable"),
+            _("Status"),
+        ],
+    )
+    for s in settlements:
+        sheet.append(
+            [
+                s.quarter,
+                s.contract.number,
+                s.contract.vendor.legal_name,
+                str(s.contract.category),
+                s.score,
+                s.grade,
+                s.fee,
+                s.deductions,
+                s.cap_applied,
+                s.bonuses,
+                s.adjustments,
+                s.payable,
+                str(s.get_status_display()),
+            ]
+        )
+    for row in sheet.iter_rows(min_row=2, min_col=7, max_col=12):
+        for cell in row:
+            cell.number_format = MONEY
+    _widths(sheet, [9, 16, 30, 14, 8, 6, 14, 14, 14, 12, 12, 14, 8])
+
+    lines = (
+        LedgerLine.objects.filter(settlement__in=settlements)
+        .select_related("contract", "clause")
+        .order_by("quarter", "contract__number", "kind", "id")
+    )
+    detail = book.create_sheet(_("Ledger lines")[:31])
+    _header(
+        detail,
+        [
+            _("Quarter"),
+            _("Contract"),
+            _("Kind"),
+            _("Amount"),
+            _("Clause"),
+            _("Evidence"),
+            _("Explanation"),
+            _("Reason"),
+        ],
+    )
+    for line in lines:
+        detail.append(
+            [
+                line.quarter,
+                line.contract.number,
+                str(line.get_kind_display()),
+                line.amount,
+                str(line.clause.get_kind_display()) if line.clause else "",
+                line.evidence_ref or line.evidence_key,
+                describe(line.explanation),
+                line.reason,
+            ]
+        )
+    for row in detail.iter_rows(min_row=2, min_col=4, max_col=4):
+        for cell in row:
+            cell.number_format = MONEY
+    _widths(detail, [9, 16, 10, 12, 28, 28, 60, 30])
