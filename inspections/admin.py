@@ -1,0 +1,411 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from inspections import excel
+from inspections.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionAmendment,
+    InspectionKind,
+    InspectionStatus,
+    ItemResult,
+    RectificationEvent,
+    RectificationOrder,
+    RectificationStatus,
+)
+from inspections.services import rectifications as rectification_services
+from inspections.services import templates as template_services
+from logistics.admin_base import ReadOnlyInline, ScopedAdmin, service_action, status_badge
+from logistics.quarters import institution_tz
+from logistics.uploads import clean_document
+
+
+# --- checklist templates --------------------------------------------------------------------------------
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    fields = [
+        "sort_order",
+        "code",
+        "group",
+        "text",
+        "text_en",
+        "standard",
+        "max_points",
+        "severity",
+        "is_key_point",
+        "photo_required_on_fail",
+    ]
+
+    def _locked(self, obj: ChecklistTemplate | None) -> bool:
+        return obj is not None and template_services.template_is_used(obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._locked(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._locked(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._locked(obj) and super().has_delete_permission(request, obj)
+
+
+class ImportForm(forms.Form):
+    workbook = forms.FileField(label=gettext_lazy("Excel workbook (.xlsx)"))
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(ScopedAdmin):
+    """A version used by a submitted inspection is read-only; "New version" copies it for editing."""
+
+    list_display = ["family", "name", "category", "kind", "version", "is_current", "item_count"]
+    list_filter = ["category", "kind", "is_current"]
+    search_fields = ["family", "name", "name_en"]
+    readonly_fields = ["version", "is_current", "based_on"]
+    inlines = [ChecklistItemInline]
+    actions = [
+        service_action(
+            lambda t, user: template_services.template_new_version(template=t, by=user),
+            description=gettext_lazy("New version (copy for editing)"),
+            name="new_version",
+        ),
+        "export_excel",
+    ]
+    change_list_template = "admin/inspections/checklisttemplate/change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        from django.db.models import Count
+
+        return super().get_queryset(request).select_related("category").annotate(items_total=Count("items"))
+
+    @admin.display(description=gettext_lazy("items"), ordering="items_total")
+    def item_count(self, obj: ChecklistTemplate) -> int:
+        return obj.items_total
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ChecklistTemplate | None = None) -> list[str]:
+        if obj is not None and template_services.template_is_used(obj):
+            return [*self.readonly_fields, "family", "category", "kind", "name", "name_en"]
+        return self.readonly_fields
+
+    @admin.action(description=gettext_lazy("Export to Excel"), permissions=["view"])
+    def export_excel(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        template = queryset.first()
+        response = HttpResponse(
+            excel.export_template(template),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{template.family}-v{template.version}.xlsx"'
+        return response
+
+    def get_urls(self) -> list:
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="inspections_checklist_import"),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("inspections.add_checklisttemplate"):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        errors: list[str] = []
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["workbook"]
+            try:
+                if upload.size > 5 * 1024 * 1024:
+                    raise ValidationError(_("The workbook is larger than 5 MB."))
+                data = excel.parse_template(upload.read())
+                template = template_services.template_save(by=request.user, **data)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                self.message_user(
+                    request,
+                    _("Imported %(name)s, version %(version)d.") % {"name": template.name, "version": template.version},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:inspections_checklisttemplate_change", template.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import a checklist from Excel"),
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/inspections/checklisttemplate/import.html", context)
+
+
+# --- inspections ----------------------------------------------------------------------------------------
+class ItemResultInline(ReadOnlyInline):
+    model = ItemResult
+    fields = ["item", "result", "points", "awarded", "note"]
+    readonly_fields = fields
+
+
+class AmendmentInline(ReadOnlyInline):
+    model = InspectionAmendment
+    fields = ["amended_at", "amended_by", "reason", "changes", "score_before", "score_after"]
+    readonly_fields = fields
+
+
+class ExternalInspectionForm(forms.ModelForm):
+    """An external regulator's result, entered by the office with its document."""
+
+    class Meta:
+        model = Inspection
+        fields = ["contract", "site", "inspected_on", "regulator", "external_result", "score", "document", "summary"]
+
+    def clean_document(self) -> Any:
+        upload = self.cleaned_data.get("document")
+        if upload and hasattr(upload, "content_type"):
+            return clean_document(upload)
+        return upload
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("regulator"):
+            self.add_error("regulator", _("Name the regulator."))
+        return data
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ScopedAdmin):
+    """Submitted inspections are read-only here; amendments are made on the inspection's page."""
+
+    list_display = ["reference_link", "inspected_on", "kind", "contract", "site", "status_label", "score"]
+    list_filter = ["kind", "status", "contract__category", "inspected_on"]
+    list_select_related = ["contract", "site"]
+    search_fields = ["contract__number", "contract__vendor__legal_name", "summary"]
+    date_hierarchy = "inspected_on"
+    inlines = [ItemResultInline, AmendmentInline]
+
+    def get_form(self, request: HttpRequest, obj: Inspection | None = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ExternalInspectionForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Inspection | None = None) -> list[str]:
+        if obj is None:
+            return ExternalInspectionForm.Meta.fields
+        return [
+            "kind",
+            "contract",
+            "site",
+            "template",
+            "status",
+            "started_at",
+            "submitted_at",
+            "score",
+            "awarded_points",
+            "max_points",
+            "summary",
+            "vendor_representative",
+            "regulator",
+            "external_result",
+            "amendment_count",
+            "created_by",
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Inspection | None = None) -> list[str]:
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Inspection | None = None) -> bool:
+        if obj is not None and obj.is_submitted:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Inspection | None = None) -> bool:
+        if obj is not None and obj.is_submitted:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Inspection, form: Any, change: bool) -> None:
+        if change:
+            return super().save_model(request, obj, form, change)
+        moment = dt.datetime.combine(obj.inspected_on, dt.time(12, 0), tzinfo=institution_tz())
+        obj.kind = InspectionKind.EXTERNAL
+        obj.created_by = request.user
+        obj.started_at = moment
+        obj.submitted_at = timezone.now()
+        obj.status = InspectionStatus.SUBMITTED
+        obj.save()
+        return None
+
+    @admin.display(description=gettext_lazy("inspection"), ordering="pk")
+    def reference_link(self, obj: Inspection) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("inspections:detail", args=[obj.pk]), obj.reference)
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Inspection) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+
+# --- rectification orders -------------------------------------------------------------------------------
+class EventInline(ReadOnlyInline):
+    model = RectificationEvent
+    fields = ["at", "kind", "note", "by"]
+    readonly_fields = fields
+
+
+class ManualOrderForm(forms.ModelForm):
+    class Meta:
+        model = RectificationOrder
+        fields = ["contract", "site", "description", "severity"]
+
+
+@admin.register(RectificationOrder)
+class RectificationOrderAdmin(ScopedAdmin):
+    list_display = ["reference", "contract", "severity", "deadline", "status_label", "source"]
+    list_filter = ["status", "severity", "source", "contract__category"]
+    list_select_related = ["contract"]
+    search_fields = ["contract__number", "description"]
+    inlines = [EventInline]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ManualOrderForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return ManualOrderForm.Meta.fields
+        return [
+            "contract",
+            "source",
+            "item_result",
+            "description",
+            "severity",
+            "site",
+            "issued_at",
+            "deadline",
+            "status",
+            "response",
+            "answered_at",
+            "verified_at",
+            "resolved_at",
+            "returned_count",
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: RectificationOrder, form: Any, change: bool) -> None:
+        if change:
+            return None
+        created = rectification_services.rectification_open(
+            contract=obj.contract, description=obj.description, severity=obj.severity, site=obj.site, by=request.user
+        )
+        obj.pk = created.pk
+        return None
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: RectificationOrder) -> str:
+        overdue = obj.status != RectificationStatus.VERIFIED and obj.deadline < timezone.now()
+        return status_badge("overdue" if overdue else obj.status, obj.get_status_display())
+
+
+# --- employees' voice -----------------------------------------------------------------------------------
+from inspections.models import Complaint, ComplaintEvent, Survey, SurveyQuestion  # noqa: E402
+
+
+class ComplaintEventInline(ReadOnlyInline):
+    model = ComplaintEvent
+    fields = ["at", "kind", "public_note", "internal_note", "by"]
+    readonly_fields = fields
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ScopedAdmin):
+    """Complaints are handled on their page (triage, dispatch, close); the admin lists and filters them."""
+
+    list_display = [
+        "reference_link",
+        "created_at",
+        "category",
+        "site",
+        "status_label",
+        "upheld",
+        "contract",
+        "response_deadline",
+        "quarantined",
+    ]
+    list_filter = ["status", "category", "upheld", "quarantined", "severity", "urgency"]
+    list_select_related = ["category", "site", "contract"]
+    search_fields = ["tracking_code", "description", "contract__number"]
+    date_hierarchy = "created_at"
+    inlines = [ComplaintEventInline]
+    readonly_fields = [
+        "tracking_code",
+        "category",
+        "site",
+        "key_point",
+        "location",
+        "description",
+        "anonymous",
+        "status",
+        "contract",
+        "severity",
+        "urgency",
+        "upheld",
+        "rejection_reason",
+        "response_deadline",
+        "vendor_response",
+        "office_reply",
+        "rating",
+        "reopen_count",
+        "quarantined",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("complaint"), ordering="pk")
+    def reference_link(self, obj: Complaint) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("inspections:complaint", args=[obj.pk]), obj.reference)
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Complaint) -> str:
+        return status_badge("overdue" if obj.is_overdue else obj.status, obj.get_status_display())
+
+
+class SurveyQuestionInline(admin.TabularInline):
+    model = SurveyQuestion
+    extra = 0
+    fields = ["sort_order", "text", "text_en"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(ScopedAdmin):
+    list_display = ["title", "quarter", "category", "opens_at", "deadline", "results"]
+    list_filter = ["quarter"]
+    filter_horizontal = ["contracts"]
+    inlines = [SurveyQuestionInline]
+    exclude = ["created_by"]
+
+    def save_model(self, request: HttpRequest, obj: Survey, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=gettext_lazy("results"))
+    def results(self, obj: Survey) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("inspections:survey", args=[obj.pk]), _("Open"))

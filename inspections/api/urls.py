@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from inspections.api import views
+
+router = SimpleRouter()
+router.register("checklist-templates", views.ChecklistTemplateViewSet)
+router.register("inspections", views.InspectionViewSet)
+router.register("rectifications", views.RectificationViewSet)
+
+urlpatterns = [
+    path("inspect/sync/", views.InspectionSyncView.as_view(), name="api-inspect-sync"),
+    path("inspect/submit/", views.InspectionSubmitView.as_view(), name="api-inspect-submit"),
+    path("inspect/photos/", views.InspectionPhotoView.as_view(), name="api-inspect-photos"),
+    *router.urls,
+]

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from inspections import filtersets, selectors
+from inspections.api import serializers
+from inspections.models import ChecklistTemplate, Inspection, RectificationOrder
+from inspections.services import inspections as inspection_services
+from inspections.services import rectifications as rectification_services
+from logistics.api.mixins import ScopedViewSetMixin
+
+
+def errors_of(exc: DjangoValidationError) -> Any:
+    return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+
+
+class ChecklistTemplateViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ChecklistTemplate.objects.select_related("category").prefetch_related("items")
+    serializer_class = serializers.ChecklistTemplateSerializer
+    filterset_class = filtersets.ChecklistTemplateFilterSet
+
+
+class InspectionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Inspections (read). The tablet writes through ``sync``, ``submit`` and ``photos``."""
+
+    queryset = Inspection.objects.all()
+    filterset_class = filtersets.InspectionFilterSet
+    ordering_fields = ["inspected_on", "score", "submitted_at"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "retrieve":
+            return queryset.prefetch_related("results__item", "photos__item", "key_points", "inspectors")
+        return queryset
+
+    def get_serializer_class(self):
+        return serializers.InspectionSerializer if self.action == "retrieve" else serializers.InspectionListSerializer
+
+
+class TabletView(APIView):
+    """Base of the tablet's endpoints: any signed-in user; the service decides what they may inspect."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+
+class InspectionSyncView(TabletView):
+    @extend_schema(request=serializers.InspectionPayloadSerializer, responses=serializers.InspectionListSerializer)
+    def post(self, request: Request) -> Response:
+        """Save the draft (created on first sight). Item problems come back in ``errors`` but do not stop it."""
+        try:
+            inspection, errors = inspection_services.inspection_sync(user=request.user, data=request.data)
+        except DjangoValidationError as exc:
+            raise ValidationError(errors_of(exc))
+        body = serializers.InspectionListSerializer(inspection).data
+        return Response({**body, "errors": errors})
+
+
+class InspectionSubmitView(TabletView):
+    @extend_schema(request=serializers.InspectionPayloadSerializer, responses=serializers.InspectionSerializer)
+    def post(self, request: Request) -> Response:
+        """Submit; the same key twice gives one inspection (201 the first time, 200 after)."""
+        try:
+            inspection, created = inspection_services.inspection_submit(user=request.user, data=request.data)
+        except DjangoValidationError as exc:
+            raise ValidationError(errors_of(exc))
+        data = serializers.InspectionSerializer(inspection).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class InspectionPhotoView(TabletView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=serializers.PhotoUploadSerializer, responses=serializers.PhotoSerializer)
+    def post(self, request: Request) -> Response:
+        upload = serializers.PhotoUploadSerializer(data=request.data)
+        if not upload.is_valid():
+            raise ValidationError(upload.errors)
+        data = upload.validated_data
+        try:
+            photo = inspection_services.inspection_photo_add(
+                user=request.user,
+                key=data["key"],
+                item_code=data["item_code"],
+                upload=request.FILES["image"],
+                client_id=data.get("client_id", ""),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(errors_of(exc))
+        return Response(serializers.PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+
+
+class RectificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = RectificationOrder.objects.prefetch_related("photos", "events")
+    serializer_class = serializers.RectificationSerializer
+    filterset_class = filtersets.RectificationFilterSet
+    ordering_fields = ["deadline", "issued_at"]
+
+    def get_queryset(self):
+        return selectors.rectifications_for(self.request.user).prefetch_related("photos", "events")
+
+    def _act(self, fn: Any, **kwargs: Any) -> Response:
+        order = self.get_object()
+        try:
+            order = fn(order=order, by=self.request.user, **kwargs)
+        except DjangoValidationError as exc:
+            raise ValidationError(errors_of(exc))
+        return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
+
+    @extend_schema(request=serializers.AnswerSerializer)
+    @action(
+        detail=True,
+        methods=["post"],
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def answer(self, request: Request, pk: str | None = None) -> Response:
+        """The vendor answers with what was done and photos."""
+        return self._act(
+            rectification_services.rectification_answer,
+            response=request.data.get("response", ""),
+            photos=request.FILES.getlist("photos"),
+        )
+
+    @extend_schema(request=serializers.ReasonSerializer)
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, pk: str | None = None) -> Response:
+        return self._act(rectification_services.rectification_verify, note=request.data.get("reason", ""))
+
+    @extend_schema(request=serializers.ReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        return self._act(rectification_services.rectification_return, reason=request.data.get("reason", ""))

@@ -1,0 +1,74 @@
+"""Inspection score and overdue days (pure code).
+
+Inspection score = 100 x awarded points / max points of the applicable items, rounded half-up to 2
+decimals; n.a. items drop out of both sums. pass earns the item's max points, partial the points given
+(0..max), fail 0. With every item n.a. there is no score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class ItemAnswer:
+    result: str  # pass / partial / fail / na
+    max_points: Decimal
+    points: Decimal | None = None  # partial only
+
+
+def awarded(answer: ItemAnswer) -> Decimal | None:
+    """Points an answer earns; None for n.a. (the item does not count)."""
+    if answer.result == "na":
+        return None
+    if answer.result == "pass":
+        return answer.max_points
+    if answer.result == "fail":
+        return Decimal(0)
+    if answer.result == "partial":
+        if answer.points is None or not (Decimal(0) <= answer.points <= answer.max_points):
+            raise ValueError("partial points must be between 0 and the item's max points")
+        return answer.points
+    raise ValueError(f"unknown result {answer.result!r}")
+
+
+@dataclass(frozen=True)
+class InspectionScore:
+    awarded: Decimal
+    possible: Decimal
+    score: Decimal | None
+
+
+def score(answers: Iterable[ItemAnswer]) -> InspectionScore:
+    total = Decimal(0)
+    possible = Decimal(0)
+    for answer in answers:
+        points = awarded(answer)
+        if points is None:
+            continue
+        total += points
+        possible += answer.max_points
+    if possible == 0:
+        return InspectionScore(total, possible, None)
+    return InspectionScore(total, possible, (HUNDRED * total / possible).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def overdue_days(deadline: dt.date, resolved: dt.date | None, as_of: dt.date) -> int:
+    """Days after the deadline until the order was rectified (or until ``as_of`` while it is not)."""
+    end = min(resolved, as_of) if resolved is not None else as_of
+    return max(0, (end - deadline).days)
+
+
+def overdue_days_in(deadline: dt.date, resolved: dt.date | None, as_of: dt.date, first: dt.date, last: dt.date) -> int:
+    """The overdue days that fall between ``first`` and ``last`` (a quarter): each day is charged once,
+    in the quarter it falls in."""
+    end = min(resolved, as_of) if resolved is not None else as_of
+    start = max(deadline + dt.timedelta(days=1), first)
+    end = min(end, last)
+    return max(0, (end - start).days + 1)

@@ -1,0 +1,152 @@
+"""Checklist templates to and from Excel (openpyxl): the office keeps its checklists in spreadsheets.
+
+Layout: the first rows hold the checklist's identity (checklist code, service category code, inspection
+kind, name, English name), then a header row, then one row per item. Export writes exactly what import
+reads.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+
+from inspections.models import ChecklistTemplate, InspectionKind
+from logistics.models import ServiceCategory, Severity
+
+META = [("checklist", "family"), ("category", "category"), ("kind", "kind"), ("name", "name"), ("name_en", "name_en")]
+COLUMNS = [
+    "code",
+    "group",
+    "group_en",
+    "text",
+    "text_en",
+    "standard",
+    "standard_en",
+    "max_points",
+    "severity",
+    "is_key_point",
+    "photo_required_on_fail",
+]
+YES = {"y", "yes", "1", "true", "是", "✓"}
+MAX_ROWS = 500
+
+
+def export_template(template: ChecklistTemplate) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = template.family[:31]
+    values = {
+        "family": template.family,
+        "category": template.category.code,
+        "kind": template.kind,
+        "name": template.name,
+        "name_en": template.name_en,
+    }
+    for label, key in META:
+        sheet.append([label, values[key]])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+    sheet.append([])
+    sheet.append(COLUMNS)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DCE6F1")
+    for item in template.items.all():
+        sheet.append(
+            [
+                item.code,
+                item.group,
+                item.group_en,
+                item.text,
+                item.text_en,
+                item.standard,
+                item.standard_en,
+                float(item.max_points),
+                item.severity,
+                "Y" if item.is_key_point else "N",
+                "Y" if item.photo_required_on_fail else "N",
+            ]
+        )
+    for column, width in zip("ABCDEFGHIJK", [8, 12, 14, 36, 36, 40, 40, 10, 9, 10, 10], strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def parse_template(data: bytes) -> dict[str, Any]:
+    """Read a workbook into the arguments of ``template_save``; errors name the row and the column."""
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ValidationError(_("This is not an Excel workbook (.xlsx).")) from exc
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 10))
+    meta = {}
+    for row in rows[: len(META)]:
+        if row and row[0]:
+            meta[str(row[0]).strip()] = "" if len(row) < 2 or row[1] is None else str(row[1]).strip()
+    errors = []
+    family = meta.get("checklist", "")
+    if not family:
+        errors.append(_("The cell next to “checklist” (row 1) must hold the checklist's code."))
+    category = ServiceCategory.objects.filter(code=meta.get("category", "")).first()
+    if category is None:
+        errors.append(_("Unknown service category “%(code)s” (row 2).") % {"code": meta.get("category", "")})
+    kind = meta.get("kind", "")
+    if kind not in InspectionKind.values:
+        errors.append(_("Unknown inspection kind “%(kind)s” (row 3).") % {"kind": kind})
+    try:
+        header_index = next(i for i, row in enumerate(rows) if row and row[0] == "code")
+    except StopIteration:
+        raise ValidationError([*errors, _("The header row (code, group, …) is missing.")])
+    items = []
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        if not row or all(v in (None, "") for v in row):
+            continue
+        values = dict(zip(COLUMNS, list(row) + [None] * len(COLUMNS), strict=False))
+        try:
+            points = Decimal(str(values["max_points"]))
+        except (InvalidOperation, ValueError):
+            errors.append(
+                _("Row %(row)d: max_points “%(value)s” is not a number.")
+                % {"row": offset, "value": values["max_points"]}
+            )
+            continue
+        severity = str(values["severity"] or "minor").strip()
+        if severity not in Severity.values:
+            errors.append(_("Row %(row)d: severity must be minor, major or serious.") % {"row": offset})
+            continue
+        items.append(
+            {
+                "code": str(values["code"] or "").strip(),
+                "group": str(values["group"] or ""),
+                "group_en": str(values["group_en"] or ""),
+                "text": str(values["text"] or ""),
+                "text_en": str(values["text_en"] or ""),
+                "standard": str(values["standard"] or ""),
+                "standard_en": str(values["standard_en"] or ""),
+                "max_points": points,
+                "severity": severity,
+                "is_key_point": str(values["is_key_point"] or "").strip().lower() in YES,
+                "photo_required_on_fail": str(values["photo_required_on_fail"] or "").strip().lower() in YES,
+                "sort_order": len(items),
+            }
+        )
+    if not items:
+        errors.append(_("The workbook has no checklist item."))
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "family": family,
+        "category": category,
+        "kind": kind,
+        "name": meta.get("name") or family,
+        "name_en": meta.get("name_en", ""),
+        "items": items,
+    }

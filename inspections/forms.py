@@ -1,0 +1,121 @@
+"""Forms of the public pages (complaints, surveys) and the office's complaint handling."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django import forms
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from contracts.models import Contract, ContractStatus
+from inspections.models import ComplaintSeverity, ComplaintUrgency
+from logistics.models import KeyPoint, ServiceCategory, Site
+from logistics.pages.forms import MultipleFileInput
+
+MIN_FILL_SECONDS = 3
+FORM_MAX_AGE = 6 * 3600
+SIGNING_SALT = "complaint-form"
+
+
+def form_stamp() -> str:
+    return signing.dumps(int(time.time()), salt=SIGNING_SALT)
+
+
+def seconds_since(stamp: str) -> float | None:
+    try:
+        started = signing.loads(stamp, salt=SIGNING_SALT, max_age=FORM_MAX_AGE)
+    except (signing.BadSignature, TypeError, ValueError):
+        return None
+    return time.time() - int(started)
+
+
+class PhotosField(forms.FileField):
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        return [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+
+
+class ComplaintForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Which service?"), queryset=ServiceCategory.objects.filter(is_active=True), empty_label=None
+    )
+    site = forms.ModelChoiceField(
+        label=_("Where?"), queryset=Site.objects.filter(is_active=True), required=False, empty_label="—"
+    )
+    key_point = forms.ModelChoiceField(
+        label=_("Exact spot"),
+        queryset=KeyPoint.objects.filter(is_active=True).select_related("site"),
+        required=False,
+        empty_label="—",
+    )
+    location = forms.CharField(label=_("Location details (floor, room…)"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000, min_length=5
+    )
+    photos = PhotosField(label=_("Photos (up to 5; JPEG, PNG or WebP)"))
+    anonymous = forms.BooleanField(label=_("Stay anonymous (we keep no name or contact)"), required=False)
+    name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
+    email = forms.EmailField(label=_("Email (optional, to be told of the answer)"), required=False)
+    website = forms.CharField(label=_("Leave this empty"), required=False)  # honeypot, hidden by CSS
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("anonymous"):
+            data["name"] = data["phone"] = data["email"] = ""
+        return data
+
+    def looks_automated(self) -> bool:
+        """A filled honeypot, or a post faster than a person can type (or with a forged stamp)."""
+        if self.data.get("website"):
+            return True
+        elapsed = seconds_since(self.data.get("started", ""))
+        return elapsed is None or elapsed < MIN_FILL_SECONDS
+
+
+class RatingForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with the answer?"),
+        coerce=int,
+        choices=[(i, str(i)) for i in range(5, 0, -1)],
+        widget=forms.RadioSelect,
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("What is still wrong?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
+
+
+class TriageForm(forms.Form):
+    contract = forms.ModelChoiceField(
+        label=_("Contract"), queryset=Contract.objects.filter(status=ContractStatus.ACTIVE).select_related("vendor")
+    )
+    severity = forms.ChoiceField(label=_("Severity"), choices=ComplaintSeverity.choices)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=ComplaintUrgency.choices)
+    upheld = forms.BooleanField(label=_("Upheld against the vendor (counts in the quarterly score)"), required=False)
+    note = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class SurveyCreateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    quarter = forms.RegexField(label=_("Quarter (e.g. 2026Q4)"), regex=r"^\d{4}Q[1-4]$")
+    category = forms.ModelChoiceField(
+        label=_("Every active contract of a service"), queryset=ServiceCategory.objects.all(), required=False
+    )
+    contracts = forms.ModelMultipleChoiceField(
+        label=_("Or these contracts"), required=False, queryset=Contract.objects.filter(status=ContractStatus.ACTIVE)
+    )
+    deadline = forms.DateTimeField(label=_("Closes at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    invitations = forms.IntegerField(label=_("Invitations per contract"), min_value=1, max_value=500, initial=30)

@@ -1,0 +1,347 @@
+"""Checklist templates (versioned), inspections of every kind, item results, photos, sign-offs, amendments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from inspections.models.immutability import ImmutableError, LockedQuerySet
+from logistics.models import AuditedManager, Severity, TimeStampedModel
+from logistics.uploads import RandomName, private_storage
+
+
+class InspectionKind(models.TextChoices):
+    DAILY = "daily", _("Daily (office)")
+    SELF = "self", _("Daily self-check (vendor)")
+    WEEKLY = "weekly", _("Weekly (key points)")
+    MONTHLY_JOINT = "monthly_joint", _("Monthly joint")
+    SPECIAL = "special", _("Special (specialist department)")
+    EXTERNAL = "external", _("External regulator")
+
+
+OFFICE_KINDS = (InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SPECIAL)
+
+
+class ChecklistTemplate(TimeStampedModel):
+    """One version of a checklist. ``family`` names the checklist across its versions."""
+
+    family = models.SlugField(_("checklist"), max_length=60)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current version"), default=True)
+    category = models.ForeignKey(
+        "logistics.ServiceCategory",
+        on_delete=models.PROTECT,
+        related_name="checklists",
+        verbose_name=_("service category"),
+    )
+    kind = models.CharField(_("inspection kind"), max_length=16, choices=InspectionKind.choices)
+    name = models.CharField(_("name (Chinese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    based_on = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("based on")
+    )
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category__sort_order", "family", "-version"]
+        verbose_name = _("checklist template")
+        verbose_name_plural = _("checklist templates")
+        constraints = [
+            models.UniqueConstraint(fields=["family", "version"], name="%(app_label)s_%(class)s_unique_version"),
+            models.UniqueConstraint(
+                fields=["family"], condition=Q(is_current=True), name="%(app_label)s_%(class)s_one_current_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} v{self.version}"
+
+    @property
+    def display_name(self) -> str:
+        english = (translation.get_language() or "").startswith("en")
+        return self.name_en if english and self.name_en else self.name
+
+
+class ChecklistItem(models.Model):
+    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("code"), max_length=20)
+    group = models.CharField(_("area / group"), max_length=100, blank=True)
+    group_en = models.CharField(_("area / group (English)"), max_length=100, blank=True)
+    text = models.CharField(_("item (Chinese)"), max_length=300)
+    text_en = models.CharField(_("item (English)"), max_length=300, blank=True)
+    standard = models.TextField(_("standard: what “pass” means (Chinese)"), blank=True)
+    standard_en = models.TextField(_("standard (English)"), blank=True)
+    max_points = models.DecimalField(
+        _("max points"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MINOR)
+    is_key_point = models.BooleanField(_("key point"), default=False)
+    photo_required_on_fail = models.BooleanField(_("photo required on failure"), default=False)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["template", "sort_order", "code"]
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        constraints = [
+            models.UniqueConstraint(fields=["template", "code"], name="%(app_label)s_%(class)s_unique_code"),
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="%(app_label)s_%(class)s_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.display_text}"
+
+    @property
+    def display_text(self) -> str:
+        english = (translation.get_language() or "").startswith("en")
+        return self.text_en if english and self.text_en else self.text
+
+    @property
+    def display_group(self) -> str:
+        english = (translation.get_language() or "").startswith("en")
+        return self.group_en if english and self.group_en else self.group
+
+    @property
+    def display_standard(self) -> str:
+        english = (translation.get_language() or "").startswith("en")
+        return self.standard_en if english and self.standard_en else self.standard
+
+
+class InspectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Inspection(TimeStampedModel):
+    """An inspection. Once submitted it is read-only everywhere; a change is an amendment with a reason."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=InspectionKind.choices, db_index=True)
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="inspections", verbose_name=_("contract")
+    )
+    site = models.ForeignKey(
+        "logistics.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
+    )
+    key_points = models.ManyToManyField(
+        "logistics.KeyPoint", blank=True, related_name="+", verbose_name=_("key points visited")
+    )
+    template = models.ForeignKey(
+        ChecklistTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspections",
+        verbose_name=_("checklist (version)"),
+    )
+    inspectors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="inspections", verbose_name=_("inspectors")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    vendor_representative = models.CharField(_("vendor representative"), max_length=100, blank=True)
+    departments = models.ManyToManyField(
+        "logistics.Department", blank=True, related_name="+", verbose_name=_("specialist departments")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    inspected_on = models.DateField(_("date"), db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT, db_index=True
+    )
+    awarded_points = models.DecimalField(_("points awarded"), max_digits=8, decimal_places=2, null=True, blank=True)
+    max_points = models.DecimalField(_("points possible"), max_digits=8, decimal_places=2, null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, unique=True)
+    # external regulator results
+    regulator = models.CharField(_("regulator"), max_length=200, blank=True)
+    external_result = models.CharField(_("regulator's conclusion"), max_length=300, blank=True)
+    document = models.FileField(_("document"), storage=private_storage, upload_to=RandomName("external"), blank=True)
+    amendment_count = models.PositiveSmallIntegerField(_("amendments"), default=0)
+
+    objects = models.Manager.from_queryset(LockedQuerySet)()
+    history = HistoricalRecords(m2m_fields=[inspectors])
+
+    LOCK_FIELD = "status"
+    LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
+
+    class Meta:
+        ordering = ["-inspected_on", "-started_at"]
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                name="%(app_label)s_%(class)s_score_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="%(app_label)s_%(class)s_submitted_dated",
+            ),
+            models.CheckConstraint(
+                condition=Q(awarded_points__isnull=True)
+                | Q(max_points__isnull=True)
+                | Q(awarded_points__gte=0, awarded_points__lte=models.F("max_points")),
+                name="%(app_label)s_%(class)s_points_within_max",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["contract", "kind", "inspected_on"],
+                name="inspections_quarter_lookup",
+                condition=Q(status="submitted"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.get_kind_display()}"
+
+    @property
+    def reference(self) -> str:
+        return f"JC-{self.pk:06d}" if self.pk else "JC-new"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == InspectionStatus.SUBMITTED
+
+    def save(self, *args, **kwargs) -> None:
+        """Integrity guard (not business logic): a submitted inspection is changed only by an amendment."""
+        if self.pk and not getattr(self, "_amending", False):
+            stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == InspectionStatus.SUBMITTED:
+                raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and type(self)._base_manager.filter(pk=self.pk, status=InspectionStatus.SUBMITTED).exists():
+            raise ImmutableError(_("A submitted inspection cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+
+class ItemResultChoice(models.TextChoices):
+    PASS = "pass", _("Pass")
+    PARTIAL = "partial", _("Partial")
+    FAIL = "fail", _("Fail")
+    NA = "na", _("N/A")
+
+
+class ItemResult(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="results")
+    result = models.CharField(_("result"), max_length=8, choices=ItemResultChoice.choices)
+    points = models.DecimalField(_("points (partial)"), max_digits=6, decimal_places=2, null=True, blank=True)
+    awarded = models.DecimalField(_("points awarded"), max_digits=6, decimal_places=2, null=True, blank=True)
+    note = models.CharField(_("note"), max_length=1000, blank=True)
+
+    objects = models.Manager.from_queryset(LockedQuerySet)()
+    history = HistoricalRecords()
+
+    LOCK_FIELD = "inspection__status"
+    LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
+
+    class Meta:
+        ordering = ["inspection", "item__sort_order", "item__code"]
+        verbose_name = _("item result")
+        verbose_name_plural = _("item results")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "item"], name="%(app_label)s_%(class)s_one_per_item"),
+            models.CheckConstraint(
+                condition=~Q(result="partial") | Q(points__isnull=False, points__gte=0),
+                name="%(app_label)s_%(class)s_partial_has_points",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["result"], name="inspections_failed_items", condition=Q(result="fail")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}/{self.item_id}: {self.result}"
+
+    def save(self, *args, **kwargs) -> None:
+        if (
+            not getattr(self, "_amending", False)
+            and Inspection._base_manager.filter(pk=self.inspection_id, status=InspectionStatus.SUBMITTED).exists()
+        ):
+            raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if Inspection._base_manager.filter(pk=self.inspection_id, status=InspectionStatus.SUBMITTED).exists():
+            raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
+        return super().delete(*args, **kwargs)
+
+
+class InspectionPhoto(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("inspections"))
+    client_id = models.CharField(_("client id"), max_length=64, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["inspection", "uploaded_at"]
+        verbose_name = _("inspection photo")
+        verbose_name_plural = _("inspection photos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "client_id"],
+                condition=~Q(client_id=""),
+                name="%(app_label)s_%(class)s_one_per_client_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} · {self.image.name}"
+
+
+class InspectionSignoff(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="signoffs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["inspection", "signed_at"]
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "user"], name="%(app_label)s_%(class)s_one_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} · {self.user_id}"
+
+
+class InspectionAmendment(models.Model):
+    """A change to a submitted inspection: old and new values, who, when and why. History keeps the rest."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="amendments")
+    reason = models.TextField(_("reason"))
+    changes = models.JSONField(_("changes"), default=dict)
+    score_before = models.DecimalField(_("score before"), max_digits=5, decimal_places=2, null=True, blank=True)
+    score_after = models.DecimalField(_("score after"), max_digits=5, decimal_places=2, null=True, blank=True)
+    amended_at = models.DateTimeField(_("amended at"), auto_now_add=True)
+    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["inspection", "amended_at"]
+        verbose_name = _("inspection amendment")
+        verbose_name_plural = _("inspection amendments")
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} · {self.amended_at:%Y-%m-%d}"

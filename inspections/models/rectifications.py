@@ -1,0 +1,184 @@
+"""Rectification orders (整改): from a failed item, an upheld complaint or the office; answered by the
+vendor with evidence; verified or returned by an inspector."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from logistics.models import AuditedManager, Severity, TimeStampedModel
+from logistics.uploads import RandomName, private_storage
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ANSWERED = "answered", _("Answered")
+    VERIFIED = "verified", _("Verified (closed)")
+
+
+class RectificationSource(models.TextChoices):
+    INSPECTION = "inspection", _("Failed checklist item")
+    COMPLAINT = "complaint", _("Upheld complaint")
+    MANUAL = "manual", _("Opened by the office")
+
+
+class RectificationOrder(TimeStampedModel):
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="rectifications", verbose_name=_("contract")
+    )
+    source = models.CharField(_("source"), max_length=12, choices=RectificationSource.choices)
+    item_result = models.OneToOneField(
+        "inspections.ItemResult",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectification",
+        verbose_name=_("failed item"),
+    )
+    complaint = models.ForeignKey(
+        "inspections.Complaint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rectifications",
+        verbose_name=_("complaint"),
+    )
+    description = models.TextField(_("what must be rectified"))
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    site = models.ForeignKey(
+        "logistics.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    deadline = models.DateTimeField(_("deadline"), db_index=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RectificationStatus.choices, default=RectificationStatus.OPEN, db_index=True
+    )
+    response = models.TextField(_("vendor's response"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(
+        _("rectified at"),
+        null=True,
+        blank=True,
+        help_text=_("When the vendor's accepted answer was given; overdue days stop counting there."),
+    )
+    returned_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
+    overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        verbose_name = _("rectification order")
+        verbose_name_plural = _("rectification orders")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("issued_at")), name="%(app_label)s_%(class)s_deadline_after_issue"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="inspection") | Q(item_result__isnull=False),
+                name="%(app_label)s_%(class)s_inspection_source_has_item",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source="complaint") | Q(complaint__isnull=False),
+                name="%(app_label)s_%(class)s_complaint_source_has_complaint",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="verified") | Q(verified_at__isnull=False, resolved_at__isnull=False),
+                name="%(app_label)s_%(class)s_verified_is_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"ZG-{self.pk:06d}" if self.pk else "ZG-new"
+
+
+class RectificationEvent(models.Model):
+    """The order's timeline: issued, answered, returned (with the reason), verified."""
+
+    class Kind(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        ANSWERED = "answered", _("Answered by the vendor")
+        RETURNED = "returned", _("Returned: not done")
+        VERIFIED = "verified", _("Verified")
+        OVERDUE = "overdue", _("Overdue")
+
+    order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["order", "at", "pk"]
+        verbose_name = _("rectification event")
+        verbose_name_plural = _("rectification events")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"
+
+
+class RectificationPhoto(models.Model):
+    class Stage(models.TextChoices):
+        ISSUE = "issue", _("The problem")
+        RESPONSE = "response", _("After rectification")
+
+    order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("rectifications"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["order", "uploaded_at"]
+        verbose_name = _("rectification photo")
+        verbose_name_plural = _("rectification photos")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} · {self.stage}"
+
+
+class JointRectificationCheck(models.Model):
+    """The monthly joint inspection records, for each of the month's orders, whether it was really done."""
+
+    class Result(models.TextChoices):
+        DONE = "done", _("Done")
+        NOT_DONE = "not_done", _("Not done")
+
+    inspection = models.ForeignKey(
+        "inspections.Inspection", on_delete=models.CASCADE, related_name="rectification_checks"
+    )
+    order = models.ForeignKey(RectificationOrder, on_delete=models.PROTECT, related_name="joint_checks")
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["inspection", "order"]
+        verbose_name = _("joint check of a rectification")
+        verbose_name_plural = _("joint checks of rectifications")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "order"], name="%(app_label)s_%(class)s_one_per_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id}/{self.order_id}: {self.result}"

@@ -1,0 +1,313 @@
+"""Employees' voice: complaints (public, tracked by an unguessable code) and satisfaction surveys."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from logistics.models import AuditedManager, TimeStampedModel
+from logistics.uploads import RandomName, private_storage
+
+# No 0/O, 1/I/L: a code read aloud or typed from a screenshot is not mistaken.
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+TRACKING_LENGTH = 12  # 31^12 ≈ 7.9e17 codes
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(18)  # 144 bits
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    REJECTED = "rejected", _("Not accepted")
+    ACCEPTED = "accepted", _("Accepted")
+    DISPATCHED = "dispatched", _("With the service company")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class ComplaintSeverity(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    SERIOUS = "serious", _("Serious")
+
+
+class ComplaintUrgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
+
+
+class Complaint(TimeStampedModel):
+    """A complaint from an employee. Anonymous complaints keep no name, contact or address of any kind."""
+
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True, default=new_tracking_code)
+    category = models.ForeignKey(
+        "logistics.ServiceCategory", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("service")
+    )
+    site = models.ForeignKey(
+        "logistics.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
+    )
+    key_point = models.ForeignKey(
+        "logistics.KeyPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("key point"),
+    )
+    location = models.CharField(_("where exactly"), max_length=200, blank=True)
+    description = models.TextField(_("what happened"), max_length=2000)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED, db_index=True
+    )
+    quarantined = models.BooleanField(_("quarantined (automated post)"), default=False, db_index=True)
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("contract"),
+    )
+    severity = models.CharField(
+        _("severity"), max_length=8, choices=ComplaintSeverity.choices, default=ComplaintSeverity.NORMAL
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=8, choices=ComplaintUrgency.choices, default=ComplaintUrgency.NORMAL
+    )
+    upheld = models.BooleanField(_("upheld against the vendor"), null=True, blank=True)
+    rejection_reason = models.TextField(_("why it was not accepted"), blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    response_deadline = models.DateTimeField(_("response deadline"), null=True, blank=True, db_index=True)
+    vendor_response = models.TextField(_("service company's answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    office_reply = models.TextField(_("office's reply"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("employee's rating"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = AuditedManager()
+    history = HistoricalRecords(excluded_fields=["name", "phone", "email"])
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(anonymous=False) | Q(name="", phone="", email=""),
+                name="%(app_label)s_%(class)s_anonymous_has_no_personal_data",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="%(app_label)s_%(class)s_rating_range",
+            ),
+            models.CheckConstraint(condition=Q(reopen_count__lte=1), name="%(app_label)s_%(class)s_reopened_once"),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="%(app_label)s_%(class)s_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(upheld__isnull=True) | Q(status__in=["accepted", "dispatched", "answered", "closed"]),
+                name="%(app_label)s_%(class)s_upheld_only_when_accepted",
+            ),
+        ]
+        indexes = [models.Index(fields=["contract", "upheld", "created_at"], name="inspections_complaint_quarter")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The internal reference (the tracking code stays between the employee and the office)."""
+        return f"TS-{self.pk:06d}" if self.pk else "TS-new"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status == ComplaintStatus.DISPATCHED
+            and self.response_deadline is not None
+            and self.response_deadline < timezone.now()
+        )
+
+
+class ComplaintEvent(models.Model):
+    """The complaint's timeline. ``public_note`` is what the employee sees on the tracking page."""
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Not accepted")
+        DISPATCHED = "dispatched", _("Sent to the service company")
+        ANSWERED = "answered", _("The service company answered")
+        SENT_BACK = "sent_back", _("Sent back to the service company")
+        CLOSED = "closed", _("Closed by the office")
+        RATED = "rated", _("Rated by the employee")
+        REOPENED = "reopened", _("Reopened by the employee")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
+    public_note = models.TextField(_("note for the employee"), blank=True)
+    internal_note = models.TextField(_("internal note"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["complaint", "at", "pk"]
+        verbose_name = _("complaint event")
+        verbose_name_plural = _("complaint events")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} {self.kind}"
+
+
+class ComplaintPhoto(models.Model):
+    class Stage(models.TextChoices):
+        REPORT = "report", _("From the employee")
+        RESPONSE = "response", _("From the service company")
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("complaints"))
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["complaint", "uploaded_at"]
+        verbose_name = _("complaint photo")
+        verbose_name_plural = _("complaint photos")
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} · {self.stage}"
+
+
+# --- satisfaction surveys -------------------------------------------------------------------------------
+class Survey(TimeStampedModel):
+    title = models.CharField(_("title"), max_length=200)
+    quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
+    contracts = models.ManyToManyField(
+        "contracts.Contract", related_name="surveys", blank=True, verbose_name=_("contracts")
+    )
+    category = models.ForeignKey(
+        "logistics.ServiceCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("or every contract of a service"),
+    )
+    opens_at = models.DateTimeField(_("opens at"), default=timezone.now)
+    deadline = models.DateTimeField(_("closes at"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-quarter", "-created_at"]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("opens_at")), name="%(app_label)s_%(class)s_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} · {self.title}"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.deadline
+
+
+class SurveyQuestion(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(_("question (Chinese)"), max_length=300)
+    text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["survey", "sort_order", "pk"]
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
+
+    def __str__(self) -> str:
+        return self.display_text
+
+    @property
+    def display_text(self) -> str:
+        english = (translation.get_language() or "").startswith("en")
+        return self.text_en if english and self.text_en else self.text
+
+
+class SurveyInvitation(models.Model):
+    """A single-use link (often printed as a QR code): one response per invitation."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
+    token = models.CharField(_("token"), max_length=40, unique=True, default=new_invitation_token)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["survey", "contract", "pk"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.contract_id}"
+
+
+class SurveyResponse(models.Model):
+    invitation = models.OneToOneField(SurveyInvitation, on_delete=models.PROTECT, related_name="response")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="survey_responses")
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["survey", "submitted_at"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.pk}"
+
+
+class SurveyAnswer(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+    class Meta:
+        ordering = ["response", "question"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="%(app_label)s_%(class)s_one_per_question"),
+            models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="%(app_label)s_%(class)s_value_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"

@@ -1,0 +1,364 @@
+"""Complaints: intake (public), triage, dispatch to the vendor, answer, close, rating and one reopening.
+
+Privacy: an anonymous complaint keeps no name, contact or address anywhere; notifications to the office
+carry no personal data; the employee is written to only at the email they left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract
+from inspections.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintPhoto,
+    ComplaintSeverity,
+    ComplaintStatus,
+    ComplaintUrgency,
+    RectificationSource,
+)
+from inspections.services.rectifications import rectification_open
+from logistics.access import is_vendor_user
+from logistics.models import KeyPoint, ServiceCategory, Site, stamp
+from logistics.notify import notify, notify_office
+from logistics.uploads import clean_photo
+
+MAX_PHOTOS = 5
+S = ComplaintStatus
+
+
+def response_hours() -> dict[str, int]:
+    return {"urgent": 4, "normal": 48, **getattr(settings, "COMPLAINT_RESPONSE_HOURS", {})}
+
+
+def tracking_url(complaint: Complaint) -> str:
+    base = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
+    return f"{base}{reverse('inspections:complaint_track', args=[complaint.tracking_code])}"
+
+
+def _event(complaint: Complaint, kind: str, *, public: str = "", internal: str = "", by: Any = None) -> None:
+    ComplaintEvent.objects.create(complaint=complaint, kind=kind, public_note=public, internal_note=internal, by=by)
+
+
+def _tell_employee(complaint: Complaint, subject: str, body: str, key: str) -> None:
+    if complaint.anonymous or not complaint.email:
+        return
+    notify(
+        emails=[complaint.email],
+        subject=subject,
+        body=f"{body}\n\n{tracking_url(complaint)}",
+        dedup_key=f"complaint-{key}:{complaint.pk}",
+    )
+
+
+def _vendor_users(contract: Contract) -> list[Any]:
+    return list(contract.vendor.users.filter(is_active=True).exclude(email=""))
+
+
+# --- intake ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def complaint_submit(
+    *,
+    category: ServiceCategory,
+    description: str,
+    site: Site | None = None,
+    key_point: KeyPoint | None = None,
+    location: str = "",
+    anonymous: bool = False,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    photos: list[Any] | None = None,
+    quarantined: bool = False,
+) -> Complaint:
+    """File a complaint. Photos are checked before anything is saved; a quarantined (automated) post is
+    stored apart and triggers nothing."""
+    description = description.strip()
+    if not description:
+        raise ValidationError({"description": _("Please say what happened.")})
+    if key_point is not None and site is not None and key_point.site_id != site.pk:
+        key_point = None
+    cleaned = []
+    for upload in (photos or [])[: MAX_PHOTOS + 1]:
+        try:
+            cleaned.append(clean_photo(upload))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages})
+    if len(cleaned) > MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(count)d photos.") % {"count": MAX_PHOTOS}})
+    if anonymous:
+        name = phone = email = ""
+    complaint = Complaint(
+        category=category,
+        site=site,
+        key_point=key_point or None,
+        location=location.strip()[:200],
+        description=description[:2000],
+        anonymous=anonymous,
+        name=name.strip()[:50],
+        phone=phone.strip()[:30],
+        email=email.strip()[:254],
+        quarantined=quarantined,
+    )
+    complaint.full_clean()
+    complaint.save()
+    for image in cleaned:
+        photo = ComplaintPhoto(complaint=complaint, stage=ComplaintPhoto.Stage.REPORT)
+        photo.image.save(image.name, image, save=False)
+        photo.save()
+    if quarantined:
+        return complaint
+    _event(complaint, ComplaintEvent.Kind.RECEIVED, public=_("We have received your complaint."))
+    notify_office(
+        subject=_("New complaint %(ref)s: %(category)s") % {"ref": complaint.reference, "category": category},
+        body=_("A complaint about %(category)s is waiting for triage.") % {"category": category},
+        dedup_key=f"complaint-new:{complaint.pk}",
+    )
+    _tell_employee(
+        complaint,
+        _("Your complaint has been received"),
+        _("Keep this code to follow it: %(code)s") % {"code": complaint.tracking_code},
+        "received",
+    )
+    return complaint
+
+
+# --- office triage --------------------------------------------------------------------------------------
+def _lock(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update(of=("self",)).select_related("contract__vendor").get(pk=complaint.pk)
+
+
+@transaction.atomic
+def complaint_reject(*, complaint: Complaint, reason: str, by: Any) -> Complaint:
+    complaint = _lock(complaint)
+    if complaint.status != S.RECEIVED:
+        raise ValidationError(_("Only a new complaint can be turned down."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tell the employee why (they will read it).")})
+    complaint.status = S.REJECTED
+    complaint.rejection_reason = reason.strip()
+    complaint.handled_by = by
+    stamp(complaint, by=by, reason=reason.strip())
+    complaint.save()
+    _event(complaint, ComplaintEvent.Kind.REJECTED, public=reason.strip(), by=by)
+    _tell_employee(complaint, _("About your complaint"), reason.strip(), "rejected")
+    return complaint
+
+
+def _dispatch(complaint: Complaint, by: Any, note: str = "") -> None:
+    now = timezone.now()
+    hours = response_hours()["urgent" if complaint.urgency == ComplaintUrgency.URGENT else "normal"]
+    complaint.status = S.DISPATCHED
+    complaint.dispatched_at = now
+    complaint.response_deadline = now + dt.timedelta(hours=hours)
+    complaint.overdue_notified_at = None
+    complaint.save()
+    _event(
+        complaint,
+        ComplaintEvent.Kind.DISPATCHED,
+        public=_("Passed to the service company for action."),
+        internal=note,
+        by=by,
+    )
+    users = _vendor_users(complaint.contract)
+    if users:
+        deadline = timezone.localtime(complaint.response_deadline).strftime("%Y-%m-%d %H:%M")
+        notify(
+            users=users,
+            subject=_("Complaint %(ref)s to answer by %(deadline)s")
+            % {"ref": complaint.reference, "deadline": deadline},
+            body=complaint.description,
+            dedup_key=f"complaint-dispatched:{complaint.pk}:{complaint.dispatched_at}",
+        )
+
+
+@transaction.atomic
+def complaint_accept(
+    *,
+    complaint: Complaint,
+    contract: Contract,
+    severity: str = ComplaintSeverity.NORMAL,
+    urgency: str = ComplaintUrgency.NORMAL,
+    upheld: bool,
+    note: str = "",
+    by: Any,
+) -> Complaint:
+    """Accept a complaint for a contract and send it to the vendor; an upheld one opens a rectification order."""
+    complaint = _lock(complaint)
+    if complaint.status != S.RECEIVED:
+        raise ValidationError(_("This complaint has already been triaged."))
+    if complaint.quarantined:
+        raise ValidationError(_("A quarantined post cannot be accepted."))
+    if severity not in ComplaintSeverity.values or urgency not in ComplaintUrgency.values:
+        raise ValidationError(_("Choose the severity and the urgency."))
+    complaint.status = S.ACCEPTED
+    complaint.contract = contract
+    complaint.severity = severity
+    complaint.urgency = urgency
+    complaint.upheld = upheld
+    complaint.accepted_at = timezone.now()
+    complaint.handled_by = by
+    stamp(complaint, by=by)
+    complaint.full_clean()
+    complaint.save()
+    _event(complaint, ComplaintEvent.Kind.ACCEPTED, public=_("Accepted by the logistics office."), internal=note, by=by)
+    if upheld:
+        rectification_open(
+            contract=contract,
+            description=complaint.description,
+            severity="serious" if severity == "serious" else "major",
+            source=RectificationSource.COMPLAINT,
+            site=complaint.site,
+            complaint=complaint,
+            by=by,
+        )
+    _dispatch(complaint, by, note)
+    return complaint
+
+
+@transaction.atomic
+def complaint_answer(*, complaint: Complaint, response: str, photos: list[Any] | None = None, by: Any) -> Complaint:
+    """The vendor says what it did (visible to the employee once the office closes or forwards it)."""
+    complaint = _lock(complaint)
+    if not (is_vendor_user(by) and complaint.contract and by.vendor_id == complaint.contract.vendor_id):
+        raise ValidationError(_("Only the service company's staff can answer this complaint."))
+    if complaint.status != S.DISPATCHED:
+        raise ValidationError(_("This complaint is not waiting for your answer."))
+    if not response.strip():
+        raise ValidationError({"response": _("Describe what was done.")})
+    cleaned = []
+    for upload in photos or []:
+        try:
+            cleaned.append(clean_photo(upload))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages})
+    if len(cleaned) + complaint.photos.filter(stage=ComplaintPhoto.Stage.RESPONSE).count() > MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(count)d photos.") % {"count": MAX_PHOTOS}})
+    for image in cleaned:
+        photo = ComplaintPhoto(complaint=complaint, stage=ComplaintPhoto.Stage.RESPONSE)
+        photo.image.save(image.name, image, save=False)
+        photo.save()
+    complaint.status = S.ANSWERED
+    complaint.vendor_response = response.strip()
+    complaint.answered_at = timezone.now()
+    stamp(complaint, by=by)
+    complaint.save()
+    _event(complaint, ComplaintEvent.Kind.ANSWERED, public=response.strip(), by=by)
+    notify_office(
+        subject=_("Complaint %(ref)s answered by the service company") % {"ref": complaint.reference},
+        body=response.strip(),
+        dedup_key=f"complaint-answered:{complaint.pk}:{complaint.answered_at}",
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_close(*, complaint: Complaint, reply: str, by: Any) -> Complaint:
+    """The office checks the answer and closes the complaint with its reply to the employee."""
+    complaint = _lock(complaint)
+    if complaint.status not in (S.ANSWERED, S.ACCEPTED):
+        raise ValidationError(_("Only an answered complaint can be closed."))
+    if not reply.strip():
+        raise ValidationError({"reply": _("Write the reply the employee will read.")})
+    complaint.status = S.CLOSED
+    complaint.office_reply = reply.strip()
+    complaint.closed_at = timezone.now()
+    stamp(complaint, by=by)
+    complaint.save()
+    _event(complaint, ComplaintEvent.Kind.CLOSED, public=reply.strip(), by=by)
+    _tell_employee(complaint, _("Your complaint has been answered"), reply.strip(), f"closed-{complaint.reopen_count}")
+    return complaint
+
+
+@transaction.atomic
+def complaint_send_back(*, complaint: Complaint, reason: str, by: Any) -> Complaint:
+    """The answer is not good enough: back to the vendor with a new deadline."""
+    complaint = _lock(complaint)
+    if complaint.status != S.ANSWERED:
+        raise ValidationError(_("Only an answered complaint can be sent back."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what is still missing.")})
+    _event(complaint, ComplaintEvent.Kind.SENT_BACK, internal=reason.strip(), by=by)
+    stamp(complaint, by=by, reason=reason.strip())
+    _dispatch(complaint, by, reason.strip())
+    return complaint
+
+
+# --- the employee ---------------------------------------------------------------------------------------
+@transaction.atomic
+def complaint_rate(*, complaint: Complaint, rating: int) -> Complaint:
+    complaint = _lock(complaint)
+    if complaint.status not in (S.ANSWERED, S.CLOSED):
+        raise ValidationError(_("You can rate the answer once the complaint has been answered."))
+    if complaint.rating is not None:
+        raise ValidationError(_("You have already rated this answer."))
+    if rating not in range(1, 6):
+        raise ValidationError({"rating": _("Choose 1 to 5 stars.")})
+    complaint.rating = rating
+    complaint.rated_at = timezone.now()
+    complaint.save()
+    _event(complaint, ComplaintEvent.Kind.RATED, public=_("Rated %(rating)d of 5.") % {"rating": rating})
+    return complaint
+
+
+@transaction.atomic
+def complaint_reopen(*, complaint: Complaint, reason: str) -> Complaint:
+    """Not satisfied: the employee reopens the complaint, once; it goes back to the service company."""
+    complaint = _lock(complaint)
+    if complaint.status not in (S.ANSWERED, S.CLOSED) or complaint.contract_id is None:
+        raise ValidationError(_("This complaint cannot be reopened now."))
+    if complaint.reopen_count >= 1:
+        raise ValidationError(_("A complaint can be reopened once; please file a new one."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tell us what is still wrong.")})
+    complaint.reopen_count += 1
+    complaint.rating = None
+    complaint.rated_at = None
+    _event(complaint, ComplaintEvent.Kind.REOPENED, public=reason.strip()[:1000])
+    _dispatch(complaint, None, reason.strip()[:1000])
+    notify_office(
+        subject=_("Complaint %(ref)s reopened by the employee") % {"ref": complaint.reference},
+        body=reason.strip()[:1000],
+        dedup_key=f"complaint-reopened:{complaint.pk}",
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaints_mark_overdue(*, now: dt.datetime | None = None) -> int:
+    """Nightly: each complaint past its response deadline is flagged to the office and the vendor once."""
+    now = now or timezone.now()
+    late = (
+        Complaint.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(status=S.DISPATCHED, response_deadline__lt=now, overdue_notified_at__isnull=True)
+        .select_related("contract__vendor")
+    )
+    count = 0
+    for complaint in late:
+        subject = _("Complaint %(ref)s is overdue") % {"ref": complaint.reference}
+        users = _vendor_users(complaint.contract)
+        if users:
+            notify(
+                users=users,
+                subject=subject,
+                body=complaint.description,
+                dedup_key=f"complaint-overdue-vendor:{complaint.pk}:{complaint.dispatched_at}",
+            )
+        notify_office(
+            subject=subject,
+            body=complaint.description,
+            dedup_key=f"complaint-overdue-office:{complaint.pk}:{complaint.dispatched_at}",
+        )
+        complaint.overdue_notified_at = now
+        complaint.save(update_fields=["overdue_notified_at", "updated_at"])
+        count += 1
+    return count

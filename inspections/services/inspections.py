@@ -1,0 +1,510 @@
+"""Inspection use cases: draft sync from the tablet, idempotent submission, photos, sign-offs, amendments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract, ContractStatus
+from inspections import calculations
+from inspections.models import (
+    OFFICE_KINDS,
+    ChecklistItem,
+    ChecklistTemplate,
+    Inspection,
+    InspectionAmendment,
+    InspectionKind,
+    InspectionPhoto,
+    InspectionSignoff,
+    InspectionStatus,
+    ItemResult,
+    ItemResultChoice,
+    JointRectificationCheck,
+    RectificationOrder,
+    RectificationStatus,
+)
+from logistics.access import is_inspector, is_office, is_vendor_user
+from logistics.models import Department, KeyPoint, Site, stamp
+from logistics.quarters import local_date
+from logistics.uploads import clean_photo
+
+MAX_PHOTOS_PER_ITEM = 5
+
+
+class InspectionInvalid(ValidationError):
+    """The submission has problems; ``message_dict`` says which field or item (``items.<code>``)."""
+
+
+# --- who may inspect what -----------------------------------------------------------------------------
+def kinds_for(user: Any) -> list[str]:
+    if is_office(user):
+        return [*OFFICE_KINDS]
+    if is_inspector(user):
+        return [*OFFICE_KINDS]
+    if is_vendor_user(user):
+        return [InspectionKind.SELF]
+    return []
+
+
+def contracts_for_inspection(user: Any) -> QuerySet:
+    """Contracts ``user`` may inspect: the office any active one; an inspector those assigned to them;
+    vendor staff their own (self-checks)."""
+    active = Contract.objects.filter(status=ContractStatus.ACTIVE)
+    if is_office(user):
+        return active
+    if is_inspector(user):
+        return active.filter(inspectors=user)
+    if is_vendor_user(user):
+        return active.filter(vendor_id=user.vendor_id)
+    return active.none()
+
+
+def templates_for(kind: str, category_id: int) -> QuerySet:
+    template_kind = InspectionKind.DAILY if kind == InspectionKind.SELF else kind
+    return ChecklistTemplate.objects.filter(category_id=category_id, kind__in={kind, template_kind})
+
+
+# --- payload --------------------------------------------------------------------------------------------
+@dataclass
+class Payload:
+    """What the tablet sends: the whole draft, every time (last write wins while it is a draft)."""
+
+    key: uuid.UUID
+    kind: str
+    contract_id: int
+    template_id: int | None
+    site_id: int | None = None
+    key_point_ids: list[int] = field(default_factory=list)
+    started_at: dt.datetime | None = None
+    summary: str = ""
+    vendor_representative: str = ""
+    department_ids: list[int] = field(default_factory=list)
+    results: dict[str, dict[str, Any]] = field(default_factory=dict)  # item code -> {result, points, note}
+    rectification_checks: dict[int, dict[str, str]] = field(default_factory=dict)  # order id -> {result, note}
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Payload:
+        errors: dict[str, list[str]] = {}
+        try:
+            key = uuid.UUID(str(data.get("key", "")))
+        except ValueError:
+            errors["key"] = [_("The form lost its identity; reload the page.")]
+            key = uuid.uuid4()
+
+        def to_int(name: str, required: bool = False) -> int | None:
+            raw = data.get(name)
+            if raw in (None, ""):
+                if required:
+                    errors[name] = [_("This field is required.")]
+                return None
+            try:
+                return int(raw)
+            except (TypeError, ValueError):
+                errors[name] = [_("Choose a valid option.")]
+                return None
+
+        def to_ints(name: str) -> list[int]:
+            try:
+                return [int(v) for v in data.get(name) or []]
+            except (TypeError, ValueError):
+                errors[name] = [_("Choose valid options.")]
+                return []
+
+        started = data.get("started_at")
+        started_at = parse_datetime(started) if isinstance(started, str) else None
+        results = data.get("results") or {}
+        if not isinstance(results, dict):
+            errors["results"] = [_("The answers are malformed.")]
+            results = {}
+        checks = {}
+        for order_id, check in (data.get("rectification_checks") or {}).items():
+            try:
+                checks[int(order_id)] = {"result": str(check.get("result", "")), "note": str(check.get("note", ""))}
+            except (TypeError, ValueError, AttributeError):
+                errors["rectification_checks"] = [_("The rectification checks are malformed.")]
+        payload = cls(
+            key=key,
+            kind=str(data.get("kind", "")),
+            contract_id=to_int("contract", required=True) or 0,
+            template_id=to_int("template"),
+            site_id=to_int("site"),
+            key_point_ids=to_ints("key_points"),
+            started_at=started_at,
+            summary=str(data.get("summary", ""))[:5000],
+            vendor_representative=str(data.get("vendor_representative", ""))[:100],
+            department_ids=to_ints("departments"),
+            results={str(k): v for k, v in results.items() if isinstance(v, dict)},
+            rectification_checks=checks,
+        )
+        if errors:
+            raise InspectionInvalid(errors)
+        return payload
+
+
+# --- validation -----------------------------------------------------------------------------------------
+@dataclass
+class Checked:
+    contract: Contract
+    template: ChecklistTemplate | None
+    site: Site | None
+    key_points: list[KeyPoint]
+    departments: list[Department]
+    items: list[ChecklistItem]
+    answers: dict[int, tuple[str, Decimal | None, str]]  # item id -> (result, points, note)
+    item_errors: dict[str, list[str]]
+
+
+def _check_header(user: Any, payload: Payload) -> tuple[Contract, ChecklistTemplate | None]:
+    if payload.kind not in kinds_for(user):
+        raise InspectionInvalid({"kind": [_("You cannot fill this kind of inspection.")]})
+    contract = contracts_for_inspection(user).filter(pk=payload.contract_id).select_related("category").first()
+    if contract is None:
+        raise InspectionInvalid({"contract": [_("This contract is not assigned to you, or it is not active.")]})
+    template = None
+    if payload.kind != InspectionKind.EXTERNAL:
+        template = (
+            templates_for(payload.kind, contract.category_id).filter(pk=payload.template_id).first()
+            if payload.template_id
+            else None
+        )
+        if template is None:
+            raise InspectionInvalid({"template": [_("Choose a checklist for this contract's service.")]})
+    return contract, template
+
+
+def _check(user: Any, payload: Payload) -> Checked:
+    contract, template = _check_header(user, payload)
+    errors: dict[str, list[str]] = {}
+    site = None
+    if payload.site_id:
+        site = contract.sites.filter(pk=payload.site_id).first() or (
+            Site.objects.filter(pk=payload.site_id).first() if not contract.sites.exists() else None
+        )
+        if site is None:
+            errors["site"] = [_("This site is not covered by the contract.")]
+    key_points = list(KeyPoint.objects.filter(pk__in=payload.key_point_ids, site=site)) if site else []
+    if len(key_points) != len(set(payload.key_point_ids)):
+        errors["key_points"] = [_("A key point does not belong to the chosen site.")]
+    departments = list(Department.objects.filter(pk__in=payload.department_ids))
+    items = list(template.items.all()) if template else []
+    answers: dict[int, tuple[str, Decimal | None, str]] = {}
+    item_errors: dict[str, list[str]] = {}
+    for item in items:
+        answer = payload.results.get(item.code)
+        if not answer or not answer.get("result"):
+            continue
+        result = str(answer.get("result"))
+        note = str(answer.get("note") or "")[:1000]
+        points = None
+        if result not in ItemResultChoice.values:
+            item_errors[item.code] = [_("Choose pass, partial, fail or n.a.")]
+            continue
+        if result == ItemResultChoice.PARTIAL:
+            try:
+                points = Decimal(str(answer.get("points")))
+            except (InvalidOperation, ValueError):
+                item_errors[item.code] = [
+                    _("Enter the points given, between 0 and %(max)s.") % {"max": item.max_points}
+                ]
+                continue
+            if not (Decimal(0) <= points <= item.max_points) or points.as_tuple().exponent < -2:
+                item_errors[item.code] = [
+                    _("Enter the points given, between 0 and %(max)s.") % {"max": item.max_points}
+                ]
+                continue
+        answers[item.pk] = (result, points, note)
+    if errors:
+        raise InspectionInvalid(errors)
+    return Checked(contract, template, site, key_points, departments, items, answers, item_errors)
+
+
+def _started_at(payload: Payload) -> dt.datetime:
+    now = timezone.now()
+    started = payload.started_at
+    if started is None or timezone.is_naive(started):
+        return now
+    # a tablet's clock may be off; an inspection cannot start in the future or more than a week ago
+    if started > now + dt.timedelta(minutes=10) or started < now - dt.timedelta(days=7):
+        return now
+    return started
+
+
+# --- draft sync and submission --------------------------------------------------------------------------
+def _draft_for(payload: Payload, user: Any, checked: Checked) -> Inspection:
+    """The draft of ``payload.key``, created on first sight (safe against two requests at once)."""
+    existing = Inspection.objects.select_for_update().filter(idempotency_key=payload.key).first()
+    if existing is not None:
+        if existing.created_by_id != user.pk:
+            raise InspectionInvalid({"key": [_("This form belongs to someone else.")]})
+        return existing
+    started = _started_at(payload)
+    try:
+        with transaction.atomic():
+            return Inspection.objects.create(
+                idempotency_key=payload.key,
+                kind=payload.kind,
+                contract=checked.contract,
+                template=checked.template,
+                created_by=user,
+                started_at=started,
+                inspected_on=local_date(started),
+            )
+    except IntegrityError:  # the same key arrived twice at once: use the row the other request created
+        return Inspection.objects.select_for_update().get(idempotency_key=payload.key)
+
+
+def _write_draft(inspection: Inspection, payload: Payload, checked: Checked, user: Any) -> None:
+    inspection.kind = payload.kind
+    inspection.contract = checked.contract
+    inspection.template = checked.template
+    inspection.site = checked.site
+    inspection.summary = payload.summary
+    inspection.vendor_representative = payload.vendor_representative
+    inspection.save()
+    inspection.key_points.set(checked.key_points)
+    inspection.departments.set(checked.departments)
+    inspection.inspectors.add(user)
+    existing = {r.item_id: r for r in inspection.results.all()}
+    for item_id, (result, points, note) in checked.answers.items():
+        row = existing.pop(item_id, None)
+        if row is None:
+            ItemResult.objects.create(inspection=inspection, item_id=item_id, result=result, points=points, note=note)
+        elif (row.result, row.points, row.note) != (result, points, note):
+            row.result, row.points, row.note = result, points, note
+            row.save(update_fields=["result", "points", "note"])
+    stale = [row.pk for item_id, row in existing.items() if item_id not in checked.answers]
+    if stale:
+        ItemResult.objects.filter(pk__in=stale).delete()
+
+
+@transaction.atomic
+def inspection_sync(*, user: Any, data: dict[str, Any]) -> tuple[Inspection, dict[str, list[str]]]:
+    """Save the tablet's draft (created on first sight). Returns the draft and per-item problems, which
+    do not stop the save: nothing the inspector entered is lost."""
+    payload = Payload.from_data(data)
+    checked = _check(user, payload)
+    inspection = _draft_for(payload, user, checked)
+    if inspection.is_submitted:
+        return inspection, {}
+    _write_draft(inspection, payload, checked, user)
+    return inspection, {f"items.{code}": errors for code, errors in checked.item_errors.items()}
+
+
+@transaction.atomic
+def _submit(*, user: Any, data: dict[str, Any]) -> tuple[Inspection, bool]:
+    payload = Payload.from_data(data)
+    already = Inspection.objects.filter(idempotency_key=payload.key, status=InspectionStatus.SUBMITTED).first()
+    if already is not None:
+        return already, False
+    checked = _check(user, payload)
+    inspection = _draft_for(payload, user, checked)
+    if inspection.is_submitted:  # submitted by a concurrent request while we waited for the lock
+        return inspection, False
+    _write_draft(inspection, payload, checked, user)
+    errors: dict[str, list[str]] = {f"items.{code}": e for code, e in checked.item_errors.items()}
+    photos = set(inspection.photos.values_list("item_id", flat=True))
+    for item in checked.items:
+        answer = checked.answers.get(item.pk)
+        if answer is None:
+            if f"items.{item.code}" not in errors:
+                errors[f"items.{item.code}"] = [_("Choose pass, partial, fail or n.a.")]
+        elif answer[0] == ItemResultChoice.FAIL and item.photo_required_on_fail and item.pk not in photos:
+            errors.setdefault(f"items.{item.code}", []).append(_("A photo is required when this item fails."))
+    if payload.kind == InspectionKind.MONTHLY_JOINT and not payload.vendor_representative.strip():
+        errors["vendor_representative"] = [_("Name the vendor's representative at the joint inspection.")]
+    if errors:
+        raise _Rejected(inspection, errors)
+    _lock(inspection, checked, user)
+    if payload.kind == InspectionKind.MONTHLY_JOINT:
+        _record_joint_checks(inspection, payload, user)
+    return inspection, True
+
+
+class _Rejected(Exception):
+    """Carries a saved draft and its problems out of the atomic block without rolling it back."""
+
+    def __init__(self, inspection: Inspection, errors: dict[str, list[str]]) -> None:
+        self.inspection = inspection
+        self.errors = errors
+
+
+def inspection_submit(*, user: Any, data: dict[str, Any]) -> tuple[Inspection, bool]:
+    """Submit an inspection; returns (inspection, created_now).
+
+    Idempotent on the form's key: a retried or doubled submission returns the inspection already submitted,
+    unchanged. Problems raise InspectionInvalid (``items.<code>`` keys for items) and the draft, with
+    everything entered, stays saved.
+    """
+    try:
+        return _submit(user=user, data=data)
+    except _Rejected as rejected:
+        inspection_sync(user=user, data=data)  # the submission rolled back: keep the draft all the same
+        raise InspectionInvalid(rejected.errors)
+
+
+def _lock(inspection: Inspection, checked: Checked, user: Any) -> None:
+    answers = []
+    for result in inspection.results.select_related("item"):
+        answer = calculations.ItemAnswer(result.result, result.item.max_points, result.points)
+        result.awarded = calculations.awarded(answer)
+        result.save(update_fields=["awarded"])
+        answers.append(answer)
+    outcome = calculations.score(answers)
+    now = timezone.now()
+    inspection.awarded_points = outcome.awarded
+    inspection.max_points = outcome.possible
+    inspection.score = outcome.score
+    inspection.submitted_at = now
+    inspection.status = InspectionStatus.SUBMITTED
+    inspection.save()
+    InspectionSignoff.objects.get_or_create(inspection=inspection, user=user)
+    if inspection.kind in OFFICE_KINDS:
+        from inspections.services.rectifications import rectifications_for_failed_items
+
+        rectifications_for_failed_items(inspection=inspection, by=user)
+
+
+def _record_joint_checks(inspection: Inspection, payload: Payload, user: Any) -> None:
+    from inspections.services import rectifications as rect
+
+    orders = {
+        o.pk: o
+        for o in RectificationOrder.objects.filter(pk__in=payload.rectification_checks, contract=inspection.contract)
+    }
+    for order_id, check in payload.rectification_checks.items():
+        order = orders.get(order_id)
+        if order is None or check["result"] not in JointRectificationCheck.Result.values:
+            continue
+        JointRectificationCheck.objects.update_or_create(
+            inspection=inspection, order=order, defaults={"result": check["result"], "note": check["note"][:500]}
+        )
+        if order.status == RectificationStatus.ANSWERED:
+            if check["result"] == JointRectificationCheck.Result.DONE:
+                rect.rectification_verify(order=order, by=user, note=_("Verified at the monthly joint inspection"))
+            else:
+                rect.rectification_return(
+                    order=order, by=user, reason=check["note"] or _("Not done at the monthly joint inspection")
+                )
+
+
+# --- photos ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def inspection_photo_add(
+    *, user: Any, key: uuid.UUID, item_code: str, upload: Any, client_id: str = ""
+) -> InspectionPhoto:
+    """Attach a photo to an item of a draft (re-encoded, EXIF gone). ``client_id`` makes a retry a no-op."""
+    inspection = Inspection.objects.select_for_update().filter(idempotency_key=key, created_by=user).first()
+    if inspection is None:
+        raise InspectionInvalid({"key": [_("Save the inspection once before adding photos.")]})
+    if client_id:
+        existing = InspectionPhoto.objects.filter(inspection=inspection, client_id=client_id[:64]).first()
+        if existing is not None:
+            return existing
+    if inspection.is_submitted:
+        raise InspectionInvalid({"key": [_("This inspection has been submitted; photos can no longer be added.")]})
+    item = inspection.template.items.filter(code=item_code).first() if inspection.template else None
+    if item is None:
+        raise InspectionInvalid({"item": [_("Unknown checklist item.")]})
+    if InspectionPhoto.objects.filter(inspection=inspection, item=item).count() >= MAX_PHOTOS_PER_ITEM:
+        raise InspectionInvalid(
+            {f"items.{item.code}": [_("At most %(count)d photos per item.") % {"count": MAX_PHOTOS_PER_ITEM}]}
+        )
+    try:
+        cleaned = clean_photo(upload)
+    except ValidationError as exc:
+        raise InspectionInvalid({f"items.{item.code}": exc.messages})
+    photo = InspectionPhoto(inspection=inspection, item=item, client_id=client_id[:64], uploaded_by=user)
+    photo.image.save(cleaned.name, cleaned, save=False)
+    photo.save()
+    return photo
+
+
+# --- after submission -----------------------------------------------------------------------------------
+@transaction.atomic
+def inspection_signoff(*, inspection: Inspection, user: Any, note: str = "") -> InspectionSignoff:
+    """A co-inspector (or the vendor's representative) signs a submitted joint inspection."""
+    if not inspection.is_submitted:
+        raise ValidationError(_("Only a submitted inspection can be signed off."))
+    signoff, _created = InspectionSignoff.objects.get_or_create(
+        inspection=inspection, user=user, defaults={"note": note[:300]}
+    )
+    return signoff
+
+
+@transaction.atomic
+def inspection_amend(
+    *, inspection: Inspection, changes: dict[str, dict[str, Any]], reason: str, by: Any
+) -> InspectionAmendment:
+    """The office changes item results of a submitted inspection; the original stays in the history and the
+    amendment records old and new values, who, when and why. The score is recomputed."""
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if not inspection.is_submitted:
+        raise ValidationError(_("A draft is edited directly; amendments are for submitted inspections."))
+    if not is_office(by):
+        raise ValidationError(_("Only the logistics office may amend a submitted inspection."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Please give the reason for the amendment.")})
+    results = {r.item.code: r for r in inspection.results.select_related("item")}
+    recorded: dict[str, Any] = {}
+    for code, change in changes.items():
+        row = results.get(code)
+        if row is None:
+            raise ValidationError(_("Unknown checklist item %(code)s.") % {"code": code})
+        new_result = change.get("result", row.result)
+        new_points = change.get("points", row.points if new_result == "partial" else None)
+        new_points = None if new_points in (None, "") else Decimal(str(new_points))
+        new_note = change.get("note", row.note)
+        answer = calculations.ItemAnswer(new_result, row.item.max_points, new_points)
+        try:
+            awarded = calculations.awarded(answer)
+        except ValueError:
+            raise ValidationError(
+                _("Item %(code)s: enter the points given, between 0 and %(max)s.")
+                % {"code": code, "max": row.item.max_points}
+            )
+        before = {"result": row.result, "points": str(row.points) if row.points is not None else None, "note": row.note}
+        after = {"result": new_result, "points": str(new_points) if new_points is not None else None, "note": new_note}
+        if before == after:
+            continue
+        recorded[code] = {"before": before, "after": after}
+        row.result, row.points, row.note, row.awarded = new_result, new_points, new_note, awarded
+        row._amending = True
+        stamp(row, by=by, reason=reason.strip())
+        row.save(update_fields=["result", "points", "note", "awarded"])
+    if not recorded:
+        raise ValidationError(_("The amendment changes nothing."))
+    all_rows = inspection.results.select_related("item")
+    outcome = calculations.score(calculations.ItemAnswer(r.result, r.item.max_points, r.points) for r in all_rows)
+    amendment = InspectionAmendment.objects.create(
+        inspection=inspection,
+        reason=reason.strip(),
+        changes=recorded,
+        score_before=inspection.score,
+        score_after=outcome.score,
+        amended_by=by,
+    )
+    inspection.awarded_points, inspection.max_points, inspection.score = (
+        outcome.awarded,
+        outcome.possible,
+        outcome.score,
+    )
+    inspection.amendment_count += 1
+    inspection._amending = True
+    stamp(inspection, by=by, reason=reason.strip())
+    inspection.save(update_fields=["awarded_points", "max_points", "score", "amendment_count", "updated_at"])
+    return amendment
+
+
+def deadline_days() -> dict[str, int]:
+    return {"serious": 1, "major": 3, "minor": 7, **getattr(settings, "RECTIFICATION_DEADLINE_DAYS", {})}

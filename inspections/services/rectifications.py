@@ -1,0 +1,237 @@
+"""Rectification orders: issued from failed items (and complaints, and by hand), answered, verified or
+returned; marked overdue by the nightly job."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract
+from inspections.models import (
+    Inspection,
+    ItemResultChoice,
+    RectificationEvent,
+    RectificationOrder,
+    RectificationPhoto,
+    RectificationSource,
+    RectificationStatus,
+)
+from logistics.access import is_inspector, is_office, is_vendor_user
+from logistics.models import Severity
+from logistics.notify import notify
+from logistics.uploads import clean_photo
+
+MAX_PHOTOS = 5
+
+
+def deadline_for(severity: str, issued_at: dt.datetime) -> dt.datetime:
+    """Deadline by severity (serious 1 day, major 3, minor 7; settings.RECTIFICATION_DEADLINE_DAYS)."""
+    days = {"serious": 1, "major": 3, "minor": 7, **getattr(settings, "RECTIFICATION_DEADLINE_DAYS", {})}
+    return issued_at + dt.timedelta(days=days.get(severity, days["minor"]))
+
+
+def _vendor_users(contract: Contract) -> list[Any]:
+    return list(contract.vendor.users.filter(is_active=True).exclude(email=""))
+
+
+def _attach(order: RectificationOrder, stage: str, uploads: list[Any], by: Any) -> None:
+    if len(uploads) + order.photos.filter(stage=stage).count() > MAX_PHOTOS:
+        raise ValidationError({"photos": [_("At most %(count)d photos.") % {"count": MAX_PHOTOS}]})
+    cleaned = []
+    for upload in uploads:
+        try:
+            cleaned.append(clean_photo(upload))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages})
+    for image in cleaned:
+        photo = RectificationPhoto(order=order, stage=stage, uploaded_by=by)
+        photo.image.save(image.name, image, save=False)
+        photo.save()
+
+
+@transaction.atomic
+def rectification_open(
+    *,
+    contract: Contract,
+    description: str,
+    severity: str,
+    source: str = RectificationSource.MANUAL,
+    site: Any = None,
+    item_result: Any = None,
+    complaint: Any = None,
+    photos: list[Any] | None = None,
+    issued_at: dt.datetime | None = None,
+    by: Any = None,
+) -> RectificationOrder:
+    if not description.strip():
+        raise ValidationError({"description": _("Describe what must be rectified.")})
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("Choose the severity.")})
+    issued_at = issued_at or timezone.now()
+    order = RectificationOrder(
+        contract=contract,
+        source=source,
+        item_result=item_result,
+        description=description.strip(),
+        severity=severity,
+        site=site,
+        issued_at=issued_at,
+        deadline=deadline_for(severity, issued_at),
+        created_by=by,
+    )
+    if complaint is not None:
+        order.complaint = complaint
+    order.full_clean()
+    order.save()
+    RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.ISSUED, by=by)
+    if photos:
+        _attach(order, RectificationPhoto.Stage.ISSUE, photos, by)
+    users = _vendor_users(contract)
+    if users:
+        notify(
+            users=users,
+            subject=_("Rectification order %(ref)s: due %(deadline)s")
+            % {"ref": order.reference, "deadline": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M")},
+            body=order.description,
+            dedup_key=f"rectification-issued:{order.pk}",
+        )
+    return order
+
+
+def rectifications_for_failed_items(*, inspection: Inspection, by: Any) -> list[RectificationOrder]:
+    """One order per failed item of a submitted inspection (called at submission)."""
+    orders = []
+    failed = inspection.results.filter(result=ItemResultChoice.FAIL).select_related("item")
+    for result in failed:
+        if hasattr(result, "rectification"):
+            continue
+        text = result.item.text + (f"：{result.note}" if result.note else "")
+        orders.append(
+            rectification_open(
+                contract=inspection.contract,
+                description=text,
+                severity=result.item.severity,
+                source=RectificationSource.INSPECTION,
+                site=inspection.site,
+                item_result=result,
+                issued_at=inspection.submitted_at,
+                by=by,
+            )
+        )
+    if orders:
+        # the failed items' photos are the evidence of the problem
+        for photo in inspection.photos.filter(item__in=[o.item_result.item_id for o in orders]):
+            order = next(o for o in orders if o.item_result.item_id == photo.item_id)
+            RectificationPhoto.objects.create(
+                order=order, stage=RectificationPhoto.Stage.ISSUE, image=photo.image.name, uploaded_by=photo.uploaded_by
+            )
+    return orders
+
+
+def _require_supervisor(user: Any) -> None:
+    if not (is_office(user) or is_inspector(user)):
+        raise ValidationError(_("Only the office's inspectors can verify or return a rectification."))
+
+
+def _lock(order: RectificationOrder) -> RectificationOrder:
+    return RectificationOrder.objects.select_for_update(of=("self",)).select_related("contract").get(pk=order.pk)
+
+
+@transaction.atomic
+def rectification_answer(
+    *, order: RectificationOrder, response: str, photos: list[Any] | None = None, by: Any
+) -> RectificationOrder:
+    """The vendor says what was done, with photos."""
+    order = _lock(order)
+    if not (is_vendor_user(by) and by.vendor_id == order.contract.vendor_id):
+        raise ValidationError(_("Only the vendor's staff can answer this order."))
+    if order.status != RectificationStatus.OPEN:
+        raise ValidationError(_("This order is not waiting for an answer."))
+    if not response.strip():
+        raise ValidationError({"response": _("Describe what was done.")})
+    _attach(order, RectificationPhoto.Stage.RESPONSE, photos or [], by)
+    order.status = RectificationStatus.ANSWERED
+    order.response = response.strip()
+    order.answered_at = timezone.now()
+    order.answered_by = by
+    order.save()
+    RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.ANSWERED, note=order.response, by=by)
+    return order
+
+
+@transaction.atomic
+def rectification_verify(*, order: RectificationOrder, by: Any, note: str = "") -> RectificationOrder:
+    """An inspector checks the work and closes the order; overdue days stop at the vendor's answer."""
+    _require_supervisor(by)
+    order = _lock(order)
+    if order.status != RectificationStatus.ANSWERED:
+        raise ValidationError(_("Only an answered order can be verified."))
+    now = timezone.now()
+    order.status = RectificationStatus.VERIFIED
+    order.verified_at = now
+    order.verified_by = by
+    order.resolved_at = order.answered_at
+    order.save()
+    RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.VERIFIED, note=note, by=by)
+    return order
+
+
+@transaction.atomic
+def rectification_return(*, order: RectificationOrder, reason: str, by: Any) -> RectificationOrder:
+    """Not done: back to open with the reason; the deadline stays, so overdue days keep counting."""
+    _require_supervisor(by)
+    order = _lock(order)
+    if order.status != RectificationStatus.ANSWERED:
+        raise ValidationError(_("Only an answered order can be returned."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what is still not done.")})
+    order.status = RectificationStatus.OPEN
+    order.returned_count += 1
+    order.save()
+    RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.RETURNED, note=reason.strip(), by=by)
+    users = _vendor_users(order.contract)
+    if users:
+        notify(
+            users=users,
+            subject=_("Rectification order %(ref)s returned") % {"ref": order.reference},
+            body=reason.strip(),
+            dedup_key=f"rectification-returned:{order.pk}:{order.returned_count}",
+        )
+    return order
+
+
+@transaction.atomic
+def rectifications_mark_overdue(*, now: dt.datetime | None = None) -> int:
+    """Nightly: note each order that went past its deadline once, and tell the vendor (sent once)."""
+    now = now or timezone.now()
+    due = (
+        RectificationOrder.objects.select_for_update(skip_locked=True)
+        .filter(
+            status__in=[RectificationStatus.OPEN, RectificationStatus.ANSWERED],
+            deadline__lt=now,
+            overdue_notified_at__isnull=True,
+        )
+        .exclude(status=RectificationStatus.ANSWERED, answered_at__lte=F("deadline"))
+    )
+    count = 0
+    for order in due.select_related("contract__vendor"):
+        RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.OVERDUE)
+        users = _vendor_users(order.contract)
+        if users:
+            notify(
+                users=users,
+                subject=_("Rectification order %(ref)s is overdue") % {"ref": order.reference},
+                body=order.description,
+                dedup_key=f"rectification-overdue:{order.pk}",
+            )
+        order.overdue_notified_at = now
+        order.save(update_fields=["overdue_notified_at", "updated_at"])
+        count += 1
+    return count

@@ -1,0 +1,105 @@
+"""Satisfaction surveys: creation with a default question set, single-use invitations, one answer each."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts.models import Contract, ContractStatus
+from inspections.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
+from logistics.quarters import Quarter
+
+DEFAULT_QUESTIONS = [
+    ("服务人员的态度是否热情、礼貌？", "Are the service staff friendly and polite?"),
+    ("服务质量是否达到标准？", "Does the service meet its standards?"),
+    ("提出需求或问题后响应是否及时？", "Are requests and problems handled promptly?"),
+    ("服务区域是否整洁、有序、安全？", "Are the service areas clean, orderly and safe?"),
+    ("您对本项服务的总体满意程度如何？", "Overall, how satisfied are you with this service?"),
+]
+MAX_INVITATIONS = 2000
+
+
+class InvitationUsed(ValidationError):
+    pass
+
+
+class SurveyClosed(ValidationError):
+    pass
+
+
+@transaction.atomic
+def survey_create(
+    *,
+    title: str,
+    quarter: Quarter,
+    contracts: list[Contract] | None = None,
+    category: Any = None,
+    deadline: dt.datetime,
+    questions: list[tuple[str, str]] | None = None,
+    opens_at: dt.datetime | None = None,
+    by: Any,
+) -> Survey:
+    """A survey for some contracts, or for every active contract of a service category."""
+    if not contracts and category is None:
+        raise ValidationError(_("Choose the contracts or the service the survey is about."))
+    survey = Survey(
+        title=title.strip(),
+        quarter=quarter.key,
+        category=category,
+        deadline=deadline,
+        opens_at=opens_at or timezone.now(),
+        created_by=by,
+    )
+    survey.full_clean()
+    survey.save()
+    if category is not None and not contracts:
+        contracts = list(Contract.objects.filter(category=category, status=ContractStatus.ACTIVE))
+    survey.contracts.set(contracts or [])
+    for order, (text, text_en) in enumerate(questions or DEFAULT_QUESTIONS):
+        SurveyQuestion.objects.create(survey=survey, text=text, text_en=text_en, sort_order=order)
+    return survey
+
+
+@transaction.atomic
+def survey_invite(*, survey: Survey, contract: Contract, count: int) -> list[SurveyInvitation]:
+    if not survey.contracts.filter(pk=contract.pk).exists():
+        raise ValidationError(_("This contract is not part of the survey."))
+    if not 1 <= count <= MAX_INVITATIONS:
+        raise ValidationError({"count": _("Between 1 and %(max)d invitations at a time.") % {"max": MAX_INVITATIONS}})
+    return SurveyInvitation.objects.bulk_create(
+        [SurveyInvitation(survey=survey, contract=contract) for _ in range(count)]
+    )
+
+
+@transaction.atomic
+def survey_answer(*, invitation: SurveyInvitation, answers: dict[int, int], comment: str = "") -> SurveyResponse:
+    """Record one response for an invitation: every question answered 1 to 5. A second use is refused."""
+    survey = invitation.survey
+    if not survey.is_open():
+        raise SurveyClosed(_("This survey is closed. Thank you all the same."))
+    if SurveyResponse.objects.filter(invitation=invitation).exists():
+        raise InvitationUsed(_("This invitation has already been used. Thank you, your answer was counted."))
+    questions = list(survey.questions.all())
+    errors = {}
+    for question in questions:
+        value = answers.get(question.pk)
+        if value not in (1, 2, 3, 4, 5):
+            errors[f"q{question.pk}"] = [_("Choose 1 to 5.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            response = SurveyResponse.objects.create(
+                invitation=invitation, survey=survey, contract_id=invitation.contract_id, comment=comment.strip()[:1000]
+            )
+    except IntegrityError:  # the same link submitted twice at once
+        raise InvitationUsed(_("This invitation has already been used. Thank you, your answer was counted."))
+    SurveyAnswer.objects.bulk_create(
+        [SurveyAnswer(response=response, question=q, value=answers[q.pk]) for q in questions]
+    )
+    return response

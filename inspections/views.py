@@ -1,0 +1,327 @@
+"""Pages of the inspections app: the tablet form, inspection lists and details, rectification orders."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from contracts.evidence import register_evidence_url
+from inspections import filtersets, selectors
+from inspections.models import (
+    ChecklistTemplate,
+    Inspection,
+    InspectionKind,
+    InspectionPhoto,
+    ItemResult,
+    RectificationOrder,
+    RectificationPhoto,
+    RectificationStatus,
+)
+from inspections.services import inspections as inspection_services
+from inspections.services import rectifications as rectification_services
+from logistics.access import is_inspector, is_office, is_vendor_user
+from logistics.files import download_url, register_download
+from logistics.models import Department
+from logistics.pages.views import register_portal_section, role_required
+from logistics.quarters import today as local_today
+
+register_download("inspection-photo", InspectionPhoto, "image", inline=True)
+register_download("inspection-document", Inspection, "document")
+register_download("rectification-photo", RectificationPhoto, "image", inline=True)
+register_evidence_url("item_result", lambda pk: reverse("inspections:item_result", args=[pk]))
+register_evidence_url("rectification", lambda pk: reverse("inspections:rectification", args=[pk]))
+
+PAGE_SIZE = 50
+
+
+# --- the tablet form ------------------------------------------------------------------------------------
+def tablet_bootstrap(user: Any) -> dict[str, Any]:
+    """Everything the offline tablet form needs, in a fixed number of queries."""
+    kinds = inspection_services.kinds_for(user)
+    contracts = list(
+        inspection_services.contracts_for_inspection(user)
+        .select_related("vendor", "category")
+        .prefetch_related("sites__key_points")
+        .order_by("number")
+    )
+    category_ids = {c.category_id for c in contracts}
+    template_kinds = set(kinds) | ({InspectionKind.DAILY} if InspectionKind.SELF in kinds else set())
+    templates = (
+        ChecklistTemplate.objects.filter(is_current=True, category_id__in=category_ids, kind__in=template_kinds)
+        .prefetch_related("items")
+        .order_by("family")
+    )
+    open_orders = (
+        RectificationOrder.objects.filter(contract__in=contracts)
+        .exclude(status=RectificationStatus.VERIFIED)
+        .order_by("deadline")
+    )
+    orders_by_contract: dict[int, list[dict[str, Any]]] = {}
+    for order in open_orders:
+        orders_by_contract.setdefault(order.contract_id, []).append(
+            {
+                "id": order.pk,
+                "ref": order.reference,
+                "description": order.description,
+                "status": order.status,
+                "status_label": str(order.get_status_display()),
+                "deadline": order.deadline.isoformat(),
+            }
+        )
+    labels = dict(InspectionKind.choices)
+    return {
+        "user": {"id": user.pk, "name": user.get_full_name() or user.username},
+        "kinds": [{"value": k, "label": str(labels[k])} for k in kinds],
+        "contracts": [
+            {
+                "id": c.pk,
+                "number": c.number,
+                "vendor": c.vendor.legal_name,
+                "category": c.category_id,
+                "category_name": str(c.category),
+                "sites": [
+                    {
+                        "id": s.pk,
+                        "name": str(s),
+                        "key_points": [{"id": k.pk, "name": str(k)} for k in s.key_points.all()],
+                    }
+                    for s in c.sites.all()
+                ],
+                "rectifications": orders_by_contract.get(c.pk, []),
+            }
+            for c in contracts
+        ],
+        "templates": [
+            {
+                "id": t.pk,
+                "family": t.family,
+                "version": t.version,
+                "kind": t.kind,
+                "category": t.category_id,
+                "name": t.display_name,
+                "items": [
+                    {
+                        "id": i.pk,
+                        "code": i.code,
+                        "group": i.display_group,
+                        "text": i.display_text,
+                        "standard": i.display_standard,
+                        "max_points": str(i.max_points),
+                        "severity": i.severity,
+                        "key_point": i.is_key_point,
+                        "photo_required": i.photo_required_on_fail,
+                    }
+                    for i in t.items.all()
+                ],
+            }
+            for t in templates
+        ],
+        "departments": [
+            {"id": d.pk, "name": str(d)} for d in Department.objects.filter(kind=Department.Kind.SPECIALIST)
+        ],
+        "urls": {
+            "sync": reverse("api-inspect-sync"),
+            "submit": reverse("api-inspect-submit"),
+            "photos": reverse("api-inspect-photos"),
+            "inspections": reverse("inspections:list"),
+        },
+    }
+
+
+@never_cache
+@role_required("office", "inspector", "vendor")
+def inspect(request: HttpRequest) -> HttpResponse:
+    """The tablet form: one page that keeps working offline (service worker + the browser's storage)."""
+    return render(request, "inspections/inspect.html", {"bootstrap": tablet_bootstrap(request.user)})
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker of /inspect/: caches the page and its assets so the form opens without network."""
+    assets = [static(path) for path in ("css/app.css", "js/inspect.js", "img/favicon.svg")]
+    catalog = reverse("javascript-catalog")
+    version = hashlib.sha256("|".join([*assets, catalog, settings.APP_VERSION]).encode()).hexdigest()[:12]
+    context = {"assets": assets, "page": reverse("inspections:inspect"), "catalog": catalog, "version": version}
+    response = render(request, "inspections/sw.js", context, content_type="application/javascript")
+    response["Service-Worker-Allowed"] = reverse("inspections:inspect")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- inspections ----------------------------------------------------------------------------------------
+@role_required("office", "inspector", "vendor", "leader")
+def inspection_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.inspections_for(request.user).order_by("-inspected_on", "-pk")
+    filterset = filtersets.InspectionFilterSet(request.GET, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inspections/inspection_list.html", {"filter": filterset, "page": page})
+
+
+@role_required("office", "inspector", "vendor", "leader")
+@require_http_methods(["GET", "POST"])
+def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_object_or_404(
+        selectors.inspections_for(request.user).prefetch_related(
+            Prefetch("results", queryset=ItemResult.objects.select_related("item").order_by("item__sort_order")),
+            "photos",
+            "signoffs__user",
+            "amendments__amended_by",
+            "key_points",
+            "inspectors",
+            "departments",
+            "rectification_checks__order",
+        ),
+        pk=pk,
+    )
+    if request.method == "POST" and request.POST.get("action") == "signoff":
+        try:
+            inspection_services.inspection_signoff(
+                inspection=inspection, user=request.user, note=request.POST.get("note", "")
+            )
+            messages.success(request, _("Signed off."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("inspections:detail", pk=inspection.pk)
+    photos_by_item: dict[int, list[str]] = {}
+    for photo in inspection.photos.all():
+        photos_by_item.setdefault(photo.item_id, []).append(download_url("inspection-photo", photo))
+    rows = [(r, photos_by_item.get(r.item_id, [])) for r in inspection.results.all()]
+    signed = {s.user_id for s in inspection.signoffs.all()}
+    context = {
+        "inspection": inspection,
+        "rows": rows,
+        "can_amend": inspection.is_submitted and is_office(request.user),
+        "can_sign": inspection.is_submitted
+        and request.user.pk not in signed
+        and (
+            request.user in inspection.inspectors.all()
+            or (
+                inspection.kind == InspectionKind.MONTHLY_JOINT
+                and (is_inspector(request.user) or is_vendor_user(request.user))
+            )
+        ),
+    }
+    return render(request, "inspections/inspection_detail.html", context)
+
+
+@role_required("office", "inspector", "vendor", "leader")
+def item_result_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Evidence link of a ledger line: the inspection, scrolled to the item."""
+    result = get_object_or_404(ItemResult.objects.filter(inspection__in=selectors.inspections_for(request.user)), pk=pk)
+    return redirect(reverse("inspections:detail", args=[result.inspection_id]) + f"#item-{result.item_id}")
+
+
+@role_required("office")
+@require_http_methods(["GET", "POST"])
+def inspection_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_object_or_404(Inspection.objects.select_related("contract"), pk=pk)
+    results = list(inspection.results.select_related("item").order_by("item__sort_order"))
+    errors: list[str] = []
+    if request.method == "POST":
+        changes = {}
+        for row in results:
+            prefix = f"item-{row.item.code}"
+            new = {
+                "result": request.POST.get(f"{prefix}-result", row.result),
+                "points": request.POST.get(f"{prefix}-points") or None,
+                "note": request.POST.get(f"{prefix}-note", row.note),
+            }
+            if (
+                new["result"] != row.result
+                or new["note"] != row.note
+                or (new["result"] == "partial" and str(new["points"]) != str(row.points))
+            ):
+                changes[row.item.code] = new
+        try:
+            inspection_services.inspection_amend(
+                inspection=inspection, changes=changes, reason=request.POST.get("reason", ""), by=request.user
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("The amendment has been recorded; the original stays in the history."))
+            return redirect("inspections:detail", pk=inspection.pk)
+    return render(
+        request,
+        "inspections/inspection_amend.html",
+        {"inspection": inspection, "results": results, "errors": errors, "post": request.POST},
+    )
+
+
+# --- rectifications -------------------------------------------------------------------------------------
+@role_required("office", "inspector", "vendor", "leader")
+def rectification_list(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.rectifications_for(request.user).order_by("status", "deadline", "pk")
+    filterset = filtersets.RectificationFilterSet(request.GET, queryset=queryset)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "inspections/rectification_list.html", {"filter": filterset, "page": page})
+
+
+@role_required("office", "inspector", "vendor", "leader")
+@require_http_methods(["GET", "POST"])
+def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_object_or_404(
+        selectors.rectifications_for(request.user).prefetch_related("photos", "events__by"), pk=pk
+    )
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "answer":
+                rectification_services.rectification_answer(
+                    order=order,
+                    response=request.POST.get("response", ""),
+                    photos=request.FILES.getlist("photos"),
+                    by=request.user,
+                )
+                messages.success(request, _("Your answer has been sent to the office."))
+            elif action == "verify":
+                rectification_services.rectification_verify(
+                    order=order, by=request.user, note=request.POST.get("note", "")
+                )
+                messages.success(request, _("Verified: the order is closed."))
+            elif action == "return":
+                rectification_services.rectification_return(
+                    order=order, reason=request.POST.get("note", ""), by=request.user
+                )
+                messages.success(request, _("Returned to the vendor."))
+            else:
+                raise PermissionDenied
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            return redirect("inspections:rectification", pk=order.pk)
+    photos = [(p, download_url("rectification-photo", p)) for p in order.photos.all()]
+    context = {
+        "order": order,
+        "photos": photos,
+        "errors": errors,
+        "overdue_days": selectors.rectification_overdue_days(order, local_today()),
+        "can_answer": is_vendor_user(request.user) and order.status == RectificationStatus.OPEN,
+        "can_verify": (is_inspector(request.user) or is_office(request.user))
+        and order.status == RectificationStatus.ANSWERED,
+        "post": request.POST,
+    }
+    return render(request, "inspections/rectification_detail.html", context)
+
+
+def _portal_rectifications(request: HttpRequest, vendor: Any) -> dict[str, Any]:
+    orders = list(
+        selectors.rectifications_for(request.user).filter(status=RectificationStatus.OPEN).order_by("deadline")[:20]
+    )
+    return {"template": "inspections/portal_section.html", "orders": orders}
+
+
+register_portal_section("rectifications_section", _portal_rectifications)

@@ -1,0 +1,432 @@
+"""Employees' voice: the public complaint and survey pages, the office's complaint queue, QR sheets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Q
+from django.db.models.functions import Now
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from contracts.evidence import register_evidence_url
+from inspections import forms, selectors
+from inspections.models import (
+    TRACKING_ALPHABET,
+    Complaint,
+    ComplaintPhoto,
+    ComplaintStatus,
+    Survey,
+    SurveyInvitation,
+)
+from inspections.services import complaints as complaint_services
+from inspections.services import surveys as survey_services
+from logistics import documents
+from logistics.access import is_office, is_vendor_user
+from logistics.files import download_url, register_download
+from logistics.models import Document, KeyPoint, ServiceCategory, Site
+from logistics.pages.views import register_portal_section, role_required
+from logistics.quarters import Quarter
+from logistics.ratelimit import client_address, hit
+
+register_download("complaint-photo", ComplaintPhoto, "image", inline=True)
+register_download(
+    "document",
+    Document,
+    "file",
+    check=lambda user, doc: doc.status == Document.Status.READY and (doc.requested_by_id == user.pk or is_office(user)),
+)
+register_evidence_url("complaint", lambda pk: reverse("inspections:complaint", args=[pk]))
+
+OFFICE_ACTIONS = ("accept", "reject", "close", "send_back")
+RATE_PER_ADDRESS = "5/10m"
+RATE_PER_CONTACT = "3/h"
+RATE_TRACKING = "60/10m"
+
+
+def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
+    minutes = max(1, (retry_after + 59) // 60)
+    response = render(request, "inspections/too_many.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+# --- the public complaint page --------------------------------------------------------------------------
+def _initial_from_qr(request: HttpRequest) -> dict[str, Any]:
+    initial: dict[str, Any] = {"started": forms.form_stamp()}
+    site = Site.objects.filter(code=request.GET.get("site", ""), is_active=True).first()
+    key_point = None
+    if site is not None:
+        initial["site"] = site
+        key_point = KeyPoint.objects.filter(site=site, code=request.GET.get("kp", ""), is_active=True).first()
+        if key_point is not None:
+            initial["key_point"] = key_point
+    category = ServiceCategory.objects.filter(code=request.GET.get("cat", "")).first()
+    if category is not None:
+        initial["category"] = category
+    return initial
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = forms.ComplaintForm(request.POST, request.FILES)
+        limit = hit(request, group="complaint-address", value=client_address(request), rate=RATE_PER_ADDRESS)
+        if limit.limited:
+            return too_many(request, limit.retry_after)
+        if form.is_valid():
+            data = form.cleaned_data
+            contact = data["email"] or data["phone"]
+            if contact:
+                limit = hit(request, group="complaint-contact", value=contact, rate=RATE_PER_CONTACT)
+                if limit.limited:
+                    return too_many(request, limit.retry_after)
+            try:
+                complaint = complaint_services.complaint_submit(
+                    category=data["category"],
+                    site=data["site"],
+                    key_point=data["key_point"],
+                    location=data["location"],
+                    description=data["description"],
+                    anonymous=data["anonymous"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    photos=data["photos"],
+                    quarantined=form.looks_automated(),
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                request.session["new_complaint"] = complaint.tracking_code
+                return redirect(reverse("inspections:complaint_track", args=[complaint.tracking_code]) + "?new=1")
+        # the typed text stays; the form gets a fresh stamp so that a corrected post is not taken for a bot
+        form.data = form.data.copy()
+        form.data["started"] = forms.form_stamp()
+    else:
+        form = forms.ComplaintForm(initial=_initial_from_qr(request))
+    return render(request, "inspections/complaint_new.html", {"form": form})
+
+
+def _complaint_by_code(code: str) -> Complaint:
+    code = (code or "").strip().upper()
+    if not code or any(char not in TRACKING_ALPHABET for char in code):
+        raise Http404
+    return get_object_or_404(Complaint.objects.select_related("category", "site", "key_point"), tracking_code=code)
+
+
+@never_cache
+def complaint_track_lookup(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("code", "").strip().upper()
+    if code:
+        return redirect("inspections:complaint_track", code=code)
+    return render(request, "inspections/complaint_lookup.html")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def complaint_track(request: HttpRequest, code: str) -> HttpResponse:
+    """The employee's view: status timeline and replies, never personal data; rate and reopen once."""
+    limit = hit(request, group="complaint-track", value=client_address(request), rate=RATE_TRACKING)
+    if limit.limited:
+        return too_many(request, limit.retry_after)
+    complaint = _complaint_by_code(code)
+    rating_form, reopen_form = forms.RatingForm(), forms.ReopenForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "rate":
+                rating_form = forms.RatingForm(request.POST)
+                if rating_form.is_valid():
+                    complaint_services.complaint_rate(complaint=complaint, rating=rating_form.cleaned_data["rating"])
+                    messages.success(request, _("Thank you for your rating."))
+                    return redirect("inspections:complaint_track", code=complaint.tracking_code)
+            elif action == "reopen":
+                reopen_form = forms.ReopenForm(request.POST)
+                if reopen_form.is_valid():
+                    complaint_services.complaint_reopen(complaint=complaint, reason=reopen_form.cleaned_data["reason"])
+                    messages.success(request, _("Your complaint has been reopened and sent back for action."))
+                    return redirect("inspections:complaint_track", code=complaint.tracking_code)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    events = complaint.events.order_by("at", "pk")  # the template shows kinds and public notes only
+    photos = [
+        (p, reverse("inspections:complaint_track_photo", args=[complaint.tracking_code, p.pk]))
+        for p in complaint.photos.all()
+    ]
+    can_rate = complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED) and complaint.rating is None
+    context = {
+        "complaint": complaint,
+        "events": events,
+        "photos": photos,
+        "is_new": request.GET.get("new") == "1" and request.session.get("new_complaint") == complaint.tracking_code,
+        "can_rate": can_rate,
+        "can_reopen": complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED)
+        and complaint.reopen_count == 0
+        and complaint.contract_id is not None,
+        "rating_form": rating_form,
+        "reopen_form": reopen_form,
+    }
+    return render(request, "inspections/complaint_track.html", context)
+
+
+def complaint_track_photo(request: HttpRequest, code: str, pk: int) -> FileResponse:
+    complaint = _complaint_by_code(code)
+    photo = get_object_or_404(ComplaintPhoto, pk=pk, complaint=complaint)
+    response = FileResponse(
+        photo.image.open("rb"), content_type="image/jpeg" if photo.image.name.endswith(".jpg") else "image/png"
+    )
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- the office's queue and the complaint page -----------------------------------------------------------
+@role_required("office", "leader", "inspector")
+def complaint_queue(request: HttpRequest) -> HttpResponse:
+    queryset = selectors.complaints_for(request.user)
+    status = request.GET.get("status", "")
+    if status in ComplaintStatus.values:
+        queryset = queryset.filter(status=status)
+    elif status != "all":
+        queryset = queryset.exclude(status__in=[ComplaintStatus.CLOSED, ComplaintStatus.REJECTED])
+    for name in ("category", "site", "contract"):
+        if request.GET.get(name, "").isdigit():
+            queryset = queryset.filter(**{f"{name}_id": int(request.GET[name])})
+    if request.GET.get("upheld") in ("true", "false"):
+        queryset = queryset.filter(upheld=request.GET["upheld"] == "true")
+    if request.GET.get("quarter"):
+        try:
+            period = Quarter.parse(request.GET["quarter"])
+            queryset = queryset.filter(created_at__gte=period.start, created_at__lt=period.end)
+        except ValueError:
+            pass
+    if request.GET.get("overdue") == "true":
+        queryset = queryset.filter(status=ComplaintStatus.DISPATCHED, response_deadline__lt=Now())
+    queryset = queryset.annotate(late=Q(status=ComplaintStatus.DISPATCHED, response_deadline__lt=Now())).order_by(
+        F("response_deadline").asc(nulls_first=True), "created_at"
+    )
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "statuses": ComplaintStatus.choices,
+        "categories": ServiceCategory.objects.all(),
+        "sites": Site.objects.all(),
+        "params": request.GET,
+    }
+    return render(request, "inspections/complaint_queue.html", context)
+
+
+@role_required("office", "leader", "inspector", "vendor")
+@require_http_methods(["GET", "POST"])
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if is_office(request.user):
+        queryset = Complaint.objects.select_related("category", "site", "key_point", "contract__vendor")
+    else:
+        queryset = selectors.complaints_for(request.user)
+    complaint = get_object_or_404(queryset, pk=pk)
+    triage = forms.TriageForm()
+    reason_form = forms.ReasonForm()
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in OFFICE_ACTIONS and not is_office(request.user):
+                raise PermissionDenied
+            if action == "accept":
+                triage = forms.TriageForm(request.POST)
+                if triage.is_valid():
+                    complaint_services.complaint_accept(complaint=complaint, by=request.user, **triage.cleaned_data)
+                    messages.success(request, _("Accepted and sent to the service company."))
+                    return redirect("inspections:complaint", pk=complaint.pk)
+            elif action in ("reject", "send_back"):
+                reason_form = forms.ReasonForm(request.POST)
+                if reason_form.is_valid():
+                    service = (
+                        complaint_services.complaint_reject
+                        if action == "reject"
+                        else complaint_services.complaint_send_back
+                    )
+                    service(complaint=complaint, reason=reason_form.cleaned_data["reason"], by=request.user)
+                    return redirect("inspections:complaint", pk=complaint.pk)
+            elif action == "close":
+                complaint_services.complaint_close(
+                    complaint=complaint, reply=request.POST.get("reply", ""), by=request.user
+                )
+                messages.success(request, _("Closed; the employee can read your reply."))
+                return redirect("inspections:complaint", pk=complaint.pk)
+            elif action == "answer":
+                complaint_services.complaint_answer(
+                    complaint=complaint,
+                    response=request.POST.get("response", ""),
+                    photos=request.FILES.getlist("photos"),
+                    by=request.user,
+                )
+                messages.success(request, _("Your answer has been sent to the office."))
+                return redirect("inspections:complaint", pk=complaint.pk)
+        except ValidationError as exc:
+            errors = exc.messages
+    photos = [(p, download_url("complaint-photo", p)) for p in complaint.photos.all()]
+    context = {
+        "complaint": complaint,
+        "events": complaint.events.select_related("by").order_by("at", "pk"),
+        "photos": photos,
+        "triage": triage,
+        "reason_form": reason_form,
+        "errors": errors,
+        "is_office": is_office(request.user),
+        "can_answer": is_vendor_user(request.user) and complaint.status == ComplaintStatus.DISPATCHED,
+        "show_contact": is_office(request.user) and not complaint.anonymous,
+        "post": request.POST,
+    }
+    return render(request, "inspections/complaint_detail.html", context)
+
+
+def _portal_complaints(request: HttpRequest, vendor: Any) -> dict[str, Any]:
+    rows = list(
+        selectors.complaints_for(request.user)
+        .filter(status=ComplaintStatus.DISPATCHED)
+        .order_by("response_deadline")[:20]
+    )
+    return {"template": "inspections/portal_complaints.html", "complaints": rows}
+
+
+register_portal_section("complaints_section", _portal_complaints)
+
+
+# --- QR sheets and generated documents ------------------------------------------------------------------
+@role_required("office")
+@require_http_methods(["GET", "POST"])
+def qr_sheet(request: HttpRequest) -> HttpResponse:
+    sites = Site.objects.filter(is_active=True).prefetch_related("key_points")
+    if request.method == "POST":
+        chosen = [int(x) for x in request.POST.getlist("sites") if x.isdigit()]
+        if not chosen:
+            messages.error(request, _("Choose at least one site."))
+        else:
+            document = documents.document_request(
+                kind="complaint_qr_sheet",
+                title=_("Complaint QR codes"),
+                params={"sites": chosen, "key_points": request.POST.get("key_points") == "on"},
+                by=request.user,
+            )
+            return redirect("inspections:document", pk=document.pk)
+    return render(request, "inspections/qr_sheet.html", {"sites": sites})
+
+
+@never_cache
+@role_required("office", "leader", "inspector", "vendor")
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(Document, pk=pk)
+    if document.requested_by_id != request.user.pk and not is_office(request.user):
+        raise Http404
+    return render(request, "inspections/document.html", {"document": document})
+
+
+# --- surveys --------------------------------------------------------------------------------------------
+@role_required("office", "leader")
+@require_http_methods(["GET", "POST"])
+def survey_list(request: HttpRequest) -> HttpResponse:
+    form = forms.SurveyCreateForm(request.POST or None)
+    if request.method == "POST":
+        if not is_office(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                survey = survey_services.survey_create(
+                    title=data["title"],
+                    quarter=Quarter.parse(data["quarter"]),
+                    contracts=list(data["contracts"]),
+                    category=data["category"],
+                    deadline=data["deadline"],
+                    by=request.user,
+                )
+                for contract in survey.contracts.all():
+                    survey_services.survey_invite(survey=survey, contract=contract, count=data["invitations"])
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("inspections:survey", pk=survey.pk)
+    surveys = Survey.objects.order_by("-quarter", "-created_at")
+    return render(request, "inspections/survey_list.html", {"surveys": surveys, "form": form})
+
+
+@role_required("office", "leader")
+@require_http_methods(["GET", "POST"])
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    survey = get_object_or_404(Survey.objects.prefetch_related("questions", "contracts"), pk=pk)
+    if request.method == "POST" and is_office(request.user):
+        document = documents.document_request(
+            kind="survey_qr_sheet",
+            title=_("Survey invitations: %(title)s") % {"title": survey.title},
+            params={"survey": survey.pk},
+            by=request.user,
+        )
+        return redirect("inspections:document", pk=document.pk)
+    results = selectors.survey_results(survey)
+    invitations = SurveyInvitation.objects.filter(survey=survey, response__isnull=True).select_related("contract")[:20]
+    return render(
+        request, "inspections/survey_detail.html", {"survey": survey, "results": results, "invitations": invitations}
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = get_object_or_404(
+        SurveyInvitation.objects.select_related("survey", "contract__vendor", "contract__category"), token=token
+    )
+    survey = invitation.survey
+    questions = list(survey.questions.all())
+    state = "open"
+    errors: dict[str, list[str]] = {}
+    if hasattr(invitation, "response"):
+        state = "used"
+    elif not survey.is_open():
+        state = "closed"
+    elif request.method == "POST":
+        answers = {}
+        for question in questions:
+            raw = request.POST.get(f"q{question.pk}", "")
+            if raw.isdigit():
+                answers[question.pk] = int(raw)
+        try:
+            survey_services.survey_answer(
+                invitation=invitation, answers=answers, comment=request.POST.get("comment", "")
+            )
+        except survey_services.InvitationUsed:
+            state = "used"
+        except survey_services.SurveyClosed:
+            state = "closed"
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            state = "thanks"
+    rows = [(q, f"q{q.pk}", request.POST.get(f"q{q.pk}", ""), errors.get(f"q{q.pk}", [])) for q in questions]
+    return render(
+        request,
+        "inspections/survey_answer.html",
+        {
+            "invitation": invitation,
+            "survey": survey,
+            "rows": rows,
+            "state": state,
+            "errors": errors,
+            "comment": request.POST.get("comment", ""),
+            "scale": range(5, 0, -1),
+        },
+        status=200,
+    )
