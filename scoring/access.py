@@ -1,0 +1,29 @@
+"""Object scopes of the scoring app: vendors read their own evaluations once reviewed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from logistics.access import everyone_signed_in, is_vendor_user, scope_rule
+from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme, EvaluationStatus
+
+VENDOR_VISIBLE = (EvaluationStatus.REVIEWED, EvaluationStatus.FINAL)
+
+
+@scope_rule(Evaluation)
+def evaluation_rule(user: Any, queryset: QuerySet) -> QuerySet:
+    if is_vendor_user(user):
+        return queryset.filter(contract__vendor_id=user.vendor_id, status__in=VENDOR_VISIBLE)
+    return queryset.none()
+
+
+@scope_rule(EvaluationComponent)
+def component_rule(user: Any, queryset: QuerySet) -> QuerySet:
+    if is_vendor_user(user):
+        return queryset.filter(evaluation__contract__vendor_id=user.vendor_id, evaluation__status__in=VENDOR_VISIBLE)
+    return queryset.none()
+
+
+scope_rule(EvaluationScheme)(everyone_signed_in)

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from logistics.admin_base import ScopedAdmin, status_badge
+from scoring import services
+from scoring.models import Evaluation, EvaluationScheme, QuarterRun
+
+
+class SchemeForm(forms.ModelForm):
+    class Meta:
+        model = EvaluationScheme
+        fields = list(services.SCHEME_FIELDS)
+
+
+@admin.register(EvaluationScheme)
+class EvaluationSchemeAdmin(ScopedAdmin):
+    """Saving a scheme an evaluation used creates its next version; the used one stays as it was."""
+
+    form = SchemeForm
+    list_display = [
+        "name",
+        "family",
+        "version",
+        "is_current",
+        "category",
+        "weight_daily",
+        "weight_weekly",
+        "weight_monthly",
+        "weight_complaints",
+        "weight_satisfaction",
+        "weight_self",
+    ]
+    list_filter = ["is_current", "category"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["family", *services.SCHEME_FIELDS] if obj is None else list(services.SCHEME_FIELDS)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["fields"] = ["family", *services.SCHEME_FIELDS]
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: EvaluationScheme, form: Any, change: bool) -> None:
+        if not change:
+            obj.full_clean()
+            super().save_model(request, obj, form, change)
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            saved = services.scheme_save(
+                scheme=EvaluationScheme.objects.get(pk=obj.pk), changes=changes, by=request.user
+            )
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        if saved.pk != obj.pk:
+            self.message_user(
+                request,
+                _("This version was used by evaluations, so the changes became version %(version)d.")
+                % {"version": saved.version},
+                messages.WARNING,
+            )
+        obj.pk = saved.pk
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(ScopedAdmin):
+    """Evaluations are reviewed and finalized on their page; here they are listed."""
+
+    list_display = ["contract", "quarter", "score", "grade", "status_label", "scheme", "page"]
+    list_filter = ["quarter", "status", "grade", "contract__category"]
+    list_select_related = ["contract", "scheme"]
+    search_fields = ["contract__number", "contract__vendor__legal_name"]
+    readonly_fields = [f.name for f in Evaluation._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Evaluation) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("page"))
+    def page(self, obj: Evaluation) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("scoring:evaluation", args=[obj.pk]), _("Open"))
+
+
+@admin.register(QuarterRun)
+class QuarterRunAdmin(admin.ModelAdmin):
+    list_display = ["quarter", "status", "trigger", "started_at", "finished_at", "contracts", "error"]
+    readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import django_filters
+from rest_framework import serializers, viewsets
+
+from logistics.api.mixins import ScopedViewSetMixin
+from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme
+
+
+class ComponentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationComponent
+        fields = ["code", "value", "n", "weight", "effective_weight"]
+
+
+class EvaluationSerializer(serializers.ModelSerializer):
+    components = ComponentSerializer(many=True, read_only=True)
+    contract_number = serializers.CharField(source="contract.number", read_only=True)
+    scheme_version = serializers.IntegerField(source="scheme.version", read_only=True)
+
+    class Meta:
+        model = Evaluation
+        fields = [
+            "id",
+            "contract",
+            "contract_number",
+            "quarter",
+            "scheme",
+            "scheme_version",
+            "status",
+            "raw_score",
+            "adjustment",
+            "adjustment_reason",
+            "score",
+            "grade",
+            "components",
+            "explanation",
+            "computed_at",
+            "meeting_date",
+            "reviewed_at",
+            "finalized_at",
+            "inputs_hash",
+        ]
+        read_only_fields = fields
+
+
+class SchemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = EvaluationScheme
+        fields = [
+            "id",
+            "family",
+            "version",
+            "is_current",
+            "name",
+            "category",
+            "weight_daily",
+            "weight_weekly",
+            "weight_monthly",
+            "weight_complaints",
+            "weight_satisfaction",
+            "weight_self",
+            "bands",
+            "complaint_points_normal",
+            "complaint_points_serious",
+            "adjustment_bound",
+        ]
+        read_only_fields = fields
+
+
+class EvaluationFilterSet(django_filters.FilterSet):
+    class Meta:
+        model = Evaluation
+        fields = ["quarter", "contract", "status", "grade"]
+
+
+class EvaluationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Quarterly evaluations (read). They are computed by the quarterly job and reviewed on their page."""
+
+    queryset = Evaluation.objects.select_related("contract", "scheme").prefetch_related("components")
+    serializer_class = EvaluationSerializer
+    filterset_class = EvaluationFilterSet
+    ordering_fields = ["quarter", "score"]
+
+
+class SchemeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = EvaluationScheme.objects.all()
+    serializer_class = SchemeSerializer
+    filterset_fields = ["family", "is_current", "category"]

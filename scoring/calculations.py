@@ -1,0 +1,172 @@
+"""The quarterly score (pure code: plain data in, Decimal out). The rules are ARCHITECTURE.md's:
+
+- D, W, M: the mean of the stored scores of the quarter's submitted daily / weekly / monthly joint
+  inspections; SELF the same over the vendor's self-checks (weight 0 unless a scheme sets one).
+- C: 100 - the penalty points of the complaints received in the quarter and upheld against the contract
+  (normal and serious points from the scheme), floored at 0; always present.
+- S: 100 x the share of survey answers rated 4 or 5; no answer: no data.
+- A component without data drops out; the other weights are rescaled to sum to 1.
+- Score = sum(effective weight x component) + manual adjustment, clamped to 0..100, rounded half-up to 2
+  decimals, computed without intermediate rounding; the grade is read from the rounded score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+COMPONENTS = ("D", "W", "M", "C", "S", "SELF")
+
+
+@dataclass(frozen=True)
+class ScoreStats:
+    """Count and sum of stored inspection scores of one kind (the database aggregates them)."""
+
+    n: int = 0
+    total: Decimal = ZERO
+
+    @property
+    def mean(self) -> Decimal | None:
+        return self.total / self.n if self.n else None
+
+
+@dataclass(frozen=True)
+class Facts:
+    daily: ScoreStats = ScoreStats()
+    weekly: ScoreStats = ScoreStats()
+    monthly: ScoreStats = ScoreStats()
+    self_checks: ScoreStats = ScoreStats()
+    complaints_normal: int = 0
+    complaints_serious: int = 0
+    survey_answers: int = 0
+    survey_satisfied: int = 0
+
+
+@dataclass(frozen=True)
+class Scheme:
+    weights: Mapping[str, Decimal]  # percent, by component code
+    bands: Sequence[Mapping[str, Any]]  # [{"grade": "A", "min": "90"}, ...]
+    complaint_points_normal: Decimal = Decimal(5)
+    complaint_points_serious: Decimal = Decimal(10)
+    adjustment_bound: Decimal = Decimal(5)
+
+
+@dataclass(frozen=True)
+class Component:
+    code: str
+    value: Decimal | None  # unrounded; None: no data this quarter
+    n: int
+    weight: Decimal  # the scheme's weight as a fraction (0.30)
+    effective_weight: Decimal  # after rescaling; 0 when the component has no data
+
+    @property
+    def contribution(self) -> Decimal:
+        return self.effective_weight * self.value if self.value is not None else ZERO
+
+
+@dataclass(frozen=True)
+class Result:
+    components: list[Component]
+    raw_score: Decimal  # sum of contributions, unrounded, before the adjustment
+    adjustment: Decimal
+    score: Decimal  # clamped and rounded
+    grade: str
+    missing: list[str] = field(default_factory=list)
+
+    def component(self, code: str) -> Component:
+        return next(c for c in self.components if c.code == code)
+
+
+def validate_bands(bands: Sequence[Mapping[str, Any]]) -> list[tuple[Decimal, str]]:
+    """Bands as (lowest score, grade), highest first. They must cover 0..100 without gaps or overlaps:
+    distinct grades, distinct lower bounds within 0..100, one of them 0."""
+    if not bands:
+        raise ValueError("at least one grade band is needed")
+    parsed = []
+    for band in bands:
+        try:
+            low = Decimal(str(band["min"]))
+            grade = str(band["grade"]).strip()
+        except (KeyError, ArithmeticError, ValueError) as exc:
+            raise ValueError(f"a band needs a grade and a lowest score: {band!r}") from exc
+        if not grade:
+            raise ValueError("a band without a grade")
+        if not ZERO <= low <= HUNDRED:
+            raise ValueError(f"grade {grade}: the lowest score {low} is outside 0..100")
+        parsed.append((low, grade))
+    if len({g for _, g in parsed}) != len(parsed):
+        raise ValueError("a grade appears twice")
+    if len({low for low, _ in parsed}) != len(parsed):
+        raise ValueError("two bands start at the same score (they would overlap)")
+    if ZERO not in {low for low, _ in parsed}:
+        raise ValueError("no band starts at 0: low scores would have no grade (a gap)")
+    return sorted(parsed, reverse=True)
+
+
+def grade_for(score: Decimal, bands: Sequence[Mapping[str, Any]]) -> str:
+    for low, grade in validate_bands(bands):
+        if score >= low:
+            return grade
+    raise AssertionError("unreachable: a band starts at 0")
+
+
+def components_of(facts: Facts, scheme: Scheme) -> list[tuple[str, Decimal | None, int]]:
+    penalty = facts.complaints_normal * scheme.complaint_points_normal
+    penalty += facts.complaints_serious * scheme.complaint_points_serious
+    satisfaction = HUNDRED * facts.survey_satisfied / facts.survey_answers if facts.survey_answers else None
+    return [
+        ("D", facts.daily.mean, facts.daily.n),
+        ("W", facts.weekly.mean, facts.weekly.n),
+        ("M", facts.monthly.mean, facts.monthly.n),
+        ("C", max(ZERO, HUNDRED - penalty), facts.complaints_normal + facts.complaints_serious),
+        ("S", satisfaction, facts.survey_answers),
+        ("SELF", facts.self_checks.mean, facts.self_checks.n),
+    ]
+
+
+def compute(facts: Facts, scheme: Scheme, adjustment: Decimal = ZERO) -> Result:
+    if abs(adjustment) > scheme.adjustment_bound:
+        raise ValueError(f"the adjustment {adjustment} is beyond ±{scheme.adjustment_bound}")
+    raw = components_of(facts, scheme)
+    weights = {code: Decimal(scheme.weights.get(code, ZERO)) / HUNDRED for code in COMPONENTS}
+    present = sum((weights[code] for code, value, _n in raw if value is not None), ZERO)
+    components = []
+    missing = []
+    for code, value, n in raw:
+        if value is None:
+            if weights[code] > 0:
+                missing.append(code)
+            effective = ZERO
+        else:
+            effective = weights[code] / present if present else ZERO
+        components.append(Component(code, value, n, weights[code], effective))
+    raw_score = sum((c.contribution for c in components), ZERO)
+    score = min(HUNDRED, max(ZERO, raw_score + adjustment)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Result(components, raw_score, adjustment, score, grade_for(score, scheme.bands), missing)
+
+
+def explain(result: Result) -> dict[str, Any]:
+    """The explanation stored with an evaluation: each component's value, n, weights and contribution."""
+    return {
+        "components": [
+            {
+                "code": c.code,
+                "value": None if c.value is None else str(c.value),
+                "n": c.n,
+                "weight": str(c.weight),
+                "effective_weight": str(c.effective_weight),
+                "contribution": str(c.contribution),
+            }
+            for c in result.components
+        ],
+        "missing": result.missing,
+        "raw_score": str(result.raw_score),
+        "adjustment": str(result.adjustment.quantize(CENT)),
+        "score": str(result.score),
+        "grade": result.grade,
+    }

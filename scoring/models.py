@@ -1,0 +1,379 @@
+"""Evaluation schemes (versioned weights and grade bands) and quarterly evaluations."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from inspections.models import ImmutableError, LockedQuerySet
+from logistics.models import AuditedManager, TimeStampedModel
+from logistics.uploads import RandomName, private_storage
+
+private_storage_callable = private_storage
+report_upload_to = RandomName("reports")
+
+PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+DEFAULT_BANDS = [
+    {"grade": "A", "min": "90", "label": "优秀", "label_en": "Excellent"},
+    {"grade": "B", "min": "80", "label": "良好", "label_en": "Good"},
+    {"grade": "C", "min": "60", "label": "合格", "label_en": "Acceptable"},
+    {"grade": "D", "min": "0", "label": "不合格", "label_en": "Unacceptable"},
+]
+
+
+class EvaluationScheme(TimeStampedModel):
+    """Weights of the components (percent), grade bands, complaint penalties and the adjustment bound.
+
+    ``family`` names a scheme across versions; a version used by an evaluation is never edited.
+    """
+
+    family = models.SlugField(_("scheme"), max_length=60)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current version"), default=True)
+    name = models.CharField(_("name"), max_length=200)
+    category = models.ForeignKey(
+        "logistics.ServiceCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for the service category"),
+        help_text=_("Empty: the default scheme for every service without its own."),
+    )
+    weight_daily = models.DecimalField(
+        _("weight of daily inspections (D, %)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(30)
+    )
+    weight_weekly = models.DecimalField(
+        _("weight of weekly inspections (W, %)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=PERCENT,
+        default=Decimal(20),
+    )
+    weight_monthly = models.DecimalField(
+        _("weight of monthly joint inspections (M, %)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=PERCENT,
+        default=Decimal(20),
+    )
+    weight_complaints = models.DecimalField(
+        _("weight of complaints (C, %)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(10)
+    )
+    weight_satisfaction = models.DecimalField(
+        _("weight of satisfaction (S, %)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(20)
+    )
+    weight_self = models.DecimalField(
+        _("weight of the vendor's self-checks (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=PERCENT,
+        default=Decimal(0),
+    )
+    bands = models.JSONField(
+        _("grade bands"),
+        default=list,
+        help_text=_("Each grade with the lowest score that earns it; one band starts at 0."),
+    )
+    complaint_points_normal = models.DecimalField(
+        _("points per upheld complaint"), max_digits=5, decimal_places=2, default=Decimal(5), validators=PERCENT
+    )
+    complaint_points_serious = models.DecimalField(
+        _("points per serious upheld complaint"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(10),
+        validators=PERCENT,
+    )
+    adjustment_bound = models.DecimalField(
+        _("largest manual adjustment (points)"), max_digits=5, decimal_places=2, default=Decimal(5), validators=PERCENT
+    )
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family", "-version"]
+        verbose_name = _("evaluation scheme")
+        verbose_name_plural = _("evaluation schemes")
+        constraints = [
+            models.UniqueConstraint(fields=["family", "version"], name="%(app_label)s_%(class)s_unique_version"),
+            models.UniqueConstraint(
+                fields=["family"], condition=Q(is_current=True), name="%(app_label)s_%(class)s_one_current_version"
+            ),
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=Q(is_current=True, category__isnull=False),
+                name="%(app_label)s_%(class)s_one_current_per_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    weight_daily__gte=0,
+                    weight_weekly__gte=0,
+                    weight_monthly__gte=0,
+                    weight_complaints__gte=0,
+                    weight_satisfaction__gte=0,
+                    weight_self__gte=0,
+                ),
+                name="%(app_label)s_%(class)s_weights_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    weight_daily=Decimal(100)
+                    - models.F("weight_weekly")
+                    - models.F("weight_monthly")
+                    - models.F("weight_complaints")
+                    - models.F("weight_satisfaction")
+                    - models.F("weight_self")
+                ),
+                name="%(app_label)s_%(class)s_weights_sum_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def weights(self) -> dict[str, Decimal]:
+        return {
+            "D": self.weight_daily,
+            "W": self.weight_weekly,
+            "M": self.weight_monthly,
+            "C": self.weight_complaints,
+            "S": self.weight_satisfaction,
+            "SELF": self.weight_self,
+        }
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from scoring.calculations import validate_bands
+
+        total = sum(self.weights.values(), Decimal(0))
+        errors = {}
+        if total != Decimal(100):
+            errors["weight_daily"] = _("The weights must add up to 100%%; they add up to %(total)s%%.") % {
+                "total": total
+            }
+        try:
+            validate_bands(self.bands)
+        except ValueError as exc:
+            errors["bands"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
+
+class QuarterRun(models.Model):
+    """One quarter close at a time: the row is the lock, and it remembers that the quarter was closed."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    quarter = models.CharField(_("quarter"), max_length=6, unique=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    contracts = models.PositiveIntegerField(_("contracts evaluated"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    trigger = models.CharField(_("triggered by"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["-quarter"]
+        verbose_name = _("quarter close")
+        verbose_name_plural = _("quarter closes")
+
+    def __str__(self) -> str:
+        return f"{self.quarter} {self.status}"
+
+
+class EvaluationStatus(models.TextChoices):
+    COMPUTED = "computed", _("Computed")
+    REVIEWED = "reviewed", _("Reviewed")
+    FINAL = "final", _("Final")
+
+
+class Evaluation(TimeStampedModel):
+    """A contract's quarterly evaluation. Final: read-only everywhere; reopened only by an audited office action."""
+
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("contract")
+    )
+    quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
+    scheme = models.ForeignKey(
+        EvaluationScheme, on_delete=models.PROTECT, related_name="evaluations", verbose_name=_("scheme (version)")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=EvaluationStatus.choices, default=EvaluationStatus.COMPUTED, db_index=True
+    )
+    raw_score = models.DecimalField(_("weighted score before adjustment"), max_digits=12, decimal_places=6)
+    adjustment = models.DecimalField(_("manual adjustment"), max_digits=5, decimal_places=2, default=Decimal(0))
+    adjustment_reason = models.TextField(_("reason for the adjustment"), blank=True)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2)
+    grade = models.CharField(_("grade"), max_length=4)
+    explanation = models.JSONField(_("explanation"), default=dict)
+    facts = models.JSONField(_("facts"), default=dict)
+    computed_at = models.DateTimeField(_("computed at"))
+    meeting_date = models.DateField(_("evaluation meeting"), null=True, blank=True)
+    attendees = models.TextField(_("attendees"), blank=True)
+    minutes = models.TextField(_("minutes"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    inputs_hash = models.CharField(_("SHA-256 of inputs and outputs"), max_length=64, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+
+    objects = models.Manager.from_queryset(LockedQuerySet)()
+    history = HistoricalRecords()
+
+    LOCK_FIELD = "status"
+    LOCKED_VALUES = (EvaluationStatus.FINAL,)
+
+    class Meta:
+        ordering = ["-quarter", "contract"]
+        verbose_name = _("quarterly evaluation")
+        verbose_name_plural = _("quarterly evaluations")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "quarter"], name="%(app_label)s_%(class)s_one_per_quarter"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0, score__lte=100), name="%(app_label)s_%(class)s_score_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(adjustment=0) | ~Q(adjustment_reason=""),
+                name="%(app_label)s_%(class)s_adjustment_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="final") | (Q(finalized_at__isnull=False) & ~Q(inputs_hash="")),
+                name="%(app_label)s_%(class)s_final_is_sealed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} · {self.quarter}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == EvaluationStatus.FINAL
+
+    def save(self, *args, **kwargs) -> None:
+        """Integrity guard: a final evaluation changes only through the audited reopen path."""
+        if self.pk and not getattr(self, "_reopening", False):
+            stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == EvaluationStatus.FINAL:
+                raise ImmutableError(_("A final evaluation is read-only; reopen it with a reason."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and type(self)._base_manager.filter(pk=self.pk, status=EvaluationStatus.FINAL).exists():
+            raise ImmutableError(_("A final evaluation cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+
+class EvaluationComponent(models.Model):
+    """One component of an evaluation as computed: value (unrounded to 6 places), n, weights."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="components")
+    code = models.CharField(_("component"), max_length=4)
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=6, null=True, blank=True)
+    n = models.PositiveIntegerField(_("n"), default=0)
+    weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=4)
+    effective_weight = models.DecimalField(_("effective weight"), max_digits=12, decimal_places=10)
+
+    objects = models.Manager.from_queryset(LockedQuerySet)()
+
+    LOCK_FIELD = "evaluation__status"
+    LOCKED_VALUES = (EvaluationStatus.FINAL,)
+
+    class Meta:
+        ordering = ["evaluation", "pk"]
+        verbose_name = _("evaluation component")
+        verbose_name_plural = _("evaluation components")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "code"], name="%(app_label)s_%(class)s_one_per_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} {self.code}"
+
+
+class EvaluationReopening(models.Model):
+    """The audited correction path of a final evaluation."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="reopenings")
+    reason = models.TextField(_("reason"))
+    previous_score = models.DecimalField(_("score before"), max_digits=5, decimal_places=2)
+    previous_hash = models.CharField(_("hash before"), max_length=64)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["evaluation", "at"]
+        verbose_name = _("reopening of an evaluation")
+        verbose_name_plural = _("reopenings of evaluations")
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id} · {self.at:%Y-%m-%d}"
+
+
+class Report(models.Model):
+    """A rendered PDF report: a contract's quarter, or the institution summary. A final evaluation's report is
+    frozen with its SHA-256; the others are re-rendered when their evaluation changes."""
+
+    class Kind(models.TextChoices):
+        CONTRACT = "contract", _("Contract report")
+        SUMMARY = "summary", _("Institution summary")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
+    language = models.CharField(_("language"), max_length=8, default="zh-hans")
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(_("file"), storage=private_storage_callable, upload_to=report_upload_to, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    source_hash = models.CharField(_("state rendered"), max_length=64, blank=True)
+    frozen = models.BooleanField(_("frozen (final)"), default=False)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    render_seconds = models.DecimalField(_("render time (s)"), max_digits=8, decimal_places=3, null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-quarter", "kind"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "language"],
+                condition=Q(kind="contract"),
+                name="%(app_label)s_%(class)s_one_per_evaluation",
+            ),
+            models.UniqueConstraint(
+                fields=["quarter", "language"],
+                condition=Q(kind="summary"),
+                name="%(app_label)s_%(class)s_one_summary_per_quarter",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="summary") | Q(evaluation__isnull=False),
+                name="%(app_label)s_%(class)s_contract_report_has_evaluation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quarter}"

@@ -1,0 +1,92 @@
+"""The nightly job's work: running scores, overdue marking, expiry alerts (each step safe to run twice)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from contracts import selectors as contract_selectors
+from contracts import services as contract_services
+from inspections.services import complaints as complaint_services
+from inspections.services import rectifications as rectification_services
+from logistics import selectors as logistics_selectors
+from logistics.models import Vendor
+from logistics.notify import notify, notify_office
+from logistics.quarters import Quarter
+from logistics.quarters import today as local_today
+from scoring import services
+
+logger = logging.getLogger(__name__)
+ALERT_DAYS = (30, 7)
+
+
+def _threshold(days_left: int) -> int | None:
+    """The alert a remaining number of days falls under: 7, 30, or none (beyond 30)."""
+    for days in sorted(ALERT_DAYS):
+        if days_left <= days:
+            return days
+    return None
+
+
+def expiry_alerts(today: dt.date | None = None) -> int:
+    """Certificates, staff certificates and contracts expiring within 30 and 7 days: the office (and, for
+    certificates, the vendor) is told once per threshold."""
+    today = today or local_today()
+    sent = 0
+    with override("zh-hans"):
+        items = logistics_selectors.certificates_expiring(within_days=max(ALERT_DAYS), today=today)
+        vendor_users = {
+            v.pk: list(v.users.filter(is_active=True).exclude(email=""))
+            for v in Vendor.objects.filter(pk__in={i.vendor_id for i in items}).prefetch_related("users")
+        }
+        for item in items:
+            threshold = _threshold(item.days_left)
+            if threshold is None:
+                continue
+            what = f"{item.what}{'（' + item.holder + '）' if item.holder else ''}"
+            subject = (
+                _("Expired: %(what)s of %(vendor)s")
+                if item.expired
+                else _("Expires in %(days)d days: %(what)s of %(vendor)s")
+            ) % {"what": what, "vendor": item.vendor_name, "days": item.days_left}
+            key = f"expiry:{item.kind}:{item.pk}:{item.expires_on}:{'expired' if item.expired else threshold}"
+            body = _("%(what)s, number %(number)s, expires on %(date)s.") % {
+                "what": what,
+                "number": item.number or "—",
+                "date": item.expires_on,
+            }
+            sent += len(notify_office(subject=subject, body=body, dedup_key=f"{key}:office"))
+            sent += len(
+                notify(
+                    users=vendor_users.get(item.vendor_id, []), subject=subject, body=body, dedup_key=f"{key}:vendor"
+                )
+            )
+        for contract in contract_selectors.contracts_expiring(within_days=max(ALERT_DAYS), today=today):
+            days_left = (contract.end_date - today).days
+            threshold = _threshold(days_left)
+            subject = _("Contract %(number)s ends in %(days)d days") % {"number": contract.number, "days": days_left}
+            sent += len(
+                notify_office(
+                    subject=subject,
+                    body=_("%(vendor)s, %(category)s: ends on %(date)s.")
+                    % {"vendor": contract.vendor, "category": contract.category, "date": contract.end_date},
+                    dedup_key=f"expiry:contract:{contract.pk}:{contract.end_date}:{threshold}",
+                )
+            )
+    return sent
+
+
+def nightly(today: dt.date | None = None) -> dict[str, Any]:
+    today = today or local_today()
+    report = {}
+    report["running_scores"] = len(services.evaluations_compute(quarter=Quarter.containing(today)))
+    report["overdue_rectifications"] = rectification_services.rectifications_mark_overdue()
+    report["overdue_complaints"] = complaint_services.complaints_mark_overdue()
+    report["contracts_expired"] = contract_services.contracts_expire_due(today=today)
+    report["expiry_alerts"] = expiry_alerts(today)
+    logger.info("nightly job: %s", report)
+    return report

@@ -1,0 +1,175 @@
+"""PDF reports: the contract report and the institution summary (WeasyPrint, rendered by tasks).
+
+A final evaluation's report is rendered once and frozen with its SHA-256; a report of a non-final
+evaluation is re-rendered when the evaluation changed since (``source_hash``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+
+from contracts.explanations import describe
+from logistics import outbox
+from logistics.context_processors import default_institution_name
+from logistics.pdf import layout, render_pdf
+from logistics.quarters import Quarter
+from scoring import charts, report_data
+from scoring.models import Evaluation, Report
+
+logger = logging.getLogger(__name__)
+LANGUAGES = ("zh-hans", "en")
+
+
+def state_hash(evaluation: Evaluation) -> str:
+    """What a contract report depends on: when it changes, a non-final report is stale."""
+    parts = [
+        evaluation.status,
+        str(evaluation.score),
+        evaluation.grade,
+        str(evaluation.adjustment),
+        evaluation.inputs_hash,
+        evaluation.computed_at.isoformat(),
+        evaluation.updated_at.isoformat(),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def contract_context(evaluation: Evaluation) -> dict[str, Any]:
+    data = report_data.contract_report(evaluation)
+    for line in data.ledger:
+        line.explanation_text = describe(line.explanation)
+    for warning in data.warnings:
+        warning.reason_text = describe(warning.reason)
+    components = {c.code: c for c in evaluation.components.all()}
+    return {
+        "report": data,
+        "evaluation": evaluation,
+        "contract": evaluation.contract,
+        "components": [
+            (code, components[code])
+            for code in ("D", "W", "M", "C", "S", "SELF")
+            if code in components and not (code == "SELF" and components[code].weight == 0)
+        ],
+        "explanation": {c["code"]: c for c in evaluation.explanation.get("components", [])},
+        "trend_svg": charts.trend(data.trend),
+        "institution": default_institution_name(),
+    }
+
+
+def summary_context(quarter: Quarter) -> dict[str, Any]:
+    data = report_data.summary(quarter)
+    return {
+        "summary": data,
+        "quarter": quarter,
+        "institution": default_institution_name(),
+        "distribution_svg": charts.grade_distribution(data.distribution),
+        "trend_svg": charts.trend(data.trend),
+    }
+
+
+def _store(report: Report, data: bytes, seconds: float, source: str, frozen: bool) -> Report:
+    name = f"{report.kind}-{report.quarter}-{report.language}.pdf"
+    report.file.save(name, ContentFile(data), save=False)
+    report.sha256 = hashlib.sha256(data).hexdigest()
+    report.status = Report.Status.READY
+    report.source_hash = source
+    report.frozen = frozen
+    report.rendered_at = timezone.now()
+    report.render_seconds = Decimal(str(round(seconds, 3)))
+    report.error = ""
+    report.save()
+    return report
+
+
+def render_contract_report(evaluation_id: int, language: str = "zh-hans", force: bool = False) -> str:
+    evaluation = Evaluation.objects.select_related("contract__vendor", "contract__category", "scheme").get(
+        pk=evaluation_id
+    )
+    report, _created = Report.objects.get_or_create(
+        kind=Report.Kind.CONTRACT, evaluation=evaluation, language=language, defaults={"quarter": evaluation.quarter}
+    )
+    source = state_hash(evaluation)
+    if report.frozen and report.file:
+        return "frozen"  # a final report never changes, whatever asks for it
+    if not force and report.status == Report.Status.READY and report.source_hash == source:
+        return "up to date"
+    started = time.perf_counter()
+    try:
+        with translation.override(language):
+            data = render_pdf("scoring/report_contract.pdf.html", contract_context(evaluation))
+    except Exception as exc:
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        logger.exception("contract report of evaluation %s failed", evaluation_id)
+        raise
+    _store(report, data, time.perf_counter() - started, source, frozen=evaluation.is_final)
+    return "rendered"
+
+
+def summary_state(quarter: Quarter) -> str:
+    rows = (
+        Evaluation.objects.filter(quarter=quarter.key).order_by("pk").values_list("pk", "status", "score", "updated_at")
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+
+
+def render_summary_report(quarter: Quarter, language: str = "zh-hans", force: bool = False) -> str:
+    report, _created = Report.objects.get_or_create(kind=Report.Kind.SUMMARY, quarter=quarter.key, language=language)
+    source = summary_state(quarter)
+    if not force and report.status == Report.Status.READY and report.source_hash == source:
+        return "up to date"
+    started = time.perf_counter()
+    try:
+        with translation.override(language):
+            data = render_pdf("scoring/report_summary.pdf.html", summary_context(quarter))
+    except Exception as exc:
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        logger.exception("summary report of %s failed", quarter)
+        raise
+    _store(report, data, time.perf_counter() - started, source, frozen=False)
+    return "rendered"
+
+
+def contract_layout(evaluation: Evaluation, language: str = "zh-hans") -> Any:
+    """Lay the report out without writing the PDF (to time layout against the whole render)."""
+    with translation.override(language):
+        return layout("scoring/report_contract.pdf.html", contract_context(evaluation))
+
+
+@transaction.atomic
+def request_contract_report(evaluation: Evaluation, language: str = "zh-hans") -> Report:
+    """The report as it is now, asking for a (re-)render when it is missing or stale."""
+    report, _created = Report.objects.get_or_create(
+        kind=Report.Kind.CONTRACT, evaluation=evaluation, language=language, defaults={"quarter": evaluation.quarter}
+    )
+    stale = report.status != Report.Status.READY or (not report.frozen and report.source_hash != state_hash(evaluation))
+    if stale and report.status != Report.Status.FAILED:
+        outbox.enqueue(
+            "scoring.tasks.render_report_task",
+            kwargs={"evaluation_id": evaluation.pk, "language": language},
+            dedup_key=f"report:{evaluation.pk}:{language}:{state_hash(evaluation)}",
+        )
+    return report
+
+
+@transaction.atomic
+def request_summary_report(quarter: Quarter, language: str = "zh-hans") -> Report:
+    report, _created = Report.objects.get_or_create(kind=Report.Kind.SUMMARY, quarter=quarter.key, language=language)
+    if report.status != Report.Status.READY or report.source_hash != summary_state(quarter):
+        outbox.enqueue(
+            "scoring.tasks.render_summary_task",
+            kwargs={"quarter": quarter.key, "language": language},
+            dedup_key=f"summary:{quarter.key}:{language}:{summary_state(quarter)}",
+        )
+    return report

@@ -1,0 +1,237 @@
+"""Reads of the scoring app: a quarter's facts for many contracts at once, aggregated in the database.
+
+``quarter_facts`` runs a fixed number of queries whatever the number of contracts: one aggregate of the
+stored inspection scores by contract and kind, one of the upheld complaints by severity, one of the survey
+answers, and (for the clauses) the failed items, the upheld complaints and the overdue rectifications.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from contracts import clauses as clause_engine
+from contracts.models import Contract
+from contracts.selectors import contracts_active_in
+from inspections import calculations as inspection_calculations
+from inspections.models import (
+    Complaint,
+    Inspection,
+    InspectionKind,
+    InspectionStatus,
+    ItemResult,
+    RectificationOrder,
+    SurveyAnswer,
+)
+from logistics.quarters import Quarter, local_date
+from logistics.quarters import today as local_today
+from scoring import calculations
+from scoring.models import Evaluation, EvaluationScheme
+
+# Kinds whose failed items cost the vendor money (self-checks never do: they should be honest).
+CLAUSE_KINDS = (InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SPECIAL)
+KIND_COMPONENT = {
+    InspectionKind.DAILY: "daily",
+    InspectionKind.WEEKLY: "weekly",
+    InspectionKind.MONTHLY_JOINT: "monthly",
+    InspectionKind.SELF: "self_checks",
+}
+
+
+@dataclass
+class ContractFacts:
+    contract: Contract
+    facts: calculations.Facts
+    failed_items: list[clause_engine.FailedItem] = field(default_factory=list)
+    upheld_complaints: list[clause_engine.UpheldComplaint] = field(default_factory=list)
+    overdue_rectifications: list[clause_engine.OverdueRectification] = field(default_factory=list)
+
+
+def _in_quarter(quarter: Quarter) -> Q:
+    return Q(inspected_on__gte=quarter.first_day, inspected_on__lte=quarter.last_day)
+
+
+def quarter_facts(
+    quarter: Quarter, contracts: Iterable[Contract], *, with_clause_facts: bool = True, as_of: dt.date | None = None
+) -> dict[int, ContractFacts]:
+    contracts = list(contracts)
+    ids = [c.pk for c in contracts]
+    scores: dict[int, dict[str, calculations.ScoreStats]] = defaultdict(dict)
+    for row in (
+        Inspection.objects.filter(
+            _in_quarter(quarter),
+            contract_id__in=ids,
+            status=InspectionStatus.SUBMITTED,
+            score__isnull=False,
+            kind__in=list(KIND_COMPONENT),
+        )
+        .values("contract_id", "kind")
+        .annotate(n=Count("pk"), total=Sum("score"))
+        .order_by()
+    ):
+        scores[row["contract_id"]][KIND_COMPONENT[row["kind"]]] = calculations.ScoreStats(
+            row["n"], Decimal(row["total"])
+        )
+
+    complaints = Complaint.objects.filter(
+        contract_id__in=ids, upheld=True, quarantined=False, created_at__gte=quarter.start, created_at__lt=quarter.end
+    )
+    penalties: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in complaints.values("contract_id", "severity").annotate(n=Count("pk")).order_by():
+        penalties[row["contract_id"]][row["severity"]] = row["n"]
+
+    surveys: dict[int, tuple[int, int]] = {}
+    for row in (
+        SurveyAnswer.objects.filter(response__contract_id__in=ids, response__survey__quarter=quarter.key)
+        .values("response__contract_id")
+        .annotate(total=Count("pk"), satisfied=Count("pk", filter=Q(value__gte=4)))
+        .order_by()
+    ):
+        surveys[row["response__contract_id"]] = (row["total"], row["satisfied"])
+
+    out = {}
+    for contract in contracts:
+        stats = scores.get(contract.pk, {})
+        answers, satisfied = surveys.get(contract.pk, (0, 0))
+        facts = calculations.Facts(
+            daily=stats.get("daily", calculations.ScoreStats()),
+            weekly=stats.get("weekly", calculations.ScoreStats()),
+            monthly=stats.get("monthly", calculations.ScoreStats()),
+            self_checks=stats.get("self_checks", calculations.ScoreStats()),
+            complaints_normal=penalties.get(contract.pk, {}).get("normal", 0),
+            complaints_serious=penalties.get(contract.pk, {}).get("serious", 0),
+            survey_answers=answers,
+            survey_satisfied=satisfied,
+        )
+        out[contract.pk] = ContractFacts(contract, facts)
+    if with_clause_facts:
+        _clause_facts(quarter, out, complaints, as_of or local_today())
+    return out
+
+
+def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: QuerySet, as_of: dt.date) -> None:
+    ids = list(out)
+    for row in (
+        ItemResult.objects.filter(
+            result="fail",
+            inspection__contract_id__in=ids,
+            inspection__status=InspectionStatus.SUBMITTED,
+            inspection__kind__in=CLAUSE_KINDS,
+            inspection__inspected_on__gte=quarter.first_day,
+            inspection__inspected_on__lte=quarter.last_day,
+        )
+        .values("pk", "inspection_id", "inspection__contract_id", "item__code", "item__severity")
+        .order_by("inspection_id", "pk")
+    ):
+        ref = f"JC-{row['inspection_id']:06d}/{row['item__code']}"
+        out[row["inspection__contract_id"]].failed_items.append(
+            clause_engine.FailedItem(row["pk"], row["item__severity"], ref)
+        )
+    for row in complaints.values("pk", "contract_id").order_by("pk"):
+        out[row["contract_id"]].upheld_complaints.append(
+            clause_engine.UpheldComplaint(row["pk"], f"TS-{row['pk']:06d}")
+        )
+    as_of = min(as_of, quarter.last_day)
+    candidates = (
+        RectificationOrder.objects.filter(
+            Q(resolved_at__isnull=True) | Q(resolved_at__gt=F("deadline")),
+            Q(resolved_at__isnull=True) | Q(resolved_at__gte=quarter.start),
+            contract_id__in=ids,
+            deadline__lt=quarter.end,
+        )
+        .values("pk", "contract_id", "deadline", "resolved_at", "status", "answered_at")
+        .order_by("pk")
+    )
+    for row in candidates:
+        resolved = row["resolved_at"]
+        if (
+            resolved is None
+            and row["status"] == "answered"
+            and row["answered_at"]
+            and row["answered_at"] <= row["deadline"]
+        ):
+            resolved = row["answered_at"]  # answered in time, waiting for the inspector: not the vendor's delay
+        days = inspection_calculations.overdue_days_in(
+            local_date(row["deadline"]),
+            local_date(resolved) if resolved else None,
+            as_of,
+            quarter.first_day,
+            quarter.last_day,
+        )
+        if days > 0:
+            out[row["contract_id"]].overdue_rectifications.append(
+                clause_engine.OverdueRectification(row["pk"], days, f"ZG-{row['pk']:06d}")
+            )
+
+
+def evaluable_contracts(quarter: Quarter) -> QuerySet:
+    return contracts_active_in(quarter).select_related("vendor", "category").order_by("number")
+
+
+@dataclass(frozen=True)
+class SchemeChoice:
+    by_category: dict[int, EvaluationScheme]
+    default: EvaluationScheme
+
+    def for_contract(self, contract: Contract) -> EvaluationScheme:
+        return self.by_category.get(contract.category_id, self.default)
+
+
+def current_schemes() -> SchemeChoice:
+    schemes = list(EvaluationScheme.objects.filter(is_current=True))
+    default = next((s for s in schemes if s.category_id is None), None)
+    if default is None:
+        raise EvaluationScheme.DoesNotExist("no current default evaluation scheme")
+    return SchemeChoice({s.category_id: s for s in schemes if s.category_id is not None}, default)
+
+
+def scheme_data(scheme: EvaluationScheme, weights: dict[str, Decimal] | None = None) -> calculations.Scheme:
+    return calculations.Scheme(
+        weights=weights or scheme.weights,
+        bands=scheme.bands,
+        complaint_points_normal=scheme.complaint_points_normal,
+        complaint_points_serious=scheme.complaint_points_serious,
+        adjustment_bound=scheme.adjustment_bound,
+    )
+
+
+def quarter_overview(quarter: Quarter) -> list[dict[str, Any]]:
+    """Every evaluation of a quarter with its components and the change from the previous quarter
+    (three queries)."""
+    evaluations = list(
+        Evaluation.objects.filter(quarter=quarter.key)
+        .select_related("contract__vendor", "contract__category", "scheme")
+        .prefetch_related("components")
+        .order_by("-score", "contract__number")
+    )
+    previous = dict(
+        Evaluation.objects.filter(
+            quarter=quarter.previous().key, contract_id__in=[e.contract_id for e in evaluations]
+        ).values_list("contract_id", "score")
+    )
+    warnings = dict(
+        Contract.objects.filter(pk__in=[e.contract_id for e in evaluations])
+        .annotate(n=Count("warnings", filter=Q(warnings__quarter=quarter.key)))
+        .values_list("pk", "n")
+    )
+    rows = []
+    for rank, evaluation in enumerate(evaluations, start=1):
+        components = {c.code: c for c in evaluation.components.all()}
+        before = previous.get(evaluation.contract_id)
+        rows.append(
+            {
+                "rank": rank,
+                "evaluation": evaluation,
+                "components": components,
+                "previous": before,
+                "change": evaluation.score - before if before is not None else None,
+                "warnings": warnings.get(evaluation.contract_id, 0),
+            }
+        )
+    return rows

@@ -1,0 +1,426 @@
+"""Quarterly evaluation use cases: compute, review, finalize (with the clause engine), reopen, quarter close."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from contracts import services as contract_services
+from contracts.models import Contract, LedgerLine, Settlement
+from logistics import outbox
+from logistics.models import stamp
+from logistics.notify import notify_office
+from logistics.quarters import Quarter
+from scoring import calculations, selectors
+from scoring.models import (
+    Evaluation,
+    EvaluationComponent,
+    EvaluationReopening,
+    EvaluationScheme,
+    EvaluationStatus,
+    QuarterRun,
+)
+
+logger = logging.getLogger(__name__)
+SIX = Decimal("0.000001")
+TEN = Decimal("0.0000000001")
+
+
+def _q6(value: Decimal | None) -> Decimal | None:
+    return None if value is None else value.quantize(SIX, rounding=ROUND_HALF_UP)
+
+
+# --- compute --------------------------------------------------------------------------------------------
+BATCH = 1000
+COMPARED = ("scheme_id", "raw_score", "score", "grade", "explanation", "facts")
+
+
+def _values(
+    contract: Contract, scheme: EvaluationScheme, facts: selectors.ContractFacts, adjustment: Decimal, now: dt.datetime
+) -> tuple[dict[str, Any], calculations.Result]:
+    result = calculations.compute(facts.facts, selectors.scheme_data(scheme), adjustment)
+    summary = {
+        "failed_items": len(facts.failed_items),
+        "upheld_complaints": len(facts.upheld_complaints),
+        "overdue_rectifications": len(facts.overdue_rectifications),
+        "overdue_days": sum(o.days for o in facts.overdue_rectifications),
+    }
+    values = {
+        "scheme_id": scheme.pk,
+        "raw_score": _q6(result.raw_score),
+        "score": result.score,
+        "grade": result.grade,
+        "explanation": calculations.explain(result),
+        "facts": summary,
+        "computed_at": now,
+    }
+    return values, result
+
+
+def _component_values(component: calculations.Component) -> dict[str, Any]:
+    return {
+        "value": _q6(component.value),
+        "n": component.n,
+        "weight": component.weight,
+        "effective_weight": component.effective_weight.quantize(TEN, rounding=ROUND_HALF_UP),
+    }
+
+
+@transaction.atomic
+def evaluations_compute(
+    *, quarter: Quarter, contracts: list[Contract] | None = None, include_reviewed: bool = False
+) -> list[Evaluation]:
+    """Compute (or recompute) the evaluations of a quarter: same data, same numbers, same rows.
+
+    Final evaluations are never touched; reviewed ones only when asked (their review is kept). Reads and writes
+    are batched, so the number of queries does not depend on the number of contracts (below ``BATCH``).
+    """
+    contracts = list(contracts if contracts is not None else selectors.evaluable_contracts(quarter))
+    existing = {
+        e.contract_id: e
+        for e in Evaluation.objects.select_for_update()
+        .filter(quarter=quarter.key, contract__in=contracts)
+        .prefetch_related("components")
+    }
+    skip = {EvaluationStatus.FINAL} | (set() if include_reviewed else {EvaluationStatus.REVIEWED})
+    todo = [c for c in contracts if c.pk not in existing or existing[c.pk].status not in skip]
+    if not todo:
+        return []
+    schemes = selectors.current_schemes()
+    schemes_by_id = {s.pk: s for s in (schemes.default, *schemes.by_category.values())}
+    facts = selectors.quarter_facts(quarter, todo, with_clause_facts=False)
+    now = timezone.now()
+    created, changed, results = [], [], {}
+    for contract in todo:
+        evaluation = existing.get(contract.pk)
+        if evaluation is not None and evaluation.status == EvaluationStatus.REVIEWED:
+            scheme = schemes_by_id.get(evaluation.scheme_id) or evaluation.scheme
+        else:
+            scheme = schemes.for_contract(contract)
+        adjustment = evaluation.adjustment if evaluation else Decimal("0.00")
+        values, result = _values(contract, scheme, facts[contract.pk], adjustment, now)
+        results[contract.pk] = result
+        if evaluation is None:
+            created.append(Evaluation(contract=contract, quarter=quarter.key, **values))
+        elif any(getattr(evaluation, name) != values[name] for name in COMPARED):
+            for name, value in values.items():
+                setattr(evaluation, name, value)
+            changed.append(evaluation)
+    if created:
+        Evaluation.objects.bulk_create(created, batch_size=BATCH)
+        Evaluation.history.bulk_history_create(created, batch_size=BATCH, default_change_reason="computed")
+    if changed:
+        models.QuerySet(model=Evaluation).bulk_update(
+            changed, [*COMPARED, "computed_at", "updated_at"], batch_size=BATCH
+        )
+        Evaluation.history.bulk_history_create(
+            changed, update=True, batch_size=BATCH, default_change_reason="recomputed"
+        )
+    new_components, updated_components = [], []
+    for evaluation in [*created, *changed]:
+        rows = {c.code: c for c in evaluation.components.all()} if evaluation in changed else {}
+        for component in results[evaluation.contract_id].components:
+            if component.code == "SELF" and component.weight == 0:
+                continue  # self-checks are evidence, not part of the score, unless a scheme weighs them
+            data = _component_values(component)
+            row = rows.get(component.code)
+            if row is None:
+                new_components.append(EvaluationComponent(evaluation=evaluation, code=component.code, **data))
+            elif any(getattr(row, k) != v for k, v in data.items()):
+                for k, v in data.items():
+                    setattr(row, k, v)
+                updated_components.append(row)
+    if new_components:
+        EvaluationComponent.objects.bulk_create(new_components, batch_size=BATCH * 6)
+    if updated_components:
+        models.QuerySet(model=EvaluationComponent).bulk_update(
+            updated_components, ["value", "n", "weight", "effective_weight"], batch_size=BATCH * 6
+        )
+    by_contract = {e.contract_id: e for e in [*existing.values(), *created]}
+    return [by_contract[c.pk] for c in todo]
+
+
+# --- review ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def evaluation_review(
+    *,
+    evaluation: Evaluation,
+    meeting_date: dt.date,
+    attendees: str,
+    minutes: str = "",
+    adjustment: Decimal | str = Decimal(0),
+    reason: str = "",
+    by: Any,
+) -> Evaluation:
+    """Record the joint evaluation meeting, with an optional manual adjustment within the scheme's bound."""
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=evaluation.pk)
+    if evaluation.is_final:
+        raise ValidationError(_("This evaluation is final; reopen it first, with a reason."))
+    try:
+        adjustment = Decimal(str(adjustment or 0)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValidationError({"adjustment": _("Enter the adjustment as a number of points.")})
+    bound = evaluation.scheme.adjustment_bound
+    if abs(adjustment) > bound:
+        raise ValidationError(
+            {"adjustment": _("The adjustment must be between -%(bound)s and +%(bound)s points.") % {"bound": bound}}
+        )
+    if adjustment != 0 and not reason.strip():
+        raise ValidationError({"reason": _("An adjustment needs a written reason.")})
+    if not attendees.strip():
+        raise ValidationError({"attendees": _("List who attended the evaluation meeting.")})
+    evaluation.status = EvaluationStatus.REVIEWED
+    evaluation.meeting_date = meeting_date
+    evaluation.attendees = attendees.strip()
+    evaluation.minutes = minutes.strip()
+    evaluation.adjustment = adjustment
+    evaluation.adjustment_reason = reason.strip() if adjustment else ""
+    evaluation.reviewed_at = timezone.now()
+    evaluation.reviewed_by = by
+    stamp(evaluation, by=by, reason=reason.strip())
+    evaluation.save()
+    # the adjustment changes the score and the grade: recompute with the same scheme, same facts
+    return evaluations_compute(
+        quarter=Quarter.parse(evaluation.quarter), contracts=[evaluation.contract], include_reviewed=True
+    )[0]
+
+
+# --- finalize -------------------------------------------------------------------------------------------
+def canonical(evaluation: Evaluation) -> dict[str, Any]:
+    """The inputs and outputs a final evaluation is sealed with (from stored rows only)."""
+    settlement = Settlement.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter).first()
+    lines = (
+        LedgerLine.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter)
+        .exclude(kind="adjustment")
+        .order_by("clause_id", "evidence_key")
+        .values_list("clause_id", "kind", "amount", "evidence_key")
+    )
+    return {
+        "contract": evaluation.contract.number,
+        "quarter": evaluation.quarter,
+        "scheme": [evaluation.scheme.family, evaluation.scheme.version],
+        "components": [
+            [c.code, str(c.value), c.n, str(c.weight), str(c.effective_weight)]
+            for c in evaluation.components.order_by("code")
+        ],
+        "raw_score": str(evaluation.raw_score),
+        "adjustment": str(evaluation.adjustment),
+        "score": str(evaluation.score),
+        "grade": evaluation.grade,
+        "facts": evaluation.facts,
+        "settlement": None
+        if settlement is None
+        else [str(settlement.fee), str(settlement.deductions), str(settlement.cap_applied), str(settlement.bonuses)],
+        "ledger": [[clause, kind, str(amount), key] for clause, kind, amount, key in lines],
+    }
+
+
+def seal(evaluation: Evaluation) -> str:
+    payload = json.dumps(canonical(evaluation), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@transaction.atomic
+def evaluation_finalize(*, evaluation: Evaluation, by: Any, as_of: dt.date | None = None) -> Evaluation:
+    """Lock the evaluation and apply the contract's clauses to the quarter's facts (ledger, settlement,
+    warnings, termination recommendation, renewal flag); the report is queued. Twice is once."""
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
+    if evaluation.is_final:
+        return evaluation
+    if evaluation.status != EvaluationStatus.REVIEWED:
+        raise ValidationError(_("Record the evaluation meeting before finalizing."))
+    quarter = Quarter.parse(evaluation.quarter)
+    facts = selectors.quarter_facts(quarter, [evaluation.contract], as_of=as_of)[evaluation.contract_id]
+    contract_services.settlement_apply(
+        contract=evaluation.contract,
+        quarter=quarter,
+        score=evaluation.score,
+        grade=evaluation.grade,
+        failed_items=facts.failed_items,
+        upheld_complaints=facts.upheld_complaints,
+        overdue_rectifications=facts.overdue_rectifications,
+        finalize=True,
+        by=by,
+    )
+    evaluation.status = EvaluationStatus.FINAL
+    evaluation.finalized_at = timezone.now()
+    evaluation.finalized_by = by
+    evaluation.inputs_hash = seal(evaluation)
+    stamp(evaluation, by=by)
+    evaluation.save()
+    outbox.enqueue(
+        "scoring.tasks.render_report_task",
+        kwargs={"evaluation_id": evaluation.pk},
+        dedup_key=f"report:{evaluation.pk}:{evaluation.inputs_hash}",
+    )
+    return evaluation
+
+
+@transaction.atomic
+def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: Any) -> Evaluation:
+    """The one way to correct a final evaluation: an office action with a reason, kept on record. The
+    settlement goes back to draft and is re-applied at the next finalization."""
+    from logistics.access import is_office
+
+    evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
+    if not evaluation.is_final:
+        raise ValidationError(_("Only a final evaluation can be reopened."))
+    if not is_office(by):
+        raise ValidationError(_("Only the logistics office can reopen a final evaluation."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Reopening a final evaluation needs a written reason.")})
+    EvaluationReopening.objects.create(
+        evaluation=evaluation,
+        reason=reason.strip(),
+        previous_score=evaluation.score,
+        previous_hash=evaluation.inputs_hash,
+        by=by,
+    )
+    contract_services.settlement_reopen(
+        contract=evaluation.contract, quarter=Quarter.parse(evaluation.quarter), reason=reason.strip(), by=by
+    )
+    evaluation.status = EvaluationStatus.REVIEWED
+    evaluation.finalized_at = None
+    evaluation.finalized_by = None
+    evaluation.inputs_hash = ""
+    evaluation.reopen_count += 1
+    evaluation._reopening = True
+    stamp(evaluation, by=by, reason=reason.strip())
+    evaluation.save()
+    return evaluation
+
+
+# --- the quarter close ----------------------------------------------------------------------------------
+def _claim_run(quarter: Quarter, trigger: str) -> QuarterRun | None:
+    """The quarter's run row is the lock: a second close of the same quarter finds it and stops."""
+    try:
+        with transaction.atomic():
+            return QuarterRun.objects.create(quarter=quarter.key, trigger=trigger)
+    except IntegrityError:
+        with transaction.atomic():
+            run = QuarterRun.objects.select_for_update().get(quarter=quarter.key)
+            if run.status == QuarterRun.Status.FAILED:
+                run.status, run.error, run.trigger = QuarterRun.Status.RUNNING, "", trigger
+                run.save(update_fields=["status", "error", "trigger"])
+                return run
+            if run.status == QuarterRun.Status.RUNNING and run.started_at < timezone.now() - dt.timedelta(hours=2):
+                run.trigger = trigger  # a run that died (worker killed): take it over
+                run.save(update_fields=["trigger"])
+                return run
+        return None
+
+
+def quarter_close(*, quarter: Quarter, trigger: str = "manual") -> QuarterRun | None:
+    """Compute every contract of a closed quarter and tell the office the evaluations await review.
+
+    Runs once per quarter: a second call (a retry, a second beat, the catch-up job) finds the run and does
+    nothing. Returns the run, or None when another run has it.
+    """
+    run = _claim_run(quarter, trigger)
+    if run is None:
+        return None
+    try:
+        evaluations = evaluations_compute(quarter=quarter)
+    except Exception as exc:
+        QuarterRun.objects.filter(pk=run.pk).update(
+            status=QuarterRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    with transaction.atomic():
+        QuarterRun.objects.filter(pk=run.pk).update(
+            status=QuarterRun.Status.DONE, finished_at=timezone.now(), contracts=len(evaluations)
+        )
+        notify_office(
+            subject=_("%(quarter)s: %(count)d evaluations await review")
+            % {"quarter": quarter.key, "count": len(evaluations)},
+            body=_(
+                "The quarterly evaluations of %(quarter)s have been computed. Hold the joint evaluation meeting, "
+                "record it on each evaluation and finalize them."
+            )
+            % {"quarter": quarter.key},
+            dedup_key=f"quarter-close:{quarter.key}",
+        )
+    run.refresh_from_db()
+    return run
+
+
+def catch_up(*, today: dt.date | None = None) -> QuarterRun | None:
+    """Daily: if the last complete quarter was never closed (beat or broker down when it was due), close it."""
+    quarter = Quarter.last_complete(today)
+    run = QuarterRun.objects.filter(quarter=quarter.key).first()
+    if run is not None and run.status == QuarterRun.Status.DONE:
+        return None
+    return quarter_close(quarter=quarter, trigger="catch-up")
+
+
+def what_if(*, quarter: Quarter, weights: dict[str, Decimal]) -> list[dict[str, Any]]:
+    """Recompute a quarter with other weights, saving nothing."""
+    if sum(weights.values(), Decimal(0)) != Decimal(100) or any(w < 0 for w in weights.values()):
+        raise ValidationError(_("The weights must be 0 or more and add up to 100%."))
+    contracts = list(selectors.evaluable_contracts(quarter))
+    facts = selectors.quarter_facts(quarter, contracts, with_clause_facts=False)
+    schemes = selectors.current_schemes()
+    current = {e.contract_id: e for e in Evaluation.objects.filter(quarter=quarter.key)}
+    rows = []
+    for contract in contracts:
+        scheme = schemes.for_contract(contract)
+        stored = current.get(contract.pk)
+        adjustment = stored.adjustment if stored else Decimal(0)
+        result = calculations.compute(facts[contract.pk].facts, selectors.scheme_data(scheme, weights), adjustment)
+        rows.append({"contract": contract, "result": result, "stored": stored})
+    return sorted(rows, key=lambda r: (-r["result"].score, r["contract"].number))
+
+
+# --- schemes --------------------------------------------------------------------------------------------
+SCHEME_FIELDS = (
+    "name",
+    "category",
+    "weight_daily",
+    "weight_weekly",
+    "weight_monthly",
+    "weight_complaints",
+    "weight_satisfaction",
+    "weight_self",
+    "bands",
+    "complaint_points_normal",
+    "complaint_points_serious",
+    "adjustment_bound",
+)
+
+
+def scheme_is_used(scheme: EvaluationScheme) -> bool:
+    return Evaluation.objects.filter(scheme=scheme).exists()
+
+
+@transaction.atomic
+def scheme_save(*, scheme: EvaluationScheme, changes: dict[str, Any], by: Any = None) -> EvaluationScheme:
+    """Change a scheme. A version an evaluation used stays as it was: the changes make the next version."""
+    current = EvaluationScheme.objects.select_for_update().get(pk=scheme.pk)
+    if scheme_is_used(current):
+        latest = EvaluationScheme.objects.filter(family=current.family).order_by("-version").first()
+        EvaluationScheme.objects.filter(pk=current.pk).update(is_current=False)
+        target = EvaluationScheme(
+            family=current.family,
+            version=latest.version + 1,
+            is_current=True,
+            **{f: getattr(current, f) for f in SCHEME_FIELDS},
+        )
+    else:
+        target = current
+    for name, value in changes.items():
+        if name not in SCHEME_FIELDS:
+            raise ValidationError(_("Unknown scheme field %(name)s.") % {"name": name})
+        setattr(target, name, value)
+    target.full_clean()
+    stamp(target, by=by)
+    target.save()
+    return target
