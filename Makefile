@@ -71,5 +71,13 @@ worker:
 beat:
 	$(VENV)/bin/celery -A logistics beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler --pidfile=run/beat.pid
 
+## make bench: the performance benchmark on its own PostgreSQL database (dropped and re-created each run)
+BENCH_DB ?= logistics_bench
+BENCH_ARGS ?=
+bench: setup
+	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(PY) manage.py bench --json bench-last.json $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -33,6 +33,38 @@ def clause_history(contract: Contract, quarter: Quarter, depth: int = HISTORY_QU
         .values_list("quarter", "grade")
     )
     return ClauseHistory(warnings_by_quarter=dict(warnings), grades_by_quarter=grades)
+
+
+def clause_histories(
+    contract_ids: list[int], quarter: Quarter, depth: int = HISTORY_QUARTERS
+) -> dict[int, ClauseHistory]:
+    """``clause_history`` for many contracts in two queries."""
+    earlier = [q.key for q in quarter.back(depth + 1)[:-1]]
+    warnings: dict[int, Counter] = defaultdict(Counter)
+    for contract_id, key in FormalWarning.objects.filter(contract_id__in=contract_ids, quarter__in=earlier).values_list(
+        "contract_id", "quarter"
+    ):
+        warnings[contract_id][key] += 1
+    grades: dict[int, dict[str, str]] = defaultdict(dict)
+    for contract_id, key, grade in (
+        Settlement.objects.filter(contract_id__in=contract_ids, quarter__in=earlier)
+        .exclude(grade="")
+        .values_list("contract_id", "quarter", "grade")
+    ):
+        grades[contract_id][key] = grade
+    return {
+        pk: ClauseHistory(warnings_by_quarter=dict(warnings.get(pk, {})), grades_by_quarter=grades.get(pk, {}))
+        for pk in contract_ids
+    }
+
+
+def contracts_settled_after(contract_ids: list[int], quarter: Quarter) -> set[int]:
+    """The contracts that already have a settlement for a later quarter."""
+    return set(
+        Settlement.objects.filter(contract_id__in=contract_ids, quarter__gt=quarter.key).values_list(
+            "contract_id", flat=True
+        )
+    )
 
 
 def contracts_expiring(*, within_days: int, today: dt.date | None = None) -> QuerySet:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +32,7 @@ from contracts.models import (
     Settlement,
     SettlementStatus,
 )
+from logistics import bulk
 from logistics.models import Tender, VendorStatus, stamp
 from logistics.notify import notify_office
 from logistics.quarters import Quarter
@@ -197,6 +200,18 @@ def fee_for(contract: Contract, quarter: Quarter) -> Decimal:
     )
 
 
+@dataclass(frozen=True)
+class SettlementInput:
+    """What one contract brings to a quarter's settlement: its score and the evidence the clauses price."""
+
+    contract: Contract
+    score: Decimal | None
+    grade: str | None
+    failed_items: Sequence[engine.FailedItem] = ()
+    upheld_complaints: Sequence[engine.UpheldComplaint] = ()
+    overdue_rectifications: Sequence[engine.OverdueRectification] = ()
+
+
 @transaction.atomic
 def settlement_apply(
     *,
@@ -210,72 +225,147 @@ def settlement_apply(
     finalize: bool = False,
     by: Any = None,
 ) -> Settlement:
-    """Apply one quarter's facts to a contract: ledger lines, settlement, warnings, flags.
+    """Apply one quarter's facts to one contract (see ``settlements_apply``)."""
+    item = SettlementInput(contract, score, grade, failed_items, upheld_complaints, overdue_rectifications)
+    return settlements_apply(quarter=quarter, items=[item], finalize=finalize, by=by)[contract.pk]
+
+
+BATCH = 2000
+SETTLEMENT_FIELDS = (
+    "fee",
+    "deductions",
+    "cap",
+    "cap_applied",
+    "bonuses",
+    "adjustments",
+    "payable",
+    "score",
+    "grade",
+    "status",
+    "finalized_at",
+    "finalized_by",
+)
+
+
+@transaction.atomic
+def settlements_apply(
+    *, quarter: Quarter, items: Sequence[SettlementInput], finalize: bool = False, by: Any = None
+) -> dict[int, Settlement]:
+    """Apply one quarter's facts to many contracts: ledger lines, settlements, warnings, flags.
 
     Idempotent: the same facts give the same rows (a line per clause and evidence, unique in the database);
     facts that disappeared since the last run lose their line. A final settlement refuses to change.
+    Reads and writes are batched: the number of queries does not depend on the number of contracts.
     """
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    settlement = Settlement.objects.select_for_update().filter(contract=contract, quarter=quarter.key).first()
-    if settlement is not None and settlement.status == SettlementStatus.FINAL:
+    if not items:
+        return {}
+    ids = [item.contract.pk for item in items]
+    contracts = {
+        c.pk: c
+        for c in Contract.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("vendor")
+        .prefetch_related("clauses")
+    }
+    settlements = {
+        s.contract_id: s
+        for s in Settlement.objects.select_for_update().filter(contract_id__in=ids, quarter=quarter.key)
+    }
+    if any(s.status == SettlementStatus.FINAL for s in settlements.values()):
         raise SettlementFinal(
             _("The settlement of %(quarter)s is final; record a correction instead.") % {"quarter": quarter.key}
         )
-    history = selectors.clause_history(contract, quarter)
-    facts = engine.QuarterFacts(
-        quarter=quarter.key,
-        fee=fee_for(contract, quarter),
-        score=score,
-        grade=grade,
-        failed_items=list(failed_items),
-        upheld_complaints=list(upheld_complaints),
-        overdue_rectifications=list(overdue_rectifications),
-        warnings_by_quarter=history.warnings_by_quarter,
-        grades_by_quarter=history.grades_by_quarter,
-    )
-    outcome = engine.apply_clauses(clause_specs(contract), facts)
+    history = selectors.clause_histories(ids, quarter)
+    later = selectors.contracts_settled_after(ids, quarter)
     now = timezone.now()
-    values = {
-        "fee": outcome.fee,
-        "deductions": outcome.deductions,
-        "cap": outcome.cap,
-        "cap_applied": outcome.cap_applied,
-        "bonuses": outcome.bonuses,
-        "adjustments": Decimal(0),
-        "payable": outcome.payable,
-        "score": score,
-        "grade": grade or "",
-        "computed_at": now,
-    }
-    if settlement is None:
-        settlement = Settlement(contract=contract, quarter=quarter.key, **values)
-    else:
-        for name, value in values.items():
-            setattr(settlement, name, value)
-    if finalize:
-        settlement.status = SettlementStatus.FINAL
-        settlement.finalized_at = now
-        settlement.finalized_by = by
-    settlement.full_clean()
-    settlement.save()
-    _sync_lines(settlement, outcome.lines)
-    _sync_warnings(contract, quarter, outcome.warnings)
-    _update_flags(contract, quarter, outcome)
-    return settlement
+    outcomes: dict[int, engine.Outcome] = {}
+    created, changed = [], []
+    for item in items:
+        contract = contracts[item.contract.pk]
+        past = history.get(contract.pk)
+        facts = engine.QuarterFacts(
+            quarter=quarter.key,
+            fee=fee_for(contract, quarter),
+            score=item.score,
+            grade=item.grade,
+            failed_items=list(item.failed_items),
+            upheld_complaints=list(item.upheld_complaints),
+            overdue_rectifications=list(item.overdue_rectifications),
+            warnings_by_quarter=past.warnings_by_quarter if past else {},
+            grades_by_quarter=past.grades_by_quarter if past else {},
+        )
+        outcome = outcomes[contract.pk] = engine.apply_clauses(clause_specs(contract), facts)
+        values = {
+            "fee": outcome.fee,
+            "deductions": outcome.deductions,
+            "cap": outcome.cap,
+            "cap_applied": outcome.cap_applied,
+            "bonuses": outcome.bonuses,
+            "adjustments": Decimal(0),
+            "payable": outcome.payable,
+            "score": item.score,
+            "grade": item.grade or "",
+        }
+        if finalize:
+            values.update(status=SettlementStatus.FINAL, finalized_at=now, finalized_by=by)
+        settlement = settlements.get(contract.pk)
+        if settlement is None:
+            settlement = settlements[contract.pk] = Settlement(
+                contract=contract, quarter=quarter.key, computed_at=now, **values
+            )
+            created.append(settlement)
+        elif any(getattr(settlement, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(settlement, name, value)
+            settlement.computed_at = settlement.updated_at = now
+            changed.append(settlement)
+        else:
+            continue
+        # field checks only: the constraints are the database's, and the contract was just read
+        settlement.full_clean(exclude=["contract", "finalized_by"], validate_unique=False, validate_constraints=False)
+        stamp(settlement, by=by)
+    reason = "finalized" if finalize else "computed"
+    if created:
+        Settlement.objects.bulk_create(created, batch_size=BATCH)
+        Settlement.history.bulk_history_create(created, batch_size=BATCH, default_change_reason=reason)
+    if changed:
+        Settlement.objects.bulk_update(changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], batch_size=BATCH)
+        Settlement.history.bulk_history_create(changed, update=True, batch_size=BATCH, default_change_reason=reason)
+    _sync_lines(settlements, outcomes, by)
+    _sync_warnings(contracts, quarter, outcomes, by)
+    _update_flags(contracts, quarter, outcomes, later, by)
+    return {item.contract.pk: settlements[item.contract.pk] for item in items}
 
 
-def _update_flags(contract: Contract, quarter: Quarter, outcome: engine.Outcome) -> None:
+def _update_flags(
+    contracts: dict[int, Contract], quarter: Quarter, outcomes: dict[int, engine.Outcome], later: set[int], by: Any
+) -> None:
     """The contract's flags follow its latest quarter (recomputing an older quarter leaves them alone)."""
-    if Settlement.objects.filter(contract=contract, quarter__gt=quarter.key).exists():
-        return
-    newly_recommended = outcome.termination_recommended and not contract.termination_recommended
-    contract.termination_recommended = outcome.termination_recommended
-    contract.termination_recommended_reason = describe(outcome.termination_reason) if outcome.termination_reason else ""
-    contract.renewal_preferred = outcome.renewal_preferred
-    contract.save(
-        update_fields=["termination_recommended", "termination_recommended_reason", "renewal_preferred", "updated_at"]
-    )
-    if newly_recommended:
+    changed, recommended = [], []
+    for pk, outcome in outcomes.items():
+        if pk in later:
+            continue
+        contract = contracts[pk]
+        reason = describe(outcome.termination_reason) if outcome.termination_reason else ""
+        flags = (outcome.termination_recommended, reason, outcome.renewal_preferred)
+        current = (
+            contract.termination_recommended,
+            contract.termination_recommended_reason,
+            contract.renewal_preferred,
+        )
+        if flags == current:
+            continue
+        if outcome.termination_recommended and not contract.termination_recommended:
+            recommended.append(contract)
+        contract.termination_recommended, contract.termination_recommended_reason, contract.renewal_preferred = flags
+        contract.updated_at = timezone.now()
+        stamp(contract, by=by)
+        changed.append(contract)
+    if changed:
+        fields = ["termination_recommended", "termination_recommended_reason", "renewal_preferred", "updated_at"]
+        Contract.objects.bulk_update(changed, fields, batch_size=BATCH)
+        Contract.history.bulk_history_create(changed, update=True, batch_size=BATCH, default_change_reason="clauses")
+    for contract in recommended:
         notify_office(
             subject=_("Termination recommended: contract %(number)s") % {"number": contract.number},
             body=_(
@@ -287,30 +377,60 @@ def _update_flags(contract: Contract, quarter: Quarter, outcome: engine.Outcome)
         )
 
 
-def _sync_lines(settlement: Settlement, lines: list[engine.Line]) -> None:
+LEDGER_COLUMNS = (
+    "settlement_id",
+    "contract_id",
+    "quarter",
+    "clause_id",
+    "kind",
+    "amount",
+    "evidence_type",
+    "evidence_id",
+    "evidence_key",
+    "evidence_ref",
+    "explanation",
+    "created_by_id",
+    "created_at",
+)
+
+
+def _sync_lines(settlements: dict[int, Settlement], outcomes: dict[int, engine.Outcome], by: Any) -> None:
+    ids = [settlements[pk].pk for pk in outcomes]
     existing = {
-        (line.clause_id, line.evidence_key): line
-        for line in LedgerLine.objects.filter(settlement=settlement).exclude(kind=LedgerKind.ADJUSTMENT)
+        (line.settlement_id, line.clause_id, line.evidence_key): line
+        for line in LedgerLine.objects.filter(settlement_id__in=ids).exclude(kind=LedgerKind.ADJUSTMENT)
     }
-    wanted = {(line.clause_id, line.evidence_key): line for line in lines}
-    for key, line in existing.items():
+    wanted = {
+        (settlements[pk].pk, line.clause_id, line.evidence_key): (settlements[pk], line)
+        for pk, outcome in outcomes.items()
+        for line in outcome.lines
+    }
+    for key, row in existing.items():
         if key not in wanted:
-            line.delete()
-    for key, line in wanted.items():
+            stamp(row, by=by, reason="facts changed")
+            row.delete()  # rare (a recompute after the facts changed): one row, one history entry
+    created, changed = [], []
+    now = timezone.now()
+    user_id = getattr(by, "pk", None)
+    for key, (settlement, line) in wanted.items():
         row = existing.get(key)
         if row is None:
-            LedgerLine.objects.create(
-                settlement=settlement,
-                contract_id=settlement.contract_id,
-                quarter=settlement.quarter,
-                clause_id=line.clause_id,
-                kind=line.kind,
-                amount=line.amount,
-                evidence_type=line.evidence_type,
-                evidence_id=line.evidence_id,
-                evidence_key=line.evidence_key,
-                evidence_ref=line.evidence_ref,
-                explanation=line.explanation,
+            created.append(
+                (
+                    settlement.pk,
+                    settlement.contract_id,
+                    settlement.quarter,
+                    line.clause_id,
+                    line.kind,
+                    line.amount,
+                    line.evidence_type,
+                    line.evidence_id,
+                    line.evidence_key,
+                    line.evidence_ref,
+                    line.explanation,
+                    user_id,
+                    now,
+                )
             )
         elif (row.amount, row.kind, row.explanation, row.evidence_ref) != (
             line.amount,
@@ -324,23 +444,50 @@ def _sync_lines(settlement: Settlement, lines: list[engine.Line]) -> None:
                 line.explanation,
                 line.evidence_ref,
             )
-            row.save(update_fields=["amount", "kind", "explanation", "evidence_ref"])
-
-
-def _sync_warnings(contract: Contract, quarter: Quarter, warnings: list[engine.WarningOutcome]) -> None:
-    existing = {
-        w.clause_id: w
-        for w in FormalWarning.objects.filter(contract=contract, quarter=quarter.key, clause__isnull=False)
-    }
-    wanted = {w.clause_id: w for w in warnings}
-    for clause_id, warning in existing.items():
-        if clause_id not in wanted:
-            warning.delete()
-    for clause_id, warning in wanted.items():
-        if clause_id not in existing:
-            FormalWarning.objects.create(
-                contract=contract, quarter=quarter.key, clause_id=clause_id, reason=warning.reason
+            changed.append(stamp(row, by=by))
+    if created:
+        # a quarter close writes tens of thousands of lines: COPY them, and copy their history in the database
+        bulk.insert_rows(LedgerLine, LEDGER_COLUMNS, created)
+        written = sorted({row[0] for row in created})
+        step = len(written) if connection.vendor == "postgresql" else 500  # SQLite: at most 999 parameters
+        for first in range(0, len(written), step):
+            chunk = written[first : first + step]
+            bulk.copy_history(
+                LedgerLine,
+                where=f"settlement_id IN ({', '.join(['%s'] * len(chunk))}) AND created_at = %s",
+                params=[*chunk, LedgerLine._meta.get_field("created_at").get_db_prep_save(now, connection)],
+                history_type="+",
+                reason="computed",
+                user_id=user_id,
+                when=now,
             )
+    if changed:
+        LedgerLine.objects.bulk_update(changed, ["amount", "kind", "explanation", "evidence_ref"], batch_size=BATCH)
+        LedgerLine.history.bulk_history_create(
+            changed, update=True, batch_size=BATCH, default_change_reason="recomputed"
+        )
+
+
+def _sync_warnings(
+    contracts: dict[int, Contract], quarter: Quarter, outcomes: dict[int, engine.Outcome], by: Any
+) -> None:
+    existing = {
+        (w.contract_id, w.clause_id): w
+        for w in FormalWarning.objects.filter(contract_id__in=list(outcomes), quarter=quarter.key, clause__isnull=False)
+    }
+    wanted = {(pk, w.clause_id): w for pk, outcome in outcomes.items() for w in outcome.warnings}
+    for key, warning in existing.items():
+        if key not in wanted:
+            stamp(warning, by=by, reason="facts changed")
+            warning.delete()
+    created = [
+        stamp(FormalWarning(contract=contracts[pk], quarter=quarter.key, clause_id=clause_id, reason=w.reason), by=by)
+        for (pk, clause_id), w in wanted.items()
+        if (pk, clause_id) not in existing
+    ]
+    if created:
+        FormalWarning.objects.bulk_create(created, batch_size=BATCH)
+        FormalWarning.history.bulk_history_create(created, batch_size=BATCH, default_change_reason="clauses")
 
 
 @transaction.atomic

@@ -77,12 +77,18 @@ def _component_values(component: calculations.Component) -> dict[str, Any]:
 
 @transaction.atomic
 def evaluations_compute(
-    *, quarter: Quarter, contracts: list[Contract] | None = None, include_reviewed: bool = False
+    *,
+    quarter: Quarter,
+    contracts: list[Contract] | None = None,
+    include_reviewed: bool = False,
+    settlements: bool = False,
 ) -> list[Evaluation]:
     """Compute (or recompute) the evaluations of a quarter: same data, same numbers, same rows.
 
-    Final evaluations are never touched; reviewed ones only when asked (their review is kept). Reads and writes
-    are batched, so the number of queries does not depend on the number of contracts (below ``BATCH``).
+    Final evaluations are never touched; reviewed ones only when asked (their review is kept). With
+    ``settlements``, the contracts' clauses are applied too, as draft settlements the evaluation meeting
+    reviews (finalizing applies them again, for good). Reads and writes are batched, so the number of
+    queries does not depend on the number of contracts.
     """
     contracts = list(contracts if contracts is not None else selectors.evaluable_contracts(quarter))
     existing = {
@@ -97,7 +103,7 @@ def evaluations_compute(
         return []
     schemes = selectors.current_schemes()
     schemes_by_id = {s.pk: s for s in (schemes.default, *schemes.by_category.values())}
-    facts = selectors.quarter_facts(quarter, todo, with_clause_facts=False)
+    facts = selectors.quarter_facts(quarter, todo, with_clause_facts=settlements)
     now = timezone.now()
     created, changed, results = [], [], {}
     for contract in todo:
@@ -146,7 +152,34 @@ def evaluations_compute(
             updated_components, ["value", "n", "weight", "effective_weight"], batch_size=BATCH * 6
         )
     by_contract = {e.contract_id: e for e in [*existing.values(), *created]}
+    if settlements:
+        _draft_settlements(quarter, [by_contract[c.pk] for c in todo], facts)
     return [by_contract[c.pk] for c in todo]
+
+
+def _draft_settlements(
+    quarter: Quarter, evaluations: list[Evaluation], facts: dict[int, selectors.ContractFacts]
+) -> None:
+    final = set(
+        Settlement.objects.filter(
+            quarter=quarter.key, contract_id__in=[e.contract_id for e in evaluations], status="final"
+        ).values_list("contract_id", flat=True)
+    )
+    contract_services.settlements_apply(
+        quarter=quarter,
+        items=[
+            contract_services.SettlementInput(
+                contract=facts[e.contract_id].contract,
+                score=e.score,
+                grade=e.grade,
+                failed_items=facts[e.contract_id].failed_items,
+                upheld_complaints=facts[e.contract_id].upheld_complaints,
+                overdue_rectifications=facts[e.contract_id].overdue_rectifications,
+            )
+            for e in evaluations
+            if e.contract_id not in final
+        ],
+    )
 
 
 # --- review ---------------------------------------------------------------------------------------------
@@ -329,7 +362,7 @@ def quarter_close(*, quarter: Quarter, trigger: str = "manual") -> QuarterRun | 
     if run is None:
         return None
     try:
-        evaluations = evaluations_compute(quarter=quarter)
+        evaluations = evaluations_compute(quarter=quarter, settlements=True)
     except Exception as exc:
         QuarterRun.objects.filter(pk=run.pk).update(
             status=QuarterRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

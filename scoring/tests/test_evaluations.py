@@ -307,3 +307,65 @@ def test_vendors_see_their_evaluations_once_reviewed(client_for, worked, office_
     assert client_for(vendor).get(f"/evaluations/{evaluation.pk}/").status_code == 200
     other = make_user("vendor", username="v-other", vendor=ContractFactory().vendor)
     assert client_for(other).get(f"/evaluations/{evaluation.pk}/").status_code == 404
+
+
+def test_the_quarter_close_applies_the_clauses_as_draft_settlements_in_a_fixed_number_of_queries(
+    inspector_user, count_queries
+):
+    template = make_template()
+    item = ChecklistItem.objects.get(template=template, code="A2")  # major
+
+    def build(count):
+        for _ in range(count):
+            contract = ContractFactory(start_date=dt.date(2026, 1, 1), annual_fee=D("400000"))
+            ClauseFactory(
+                contract=contract,
+                kind="per_failed_item",
+                amount=None,
+                amount_minor=D(100),
+                amount_major=D(300),
+                amount_serious=D(1000),
+            )
+            ClauseFactory(contract=contract, kind="warning_below", amount=None, threshold=D(70))
+            ins = inspection(contract, inspector_user, "daily", dt.date(2026, 7, 1), "60", status="draft")
+            ItemResult.objects.create(inspection=ins, item=item, result="fail", awarded=D(0))
+            Inspection.objects.filter(pk=ins.pk).update(status="submitted", submitted_at=ins.started_at)
+            complaint(contract, dt.datetime(2026, 8, 1, 10, tzinfo=SHANGHAI))
+
+    build(3)
+    small, run = count_queries(lambda: services.quarter_close(quarter=Q3))
+    assert run.contracts == 3
+    settlement = Settlement.objects.order_by("pk").first()
+    # D 60 alone (the complaint costs C 5 points: 95); score 60*30/40 + 95*10/40 = 68.75 -> a warning
+    assert (settlement.status, settlement.score, settlement.deductions, settlement.payable) == (
+        "draft",
+        D("68.75"),
+        D("300.00"),
+        D("99700.00"),
+    )
+    assert list(settlement.lines.values_list("kind", "amount", "evidence_ref")) == [
+        ("deduction", D("300.00"), f"JC-{Inspection.objects.get(contract=settlement.contract).pk:06d}/A2")
+    ]
+    assert settlement.contract.warnings.filter(quarter="2026Q3").count() == 1
+    Evaluation.objects.all().delete()
+    LedgerLine.objects.all().delete()
+    Settlement.objects.all().delete()
+    QuarterRun.objects.all().delete()
+    from contracts.models import FormalWarning
+
+    FormalWarning.objects.all().delete()
+    build(27)
+    large, run = count_queries(lambda: services.quarter_close(quarter=Q3))
+    assert run.contracts == 30
+    # (a history insert carries 20 columns: SQLite's 999 parameters split more than ~45 rows in two)
+    assert (Settlement.objects.count(), LedgerLine.objects.count()) == (30, 30)
+    assert small == large
+    # every line has its audit row, as if saved one by one
+    current = LedgerLine.history.filter(id__in=LedgerLine.objects.values("pk"))
+    assert sorted(current.values_list("id", "history_type", "amount")) == sorted(
+        (pk, "+", amount) for pk, amount in LedgerLine.objects.values_list("pk", "amount")
+    )
+    # computing again with the same facts writes nothing new
+    lines = LedgerLine.history.count()
+    services.evaluations_compute(quarter=Q3, settlements=True)
+    assert LedgerLine.history.count() == lines

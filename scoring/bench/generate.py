@@ -1,0 +1,372 @@
+"""The benchmark's synthetic institution: N contracts and one quarter of what a real quarter holds.
+
+Per contract: 90 ``daily``, 90 ``self``, 13 ``weekly`` and 3 ``monthly_joint`` submitted inspections of 20
+checklist items, the rectification orders their failures opened (some overdue), ~30 complaints (a third
+upheld), ~100 survey answers and the default clause set. The two large tables (inspections, item results)
+are written with PostgreSQL's COPY; everything else with ``bulk_create``. Every row is marked as benchmark
+data (numbers and names start with ``BENCH``), so the command can refuse a database with anything else.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from contracts.defaults import DEFAULT_CLAUSES
+from contracts.models import Clause, Contract, ContractStatus
+from inspections.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Complaint,
+    Inspection,
+    ItemResult,
+    RectificationOrder,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyQuestion,
+    SurveyResponse,
+)
+from logistics.credit_code import check_digit
+from logistics.models import ServiceCategory, User, Vendor, VendorStatus
+from logistics.quarters import Quarter, institution_tz
+
+PREFIX = "BENCH-"
+ITEMS = 20
+KINDS = (("daily", 90), ("self", 90), ("weekly", 13), ("monthly_joint", 3))
+OFFICE_KINDS = {"daily", "weekly", "monthly_joint"}
+SEVERITIES = ("minor",) * 14 + ("major",) * 5 + ("serious",)
+CATEGORIES = (
+    ("cleaning", "卫生保洁", "Cleaning"),
+    ("security", "安保服务", "Security"),
+    ("canteen", "餐饮服务", "Canteen"),
+    ("equipment", "设备运维", "Equipment maintenance"),
+    ("greening", "绿化养护", "Greening"),
+)
+
+
+class NotBenchmarkData(Exception):
+    pass
+
+
+def foreign_data() -> list[str]:
+    """What in this database is not benchmark data (the command refuses to run when anything is)."""
+    found = []
+    if Contract.objects.exclude(number__startswith=PREFIX).exists():
+        found.append("contracts")
+    if Vendor.objects.exclude(legal_name__startswith=PREFIX).exists():
+        found.append("vendors")
+    if Complaint.objects.exclude(description__startswith=PREFIX).exists():
+        found.append("complaints")
+    if Inspection.objects.exclude(contract__number__startswith=PREFIX).exists():
+        found.append("inspections")
+    if User.objects.exclude(username__startswith="bench-").exists():
+        found.append("users")
+    return found
+
+
+def existing_contracts() -> int:
+    return Contract.objects.filter(number__startswith=PREFIX).count()
+
+
+# --- writing rows fast ------------------------------------------------------------------------------------
+def copy_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert plain rows (values in ``attnames`` order, the rest defaulted); COPY on PostgreSQL."""
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    columns = [fields[name].column for name in attnames]
+    missing = [f for f in model._meta.concrete_fields if f.attname not in attnames]
+    fill = [f.get_default() for f in missing]
+    count = 0
+    if connection.vendor == "postgresql":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows:
+            writer.writerow([r"\N" if v is None else v for v in (*row, *fill)])
+            count += 1
+        buffer.seek(0)
+        cols = ", ".join(connection.ops.quote_name(c) for c in [*columns, *(f.column for f in missing)])
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
+        return count
+    objs = []
+    for row in rows:
+        objs.append(
+            model(**dict(zip(attnames, row, strict=True)), **{f.attname: v for f, v in zip(missing, fill, strict=True)})
+        )
+    model.objects.bulk_create(objs, batch_size=2000)
+    return len(objs)
+
+
+def reset_sequences(*models_: type[models.Model]) -> None:
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
+            cursor.execute(sql)
+
+
+def _next_id(model: type[models.Model]) -> int:
+    return (model.objects.aggregate(m=models.Max("pk"))["m"] or 0) + 1
+
+
+# --- the institution --------------------------------------------------------------------------------------
+def _reference(quarter: Quarter) -> dict[str, Any]:
+    user, _ = User.objects.get_or_create(
+        username="bench-inspector", defaults={"first_name": "基准", "last_name": "巡查员"}
+    )
+    categories = []
+    for code, name, name_en in CATEGORIES:
+        category, _ = ServiceCategory.objects.get_or_create(code=code, defaults={"name": name, "name_en": name_en})
+        categories.append(category)
+    templates = {}
+    for category in categories:
+        for kind, _count in KINDS:
+            family = f"bench-{category.code}-{kind}"
+            template = ChecklistTemplate.objects.filter(family=family, is_current=True).first()
+            if template is None:
+                template = ChecklistTemplate.objects.create(
+                    family=family,
+                    category=category,
+                    kind=kind,
+                    name=f"{PREFIX}{category.name}检查表",
+                    name_en="Checklist",
+                )
+                ChecklistItem.objects.bulk_create(
+                    ChecklistItem(
+                        template=template,
+                        code=f"{kind[0].upper()}{i + 1:02d}",
+                        text=f"检查项目 {i + 1}",
+                        text_en=f"Checklist item {i + 1}",
+                        max_points=Decimal(5),
+                        severity=SEVERITIES[i],
+                        sort_order=i,
+                    )
+                    for i in range(ITEMS)
+                )
+            templates[(category.pk, kind)] = (
+                template.pk,
+                list(
+                    ChecklistItem.objects.filter(template=template).order_by("sort_order").values_list("pk", "severity")
+                ),
+            )
+    survey = Survey.objects.filter(quarter=quarter.key, title__startswith=PREFIX).first()
+    if survey is None:
+        tz = institution_tz()
+        survey = Survey.objects.create(
+            title=f"{PREFIX}{quarter.key} 满意度调查",
+            quarter=quarter.key,
+            opens_at=dt.datetime.combine(quarter.last_day - dt.timedelta(days=20), dt.time(9), tzinfo=tz),
+            deadline=dt.datetime.combine(quarter.last_day, dt.time(18), tzinfo=tz),
+            created_by=user,
+        )
+        SurveyQuestion.objects.create(survey=survey, text="您对本季度的服务是否满意？", text_en="Are you satisfied?")
+    question = survey.questions.first()
+    return {"user": user, "categories": categories, "templates": templates, "survey": survey, "question": question}
+
+
+@transaction.atomic
+def generate(*, contracts: int, quarter: Quarter, seed: int = 20261001, chunk: int = 50) -> dict[str, int]:
+    """Add contracts (numbered after the existing benchmark contracts) up to ``contracts`` in all."""
+    if found := foreign_data():
+        raise NotBenchmarkData(", ".join(found))
+    start = existing_contracts()
+    if start >= contracts:
+        return {"contracts": 0, "inspections": 0, "item_results": 0}
+    ref = _reference(quarter)
+    rng = random.Random(seed + start)
+    counts = {"contracts": 0, "inspections": 0, "item_results": 0, "rectifications": 0, "complaints": 0, "answers": 0}
+    for first in range(start, contracts, chunk):
+        numbers = range(first, min(first + chunk, contracts))
+        batch = _contracts(numbers, quarter, ref, rng)
+        for key, value in _quarter_of(batch, quarter, ref, rng).items():
+            counts[key] += value
+        counts["contracts"] += len(batch)
+    reset_sequences(Inspection, ItemResult)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+    return counts
+
+
+def _contracts(numbers: range, quarter: Quarter, ref: dict[str, Any], rng: random.Random) -> list[Contract]:
+    vendors = Vendor.objects.bulk_create(
+        Vendor(
+            legal_name=f"{PREFIX}服务有限公司{n:05d}",
+            credit_code=(code := f"91310000MB{n:07d}") + check_digit(code),
+            legal_representative="王五",
+            registered_capital=Decimal("5000000.00"),
+            status=VendorStatus.ADMITTED,
+        )
+        for n in numbers
+    )
+    start = dt.date(quarter.year, 1, 1)
+    objs = [
+        Contract(
+            number=f"{PREFIX}{n:05d}",
+            vendor=vendor,
+            category=ref["categories"][n % len(ref["categories"])],
+            start_date=start,
+            end_date=dt.date(quarter.year + 1, 12, 31),
+            annual_fee=Decimal(rng.randrange(200, 2000) * 1000),
+            status=ContractStatus.ACTIVE,
+        )
+        for n, vendor in zip(numbers, vendors, strict=True)
+    ]
+    Contract.objects.bulk_create(objs)
+    objs = list(Contract.objects.filter(number__in=[c.number for c in objs]).order_by("number"))
+    Clause.objects.bulk_create(Clause(contract=contract, **spec) for contract in objs for spec in DEFAULT_CLAUSES)
+    return objs
+
+
+def _quarter_of(contracts: list[Contract], quarter: Quarter, ref: dict[str, Any], rng: random.Random) -> dict[str, int]:
+    tz = institution_tz()
+    now = timezone.now()
+    user_id = ref["user"].pk
+    inspection_id = _next_id(Inspection)
+    result_id = _next_id(ItemResult)
+    inspections, results, failures = [], [], []
+    days = [quarter.first_day + dt.timedelta(days=i) for i in range(quarter.days)]
+    for contract in contracts:
+        fail_rate = rng.choice((0.005, 0.01, 0.02, 0.03, 0.06))  # vendors differ
+        for kind, count in KINDS:
+            template_id, items = ref["templates"][(contract.category_id, kind)]
+            if kind == "weekly":
+                chosen = days[3::7][:count]
+            elif kind == "monthly_joint":
+                chosen = [d for d in days if d.day == 25][:count]
+            else:
+                chosen = days[:count]
+            for day in chosen:
+                awarded = 0
+                for item_id, severity in items:
+                    failed = rng.random() < fail_rate
+                    points = Decimal(0) if failed else Decimal(5)
+                    awarded += points
+                    results.append((result_id, inspection_id, item_id, "fail" if failed else "pass", None, points, ""))
+                    if failed and kind in OFFICE_KINDS:
+                        failures.append((contract, result_id, severity, day))
+                    result_id += 1
+                started = dt.datetime.combine(day, dt.time(9, 30), tzinfo=tz)
+                score = (Decimal(awarded) * 100 / Decimal(ITEMS * 5)).quantize(Decimal("0.01"))
+                inspections.append(
+                    (
+                        inspection_id,
+                        now,
+                        now,
+                        kind,
+                        contract.pk,
+                        template_id,
+                        user_id,
+                        started,
+                        day,
+                        started,
+                        "submitted",
+                        Decimal(awarded),
+                        Decimal(ITEMS * 5),
+                        score,
+                    )
+                )
+                inspection_id += 1
+    copy_rows(
+        Inspection,
+        [
+            "id",
+            "created_at",
+            "updated_at",
+            "kind",
+            "contract_id",
+            "template_id",
+            "created_by_id",
+            "started_at",
+            "inspected_on",
+            "submitted_at",
+            "status",
+            "awarded_points",
+            "max_points",
+            "score",
+        ],
+        inspections,
+    )
+    copy_rows(ItemResult, ["id", "inspection_id", "item_id", "result", "points", "awarded", "note"], results)
+    orders = []
+    for contract, item_result_id, severity, day in failures:
+        issued = dt.datetime.combine(day, dt.time(11), tzinfo=tz)
+        deadline = issued + dt.timedelta(days=3)
+        roll = rng.random()
+        if roll < 0.8:
+            resolved, status = issued + dt.timedelta(days=2), "verified"
+        elif roll < 0.9:
+            resolved, status = deadline + dt.timedelta(days=rng.randrange(1, 6)), "verified"
+        else:
+            resolved, status = None, "open"
+        orders.append(
+            RectificationOrder(
+                contract=contract,
+                source="inspection",
+                item_result_id=item_result_id,
+                description=f"{PREFIX}整改",
+                severity=severity,
+                issued_at=issued,
+                deadline=deadline,
+                status=status,
+                resolved_at=resolved,
+                verified_at=resolved,
+                answered_at=resolved,
+                created_by_id=user_id,
+            )
+        )
+    RectificationOrder.objects.bulk_create(orders, batch_size=2000)
+    complaints = []
+    for contract in contracts:
+        for _ in range(rng.randrange(20, 41)):
+            upheld = rng.random() < 0.33
+            day = rng.choice(days)
+            created = dt.datetime.combine(day, dt.time(rng.randrange(7, 20), rng.randrange(60)), tzinfo=tz)
+            complaints.append(
+                Complaint(
+                    category_id=contract.category_id,
+                    description=f"{PREFIX}投诉",
+                    contract=contract,
+                    status="closed",
+                    upheld=upheld,
+                    severity="serious" if upheld and rng.random() < 0.1 else "normal",
+                    rating=rng.randrange(1, 6),
+                    created_at=created,
+                    closed_at=created + dt.timedelta(days=2),
+                )
+            )
+    Complaint.objects.bulk_create(complaints, batch_size=2000)
+    survey = ref["survey"]
+    survey.contracts.add(*contracts)
+    invitations = SurveyInvitation.objects.bulk_create(
+        SurveyInvitation(survey=survey, contract=contract)
+        for contract in contracts
+        for _ in range(rng.randrange(80, 121))
+    )
+    responses = SurveyResponse.objects.bulk_create(
+        SurveyResponse(invitation=inv, survey=survey, contract_id=inv.contract_id, submitted_at=survey.deadline)
+        for inv in invitations
+    )
+    weights = (1, 2, 7, 30, 60)
+    SurveyAnswer.objects.bulk_create(
+        (
+            SurveyAnswer(response=r, question=ref["question"], value=rng.choices((1, 2, 3, 4, 5), weights)[0])
+            for r in responses
+        ),
+        batch_size=5000,
+    )
+    return {
+        "inspections": len(inspections),
+        "item_results": len(results),
+        "rectifications": len(orders),
+        "complaints": len(complaints),
+        "answers": len(responses),
+    }

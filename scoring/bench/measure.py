@@ -1,0 +1,189 @@
+"""What the benchmark times: the quarter close (as the Celery job runs it), its two references, the reports."""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
+from inspections.models import Complaint, Inspection, SurveyAnswer
+from logistics.models import Notification, OutboxMessage
+from logistics.quarters import Quarter
+from scoring import calculations, selectors, services
+from scoring.models import Evaluation, EvaluationComponent, QuarterRun
+
+
+@contextmanager
+def counting_queries():
+    """Count the statements run (without keeping their SQL, which would distort the memory figure)."""
+    counter = {"n": 0}
+
+    def wrapper(execute, sql, params, many, context):
+        counter["n"] += 1
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield counter
+
+
+def peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def clear_outputs() -> None:
+    """Forget what a quarter close wrote (benchmark data only), so the next close does all the work again."""
+    tables = []
+    for model in (EvaluationComponent, Evaluation, LedgerLine, FormalWarning, Settlement):
+        history = getattr(model, "history", None)
+        if history is not None:
+            tables.append(history.model._meta.db_table)
+        tables.append(model._meta.db_table)
+    tables += [QuarterRun._meta.db_table, OutboxMessage._meta.db_table, Notification._meta.db_table]
+    from scoring.models import Report
+
+    tables.insert(0, Report._meta.db_table)
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+    Contract.objects.filter(number__startswith="BENCH-").update(termination_recommended=False, renewal_preferred=False)
+
+
+def close(quarter: Quarter) -> dict[str, Any]:
+    """The quarter close, as ``quarter_close_task`` runs it, timed (run in a fresh process for the memory)."""
+    with counting_queries() as queries:
+        started = time.perf_counter()
+        run = services.quarter_close(quarter=quarter, trigger="bench")
+        seconds = time.perf_counter() - started
+    return {"contracts": run.contracts, "seconds": round(seconds, 3), "queries": queries["n"], "peak_mb": peak_mb()}
+
+
+def close_in_child(quarter: Quarter) -> dict[str, Any]:
+    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", "--close-only", quarter.key]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the quarter close failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+DB_LIMIT_SQL = """
+SELECT contract_id, kind, COUNT(*), SUM(score)
+FROM inspections_inspection
+WHERE status = 'submitted' AND score IS NOT NULL AND inspected_on BETWEEN %s AND %s
+  AND kind IN ('daily', 'weekly', 'monthly_joint', 'self')
+GROUP BY contract_id, kind
+"""
+
+
+def db_limit(quarter: Quarter, repeat: int = 3) -> float:
+    """One raw SQL aggregate of the quarter's components over the stored inspection scores (best of 3)."""
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            cursor.execute(DB_LIMIT_SQL, [quarter.first_day, quarter.last_day])
+            cursor.fetchall()
+            times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def naive(quarter: Quarter, sample: int) -> tuple[float, int]:
+    """A typical first version: per contract, per inspection ORM loops over the item results, one save
+    per evaluation. Timed on ``sample`` contracts inside a transaction rolled back afterwards."""
+    contracts = list(selectors.evaluable_contracts(quarter)[:sample])
+    scheme = selectors.current_schemes().default
+    data = selectors.scheme_data(scheme)
+    kinds = {"daily": "daily", "weekly": "weekly", "monthly_joint": "monthly", "self": "self_checks"}
+    started = time.perf_counter()
+    with transaction.atomic():
+        for contract in contracts:
+            stats = {}
+            for kind, name in kinds.items():
+                scores = []
+                for inspection in Inspection.objects.filter(
+                    contract=contract,
+                    kind=kind,
+                    status="submitted",
+                    inspected_on__gte=quarter.first_day,
+                    inspected_on__lte=quarter.last_day,
+                ):
+                    awarded = possible = Decimal(0)
+                    for result in inspection.results.select_related("item"):
+                        possible += result.item.max_points
+                        awarded += result.awarded or 0
+                    scores.append(awarded * 100 / possible if possible else Decimal(0))
+                stats[name] = calculations.ScoreStats(len(scores), sum(scores, Decimal(0)))
+            counts = defaultdict(int)
+            for complaint in Complaint.objects.filter(
+                contract=contract,
+                upheld=True,
+                quarantined=False,
+                created_at__gte=quarter.start,
+                created_at__lt=quarter.end,
+            ):
+                counts[complaint.severity] += 1
+            answers = list(
+                SurveyAnswer.objects.filter(response__contract=contract, response__survey__quarter=quarter.key)
+            )
+            facts = calculations.Facts(
+                complaints_normal=counts["normal"],
+                complaints_serious=counts["serious"],
+                survey_answers=len(answers),
+                survey_satisfied=sum(1 for a in answers if a.value >= 4),
+                **stats,
+            )
+            result = calculations.compute(facts, data, Decimal(0))
+            Evaluation.objects.create(
+                contract=contract,
+                quarter=f"N{quarter.key[1:]}",  # not the real quarter: rolled back anyway
+                scheme=scheme,
+                raw_score=result.raw_score.quantize(Decimal("0.000001")),
+                score=result.score,
+                grade=result.grade,
+                computed_at=timezone.now(),
+            )
+        seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return seconds, len(contracts)
+
+
+def median_time(fn, repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def reports(quarter: Quarter, repeat: int = 5) -> dict[str, float]:
+    from scoring import reports as report_module
+
+    evaluation = (
+        Evaluation.objects.filter(quarter=quarter.key)
+        .select_related("contract__vendor", "contract__category", "scheme")
+        .order_by("contract__number")
+        .first()
+    )
+    return {
+        "contract_median_s": round(
+            median_time(lambda: report_module.render_contract_report(evaluation.pk, force=True), repeat), 3
+        ),
+        "contract_layout_median_s": round(median_time(lambda: report_module.contract_layout(evaluation), repeat), 3),
+        "summary_median_s": round(
+            median_time(lambda: report_module.render_summary_report(quarter, force=True), repeat), 3
+        ),
+        "contract_ledger_lines": LedgerLine.objects.filter(contract=evaluation.contract, quarter=quarter.key).count(),
+    }

@@ -1,0 +1,148 @@
+"""``manage.py bench``: generate a synthetic institution and print the performance figures (see README)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from logistics.quarters import Quarter
+from scoring.bench import generate, measure
+
+
+class Command(BaseCommand):
+    help = "Benchmark the quarter close, the reports and the web pages on a synthetic institution."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contracts", type=int, default=300, help="contracts in the main run (default 300)")
+        parser.add_argument("--scale", default="30,300,3000", help="contract counts of the scale run, ascending")
+        parser.add_argument("--quarter", help="the quarter to generate (default: the last complete quarter)")
+        parser.add_argument("--naive-sample", type=int, default=5, help="contracts the naive reference runs on")
+        parser.add_argument("--json", help="write the figures to this file as JSON")
+        parser.add_argument("--no-web", action="store_true", help="skip the gunicorn load test")
+        parser.add_argument("--web-seconds", type=int, default=15, help="seconds of load per web scenario")
+        parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help="run each quarter close in this process, not a fresh one (its peak memory then includes the rest)",
+        )
+        parser.add_argument("--close-only", metavar="QUARTER", help=argparse.SUPPRESS)
+
+    def handle(self, *args, **options):
+        if options["close_only"]:
+            self.stdout.write(json.dumps(measure.close(Quarter.parse(options["close_only"]))))
+            return
+        if found := generate.foreign_data():
+            raise CommandError(
+                "This database holds data that is not benchmark data ({}): run the benchmark on its own database, "
+                "e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/logistics_bench (see README).".format(
+                    ", ".join(found)
+                )
+            )
+        if connection.vendor != "postgresql":
+            self.stderr.write(f"note: the targets are for PostgreSQL; this run is on {connection.vendor}.")
+        quarter = Quarter.parse(options["quarter"]) if options["quarter"] else Quarter.last_complete()
+        main = options["contracts"]
+        steps = sorted({int(s) for s in options["scale"].split(",") if s.strip()} | {main})
+        if generate.existing_contracts() > steps[0]:
+            raise CommandError("The database already holds more benchmark contracts than the first step: start fresh.")
+        figures: dict[str, Any] = {
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "database": connection.vendor,
+            },
+            "quarter": quarter.key,
+            "generation": [],
+            "scale": [],
+        }
+        for step in steps:
+            started = time.perf_counter()
+            counts = generate.generate(contracts=step, quarter=quarter)
+            seconds = round(time.perf_counter() - started, 1)
+            figures["generation"].append({"contracts": step, "seconds": seconds, **counts})
+            self.stdout.write(f"generated up to {step} contracts in {seconds} s: {counts}")
+            measure.clear_outputs()
+            result = measure.close(quarter) if options["in_process"] else measure.close_in_child(quarter)
+            figures["scale"].append(
+                {**result, "per_contract_ms": round(1000 * result["seconds"] / max(result["contracts"], 1), 2)}
+            )
+            self.stdout.write(f"quarter close at {step}: {result}")
+            if step == main:
+                close = dict(result)
+                close["db_limit_seconds"] = round(measure.db_limit(quarter), 4)
+                naive_seconds, sampled = measure.naive(quarter, options["naive_sample"])
+                close["naive_sample"] = sampled
+                close["naive_seconds"] = round(naive_seconds * result["contracts"] / max(sampled, 1), 1)
+                close["vs_db_limit"] = round(close["seconds"] / close["db_limit_seconds"], 1)
+                close["naive_ratio"] = round(close["naive_seconds"] / close["seconds"], 1)
+                figures["quarter_close"] = close
+                figures["reports"] = measure.reports(quarter)
+                if not options["no_web"]:
+                    from scoring.bench import web
+
+                    figures["web"] = web.run(quarter, seconds=options["web_seconds"], stdout=self.stdout)
+        figures.setdefault("web", None)
+        self.stdout.write(table(figures))
+        if options["json"]:
+            Path(options["json"]).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+def table(f: dict[str, Any]) -> str:
+    c, r = f["quarter_close"], f["reports"]
+    rows = [
+        ("quarter close", f"N={c['contracts']}", f"{c['seconds']} s", "<= 2 s"),
+        ("  queries", "", str(c["queries"]), "<= 30, flat in N"),
+        ("  peak memory", "", f"{c['peak_mb']} MB", ""),
+        ("  raw SQL limit", "", f"{c['db_limit_seconds']} s (x{c['vs_db_limit']})", "<= 20x"),
+        (
+            "  naive (extrapolated)",
+            f"sample {c['naive_sample']}",
+            f"{c['naive_seconds']} s (x{c['naive_ratio']})",
+            ">= 50x",
+        ),
+    ]
+    base = next((s for s in f["scale"] if s["contracts"] == c["contracts"]), None)
+    for s in f["scale"]:
+        ratio = f" (x{round(s['per_contract_ms'] / base['per_contract_ms'], 2)})" if base else ""
+        rows.append(
+            (
+                f"scale N={s['contracts']}",
+                f"{s['queries']} queries",
+                f"{s['per_contract_ms']} ms/contract{ratio}",
+                f"{s['peak_mb']} MB",
+            )
+        )
+    rows += [
+        ("contract report", f"{r['contract_ledger_lines']} ledger lines", f"{r['contract_median_s']} s", "<= 1.0 s"),
+        ("  layout only", "", f"{r['contract_layout_median_s']} s", "render <= 2x layout"),
+        ("institution summary", f"N={c['contracts']}", f"{r['summary_median_s']} s", "<= 5 s"),
+    ]
+    w = f.get("web")
+    if w:
+        rows += [
+            ("trivial JSON view (ceiling)", "", f"{w['ceiling_rps']} req/s", ""),
+            (
+                "complaint POST",
+                "16 clients",
+                f"{w['complaint_post_rps']} req/s, p99 {w['complaint_post_p99_ms']} ms",
+                f">= 150/s, p99 <= 200 ms, {w['complaint_post_share']:.0%} of ceiling (>= 30%)",
+            ),
+            ("tablet form GET", "", f"p95 {w['inspect_form_p95_ms']} ms", "<= 100 ms"),
+            (
+                "quarter overview",
+                f"N={c['contracts']}",
+                f"{w['overview_ms']} ms, {w['overview_queries']} queries",
+                "<= 300 ms",
+            ),
+        ]
+    widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
+    lines = ["  ".join(str(v).ljust(widths[i]) for i, v in enumerate(row)) for row in rows]
+    return "\n".join(lines)

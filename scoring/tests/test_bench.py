@@ -1,0 +1,50 @@
+"""The benchmark keeps working: a small run on the test database (no web part)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from contracts.models import LedgerLine, Settlement
+from contracts.tests.factories import ContractFactory
+from scoring.models import Evaluation
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_small_benchmark_run_prints_its_table_and_json(tmp_path, capsys, settings):
+    out = tmp_path / "bench.json"
+    call_command(
+        "bench",
+        "--contracts",
+        "3",
+        "--scale",
+        "2,3",
+        "--no-web",
+        "--naive-sample",
+        "1",
+        "--in-process",
+        "--json",
+        str(out),
+    )
+    figures = json.loads(out.read_text())
+    close = figures["quarter_close"]
+    assert close["contracts"] == 3 and close["queries"] > 0 and close["seconds"] > 0
+    assert set(close) >= {"contracts", "seconds", "queries", "peak_mb", "db_limit_seconds", "naive_seconds"}
+    assert [s["contracts"] for s in figures["scale"]] == [2, 3]
+    assert figures["scale"][0]["queries"] == figures["scale"][1]["queries"]  # flat in N
+    assert set(figures["reports"]) >= {"contract_median_s", "contract_layout_median_s", "summary_median_s"}
+    assert figures["generation"][-1]["item_results"] == 1 * (90 + 90 + 13 + 3) * 20
+    printed = capsys.readouterr().out
+    assert "quarter close" in printed and "institution summary" in printed
+    # what the close wrote is what the product writes: evaluations, draft settlements, ledger lines
+    assert Evaluation.objects.count() == 3 and Settlement.objects.filter(status="draft").count() == 3
+    assert LedgerLine.objects.exists()
+
+
+def test_the_benchmark_refuses_a_database_with_real_data():
+    ContractFactory(number="HT-2026-001")
+    with pytest.raises(CommandError, match="not benchmark data"):
+        call_command("bench", "--contracts", "2", "--scale", "2", "--no-web")
