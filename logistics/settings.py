@@ -7,7 +7,10 @@ for development: SQLite in the project folder, tasks run eagerly in-process, DEB
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
+
+from csp.constants import NONCE, NONE, SELF
 
 from logistics import env as envparse
 
@@ -43,6 +46,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "simple_history",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -55,7 +60,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "logistics.security.SecurityLogMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its response
 ]
 
 ROOT_URLCONF = "logistics.urls"
@@ -93,6 +101,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# django-axes first: it refuses a locked-out username + address before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -144,6 +157,37 @@ if envparse.env_bool(ENV, "DJANGO_BEHIND_TLS_PROXY", False):
     # The reverse proxy (nginx) terminates TLS and sets X-Forwarded-Proto; see README "Production".
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = envparse.env_list(ENV, "DJANGO_SILENCED_SYSTEM_CHECKS", [])
+
+# Content-Security-Policy (django-csp): no inline script anywhere (JSON data travels in json_script blocks,
+# which are not executed); inline <style> only with the request's nonce (the pygal charts of the dashboard).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "worker-src": [SELF],  # the service worker of the tablet app (/inspect/sw.js)
+        "manifest-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    },
+}
+
+# Login throttling (django-axes): a username is locked for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT
+# failed logins from one address; attempts live in the database (a superuser unlocks in the admin, or
+# `manage.py axes_reset_username`). The address is the one the rate limits use (CLIENT_IP_HEADER).
+AXES_FAILURE_LIMIT = envparse.env_int(ENV, "AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envparse.env_int(ENV, "AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "logistics.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "logistics.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = True
 
 # --- Email ----------------------------------------------------------------------------------------------
 EMAIL_BACKEND = ENV.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -244,6 +288,9 @@ LOGGING = {
         "celery.app.trace": {"level": ENV.get("CELERY_TRACE_LOG_LEVEL", "WARNING")},
         "fontTools": {"level": "WARNING"},
         "django.db.backends": {"level": "INFO"},
+        # failed logins and access denials (logistics/security.py); django-axes' own lines say the same
+        "logistics.security": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
 
