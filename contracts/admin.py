@@ -31,7 +31,7 @@ from contracts.models import (
     Settlement,
     SettlementStatus,
 )
-from logistics.admin_base import ReadOnlyInline, ScopedAdmin, reason_action, status_badge
+from logistics.admin_base import PrivateFileInput, ReadOnlyInline, ScopedAdmin, reason_action, status_badge
 from logistics.uploads import clean_document
 
 
@@ -68,6 +68,7 @@ class AttachmentForm(forms.ModelForm):
     class Meta:
         model = ContractAttachment
         fields = ["title", "file"]
+        widgets = {"file": PrivateFileInput}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

@@ -186,6 +186,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     if request.method == "POST" and request.POST.get("action") == "signoff":
+        if not may_sign(request.user, inspection):
+            raise PermissionDenied
         try:
             inspection_services.inspection_signoff(
                 inspection=inspection, user=request.user, note=request.POST.get("note", "")
@@ -203,17 +205,16 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "inspection": inspection,
         "rows": rows,
         "can_amend": inspection.is_submitted and is_office(request.user),
-        "can_sign": inspection.is_submitted
-        and request.user.pk not in signed
-        and (
-            request.user in inspection.inspectors.all()
-            or (
-                inspection.kind == InspectionKind.MONTHLY_JOINT
-                and (is_inspector(request.user) or is_vendor_user(request.user))
-            )
-        ),
+        "can_sign": inspection.is_submitted and request.user.pk not in signed and may_sign(request.user, inspection),
     }
     return render(request, "inspections/inspection_detail.html", context)
+
+
+def may_sign(user: Any, inspection: Inspection) -> bool:
+    """Its inspectors sign an inspection; a monthly joint one also the other inspectors and the vendor's staff."""
+    return user in inspection.inspectors.all() or (
+        inspection.kind == InspectionKind.MONTHLY_JOINT and (is_inspector(user) or is_vendor_user(user))
+    )
 
 
 @role_required("office", "inspector", "vendor", "leader")
@@ -278,6 +279,10 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "answer" and not is_vendor_user(request.user):
+            raise PermissionDenied
+        if action in ("verify", "return") and not (is_inspector(request.user) or is_office(request.user)):
+            raise PermissionDenied
         try:
             if action == "answer":
                 rectification_services.rectification_answer(

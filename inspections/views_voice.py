@@ -245,6 +245,8 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if action in OFFICE_ACTIONS and not is_office(request.user):
                 raise PermissionDenied
+            if action == "answer" and not is_vendor_user(request.user):
+                raise PermissionDenied
             if action == "accept":
                 triage = forms.TriageForm(request.POST)
                 if triage.is_valid():
@@ -368,7 +370,9 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(Survey.objects.prefetch_related("questions", "contracts"), pk=pk)
-    if request.method == "POST" and is_office(request.user):
+    if request.method == "POST" and not is_office(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
         document = documents.document_request(
             kind="survey_qr_sheet",
             title=_("Survey invitations: %(title)s") % {"title": survey.title},

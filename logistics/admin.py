@@ -16,7 +16,14 @@ from django.utils.translation import gettext_lazy
 
 from logistics import selectors
 from logistics.access import bid_is_sealed_for, is_vendor_user
-from logistics.admin_base import ReadOnlyInline, ScopedAdmin, reason_action, service_action, status_badge
+from logistics.admin_base import (
+    PrivateFileInput,
+    ReadOnlyInline,
+    ScopedAdmin,
+    reason_action,
+    service_action,
+    status_badge,
+)
 from logistics.models import (
     AdmissionCheck,
     AdmissionReview,
@@ -118,6 +125,7 @@ class CertificateForm(forms.ModelForm):
     class Meta:
         model = Certificate
         fields = ["type", "number", "issuer", "issued_on", "expires_on", "scan"]
+        widgets = {"scan": PrivateFileInput}
 
     def clean_scan(self) -> Any:
         scan = self.cleaned_data.get("scan")
@@ -312,6 +320,7 @@ class TenderAttachmentForm(forms.ModelForm):
     class Meta:
         model = TenderAttachment
         fields = ["title", "file"]
+        widgets = {"file": PrivateFileInput}
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data.get("file")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -17,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from logistics.access import scoped
+from logistics.files import download_url_for
 
 admin.site.site_header = gettext_lazy("Logistics supervision · administration")
 admin.site.site_title = gettext_lazy("Logistics supervision")
@@ -30,6 +34,29 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scoped(request.user, super().get_queryset(request))
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    name: str
+    url: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PrivateFileInput(AdminFileWidget):
+    """File input for uploads in private storage, which have no URL (``PrivateStorage.url`` refuses): the
+    stored file links to its permission-checked download, or shows its name alone when it has none."""
+
+    def is_initial(self, value: Any) -> bool:
+        return bool(value and getattr(value, "name", ""))
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if context["widget"]["is_initial"]:
+            context["widget"]["value"] = StoredFile(PurePath(value.name).name, download_url_for(value) or "")
+        return context
 
 
 def status_badge(value: str, label: Any) -> str:

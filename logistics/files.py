@@ -41,6 +41,16 @@ def download_url(kind: str, obj: Any) -> str:
     return reverse("download", args=[kind, obj.pk])
 
 
+def download_url_for(file: Any) -> str | None:
+    """The download URL of a stored file (a ``FieldFile``), or None when its model and field have no download."""
+    instance = getattr(file, "instance", None)
+    field = getattr(getattr(file, "field", None), "name", None)
+    for kind, spec in _DOWNLOADS.items():
+        if isinstance(instance, spec.model) and spec.field == field and instance.pk is not None:
+            return download_url(kind, instance)
+    return None
+
+
 @require_GET
 def download(request: HttpRequest, kind: str, pk: int) -> FileResponse:
     spec = _DOWNLOADS.get(kind)

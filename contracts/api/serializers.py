@@ -34,7 +34,13 @@ class ClauseSerializer(serializers.ModelSerializer):
         contract = attrs.get("contract") or getattr(self.instance, "contract", None)
         if contract is not None and contract.terms_frozen:
             raise serializers.ValidationError(self.context["frozen_message"])
-        instance = Clause(**{**({} if self.instance is None else {"pk": self.instance.pk}), **attrs})
+        # a partial update keeps the clause's kind and parameters; what is posted replaces them
+        current = (
+            {}
+            if self.instance is None
+            else {name: getattr(self.instance, name) for name in ("pk", "contract", "kind", *Clause.ALL_PARAMETERS)}
+        )
+        instance = Clause(**{**current, **attrs})
         from django.core.exceptions import ValidationError as DjangoValidationError
 
         try:

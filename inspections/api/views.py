@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from inspections.api import serializers
 from inspections.models import ChecklistTemplate, Inspection, RectificationOrder
 from inspections.services import inspections as inspection_services
 from inspections.services import rectifications as rectification_services
+from logistics.access import is_vendor_user
 from logistics.api.mixins import ScopedViewSetMixin
 
 
@@ -125,6 +127,8 @@ class RectificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     )
     def answer(self, request: Request, pk: str | None = None) -> Response:
         """The vendor answers with what was done and photos."""
+        if not is_vendor_user(request.user):
+            raise PermissionDenied(_("Only the vendor's staff can answer this order."))
         return self._act(
             rectification_services.rectification_answer,
             response=request.data.get("response", ""),

@@ -68,7 +68,7 @@ def tenders_public(request: HttpRequest) -> HttpResponse:
 def tender_public_detail(request: HttpRequest, pk: int) -> HttpResponse:
     queryset = Tender.objects.exclude(status=TenderStatus.DRAFT).filter(method=Tender.Method.OPEN)
     if request.user.is_authenticated:
-        queryset = queryset | scoped(request.user, Tender.objects.all())
+        queryset = queryset | Tender.objects.filter(pk__in=scoped(request.user, Tender.objects.all()).values("pk"))
     tender = get_object_or_404(
         queryset.select_related("category", "awarded_bid__vendor")
         .prefetch_related("sites", "required_certificate_types", "criteria", "attachments")
