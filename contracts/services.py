@@ -230,7 +230,8 @@ def settlement_apply(
     return settlements_apply(quarter=quarter, items=[item], finalize=finalize, by=by)[contract.pk]
 
 
-BATCH = 2000
+# bulk writes go in one statement where the database allows it (Django splits for SQLite's parameter limit)
+BATCH = 100_000
 SETTLEMENT_FIELDS = (
     "fee",
     "deductions",
@@ -400,23 +401,43 @@ def _sync_lines(settlements: dict[int, Settlement], outcomes: dict[int, engine.O
         (line.settlement_id, line.clause_id, line.evidence_key): line
         for line in LedgerLine.objects.filter(settlement_id__in=ids).exclude(kind=LedgerKind.ADJUSTMENT)
     }
-    wanted = {
-        (settlements[pk].pk, line.clause_id, line.evidence_key): (settlements[pk], line)
-        for pk, outcome in outcomes.items()
-        for line in outcome.lines
-    }
-    for key, row in existing.items():
-        if key not in wanted:
-            stamp(row, by=by, reason="facts changed")
-            row.delete()  # rare (a recompute after the facts changed): one row, one history entry
-    created, changed = [], []
+    changed = []
+    if existing:  # a recompute: lines that changed or went away (a first close has none, and skips this)
+        wanted = set()
+        for pk, outcome in outcomes.items():
+            for line in outcome.lines:
+                key = (settlements[pk].pk, line.clause_id, line.evidence_key)
+                wanted.add(key)
+                row = existing.get(key)
+                if row is not None and (row.amount, row.kind, row.explanation, row.evidence_ref) != (
+                    line.amount,
+                    line.kind,
+                    line.explanation,
+                    line.evidence_ref,
+                ):
+                    row.amount, row.kind, row.explanation, row.evidence_ref = (
+                        line.amount,
+                        line.kind,
+                        line.explanation,
+                        line.evidence_ref,
+                    )
+                    changed.append(stamp(row, by=by))
+        for key, row in existing.items():
+            if key not in wanted:
+                stamp(row, by=by, reason="facts changed")
+                row.delete()  # rare (a recompute after the facts changed): one row, one history entry
     now = timezone.now()
     user_id = getattr(by, "pk", None)
-    for key, (settlement, line) in wanted.items():
-        row = existing.get(key)
-        if row is None:
-            created.append(
-                (
+    written: set[int] = set()
+
+    def new_rows():  # streamed into the insert: a quarter close's lines are never all held twice
+        for pk, outcome in outcomes.items():
+            settlement = settlements[pk]
+            for line in outcome.lines:
+                if (settlement.pk, line.clause_id, line.evidence_key) in existing:
+                    continue
+                written.add(settlement.pk)
+                yield (
                     settlement.pk,
                     settlement.contract_id,
                     settlement.quarter,
@@ -431,27 +452,13 @@ def _sync_lines(settlements: dict[int, Settlement], outcomes: dict[int, engine.O
                     user_id,
                     now,
                 )
-            )
-        elif (row.amount, row.kind, row.explanation, row.evidence_ref) != (
-            line.amount,
-            line.kind,
-            line.explanation,
-            line.evidence_ref,
-        ):
-            row.amount, row.kind, row.explanation, row.evidence_ref = (
-                line.amount,
-                line.kind,
-                line.explanation,
-                line.evidence_ref,
-            )
-            changed.append(stamp(row, by=by))
-    if created:
-        # a quarter close writes tens of thousands of lines: COPY them, and copy their history in the database
-        bulk.insert_rows(LedgerLine, LEDGER_COLUMNS, created)
-        written = sorted({row[0] for row in created})
-        step = len(written) if connection.vendor == "postgresql" else 500  # SQLite: at most 999 parameters
-        for first in range(0, len(written), step):
-            chunk = written[first : first + step]
+
+    # a quarter close writes tens of thousands of lines: COPY them, and copy their history in the database
+    if bulk.insert_rows(LedgerLine, LEDGER_COLUMNS, new_rows()):
+        chunks = sorted(written)
+        step = len(chunks) if connection.vendor == "postgresql" else 500  # SQLite: at most 999 parameters
+        for first in range(0, len(chunks), step):
+            chunk = chunks[first : first + step]
             bulk.copy_history(
                 LedgerLine,
                 where=f"settlement_id IN ({', '.join(['%s'] * len(chunk))}) AND created_at = %s",

@@ -41,19 +41,52 @@ def insert_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterab
     prepared = ([p(v) for p, v in zip(prepare, row, strict=True)] + fill for row in rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            count = 0
-            for row in prepared:
-                writer.writerow([r"\N" if v is None else v for v in row])
-                count += 1
-            buffer.seek(0)
-            cursor.cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
-            return count
+            stream = _CsvStream(prepared)
+            cursor.cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", stream)
+            return stream.count
         batch = list(prepared)
+        if not batch:
+            return 0
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", batch)
         return len(batch)
+
+
+class _CsvStream(io.TextIOBase):
+    """A file COPY reads from, written as it is read: the rows are never all in memory as text."""
+
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self._rows = iter(rows)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+        self._pending = ""
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        while size < 0 or len(self._pending) < size:
+            try:
+                row = next(self._rows)
+            except StopIteration:
+                break
+            self._writer.writerow([r"\N" if v is None else v for v in row])
+            self.count += 1
+            if self._buffer.tell() > 65536:
+                self._pending += self._buffer.getvalue()
+                self._buffer.seek(0)
+                self._buffer.truncate()
+        self._pending += self._buffer.getvalue()
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        if size < 0:
+            size = len(self._pending)
+        chunk, self._pending = self._pending[:size], self._pending[size:]
+        return chunk
+
+    def readline(self, size: int = -1) -> str:  # COPY uses read(); here for file-likeness
+        return self.read(size)
 
 
 def copy_history(

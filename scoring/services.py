@@ -40,7 +40,8 @@ def _q6(value: Decimal | None) -> Decimal | None:
 
 
 # --- compute --------------------------------------------------------------------------------------------
-BATCH = 1000
+# bulk writes go in one statement where the database allows it (Django splits for SQLite's parameter limit)
+BATCH = 100_000
 COMPARED = ("scheme_id", "raw_score", "score", "grade", "explanation", "facts")
 
 
@@ -146,10 +147,10 @@ def evaluations_compute(
                     setattr(row, k, v)
                 updated_components.append(row)
     if new_components:
-        EvaluationComponent.objects.bulk_create(new_components, batch_size=BATCH * 6)
+        EvaluationComponent.objects.bulk_create(new_components, batch_size=BATCH)
     if updated_components:
         models.QuerySet(model=EvaluationComponent).bulk_update(
-            updated_components, ["value", "n", "weight", "effective_weight"], batch_size=BATCH * 6
+            updated_components, ["value", "n", "weight", "effective_weight"], batch_size=BATCH
         )
     by_contract = {e.contract_id: e for e in [*existing.values(), *created]}
     if settlements:
