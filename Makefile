@@ -75,6 +75,7 @@ beat:
 BENCH_DB ?= logistics_bench
 BENCH_ARGS ?=
 bench: setup
+	@scripts/sysdeps.sh bench
 	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(PY) manage.py bench --json bench-last.json $(BENCH_ARGS)

@@ -24,6 +24,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_GET
+def livez(request: HttpRequest) -> JsonResponse:
+    """Liveness for a load balancer: the process answers (touches neither the database nor the broker)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+@require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers (the broker's state is reported, not fatal), else 503."""
     database = health.database_state()

@@ -4,10 +4,12 @@
 # second), a CJK font with a real bold, poppler-utils to check PDFs, gettext for the translations.
 #   scripts/sysdeps.sh            the product's packages
 #   scripts/sysdeps.sh browser    also Chromium, for the browser tests
+#   scripts/sysdeps.sh bench      also wrk (the benchmark's load generator) and psql
 # As root it installs them with apt; otherwise it names them and carries on.
 set -u
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils gettext)
 if [ "${1:-}" = "browser" ]; then packages+=(chromium); fi
+if [ "${1:-}" = "bench" ]; then packages+=(wrk postgresql-client); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,230 @@
+"""The web part of the benchmark: gunicorn on 127.0.0.1 (2 workers, production settings, DEBUG off) driven
+by wrk (a C load generator: on a 2-core machine a Python load tool would take the CPU it measures).
+
+Scenarios, each bounded in time: a trivial JSON view (the ceiling of this machine and server), the public
+complaint POST at 16 clients (each request from another address, as employees behind the institution's
+proxy are, so the per-address limit counts but does not refuse), the tablet form GET as an inspector, and
+the office's quarter overview with every contract.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import Group
+from django.contrib.sessions.backends.db import SessionStore
+from django.core import signing
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from contracts.models import Contract
+from inspections import forms as complaint_forms
+from logistics.models import ServiceCategory, User
+from logistics.quarters import Quarter
+
+DONE_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, '
+    .. '"socket_errors": %d, "bad_status": %d}\\n', summary.requests, summary.duration, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _session_for(user: User) -> str:
+    """A logged-in session written where gunicorn reads it (the database session engine)."""
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.create()
+    return store.session_key
+
+
+def _user(username: str, role: str) -> User:
+    user, _ = User.objects.get_or_create(username=username, defaults={"is_staff": role == "office"})
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _check(url: str, cookie: str) -> None:
+    """The page answers 200 to this session (wrk would count a redirect to the login page as a success)."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    try:
+        status = urllib.request.build_opener(NoRedirect).open(request, timeout=30).status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}, not 200: the benchmark's session does not work")
+
+
+def _wrk(url: str, *, seconds: int, connections: int, script: str, env_headers: list[str]) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script + DONE_LUA)
+    command = [
+        "wrk",
+        "-t",
+        str(min(2, connections)),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+        "--timeout",
+        "5s",
+        "-s",
+        handle.name,
+    ]
+    for header in env_headers:
+        command += ["-H", header]
+    done = subprocess.run([*command, url], capture_output=True, text=True, check=True)
+    Path(handle.name).unlink()
+    line = next(x for x in reversed(done.stdout.splitlines()) if x.startswith("{"))
+    data = json.loads(line)
+    data["rps"] = round(data["requests"] / (data["duration_us"] / 1e6), 1)
+    return data
+
+
+def run(quarter: Quarter, *, seconds: int = 15, stdout: Any = sys.stdout) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: run `scripts/sysdeps.sh bench` (apt-get install wrk).")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    secret = settings.SECRET_KEY  # the sessions made here must be readable there
+    env = dict(os.environ)
+    env.update(
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=secret,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_SECURE_COOKIES="0",
+        CLIENT_IP_HEADER="HTTP_X_FORWARDED_FOR",
+        CACHE_URL=os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/11"),
+        LOG_LEVEL="WARNING",
+    )
+    # production: what a request queues goes to the broker (no worker runs; the queue is dropped after)
+    env["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/15")
+    env["CELERY_DEFAULT_QUEUE"] = "logistics-bench"
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env=env, check=True)
+    gunicorn = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "logistics.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/livez", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        figures: dict[str, Any] = {}
+        ceiling = _wrk(f"{base}/livez", seconds=seconds, connections=16, script="", env_headers=[])
+        figures["ceiling_rps"] = ceiling["rps"]
+        stdout.write(f"ceiling /livez: {ceiling}\n")
+
+        csrf = secrets.token_hex(16)
+        stamp = signing.dumps(int(time.time()) - 60, key=secret, salt=complaint_forms.SIGNING_SALT)
+        category = ServiceCategory.objects.order_by("pk").first()
+        body = (
+            f"csrfmiddlewaretoken={csrf}&category={category.pk}&location=3F&description="
+            + "%E4%B8%89%E6%A5%BC%E5%8D%AB%E7%94%9F%E9%97%B4%E6%B2%A1%E6%9C%89%E6%89%8B%E7%BA%B8"
+            + f"&anonymous=on&website=&started={stamp}"
+        )
+        post_script = f"""
+wrk.method = "POST"
+wrk.body = "{body}"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Cookie"] = "csrftoken={csrf}"
+request = function()
+  wrk.headers["X-Forwarded-For"] = math.random(1, 223) .. "." .. math.random(0, 255) .. "." .. math.random(0, 255)
+    .. "." .. math.random(1, 254)
+  return wrk.format()
+end
+"""
+        post = _wrk(f"{base}/complaints/new/", seconds=seconds, connections=16, script=post_script, env_headers=[])
+        stdout.write(f"complaint POST: {post}\n")
+        figures.update(
+            complaint_post_rps=post["rps"],
+            complaint_post_p99_ms=round(post["p99_us"] / 1000, 1),
+            complaint_post_bad_status=post["bad_status"],
+            complaint_post_share=round(post["rps"] / ceiling["rps"], 3),
+        )
+
+        inspector = _user("bench-inspector", "inspector")
+        for contract in Contract.objects.filter(number__startswith="BENCH-").order_by("number")[:5]:
+            contract.inspectors.add(inspector)  # an inspector's tablet lists the contracts assigned to them
+        cookie = f"{settings.SESSION_COOKIE_NAME}={_session_for(inspector)}"
+        _check(f"{base}/inspect/", cookie)
+        form = _wrk(
+            f"{base}/inspect/",
+            seconds=seconds,
+            connections=4,
+            script="",
+            env_headers=[f"Cookie: {cookie}"],
+        )
+        stdout.write(f"tablet form GET: {form}\n")
+        figures["inspect_form_p95_ms"] = round(form["p95_us"] / 1000, 1)
+
+        office = _user("bench-office", "office")
+        url = f"/evaluation/{quarter.key}/"
+        cookie = f"{settings.SESSION_COOKIE_NAME}={_session_for(office)}"
+        _check(f"{base}{url}", cookie)
+        overview = _wrk(
+            f"{base}{url}",
+            seconds=seconds,
+            connections=1,
+            script="",
+            env_headers=[f"Cookie: {cookie}"],
+        )
+        stdout.write(f"quarter overview: {overview}\n")
+        client = Client()
+        client.force_login(office)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        figures.update(overview_ms=round(overview["p50_us"] / 1000, 1), overview_queries=len(queries))
+        return figures
+    finally:
+        gunicorn.send_signal(signal.SIGTERM)
+        gunicorn.wait(timeout=30)
+        redis_db = env["CELERY_BROKER_URL"]
+        subprocess.run(["redis-cli", "-u", redis_db, "flushdb"], capture_output=True, check=False)
