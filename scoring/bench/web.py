@@ -165,7 +165,7 @@ def run(quarter: Quarter, *, seconds: int = 15, stdout: Any = sys.stdout) -> dic
         stamp = signing.dumps(int(time.time()) - 60, key=secret, salt=complaint_forms.SIGNING_SALT)
         category = ServiceCategory.objects.order_by("pk").first()
         body = (
-            f"csrfmiddlewaretoken={csrf}&category={category.pk}&location=3F&description="
+            f"csrfmiddlewaretoken={csrf}&category={category.pk}&location=3F&description=BENCH-"
             + "%E4%B8%89%E6%A5%BC%E5%8D%AB%E7%94%9F%E9%97%B4%E6%B2%A1%E6%9C%89%E6%89%8B%E7%BA%B8"
             + f"&anonymous=on&website=&started={stamp}"
         )

@@ -84,7 +84,9 @@ class Command(BaseCommand):
                 close["vs_db_limit"] = round(close["seconds"] / close["db_limit_seconds"], 1)
                 close["naive_ratio"] = round(close["naive_seconds"] / close["seconds"], 1)
                 figures["quarter_close"] = close
+                self.stdout.write(f"quarter close at {step} with its references: {close}")
                 figures["reports"] = measure.reports(quarter)
+                self.stdout.write(f"reports: {figures['reports']}")
                 if not options["no_web"]:
                     from scoring.bench import web
 
