@@ -9,11 +9,8 @@ data (numbers and names start with ``BENCH``), so the command can refuse a datab
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import random
-from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +33,7 @@ from inspections.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from logistics import bulk
 from logistics.credit_code import check_digit
 from logistics.models import ServiceCategory, User, Vendor, VendorStatus
 from logistics.quarters import Quarter, institution_tz
@@ -79,34 +77,6 @@ def existing_contracts() -> int:
 
 
 # --- writing rows fast ------------------------------------------------------------------------------------
-def copy_rows(model: type[models.Model], attnames: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert plain rows (values in ``attnames`` order, the rest defaulted); COPY on PostgreSQL."""
-    fields = {f.attname: f for f in model._meta.concrete_fields}
-    columns = [fields[name].column for name in attnames]
-    missing = [f for f in model._meta.concrete_fields if f.attname not in attnames]
-    fill = [f.get_default() for f in missing]
-    count = 0
-    if connection.vendor == "postgresql":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in rows:
-            writer.writerow([r"\N" if v is None else v for v in (*row, *fill)])
-            count += 1
-        buffer.seek(0)
-        cols = ", ".join(connection.ops.quote_name(c) for c in [*columns, *(f.column for f in missing)])
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(model._meta.db_table)
-            cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
-        return count
-    objs = []
-    for row in rows:
-        objs.append(
-            model(**dict(zip(attnames, row, strict=True)), **{f.attname: v for f, v in zip(missing, fill, strict=True)})
-        )
-    model.objects.bulk_create(objs, batch_size=2000)
-    return len(objs)
-
-
 def reset_sequences(*models_: type[models.Model]) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), list(models_)):
@@ -275,7 +245,7 @@ def _quarter_of(contracts: list[Contract], quarter: Quarter, ref: dict[str, Any]
                     )
                 )
                 inspection_id += 1
-    copy_rows(
+    bulk.insert_rows(
         Inspection,
         [
             "id",
@@ -295,7 +265,7 @@ def _quarter_of(contracts: list[Contract], quarter: Quarter, ref: dict[str, Any]
         ],
         inspections,
     )
-    copy_rows(ItemResult, ["id", "inspection_id", "item_id", "result", "points", "awarded", "note"], results)
+    bulk.insert_rows(ItemResult, ["id", "inspection_id", "item_id", "result", "points", "awarded", "note"], results)
     orders = []
     for contract, item_result_id, severity, day in failures:
         issued = dt.datetime.combine(day, dt.time(11), tzinfo=tz)
