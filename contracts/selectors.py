@@ -21,24 +21,11 @@ class ClauseHistory:
     grades_by_quarter: dict[str, str]
 
 
-def clause_history(contract: Contract, quarter: Quarter, depth: int = HISTORY_QUARTERS) -> ClauseHistory:
-    """Warnings and grades of the ``depth`` quarters before ``quarter`` (for the warning and renewal clauses)."""
-    earlier = [q.key for q in quarter.back(depth + 1)[:-1]]
-    warnings = Counter(
-        FormalWarning.objects.filter(contract=contract, quarter__in=earlier).values_list("quarter", flat=True)
-    )
-    grades = dict(
-        Settlement.objects.filter(contract=contract, quarter__in=earlier)
-        .exclude(grade="")
-        .values_list("quarter", "grade")
-    )
-    return ClauseHistory(warnings_by_quarter=dict(warnings), grades_by_quarter=grades)
-
-
 def clause_histories(
     contract_ids: list[int], quarter: Quarter, depth: int = HISTORY_QUARTERS
 ) -> dict[int, ClauseHistory]:
-    """``clause_history`` for many contracts in two queries."""
+    """Warnings and grades of the ``depth`` quarters before ``quarter`` (for the warning and renewal clauses),
+    for many contracts in two queries."""
     earlier = [q.key for q in quarter.back(depth + 1)[:-1]]
     warnings: dict[int, Counter] = defaultdict(Counter)
     for contract_id, key in FormalWarning.objects.filter(contract_id__in=contract_ids, quarter__in=earlier).values_list(

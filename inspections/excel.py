@@ -17,22 +17,11 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
 from inspections.models import ChecklistTemplate, InspectionKind
+from inspections.services.templates import ITEM_FIELDS
 from logistics.models import ServiceCategory, Severity
 
 META = [("checklist", "family"), ("category", "category"), ("kind", "kind"), ("name", "name"), ("name_en", "name_en")]
-COLUMNS = [
-    "code",
-    "group",
-    "group_en",
-    "text",
-    "text_en",
-    "standard",
-    "standard_en",
-    "max_points",
-    "severity",
-    "is_key_point",
-    "photo_required_on_fail",
-]
+COLUMNS = [f for f in ITEM_FIELDS if f != "sort_order"]  # a row's place in the sheet is its order
 YES = {"y", "yes", "1", "true", "是", "✓"}
 MAX_ROWS = 500
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -89,6 +90,23 @@ def _store(report: Report, data: bytes, seconds: float, source: str, frozen: boo
     return report
 
 
+def _render(
+    report: Report, template: str, context: Callable[[], dict[str, Any]], language: str, source: str, frozen: bool
+) -> None:
+    """Render and store the PDF, or mark the report failed (with the error) and raise."""
+    started = time.perf_counter()
+    try:
+        with translation.override(language):
+            data = render_pdf(template, context())
+    except Exception as exc:
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        logger.exception("%s report of %s (#%s) failed", report.kind, report.quarter, report.pk)
+        raise
+    _store(report, data, time.perf_counter() - started, source, frozen=frozen)
+
+
 def render_contract_report(evaluation_id: int, language: str = "zh-hans", force: bool = False) -> str:
     evaluation = Evaluation.objects.select_related("contract__vendor", "contract__category", "scheme").get(
         pk=evaluation_id
@@ -101,17 +119,14 @@ def render_contract_report(evaluation_id: int, language: str = "zh-hans", force:
         return "frozen"  # a final report never changes, whatever asks for it
     if not force and report.status == Report.Status.READY and report.source_hash == source:
         return "up to date"
-    started = time.perf_counter()
-    try:
-        with translation.override(language):
-            data = render_pdf("scoring/report_contract.pdf.html", contract_context(evaluation))
-    except Exception as exc:
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        logger.exception("contract report of evaluation %s failed", evaluation_id)
-        raise
-    _store(report, data, time.perf_counter() - started, source, frozen=evaluation.is_final)
+    _render(
+        report,
+        "scoring/report_contract.pdf.html",
+        lambda: contract_context(evaluation),
+        language,
+        source,
+        frozen=evaluation.is_final,
+    )
     return "rendered"
 
 
@@ -127,17 +142,7 @@ def render_summary_report(quarter: Quarter, language: str = "zh-hans", force: bo
     source = summary_state(quarter)
     if not force and report.status == Report.Status.READY and report.source_hash == source:
         return "up to date"
-    started = time.perf_counter()
-    try:
-        with translation.override(language):
-            data = render_pdf("scoring/report_summary.pdf.html", summary_context(quarter))
-    except Exception as exc:
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
-        logger.exception("summary report of %s failed", quarter)
-        raise
-    _store(report, data, time.perf_counter() - started, source, frozen=False)
+    _render(report, "scoring/report_summary.pdf.html", lambda: summary_context(quarter), language, source, frozen=False)
     return "rendered"
 
 

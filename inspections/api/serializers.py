@@ -12,27 +12,14 @@ from inspections.models import (
     RectificationOrder,
     RectificationPhoto,
 )
+from inspections.services.templates import ITEM_FIELDS
 from logistics.files import download_url
 
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistItem
-        fields = [
-            "id",
-            "code",
-            "group",
-            "group_en",
-            "text",
-            "text_en",
-            "standard",
-            "standard_en",
-            "max_points",
-            "severity",
-            "is_key_point",
-            "photo_required_on_fail",
-            "sort_order",
-        ]
+        fields = ["id", *ITEM_FIELDS]
 
 
 class ChecklistTemplateSerializer(serializers.ModelSerializer):

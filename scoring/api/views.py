@@ -5,6 +5,7 @@ from rest_framework import serializers, viewsets
 
 from logistics.api.mixins import ScopedViewSetMixin
 from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme
+from scoring.services import SCHEME_FIELDS
 
 
 class ComponentSerializer(serializers.ModelSerializer):
@@ -47,24 +48,7 @@ class EvaluationSerializer(serializers.ModelSerializer):
 class SchemeSerializer(serializers.ModelSerializer):
     class Meta:
         model = EvaluationScheme
-        fields = [
-            "id",
-            "family",
-            "version",
-            "is_current",
-            "name",
-            "category",
-            "weight_daily",
-            "weight_weekly",
-            "weight_monthly",
-            "weight_complaints",
-            "weight_satisfaction",
-            "weight_self",
-            "bands",
-            "complaint_points_normal",
-            "complaint_points_serious",
-            "adjustment_bound",
-        ]
+        fields = ["id", "family", "version", "is_current", *SCHEME_FIELDS]
         read_only_fields = fields
 
 

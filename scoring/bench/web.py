@@ -86,6 +86,13 @@ def _check(url: str, cookie: str) -> None:
         raise RuntimeError(f"{url} answered {status}, not 200: the benchmark's session does not work")
 
 
+def _signed_in_load(url: str, user: User, *, seconds: int, connections: int) -> dict[str, Any]:
+    """Load a page as ``user``, after checking the session really opens it."""
+    cookie = f"{settings.SESSION_COOKIE_NAME}={_session_for(user)}"
+    _check(url, cookie)
+    return _wrk(url, seconds=seconds, connections=connections, script="", env_headers=[f"Cookie: {cookie}"])
+
+
 def _wrk(url: str, *, seconds: int, connections: int, script: str, env_headers: list[str]) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script + DONE_LUA)
@@ -192,29 +199,13 @@ end
         inspector = _user("bench-inspector", "inspector")
         for contract in Contract.objects.filter(number__startswith="BENCH-").order_by("number")[:5]:
             contract.inspectors.add(inspector)  # an inspector's tablet lists the contracts assigned to them
-        cookie = f"{settings.SESSION_COOKIE_NAME}={_session_for(inspector)}"
-        _check(f"{base}/inspect/", cookie)
-        form = _wrk(
-            f"{base}/inspect/",
-            seconds=seconds,
-            connections=4,
-            script="",
-            env_headers=[f"Cookie: {cookie}"],
-        )
+        form = _signed_in_load(f"{base}/inspect/", inspector, seconds=seconds, connections=4)
         stdout.write(f"tablet form GET: {form}\n")
         figures["inspect_form_p95_ms"] = round(form["p95_us"] / 1000, 1)
 
         office = _user("bench-office", "office")
         url = f"/evaluation/{quarter.key}/"
-        cookie = f"{settings.SESSION_COOKIE_NAME}={_session_for(office)}"
-        _check(f"{base}{url}", cookie)
-        overview = _wrk(
-            f"{base}{url}",
-            seconds=seconds,
-            connections=1,
-            script="",
-            env_headers=[f"Cookie: {cookie}"],
-        )
+        overview = _signed_in_load(f"{base}{url}", office, seconds=seconds, connections=1)
         stdout.write(f"quarter overview: {overview}\n")
         client = Client()
         client.force_login(office)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contracts import clauses as clause_engine
 from contracts.models import Contract, Settlement, SettlementStatus
-from contracts.selectors import clause_history
+from contracts.selectors import clause_histories
 from contracts.services import clause_specs, fee_for
 from logistics.quarters import Quarter
 from scoring import selectors, services
@@ -43,7 +43,7 @@ class Command(BaseCommand):
         evaluations = (
             Evaluation.objects.filter(quarter=key.key)
             .select_related("contract", "scheme")
-            .prefetch_related("components")
+            .prefetch_related("components", "contract__clauses")
             .order_by("contract__number")
         )
         if contract:
@@ -53,14 +53,20 @@ class Command(BaseCommand):
         settlements = {
             s.contract_id: s for s in Settlement.objects.filter(quarter=key.key, status=SettlementStatus.FINAL)
         }
-        rows = [self.row(e, key, facts[e.contract_id], settlements.get(e.contract_id)) for e in evaluations]
+        histories = clause_histories([e.contract_id for e in evaluations], key)
+        rows = [
+            self.row(e, key, facts[e.contract_id], settlements.get(e.contract_id), histories[e.contract_id])
+            for e in evaluations
+        ]
         if options["json"]:
             self.stdout.write(_dumps(rows))
             return
         for row in rows:
             self.stdout.write(f"{row['contract']:<20} {row['score']:>7} {row['grade']:<2} payable {row['payable']}")
 
-    def row(self, evaluation: Evaluation, quarter: Quarter, facts: Any, settlement: Any) -> dict[str, Any]:
+    def row(
+        self, evaluation: Evaluation, quarter: Quarter, facts: Any, settlement: Any, history: Any
+    ) -> dict[str, Any]:
         """One contract's figures. The money is the final settlement's, or else what the clauses give on
         today's facts."""
         components = {}
@@ -81,7 +87,6 @@ class Command(BaseCommand):
         if settlement is not None:
             outcome = settlement
         else:
-            history = clause_history(contract, quarter)
             outcome = clause_engine.apply_clauses(
                 clause_specs(contract),
                 clause_engine.QuarterFacts(
