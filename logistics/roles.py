@@ -31,6 +31,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.OFFICE: [
         *[(app, ALL, CRUD) for app in DOMAIN_APPS],
         ("django_celery_beat", ALL, ("view", "change")),
+        # the office unlocks a locked-out login (deleting its access attempt) and reads the login logs
+        ("axes", "accessattempt", ("view", "delete")),
+        ("axes", "accesslog", VIEW),
+        ("axes", "accessfailurelog", VIEW),
     ],
     Role.LEADER: [(app, ALL, VIEW) for app in DOMAIN_APPS],
     Role.INSPECTOR: [

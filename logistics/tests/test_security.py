@@ -318,6 +318,28 @@ def test_the_lock_ends_after_the_cool_off(client, staff):
     assert (login(client, PASSWORD).status_code, logged_in(client)) == (302, True)
 
 
+def test_the_office_unlocks_a_locked_out_login_in_the_admin(client, staff, make_user):
+    # given a clerk locked out after five wrong passwords
+    for _ in range(5):
+        login(client, "wrong")
+    attempt = AccessAttempt.objects.get(username="clerk")
+    # when an office user (not a superuser) deletes the attempt in the admin ("Access attempts")
+    office = make_user("office", username="head-of-office", is_staff=True)
+    admin = Client()
+    admin.force_login(office)
+    listing = admin.get("/admin/axes/accessattempt/")
+    deleted = admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    # then the office saw the lock, removed it, and the clerk's right password gets in again
+    assert (listing.status_code, deleted.status_code) == (200, 302)
+    assert AccessAttempt.objects.filter(username="clerk").count() == 0
+    assert (login(client, PASSWORD).status_code, logged_in(client)) == (302, True)
+
+
+def test_an_inspector_cannot_see_or_remove_login_locks(client_for, inspector_user):
+    staff_inspector = client_for(inspector_user)
+    assert staff_inspector.get("/admin/axes/accessattempt/").status_code in (302, 403)
+
+
 def test_the_limit_and_cool_off_come_from_the_settings(client, staff, settings):
     settings.AXES_FAILURE_LIMIT = 2
     settings.AXES_COOLOFF_TIME = timedelta(minutes=3)

@@ -32,6 +32,7 @@ class Command(BaseCommand):
             "  Demo logins (development only):",
         ]
         for demo in DEMO_USERS:
-            lines.append(f"    {demo['username']:<10} {demo['password']:<22} {demo['role']}")
+            role = "superuser" if demo.get("is_superuser") else demo["role"]
+            lines.append(f"    {demo['username']:<10} {demo['password']:<22} {role}")
         lines += ["=" * 72, ""]
         self.stdout.write("\n".join(lines))
