@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -49,6 +50,8 @@ OFFICE_ACTIONS = ("accept", "reject", "close", "send_back")
 RATE_PER_ADDRESS = "5/10m"
 RATE_PER_CONTACT = "3/h"
 RATE_TRACKING = "60/10m"
+NEW_COMPLAINT_COOKIE = "new_complaint"
+NEW_COMPLAINT_MAX_AGE = 3600
 
 
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
@@ -108,8 +111,20 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
             else:
-                request.session["new_complaint"] = complaint.tracking_code
-                return redirect(reverse("inspections:complaint_track", args=[complaint.tracking_code]) + "?new=1")
+                # the banner with the code is for this browser only: a signed cookie, not a session row per
+                # anonymous post
+                response = redirect(reverse("inspections:complaint_track", args=[complaint.tracking_code]) + "?new=1")
+                response.set_signed_cookie(
+                    NEW_COMPLAINT_COOKIE,
+                    complaint.tracking_code,
+                    salt=NEW_COMPLAINT_COOKIE,
+                    max_age=NEW_COMPLAINT_MAX_AGE,
+                    path=reverse("inspections:complaint_lookup"),
+                    secure=settings.SESSION_COOKIE_SECURE,
+                    httponly=True,
+                    samesite="Lax",
+                )
+                return response
         # the typed text stays; the form gets a fresh stamp so that a corrected post is not taken for a bot
         form.data = form.data.copy()
         form.data["started"] = forms.form_stamp()
@@ -169,7 +184,11 @@ def complaint_track(request: HttpRequest, code: str) -> HttpResponse:
         "complaint": complaint,
         "events": events,
         "photos": photos,
-        "is_new": request.GET.get("new") == "1" and request.session.get("new_complaint") == complaint.tracking_code,
+        "is_new": request.GET.get("new") == "1"
+        and request.get_signed_cookie(
+            NEW_COMPLAINT_COOKIE, default=None, salt=NEW_COMPLAINT_COOKIE, max_age=NEW_COMPLAINT_MAX_AGE
+        )
+        == complaint.tracking_code,
         "can_rate": can_rate,
         "can_reopen": complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED)
         and complaint.reopen_count == 0

@@ -18,21 +18,43 @@ from logistics.roles import Role
 def notify(
     *, emails: Iterable[str] = (), users: Iterable[Any] = (), subject: str, body: str, dedup_key: str | None = None
 ) -> list[Notification]:
-    """Queue one message per recipient; with ``dedup_key`` a second call for the same event sends nothing."""
-    created = []
+    """Queue one message per recipient; with ``dedup_key`` a second call for the same event sends nothing.
+
+    The messages go in one INSERT and their outbox rows in another (the public complaint page notifies
+    every office user); only when some of them were already queued does it fall back to one at a time."""
     recipients: list[tuple[Any, str]] = [(user, user.email) for user in users if user.email]
     recipients += [(None, email) for email in emails if email]
-    for index, (user, email) in enumerate(recipients):
-        key = f"{dedup_key}:{index}" if dedup_key else None
+    if not recipients:
+        return []
+    rows = [
+        Notification(
+            recipient=user,
+            email=email,
+            subject=subject[:300],
+            body=body,
+            dedup_key=f"{dedup_key}:{index}" if dedup_key else None,
+        )
+        for index, (user, email) in enumerate(recipients)
+    ]
+    if dedup_key is None:
+        created = Notification.objects.bulk_create(rows)
+    else:
         try:
             with transaction.atomic():
-                notification = Notification.objects.create(
-                    recipient=user, email=email, subject=subject[:300], body=body, dedup_key=key
-                )
-        except IntegrityError:
-            continue
-        outbox.enqueue("logistics.tasks.send_notification_task", kwargs={"notification_id": notification.pk})
-        created.append(notification)
+                created = Notification.objects.bulk_create(rows)
+        except IntegrityError:  # this event was notified before (to some or all of them)
+            created = []
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        row.pk = None
+                        row.save(force_insert=True)
+                except IntegrityError:
+                    continue
+                created.append(row)
+    outbox.enqueue_many(
+        "logistics.tasks.send_notification_task", [{"notification_id": notification.pk} for notification in created]
+    )
     return created
 
 

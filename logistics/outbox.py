@@ -12,6 +12,7 @@ from typing import Any
 
 from celery import current_app
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -48,6 +49,60 @@ def enqueue(task_name: str, *, kwargs: dict[str, Any] | None = None, dedup_key: 
         message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs or {})
     transaction.on_commit(lambda: dispatch(message.pk))
     return message
+
+
+def enqueue_many(task_name: str, kwargs_list: list[dict[str, Any]]) -> list[OutboxMessage]:
+    """Record several runs of one task in one INSERT; after the commit they are published in one
+    transaction (a notification to every office user costs two statements, not two per recipient)."""
+    if not kwargs_list:
+        return []
+    messages = OutboxMessage.objects.bulk_create(OutboxMessage(task_name=task_name, kwargs=k) for k in kwargs_list)
+    ids = [message.pk for message in messages]
+    transaction.on_commit(lambda: dispatch_many(ids))
+    return messages
+
+
+def dispatch_many(message_ids: list[int]) -> int:
+    """Publish pending messages in one transaction; returns how many were published. Eager tasks (no
+    broker: they run in-process and may fail apart) go one transaction each, as ``dispatch`` does."""
+    if len(message_ids) == 1 or current_app.conf.task_always_eager:
+        return sum(dispatch(message_id) for message_id in message_ids)
+    with transaction.atomic():
+        messages = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=message_ids, sent_at__isnull=True)
+            .order_by("pk")
+        )
+        sent: list[int] = []
+        for index, message in enumerate(messages):
+            message.attempts += 1
+            try:
+                task = resolve_task(message.task_name)
+            except (KeyError, ImportError):
+                message.last_error = f"unknown task {message.task_name}"
+                message.save(update_fields=["attempts", "last_error"])
+                logger.error("outbox: unknown task %s (message %s)", message.task_name, message.pk)
+                continue
+            try:
+                task.apply_async(kwargs=message.kwargs)
+            except (BrokerError, ConnectionError, OSError) as exc:  # the broker is down: the rest stays pending
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+                OutboxMessage.objects.filter(pk__in=[m.pk for m in messages[index:]]).update(
+                    attempts=F("attempts") + 1, last_error=error
+                )
+                logger.warning("outbox: %s messages not published yet (%s); will retry", len(messages) - index, error)
+                break
+            except Exception as exc:  # anything else (a message that cannot be published): it stays pending
+                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                message.save(update_fields=["attempts", "last_error"])
+                logger.exception("outbox: %s could not be published", message)
+                continue
+            sent.append(message.pk)
+        if sent:
+            OutboxMessage.objects.filter(pk__in=sent).update(
+                attempts=F("attempts") + 1, sent_at=timezone.now(), last_error=""
+            )
+    return len(sent)
 
 
 def dispatch(message_id: int) -> bool:

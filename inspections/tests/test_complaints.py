@@ -310,3 +310,17 @@ def test_office_queue_query_count_does_not_grow(client_for, office_user, contrac
     large, _ = count_queries(lambda: client.get("/complaints/"))
     assert small == large
     assert ComplaintStatus.RECEIVED == "received"
+
+
+def test_the_new_complaint_banner_is_for_the_browser_that_filed_it_and_needs_no_session():
+    from django.contrib.sessions.models import Session
+
+    employee = Client()
+    location = post(employee)["Location"]
+    code = Complaint.objects.get().tracking_code
+    assert not Session.objects.exists()  # an anonymous post writes no session row
+    page = employee.get(location).content.decode()
+    assert 'id="tracking-code"' in page and code in page
+    for other in (Client(), Client(cookies={"new_complaint": code})):  # another browser; a forged cookie
+        page = other.get(location).content.decode()
+        assert code in page and 'id="tracking-code"' not in page
