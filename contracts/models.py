@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from logistics.immutability import ImmutableError, LockedQuerySet, locked_changes_allowed
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.uploads import RandomName, private_storage
 
@@ -341,8 +342,11 @@ class Settlement(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
-    objects = AuditedManager()
+    objects = models.Manager.from_queryset(LockedQuerySet)()
     history = HistoricalRecords()
+
+    LOCK_FIELD = "status"
+    LOCKED_VALUES = (SettlementStatus.FINAL,)
 
     class Meta:
         ordering = ["-quarter", "contract"]
@@ -362,10 +366,39 @@ class Settlement(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(finalized_at__isnull=False), name="%(app_label)s_%(class)s_final_dated"
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=SettlementStatus.values), name="%(app_label)s_%(class)s_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(cap__isnull=True) | Q(cap__gte=0), name="%(app_label)s_%(class)s_cap_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
+                name="%(app_label)s_%(class)s_score_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.contract} · {self.quarter}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == SettlementStatus.FINAL
+
+    def save(self, *args, **kwargs) -> None:
+        """Integrity guard: a final settlement changes only through a correction or its evaluation's reopening."""
+        if self.pk and not locked_changes_allowed():
+            stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored == SettlementStatus.FINAL:
+                raise ImmutableError(
+                    _("A final settlement is read-only; record a correction or reopen its evaluation.")
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and type(self)._base_manager.filter(pk=self.pk, status=SettlementStatus.FINAL).exists():
+            raise ImmutableError(_("A final settlement cannot be deleted."))
+        return super().delete(*args, **kwargs)
 
 
 class LedgerKind(models.TextChoices):
@@ -411,7 +444,11 @@ class LedgerLine(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = models.Manager.from_queryset(LockedQuerySet)()
     history = HistoricalRecords()
+
+    LOCK_FIELD = "settlement__status"
+    LOCKED_VALUES = (SettlementStatus.FINAL,)
 
     class Meta:
         ordering = ["settlement", "kind", "id"]
@@ -429,10 +466,36 @@ class LedgerLine(models.Model):
                 condition=~Q(kind="adjustment") | (~Q(reason="") & Q(clause__isnull=True)),
                 name="%(app_label)s_%(class)s_adjustment_has_reason",
             ),
+            models.CheckConstraint(
+                condition=Q(kind="adjustment") | Q(clause__isnull=False),
+                name="%(app_label)s_%(class)s_clause_unless_adjustment",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=LedgerKind.values), name="%(app_label)s_%(class)s_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(evidence_type__in=EvidenceType.values), name="%(app_label)s_%(class)s_evidence_type_valid"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} · {self.evidence_ref or self.evidence_key}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Integrity guard: a final settlement's ledger takes only corrections (``settlement_adjust``)."""
+        if not locked_changes_allowed() and self._in_final_settlement():
+            raise ImmutableError(_("The ledger of a final settlement is read-only; record a correction instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk and self._in_final_settlement():
+            raise ImmutableError(_("A ledger line of a final settlement cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+    def _in_final_settlement(self) -> bool:
+        """The line's settlement (as stored, or the one it is being moved to) is final."""
+        where = Q(pk=self.settlement_id)
+        if self.pk:
+            where |= Q(lines__pk=self.pk)
+        return Settlement._base_manager.filter(where, status=SettlementStatus.FINAL).exists()
 
 
 class FormalWarning(TimeStampedModel):

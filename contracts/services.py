@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from contracts.models import (
     SettlementStatus,
 )
 from logistics import bulk
+from logistics.immutability import allow_locked_changes
 from logistics.models import Tender, VendorStatus, stamp
 from logistics.notify import notify_office
 from logistics.quarters import Quarter
@@ -468,8 +469,10 @@ def _sync_lines(settlements: dict[int, Settlement], outcomes: dict[int, engine.O
                 user_id=user_id,
                 when=now,
             )
-    if changed:
-        LedgerLine.objects.bulk_update(changed, ["amount", "kind", "explanation", "evidence_ref"], batch_size=BATCH)
+    if changed:  # the plain queryset: the settlements are drafts (checked above), and the history follows
+        models.QuerySet(model=LedgerLine).bulk_update(
+            changed, ["amount", "kind", "explanation", "evidence_ref"], batch_size=BATCH
+        )
         LedgerLine.history.bulk_history_create(
             changed, update=True, batch_size=BATCH, default_change_reason="recomputed"
         )
@@ -509,6 +512,11 @@ def settlement_adjust(*, settlement: Settlement, amount: Decimal, reason: str, b
         raise ValidationError({"amount": _("A correction must change the amount.")})
     if not reason.strip():
         raise ValidationError({"reason": _("A correction needs a written reason.")})
+    with allow_locked_changes():  # the audited correction path of a final settlement
+        return _record_adjustment(settlement, amount, reason, by)
+
+
+def _record_adjustment(settlement: Settlement, amount: Decimal, reason: str, by: Any) -> LedgerLine:
     line = LedgerLine.objects.create(
         settlement=settlement,
         contract_id=settlement.contract_id,
@@ -542,7 +550,8 @@ def settlement_reopen(*, contract: Contract, quarter: Quarter, reason: str, by: 
     settlement.finalized_at = None
     settlement.finalized_by = None
     stamp(settlement, by=by, reason=reason.strip())
-    settlement.save(update_fields=["status", "finalized_at", "finalized_by", "updated_at"])
+    with allow_locked_changes():  # the audited reopening path (see scoring.services.evaluation_reopen)
+        settlement.save(update_fields=["status", "finalized_at", "finalized_by", "updated_at"])
     return settlement
 
 

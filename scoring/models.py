@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from inspections.models import ImmutableError, LockedQuerySet
+from logistics.immutability import locked_changes_allowed
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.uploads import RandomName, private_storage
 
@@ -134,6 +135,17 @@ class EvaluationScheme(TimeStampedModel):
                     - models.F("weight_self")
                 ),
                 name="%(app_label)s_%(class)s_weights_sum_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    complaint_points_normal__gte=0,
+                    complaint_points_normal__lte=100,
+                    complaint_points_serious__gte=0,
+                    complaint_points_serious__lte=100,
+                    adjustment_bound__gte=0,
+                    adjustment_bound__lte=100,
+                ),
+                name="%(app_label)s_%(class)s_points_range",
             ),
         ]
 
@@ -259,6 +271,15 @@ class Evaluation(TimeStampedModel):
                 condition=~Q(status="final") | (Q(finalized_at__isnull=False) & ~Q(inputs_hash="")),
                 name="%(app_label)s_%(class)s_final_is_sealed",
             ),
+            models.CheckConstraint(
+                condition=Q(raw_score__gte=0, raw_score__lte=100), name="%(app_label)s_%(class)s_raw_score_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(adjustment__gte=-100, adjustment__lte=100), name="%(app_label)s_%(class)s_adjustment_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EvaluationStatus.values), name="%(app_label)s_%(class)s_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -270,7 +291,7 @@ class Evaluation(TimeStampedModel):
 
     def save(self, *args, **kwargs) -> None:
         """Integrity guard: a final evaluation changes only through the audited reopen path."""
-        if self.pk and not getattr(self, "_reopening", False):
+        if self.pk and not getattr(self, "_reopening", False) and not locked_changes_allowed():
             stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored == EvaluationStatus.FINAL:
                 raise ImmutableError(_("A final evaluation is read-only; reopen it with a reason."))
@@ -303,10 +324,32 @@ class EvaluationComponent(models.Model):
         verbose_name_plural = _("evaluation components")
         constraints = [
             models.UniqueConstraint(fields=["evaluation", "code"], name="%(app_label)s_%(class)s_one_per_code"),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True) | Q(value__gte=0, value__lte=100),
+                name="%(app_label)s_%(class)s_value_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0, weight__lte=1, effective_weight__gte=0, effective_weight__lte=1),
+                name="%(app_label)s_%(class)s_weights_range",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.evaluation_id} {self.code}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Integrity guard: a final evaluation's components change only through its reopening."""
+        if not locked_changes_allowed() and self._of_final():
+            raise ImmutableError(_("A final evaluation is read-only; reopen it with a reason."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._of_final():
+            raise ImmutableError(_("A final evaluation cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+    def _of_final(self) -> bool:
+        return Evaluation._base_manager.filter(pk=self.evaluation_id, status=EvaluationStatus.FINAL).exists()
 
 
 class EvaluationReopening(models.Model):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from contracts import services as contract_services
 from contracts.models import Contract, LedgerLine, Settlement
 from logistics import outbox
+from logistics.immutability import allow_locked_changes
 from logistics.models import stamp
 from logistics.notify import notify_office
 from logistics.quarters import Quarter
@@ -300,6 +301,7 @@ def evaluation_finalize(*, evaluation: Evaluation, by: Any, as_of: dt.date | Non
 
 
 @transaction.atomic
+@allow_locked_changes()  # the one audited way to change a final evaluation (past the PostgreSQL trigger)
 def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: Any) -> Evaluation:
     """The one way to correct a final evaluation: an office action with a reason, kept on record. The
     settlement goes back to draft and is re-applied at the next finalization."""

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from inspections.models.immutability import ImmutableError, LockedQuerySet
+from inspections.models.immutability import ImmutableError, LockedQuerySet, locked_changes_allowed
 from logistics.models import AuditedManager, Severity, TimeStampedModel
 from logistics.uploads import RandomName, private_storage
 
@@ -196,6 +196,16 @@ class Inspection(TimeStampedModel):
                 | Q(awarded_points__gte=0, awarded_points__lte=models.F("max_points")),
                 name="%(app_label)s_%(class)s_points_within_max",
             ),
+            models.CheckConstraint(
+                condition=Q(max_points__isnull=True) | Q(max_points__gte=0),
+                name="%(app_label)s_%(class)s_max_points_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=InspectionStatus.values), name="%(app_label)s_%(class)s_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=InspectionKind.values), name="%(app_label)s_%(class)s_kind_valid"
+            ),
         ]
         indexes = [
             models.Index(
@@ -218,7 +228,7 @@ class Inspection(TimeStampedModel):
 
     def save(self, *args, **kwargs) -> None:
         """Integrity guard (not business logic): a submitted inspection is changed only by an amendment."""
-        if self.pk and not getattr(self, "_amending", False):
+        if self.pk and not getattr(self, "_amending", False) and not locked_changes_allowed():
             stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored == InspectionStatus.SUBMITTED:
                 raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
@@ -261,6 +271,13 @@ class ItemResult(models.Model):
                 condition=~Q(result="partial") | Q(points__isnull=False, points__gte=0),
                 name="%(app_label)s_%(class)s_partial_has_points",
             ),
+            models.CheckConstraint(
+                condition=(Q(points__isnull=True) | Q(points__gte=0)) & (Q(awarded__isnull=True) | Q(awarded__gte=0)),
+                name="%(app_label)s_%(class)s_points_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=ItemResultChoice.values), name="%(app_label)s_%(class)s_result_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["result"], name="inspections_failed_items", condition=Q(result="fail")),
@@ -272,6 +289,7 @@ class ItemResult(models.Model):
     def save(self, *args, **kwargs) -> None:
         if (
             not getattr(self, "_amending", False)
+            and not locked_changes_allowed()
             and Inspection._base_manager.filter(pk=self.inspection_id, status=InspectionStatus.SUBMITTED).exists()
         ):
             raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
@@ -291,6 +309,11 @@ class InspectionPhoto(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = models.Manager.from_queryset(LockedQuerySet)()
+
+    LOCK_FIELD = "inspection__status"
+    LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
+
     class Meta:
         ordering = ["inspection", "uploaded_at"]
         verbose_name = _("inspection photo")
@@ -305,6 +328,21 @@ class InspectionPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection_id} · {self.image.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Integrity guard: a submitted inspection's photos stay as they were (new ones are refused by the
+        service: ``inspection_photo_add``)."""
+        if self.pk and not locked_changes_allowed() and self._of_submitted():
+            raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._of_submitted():
+            raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
+        return super().delete(*args, **kwargs)
+
+    def _of_submitted(self) -> bool:
+        return Inspection._base_manager.filter(pk=self.inspection_id, status=InspectionStatus.SUBMITTED).exists()
 
 
 class InspectionSignoff(models.Model):

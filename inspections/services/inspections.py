@@ -35,6 +35,7 @@ from inspections.models import (
     RectificationStatus,
 )
 from logistics.access import is_inspector, is_office, is_vendor_user
+from logistics.immutability import allow_locked_changes
 from logistics.models import Department, KeyPoint, Site, stamp
 from logistics.quarters import local_date
 from logistics.uploads import clean_photo
@@ -443,6 +444,7 @@ def inspection_signoff(*, inspection: Inspection, user: Any, note: str = "") -> 
 
 
 @transaction.atomic
+@allow_locked_changes()  # the one audited way to change a submitted inspection (past the PostgreSQL trigger)
 def inspection_amend(
     *, inspection: Inspection, changes: dict[str, dict[str, Any]], reason: str, by: Any
 ) -> InspectionAmendment:

@@ -1,0 +1,98 @@
+"""The PostgreSQL triggers that keep locked rows as they were (written by the apps' migrations).
+
+Only UPDATE and DELETE are watched, and only rows that are locked (or whose parent is): inserts, such as
+the quarter close's COPY of ledger lines and every history row, never call a trigger. An UPDATE goes
+through inside the audited services, which set ``logistics.amending`` for their transaction
+(``logistics.immutability.allow_locked_changes``); a DELETE of a locked row never does. The SQL here is
+frozen once a migration uses it: change it with a new migration, not in place.
+"""
+
+from __future__ import annotations
+
+from logistics.immutability import BYPASS_SETTING
+
+SQLSTATE = "P0001"  # raise_exception: psycopg reports it as InternalError
+
+
+def _bypassed() -> str:
+    return f"TG_OP = 'UPDATE' AND coalesce(current_setting('{BYPASS_SETTING}', true), '') = 'on'"
+
+
+def own_status(table: str, locked: str, what: str) -> tuple[str, str]:
+    """(forward SQL, reverse SQL) of a trigger on ``table`` refusing changes to rows whose status is ``locked``."""
+    name = f"{table}_locked"
+    forward = f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF {_bypassed()} THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION '{_literal(what)} is locked (% of {table} id %); only its audited amendment or reopening may change it',
+        TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
+END;
+$$;
+DROP TRIGGER IF EXISTS {name} ON {table};
+CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW WHEN (OLD.status = '{locked}') EXECUTE FUNCTION {name}();
+"""
+    return forward, _drop(table, name)
+
+
+def parent_status(table: str, column: str, parent: str, locked: str, what: str) -> tuple[str, str]:
+    """(forward SQL, reverse SQL) of a trigger on ``table`` refusing changes to rows whose parent
+    (``column`` -> ``parent``.id) has the status ``locked``; moving a row into a locked parent is refused too."""
+    name = f"{table}_locked"
+    forward = f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF {_bypassed()} THEN
+        RETURN NEW;
+    END IF;
+    IF EXISTS (SELECT 1 FROM {parent} WHERE id = OLD.{column} AND status = '{locked}')
+       OR (TG_OP = 'UPDATE' AND NEW.{column} IS DISTINCT FROM OLD.{column}
+           AND EXISTS (SELECT 1 FROM {parent} WHERE id = NEW.{column} AND status = '{locked}')) THEN
+        RAISE EXCEPTION '{_literal(what)} is locked (% of {table} id %); only its audited amendment or reopening may change it',
+            TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+DROP TRIGGER IF EXISTS {name} ON {table};
+CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {name}();
+"""
+    return forward, _drop(table, name)
+
+
+def _literal(text: str) -> str:
+    """``text`` inside a single-quoted SQL string (the placeholder ``%`` of RAISE doubled away)."""
+    return text.replace("'", "''").replace("%", "%%")
+
+
+def _drop(table: str, name: str) -> str:
+    return f"DROP TRIGGER IF EXISTS {name} ON {table};\nDROP FUNCTION IF EXISTS {name}();\n"
+
+
+def operation(*pairs: tuple[str, str]):
+    """A migration operation that writes the triggers on PostgreSQL and does nothing elsewhere.
+
+    SQLite gets none: it has no transaction-local setting for the audited services to pass with, and
+    Django's ``flush`` (between transactional tests) empties tables with DELETE, which a trigger there
+    would refuse; the model, queryset, admin and API guards hold on SQLite.
+    """
+    from django.db import migrations
+
+    forward = "\n".join(f for f, _r in pairs)
+    reverse = "\n".join(r for _f, r in reversed(pairs))
+
+    def apply(sql: str):
+        def run(apps, schema_editor) -> None:
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(sql, params=None)
+
+        return run
+
+    return migrations.RunPython(apply(forward), apply(reverse), elidable=False)

@@ -1,0 +1,211 @@
+"""A final evaluation and its components: locked at every layer, down to the database; the reopening passes.
+
+The raw-SQL tests run on PostgreSQL only (``postgres`` marker): there the migrations add triggers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.utils import translation
+
+from contracts.models import Settlement
+from contracts.tests.factories import ContractFactory
+from inspections.models import ImmutableError
+from logistics.quarters import Quarter
+from scoring import services
+from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme
+from scoring.tests.factories import inspection
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+Q3 = Quarter(2026, 3)
+
+
+@pytest.fixture
+def computed(inspector_user):
+    contract = ContractFactory(number="HT-LOCK-001", start_date=dt.date(2026, 1, 1))
+    inspection(contract, inspector_user, "daily", dt.date(2026, 7, 3), "88.50")
+    [evaluation] = services.evaluations_compute(quarter=Q3)
+    return evaluation
+
+
+@pytest.fixture
+def final(computed, office_user):
+    services.evaluation_review(evaluation=computed, meeting_date=dt.date(2026, 10, 9), attendees="张三", by=office_user)
+    evaluation = services.evaluation_finalize(evaluation=computed, by=office_user)
+    assert evaluation.status == "final" and evaluation.components.count() > 0
+    return evaluation
+
+
+def state(evaluation):
+    row = Evaluation.objects.get(pk=evaluation.pk)
+    components = sorted(row.components.values_list("code", "value", "weight"))
+    return row.status, row.score, row.inputs_hash, components
+
+
+def test_the_service_refuses_a_final_evaluation(final, office_user):
+    before = state(final)
+    with translation.override("en"), pytest.raises(ValidationError, match="This evaluation is final"):
+        services.evaluation_review(
+            evaluation=final,
+            meeting_date=dt.date(2026, 10, 9),
+            attendees="张三",
+            adjustment="2",
+            reason="x",
+            by=office_user,
+        )
+    assert state(final) == before
+
+
+def test_model_save_and_delete_refuse(final):
+    before = state(final)
+    final.score = D("1")
+    with pytest.raises(ImmutableError):
+        final.save()
+    with pytest.raises(ImmutableError):
+        final.delete()
+    component = final.components.order_by("code").first()
+    component.value = D("1")
+    with pytest.raises(ImmutableError):
+        component.save()
+    with pytest.raises(ImmutableError):
+        component.delete()
+    extra = EvaluationComponent(evaluation=final, code="X", weight=D("0"), effective_weight=D("0"))
+    with pytest.raises(ImmutableError):
+        extra.save()
+    assert state(final) == before
+
+
+def test_queryset_update_and_delete_refuse(final):
+    before = state(final)
+    with pytest.raises(ImmutableError):
+        Evaluation.objects.filter(pk=final.pk).update(score=D("1"))
+    with pytest.raises(ImmutableError):
+        Evaluation.objects.filter(pk=final.pk).delete()
+    with pytest.raises(ImmutableError):
+        EvaluationComponent.objects.filter(evaluation=final).update(value=D("1"))
+    with pytest.raises(ImmutableError):
+        EvaluationComponent.objects.filter(evaluation=final).delete()
+    assert state(final) == before
+
+
+def test_the_admin_and_the_api_refuse(final, client_for, office_user, api_client):
+    before = state(final)
+    client = client_for(office_user)
+    assert client.post(f"/admin/scoring/evaluation/{final.pk}/change/", {"score": "1"}).status_code == 403
+    assert client.post(f"/admin/scoring/evaluation/{final.pk}/delete/", {"post": "yes"}).status_code == 403
+    api_client.force_authenticate(office_user)
+    assert api_client.patch(f"/api/evaluations/{final.pk}/", {"score": "1"}, format="json").status_code == 405
+    assert api_client.delete(f"/api/evaluations/{final.pk}/").status_code == 405
+    assert state(final) == before
+
+
+# --- the database itself (PostgreSQL triggers) ----------------------------------------------------------
+def raw(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE scoring_evaluation SET score = 1 WHERE id = %s",
+        "UPDATE scoring_evaluation SET status = 'reviewed' WHERE id = %s",
+        "DELETE FROM scoring_evaluation WHERE id = %s",
+        "UPDATE scoring_evaluationcomponent SET value = 1 WHERE evaluation_id = %s",
+        "DELETE FROM scoring_evaluationcomponent WHERE evaluation_id = %s",
+    ],
+)
+def test_the_database_refuses_raw_sql(final, sql):
+    before = state(final)
+    with pytest.raises(DatabaseError, match="A final evaluation is locked"), transaction.atomic():
+        raw(sql, [final.pk])
+    assert state(final) == before
+
+
+@pytest.mark.postgres
+def test_computed_evaluations_pass_the_triggers(computed):
+    assert raw("UPDATE scoring_evaluation SET minutes = 'x' WHERE id = %s", [computed.pk]) == 1
+    assert raw("UPDATE scoring_evaluationcomponent SET n = n WHERE evaluation_id = %s", [computed.pk]) > 0
+
+
+@pytest.mark.postgres
+def test_the_reopening_passes_the_triggers_and_is_audited(final, office_user):
+    reopened = services.evaluation_reopen(evaluation=final, reason="投诉复核后撤销", by=office_user)
+    assert (reopened.status, reopened.reopen_count, reopened.inputs_hash) == ("reviewed", 1, "")
+    last = Evaluation.history.filter(id=final.pk).order_by("history_id").last()
+    assert (last.status, last.history_user, last.history_change_reason) == ("reviewed", office_user, "投诉复核后撤销")
+    settlement = Settlement.objects.get(contract=final.contract, quarter="2026Q3")
+    assert settlement.status == "draft"
+    last = settlement.history.order_by("history_id").last()
+    assert (last.status, last.history_user, last.history_change_reason) == ("draft", office_user, "投诉复核后撤销")
+    record = reopened.reopenings.get()
+    assert (record.by, record.previous_hash) == (office_user, final.inputs_hash)
+    # reviewed again, recomputed and finalized again: the whole path runs past the triggers
+    services.evaluation_review(
+        evaluation=reopened, meeting_date=dt.date(2026, 10, 20), attendees="李四", by=office_user
+    )
+    again = services.evaluation_finalize(evaluation=reopened, by=office_user)
+    assert again.status == "final" and again.inputs_hash == final.inputs_hash
+    # locked again, in the same transaction
+    with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
+        raw("UPDATE scoring_evaluation SET score = 1 WHERE id = %s", [final.pk])
+
+
+# --- constraints the scoring relies on ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"raw_score": D("100.000001")},  # scoring_evaluation_raw_score_range
+        {"raw_score": D("-0.000001")},
+        {"adjustment": D("100.01"), "adjustment_reason": "x"},  # scoring_evaluation_adjustment_range
+        {"adjustment": D("-100.01"), "adjustment_reason": "x"},
+        {"status": "approved"},  # scoring_evaluation_status_valid
+    ],
+)
+def test_the_database_refuses_an_evaluation_out_of_range(computed, change):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Evaluation.objects.filter(pk=computed.pk).update(**change)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"value": D("100.000001")},  # scoring_evaluationcomponent_value_range
+        {"value": D("-1")},
+        {"weight": D("1.0001")},  # scoring_evaluationcomponent_weights_range
+        {"weight": D("-0.0001")},
+        {"effective_weight": D("1.0000000001")},
+        {"effective_weight": D("-0.0000000001")},
+    ],
+)
+def test_the_database_refuses_a_component_out_of_range(computed, change):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EvaluationComponent.objects.filter(evaluation=computed).update(**change)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"complaint_points_normal": D("100.01")},  # scoring_evaluationscheme_points_range
+        {"complaint_points_serious": D("-1")},
+        {"adjustment_bound": D("100.01")},
+    ],
+)
+def test_the_database_refuses_a_scheme_out_of_range(computed, change):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EvaluationScheme.objects.filter(pk=computed.scheme_id).update(**change)
+
+
+def test_the_bounds_themselves_are_allowed(computed):
+    Evaluation.objects.filter(pk=computed.pk).update(raw_score=D("100"), adjustment=D("-100"), adjustment_reason="x")
+    EvaluationComponent.objects.filter(evaluation=computed).update(value=D("0"), weight=D("1"), effective_weight=D("0"))
+    EvaluationScheme.objects.filter(pk=computed.scheme_id).update(adjustment_bound=D("100"), complaint_points_normal=0)
+    assert Evaluation.objects.get(pk=computed.pk).raw_score == D("100")
