@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from contracts import services as contract_services
 from contracts.models import Contract, LedgerLine, Settlement
-from logistics import outbox
+from logistics import advisory, outbox
 from logistics.immutability import allow_locked_changes
 from logistics.models import stamp
 from logistics.notify import notify_office
@@ -336,8 +336,9 @@ def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: Any) -> Evalua
 
 
 # --- the quarter close ----------------------------------------------------------------------------------
-def _claim_run(quarter: Quarter, trigger: str) -> QuarterRun | None:
-    """The quarter's run row is the lock: a second close of the same quarter finds it and stops."""
+def _claim_run(quarter: Quarter, trigger: str, owner_gone: bool = False) -> QuarterRun | None:
+    """The quarter's run row is the lock: a second close of the same quarter finds it and stops. A run
+    still 'running' is taken over when its owner is known to be gone (or after two hours)."""
     try:
         with transaction.atomic():
             return QuarterRun.objects.create(quarter=quarter.key, trigger=trigger)
@@ -348,7 +349,8 @@ def _claim_run(quarter: Quarter, trigger: str) -> QuarterRun | None:
                 run.status, run.error, run.trigger = QuarterRun.Status.RUNNING, "", trigger
                 run.save(update_fields=["status", "error", "trigger"])
                 return run
-            if run.status == QuarterRun.Status.RUNNING and run.started_at < timezone.now() - dt.timedelta(hours=2):
+            stale = run.started_at < timezone.now() - dt.timedelta(hours=2)
+            if run.status == QuarterRun.Status.RUNNING and (owner_gone or stale):
                 run.trigger = trigger  # a run that died (worker killed): take it over
                 run.save(update_fields=["trigger"])
                 return run
@@ -359,9 +361,18 @@ def quarter_close(*, quarter: Quarter, trigger: str = "manual") -> QuarterRun | 
     """Compute every contract of a closed quarter and tell the office the evaluations await review.
 
     Runs once per quarter: a second call (a retry, a second beat, the catch-up job) finds the run and does
-    nothing. Returns the run, or None when another run has it.
+    nothing. Returns the run, or None when another run has it. On PostgreSQL the close holds a session
+    advisory lock while it runs: a run still 'running' while that lock is free was left by a dead worker
+    (SIGKILL, OOM), and the redelivered task or the catch-up takes it over at once.
     """
-    run = _claim_run(quarter, trigger)
+    with advisory.session_lock(f"quarter-close:{quarter.key}") as held:
+        if held is False:
+            return None  # another close of this quarter is running right now
+        return _close(quarter, trigger, owner_gone=held is True)
+
+
+def _close(quarter: Quarter, trigger: str, owner_gone: bool) -> QuarterRun | None:
+    run = _claim_run(quarter, trigger, owner_gone)
     if run is None:
         return None
     try:
