@@ -64,7 +64,12 @@ class ComplaintForm(forms.Form):
     name = forms.CharField(label=_("Your name (optional)"), max_length=50, required=False)
     phone = forms.CharField(label=_("Phone (optional)"), max_length=30, required=False)
     email = forms.EmailField(label=_("Email (optional, to be told of the answer)"), required=False)
-    website = forms.CharField(label=_("Leave this empty"), required=False)  # honeypot, hidden by CSS
+    # honeypot: hidden by CSS, and out of the keyboard's way (a person tabbing through never lands in it)
+    website = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean(self) -> dict:

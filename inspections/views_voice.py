@@ -125,9 +125,11 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     samesite="Lax",
                 )
                 return response
-        # the typed text stays; the form gets a fresh stamp so that a corrected post is not taken for a bot
+        # the typed text stays, and so does the stamp of when the form was opened: a corrected post sent at
+        # once is not taken for a bot's (a fresh stamp only when the post had no valid one)
         form.data = form.data.copy()
-        form.data["started"] = forms.form_stamp()
+        if forms.seconds_since(form.data.get("started", "")) is None:
+            form.data["started"] = forms.form_stamp()
     else:
         form = forms.ComplaintForm(initial=_initial_from_qr(request))
     return render(request, "inspections/complaint_new.html", {"form": form})

@@ -7,6 +7,7 @@ not inherit the page's font: without it, Chinese labels would render as boxes).
 
 from __future__ import annotations
 
+import math
 import re
 from decimal import Decimal
 
@@ -90,14 +91,20 @@ def grade_distribution(
 ) -> SafeString:
     config = _config()
     config.style = Style(**{**STYLE.__dict__, "colors": tuple(GRADE_COLORS.get(g, "#6b7280") for g, _ in counts)})
+    # counts are whole numbers: whole-number ticks (pygal's own would be 0.1 apart, printed 0 0 0 1 1 1)
+    step = max(1, math.ceil(max([c for _, c in counts] + [1]) / 5))
+    top = step * math.ceil(max([c for _, c in counts] + [1]) / step)
     chart = pygal.Bar(
         config,
         width=width,
         height=height,
         title=title or None,
+        range=(0, top),
         print_values=True,
+        print_values_position="top",
         value_formatter=lambda v: f"{v:.0f}" if v is not None else "",
     )
+    chart.y_labels = list(range(0, top + 1, step))
     chart.x_labels = [g for g, _ in counts]
     for grade, count in counts:
         chart.add(grade, [{"value": count} if g == grade else None for g, _ in counts])

@@ -199,6 +199,19 @@ def test_bad_uploads_are_refused_with_a_clear_message_and_the_text_kept(client):
     assert Complaint.objects.count() == 0
 
 
+def test_a_post_corrected_right_after_an_error_is_not_taken_for_a_bot(client):
+    """The form keeps the stamp of when it was opened: sent again at once, the complaint is a person's."""
+    opened = stamp(seconds_ago=40)
+    bad = {**form_data(started=opened), "photos": [SimpleUploadedFile("x.jpg", b"not an image")]}
+    html = client.post("/complaints/new/", bad).content.decode()
+    assert f'name="started" value="{opened}"' in html
+    assert post(client, started=opened).status_code == 302
+    assert Complaint.objects.get().quarantined is False
+    # a post without a valid stamp still gets a fresh one (and waits like a new form)
+    html = client.post("/complaints/new/", {**bad, "started": "forged"}).content.decode()
+    assert 'name="started" value="forged"' not in html
+
+
 def test_a_good_photo_is_kept_without_exif(client, jpeg_with_gps):
     import io
 
