@@ -50,20 +50,20 @@ class ClauseSpec:
     window: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per piece of evidence: tens of thousands per close
 class FailedItem:
     id: int
     severity: str  # minor / major / serious
     ref: str  # e.g. "INS-000123 / C03"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per piece of evidence: tens of thousands per close
 class UpheldComplaint:
     id: int
     ref: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per piece of evidence: tens of thousands per close
 class OverdueRectification:
     id: int
     days: int
@@ -84,7 +84,7 @@ class QuarterFacts:
 
 
 # --- Outputs --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per piece of evidence: tens of thousands per close
 class Line:
     kind: str  # deduction / bonus
     amount: Decimal
@@ -155,9 +155,13 @@ def apply_clauses(clauses: Sequence[ClauseSpec], facts: QuarterFacts) -> Outcome
 
     for clause in clauses:
         if clause.kind == "per_failed_item":
+            prices: dict[str, tuple[str, Decimal]] = {}  # per severity, shared by its lines (as str(rate) would be)
             for item in facts.failed_items:
-                rate = getattr(clause, SEVERITY_FIELD.get(item.severity, "amount_minor")) or ZERO
-                amount = money(rate)
+                price = prices.get(item.severity)
+                if price is None:
+                    rate = getattr(clause, SEVERITY_FIELD.get(item.severity, "amount_minor")) or ZERO
+                    price = prices[item.severity] = (str(rate), money(rate))
+                rate, amount = price
                 if amount > 0:
                     lines.append(
                         Line(

@@ -251,13 +251,19 @@ SETTLEMENT_FIELDS = (
 
 @transaction.atomic
 def settlements_apply(
-    *, quarter: Quarter, items: Sequence[SettlementInput], finalize: bool = False, by: Any = None
+    *,
+    quarter: Quarter,
+    items: Sequence[SettlementInput],
+    finalize: bool = False,
+    by: Any = None,
+    skip_final: bool = False,
 ) -> dict[int, Settlement]:
     """Apply one quarter's facts to many contracts: ledger lines, settlements, warnings, flags.
 
     Idempotent: the same facts give the same rows (a line per clause and evidence, unique in the database);
     facts that disappeared since the last run lose their line. A final settlement refuses to change.
     Reads and writes are batched: the number of queries does not depend on the number of contracts.
+    With ``skip_final`` the contracts whose settlement is final are left out instead (the quarter close).
     """
     if not items:
         return {}
@@ -273,7 +279,15 @@ def settlements_apply(
         s.contract_id: s
         for s in Settlement.objects.select_for_update().filter(contract_id__in=ids, quarter=quarter.key)
     }
-    if any(s.status == SettlementStatus.FINAL for s in settlements.values()):
+    final = {pk for pk, s in settlements.items() if s.status == SettlementStatus.FINAL}
+    if final and skip_final:
+        items = [item for item in items if item.contract.pk not in final]
+        ids = [item.contract.pk for item in items]
+        contracts = {pk: contracts[pk] for pk in ids}
+        settlements = {pk: s for pk, s in settlements.items() if pk in contracts}
+        if not items:
+            return {}
+    elif final:
         raise SettlementFinal(
             _("The settlement of %(quarter)s is final; record a correction instead.") % {"quarter": quarter.key}
         )

@@ -162,13 +162,9 @@ def evaluations_compute(
 def _draft_settlements(
     quarter: Quarter, evaluations: list[Evaluation], facts: dict[int, selectors.ContractFacts]
 ) -> None:
-    final = set(
-        Settlement.objects.filter(
-            quarter=quarter.key, contract_id__in=[e.contract_id for e in evaluations], status="final"
-        ).values_list("contract_id", flat=True)
-    )
-    contract_services.settlements_apply(
+    contract_services.settlements_apply(  # a final settlement stays as it is (its locked read tells)
         quarter=quarter,
+        skip_final=True,
         items=[
             contract_services.SettlementInput(
                 contract=facts[e.contract_id].contract,
@@ -179,7 +175,6 @@ def _draft_settlements(
                 overdue_rectifications=facts[e.contract_id].overdue_rectifications,
             )
             for e in evaluations
-            if e.contract_id not in final
         ],
     )
 
@@ -383,8 +378,9 @@ def _close(quarter: Quarter, trigger: str, owner_gone: bool) -> QuarterRun | Non
         )
         raise
     with transaction.atomic():
+        run.status, run.finished_at, run.contracts = QuarterRun.Status.DONE, timezone.now(), len(evaluations)
         QuarterRun.objects.filter(pk=run.pk).update(
-            status=QuarterRun.Status.DONE, finished_at=timezone.now(), contracts=len(evaluations)
+            status=run.status, finished_at=run.finished_at, contracts=run.contracts
         )
         notify_office(
             subject=_("%(quarter)s: %(count)d evaluations await review")
@@ -396,8 +392,7 @@ def _close(quarter: Quarter, trigger: str, owner_gone: bool) -> QuarterRun | Non
             % {"quarter": quarter.key},
             dedup_key=f"quarter-close:{quarter.key}",
         )
-    run.refresh_from_db()
-    return run
+    return run  # as written above (no second read)
 
 
 def catch_up(*, today: dt.date | None = None) -> QuarterRun | None:

@@ -202,3 +202,32 @@ def test_a_contract_has_at_most_one_cap():
     ClauseFactory(contract=contract, kind="deduction_cap", amount=None, percent=D(10))
     with pytest.raises(IntegrityError), transaction.atomic():
         Clause.objects.create(contract=contract, kind="deduction_cap", percent=D(20))
+
+
+def test_the_quarter_close_leaves_a_final_settlement_alone_and_applies_the_others(office_user):
+    final_contract, draft_contract = contract_with_clauses(), contract_with_clauses()
+    final = services.settlement_apply(
+        contract=final_contract,
+        quarter=Q3,
+        score=D("85"),
+        grade="B",
+        failed_items=FAILED,
+        finalize=True,
+        by=office_user,
+    )
+    before = (final.payable, sorted(final.lines.values_list("evidence_key", "amount")))
+    items = [
+        services.SettlementInput(contract=c, score=D("50"), grade="D", failed_items=FAILED[:1])
+        for c in (final_contract, draft_contract)
+    ]
+    with pytest.raises(services.SettlementFinal):
+        services.settlements_apply(quarter=Q3, items=items)
+    applied = services.settlements_apply(quarter=Q3, items=items, skip_final=True)
+    assert list(applied) == [draft_contract.pk]
+    draft = applied[draft_contract.pk]
+    assert draft.grade == "D" and list(
+        draft.lines.filter(evidence_type="item_result").values_list("evidence_key", flat=True)
+    ) == ["item_result:101"]
+    final.refresh_from_db()
+    assert (final.payable, sorted(final.lines.values_list("evidence_key", "amount"))) == before
+    assert services.settlements_apply(quarter=Q3, items=items[:1], skip_final=True) == {}

@@ -29,6 +29,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-web", action="store_true", help="skip the gunicorn load test")
         parser.add_argument("--web-seconds", type=int, default=15, help="seconds of load per web scenario")
         parser.add_argument(
+            "--web-workers", type=int, default=None, help="gunicorn workers (default: the production command's)"
+        )
+        parser.add_argument(
+            "--web-only",
+            action="store_true",
+            help="only the web part, on the benchmark data already generated in this database",
+        )
+        parser.add_argument(
             "--in-process",
             action="store_true",
             help="run each quarter close in this process, not a fresh one (its peak memory then includes the rest)",
@@ -49,6 +57,9 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             self.stderr.write(f"note: the targets are for PostgreSQL; this run is on {connection.vendor}.")
         quarter = Quarter.parse(options["quarter"]) if options["quarter"] else Quarter.last_complete()
+        if options["web_only"]:
+            self._web_only(quarter, options)
+            return
         main = options["contracts"]
         steps = sorted({int(s) for s in options["scale"].split(",") if s.strip()} | {main})
         if generate.existing_contracts() > steps[0]:
@@ -90,11 +101,56 @@ class Command(BaseCommand):
                 if not options["no_web"]:
                     from scoring.bench import web
 
-                    figures["web"] = web.run(quarter, seconds=options["web_seconds"], stdout=self.stdout)
+                    figures["web"] = web.run(quarter, **self._web_options(options), stdout=self.stdout)
         figures.setdefault("web", None)
         self.stdout.write(table(figures))
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+
+    @staticmethod
+    def _web_options(options: dict[str, Any]) -> dict[str, Any]:
+        from scoring.bench import web
+
+        return {"seconds": options["web_seconds"], "workers": options["web_workers"] or web.WORKERS}
+
+    def _web_only(self, quarter: Quarter, options: dict[str, Any]) -> None:
+        """The web part alone (the pages read the data and the close of an earlier run of this command)."""
+        from scoring.bench import web
+
+        contracts = generate.existing_contracts()
+        if not contracts:
+            raise CommandError("No benchmark data in this database: run the whole benchmark first.")
+        figures = {
+            "quarter": quarter.key,
+            "contracts": contracts,
+            "web": web.run(quarter, **self._web_options(options), stdout=self.stdout),
+        }
+        self.stdout.write(web_table(figures["web"], contracts))
+        if options["json"]:
+            Path(options["json"]).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+def _columns(rows: list[tuple[str, str, str, str]]) -> str:
+    widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
+    return "\n".join("  ".join(str(v).ljust(widths[i]) for i, v in enumerate(row)) for row in rows)
+
+
+def web_rows(w: dict[str, Any], contracts: int) -> list[tuple[str, str, str, str]]:
+    return [
+        ("trivial JSON view (ceiling)", f"{w['workers']} workers", f"{w['ceiling_rps']} req/s", ""),
+        (
+            "complaint POST",
+            "16 clients",
+            f"{w['complaint_post_rps']} req/s, p99 {w['complaint_post_p99_ms']} ms",
+            f">= 150/s, p99 <= 200 ms, {w['complaint_post_share']:.0%} of ceiling (>= 30%)",
+        ),
+        ("tablet form GET", "", f"p95 {w['inspect_form_p95_ms']} ms", "<= 100 ms"),
+        ("quarter overview", f"N={contracts}", f"{w['overview_ms']} ms, {w['overview_queries']} queries", "<= 300 ms"),
+    ]
+
+
+def web_table(w: dict[str, Any], contracts: int) -> str:
+    return _columns(web_rows(w, contracts))
 
 
 def table(f: dict[str, Any]) -> str:
@@ -127,24 +183,6 @@ def table(f: dict[str, Any]) -> str:
         ("  layout only", "", f"{r['contract_layout_median_s']} s", "render <= 2x layout"),
         ("institution summary", f"N={c['contracts']}", f"{r['summary_median_s']} s", "<= 5 s"),
     ]
-    w = f.get("web")
-    if w:
-        rows += [
-            ("trivial JSON view (ceiling)", "", f"{w['ceiling_rps']} req/s", ""),
-            (
-                "complaint POST",
-                "16 clients",
-                f"{w['complaint_post_rps']} req/s, p99 {w['complaint_post_p99_ms']} ms",
-                f">= 150/s, p99 <= 200 ms, {w['complaint_post_share']:.0%} of ceiling (>= 30%)",
-            ),
-            ("tablet form GET", "", f"p95 {w['inspect_form_p95_ms']} ms", "<= 100 ms"),
-            (
-                "quarter overview",
-                f"N={c['contracts']}",
-                f"{w['overview_ms']} ms, {w['overview_queries']} queries",
-                "<= 300 ms",
-            ),
-        ]
-    widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
-    lines = ["  ".join(str(v).ljust(widths[i]) for i, v in enumerate(row)) for row in rows]
-    return "\n".join(lines)
+    if f.get("web"):
+        rows += web_rows(f["web"], c["contracts"])
+    return _columns(rows)
