@@ -52,6 +52,7 @@ RATE_PER_CONTACT = "3/h"
 RATE_TRACKING = "60/10m"
 NEW_COMPLAINT_COOKIE = "new_complaint"
 NEW_COMPLAINT_MAX_AGE = 3600
+SURVEY_VALUES = ("1", "2", "3", "4", "5")
 
 
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
@@ -146,6 +147,8 @@ def _complaint_by_code(code: str) -> Complaint:
 def complaint_track_lookup(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("code", "").strip().upper()
     if code:
+        if any(char not in TRACKING_ALPHABET for char in code):
+            raise Http404  # no such code (and one with a "/" would have no URL to redirect to)
         return redirect("inspections:complaint_track", code=code)
     return render(request, "inspections/complaint_lookup.html")
 
@@ -426,7 +429,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         answers = {}
         for question in questions:
             raw = request.POST.get(f"q{question.pk}", "")
-            if raw.isdigit():
+            if raw in SURVEY_VALUES:  # not str.isdigit(): "²" is a digit that int() refuses
                 answers[question.pk] = int(raw)
         try:
             survey_services.survey_answer(

@@ -34,3 +34,5 @@ urlpatterns = [
     path("api/", include("scoring.api.urls")),
     path("api/", include("contracts.api.urls")),
 ]
+
+handler404 = "logistics.api.errors.not_found"  # JSON under /api/, the HTML page elsewhere

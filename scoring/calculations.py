@@ -7,14 +7,17 @@
 - S: 100 x the share of survey answers rated 4 or 5; no answer: no data.
 - A component without data drops out; the other weights are rescaled to sum to 1.
 - Score = sum(effective weight x component) + manual adjustment, clamped to 0..100, rounded half-up to 2
-  decimals, computed without intermediate rounding; the grade is read from the rounded score.
+  decimals, computed without intermediate rounding (exact fractions: a rescaled weight of 1/3 is not
+  0.333...); the grade is read from the rounded score. Effective weights are shown to 28 digits.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 CENT = Decimal("0.01")
@@ -72,7 +75,7 @@ class Component:
 @dataclass(frozen=True)
 class Result:
     components: list[Component]
-    raw_score: Decimal  # sum of contributions, unrounded, before the adjustment
+    raw_score: Decimal  # sum of contributions before the adjustment, from exact values (28 digits)
     adjustment: Decimal
     score: Decimal  # clamped and rounded
     grade: str
@@ -115,18 +118,37 @@ def grade_for(score: Decimal, bands: Sequence[Mapping[str, Any]]) -> str:
     raise AssertionError("unreachable: a band starts at 0")
 
 
-def components_of(facts: Facts, scheme: Scheme) -> list[tuple[str, Decimal | None, int]]:
-    penalty = facts.complaints_normal * scheme.complaint_points_normal
-    penalty += facts.complaints_serious * scheme.complaint_points_serious
-    satisfaction = HUNDRED * facts.survey_satisfied / facts.survey_answers if facts.survey_answers else None
+def _exact_components(facts: Facts, scheme: Scheme) -> list[tuple[str, Fraction | None, int]]:
+    """The components as exact fractions (a mean of three scores is a third: no Decimal holds it)."""
+
+    def mean(stats: ScoreStats) -> Fraction | None:
+        return Fraction(stats.total) / stats.n if stats.n else None
+
+    penalty = facts.complaints_normal * Fraction(scheme.complaint_points_normal)
+    penalty += facts.complaints_serious * Fraction(scheme.complaint_points_serious)
+    satisfaction = Fraction(100 * facts.survey_satisfied, facts.survey_answers) if facts.survey_answers else None
     return [
-        ("D", facts.daily.mean, facts.daily.n),
-        ("W", facts.weekly.mean, facts.weekly.n),
-        ("M", facts.monthly.mean, facts.monthly.n),
-        ("C", max(ZERO, HUNDRED - penalty), facts.complaints_normal + facts.complaints_serious),
+        ("D", mean(facts.daily), facts.daily.n),
+        ("W", mean(facts.weekly), facts.weekly.n),
+        ("M", mean(facts.monthly), facts.monthly.n),
+        ("C", max(Fraction(0), 100 - penalty), facts.complaints_normal + facts.complaints_serious),
         ("S", satisfaction, facts.survey_answers),
-        ("SELF", facts.self_checks.mean, facts.self_checks.n),
+        ("SELF", mean(facts.self_checks), facts.self_checks.n),
     ]
+
+
+def _decimal(value: Fraction) -> Decimal:
+    """A fraction as a Decimal of the context's precision (exact when the fraction terminates)."""
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _round_cent(value: Fraction) -> Decimal:
+    """Half-up to 0.01, on the exact value (value >= 0)."""
+    return (Decimal(math.floor(value * 100 + Fraction(1, 2))) / 100).quantize(CENT)
+
+
+def components_of(facts: Facts, scheme: Scheme) -> list[tuple[str, Decimal | None, int]]:
+    return [(code, None if v is None else _decimal(v), n) for code, v, n in _exact_components(facts, scheme)]
 
 
 def compute(facts: Facts, scheme: Scheme, adjustment: Decimal = ZERO) -> Result:
@@ -145,8 +167,13 @@ def compute(facts: Facts, scheme: Scheme, adjustment: Decimal = ZERO) -> Result:
         else:
             effective = weights[code] / present if present else ZERO
         components.append(Component(code, value, n, weights[code], effective))
-    raw_score = sum((c.contribution for c in components), ZERO)
-    score = min(HUNDRED, max(ZERO, raw_score + adjustment)).quantize(CENT, rounding=ROUND_HALF_UP)
+    # The score from the exact values: sum(weight x value) / sum(present weights), one division, so that
+    # rescaled weights of a third (0.333...) cannot push 89.995 below the half cent (89.99, B not A).
+    exact = [(Fraction(weights[code]), v) for code, v, _n in _exact_components(facts, scheme) if v is not None]
+    present_exact = sum((w for w, _v in exact), Fraction(0))
+    raw_exact = sum((w * v for w, v in exact), Fraction(0)) / present_exact if present_exact else Fraction(0)
+    raw_score = _decimal(raw_exact)
+    score = _round_cent(min(Fraction(100), max(Fraction(0), raw_exact + Fraction(adjustment))))
     return Result(components, raw_score, adjustment, score, grade_for(score, scheme.bands), missing)
 
 

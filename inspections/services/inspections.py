@@ -123,13 +123,21 @@ class Payload:
                 return []
 
         started = data.get("started_at")
-        started_at = parse_datetime(started) if isinstance(started, str) else None
+        try:
+            started_at = parse_datetime(started) if isinstance(started, str) else None
+        except ValueError:  # well formed but impossible, e.g. 12:99
+            errors["started_at"] = [_("Enter a valid date/time.")]
+            started_at = None
         results = data.get("results") or {}
         if not isinstance(results, dict):
             errors["results"] = [_("The answers are malformed.")]
             results = {}
         checks = {}
-        for order_id, check in (data.get("rectification_checks") or {}).items():
+        raw_checks = data.get("rectification_checks") or {}
+        if not isinstance(raw_checks, dict):
+            errors["rectification_checks"] = [_("The rectification checks are malformed.")]
+            raw_checks = {}
+        for order_id, check in raw_checks.items():
             try:
                 checks[int(order_id)] = {"result": str(check.get("result", "")), "note": str(check.get("note", ""))}
             except (TypeError, ValueError, AttributeError):

@@ -95,7 +95,10 @@ def survey_answer(*, invitation: SurveyInvitation, answers: dict[int, int], comm
     try:
         with transaction.atomic():
             response = SurveyResponse.objects.create(
-                invitation=invitation, survey=survey, contract_id=invitation.contract_id, comment=comment.strip()[:1000]
+                invitation=invitation,
+                survey=survey,
+                contract_id=invitation.contract_id,
+                comment=comment.replace("\x00", "").strip()[:1000],
             )
     except IntegrityError:  # the same link submitted twice at once
         raise InvitationUsed(_("This invitation has already been used. Thank you, your answer was counted."))

@@ -206,6 +206,7 @@ class BidSerializer(serializers.ModelSerializer):
         read_only_fields = ["vendor", "submitted_at", "is_qualified"]
 
     SEALED_FIELDS = ("price", "proposal", "past_projects", "past_projects_description", "is_qualified")
+    NULL_IN_RESPONSE = SEALED_FIELDS  # the schema says so (logistics/api/schema.py)
 
     def get_sealed(self, obj: Bid) -> bool:
         return bid_is_sealed_for(self.context["request"].user, obj)

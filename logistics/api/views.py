@@ -98,7 +98,7 @@ class ExpiringCertificatesView(APIView):
         try:
             days = max(0, min(365, int(request.query_params.get("days", 30))))
         except ValueError:
-            days = 30
+            raise DRFValidationError({"days": [_("A whole number of days.")]}) from None
         vendors = scoped(request.user, Vendor.objects.all()).values("pk")
         items = selectors.certificates_expiring(within_days=days, vendor_ids=vendors)
         return Response(serializers.ExpiringItemSerializer(items, many=True).data)
