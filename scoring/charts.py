@@ -75,6 +75,7 @@ def trend(points: list[tuple[str, Decimal | None]], title: str = "", width: int 
         height=height,
         title=title or None,
         range=(0, 100),
+        margin_right=40,  # room for the last point's value label, printed past the plot's right edge
         dots_size=4,
         show_dots=True,
         print_values=True,

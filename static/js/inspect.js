@@ -334,7 +334,7 @@
       buttons, pointsBox,
       el("div", { class: "item-extra" }, [
         el("label", { for: id + "-note", text: _("Note") }), note,
-        el("label", { for: id + "-photo", class: "btn camera-btn", text: "📷 " + _("Photo") }), camera, thumbs,
+        el("label", { for: id + "-photo", class: "btn camera-btn", text: _("Photo") }), camera, thumbs,
       ]),
       el("p", { class: "field-error", id: "err-" + item.code, role: "alert" }),
     ]);
