@@ -345,7 +345,10 @@ def settlements_apply(
         Settlement.objects.bulk_create(created, batch_size=BATCH)
         Settlement.history.bulk_history_create(created, batch_size=BATCH, default_change_reason=reason)
     if changed:
-        Settlement.objects.bulk_update(changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], batch_size=BATCH)
+        # the plain queryset: the audited one would add a second history row per settlement ("bulk update")
+        models.QuerySet(model=Settlement).bulk_update(
+            changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], batch_size=BATCH
+        )
         Settlement.history.bulk_history_create(changed, update=True, batch_size=BATCH, default_change_reason=reason)
     _sync_lines(settlements, outcomes, by)
     _sync_warnings(contracts, quarter, outcomes, by)
@@ -379,7 +382,7 @@ def _update_flags(
         changed.append(contract)
     if changed:
         fields = ["termination_recommended", "termination_recommended_reason", "renewal_preferred", "updated_at"]
-        Contract.objects.bulk_update(changed, fields, batch_size=BATCH)
+        models.QuerySet(model=Contract).bulk_update(changed, fields, batch_size=BATCH)  # one history row, below
         Contract.history.bulk_history_create(changed, update=True, batch_size=BATCH, default_change_reason="clauses")
     for contract in recommended:
         notify_office(

@@ -27,8 +27,7 @@ BEGIN
     IF {_bypassed()} THEN
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION '{_literal(what)} is locked (% of {table} id %); only its audited amendment or reopening may change it',
-        TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
+    RAISE EXCEPTION '{_message(what, table)}', TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
 END;
 $$;
 DROP TRIGGER IF EXISTS {name} ON {table};
@@ -51,8 +50,7 @@ BEGIN
     IF EXISTS (SELECT 1 FROM {parent} WHERE id = OLD.{column} AND status = '{locked}')
        OR (TG_OP = 'UPDATE' AND NEW.{column} IS DISTINCT FROM OLD.{column}
            AND EXISTS (SELECT 1 FROM {parent} WHERE id = NEW.{column} AND status = '{locked}')) THEN
-        RAISE EXCEPTION '{_literal(what)} is locked (% of {table} id %); only its audited amendment or reopening may change it',
-            TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
+        RAISE EXCEPTION '{_message(what, table)}', TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
     END IF;
     IF TG_OP = 'DELETE' THEN
         RETURN OLD;
@@ -67,9 +65,10 @@ CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
     return forward, _drop(table, name)
 
 
-def _literal(text: str) -> str:
-    """``text`` inside a single-quoted SQL string (the placeholder ``%`` of RAISE doubled away)."""
-    return text.replace("'", "''").replace("%", "%%")
+def _message(what: str, table: str) -> str:
+    """The RAISE format (its two ``%`` take TG_OP and the row's id), quoted for a SQL string literal."""
+    text = what.replace("%", "%%") + f" is locked (% of {table} id %); only its audited amendment or reopening"
+    return (text + " may change it").replace("'", "''")
 
 
 def _drop(table: str, name: str) -> str:

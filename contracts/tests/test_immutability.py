@@ -312,3 +312,18 @@ def test_the_database_refuses_a_ledger_line_out_of_range(overrides):
     }
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerLine.objects.bulk_create([LedgerLine(**values)])
+
+
+def test_a_recompute_leaves_one_history_row_per_change():
+    """The bulk writes of the recompute record their own history: no second "bulk update" row besides."""
+    contract = priced_contract()
+    ClauseFactory(contract=contract, kind="renewal_preference", amount=None, count=1, window=1)
+    services.settlement_apply(contract=contract, quarter=Q3, score=D("85"), grade="B", failed_items=FAILED)
+    services.settlement_apply(contract=contract, quarter=Q3, score=D("95"), grade="A", failed_items=FAILED[:1])
+    settlement = Settlement.objects.get(contract=contract)
+    history = settlement.history.order_by("history_id").values_list("history_type", "history_change_reason", "grade")
+    assert list(history) == [("+", "computed", "B"), ("~", "computed", "A")]
+    contract.refresh_from_db()
+    assert contract.renewal_preferred
+    reasons = list(contract.history.order_by("history_id").values_list("history_change_reason", flat=True))
+    assert reasons.count("clauses") == 1 and "bulk update" not in reasons
