@@ -65,14 +65,19 @@ def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
 # --- the public complaint page --------------------------------------------------------------------------
 def _initial_from_qr(request: HttpRequest) -> dict[str, Any]:
     initial: dict[str, Any] = {"started": forms.form_stamp()}
-    site = Site.objects.filter(code=request.GET.get("site", ""), is_active=True).first()
+
+    def code(name: str) -> str:  # no code has a NUL, and PostgreSQL refuses one in a query (a 500)
+        value = request.GET.get(name, "")
+        return "" if "\x00" in value else value
+
+    site = Site.objects.filter(code=code("site"), is_active=True).first()
     key_point = None
     if site is not None:
         initial["site"] = site
-        key_point = KeyPoint.objects.filter(site=site, code=request.GET.get("kp", ""), is_active=True).first()
+        key_point = KeyPoint.objects.filter(site=site, code=code("kp"), is_active=True).first()
         if key_point is not None:
             initial["key_point"] = key_point
-    category = ServiceCategory.objects.filter(code=request.GET.get("cat", "")).first()
+    category = ServiceCategory.objects.filter(code=code("cat")).first()
     if category is not None:
         initial["category"] = category
     return initial
@@ -414,6 +419,8 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    if "\x00" in token:  # no token has one, and PostgreSQL refuses it in a query (a 500)
+        raise Http404
     invitation = get_object_or_404(
         SurveyInvitation.objects.select_related("survey", "contract__vendor", "contract__category"), token=token
     )

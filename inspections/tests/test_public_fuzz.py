@@ -166,6 +166,7 @@ class PublicPagesFuzz(TestCase):
 
     @EXAMPLES
     @given(st.lists(st.tuples(text, text), max_size=6))
+    @example([("site", "a\x00b"), ("cat", "\x00"), ("kp", "\x00")])  # the QR parameters: NUL was a 500 on PostgreSQL
     def test_the_complaint_page_with_any_query(self, params):
         cache.clear()
         query = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params)
@@ -206,6 +207,7 @@ class PublicPagesFuzz(TestCase):
 
     @EXAMPLES
     @given(text)
+    @example("a\x00b")  # PostgreSQL refuses NUL in a query: the lookup of the token was a 500 there
     def test_any_survey_token(self, token):
         self.assertNoServerError(self.client.get(f"/s/{quote(token, safe='')}/"))
 
@@ -235,6 +237,9 @@ class PublicPagesRegressions(PublicPagesFuzz):
             self.assertFalse(SurveyResponse.objects.exists())
         self.client.post(f"/s/{self.invitation}/", dict.fromkeys(self.questions, "4"))
         self.assertEqual(SurveyResponse.objects.count(), 1)
+
+    def test_a_survey_token_with_a_nul_byte_is_not_found(self):
+        self.assertEqual(self.client.get("/s/a%00b/").status_code, 404)
 
     def test_a_survey_comment_loses_its_nul_bytes(self):
         # PostgreSQL refuses NUL in text: the comment, which no form field checks, raised a 500 there

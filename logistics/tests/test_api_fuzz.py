@@ -50,9 +50,15 @@ CONFIG = {
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The access table's world, with an API token for each role."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
     from django.test import override_settings
     from rest_framework.authtoken.models import Token
 
+    # The WSGI app closes "old" connections around each request; inside the module's transaction that
+    # would close the test's own connection (PostgreSQL). Django's test client unhooks them the same way.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     media = tmp_path_factory.mktemp("fuzz-media")
     fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
@@ -66,6 +72,8 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+            request_started.connect(close_old_connections)
+            request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
