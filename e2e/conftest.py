@@ -70,10 +70,17 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(transactional_db: None, live_server: Any) -> None:
+def _reference_data(transactional_db: None, live_server: Any, settings: Any) -> None:
     """What the data migrations installed (roles, service categories, certificate types, the default scheme
-    and the beat schedules): an earlier transactional test's flush may have removed it."""
+    and the beat schedules): an earlier transactional test's flush may have removed it. Static files come
+    from the finders (the live server's handler), whatever STATIC_MANIFEST says: whitenoise's manifest
+    storage would need a collectstatic first."""
     from django.apps import apps
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
     roles = importlib.import_module("logistics.migrations.0002_role_groups_and_categories")
     roles.create_groups(apps, None)
@@ -130,8 +137,18 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        page.errors = []  # JavaScript errors of the page, checked by the tests
+        # JavaScript errors and console errors (a CSP refusal, a failed load) of the page, checked by the
+        # tests; loads refused while the test has put the browser offline are expected
+        page.errors = []
         page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.on(
+            "console",
+            lambda msg: (
+                msg.type == "error"
+                and "ERR_INTERNET_DISCONNECTED" not in msg.text
+                and page.errors.append(f"console: {msg.text} ({msg.location.get('url', '')})")
+            ),
+        )
         return page
 
     yield make

@@ -16,8 +16,16 @@ DESCRIPTION = "一层公共卫生间洗手液用完了，地面有积水。"
 REPLY = "已补充洗手液并清理积水，感谢您的反映。"
 
 
+BAD_FILES = {
+    "phone": ("photo.jpg", b"this is a text file, not a picture\n", "不是有效的图片"),
+    "tablet": ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", "只接受 JPEG、PNG 和 WebP"),
+}
+
+
 @pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
-def test_a_complaint_from_a_qr_code_is_tracked_answered_and_rated(new_page, institution, shot, tmp_path, viewport):
+def test_a_complaint_from_a_qr_code_is_tracked_answered_and_rated(
+    new_page, institution, shot, tmp_path, viewport, request
+):
     from inspections.forms import MIN_FILL_SECONDS
     from inspections.models import Complaint
     from inspections.services import complaints as complaint_services
@@ -35,9 +43,10 @@ def test_a_complaint_from_a_qr_code_is_tracked_answered_and_rated(new_page, inst
     page.locator("#id_location").fill("东侧")
     page.locator("#id_description").fill(DESCRIPTION)
     page.locator("#id_email").fill("wang@example.cn")
-    # a "photo" that is a text file renamed .jpg
-    fake = tmp_path / "photo.jpg"
-    fake.write_bytes(b"this is a text file, not a picture\n")
+    # a "photo" that is a text file renamed .jpg (on the phone), a program (on the tablet)
+    name, content, message = BAD_FILES[request.node.callspec.id]
+    fake = tmp_path / name
+    fake.write_bytes(content)
     page.set_input_files("#id_photos", str(fake))
     shot(page, "form", docs="public-complaint" if viewport == PHONE else None, full_page=True)
 
@@ -48,7 +57,7 @@ def test_a_complaint_from_a_qr_code_is_tracked_answered_and_rated(new_page, inst
     expect(summary).to_be_visible()
     expect(summary).to_have_attribute("role", "alert")
     expect(summary).to_be_focused()  # screen readers read it first
-    expect(page.locator("#id_photos_error")).to_contain_text("不是有效的图片")
+    expect(page.locator("#id_photos_error")).to_contain_text(message)
     expect(page.locator("#id_description")).to_have_value(DESCRIPTION)  # what was typed is kept
     expect(page.locator("#id_location")).to_have_value("东侧")
     expect(page.locator("#id_key_point")).to_have_value(str(key_point.pk))

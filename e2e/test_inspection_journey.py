@@ -133,7 +133,9 @@ def test_an_offline_inspection_is_sent_once_and_its_failure_is_rectified(new_pag
     context.set_offline(True)
     page.goto("/inspect/")
     expect(page.locator("#btn-start")).to_be_visible()
-    expect(page.locator("#net-status.is-offline")).to_be_visible()
+    # ... with its translations (the JavaScript catalogue comes from the cache too)
+    expect(page.locator("#net-status.is-offline")).to_have_text("网络已断开：您填写的内容已保存在本设备上。")
+    shot(page, "offline-reload")
     context.set_offline(False)
 
     # --- the vendor answers the order with a photo, on its own tablet
