@@ -28,10 +28,17 @@ def nightly_task() -> dict:
 @shared_task(name="scoring.tasks.quarter_close_task", **RELIABLE)
 def quarter_close_task(quarter: str | None = None) -> str:
     """Close a quarter (default: the one that just ended). Runs once per quarter, whoever calls it."""
+    from scoring.models import QuarterRun
     from scoring.services import quarter_close
 
     key = Quarter.parse(quarter) if quarter else Quarter.last_complete()
     run = quarter_close(quarter=key, trigger="beat")
+    request = quarter_close_task.request
+    done = QuarterRun.objects.filter(quarter=key.key, status=QuarterRun.Status.DONE)
+    if run is None and not (request.is_eager or request.called_directly) and not done.exists():
+        # another session holds the close: a live one finishes it; a killed worker's, not yet gone (its
+        # message requeued at once by reject_on_worker_lost), leaves it running: look again shortly
+        raise quarter_close_task.retry(countdown=10 * 2**request.retries)
     return run.status if run else "already running or done"
 
 

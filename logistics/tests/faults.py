@@ -169,6 +169,12 @@ class Worker:
     def log(self) -> str:
         return self.logfile.read_text(errors="replace") if self.logfile.exists() else ""
 
+    def children(self) -> list[int]:
+        """The pool's processes (prefork)."""
+        assert self.proc is not None
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in out.stdout.split()]
+
     def kill(self) -> None:
         """SIGKILL the whole process group: the worker dies as in an OOM kill or a lost machine."""
         if self.proc is not None and self.proc.poll() is None:

@@ -12,6 +12,8 @@ import hashlib
 import importlib
 import json
 import logging
+import os
+import signal
 import subprocess
 import sys
 import threading
@@ -249,6 +251,49 @@ def test_a_worker_killed_half_way_through_the_close_leaves_nothing_and_the_close
     assert digest() == expected, "the close after the kill differs from an uninterrupted close"
     assert QuarterRun.objects.filter(quarter=Q.key).count() == 1
     logger.warning(f"fault figure: killed mid-close, closed again by the next worker {recovered:.1f}s after the kill")
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True)
+def test_a_pool_process_killed_half_way_through_the_close_is_replaced_and_the_close_runs_again(tmp_path, private_redis):
+    """The OOM killer's case: only the prefork pool process running the close dies (SIGKILL). The worker
+    sees the loss and, with acks_late and reject_on_worker_lost, puts the message back at once; a new pool
+    process runs it again. The dead process's database session may outlive it for a moment (here: until
+    the test lets go of its lock), so the task looks again later when the close is still held."""
+    from scoring.tasks import quarter_close_task
+
+    institution(contracts=6)
+    expected = uninterrupted()
+    queue = f"faults-child-{time.time_ns()}"
+    env = worker_env(CELERY_BROKER_URL=private_redis.url(0), CELERY_RESULT_BACKEND=private_redis.url(1))
+    with broker_at(private_redis.url(0), private_redis.url(1)):
+        worker = Worker(tmp_path, queue=queue, name="close-child", env=env, pool="prefork").start()
+        try:
+            with table_locked(SETTLEMENTS):
+                quarter_close_task.apply_async(args=[Q.key], queue=queue)
+                wait_for(lambda: waiting_on(SETTLEMENTS), 60, what="the close to reach its settlements")
+                (child,) = worker.children()
+                killed_at = time.monotonic()
+                os.kill(child, signal.SIGKILL)
+                wait_for(lambda: "WorkerLostError" in worker.log(), 30, what="the worker to see its process lost")
+                # requeued and taken again at once, while the dead process's session still holds the close
+                wait_for(lambda: worker.log().count("quarter_close_task[") >= 2, 30, what="the requeued task")
+                time.sleep(2)
+            wait_for(
+                lambda: QuarterRun.objects.filter(quarter=Q.key, status=QuarterRun.Status.DONE).exists(),
+                90,
+                step=0.25,
+                what=f"the requeued close\n{worker.log()[-3000:]}",
+            )
+            recovered = time.monotonic() - killed_at
+            assert worker.ping()
+        finally:
+            worker.stop()
+    assert digest() == expected, "the close after the kill differs from an uninterrupted close"
+    assert QuarterRun.objects.filter(quarter=Q.key).count() == 1
+    logger.warning(f"fault figure: pool process killed mid-close, closed again {recovered:.1f}s after the kill")
 
 
 @pytest.mark.postgres
