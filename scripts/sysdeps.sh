@@ -3,12 +3,12 @@
 # libharfbuzz-subset0, without which a one-page Chinese PDF takes seconds instead of a third of a
 # second), a CJK font with a real bold, poppler-utils to check PDFs, gettext for the translations.
 #   scripts/sysdeps.sh            the product's packages
-#   scripts/sysdeps.sh browser    also Chromium, for the browser tests
+#   scripts/sysdeps.sh browser    also Chromium (browser tests) and pg_dump (backup tests): CI's second pass
 #   scripts/sysdeps.sh bench      also wrk (the benchmark's load generator) and psql
 # As root it installs them with apt; otherwise it names them and carries on.
 set -u
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils gettext)
-if [ "${1:-}" = "browser" ]; then packages+=(chromium); fi
+if [ "${1:-}" = "browser" ]; then packages+=(chromium postgresql-client); fi
 if [ "${1:-}" = "bench" ]; then packages+=(wrk postgresql-client); fi
 
 missing=()
