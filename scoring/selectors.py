@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from contracts import clauses as clause_engine
@@ -118,7 +119,7 @@ def quarter_facts(
 
 def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: QuerySet, as_of: dt.date) -> None:
     ids = list(out)
-    for row in (
+    failed = (
         ItemResult.objects.filter(
             result="fail",
             inspection__contract_id__in=ids,
@@ -127,14 +128,19 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
             inspection__inspected_on__gte=quarter.first_day,
             inspection__inspected_on__lte=quarter.last_day,
         )
-        .values("pk", "inspection_id", "inspection__contract_id", "item__code", "item__severity")
+        .values_list("pk", "inspection_id", "inspection__contract_id", "item__code", "item__severity")
         .order_by("inspection_id", "pk")
-        .iterator(chunk_size=5000)  # streamed (a server-side cursor: still one query): 150,000 rows at N=3000
-    ):
-        ref = f"JC-{row['inspection_id']:06d}/{row['item__code']}"
-        out[row["inspection__contract_id"]].failed_items.append(
-            clause_engine.FailedItem(row["pk"], sys.intern(row["item__severity"]), ref)
-        )
+    )
+    # 150,000 rows at N=3000: read in chunks from the driver's buffer, never as one list of Python rows
+    # (a server-side cursor would do it too, but PostgreSQL then plans for the first rows: twice as slow)
+    sql, params = failed.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            for pk, inspection_id, contract_id, code, severity in rows:
+                out[contract_id].failed_items.append(
+                    clause_engine.FailedItem(pk, sys.intern(severity), f"JC-{inspection_id:06d}/{code}")
+                )
     for row in complaints.values("pk", "contract_id").order_by("pk"):
         out[row["contract_id"]].upheld_complaints.append(
             clause_engine.UpheldComplaint(row["pk"], f"TS-{row['pk']:06d}")

@@ -187,6 +187,7 @@ wrk.method = "POST"
 wrk.body = "{body}"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = "csrftoken={csrf}"
+math.randomseed(os.time())  -- other addresses than the last run's: its counts are still in the cache
 request = function()
   wrk.headers["X-Forwarded-For"] = math.random(1, 223) .. "." .. math.random(0, 255) .. "." .. math.random(0, 255)
     .. "." .. math.random(1, 254)

@@ -48,3 +48,26 @@ def test_the_benchmark_refuses_a_database_with_real_data():
     ContractFactory(number="HT-2026-001")
     with pytest.raises(CommandError, match="not benchmark data"):
         call_command("bench", "--contracts", "2", "--scale", "2", "--no-web")
+
+
+def test_the_web_part_alone_needs_benchmark_data():
+    with pytest.raises(CommandError, match="No benchmark data"):
+        call_command("bench", "--web-only")
+
+
+def test_the_web_rows_name_the_workers_and_the_share_of_the_ceiling():
+    from scoring.management.commands.bench import web_table
+
+    web = {
+        "workers": 4,
+        "ceiling_rps": 1000.0,
+        "complaint_post_rps": 150.0,
+        "complaint_post_p99_ms": 120.0,
+        "complaint_post_share": 0.15,
+        "inspect_form_p95_ms": 50.0,
+        "overview_ms": 100.0,
+        "overview_queries": 12,
+    }
+    printed = web_table(web, 300)
+    assert "4 workers" in printed and "150.0 req/s, p99 120.0 ms" in printed and "15% of ceiling" in printed
+    assert "N=300" in printed
