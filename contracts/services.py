@@ -233,6 +233,9 @@ def settlement_apply(
 
 # bulk writes go in one statement where the database allows it (Django splits for SQLite's parameter limit)
 BATCH = 100_000
+# bulk_update writes one CASE per column that PostgreSQL evaluates row by row: quadratic in the batch, so
+# a recompute that changes 19,000 lines goes in batches (a first close updates nothing)
+UPDATE_BATCH = 1000
 SETTLEMENT_FIELDS = (
     "fee",
     "deductions",
@@ -347,7 +350,7 @@ def settlements_apply(
     if changed:
         # the plain queryset: the audited one would add a second history row per settlement ("bulk update")
         models.QuerySet(model=Settlement).bulk_update(
-            changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], batch_size=BATCH
+            changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], batch_size=UPDATE_BATCH
         )
         Settlement.history.bulk_history_create(changed, update=True, batch_size=BATCH, default_change_reason=reason)
     _sync_lines(settlements, outcomes, by)
@@ -488,7 +491,7 @@ def _sync_lines(settlements: dict[int, Settlement], outcomes: dict[int, engine.O
             )
     if changed:  # the plain queryset: the settlements are drafts (checked above), and the history follows
         models.QuerySet(model=LedgerLine).bulk_update(
-            changed, ["amount", "kind", "explanation", "evidence_ref"], batch_size=BATCH
+            changed, ["amount", "kind", "explanation", "evidence_ref"], batch_size=UPDATE_BATCH
         )
         LedgerLine.history.bulk_history_create(
             changed, update=True, batch_size=BATCH, default_change_reason="recomputed"

@@ -43,6 +43,9 @@ def _q6(value: Decimal | None) -> Decimal | None:
 # --- compute --------------------------------------------------------------------------------------------
 # bulk writes go in one statement where the database allows it (Django splits for SQLite's parameter limit)
 BATCH = 100_000
+# bulk_update writes one CASE per column that PostgreSQL evaluates row by row: quadratic in the batch, so
+# a recompute that changes 19,000 lines goes in batches (a first close updates nothing)
+UPDATE_BATCH = 1000
 COMPARED = ("scheme_id", "raw_score", "score", "grade", "explanation", "facts")
 
 
@@ -128,7 +131,7 @@ def evaluations_compute(
         Evaluation.history.bulk_history_create(created, batch_size=BATCH, default_change_reason="computed")
     if changed:
         models.QuerySet(model=Evaluation).bulk_update(
-            changed, [*COMPARED, "computed_at", "updated_at"], batch_size=BATCH
+            changed, [*COMPARED, "computed_at", "updated_at"], batch_size=UPDATE_BATCH
         )
         Evaluation.history.bulk_history_create(
             changed, update=True, batch_size=BATCH, default_change_reason="recomputed"
@@ -151,7 +154,7 @@ def evaluations_compute(
         EvaluationComponent.objects.bulk_create(new_components, batch_size=BATCH)
     if updated_components:
         models.QuerySet(model=EvaluationComponent).bulk_update(
-            updated_components, ["value", "n", "weight", "effective_weight"], batch_size=BATCH
+            updated_components, ["value", "n", "weight", "effective_weight"], batch_size=UPDATE_BATCH
         )
     by_contract = {e.contract_id: e for e in [*existing.values(), *created]}
     if settlements:
