@@ -143,6 +143,7 @@ def test_the_language_switch_turns_pages_to_english_and_back(new_page, instituti
     expect(tablet.locator("#btn-start")).to_have_text("开始检查")
     tablet.get_by_role("button", name="English").tap()
     expect(tablet.locator("#btn-start")).to_have_text("Start inspection")
+    expect(tablet.locator("#f-template option")).to_have_count(1)  # the script has set the form up
     tablet.locator("#btn-start").tap()
     expect(tablet.locator(".result-pass").first).to_have_text("Pass")
     expect(tablet.locator("#form-title")).to_contain_text("Cleaning daily checklist")
