@@ -347,13 +347,14 @@ def settlements_apply(
     if created:
         Settlement.objects.bulk_create(created, batch_size=BATCH)
         Settlement.history.bulk_history_create(created, batch_size=BATCH, default_change_reason=reason)
+    # the lines first: once a changed settlement is stored as final its ledger is locked (trigger included)
+    _sync_lines(settlements, outcomes, by)
     if changed:
         # the plain queryset: the audited one would add a second history row per settlement ("bulk update")
         models.QuerySet(model=Settlement).bulk_update(
             changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], batch_size=UPDATE_BATCH
         )
         Settlement.history.bulk_history_create(changed, update=True, batch_size=BATCH, default_change_reason=reason)
-    _sync_lines(settlements, outcomes, by)
     _sync_warnings(contracts, quarter, outcomes, by)
     _update_flags(contracts, quarter, outcomes, later, by)
     return {item.contract.pk: settlements[item.contract.pk] for item in items}

@@ -327,3 +327,18 @@ def test_a_recompute_leaves_one_history_row_per_change():
     assert contract.renewal_preferred
     reasons = list(contract.history.order_by("history_id").values_list("history_change_reason", flat=True))
     assert reasons.count("clauses") == 1 and "bulk update" not in reasons
+
+
+def test_finalizing_a_draft_whose_facts_changed_rewrites_its_lines_before_it_locks(office_user):
+    # given a draft settlement with two priced failures
+    contract = priced_contract()
+    services.settlement_apply(
+        contract=contract, quarter=Q3, score=D("85"), grade="B", failed_items=FAILED, by=office_user
+    )
+    # when it is finalized after one failure was struck out and the other re-priced as minor
+    changed = [FailedItem(102, "minor", "INS-2/S01")]
+    settlement = services.settlement_apply(
+        contract=contract, quarter=Q3, score=D("85"), grade="B", failed_items=changed, finalize=True, by=office_user
+    )
+    # then the final ledger holds exactly the changed facts (on PostgreSQL the lock trigger let the sync through)
+    assert stored(settlement) == ("final", D("99900.00"), [("item_result:102", D("100.00"))])
