@@ -86,10 +86,9 @@ def dispatch_many(message_ids: list[int]) -> int:
             try:
                 task.apply_async(kwargs=message.kwargs)
             except (BrokerError, ConnectionError, OSError) as exc:  # the broker is down: the rest stays pending
+                # an outage is not the message's fault: it does not count towards MAX_ATTEMPTS (nor in dispatch)
                 error = f"{type(exc).__name__}: {exc}"[:2000]
-                OutboxMessage.objects.filter(pk__in=[m.pk for m in messages[index:]]).update(
-                    attempts=F("attempts") + 1, last_error=error
-                )
+                OutboxMessage.objects.filter(pk__in=[m.pk for m in messages[index:]]).update(last_error=error)
                 logger.warning("outbox: %s messages not published yet (%s); will retry", len(messages) - index, error)
                 break
             except Exception as exc:  # anything else (a message that cannot be published): it stays pending

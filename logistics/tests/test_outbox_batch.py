@@ -63,10 +63,22 @@ def test_a_broker_down_in_the_middle_keeps_the_rest_pending(broker, django_captu
     assert len(broker.published) == 2
     pending = OutboxMessage.objects.filter(sent_at__isnull=True)
     assert pending.count() == 2
-    assert all(m.attempts == 1 and m.last_error.startswith("OperationalError") for m in pending)
+    # the outage is recorded but not counted: a long one must not use up MAX_ATTEMPTS and drop them
+    assert all(m.attempts == 0 and m.last_error.startswith("OperationalError") for m in pending)
     broker.fail_after = None  # the broker is back: the relay publishes the rest, once
     assert outbox.relay_pending() == 2
     assert len(broker.published) == 4 and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_an_outage_longer_than_max_attempts_relays_still_delivers(broker, django_capture_on_commit_callbacks):
+    broker.fail_after = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        notify.notify(emails=["o1@example.cn", "o2@example.cn"], subject="s", body="b")
+    for _ in range(outbox.MAX_ATTEMPTS + 5):  # the relay runs every minute while Redis is away
+        assert outbox.relay_pending() == 0
+    broker.fail_after = None
+    assert outbox.relay_pending() == 2
+    assert len(broker.published) == 2
 
 
 def test_a_second_notice_of_the_same_event_sends_only_to_the_new_recipients(django_capture_on_commit_callbacks):
