@@ -157,6 +157,11 @@ def test_the_dashboard_for_leaders(client_for, leader_user, evaluated):
     assert "HT-RPT-001" in html and "<svg" in html and "等级分布" in html
 
 
+def test_the_dashboard_says_so_when_a_quarter_has_no_complaints_or_answers(client_for, leader_user, evaluated):
+    html = client_for(leader_user).get("/reports/?quarter=2026Q3").content.decode()
+    assert "本季度没有投诉或调查回答。" in html
+
+
 def test_a_report_not_yet_rendered_says_it_is_being_prepared(client_for, leader_user, evaluated, monkeypatch):
     from logistics import outbox
 
