@@ -381,10 +381,6 @@ class Settlement(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.contract} · {self.quarter}"
 
-    @property
-    def is_final(self) -> bool:
-        return self.status == SettlementStatus.FINAL
-
     def save(self, *args, **kwargs) -> None:
         """Integrity guard: a final settlement changes only through a correction or its evaluation's reopening."""
         if self.pk and not locked_changes_allowed():

@@ -231,11 +231,6 @@ def settlement_apply(
     return settlements_apply(quarter=quarter, items=[item], finalize=finalize, by=by)[contract.pk]
 
 
-# bulk writes go in one statement where the database allows it (Django splits for SQLite's parameter limit)
-BATCH = 100_000
-# bulk_update writes one CASE per column that PostgreSQL evaluates row by row: quadratic in the batch, so
-# a recompute that changes 19,000 lines goes in batches (a first close updates nothing)
-UPDATE_BATCH = 1000
 SETTLEMENT_FIELDS = (
     "fee",
     "deductions",
@@ -345,16 +340,18 @@ def settlements_apply(
         stamp(settlement, by=by)
     reason = "finalized" if finalize else "computed"
     if created:
-        Settlement.objects.bulk_create(created, batch_size=BATCH)
-        Settlement.history.bulk_history_create(created, batch_size=BATCH, default_change_reason=reason)
+        Settlement.objects.bulk_create(created, batch_size=bulk.BATCH)
+        Settlement.history.bulk_history_create(created, batch_size=bulk.BATCH, default_change_reason=reason)
     # the lines first: once a changed settlement is stored as final its ledger is locked (trigger included)
     _sync_lines(settlements, outcomes, by)
     if changed:
         # the plain queryset: the audited one would add a second history row per settlement ("bulk update")
         models.QuerySet(model=Settlement).bulk_update(
-            changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], batch_size=UPDATE_BATCH
+            changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], batch_size=bulk.UPDATE_BATCH
         )
-        Settlement.history.bulk_history_create(changed, update=True, batch_size=BATCH, default_change_reason=reason)
+        Settlement.history.bulk_history_create(
+            changed, update=True, batch_size=bulk.BATCH, default_change_reason=reason
+        )
     _sync_warnings(contracts, quarter, outcomes, by)
     _update_flags(contracts, quarter, outcomes, later, by)
     return {item.contract.pk: settlements[item.contract.pk] for item in items}
@@ -386,8 +383,10 @@ def _update_flags(
         changed.append(contract)
     if changed:
         fields = ["termination_recommended", "termination_recommended_reason", "renewal_preferred", "updated_at"]
-        models.QuerySet(model=Contract).bulk_update(changed, fields, batch_size=BATCH)  # one history row, below
-        Contract.history.bulk_history_create(changed, update=True, batch_size=BATCH, default_change_reason="clauses")
+        models.QuerySet(model=Contract).bulk_update(changed, fields, batch_size=bulk.BATCH)  # one history row, below
+        Contract.history.bulk_history_create(
+            changed, update=True, batch_size=bulk.BATCH, default_change_reason="clauses"
+        )
     for contract in recommended:
         notify_office(
             subject=_("Termination recommended: contract %(number)s") % {"number": contract.number},
@@ -492,10 +491,10 @@ def _sync_lines(settlements: dict[int, Settlement], outcomes: dict[int, engine.O
             )
     if changed:  # the plain queryset: the settlements are drafts (checked above), and the history follows
         models.QuerySet(model=LedgerLine).bulk_update(
-            changed, ["amount", "kind", "explanation", "evidence_ref"], batch_size=UPDATE_BATCH
+            changed, ["amount", "kind", "explanation", "evidence_ref"], batch_size=bulk.UPDATE_BATCH
         )
         LedgerLine.history.bulk_history_create(
-            changed, update=True, batch_size=BATCH, default_change_reason="recomputed"
+            changed, update=True, batch_size=bulk.BATCH, default_change_reason="recomputed"
         )
 
 
@@ -517,8 +516,8 @@ def _sync_warnings(
         if (pk, clause_id) not in existing
     ]
     if created:
-        FormalWarning.objects.bulk_create(created, batch_size=BATCH)
-        FormalWarning.history.bulk_history_create(created, batch_size=BATCH, default_change_reason="clauses")
+        FormalWarning.objects.bulk_create(created, batch_size=bulk.BATCH)
+        FormalWarning.history.bulk_history_create(created, batch_size=bulk.BATCH, default_change_reason="clauses")
 
 
 @transaction.atomic

@@ -17,6 +17,13 @@ from typing import Any
 
 from django.db import connection, models
 
+# bulk_create / bulk_history_create write one statement where the database allows it (Django splits for
+# SQLite's parameter limit)
+BATCH = 100_000
+# bulk_update writes one CASE per column that PostgreSQL evaluates row by row: quadratic in the batch, so a
+# recompute that changes 19,000 ledger lines goes in batches (a first close updates nothing)
+UPDATE_BATCH = 1000
+
 
 def _preparer(field: models.Field) -> Callable[[Any], Any]:
     """How to turn a Python value of ``field`` into what the driver takes (decided once per column)."""

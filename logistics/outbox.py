@@ -62,6 +62,32 @@ def enqueue_many(task_name: str, kwargs_list: list[dict[str, Any]]) -> list[Outb
     return messages
 
 
+def _publish(message: OutboxMessage) -> bool:
+    """Publish one locked pending message and record the attempt on it (not yet saved); True when it was
+    published. A broker that is down raises ``BrokerUnavailable``: that is not the message's fault, so it
+    does not count towards MAX_ATTEMPTS; an unknown task or any other error counts and stays pending."""
+    try:
+        task = resolve_task(message.task_name)
+    except (KeyError, ImportError):
+        message.attempts += 1
+        message.last_error = f"unknown task {message.task_name}"
+        logger.error("outbox: unknown task %s (message %s)", message.task_name, message.pk)
+        return False
+    try:
+        task.apply_async(kwargs=message.kwargs)
+    except (BrokerError, ConnectionError, OSError) as exc:
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        raise BrokerUnavailable(message.last_error) from exc
+    except Exception as exc:  # a message that cannot be published, or an eager task that failed in-process
+        message.attempts += 1
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        logger.exception("outbox: %s could not be published", message)
+        return False
+    message.attempts += 1
+    message.sent_at, message.last_error = timezone.now(), ""
+    return True
+
+
 def dispatch_many(message_ids: list[int]) -> int:
     """Publish pending messages in one transaction; returns how many were published. Eager tasks (no
     broker: they run in-process and may fail apart) go one transaction each, as ``dispatch`` does."""
@@ -75,28 +101,17 @@ def dispatch_many(message_ids: list[int]) -> int:
         )
         sent: list[int] = []
         for index, message in enumerate(messages):
-            message.attempts += 1
             try:
-                task = resolve_task(message.task_name)
-            except (KeyError, ImportError):
-                message.last_error = f"unknown task {message.task_name}"
-                message.save(update_fields=["attempts", "last_error"])
-                logger.error("outbox: unknown task %s (message %s)", message.task_name, message.pk)
-                continue
-            try:
-                task.apply_async(kwargs=message.kwargs)
-            except (BrokerError, ConnectionError, OSError) as exc:  # the broker is down: the rest stays pending
-                # an outage is not the message's fault: it does not count towards MAX_ATTEMPTS (nor in dispatch)
-                error = f"{type(exc).__name__}: {exc}"[:2000]
-                OutboxMessage.objects.filter(pk__in=[m.pk for m in messages[index:]]).update(last_error=error)
-                logger.warning("outbox: %s messages not published yet (%s); will retry", len(messages) - index, error)
+                published = _publish(message)
+            except BrokerUnavailable as exc:  # the broker is down: the rest stays pending, recorded
+                rest = [m.pk for m in messages[index:]]
+                OutboxMessage.objects.filter(pk__in=rest).update(last_error=message.last_error)
+                logger.warning("outbox: %s messages not published yet (%s); will retry", len(rest), exc)
                 break
-            except Exception as exc:  # anything else (a message that cannot be published): it stays pending
-                message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if published:
+                sent.append(message.pk)
+            else:
                 message.save(update_fields=["attempts", "last_error"])
-                logger.exception("outbox: %s could not be published", message)
-                continue
-            sent.append(message.pk)
         if sent:
             OutboxMessage.objects.filter(pk__in=sent).update(
                 attempts=F("attempts") + 1, sent_at=timezone.now(), last_error=""
@@ -121,30 +136,13 @@ def _dispatch(message_id: int) -> bool:
         )
         if message is None:
             return OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=False).exists()
-        message.attempts += 1
         try:
-            task = resolve_task(message.task_name)
-        except (KeyError, ImportError):
-            message.last_error = f"unknown task {message.task_name}"
-            message.save(update_fields=["attempts", "last_error"])
-            logger.error("outbox: unknown task %s (message %s)", message.task_name, message.pk)
-            return False
-        try:
-            task.apply_async(kwargs=message.kwargs)
-        except (BrokerError, ConnectionError, OSError) as exc:  # the broker is down: keep the message pending
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            message.save(update_fields=["attempts", "last_error"])
-            logger.warning("outbox: %s not published yet (%s); will retry", message, type(exc).__name__)
-            raise BrokerUnavailable(str(exc)) from exc
-        except Exception as exc:  # an eager task that failed in-process: keep it pending for a retry
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            message.save(update_fields=["attempts", "last_error"])
-            logger.exception("outbox: %s failed when run in-process", message)
-            return False
-        message.sent_at = timezone.now()
-        message.last_error = ""
+            published = _publish(message)
+        except BrokerUnavailable as exc:  # the broker is down: the message stays pending (nothing saved)
+            logger.warning("outbox: %s not published yet (%s); will retry", message, exc)
+            raise
         message.save(update_fields=["attempts", "sent_at", "last_error"])
-        return True
+        return published
 
 
 def relay_pending(limit: int = 500) -> int:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from contracts import services as contract_services
 from contracts.models import Contract, LedgerLine, Settlement
-from logistics import advisory, outbox
+from logistics import advisory, bulk, outbox
 from logistics.immutability import allow_locked_changes
 from logistics.models import stamp
 from logistics.notify import notify_office
@@ -41,11 +41,6 @@ def _q6(value: Decimal | None) -> Decimal | None:
 
 
 # --- compute --------------------------------------------------------------------------------------------
-# bulk writes go in one statement where the database allows it (Django splits for SQLite's parameter limit)
-BATCH = 100_000
-# bulk_update writes one CASE per column that PostgreSQL evaluates row by row: quadratic in the batch, so
-# a recompute that changes 19,000 lines goes in batches (a first close updates nothing)
-UPDATE_BATCH = 1000
 COMPARED = ("scheme_id", "raw_score", "score", "grade", "explanation", "facts")
 
 
@@ -127,14 +122,14 @@ def evaluations_compute(
                 setattr(evaluation, name, value)
             changed.append(evaluation)
     if created:
-        Evaluation.objects.bulk_create(created, batch_size=BATCH)
-        Evaluation.history.bulk_history_create(created, batch_size=BATCH, default_change_reason="computed")
+        Evaluation.objects.bulk_create(created, batch_size=bulk.BATCH)
+        Evaluation.history.bulk_history_create(created, batch_size=bulk.BATCH, default_change_reason="computed")
     if changed:
         models.QuerySet(model=Evaluation).bulk_update(
-            changed, [*COMPARED, "computed_at", "updated_at"], batch_size=UPDATE_BATCH
+            changed, [*COMPARED, "computed_at", "updated_at"], batch_size=bulk.UPDATE_BATCH
         )
         Evaluation.history.bulk_history_create(
-            changed, update=True, batch_size=BATCH, default_change_reason="recomputed"
+            changed, update=True, batch_size=bulk.BATCH, default_change_reason="recomputed"
         )
     new_components, updated_components = [], []
     for evaluation in [*created, *changed]:
@@ -151,10 +146,10 @@ def evaluations_compute(
                     setattr(row, k, v)
                 updated_components.append(row)
     if new_components:
-        EvaluationComponent.objects.bulk_create(new_components, batch_size=BATCH)
+        EvaluationComponent.objects.bulk_create(new_components, batch_size=bulk.BATCH)
     if updated_components:
         models.QuerySet(model=EvaluationComponent).bulk_update(
-            updated_components, ["value", "n", "weight", "effective_weight"], batch_size=UPDATE_BATCH
+            updated_components, ["value", "n", "weight", "effective_weight"], batch_size=bulk.UPDATE_BATCH
         )
     by_contract = {e.contract_id: e for e in [*existing.values(), *created]}
     if settlements:

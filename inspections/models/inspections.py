@@ -228,7 +228,7 @@ class Inspection(TimeStampedModel):
 
     def save(self, *args, **kwargs) -> None:
         """Integrity guard (not business logic): a submitted inspection is changed only by an amendment."""
-        if self.pk and not getattr(self, "_amending", False) and not locked_changes_allowed():
+        if self.pk and not locked_changes_allowed():
             stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored == InspectionStatus.SUBMITTED:
                 raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
@@ -288,8 +288,7 @@ class ItemResult(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if (
-            not getattr(self, "_amending", False)
-            and not locked_changes_allowed()
+            not locked_changes_allowed()
             and Inspection._base_manager.filter(pk=self.inspection_id, status=InspectionStatus.SUBMITTED).exists()
         ):
             raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))

@@ -489,7 +489,6 @@ def inspection_amend(
             continue
         recorded[code] = {"before": before, "after": after}
         row.result, row.points, row.note, row.awarded = new_result, new_points, new_note, awarded
-        row._amending = True
         stamp(row, by=by, reason=reason.strip())
         row.save(update_fields=["result", "points", "note", "awarded"])
     if not recorded:
@@ -510,7 +509,6 @@ def inspection_amend(
         outcome.score,
     )
     inspection.amendment_count += 1
-    inspection._amending = True
     stamp(inspection, by=by, reason=reason.strip())
     inspection.save(update_fields=["awarded_points", "max_points", "score", "amendment_count", "updated_at"])
     return amendment
