@@ -16,12 +16,20 @@ from logistics.roles import Role
 
 
 def notify(
-    *, emails: Iterable[str] = (), users: Iterable[Any] = (), subject: str, body: str, dedup_key: str | None = None
+    *,
+    emails: Iterable[str] = (),
+    users: Iterable[Any] = (),
+    subject: str,
+    body: str,
+    dedup_key: str | None = None,
+    one_message: bool = False,
 ) -> list[Notification]:
     """Queue one message per recipient; with ``dedup_key`` a second call for the same event sends nothing.
 
     The messages go in one INSERT and their outbox rows in another (the public complaint page notifies
-    every office user); only when some of them were already queued does it fall back to one at a time."""
+    every office user); only when some of them were already queued does it fall back to one at a time.
+    With ``one_message`` they reach the broker as one task that sends them all (``send_notifications_task``),
+    not one task each; after a broker outage the relay still sends each of them once."""
     recipients: list[tuple[Any, str]] = [(user, user.email) for user in users if user.email]
     recipients += [(None, email) for email in emails if email]
     if not recipients:
@@ -53,7 +61,9 @@ def notify(
                     continue
                 created.append(row)
     outbox.enqueue_many(
-        "logistics.tasks.send_notification_task", [{"notification_id": notification.pk} for notification in created]
+        "logistics.tasks.send_notification_task",
+        [{"notification_id": notification.pk} for notification in created],
+        batch_task="logistics.tasks.send_notifications_task" if one_message else None,
     )
     return created
 
@@ -63,7 +73,24 @@ def office_users() -> Iterable[User]:
 
 
 def notify_office(*, subject: str, body: str, dedup_key: str | None = None) -> list[Notification]:
-    return notify(users=office_users(), subject=subject, body=body, dedup_key=dedup_key)
+    """Tell everyone in the office of one event: one task on the broker for all of them."""
+    return notify(users=office_users(), subject=subject, body=body, dedup_key=dedup_key, one_message=True)
+
+
+def send_batch(batch: list[dict[str, Any]]) -> int:
+    """Send the notifications of one batch (``[{"notification_id": ...}, ...]``); returns how many were sent.
+
+    Each is sent at most once, as by ``send``. One that fails does not hold back the others: the first error
+    is raised after the loop (the task retries, and the retry sends only those still unsent)."""
+    sent, error = 0, None
+    for item in batch:
+        try:
+            sent += send(item["notification_id"])
+        except Exception as exc:  # re-raised below, once the rest of the batch was sent
+            error = error or exc
+    if error is not None:
+        raise error
+    return sent
 
 
 def send(notification_id: int) -> bool:

@@ -31,6 +31,19 @@ def send_notification_task(notification_id: int) -> bool:
     return notify.send(notification_id)
 
 
+@shared_task(
+    name="logistics.tasks.send_notifications_task",
+    autoretry_for=(ConnectionError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+)
+def send_notifications_task(batch: list[dict]) -> int:
+    """Send the notifications of one event to several people (``[{"notification_id": ...}, ...]``, the
+    outbox rows' kwargs); each is sent at most once, a second run sends nothing."""
+    return notify.send_batch(batch)
+
+
 @shared_task(name="logistics.tasks.render_document_task", acks_late=True, soft_time_limit=120, time_limit=150)
 def render_document_task(document_id: int) -> str:
     """Render one requested document (QR sheets, invitation sheets)."""

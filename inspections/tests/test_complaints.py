@@ -337,3 +337,45 @@ def test_the_new_complaint_banner_is_for_the_browser_that_filed_it_and_needs_no_
     for other in (Client(), Client(cookies={"new_complaint": code})):  # another browser; a forged cookie
         page = other.get(location).content.decode()
         assert code in page and 'id="tracking-code"' not in page
+
+
+def test_a_complaint_reaches_the_broker_as_one_message_and_each_office_member_once(
+    client, make_user, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
+):
+    """With a broker (not the tests' eager tasks): the office's notice of a new complaint is one task that
+    writes to each office member once, and the employee's receipt its own."""
+    from celery import current_app
+
+    from logistics import outbox
+    from logistics.tasks import send_notification_task, send_notifications_task
+
+    members = sorted(f"office-{i}@example.cn" for i in range(3))
+    for index, email in enumerate(members):
+        make_user("office", username=f"office-n{index}", email=email)
+    published: list[tuple[str, dict]] = []
+
+    class Recorder:
+        def __init__(self, name):
+            self.name = name
+
+        def apply_async(self, kwargs):
+            published.append((self.name, kwargs))
+
+    monkeypatch.setattr(outbox, "resolve_task", Recorder)
+    eager, current_app.conf.task_always_eager = current_app.conf.task_always_eager, False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert post(client, email="employee@example.cn").status_code == 302
+    finally:
+        current_app.conf.task_always_eager = eager
+    assert sorted(name for name, _kwargs in published) == [
+        "logistics.tasks.send_notification_task",  # the employee's receipt
+        "logistics.tasks.send_notifications_task",  # the office, all of it
+    ]
+    (batch,) = [kwargs["batch"] for name, kwargs in published if name.endswith("notifications_task")]
+    assert len(batch) == 3
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+    for _ in range(2):  # a message delivered twice writes to nobody twice
+        for name, kwargs in published:
+            (send_notifications_task if name.endswith("notifications_task") else send_notification_task).run(**kwargs)
+    assert sorted(message.to[0] for message in mailoutbox) == sorted([*members, "employee@example.cn"])

@@ -90,3 +90,131 @@ def test_a_second_notice_of_the_same_event_sends_only_to_the_new_recipients(djan
     assert len(first) == 2
     assert [n.email for n in again] == ["c@example.cn"]
     assert Notification.objects.count() == 3 and OutboxMessage.objects.count() == 3
+
+
+# --- one message on the broker for everyone in the office ----------------------------------------------
+BATCH = "logistics.tasks.send_notifications_task"
+NOTIFY = "logistics.tasks.send_notification_task"
+
+
+class RecordingTasks:
+    """Every task name resolves to a recorder: what was published, under which task, with which kwargs."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, dict]] = []
+        self.down = False
+
+    def resolve(self, name: str):
+        tasks = self
+
+        class Task:
+            def apply_async(self, kwargs):
+                if tasks.down:
+                    raise BrokerError("connection refused")
+                tasks.published.append((name, kwargs))
+
+        return Task()
+
+
+@pytest.fixture
+def tasks(monkeypatch):
+    from celery import current_app
+
+    eager = current_app.conf.task_always_eager
+    current_app.conf.task_always_eager = False
+    recorder = RecordingTasks()
+    monkeypatch.setattr(outbox, "resolve_task", recorder.resolve)
+    yield recorder
+    current_app.conf.task_always_eager = eager
+
+
+def run_published(tasks: RecordingTasks) -> None:
+    """What the worker does with the published messages (the real task functions)."""
+    from logistics.tasks import send_notification_task, send_notifications_task
+
+    for name, kwargs in tasks.published:
+        {BATCH: send_notifications_task, NOTIFY: send_notification_task}[name].run(**kwargs)
+
+
+def test_an_office_notice_is_one_message_and_each_member_gets_it_once(
+    tasks, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    members = [make_user("office", username=f"office-b{i}", email=f"office-b{i}@example.cn") for i in range(3)]
+    make_user("office", username="office-nomail", email="")
+    make_user("office", username="office-gone", email="gone@example.cn", is_active=False)
+    make_user("inspector", username="not-office", email="inspector@example.cn")
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notify.notify_office(subject="新投诉", body="b", dedup_key="ev:office")
+    assert sorted(n.email for n in created) == sorted(m.email for m in members)
+    assert tasks.published == [
+        (BATCH, {"batch": [{"notification_id": n.pk} for n in sorted(created, key=lambda n: n.pk)]})
+    ]
+    assert OutboxMessage.objects.count() == 3 and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+    assert set(OutboxMessage.objects.values_list("attempts", "last_error")) == {(1, "")}
+    run_published(tasks)
+    run_published(tasks)  # delivered twice (a worker lost after sending): nobody is written to twice
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(m.email for m in members)
+    assert not Notification.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_an_office_notice_during_a_broker_outage_is_relayed_and_sent_once(
+    tasks, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    for i in range(3):
+        make_user("office", username=f"office-o{i}", email=f"office-o{i}@example.cn")
+    tasks.down = True
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notify.notify_office(subject="新投诉", body="b")
+    assert tasks.published == []
+    pending = OutboxMessage.objects.filter(sent_at__isnull=True)
+    assert pending.count() == 3
+    # recorded on every row, not counted towards MAX_ATTEMPTS
+    assert all(m.attempts == 0 and m.last_error == "OperationalError: connection refused" for m in pending)
+    tasks.down = False  # the broker is back: the relay publishes each row once, as its own task
+    assert outbox.relay_pending() == 3
+    assert outbox.relay_pending() == 0
+    assert sorted(tasks.published, key=lambda t: t[1]["notification_id"]) == [
+        (NOTIFY, {"notification_id": n.pk}) for n in sorted(created, key=lambda n: n.pk)
+    ]
+    run_published(tasks)
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(n.email for n in created)
+
+
+def test_an_unknown_batch_task_falls_back_to_one_message_each(tasks, monkeypatch, django_capture_on_commit_callbacks):
+    resolve = tasks.resolve
+
+    def without_batch(name):
+        if name == BATCH:
+            raise KeyError(name)
+        return resolve(name)
+
+    monkeypatch.setattr(outbox, "resolve_task", without_batch)
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notify.notify(emails=["a@example.cn", "b@example.cn"], subject="s", body="b", one_message=True)
+    assert sorted(tasks.published, key=lambda t: t[1]["notification_id"]) == [
+        (NOTIFY, {"notification_id": n.pk}) for n in sorted(created, key=lambda n: n.pk)
+    ]
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_one_failing_address_does_not_hold_back_the_rest_of_the_batch(monkeypatch, mailoutbox):
+    from django.core import mail
+
+    rows = notify.notify(emails=["a@example.cn", "bad@example.cn", "c@example.cn"], subject="s", body="b")
+    Notification.objects.update(sent_at=None)  # queued, not sent yet (the tests' tasks run eagerly)
+    mailoutbox.clear()
+    real = mail.send_mail
+
+    def flaky(subject, body, sender, recipients, **kwargs):
+        if recipients == ["bad@example.cn"]:
+            raise OSError("mail server refused")
+        return real(subject, body, sender, recipients, **kwargs)
+
+    monkeypatch.setattr(notify, "send_mail", flaky)
+    batch = [{"notification_id": n.pk} for n in rows]
+    with pytest.raises(OSError):
+        notify.send_batch(batch)
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@example.cn", "c@example.cn"]
+    monkeypatch.setattr(notify, "send_mail", real)  # the retry: only the one still unsent goes out
+    assert notify.send_batch(batch) == 1
+    assert sorted(m.to[0] for m in mailoutbox) == ["a@example.cn", "bad@example.cn", "c@example.cn"]
