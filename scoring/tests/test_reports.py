@@ -191,3 +191,20 @@ def test_excel_export_of_a_quarter(client_for, office_user, evaluated):
     assert [s.title for s in book.worksheets] == ["考评", "结算", "台账明细"]
     assert list(book.worksheets[0].iter_rows(values_only=True))[1][1] == "HT-RPT-001"
     assert list(book.worksheets[0].iter_rows(values_only=True))[1][4] == float(Decimal(evaluated.score))
+
+
+@pytest.mark.parametrize(
+    ("template", "count"), [("scoring/report_contract.pdf.html", 4), ("scoring/report_summary.pdf.html", 3)]
+)
+def test_every_report_table_with_a_header_declares_its_column_widths(template, count):
+    import re
+
+    from django.template.loader import get_template
+
+    source = get_template(template).template.source
+    tables = [t for t in re.findall(r"<table[^>]*>(.*?)</table>", source, re.S) if "<thead>" in t]
+    assert len(tables) == count
+    for table in tables:  # the fixed table layout takes the columns' widths from the <colgroup>
+        widths = [int(w) for w in re.findall(r'<col style="width: (\d+)%">', table)]
+        head = re.search(r"<thead>(.*?)</thead>", table, re.S).group(1)
+        assert len(widths) == head.count("<th") and sum(widths) == 100, head
