@@ -193,6 +193,30 @@ def test_excel_export_of_a_quarter(client_for, office_user, evaluated):
     assert list(book.worksheets[0].iter_rows(values_only=True))[1][4] == float(Decimal(evaluated.score))
 
 
+@pytest.mark.skipif(not HAS_POPPLER, reason="needs poppler-utils")
+def test_one_font_configuration_per_thread_serves_both_languages(evaluated, tmp_path):
+    import threading
+
+    config = reports.font_config()
+    assert reports.font_config() is config
+    other: list[object] = []
+    thread = threading.Thread(target=lambda: other.append(reports.font_config()))
+    thread.start()
+    thread.join()
+    assert other[0] is not config  # Pango's font maps are not thread-safe
+    for language, title in (
+        ("zh-hans", "季度考评报告"),
+        ("en", "Quarterly evaluation report"),
+        ("zh-hans", "得分构成"),
+    ):
+        reports.render_contract_report(evaluated.pk, language, force=True)
+        data = Report.objects.get(evaluation=evaluated, language=language).file.read()
+        assert title in pdf_text(data, tmp_path)
+        fonts = pdf_fonts(data, tmp_path)
+        assert "Noto-Sans-CJK-SC" in fonts and "yes yes yes" in fonts
+    assert reports.font_config() is config
+
+
 @pytest.mark.parametrize(
     ("template", "count"), [("scoring/report_contract.pdf.html", 4), ("scoring/report_summary.pdf.html", 3)]
 )
