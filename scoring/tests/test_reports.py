@@ -217,6 +217,27 @@ def test_one_font_configuration_per_thread_serves_both_languages(evaluated, tmp_
     assert reports.font_config() is config
 
 
+@pytest.mark.skipif(not HAS_POPPLER, reason="needs poppler-utils")
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_reports_user_agent_stylesheet_lays_out_like_weasyprints_own(evaluated, tmp_path, language):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+    from weasyprint.html import UA_STYLESHEET
+
+    assert reports.ua_stylesheet() is not UA_STYLESHEET  # the pinned WeasyPrint's rules were found and trimmed
+    with translation.override(language):
+        html = render_to_string("scoring/report_contract.pdf.html", reports.contract_context(evaluated))
+    ours = reports._document("scoring/report_contract.pdf.html", {})._ua_stylesheets()
+    assert ours == [reports.ua_stylesheet()]
+    trimmed = pdf.html_document(html)
+    trimmed._ua_stylesheets = lambda forms=False: ours
+    own = pdf.html_document(html).write_pdf()
+    text = pdf_text(trimmed.write_pdf(), tmp_path)
+    assert text == pdf_text(own, tmp_path)
+    assert ("No formal warning." if language == "en" else "没有书面警告。") in text
+    assert "\u00b7 " in text  # the list item's marker is still drawn
+
+
 @pytest.mark.parametrize(
     ("template", "count"), [("scoring/report_contract.pdf.html", 4), ("scoring/report_summary.pdf.html", 3)]
 )
