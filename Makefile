@@ -74,11 +74,13 @@ beat:
 ## make bench: the performance benchmark on its own PostgreSQL database (dropped and re-created each run)
 BENCH_DB ?= logistics_bench
 BENCH_ARGS ?=
+# production settings (DEBUG off); the key only signs the benchmark's own sessions
+BENCH_ENV = DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) DJANGO_DEBUG=0 DJANGO_SECRET_KEY=bench-only-$(BENCH_DB)-key
 bench: setup
 	@scripts/sysdeps.sh bench
 	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $(BENCH_DB)" -c "CREATE DATABASE $(BENCH_DB)"
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) $(PY) manage.py bench --json bench-last.json $(BENCH_ARGS)
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v 0
+	$(BENCH_ENV) $(PY) manage.py bench --json bench-last.json $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -71,3 +71,17 @@ def test_the_web_rows_name_the_workers_and_the_share_of_the_ceiling():
     printed = web_table(web, 300)
     assert "4 workers" in printed and "150.0 req/s, p99 120.0 ms" in printed and "15% of ceiling" in printed
     assert "N=300" in printed
+
+
+def test_the_benchmark_refuses_to_measure_with_debug_on(settings):
+    settings.DEBUG = True  # Django would keep and format every statement's SQL: not what production does
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=0"):
+        call_command("bench", "--contracts", "2", "--scale", "2", "--no-web")
+
+
+def test_the_quarter_close_is_timed_in_a_process_with_debug_off(settings):
+    from scoring.bench import measure
+
+    settings.SECRET_KEY = "the-parent-key"
+    env = measure.production_env()
+    assert env["DJANGO_DEBUG"] == "0" and env["DJANGO_SECRET_KEY"] == "the-parent-key"

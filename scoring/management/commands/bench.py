@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -44,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--close-only", metavar="QUARTER", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
+        if settings.DEBUG:
+            raise CommandError(
+                "DEBUG is on: Django would keep and format the SQL of every statement, which production never "
+                "does. Run the benchmark with DJANGO_DEBUG=0 and a DJANGO_SECRET_KEY (`make bench` sets both)."
+            )
         if options["close_only"]:
             self.stdout.write(json.dumps(measure.close(Quarter.parse(options["close_only"]))))
             return
