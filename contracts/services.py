@@ -383,7 +383,7 @@ def _update_flags(
         changed.append(contract)
     if changed:
         fields = ["termination_recommended", "termination_recommended_reason", "renewal_preferred", "updated_at"]
-        models.QuerySet(model=Contract).bulk_update(changed, fields, batch_size=bulk.BATCH)  # one history row, below
+        models.QuerySet(model=Contract).bulk_update(changed, fields, batch_size=bulk.UPDATE_BATCH)  # history below
         Contract.history.bulk_history_create(
             changed, update=True, batch_size=bulk.BATCH, default_change_reason="clauses"
         )
