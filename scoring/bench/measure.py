@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
@@ -180,15 +181,38 @@ def median_time(fn, repeat: int = 5) -> float:
     return statistics.median(times)
 
 
+def typical_and_largest(quarter: Quarter) -> tuple[Evaluation, Evaluation]:
+    """The contract of the median number of ledger lines (a typical report) and the one with the most."""
+    counts = list(
+        LedgerLine.objects.filter(quarter=quarter.key, contract__number__startswith="BENCH-")
+        .values("contract_id")
+        .annotate(n=Count("pk"))
+        .order_by("n", "contract_id")
+        .values_list("contract_id", "n")
+    )
+    if not counts:
+        first = Evaluation.objects.filter(quarter=quarter.key).order_by("contract__number").first()
+        return first, first
+    typical, largest = counts[(len(counts) - 1) // 2][0], counts[-1][0]
+    found = {
+        e.contract_id: e
+        for e in Evaluation.objects.filter(quarter=quarter.key, contract_id__in=[typical, largest]).select_related(
+            "contract__vendor", "contract__category", "scheme"
+        )
+    }
+    return found[typical], found[largest]
+
+
 def reports(quarter: Quarter, repeat: int = 5) -> dict[str, float]:
+    """Median of ``repeat`` renders of a typical contract's report (the median number of ledger lines)
+    and of the institution summary; the largest contract's report is timed too, for information."""
     from scoring import reports as report_module
 
-    evaluation = (
-        Evaluation.objects.filter(quarter=quarter.key)
-        .select_related("contract__vendor", "contract__category", "scheme")
-        .order_by("contract__number")
-        .first()
-    )
+    evaluation, largest = typical_and_largest(quarter)
+
+    def lines(e: Evaluation) -> int:
+        return LedgerLine.objects.filter(contract_id=e.contract_id, quarter=quarter.key).count()
+
     return {
         "contract_median_s": round(
             median_time(lambda: report_module.render_contract_report(evaluation.pk, force=True), repeat), 3
@@ -197,5 +221,9 @@ def reports(quarter: Quarter, repeat: int = 5) -> dict[str, float]:
         "summary_median_s": round(
             median_time(lambda: report_module.render_summary_report(quarter, force=True), repeat), 3
         ),
-        "contract_ledger_lines": LedgerLine.objects.filter(contract=evaluation.contract, quarter=quarter.key).count(),
+        "contract_ledger_lines": lines(evaluation),
+        "largest_contract_s": round(
+            median_time(lambda: report_module.render_contract_report(largest.pk, force=True), 1), 3
+        ),
+        "largest_contract_ledger_lines": lines(largest),
     }

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from contracts.models import LedgerLine, Settlement
 from contracts.tests.factories import ContractFactory
@@ -36,6 +37,15 @@ def test_a_small_benchmark_run_prints_its_table_and_json(tmp_path, capsys, setti
     assert [s["contracts"] for s in figures["scale"]] == [2, 3]
     assert figures["scale"][0]["queries"] == figures["scale"][1]["queries"]  # flat in N
     assert set(figures["reports"]) >= {"contract_median_s", "contract_layout_median_s", "summary_median_s"}
+    # the typical report is the contract of the median number of ledger lines; the largest is timed too
+    per_contract = sorted(
+        LedgerLine.objects.filter(quarter=figures["quarter"])
+        .values("contract_id")
+        .annotate(n=Count("pk"))
+        .values_list("n", flat=True)
+    )
+    assert figures["reports"]["contract_ledger_lines"] == per_contract[(len(per_contract) - 1) // 2]
+    assert figures["reports"]["largest_contract_ledger_lines"] == per_contract[-1]
     assert figures["generation"][-1]["item_results"] == 1 * (90 + 90 + 13 + 3) * 20
     printed = capsys.readouterr().out
     assert "quarter close" in printed and "institution summary" in printed
