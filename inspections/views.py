@@ -56,6 +56,7 @@ def tablet_bootstrap(user: Any) -> dict[str, Any]:
     contracts = list(
         inspection_services.contracts_for_inspection(user)
         .select_related("vendor", "category")
+        .only("number", "vendor", "category", "vendor__legal_name", "category__name", "category__name_en")
         .prefetch_related("sites__key_points")
         .order_by("number")
     )
@@ -73,6 +74,7 @@ def tablet_bootstrap(user: Any) -> dict[str, Any]:
         .order_by("deadline")
     )
     orders_by_contract: dict[int, list[dict[str, Any]]] = {}
+    status_labels = {value: str(label) for value, label in RectificationStatus.choices}
     for order in open_orders:
         orders_by_contract.setdefault(order.contract_id, []).append(
             {
@@ -80,7 +82,7 @@ def tablet_bootstrap(user: Any) -> dict[str, Any]:
                 "ref": order.reference,
                 "description": order.description,
                 "status": order.status,
-                "status_label": str(order.get_status_display()),
+                "status_label": status_labels[order.status],
                 "deadline": order.deadline.isoformat(),
             }
         )
