@@ -42,6 +42,11 @@ class Command(BaseCommand):
             action="store_true",
             help="run each quarter close in this process, not a fresh one (its peak memory then includes the rest)",
         )
+        parser.add_argument(
+            "--profile",
+            metavar="FILE",
+            help="after the run, close the quarter once more under pyinstrument and write its profile to FILE",
+        )
         parser.add_argument("--close-only", metavar="QUARTER", help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
@@ -51,7 +56,8 @@ class Command(BaseCommand):
                 "does. Run the benchmark with DJANGO_DEBUG=0 and a DJANGO_SECRET_KEY (`make bench` sets both)."
             )
         if options["close_only"]:
-            self.stdout.write(json.dumps(measure.close(Quarter.parse(options["close_only"]))))
+            result = measure.close(Quarter.parse(options["close_only"]), profile=options["profile"])
+            self.stdout.write(json.dumps(result))
             return
         if found := generate.foreign_data():
             raise CommandError(
@@ -109,6 +115,13 @@ class Command(BaseCommand):
 
                     figures["web"] = web.run(quarter, **self._web_options(options), stdout=self.stdout)
         figures.setdefault("web", None)
+        if options["profile"]:  # a close of its own: the profiler's overhead stays out of the figures above
+            measure.clear_outputs()
+            if options["in_process"]:
+                measure.close(quarter, options["profile"])
+            else:
+                measure.close_in_child(quarter, options["profile"])
+            self.stdout.write(f"profile of the quarter close at N={steps[-1]}: {options['profile']}")
         self.stdout.write(table(figures))
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
