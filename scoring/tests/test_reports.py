@@ -63,6 +63,19 @@ def test_the_contract_report_and_the_summary(evaluated, tmp_path):
 
 
 @pytest.mark.skipif(not HAS_POPPLER, reason="needs poppler-utils")
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_summary_ranking_keeps_a_full_contract_number_on_one_line(inspector_user, language, tmp_path):
+    # the ranking's columns have fixed widths: the contract column must hold a number of the institution's
+    # usual form (as in the demo, 14 characters) without breaking it at a hyphen
+    contract = ContractFactory(number="HT-2026-BJ-001", start_date=dt.date(2026, 1, 1))
+    inspection(contract, inspector_user, "daily", dt.date(2026, 7, 3), "88.50")
+    services.evaluations_compute(quarter=Q3)
+    reports.render_summary_report(Q3, language)
+    text = pdf_text(Report.objects.get(kind="summary", quarter="2026Q3", language=language).file.read(), tmp_path)
+    assert "HT-2026-BJ-001" in text
+
+
+@pytest.mark.skipif(not HAS_POPPLER, reason="needs poppler-utils")
 def test_the_english_report(evaluated, tmp_path):
     reports.render_contract_report(evaluated.pk, "en")
     text = pdf_text(Report.objects.get(evaluation=evaluated, language="en").file.read(), tmp_path)
