@@ -60,6 +60,7 @@ def test_the_contract_report_and_the_summary(evaluated, tmp_path):
     summary = Report.objects.get(kind="summary", quarter="2026Q3")
     text = pdf_text(summary.file.read(), tmp_path)
     assert "HT-RPT-001" in text and "等级分布" in text and "2026Q3" in text
+    assert "本季度没有投诉或调查回答。" in text  # its complaints table says so, like the dashboard's
 
 
 @pytest.mark.skipif(not HAS_POPPLER, reason="needs poppler-utils")
