@@ -14,7 +14,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -37,6 +36,7 @@ from inspections.services import rectifications as rectification_services
 from logistics.access import is_inspector, is_office, is_vendor_user
 from logistics.files import download_url, register_download
 from logistics.models import Department
+from logistics.models.base import english_active, in_language
 from logistics.pages.views import register_portal_section, role_required
 from logistics.quarters import today as local_today
 
@@ -139,7 +139,7 @@ def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]
     Read as rows, not model instances, and in the language of the request (``ChecklistItem.display_text``
     and its siblings, decided once): the page carries every current checklist's items (300 and more), and
     building an instance and asking the language three times for each was a third of the page's time."""
-    english = (translation.get_language() or "").startswith("en")
+    english = english_active()
     fields = ["group", "text", "standard"]
     columns = [*fields, *(f"{field}_en" for field in fields)]
     rows = (
@@ -152,7 +152,7 @@ def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]
     by_template: dict[int, list[dict[str, Any]]] = {}
     for template_id, pk, code, max_points, severity, key_point, photo_required, *texts in rows:
         local = dict(zip(columns, texts, strict=True))
-        shown = {f: (local[f"{f}_en"] if english and local[f"{f}_en"] else local[f]) for f in fields}
+        shown = {f: in_language(local[f], local[f"{f}_en"], english) for f in fields}
         by_template.setdefault(template_id, []).append(
             {
                 "id": pk,

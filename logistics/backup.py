@@ -86,8 +86,15 @@ def _pg_connect(db: dict[str, Any]):
     )
 
 
-def _existing(tables: list[str]) -> list[str]:
-    return [t for t in KEY_TABLES if t in tables]
+def _key_table_counts(cur: Any, list_tables: str) -> dict[str, int]:
+    """The row counts of the key tables this database has (``list_tables``: SQL listing its table names)."""
+    cur.execute(list_tables)
+    present = {row[0] for row in cur.fetchall()}
+    counts = {}
+    for table in (t for t in KEY_TABLES if t in present):
+        cur.execute(f'SELECT count(*) FROM "{table}"')  # names from KEY_TABLES
+        counts[table] = cur.fetchone()[0]
+    return counts
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:
@@ -128,12 +135,7 @@ def backup(out_dir: Path, *, using: str = "default") -> Path:
             with pg.cursor() as cur:
                 cur.execute("SELECT pg_export_snapshot()")
                 snapshot = cur.fetchone()[0]
-                cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-                tables = _existing([row[0] for row in cur.fetchall()])
-                counts = {}
-                for table in tables:
-                    cur.execute(f'SELECT count(*) FROM "{table}"')  # names from KEY_TABLES
-                    counts[table] = cur.fetchone()[0]
+                counts = _key_table_counts(cur, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
                 _run(["pg_dump", *args, "--format=custom", "--no-owner", f"--snapshot={snapshot}",
                       f"--file={dump}", db["NAME"]], env)  # fmt: skip
         finally:
@@ -147,12 +149,7 @@ def backup(out_dir: Path, *, using: str = "default") -> Path:
         connection.ensure_connection()
         source = connection.connection
         with connection.cursor() as cur:
-            cur.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            tables = _existing([row[0] for row in cur.fetchall()])
-            counts = {}
-            for table in tables:
-                cur.execute(f'SELECT count(*) FROM "{table}"')  # names from KEY_TABLES
-                counts[table] = cur.fetchone()[0]
+            counts = _key_table_counts(cur, "SELECT name FROM sqlite_master WHERE type = 'table'")
         target = sqlite3.connect(dump)
         try:
             source.backup(target)

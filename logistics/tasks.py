@@ -19,25 +19,17 @@ def relay_outbox_task(limit: int = 500) -> int:
     return outbox.relay_pending(limit=limit)
 
 
-@shared_task(
-    name="logistics.tasks.send_notification_task",
-    autoretry_for=(ConnectionError, OSError),
-    retry_backoff=True,
-    max_retries=5,
-    acks_late=True,
-)
+# sending mail: a mail server that does not answer is retried; each notification is sent at most once
+SENDING = {"autoretry_for": (ConnectionError, OSError), "retry_backoff": True, "max_retries": 5, "acks_late": True}
+
+
+@shared_task(name="logistics.tasks.send_notification_task", **SENDING)
 def send_notification_task(notification_id: int) -> bool:
     """Send one email notification; a second run sends nothing."""
     return notify.send(notification_id)
 
 
-@shared_task(
-    name="logistics.tasks.send_notifications_task",
-    autoretry_for=(ConnectionError, OSError),
-    retry_backoff=True,
-    max_retries=5,
-    acks_late=True,
-)
+@shared_task(name="logistics.tasks.send_notifications_task", **SENDING)
 def send_notifications_task(batch: list[dict]) -> int:
     """Send the notifications of one event to several people (``[{"notification_id": ...}, ...]``, the
     outbox rows' kwargs); each is sent at most once, a second run sends nothing."""

@@ -8,12 +8,12 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from inspections.models.immutability import ImmutableError, LockedQuerySet, locked_changes_allowed
 from logistics.models import AuditedManager, Severity, TimeStampedModel
+from logistics.models.base import in_language
 from logistics.uploads import RandomName, private_storage
 
 
@@ -67,8 +67,7 @@ class ChecklistTemplate(TimeStampedModel):
 
     @property
     def display_name(self) -> str:
-        english = (translation.get_language() or "").startswith("en")
-        return self.name_en if english and self.name_en else self.name
+        return in_language(self.name, self.name_en)
 
 
 class ChecklistItem(models.Model):
@@ -104,18 +103,15 @@ class ChecklistItem(models.Model):
 
     @property
     def display_text(self) -> str:
-        english = (translation.get_language() or "").startswith("en")
-        return self.text_en if english and self.text_en else self.text
+        return in_language(self.text, self.text_en)
 
     @property
     def display_group(self) -> str:
-        english = (translation.get_language() or "").startswith("en")
-        return self.group_en if english and self.group_en else self.group
+        return in_language(self.group, self.group_en)
 
     @property
     def display_standard(self) -> str:
-        english = (translation.get_language() or "").startswith("en")
-        return self.standard_en if english and self.standard_en else self.standard
+        return in_language(self.standard, self.standard_en)
 
 
 class InspectionStatus(models.TextChoices):

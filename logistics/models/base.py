@@ -9,6 +9,18 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
+def english_active() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+def in_language(text: str, text_en: str, english: bool | None = None) -> str:
+    """A bilingual record's text in the active language: the English one when English is active and the
+    record has it, else the Chinese (``english`` given: decided once by a caller that asks for many)."""
+    if english is None:
+        english = english_active()
+    return text_en if english and text_en else text
+
+
 class BilingualNameModel(models.Model):
     """Reference data carries its own Chinese and English names; the page shows the one of its language."""
 
@@ -23,10 +35,7 @@ class BilingualNameModel(models.Model):
 
     @property
     def display_name(self) -> str:
-        language = translation.get_language() or "zh-hans"
-        if language.startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
+        return in_language(self.name, self.name_en)
 
 
 class TimeStampedModel(models.Model):
