@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, TimeStampedModel
+from logistics.models.base import in_language
 from logistics.uploads import RandomName, private_storage
 
 # No 0/O, 1/I/L: a code read aloud or typed from a screenshot is not mistaken.
@@ -258,8 +259,7 @@ class SurveyQuestion(models.Model):
 
     @property
     def display_text(self) -> str:
-        english = (translation.get_language() or "").startswith("en")
-        return self.text_en if english and self.text_en else self.text
+        return in_language(self.text, self.text_en)
 
 
 class SurveyInvitation(models.Model):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics.credit_code import validate_credit_code
-from logistics.models.base import AuditedManager, TimeStampedModel
+from logistics.models.base import AuditedManager, TimeStampedModel, in_language
 from logistics.uploads import RandomName, private_storage
 
 
@@ -144,10 +144,7 @@ class CertificateType(models.Model):
         verbose_name_plural = _("certificate types")
 
     def __str__(self) -> str:
-        from django.utils import translation
-
-        language = translation.get_language() or ""
-        return self.name_en if language.startswith("en") and self.name_en else self.name
+        return in_language(self.name, self.name_en)
 
 
 class Certificate(TimeStampedModel):
