@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -360,7 +361,11 @@ class Settlement(TimeStampedModel):
                 name="%(app_label)s_%(class)s_amounts_valid",
             ),
             models.CheckConstraint(
-                condition=Q(payable=F("fee") - F("deductions") + F("cap_applied") + F("bonuses") + F("adjustments")),
+                # rounded to the cent: SQLite keeps these columns as binary floats, where 308641.97 - 7487.13 is
+                # 301154.83999999997; ROUND gives back the exact cent there and changes nothing on PostgreSQL
+                condition=Q(
+                    payable=Round(F("fee") - F("deductions") + F("cap_applied") + F("bonuses") + F("adjustments"), 2)
+                ),
                 name="%(app_label)s_%(class)s_payable_adds_up",
             ),
             models.CheckConstraint(

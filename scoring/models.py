@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -126,13 +127,16 @@ class EvaluationScheme(TimeStampedModel):
                 name="%(app_label)s_%(class)s_weights_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    weight_daily=Decimal(100)
-                    - models.F("weight_weekly")
-                    - models.F("weight_monthly")
-                    - models.F("weight_complaints")
-                    - models.F("weight_satisfaction")
-                    - models.F("weight_self")
+                condition=Q(  # rounded: binary floats on SQLite (see contracts' payable_adds_up)
+                    weight_daily=Round(
+                        Decimal(100)
+                        - models.F("weight_weekly")
+                        - models.F("weight_monthly")
+                        - models.F("weight_complaints")
+                        - models.F("weight_satisfaction")
+                        - models.F("weight_self"),
+                        2,
+                    )
                 ),
                 name="%(app_label)s_%(class)s_weights_sum_to_100",
             ),
