@@ -19,6 +19,8 @@ from contracts.models import (
     FormalWarning,
     LedgerLine,
     Settlement,
+    SettlementStatus,
+    TermsVersion,
 )
 from logistics.access import is_inspector, is_vendor_user, scope_rule
 
@@ -41,16 +43,29 @@ def _through_contract(user: Any, queryset: QuerySet) -> QuerySet:
     return queryset.filter(contract__in=contracts_for(user).values("pk"))
 
 
-for _model in (Clause, ContractAttachment, ContractStatusChange, ContractAmendment):
+for _model in (Clause, ContractAttachment, ContractStatusChange, ContractAmendment, TermsVersion):
     scope_rule(_model)(_through_contract)
 
 
-def _vendor_only(user: Any, queryset: QuerySet) -> QuerySet:
-    """Money and warnings: the vendor's own and the office's business, not the inspectors'."""
+# Money and warnings are the vendor's own and the office's business, not the inspectors'; a vendor sees a
+# quarter's settlement and its ledger once final (a draft is the office's, for the evaluation meeting), and
+# formal warnings, which are only ever issued at finalization.
+@scope_rule(Settlement)
+def settlement_rule(user: Any, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
-        return queryset.filter(contract__vendor_id=user.vendor_id)
+        return queryset.filter(contract__vendor_id=user.vendor_id, status=SettlementStatus.FINAL)
     return queryset.none()
 
 
-for _model in (Settlement, LedgerLine, FormalWarning):
-    scope_rule(_model)(_vendor_only)
+@scope_rule(LedgerLine)
+def ledger_rule(user: Any, queryset: QuerySet) -> QuerySet:
+    if is_vendor_user(user):
+        return queryset.filter(contract__vendor_id=user.vendor_id, settlement__status=SettlementStatus.FINAL)
+    return queryset.none()
+
+
+@scope_rule(FormalWarning)
+def warning_rule(user: Any, queryset: QuerySet) -> QuerySet:
+    if is_vendor_user(user):
+        return queryset.filter(contract__vendor_id=user.vendor_id)
+    return queryset.none()

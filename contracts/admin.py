@@ -5,19 +5,20 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contracts import services
+from contracts import clause_kinds, services
 from contracts.evidence import evidence_url
-from contracts.explanations import describe, summarize_clause
+from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.exports import settlements_workbook
 from contracts.models import (
     Clause,
@@ -30,29 +31,59 @@ from contracts.models import (
     LedgerLine,
     Settlement,
     SettlementStatus,
+    TermsVersion,
 )
 from logistics.admin_base import PrivateFileInput, ReadOnlyInline, ScopedAdmin, reason_action, status_badge
+from logistics.quarters import today as local_today
 from logistics.uploads import clean_document
+
+CLAUSE_FIELDS = ["kind", *clause_kinds.PARAMETERS, "description"]
+
+
+class DraftTermsInline(admin.TabularInline):
+    """A draft's terms: version 1, in force from the start date (set on save)."""
+
+    model = TermsVersion
+    fields = ["annual_fee", "payment_cycle"]
+    min_num = max_num = 1
+    extra = 0
+    can_delete = False
+    validate_min = True
+    verbose_name_plural = gettext_lazy("terms (version 1, from the start date)")
+
+
+class TermsVersionInline(ReadOnlyInline):
+    """A signed contract's terms versions, with the supplementary agreement that made each."""
+
+    model = TermsVersion
+    fields = ["number", "effective_from", "annual_fee", "payment_cycle", "agreement"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("amendment")
+
+    @admin.display(description=gettext_lazy("supplementary agreement"))
+    def agreement(self, obj: TermsVersion) -> str:
+        if obj.amendment is None:
+            return _("signed with the contract")
+        return f"{obj.amendment.agreement_number or '—'} · {obj.amendment.reason}"
 
 
 class ClauseInline(admin.TabularInline):
+    """A draft's clauses (they belong to version 1); a signed contract's are listed read-only."""
+
     model = Clause
     extra = 0
-    fields = [
-        "kind",
-        "threshold",
-        "percent",
-        "amount",
-        "amount_minor",
-        "amount_major",
-        "amount_serious",
-        "count",
-        "window",
-        "description",
-    ]
+    fields = CLAUSE_FIELDS
 
     def _frozen(self, obj: Contract | None) -> bool:
         return obj is not None and obj.terms_frozen
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["terms", *CLAUSE_FIELDS] if self._frozen(obj) else CLAUSE_FIELDS
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("terms")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not self._frozen(obj) and super().has_add_permission(request, obj)
@@ -91,8 +122,12 @@ class StatusChangeInline(ReadOnlyInline):
 
 class AmendmentInline(ReadOnlyInline):
     model = ContractAmendment
-    fields = ["effective_date", "reason", "changes", "recorded_by", "recorded_at"]
+    fields = ["effective_date", "agreement_number", "approved_by", "reason", "what_changed", "recorded_by"]
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("what changed"))
+    def what_changed(self, obj: ContractAmendment) -> str:
+        return "; ".join(describe_changes(obj.changes))
 
 
 class SettlementInline(ReadOnlyInline):
@@ -121,12 +156,53 @@ def _transition(to_status: str):
 
 @admin.register(Contract)
 class ContractAdmin(ScopedAdmin):
-    list_display = ["number", "vendor", "category", "status_label", "start_date", "end_date", "annual_fee", "flags"]
+    list_display = ["number", "vendor", "category", "status_label", "start_date", "end_date", "fee_in_force", "flags"]
     list_filter = ["status", "category", "termination_recommended", "renewal_preferred"]
     list_select_related = ["vendor", "category"]
     search_fields = ["number", "vendor__legal_name"]
     filter_horizontal = ["sites", "inspectors"]
     inlines = [ClauseInline, AttachmentInline, SettlementInline, StatusChangeInline, AmendmentInline]
+
+    def get_inlines(self, request: HttpRequest, obj: Contract | None) -> list:
+        terms = TermsVersionInline if obj is not None and obj.terms_frozen else DraftTermsInline
+        return [terms, *self.inlines]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        in_force = TermsVersion.objects.filter(contract=OuterRef("pk"), effective_from__lte=local_today())
+        first = TermsVersion.objects.filter(contract=OuterRef("pk"), number=1)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                fee_today=Coalesce(
+                    Subquery(in_force.order_by("-effective_from").values("annual_fee")[:1]),
+                    Subquery(first.values("annual_fee")[:1]),
+                )
+            )
+        )
+
+    @admin.display(description=gettext_lazy("annual fee in force"), ordering="fee_today")
+    def fee_in_force(self, obj: Contract) -> Any:
+        return obj.fee_today
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """A draft's version 1 starts on the contract's start date; its clauses belong to it."""
+        contract = form.instance
+        if formset.model is TermsVersion:
+            for version_form in formset.forms:
+                version_form.instance.number = 1
+                version_form.instance.effective_from = contract.start_date
+        elif formset.model is Clause:
+            terms = TermsVersion.objects.filter(contract=contract, number=1).first()
+            for clause_form in formset.forms:
+                clause_form.instance.terms = terms
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if not form.instance.terms_frozen:  # a draft whose start date moved: version 1 moves with it
+            services.draft_terms_save(contract=form.instance, by=request.user)
+
     readonly_fields = [
         "status",
         "ended_on",
@@ -138,10 +214,7 @@ class ContractAdmin(ScopedAdmin):
     ]
     fieldsets = (
         (None, {"fields": ("number", "vendor", "category", "sites", "renewal_of", "tender", "page")}),
-        (
-            gettext_lazy("Terms"),
-            {"fields": ("start_date", "end_date", "annual_fee", "payment_cycle", "service_standards")},
-        ),
+        (gettext_lazy("Period and standards"), {"fields": ("start_date", "end_date", "service_standards")}),
         (gettext_lazy("Supervision"), {"fields": ("inspectors",)}),
         (
             gettext_lazy("Status"),
@@ -176,8 +249,6 @@ class ContractAdmin(ScopedAdmin):
                 "renewal_of",
                 "start_date",
                 "end_date",
-                "annual_fee",
-                "payment_cycle",
                 "service_standards",
             ]
         return fields
@@ -199,9 +270,10 @@ class ContractAdmin(ScopedAdmin):
     def page(self, obj: Contract) -> str:
         if obj.pk is None:
             return "—"
-        return format_html(
-            '<a href="{}">{}</a>', reverse("contracts:detail", args=[obj.pk]), _("Clauses, settlements and amendments")
-        )
+        links = [(reverse("contracts:detail", args=[obj.pk]), _("Terms versions, clauses and settlements"))]
+        if obj.status in (ContractStatus.ACTIVE, ContractStatus.SUSPENDED):
+            links.append((reverse("contracts:amend", args=[obj.pk]), _("Record a supplementary agreement")))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
 
 class LedgerLineInline(ReadOnlyInline):
@@ -361,14 +433,28 @@ class FormalWarningAdmin(ScopedAdmin):
 
 @admin.register(Clause)
 class ClauseAdmin(ScopedAdmin):
-    list_display = ["contract", "kind", "summary"]
+    """Clauses are written with their contract (a draft's in its page, a signed one's by a supplementary
+    agreement); here they are listed and read."""
+
+    list_display = ["contract", "terms", "kind_label", "summary"]
     list_filter = ["kind"]
-    list_select_related = ["contract"]
+    list_select_related = ["contract", "terms"]
     search_fields = ["contract__number"]
+    fields = ["contract", "terms", *CLAUSE_FIELDS]
+
+    @admin.display(description=gettext_lazy("kind"), ordering="kind")
+    def kind_label(self, obj: Clause) -> str:
+        return obj.get_kind_display()
 
     @admin.display(description=gettext_lazy("rule"))
     def summary(self, obj: Clause) -> str:
         return summarize_clause(obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Clause | None = None) -> list[str]:
+        return ["contract", "terms"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Clause | None = None) -> bool:
         if obj is not None and obj.contract.terms_frozen:

@@ -1,16 +1,24 @@
-"""The clause engine: a contract's clauses + one quarter's facts -> ledger lines, warnings and flags.
+"""The clause engine: a contract's terms versions + one quarter's facts -> ledger lines, warnings and flags.
 
-Pure code (no ORM, no settings): plain dataclasses in, plain dataclasses out, every amount a Decimal.
+Pure code (no ORM, no settings): plain dataclasses in, plain dataclasses out, every amount a Decimal. What
+each kind of clause does is defined once, in ``contracts.clause_kinds``; this module decides which version
+prices what and adds the lines up.
 
 Rules
-- The quarter's fee is the annual fee / 4, prorated by days for a contract active for part of the quarter
-  (x active days / days in the quarter), rounded half-up to 0.01 once.
-- Each ledger line's amount is rounded half-up to 0.01 once, at the end of its own computation.
+- The quarter's fee comes in with the facts (``contracts.terms.fee_basis``: each day in force priced by the
+  version in force that day, rounded once).
+- Event clauses price each fact by the version in force on the fact's date: a failed item by its
+  inspection date, a complaint by the day it was upheld, an overdue rectification by each overdue day (an
+  order overdue across a supplementary agreement gets one line per version). Score clauses, warnings,
+  flags and the cap use the version in force on the contract's last day in force in the quarter
+  (``pricing_day``); their percentages apply to the quarter's fee.
+- Each ledger line's amount is rounded half-up to 0.01 once, at the end of its own computation, and names
+  the version whose clause priced it.
 - Deductions are summed, then capped by the ``deduction_cap`` clause (p% of the quarter's fee, rounded
   once); ``cap_applied`` is what the cap removed. Bonuses are not capped.
 - payable = fee - deductions + cap_applied + bonuses.
-- ``score_below`` / ``score_at_least`` / ``warning_below`` need a score; without one (no evaluation) they
-  do not fire. Lines of amount zero are not written.
+- Score clauses need a score; without one (no evaluation) they do not fire. Lines of amount zero are not
+  written.
 - ``terminate_after_warnings``: when at least N warnings fall within the last M quarters (this one
   included), termination is recommended: a flag for the office, never an automatic termination.
 - ``renewal_preference``: grade A in at least k of the last n quarters (this one included).
@@ -18,21 +26,20 @@ Rules
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
-from logistics.quarters import Quarter
+from contracts import clause_kinds
+from contracts.clause_kinds import explain, money
 
-CENT = Decimal("0.01")
-HUNDRED = Decimal(100)
+__all__ = ["explain", "money"]
+
 ZERO = Decimal(0)
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+ONE_DAY = dt.timedelta(days=1)
 
 
 # --- Inputs ---------------------------------------------------------------------------------------------
@@ -50,24 +57,47 @@ class ClauseSpec:
     window: int | None = None
 
 
+@dataclass(frozen=True)
+class TermsSpec:
+    """A terms version: in force from ``effective_from`` until the next version's, with its clauses."""
+
+    id: int
+    number: int
+    effective_from: dt.date
+    clauses: Sequence[ClauseSpec]
+
+
 @dataclass(frozen=True, slots=True)  # one per piece of evidence: tens of thousands per close
 class FailedItem:
     id: int
     severity: str  # minor / major / serious
-    ref: str  # e.g. "INS-000123 / C03"
+    ref: str  # e.g. "JC-000123/C03"
+    on: dt.date | None = None  # the inspection date (None: priced by the version of the pricing day)
 
 
 @dataclass(frozen=True, slots=True)  # one per piece of evidence: tens of thousands per close
 class UpheldComplaint:
     id: int
     ref: str
+    on: dt.date | None = None  # the day it was upheld
+    carried_from: str = ""  # the quarter it was filed in, when it was upheld after that one was final
 
 
 @dataclass(frozen=True, slots=True)  # one per piece of evidence: tens of thousands per close
 class OverdueRectification:
     id: int
-    days: int
+    days: int  # overdue days in the quarter, consecutive from ``first``
     ref: str
+    first: dt.date | None = None  # the first of them (None: all priced by the version of the pricing day)
+
+    def split(self, first: dt.date, last: dt.date | None) -> OverdueRectification | None:
+        """The overdue days between ``first`` and ``last`` (None: no end), or None."""
+        lo = max(self.first, first)
+        hi = self.first + dt.timedelta(days=self.days - 1)
+        if last is not None:
+            hi = min(hi, last)
+        days = (hi - lo).days + 1
+        return OverdueRectification(self.id, days, self.ref, lo) if days > 0 else None
 
 
 @dataclass(frozen=True)
@@ -94,6 +124,7 @@ class Line:
     evidence_key: str
     evidence_ref: str
     explanation: dict[str, Any]  # {"code": ..., "params": {...}}, worded at display time
+    terms_id: int = 0  # the version whose clause priced it
 
 
 @dataclass(frozen=True)
@@ -112,181 +143,119 @@ class Outcome:
     bonuses: Decimal
     payable: Decimal
     warnings: list[WarningOutcome]
-    termination_recommended: bool
-    termination_reason: dict[str, Any] | None
-    renewal_preferred: bool
-    renewal_reason: dict[str, Any] | None
+    flags: dict[str, dict[str, Any]]  # "termination" / "renewal" -> the reason
+    terms_id: int = 0  # the version of the score clauses, warnings, flags and the cap
 
     @property
     def cap_binds(self) -> bool:
         return self.cap_applied > 0
 
+    @property
+    def termination_recommended(self) -> bool:
+        return "termination" in self.flags
 
-def explain(code: str, **params: Any) -> dict[str, Any]:
-    return {"code": code, "params": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}}
+    @property
+    def termination_reason(self) -> dict[str, Any] | None:
+        return self.flags.get("termination")
 
+    @property
+    def renewal_preferred(self) -> bool:
+        return "renewal" in self.flags
 
-# --- The fee --------------------------------------------------------------------------------------------
-def quarter_fee(
-    annual_fee: Decimal,
-    *,
-    quarter_first: dt.date,
-    quarter_last: dt.date,
-    contract_start: dt.date,
-    contract_end: dt.date,
-) -> Decimal:
-    """annual fee / 4 x active days / days in the quarter, rounded half-up to 0.01 once."""
-    quarter_days = (quarter_last - quarter_first).days + 1
-    first = max(quarter_first, contract_start)
-    last = min(quarter_last, contract_end)
-    active_days = max(0, (last - first).days + 1)
-    return money(annual_fee / 4 * active_days / quarter_days)
+    @property
+    def renewal_reason(self) -> dict[str, Any] | None:
+        return self.flags.get("renewal")
 
 
 # --- The engine -----------------------------------------------------------------------------------------
-SEVERITY_FIELD = {"minor": "amount_minor", "major": "amount_major", "serious": "amount_serious"}
+def _slices(ordered: Sequence[TermsSpec], facts: QuarterFacts, pricing: int) -> list[QuarterFacts]:
+    """The facts each version prices: those dated within its days (undated ones: the pricing version's)."""
+    if len(ordered) == 1:
+        return [facts]
+    starts = [terms.effective_from for terms in ordered]
+
+    def owner(day: dt.date | None) -> int:
+        return pricing if day is None else max(0, bisect.bisect_right(starts, day) - 1)
+
+    items: list[list[FailedItem]] = [[] for _ in ordered]
+    complaints: list[list[UpheldComplaint]] = [[] for _ in ordered]
+    overdue: list[list[OverdueRectification]] = [[] for _ in ordered]
+    for item in facts.failed_items:
+        items[owner(item.on)].append(item)
+    for complaint in facts.upheld_complaints:
+        complaints[owner(complaint.on)].append(complaint)
+    for order in facts.overdue_rectifications:
+        if order.first is None:
+            overdue[pricing].append(order)
+            continue
+        for index, terms in enumerate(ordered):
+            first = dt.date.min if index == 0 else terms.effective_from
+            last = ordered[index + 1].effective_from - ONE_DAY if index + 1 < len(ordered) else None
+            part = order.split(first, last)
+            if part is not None:
+                overdue[index].append(part)
+    return [
+        replace(facts, failed_items=items[i], upheld_complaints=complaints[i], overdue_rectifications=overdue[i])
+        for i in range(len(ordered))
+    ]
 
 
-def apply_clauses(clauses: Sequence[ClauseSpec], facts: QuarterFacts) -> Outcome:
+def apply_terms(terms: Sequence[TermsSpec], facts: QuarterFacts, *, pricing_day: dt.date) -> Outcome:
+    """Price a quarter's facts by the contract's terms versions (every version that could be in force in the
+    quarter; ``pricing_day`` is the contract's last day in force in it)."""
+    if not terms:
+        raise ValueError("a contract without terms cannot be priced")
+    ordered = sorted(terms, key=lambda t: t.effective_from)
+    pricing = max(0, bisect.bisect_right([t.effective_from for t in ordered], pricing_day) - 1)
+    slices = _slices(ordered, facts, pricing)
     lines: list[Line] = []
     warnings: list[WarningOutcome] = []
-    cap_clause = next((c for c in clauses if c.kind == "deduction_cap"), None)
-    score = facts.score
-
-    for clause in clauses:
-        if clause.kind == "per_failed_item":
-            prices: dict[str, tuple[str, Decimal]] = {}  # per severity, shared by its lines (as str(rate) would be)
-            for item in facts.failed_items:
-                price = prices.get(item.severity)
-                if price is None:
-                    rate = getattr(clause, SEVERITY_FIELD.get(item.severity, "amount_minor")) or ZERO
-                    price = prices[item.severity] = (str(rate), money(rate))
-                rate, amount = price
-                if amount > 0:
-                    lines.append(
-                        Line(
-                            "deduction",
-                            amount,
-                            clause.id,
-                            "item_result",
-                            item.id,
-                            f"item_result:{item.id}",
-                            item.ref,
-                            explain("per_failed_item", ref=item.ref, severity=item.severity, rate=rate),
-                        )
-                    )
-        elif clause.kind == "per_upheld_complaint":
-            amount = money(clause.amount or ZERO)
-            for complaint in facts.upheld_complaints:
-                if amount > 0:
-                    lines.append(
-                        Line(
-                            "deduction",
-                            amount,
-                            clause.id,
-                            "complaint",
-                            complaint.id,
-                            f"complaint:{complaint.id}",
-                            complaint.ref,
-                            explain("per_upheld_complaint", ref=complaint.ref, rate=clause.amount),
-                        )
-                    )
-        elif clause.kind == "per_overdue_rectification_day":
-            for order in facts.overdue_rectifications:
-                amount = money((clause.amount or ZERO) * order.days)
-                if amount > 0:
-                    lines.append(
-                        Line(
-                            "deduction",
-                            amount,
-                            clause.id,
-                            "rectification",
-                            order.id,
-                            f"rectification:{order.id}",
-                            order.ref,
-                            explain("per_overdue_day", ref=order.ref, days=order.days, rate=clause.amount),
-                        )
-                    )
-        elif clause.kind == "score_below":
-            if score is not None and score < clause.threshold:
-                amount = money(facts.fee * clause.percent / HUNDRED)
-                if amount > 0:
-                    lines.append(
-                        Line(
-                            "deduction",
-                            amount,
-                            clause.id,
-                            "score",
-                            None,
-                            f"score:{facts.quarter}",
-                            facts.quarter,
-                            explain(
-                                "score_below",
-                                score=score,
-                                threshold=clause.threshold,
-                                percent=clause.percent,
-                                fee=facts.fee,
-                            ),
-                        )
-                    )
-        elif clause.kind == "score_at_least":
-            if score is not None and score >= clause.threshold:
-                if clause.amount is not None:
-                    amount = money(clause.amount)
-                    detail = explain("score_at_least_amount", score=score, threshold=clause.threshold, amount=amount)
-                else:
-                    amount = money(facts.fee * clause.percent / HUNDRED)
-                    detail = explain(
-                        "score_at_least_percent",
-                        score=score,
-                        threshold=clause.threshold,
-                        percent=clause.percent,
-                        fee=facts.fee,
-                    )
-                if amount > 0:
-                    lines.append(
-                        Line("bonus", amount, clause.id, "score", None, f"score:{facts.quarter}", facts.quarter, detail)
-                    )
-        elif clause.kind == "warning_below" and score is not None and score < clause.threshold:
-            warnings.append(
-                WarningOutcome(clause.id, explain("warning_below", score=score, threshold=clause.threshold))
+    cap: Decimal | None = None
+    flagging: list[tuple[clause_kinds.ClauseKind, ClauseSpec]] = []
+    for index, version in enumerate(ordered):
+        for clause in version.clauses:
+            kind = clause_kinds.get(clause.kind)
+            if kind is None:
+                raise ValueError(f"unknown kind of clause: {clause.kind!r}")
+            if kind.role == "event":
+                priced = kind.lines(clause, slices[index])
+            elif index != pricing:
+                continue
+            elif kind.role == "score":
+                priced = kind.lines(clause, facts)
+            else:
+                if kind.role == "cap":
+                    cap = kind.cap(clause, facts)
+                elif kind.role == "warning":
+                    reason = kind.warning(clause, facts)
+                    if reason is not None:
+                        warnings.append(WarningOutcome(clause.id, reason))
+                elif kind.role == "flag":
+                    flagging.append((kind, clause))
+                continue
+            lines.extend(
+                Line(
+                    p.kind,
+                    p.amount,
+                    clause.id,
+                    p.evidence_type,
+                    p.evidence_id,
+                    p.evidence_key,
+                    p.evidence_ref,
+                    p.explanation,
+                    version.id,
+                )
+                for p in priced
             )
+    flags: dict[str, dict[str, Any]] = {}
+    for kind, clause in flagging:  # after the warnings: the termination ladder counts this quarter's
+        raised = kind.flag(clause, facts, len(warnings))
+        if raised is not None:
+            flags[raised[0]] = raised[1]
 
     deductions = sum((line.amount for line in lines if line.kind == "deduction"), ZERO)
     bonuses = sum((line.amount for line in lines if line.kind == "bonus"), ZERO)
-    cap = money(facts.fee * cap_clause.percent / HUNDRED) if cap_clause is not None else None
     cap_applied = max(ZERO, deductions - cap) if cap is not None else ZERO
-    payable = facts.fee - deductions + cap_applied + bonuses
-
-    termination, termination_reason = False, None
-    renewal, renewal_reason = False, None
-    for clause in clauses:
-        if clause.kind == "terminate_after_warnings":
-            window = _window(facts, clause.window)
-            count = sum(facts.warnings_by_quarter.get(q, 0) for q in window[:-1]) + len(warnings)
-            if count >= clause.count:
-                termination = True
-                termination_reason = explain(
-                    "terminate_after_warnings",
-                    count=count,
-                    needed=clause.count,
-                    window=clause.window,
-                    quarters=f"{window[0]}–{window[-1]}",
-                )
-        elif clause.kind == "renewal_preference":
-            window = _window(facts, clause.window)
-            grades = [facts.grades_by_quarter.get(q) for q in window[:-1]] + [facts.grade]
-            excellent = sum(1 for g in grades if g == "A")
-            if excellent >= clause.count:
-                renewal = True
-                renewal_reason = explain(
-                    "renewal_preference",
-                    count=excellent,
-                    needed=clause.count,
-                    window=clause.window,
-                    quarters=f"{window[0]}–{window[-1]}",
-                )
-
     return Outcome(
         fee=facts.fee,
         lines=lines,
@@ -294,15 +263,8 @@ def apply_clauses(clauses: Sequence[ClauseSpec], facts: QuarterFacts) -> Outcome
         cap=cap,
         cap_applied=cap_applied,
         bonuses=bonuses,
-        payable=payable,
+        payable=facts.fee - deductions + cap_applied + bonuses,
         warnings=warnings,
-        termination_recommended=termination,
-        termination_reason=termination_reason,
-        renewal_preferred=renewal,
-        renewal_reason=renewal_reason,
+        flags=flags,
+        terms_id=ordered[pricing].id,
     )
-
-
-def _window(facts: QuarterFacts, size: int | None) -> list[str]:
-    """The last ``size`` consecutive quarter keys, this one included, oldest first."""
-    return [q.key for q in Quarter.parse(facts.quarter).back(max(1, size or 1))]

@@ -6,8 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from contracts.defaults import DEFAULT_CLAUSES
+from contracts import clause_kinds
 from contracts.models import Clause, Contract, ContractStatus, ContractStatusChange
+from contracts.services import draft_terms_save
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
 
@@ -32,13 +33,15 @@ CLAUSE_VARIANTS = {
 }
 
 
-def _clauses(contract: Contract, key: str) -> None:
+def _clauses(contract: Contract, key: str, fee: Decimal) -> None:
+    """The draft's terms: version 1 with the fee and the default clause set (with this contract's variants)."""
     if contract.clauses.exists():
         return
+    terms = draft_terms_save(contract=contract, annual_fee=fee)
     variants = CLAUSE_VARIANTS.get(key, {})
-    for spec in DEFAULT_CLAUSES:
+    for spec in clause_kinds.defaults():
         values = {**spec, **variants.get(spec["kind"], {})}
-        clause = Clause(contract=contract, **values)
+        clause = Clause(contract=contract, terms=terms, **values)
         clause.full_clean()
         clause.save()
 
@@ -73,6 +76,7 @@ def seed(context: dict[str, Any]) -> None:
         cleaning.start_date = cleaning_start
         cleaning.end_date = cleaning_start + dt.timedelta(days=365 * 2 - 1)
         cleaning.save(update_fields=["start_date", "end_date"])
+        draft_terms_save(contract=cleaning)  # version 1 takes effect on the (new) start date
         _activate(cleaning, office, cleaning.start_date)
     if not cleaning.inspectors.filter(pk=inspector.pk).exists():
         cleaning.inspectors.add(inspector)
@@ -91,13 +95,12 @@ def seed(context: dict[str, Any]) -> None:
                 "category": categories[category],
                 "start_date": start,
                 "end_date": end,
-                "annual_fee": Decimal(fee),
                 "service_standards": "按合同附件《服务标准》执行。",
             },
         )
         if created:
             contract.sites.set([sites[code] for code in site_codes])
-            _clauses(contract, key)
+            _clauses(contract, key, Decimal(fee))
             _activate(contract, office, start)
             contract.inspectors.add(inspector)
         contracts[key] = contract

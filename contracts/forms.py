@@ -1,27 +1,49 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from contracts.models import PaymentCycle
+from contracts import clause_kinds
+from contracts.models import Clause, PaymentCycle
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AmendmentForm(forms.Form):
-    effective_date = forms.DateField(label=_("Effective date"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    annual_fee = forms.DecimalField(
-        label=_("Annual fee (CNY)"), required=False, max_digits=14, decimal_places=2, min_value=0
-    )
-    payment_cycle = forms.ChoiceField(
-        label=_("Payment cycle"), required=False, choices=[("", "—"), *PaymentCycle.choices]
-    )
-    service_standards = forms.CharField(label=_("Service standards"), required=False, widget=forms.Textarea)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    """A supplementary agreement (补充协议): prefilled with the terms in force, the office changes what the
+    agreement changes. The clause set below it is the new version's whole set."""
 
-    def changes(self) -> dict:
-        data = self.cleaned_data
-        return {
-            name: data[name]
-            for name in ("end_date", "annual_fee", "payment_cycle", "service_standards")
-            if data.get(name) not in (None, "")
-        }
+    effective_date = forms.DateField(label=_("Takes effect on"), widget=DATE)
+    agreement_number = forms.CharField(label=_("Agreement number"), max_length=60, required=False)
+    approved_by = forms.CharField(label=_("Approved by"), max_length=100)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    annual_fee = forms.DecimalField(label=_("Annual fee (CNY)"), max_digits=14, decimal_places=2)
+    payment_cycle = forms.ChoiceField(label=_("Payment cycle"), choices=PaymentCycle.choices)
+    end_date = forms.DateField(label=_("End date"), widget=DATE)
+    service_standards = forms.CharField(label=_("Service standards"), required=False, widget=forms.Textarea)
+
+    def clean_annual_fee(self) -> Any:
+        fee = self.cleaned_data["annual_fee"]
+        if fee is not None and fee <= 0:
+            raise forms.ValidationError(_("The annual fee must be more than 0."))
+        return fee
+
+
+class ClauseForm(forms.ModelForm):
+    """One clause of the new terms version; the registry says which parameters its kind needs."""
+
+    class Meta:
+        model = Clause
+        fields = ["kind", *clause_kinds.PARAMETERS, "description"]
+
+    def spec(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self._meta.fields}
+
+
+ClauseFormSet = forms.formset_factory(ClauseForm, extra=2, can_delete=True)
+
+
+def clause_initial(clauses: list[Clause]) -> list[dict[str, Any]]:
+    return [{name: getattr(clause, name) for name in ClauseForm._meta.fields} for clause in clauses]

@@ -9,9 +9,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from contracts import clause_kinds
 from logistics.immutability import ImmutableError, LockedQuerySet, locked_changes_allowed
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.uploads import RandomName, private_storage
@@ -49,10 +51,6 @@ class Contract(TimeStampedModel):
     sites = models.ManyToManyField("logistics.Site", blank=True, related_name="contracts", verbose_name=_("sites"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
-    annual_fee = models.DecimalField(_("annual fee (CNY)"), max_digits=14, decimal_places=2, validators=NOT_NEGATIVE)
-    payment_cycle = models.CharField(
-        _("payment cycle"), max_length=10, choices=PaymentCycle.choices, default=PaymentCycle.QUARTERLY
-    )
     service_standards = models.TextField(_("service standards"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.DRAFT, db_index=True
@@ -89,7 +87,6 @@ class Contract(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(end_date__gt=F("start_date")), name="%(app_label)s_%(class)s_end_after_start"
             ),
-            models.CheckConstraint(condition=Q(annual_fee__gte=0), name="%(app_label)s_%(class)s_fee_not_negative"),
             models.CheckConstraint(
                 condition=Q(status__in=ContractStatus.values), name="%(app_label)s_%(class)s_status_valid"
             ),
@@ -100,6 +97,7 @@ class Contract(TimeStampedModel):
 
     @property
     def terms_frozen(self) -> bool:
+        """A signed contract's terms (fee, payment cycle, clauses) change only by a supplementary agreement."""
         return self.status != ContractStatus.DRAFT
 
     @property
@@ -143,10 +141,13 @@ class ContractStatusChange(models.Model):
 
 
 class ContractAmendment(models.Model):
-    """A change to an active contract's terms: what changed (old and new values), why, from when."""
+    """A supplementary agreement (补充协议): what changed in a signed contract (old and new values), why, who
+    approved it and from when. One that changes the money terms makes the next ``TermsVersion``."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="amendments")
     effective_date = models.DateField(_("effective date"))
+    agreement_number = models.CharField(_("agreement number"), max_length=60, blank=True)
+    approved_by = models.CharField(_("approved by"), max_length=100, blank=True)
     reason = models.TextField(_("reason"))
     changes = models.JSONField(_("changes"), default=dict)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
@@ -156,37 +157,135 @@ class ContractAmendment(models.Model):
 
     class Meta:
         ordering = ["contract", "effective_date", "pk"]
-        verbose_name = _("contract amendment")
-        verbose_name_plural = _("contract amendments")
+        verbose_name = _("supplementary agreement")
+        verbose_name_plural = _("supplementary agreements")
 
     def __str__(self) -> str:
         return f"{self.contract_id} · {self.effective_date}"
 
 
-class ClauseKind(models.TextChoices):
-    PER_FAILED_ITEM = "per_failed_item", _("Deduction per failed checklist item")
-    PER_UPHELD_COMPLAINT = "per_upheld_complaint", _("Deduction per upheld complaint")
-    PER_OVERDUE_DAY = "per_overdue_rectification_day", _("Deduction per day a rectification is overdue")
-    SCORE_BELOW = "score_below", _("Deduction when the quarterly score is below a threshold")
-    SCORE_AT_LEAST = "score_at_least", _("Bonus when the quarterly score reaches a threshold")
-    WARNING_BELOW = "warning_below", _("Formal warning when the score is below a threshold")
-    TERMINATE_AFTER_WARNINGS = "terminate_after_warnings", _("Termination recommended after repeated warnings")
-    DEDUCTION_CAP = "deduction_cap", _("Cap on a quarter's deductions")
-    RENEWAL_PREFERENCE = "renewal_preference", _("Renewal preference after excellent grades")
+class TermsVersion(TimeStampedModel):
+    """A contract's money terms in force from a date: the annual fee, the payment cycle and (through its
+    clauses) the reward and penalty clauses with the deduction cap. Version 1 is signed with the contract
+    and takes effect on its start date; each supplementary agreement that changes the money makes the next
+    version, in force from its effective date until the next version's. Never edited once the contract is
+    signed (the guard below, and a trigger on PostgreSQL)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="terms_versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    effective_from = models.DateField(_("in force from"))
+    annual_fee = models.DecimalField(_("annual fee (CNY)"), max_digits=14, decimal_places=2)
+    payment_cycle = models.CharField(
+        _("payment cycle"), max_length=10, choices=PaymentCycle.choices, default=PaymentCycle.QUARTERLY
+    )
+    amendment = models.OneToOneField(
+        ContractAmendment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="terms",
+        verbose_name=_("supplementary agreement"),
+    )
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract", "number"]
+        verbose_name = _("terms version")
+        verbose_name_plural = _("terms versions")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="%(app_label)s_%(class)s_one_per_number"),
+            # versions are defined by their start: two starting on the same day would overlap
+            models.UniqueConstraint(
+                fields=["contract", "effective_from"], name="%(app_label)s_%(class)s_one_per_start_date"
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="%(app_label)s_%(class)s_number_positive"),
+            models.CheckConstraint(condition=Q(annual_fee__gt=0), name="%(app_label)s_%(class)s_fee_positive"),
+            models.CheckConstraint(
+                condition=Q(payment_cycle__in=PaymentCycle.values), name="%(app_label)s_%(class)s_cycle_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(number=1, amendment__isnull=True) | Q(number__gt=1, amendment__isnull=False),
+                name="%(app_label)s_%(class)s_agreement_after_signing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("version %(number)s from %(date)s") % {
+            "number": self.number,
+            "date": self.effective_from.isoformat() if self.effective_from else "—",
+        }
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.annual_fee is not None and self.annual_fee <= 0:
+            raise ValidationError({"annual_fee": _("The annual fee must be more than 0.")})
+
+    def save(self, *args, **kwargs) -> None:
+        _refuse_unless_draft(self.contract_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_unless_draft(self.contract_id)
+        return super().delete(*args, **kwargs)
 
 
-def _needs(kind: str, *fields: str) -> Q:
-    condition = Q(kind=kind)
-    for field in fields:
-        condition &= Q(**{f"{field}__isnull": False})
+def _refuse_unless_draft(contract_id: int | None) -> None:
+    """Integrity guard: a signed contract's terms and clauses change only through a supplementary agreement
+    (``contracts.services.contract_amend``, which records it and passes with ``allow_locked_changes``)."""
+    if contract_id is None or locked_changes_allowed():
+        return
+    status = Contract._base_manager.filter(pk=contract_id).values_list("status", flat=True).first()
+    if status is not None and status != ContractStatus.DRAFT:
+        raise ImmutableError(
+            _(
+                "The terms and clauses of a signed contract are frozen; record a supplementary agreement "
+                "(补充协议) to change them from a date."
+            )
+        )
+
+
+def _parameters_of_kind() -> Q:
+    """The database's side of the registry: each kind has the parameters it needs and no other."""
+    condition = Q()
+    for kind in clause_kinds.all_kinds():
+        rule = Q(kind=kind.code)
+        for name in kind.required:
+            rule &= Q(**{f"{name}__isnull": False})
+        if kind.one_of:
+            exactly_one = Q()
+            for name in kind.one_of:
+                others = {f"{other}__isnull": True for other in kind.one_of if other != name}
+                exactly_one |= Q(**{f"{name}__isnull": False}, **others)
+            rule &= exactly_one
+        for name in clause_kinds.PARAMETERS:
+            if name not in kind.parameters:
+                rule &= Q(**{f"{name}__isnull": True})
+        condition |= rule
     return condition
 
 
+def _one_per_version() -> list[models.UniqueConstraint]:
+    return [
+        models.UniqueConstraint(
+            fields=["terms"], condition=Q(kind=kind.code), name=f"%(app_label)s_%(class)s_one_{kind.code}_per_version"
+        )
+        for kind in clause_kinds.all_kinds()
+        if kind.one_per_version
+    ]
+
+
 class Clause(TimeStampedModel):
-    """A reward or penalty clause. Which parameters a kind needs is enforced by the database too."""
+    """A reward or penalty clause of one terms version. What each kind needs is in ``contracts.clause_kinds``
+    (the database checks it too)."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="clauses", verbose_name=_("contract"))
-    kind = models.CharField(_("kind"), max_length=40, choices=ClauseKind.choices)
+    terms = models.ForeignKey(
+        TermsVersion, on_delete=models.CASCADE, related_name="clauses", verbose_name=_("terms version")
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=clause_kinds.choices)
     threshold = models.DecimalField(
         _("score threshold"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
     )
@@ -230,27 +329,11 @@ class Clause(TimeStampedModel):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["contract", "kind", "id"]
+        ordering = ["contract", "terms", "kind", "id"]
         verbose_name = _("clause")
         verbose_name_plural = _("clauses")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    _needs(ClauseKind.PER_FAILED_ITEM, "amount_minor", "amount_major", "amount_serious")
-                    | _needs(ClauseKind.PER_UPHELD_COMPLAINT, "amount")
-                    | _needs(ClauseKind.PER_OVERDUE_DAY, "amount")
-                    | _needs(ClauseKind.SCORE_BELOW, "threshold", "percent")
-                    | (
-                        Q(kind=ClauseKind.SCORE_AT_LEAST, threshold__isnull=False)
-                        & (Q(amount__isnull=False) | Q(percent__isnull=False))
-                    )
-                    | _needs(ClauseKind.WARNING_BELOW, "threshold")
-                    | _needs(ClauseKind.TERMINATE_AFTER_WARNINGS, "count", "window")
-                    | _needs(ClauseKind.DEDUCTION_CAP, "percent")
-                    | _needs(ClauseKind.RENEWAL_PREFERENCE, "count", "window")
-                ),
-                name="%(app_label)s_%(class)s_parameters_of_kind",
-            ),
+            models.CheckConstraint(condition=_parameters_of_kind(), name="%(app_label)s_%(class)s_parameters_of_kind"),
             models.CheckConstraint(
                 condition=(
                     (Q(threshold__isnull=True) | Q(threshold__gte=0, threshold__lte=100))
@@ -264,53 +347,38 @@ class Clause(TimeStampedModel):
                 ),
                 name="%(app_label)s_%(class)s_parameter_ranges",
             ),
-            models.UniqueConstraint(
-                fields=["contract"], condition=Q(kind="deduction_cap"), name="%(app_label)s_%(class)s_one_cap"
-            ),
+            *_one_per_version(),
         ]
 
     def __str__(self) -> str:
-        return str(self.get_kind_display())
+        return clause_kinds.label(self.kind)
 
-    PARAMETERS = {
-        "per_failed_item": ("amount_minor", "amount_major", "amount_serious"),
-        "per_upheld_complaint": ("amount",),
-        "per_overdue_rectification_day": ("amount",),
-        "score_below": ("threshold", "percent"),
-        "score_at_least": ("threshold",),  # and the amount or the percent
-        "warning_below": ("threshold",),
-        "terminate_after_warnings": ("count", "window"),
-        "deduction_cap": ("percent",),
-        "renewal_preference": ("count", "window"),
-    }
-    ALL_PARAMETERS = (
-        "threshold",
-        "percent",
-        "amount",
-        "amount_minor",
-        "amount_major",
-        "amount_serious",
-        "count",
-        "window",
-    )
+    def get_kind_display(self) -> str:
+        return clause_kinds.label(self.kind)
 
     def clean(self) -> None:
-        """Each kind names the parameters it needs, with a message on the field that is missing."""
+        """The kind's parameters, with a message on the field that is wrong; the others are cleared, so that
+        nothing misleading is stored."""
         from django.core.exceptions import ValidationError
 
-        needed = self.PARAMETERS.get(self.kind, ())
-        errors = {name: _("Required for this kind of clause.") for name in needed if getattr(self, name) is None}
-        if self.kind == ClauseKind.SCORE_AT_LEAST and self.amount is None and self.percent is None:
-            errors["amount"] = _("Give either an amount or a percent of the quarter's fee.")
-        if self.kind == ClauseKind.SCORE_AT_LEAST and self.amount is not None and self.percent is not None:
-            errors["percent"] = _("Give either an amount or a percent, not both.")
+        if self.terms_id is not None and self.contract_id is not None and self.terms.contract_id != self.contract_id:
+            raise ValidationError({"terms": _("The terms version belongs to another contract.")})
+        values = {name: getattr(self, name) for name in clause_kinds.PARAMETERS}
+        errors = clause_kinds.missing_parameters(self.kind, values)
         if errors:
             raise ValidationError(errors)
-        # parameters the kind does not use are cleared, so that nothing misleading is stored
-        used = set(needed) | ({"amount", "percent"} if self.kind == ClauseKind.SCORE_AT_LEAST else set())
-        for name in self.ALL_PARAMETERS:
+        used = clause_kinds.get(self.kind).parameters
+        for name in clause_kinds.PARAMETERS:
             if name not in used:
                 setattr(self, name, None)
+
+    def save(self, *args, **kwargs) -> None:
+        _refuse_unless_draft(self.contract_id)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse_unless_draft(self.contract_id)
+        return super().delete(*args, **kwargs)
 
 
 class SettlementStatus(models.TextChoices):
@@ -332,6 +400,21 @@ class Settlement(TimeStampedModel):
         _("corrections after finalization"), max_digits=14, decimal_places=2, default=ZERO
     )
     payable = models.DecimalField(_("payable"), max_digits=14, decimal_places=2)
+    terms = models.ForeignKey(
+        TermsVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("terms version of the score clauses and the cap"),
+        help_text=_("The version in force on the contract's last day in force in the quarter."),
+    )
+    fee_basis = models.JSONField(
+        _("how the fee was computed"),
+        default=list,
+        blank=True,
+        help_text=_("Each stretch of days in force with the terms version and annual fee that priced it."),
+    )
     score = models.DecimalField(_("quarterly score"), max_digits=5, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=2, blank=True)
     status = models.CharField(
@@ -427,6 +510,15 @@ class LedgerLine(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="ledger_lines")
     quarter = models.CharField(_("quarter"), max_length=6)
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_lines")
+    terms = models.ForeignKey(
+        TermsVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_lines",
+        verbose_name=_("terms version"),
+        help_text=_("The terms version whose clause priced this line."),
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=LedgerKind.choices)
     amount = models.DecimalField(
         _("amount (CNY)"),
@@ -470,6 +562,10 @@ class LedgerLine(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="adjustment") | Q(clause__isnull=False),
                 name="%(app_label)s_%(class)s_clause_unless_adjustment",
+            ),
+            models.CheckConstraint(
+                condition=Q(clause__isnull=True) | Q(terms__isnull=False),
+                name="%(app_label)s_%(class)s_names_its_version",
             ),
             models.CheckConstraint(condition=Q(kind__in=LedgerKind.values), name="%(app_label)s_%(class)s_kind_valid"),
             models.CheckConstraint(

@@ -6,9 +6,21 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from contracts.models import Contract, ContractStatus, FormalWarning, Settlement
+from contracts import clause_kinds
+from contracts import terms as terms_rules
+from contracts.clauses import ClauseSpec, TermsSpec
+from contracts.models import (
+    Clause,
+    Contract,
+    ContractStatus,
+    ContractStatusChange,
+    FormalWarning,
+    Settlement,
+    SettlementStatus,
+    TermsVersion,
+)
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
 
@@ -71,4 +83,87 @@ def contracts_active_in(quarter: Quarter) -> QuerySet:
     in_force = Q(ended_on__isnull=True) | Q(ended_on__gte=quarter.first_day)
     return Contract.objects.exclude(status=ContractStatus.DRAFT).filter(
         in_force, start_date__lte=quarter.last_day, end_date__gte=quarter.first_day
+    )
+
+
+# --- terms in force -------------------------------------------------------------------------------------
+PARAMETER_FIELDS = tuple(clause_kinds.PARAMETERS)
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """A contract's terms versions and the days it was in force, ready for the fee and the clause engine."""
+
+    contract_id: int
+    start: dt.date
+    end: dt.date  # the last day in force: the end date, or the day before termination
+    versions: list[terms_rules.Version]
+    specs: list[TermsSpec]
+    suspended: list[terms_rules.Span]
+
+    def fee_basis(self, quarter: Quarter) -> terms_rules.FeeBasis:
+        spans = terms_rules.in_force_spans(
+            quarter.first_day, quarter.last_day, start=self.start, end=self.end, suspended=self.suspended
+        )
+        return terms_rules.fee_basis(self.versions, spans, quarter_days=quarter.days)
+
+    def pricing_day(self, quarter: Quarter, basis: terms_rules.FeeBasis) -> dt.date:
+        """The contract's last day in force in the quarter: its version prices the score clauses and the cap."""
+        return terms_rules.last_day_in_force(basis, fallback=min(quarter.last_day, self.end))
+
+
+def clause_spec(clause: Clause) -> ClauseSpec:
+    return ClauseSpec(clause.pk, clause.kind, **{name: getattr(clause, name) for name in PARAMETER_FIELDS})
+
+
+def contract_terms(contracts: list[Contract]) -> dict[int, ContractTerms]:
+    """The terms of many contracts in three queries (versions, their clauses, status changes)."""
+    ids = [c.pk for c in contracts]
+    versions: dict[int, list[TermsVersion]] = defaultdict(list)
+    for version in (
+        TermsVersion.objects.filter(contract_id__in=ids)
+        .prefetch_related(Prefetch("clauses", queryset=Clause.objects.order_by("kind", "pk")))
+        .order_by("contract_id", "effective_from")
+    ):
+        versions[version.contract_id].append(version)
+    changes: dict[int, list[tuple[str, str, dt.date]]] = defaultdict(list)
+    for contract_id, from_status, to_status, effective in (
+        ContractStatusChange.objects.filter(contract_id__in=ids)
+        .order_by("contract_id", "effective_date", "changed_at", "pk")
+        .values_list("contract_id", "from_status", "to_status", "effective_date")
+    ):
+        changes[contract_id].append((from_status, to_status, effective))
+    out = {}
+    for contract in contracts:
+        rows = versions.get(contract.pk, [])
+        out[contract.pk] = ContractTerms(
+            contract_id=contract.pk,
+            start=contract.start_date,
+            end=contract.effective_end,
+            versions=[terms_rules.Version(v.pk, v.number, v.effective_from, v.annual_fee) for v in rows],
+            specs=[
+                TermsSpec(v.pk, v.number, v.effective_from, [clause_spec(c) for c in v.clauses.all()]) for v in rows
+            ],
+            suspended=terms_rules.suspended_spans(changes.get(contract.pk, [])),
+        )
+    return out
+
+
+def terms_in_force(contract: Contract, day: dt.date | None = None) -> TermsVersion | None:
+    """The version in force on ``day`` (today by default; before the start: version 1)."""
+    day = day or local_today()
+    versions = sorted(contract.terms_versions.all(), key=lambda v: v.effective_from)
+    current = versions[0] if versions else None
+    for version in versions[1:]:
+        if version.effective_from <= day:
+            current = version
+    return current
+
+
+def final_quarters(contract_id: int) -> list[str]:
+    """The quarters of a contract whose settlement is final (oldest first)."""
+    return sorted(
+        Settlement.objects.filter(contract_id=contract_id, status=SettlementStatus.FINAL).values_list(
+            "quarter", flat=True
+        )
     )

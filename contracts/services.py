@@ -15,9 +15,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contracts import clause_kinds, selectors
 from contracts import clauses as engine
-from contracts import selectors
-from contracts.defaults import DEFAULT_CLAUSES
 from contracts.explanations import describe
 from contracts.models import (
     Clause,
@@ -29,8 +28,10 @@ from contracts.models import (
     FormalWarning,
     LedgerKind,
     LedgerLine,
+    PaymentCycle,
     Settlement,
     SettlementStatus,
+    TermsVersion,
 )
 from logistics import bulk
 from logistics.immutability import allow_locked_changes
@@ -47,7 +48,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.TERMINATED: set(),
     S.EXPIRED: set(),
 }
-AMENDABLE_FIELDS = ("end_date", "annual_fee", "payment_cycle", "service_standards")
+PARAMETERS = tuple(clause_kinds.PARAMETERS)
 
 
 class SettlementFinal(ValidationError):
@@ -59,6 +60,13 @@ def next_contract_number(year: int) -> str:
     last = Contract.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
     sequence = int(last.removeprefix(prefix)) + 1 if last and last.removeprefix(prefix).isdigit() else 1
     return f"{prefix}{sequence:03d}"
+
+
+def _clause(contract: Contract, terms: TermsVersion, spec: dict[str, Any]) -> Clause:
+    clause = Clause(contract=contract, terms=terms, **spec)
+    clause.full_clean(exclude=["contract", "terms"])
+    clause.save()
+    return clause
 
 
 @transaction.atomic
@@ -77,7 +85,6 @@ def contract_create_from_award(*, tender: Tender, by: Any = None) -> Contract:
         category=tender.category,
         start_date=tender.period_start,
         end_date=tender.period_end,
-        annual_fee=bid.price,
         service_standards=tender.service_standards or tender.scope,
         tender=tender,
         status=ContractStatus.DRAFT,
@@ -85,11 +92,41 @@ def contract_create_from_award(*, tender: Tender, by: Any = None) -> Contract:
     contract.full_clean()
     contract.save()
     contract.sites.set(tender.sites.all())
-    for spec in DEFAULT_CLAUSES:
-        clause = Clause(contract=contract, **spec)
-        clause.full_clean()
-        clause.save()
+    terms = draft_terms_save(contract=contract, annual_fee=bid.price)
+    for spec in clause_kinds.defaults():
+        _clause(contract, terms, spec)
     return contract
+
+
+@transaction.atomic
+def draft_terms_save(
+    *, contract: Contract, annual_fee: Decimal | None = None, payment_cycle: str | None = None, by: Any = None
+) -> TermsVersion:
+    """A draft contract's terms (version 1): its fee and payment cycle, in force from its start date."""
+    if contract.terms_frozen:
+        raise ValidationError(frozen_message())
+    terms = TermsVersion.objects.filter(contract=contract, number=1).first() or TermsVersion(
+        contract=contract, number=1
+    )
+    terms.effective_from = contract.start_date
+    if annual_fee is not None:
+        terms.annual_fee = annual_fee
+    if payment_cycle:
+        terms.payment_cycle = payment_cycle
+    if terms.annual_fee is None:
+        raise ValidationError({"annual_fee": _("Enter the annual fee.")})
+    terms.full_clean(exclude=["contract", "amendment"])
+    stamp(terms, by=by)
+    terms.save()
+    return terms
+
+
+def frozen_message() -> str:
+    """What a refused change to a signed contract's terms says (the API and the admin show it too)."""
+    return _(
+        "The terms and clauses of a signed contract are frozen; record a supplementary agreement (补充协议) to "
+        "change them from a date."
+    )
 
 
 def _record_transition(contract: Contract, to_status: str, effective_date: dt.date, reason: str, by: Any) -> None:
@@ -126,39 +163,225 @@ def contract_change_status(
             _("Only a contract with an admitted vendor can be active; the vendor is “%(status)s”.")
             % {"status": contract.vendor.get_status_display()}
         )
+    if contract.status == S.DRAFT and to_status == S.ACTIVE:
+        first = TermsVersion.objects.filter(contract=contract, number=1).first()
+        if first is None or first.effective_from != contract.start_date:
+            raise ValidationError(_("Enter the contract's annual fee (its terms) before signing it."))
     _record_transition(contract, to_status, effective_date or local_today(), reason.strip(), by)
     return contract
 
 
+# --- supplementary agreements ---------------------------------------------------------------------------
+def clause_data(clause: Any) -> dict[str, Any]:
+    """A clause as data: its kind, the parameters it has and its wording (what an agreement records)."""
+    data: dict[str, Any] = {"kind": clause.kind}
+    for name in PARAMETERS:
+        value = getattr(clause, name, None) if not isinstance(clause, dict) else clause.get(name)
+        if isinstance(value, Decimal):
+            value = value.quantize(clause_kinds.CENT)  # "10" and "10.00" are the same parameter
+        if value is not None:
+            data[name] = str(value)
+    description = clause.description if not isinstance(clause, dict) else clause.get("description", "")
+    if description:
+        data["description"] = description
+    return data
+
+
+def _clean_clauses(contract: Contract, specs: Sequence[dict[str, Any]]) -> list[Clause]:
+    """The new clause set, validated by the registry (each error names its clause and field)."""
+    cleaned, errors = [], []
+    for number, spec in enumerate(specs, start=1):
+        clause = Clause(
+            contract=contract, **{k: v for k, v in spec.items() if k in (*PARAMETERS, "kind", "description")}
+        )
+        try:
+            clause.full_clean(exclude=["contract", "terms"])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                label = Clause._meta.get_field(field).verbose_name if field in PARAMETERS else ""
+                for message in messages:
+                    errors.append(
+                        _("Clause %(number)s (%(kind)s)%(field)s: %(message)s")
+                        % {
+                            "number": number,
+                            "kind": clause_kinds.label(spec.get("kind", "")),
+                            "field": f" · {label}" if label else "",
+                            "message": message,
+                        }
+                    )
+            continue
+        cleaned.append(clause)
+    caps = [c for c in cleaned if clause_kinds.get(c.kind).one_per_version]
+    if len({c.kind for c in caps}) != len(caps):
+        errors.append(
+            _("A terms version has at most one clause of each of these kinds: %(kinds)s.")
+            % {"kinds": "、".join(sorted({clause_kinds.label(c.kind) for c in caps}))}
+        )
+    if errors:
+        raise ValidationError({"clauses": errors})
+    return cleaned
+
+
+def _affected_final_quarter(contract: Contract, first: dt.date, last: dt.date) -> Settlement | None:
+    """The earliest final settlement of a quarter that has a day between ``first`` and ``last``."""
+    for settlement in Settlement.objects.filter(contract=contract, status=SettlementStatus.FINAL).order_by("quarter"):
+        quarter = Quarter.parse(settlement.quarter)
+        if quarter.first_day <= last and quarter.last_day >= first:
+            return settlement
+    return None
+
+
+def _refuse_into_final(contract: Contract, first: dt.date, last: dt.date, effective_date: dt.date) -> None:
+    settlement = _affected_final_quarter(contract, first, last)
+    if settlement is None:
+        return
+    finals = [Quarter.parse(q) for q in selectors.final_quarters(contract.pk)]
+    after = max(finals).next().first_day
+    raise ValidationError(
+        {
+            "effective_date": _(
+                "%(quarter)s is final (finalized on %(date)s): a change from %(effective)s would re-price it. "
+                "Correct %(quarter)s with a settlement correction instead, and let the supplementary agreement "
+                "take effect on %(after)s or later."
+            )
+            % {
+                "quarter": settlement.quarter,
+                "date": timezone.localtime(settlement.finalized_at).date().isoformat()
+                if settlement.finalized_at
+                else "—",
+                "effective": effective_date.isoformat(),
+                "after": after.isoformat(),
+            }
+        }
+    )
+
+
 @transaction.atomic
 def contract_amend(
-    *, contract: Contract, changes: dict[str, Any], reason: str, effective_date: dt.date, by: Any = None
+    *,
+    contract: Contract,
+    effective_date: dt.date,
+    reason: str,
+    approved_by: str = "",
+    agreement_number: str = "",
+    annual_fee: Decimal | None = None,
+    payment_cycle: str | None = None,
+    clauses: Sequence[dict[str, Any]] | None = None,
+    end_date: dt.date | None = None,
+    service_standards: str | None = None,
+    by: Any = None,
 ) -> ContractAmendment:
-    """Change the frozen terms of an active contract; the amendment keeps the old and new values."""
+    """Record a supplementary agreement (补充协议) to a signed contract, in force from ``effective_date``.
+
+    A change to the money (annual fee, payment cycle, the clause set given in full as ``clauses``) makes the
+    next terms version, which prices every day from its effective date; the end date and the service
+    standards change on the contract itself. Refused: a draft (edited directly), an ended contract, a date
+    outside the contract, a date not after the latest version's, a change that reaches into a quarter whose
+    settlement is final (that quarter is corrected by a settlement correction), a change of nothing.
+    Nothing is saved unless all of it is.
+    """
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.status == S.DRAFT:
-        raise ValidationError(_("A draft contract is edited directly; amendments are for active contracts."))
+        raise ValidationError(_("A draft contract is edited directly; supplementary agreements are for signed ones."))
     if contract.status in (S.TERMINATED, S.EXPIRED):
         raise ValidationError(_("A terminated or expired contract cannot be amended."))
-    if not reason.strip():
-        raise ValidationError({"reason": _("Please give the reason for the amendment.")})
-    unknown = set(changes) - set(AMENDABLE_FIELDS)
-    if unknown:
-        raise ValidationError(_("These terms cannot be amended: %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
-    recorded = {}
-    for name, value in changes.items():
-        old = getattr(contract, name)
-        if old != value:
-            setattr(contract, name, value)
-            recorded[name] = [str(old), str(value)]
-    if not recorded:
-        raise ValidationError(_("The amendment changes nothing."))
-    contract.full_clean()
-    stamp(contract, by=by, reason=reason.strip())
-    contract.save()
-    return ContractAmendment.objects.create(
-        contract=contract, effective_date=effective_date, reason=reason.strip(), changes=recorded, recorded_by=by
+    errors: dict[str, Any] = {}
+    if not (reason or "").strip():
+        errors["reason"] = _("Please give the reason for the supplementary agreement.")
+    if effective_date is None:
+        errors["effective_date"] = _("Enter the date the supplementary agreement takes effect.")
+    elif effective_date < contract.start_date:
+        errors["effective_date"] = _(
+            "The supplementary agreement cannot take effect before the contract starts (%(start)s)."
+        ) % {"start": contract.start_date.isoformat()}
+    elif effective_date > contract.effective_end:
+        errors["effective_date"] = _(
+            "The supplementary agreement cannot take effect after the contract ends (%(end)s)."
+        ) % {"end": contract.effective_end.isoformat()}
+    if annual_fee is not None and annual_fee <= 0:
+        errors["annual_fee"] = _("The annual fee must be more than 0.")
+    if payment_cycle and payment_cycle not in PaymentCycle.values:
+        errors["payment_cycle"] = _("Choose a payment cycle.")
+    if end_date is not None and end_date <= contract.start_date:
+        errors["end_date"] = _("The end date must be after the start date (%(start)s).") % {
+            "start": contract.start_date.isoformat()
+        }
+    if errors:
+        raise ValidationError(errors)
+
+    latest = contract.terms_versions.order_by("-number").first()
+    kept = list(latest.clauses.order_by("kind", "pk"))
+    wanted = kept if clauses is None else _clean_clauses(contract, clauses)
+    old_clauses = [clause_data(c) for c in kept]
+    new_clauses = None if clauses is None else [clause_data(c) for c in wanted]
+    changes: dict[str, Any] = {}
+    if annual_fee is not None and annual_fee != latest.annual_fee:
+        changes["annual_fee"] = [str(latest.annual_fee), str(annual_fee)]
+    if payment_cycle and payment_cycle != latest.payment_cycle:
+        changes["payment_cycle"] = [latest.payment_cycle, payment_cycle]
+    if new_clauses is not None and sorted(map(str, new_clauses)) != sorted(map(str, old_clauses)):
+        changes["clauses"] = {
+            "removed": [c for c in old_clauses if c not in new_clauses],
+            "added": [c for c in new_clauses if c not in old_clauses],
+        }
+    money_changes = bool(changes)
+    if end_date is not None and end_date != contract.end_date:
+        changes["end_date"] = [contract.end_date.isoformat(), end_date.isoformat()]
+    if service_standards is not None and service_standards.strip() != contract.service_standards.strip():
+        changes["service_standards"] = [contract.service_standards, service_standards.strip()]
+    if not changes:
+        raise ValidationError(_("The supplementary agreement changes nothing."))
+    if money_changes:
+        if effective_date <= latest.effective_from:
+            raise ValidationError(
+                {
+                    "effective_date": _(
+                        "Terms version %(number)s is in force from %(date)s: a supplementary agreement that changes "
+                        "the money takes effect after it, not on or before it (the versions would overlap)."
+                    )
+                    % {"number": latest.number, "date": latest.effective_from.isoformat()}
+                }
+            )
+        _refuse_into_final(contract, effective_date, contract.effective_end, effective_date)
+    if "end_date" in changes:
+        old_end, new_end = contract.end_date, end_date
+        _refuse_into_final(
+            contract, min(old_end, new_end) + dt.timedelta(days=1), max(old_end, new_end), effective_date
+        )
+
+    amendment = ContractAmendment.objects.create(
+        contract=contract,
+        effective_date=effective_date,
+        agreement_number=agreement_number.strip(),
+        approved_by=approved_by.strip(),
+        reason=reason.strip(),
+        changes=changes,
+        recorded_by=by,
     )
+    if money_changes:
+        with allow_locked_changes():  # the audited way to add terms to a signed contract
+            terms = TermsVersion(
+                contract=contract,
+                number=latest.number + 1,
+                effective_from=effective_date,
+                annual_fee=annual_fee if annual_fee is not None else latest.annual_fee,
+                payment_cycle=payment_cycle or latest.payment_cycle,
+                amendment=amendment,
+            )
+            terms.full_clean(exclude=["contract", "amendment"])
+            stamp(terms, by=by, reason=reason.strip())
+            terms.save()
+            for clause in wanted:
+                _clause(contract, terms, {name: getattr(clause, name) for name in ("kind", "description", *PARAMETERS)})
+    if "end_date" in changes or "service_standards" in changes:
+        if "end_date" in changes:
+            contract.end_date = end_date
+        if "service_standards" in changes:
+            contract.service_standards = service_standards.strip()
+        contract.full_clean()
+        stamp(contract, by=by, reason=reason.strip())
+        contract.save()
+    return amendment
 
 
 @transaction.atomic
@@ -173,34 +396,6 @@ def contracts_expire_due(*, today: dt.date | None = None) -> int:
 
 
 # --- Settlement -----------------------------------------------------------------------------------------
-def clause_specs(contract: Contract) -> list[engine.ClauseSpec]:
-    return [
-        engine.ClauseSpec(
-            id=c.pk,
-            kind=c.kind,
-            threshold=c.threshold,
-            percent=c.percent,
-            amount=c.amount,
-            amount_minor=c.amount_minor,
-            amount_major=c.amount_major,
-            amount_serious=c.amount_serious,
-            count=c.count,
-            window=c.window,
-        )
-        for c in contract.clauses.all()
-    ]
-
-
-def fee_for(contract: Contract, quarter: Quarter) -> Decimal:
-    return engine.quarter_fee(
-        contract.annual_fee,
-        quarter_first=quarter.first_day,
-        quarter_last=quarter.last_day,
-        contract_start=contract.start_date,
-        contract_end=contract.effective_end,
-    )
-
-
 @dataclass(frozen=True)
 class SettlementInput:
     """What one contract brings to a quarter's settlement: its score and the evidence the clauses price."""
@@ -213,6 +408,29 @@ class SettlementInput:
     overdue_rectifications: Sequence[engine.OverdueRectification] = ()
 
 
+def price_quarter(
+    terms: selectors.ContractTerms,
+    quarter: Quarter,
+    item: SettlementInput,
+    history: selectors.ClauseHistory | None,
+) -> tuple[engine.Outcome, list[dict[str, Any]]]:
+    """One contract's quarter priced by its terms versions: the outcome and the fee's basis (as data)."""
+    basis = terms.fee_basis(quarter)
+    facts = engine.QuarterFacts(
+        quarter=quarter.key,
+        fee=basis.fee,
+        score=item.score,
+        grade=item.grade,
+        failed_items=item.failed_items,
+        upheld_complaints=item.upheld_complaints,
+        overdue_rectifications=item.overdue_rectifications,
+        warnings_by_quarter=history.warnings_by_quarter if history else {},
+        grades_by_quarter=history.grades_by_quarter if history else {},
+    )
+    outcome = engine.apply_terms(terms.specs, facts, pricing_day=terms.pricing_day(quarter, basis))
+    return outcome, [part.as_data() for part in basis.parts]
+
+
 @transaction.atomic
 def settlement_apply(
     *,
@@ -220,9 +438,9 @@ def settlement_apply(
     quarter: Quarter,
     score: Decimal | None,
     grade: str | None,
-    failed_items: list[engine.FailedItem] | tuple = (),
-    upheld_complaints: list[engine.UpheldComplaint] | tuple = (),
-    overdue_rectifications: list[engine.OverdueRectification] | tuple = (),
+    failed_items: Sequence[engine.FailedItem] = (),
+    upheld_complaints: Sequence[engine.UpheldComplaint] = (),
+    overdue_rectifications: Sequence[engine.OverdueRectification] = (),
     finalize: bool = False,
     by: Any = None,
 ) -> Settlement:
@@ -239,6 +457,8 @@ SETTLEMENT_FIELDS = (
     "bonuses",
     "adjustments",
     "payable",
+    "terms",
+    "fee_basis",
     "score",
     "grade",
     "status",
@@ -256,7 +476,8 @@ def settlements_apply(
     by: Any = None,
     skip_final: bool = False,
 ) -> dict[int, Settlement]:
-    """Apply one quarter's facts to many contracts: ledger lines, settlements, warnings, flags.
+    """Apply one quarter's facts to many contracts: ledger lines and settlements; at finalization also the
+    formal warnings and the contract's flags (a draft issues no warning and raises no flag).
 
     Idempotent: the same facts give the same rows (a line per clause and evidence, unique in the database);
     facts that disappeared since the last run lose their line. A final settlement refuses to change.
@@ -267,11 +488,7 @@ def settlements_apply(
         return {}
     ids = [item.contract.pk for item in items]
     contracts = {
-        c.pk: c
-        for c in Contract.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids)
-        .select_related("vendor")
-        .prefetch_related("clauses")
+        c.pk: c for c in Contract.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("vendor")
     }
     settlements = {
         s.contract_id: s
@@ -289,6 +506,7 @@ def settlements_apply(
         raise SettlementFinal(
             _("The settlement of %(quarter)s is final; record a correction instead.") % {"quarter": quarter.key}
         )
+    terms = selectors.contract_terms(list(contracts.values()))
     history = selectors.clause_histories(ids, quarter)
     later = selectors.contracts_settled_after(ids, quarter)
     now = timezone.now()
@@ -296,19 +514,8 @@ def settlements_apply(
     created, changed = [], []
     for item in items:
         contract = contracts[item.contract.pk]
-        past = history.get(contract.pk)
-        facts = engine.QuarterFacts(
-            quarter=quarter.key,
-            fee=fee_for(contract, quarter),
-            score=item.score,
-            grade=item.grade,
-            failed_items=list(item.failed_items),
-            upheld_complaints=list(item.upheld_complaints),
-            overdue_rectifications=list(item.overdue_rectifications),
-            warnings_by_quarter=past.warnings_by_quarter if past else {},
-            grades_by_quarter=past.grades_by_quarter if past else {},
-        )
-        outcome = outcomes[contract.pk] = engine.apply_clauses(clause_specs(contract), facts)
+        outcome, basis = price_quarter(terms[contract.pk], quarter, item, history.get(contract.pk))
+        outcomes[contract.pk] = outcome
         values = {
             "fee": outcome.fee,
             "deductions": outcome.deductions,
@@ -317,6 +524,8 @@ def settlements_apply(
             "bonuses": outcome.bonuses,
             "adjustments": Decimal(0),
             "payable": outcome.payable,
+            "terms_id": outcome.terms_id,
+            "fee_basis": basis,
             "score": item.score,
             "grade": item.grade or "",
         }
@@ -336,7 +545,9 @@ def settlements_apply(
         else:
             continue
         # field checks only: the constraints are the database's, and the contract was just read
-        settlement.full_clean(exclude=["contract", "finalized_by"], validate_unique=False, validate_constraints=False)
+        settlement.full_clean(
+            exclude=["contract", "finalized_by", "terms"], validate_unique=False, validate_constraints=False
+        )
         stamp(settlement, by=by)
     reason = "finalized" if finalize else "computed"
     if created:
@@ -352,8 +563,9 @@ def settlements_apply(
         Settlement.history.bulk_history_create(
             changed, update=True, batch_size=bulk.BATCH, default_change_reason=reason
         )
-    _sync_warnings(contracts, quarter, outcomes, by)
-    _update_flags(contracts, quarter, outcomes, later, by)
+    if finalize:  # warnings and flags are the vendor's business only once the quarter is final
+        _sync_warnings(contracts, quarter, outcomes, by)
+        _update_flags(contracts, quarter, outcomes, later, by)
     return {item.contract.pk: settlements[item.contract.pk] for item in items}
 
 
@@ -404,6 +616,7 @@ LEDGER_COLUMNS = (
     "contract_id",
     "quarter",
     "clause_id",
+    "terms_id",
     "kind",
     "amount",
     "evidence_type",
@@ -463,6 +676,7 @@ def _sync_lines(settlements: dict[int, Settlement], outcomes: dict[int, engine.O
                     settlement.contract_id,
                     settlement.quarter,
                     line.clause_id,
+                    line.terms_id,
                     line.kind,
                     line.amount,
                     line.evidence_type,
@@ -525,7 +739,7 @@ def settlement_adjust(*, settlement: Settlement, amount: Decimal, reason: str, b
     """A correction to a settlement: a signed ledger line with a reason; the settlement's payable follows."""
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     try:
-        amount = Decimal(str(amount)).quantize(engine.CENT)
+        amount = Decimal(str(amount)).quantize(clause_kinds.CENT)
     except (InvalidOperation, ValueError):
         raise ValidationError({"amount": _("Enter the amount as a number.")})
     if amount == 0:
@@ -572,16 +786,4 @@ def settlement_reopen(*, contract: Contract, quarter: Quarter, reason: str, by: 
     stamp(settlement, by=by, reason=reason.strip())
     with allow_locked_changes():  # the audited reopening path (see scoring.services.evaluation_reopen)
         settlement.save(update_fields=["status", "finalized_at", "finalized_by", "updated_at"])
-    return settlement
-
-
-@transaction.atomic
-def settlement_finalize(*, settlement: Settlement, by: Any = None) -> Settlement:
-    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
-    if settlement.status == SettlementStatus.FINAL:
-        return settlement
-    settlement.status = SettlementStatus.FINAL
-    settlement.finalized_at = timezone.now()
-    settlement.finalized_by = by
-    settlement.save(update_fields=["status", "finalized_at", "finalized_by", "updated_at"])
     return settlement

@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from contracts import services
+from contracts import selectors, services
 from contracts.evidence import evidence_url
-from contracts.explanations import describe, summarize_clause
-from contracts.forms import AmendmentForm
-from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
-from logistics.access import scoped
+from contracts.explanations import describe, describe_changes, summarize_clause
+from contracts.forms import AmendmentForm, ClauseFormSet, clause_initial
+from contracts.models import Contract, FormalWarning, LedgerLine, Settlement, TermsVersion
+from logistics.access import is_office, scoped
 from logistics.pages.views import register_portal_section, role_required
 
 
@@ -26,12 +26,18 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(
         scoped(request.user, Contract.objects.all())
         .select_related("vendor", "category", "renewal_of", "tender")
-        .prefetch_related("sites", "clauses", "status_changes", "amendments", "attachments"),
+        .prefetch_related(
+            "sites",
+            "status_changes",
+            "amendments",
+            "attachments",
+            Prefetch("terms_versions", TermsVersion.objects.select_related("amendment").prefetch_related("clauses")),
+        ),
         pk=pk,
     )
     settlements = list(
         scoped(request.user, Settlement.objects.filter(contract=contract)).prefetch_related(
-            Prefetch("lines", queryset=LedgerLine.objects.select_related("clause").order_by("kind", "id"))
+            Prefetch("lines", queryset=LedgerLine.objects.select_related("clause", "terms").order_by("kind", "id"))
         )
     )
     for settlement in settlements:
@@ -41,13 +47,25 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     warnings = list(scoped(request.user, FormalWarning.objects.filter(contract=contract)))
     for warning in warnings:
         warning.reason_text = describe(warning.reason)
-    clauses = [(clause, summarize_clause(clause)) for clause in contract.clauses.all()]
+    in_force = selectors.terms_in_force(contract)
+    versions = [
+        {
+            "version": version,
+            "in_force": version == in_force,
+            "clauses": [(clause, summarize_clause(clause)) for clause in version.clauses.all()],
+            "changes": describe_changes(version.amendment.changes) if version.amendment else [],
+        }
+        for version in sorted(contract.terms_versions.all(), key=lambda v: v.number, reverse=True)
+    ]
+    amendments = [(a, describe_changes(a.changes)) for a in contract.amendments.all()]
     context = {
         "contract": contract,
-        "clauses": clauses,
+        "in_force": in_force,
+        "versions": versions,
+        "amendments": amendments,
         "settlements": settlements,
         "warnings": warnings,
-        "can_amend": request.user.has_perm("contracts.change_contract") and contract.status in ("active", "suspended"),
+        "can_amend": is_office(request.user) and contract.status in ("active", "suspended"),
     }
     return render(request, "contracts/contract_detail.html", context)
 
@@ -55,24 +73,45 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("office")
 @require_http_methods(["GET", "POST"])
 def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supplementary agreement: the form starts from the terms in force; nothing is saved unless all of it
+    is valid, and what was typed stays on the page with the messages."""
     contract = get_object_or_404(Contract.objects.select_related("vendor"), pk=pk)
-    form = AmendmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    latest = contract.terms_versions.order_by("-number").first()
+    clauses = list(latest.clauses.order_by("kind", "pk")) if latest else []
+    initial = {
+        "annual_fee": latest.annual_fee if latest else None,
+        "payment_cycle": latest.payment_cycle if latest else "",
+        "end_date": contract.end_date,
+        "service_standards": contract.service_standards,
+    }
+    form = AmendmentForm(request.POST or None, initial=initial)
+    formset = ClauseFormSet(request.POST or None, initial=clause_initial(clauses), prefix="clauses")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = form.cleaned_data
+        new_clauses = [f.spec() for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         try:
             services.contract_amend(
                 contract=contract,
-                changes=form.changes(),
-                reason=form.cleaned_data["reason"],
-                effective_date=form.cleaned_data["effective_date"],
+                effective_date=data["effective_date"],
+                reason=data["reason"],
+                approved_by=data["approved_by"],
+                agreement_number=data["agreement_number"],
+                annual_fee=data["annual_fee"],
+                payment_cycle=data["payment_cycle"],
+                clauses=new_clauses,
+                end_date=data["end_date"],
+                service_standards=data["service_standards"],
                 by=request.user,
             )
         except ValidationError as exc:
-            for error in exc.messages:
-                form.add_error(None, error)
+            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
         else:
-            messages.success(request, _("The amendment has been recorded."))
+            messages.success(request, _("The supplementary agreement has been recorded."))
             return redirect("contracts:detail", pk=contract.pk)
-    return render(request, "contracts/contract_amend.html", {"contract": contract, "form": form})
+    context = {"contract": contract, "form": form, "formset": formset, "latest": latest}
+    return render(request, "contracts/contract_amend.html", context)
 
 
 def _portal_contracts(request: HttpRequest, vendor: Any) -> dict[str, Any]:
@@ -83,7 +122,8 @@ def _portal_contracts(request: HttpRequest, vendor: Any) -> dict[str, Any]:
         .order_by("-start_date")
     )
     latest = {}
-    for settlement in Settlement.objects.filter(contract__vendor=vendor).order_by("contract_id", "-quarter"):
+    final = scoped(request.user, Settlement.objects.filter(contract__vendor=vendor))  # a vendor: final ones only
+    for settlement in final.order_by("contract_id", "-quarter"):
         latest.setdefault(settlement.contract_id, settlement)
     return {
         "template": "contracts/portal_section.html",

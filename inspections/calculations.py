@@ -65,10 +65,18 @@ def overdue_days(deadline: dt.date, resolved: dt.date | None, as_of: dt.date) ->
     return max(0, (end - deadline).days)
 
 
-def overdue_days_in(deadline: dt.date, resolved: dt.date | None, as_of: dt.date, first: dt.date, last: dt.date) -> int:
-    """The overdue days that fall between ``first`` and ``last`` (a quarter): each day is charged once,
-    in the quarter it falls in."""
+def overdue_span_in(
+    deadline: dt.date, resolved: dt.date | None, as_of: dt.date, first: dt.date, last: dt.date
+) -> tuple[dt.date, dt.date] | None:
+    """The first and last overdue day between ``first`` and ``last`` (a quarter), or None: each day is
+    charged once, in the quarter it falls in (and priced by the terms version in force that day)."""
     end = min(resolved, as_of) if resolved is not None else as_of
     start = max(deadline + dt.timedelta(days=1), first)
     end = min(end, last)
-    return max(0, (end - start).days + 1)
+    return (start, end) if start <= end else None
+
+
+def overdue_days_in(deadline: dt.date, resolved: dt.date | None, as_of: dt.date, first: dt.date, last: dt.date) -> int:
+    """The number of overdue days between ``first`` and ``last`` (see ``overdue_span_in``)."""
+    span = overdue_span_in(deadline, resolved, as_of, first, last)
+    return 0 if span is None else (span[1] - span[0]).days + 1

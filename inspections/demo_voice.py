@@ -87,6 +87,8 @@ def _complaint(
         contract=contract if triaged else None,
         severity="serious" if serious else "normal",
         upheld=upheld if triaged else None,
+        upheld_at=dispatched if triaged and upheld else None,
+        counts_in=Quarter.containing(created).key if triaged and upheld else "",
         rejection_reason="经核实，该问题不属于服务企业责任范围，已转交相关部门。" if status == "rejected" else "",
         accepted_at=dispatched,
         dispatched_at=dispatched,

@@ -65,6 +65,50 @@ CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
     return forward, _drop(table, name)
 
 
+def signed_contract(table: str, what: str) -> tuple[str, str]:
+    """(forward SQL, reverse SQL) of a trigger on ``table`` (a contract's terms: its versions, its clauses)
+    refusing an INSERT, UPDATE or DELETE of a row whose contract is no longer a draft: a signed contract's terms
+    change only by a supplementary agreement, which passes with ``logistics.amending`` like the other audited
+    services. Django's flush empties tables with TRUNCATE, which fires no row trigger."""
+    name = f"{table}_signed"
+    setting = f"coalesce(current_setting('{BYPASS_SETTING}', true), '') = 'on'"
+    message = (
+        what.replace("%", "%%") + f" is part of a signed contract's terms (% of {table} id %); only a "
+        "supplementary agreement may change them"
+    ).replace("'", "''")
+    forward = f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    signed boolean := false;
+BEGIN
+    IF {setting} THEN
+        signed := false;
+    ELSIF TG_OP = 'INSERT' THEN
+        signed := EXISTS (SELECT 1 FROM contracts_contract WHERE id = NEW.contract_id AND status <> 'draft');
+    ELSIF TG_OP = 'DELETE' THEN
+        signed := EXISTS (SELECT 1 FROM contracts_contract WHERE id = OLD.contract_id AND status <> 'draft');
+    ELSE
+        signed := EXISTS (
+            SELECT 1 FROM contracts_contract WHERE id IN (OLD.contract_id, NEW.contract_id) AND status <> 'draft'
+        );
+    END IF;
+    IF signed THEN
+        RAISE EXCEPTION '{message}', TG_OP, CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END
+            USING ERRCODE = '{SQLSTATE}';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+DROP TRIGGER IF EXISTS {name} ON {table};
+CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {name}();
+"""
+    return forward, _drop(table, name)
+
+
 def _message(what: str, table: str) -> str:
     """The RAISE format (its two ``%`` take TG_OP and the row's id), quoted for a SQL string literal."""
     text = what.replace("%", "%%") + f" is locked (% of {table} id %); only its audited amendment or reopening"

@@ -1,4 +1,5 @@
-"""Object scopes of the scoring app: vendors read their own evaluations once reviewed."""
+"""Object scopes of the scoring app: vendors read their own evaluations once final (ARCHITECTURE.md, "What a
+vendor sees, and when": nothing of a quarter's score, money or warnings before that)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db.models import QuerySet
 from logistics.access import everyone_signed_in, is_vendor_user, scope_rule
 from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme, EvaluationStatus
 
-VENDOR_VISIBLE = (EvaluationStatus.REVIEWED, EvaluationStatus.FINAL)
+VENDOR_VISIBLE = (EvaluationStatus.FINAL,)
 
 
 @scope_rule(Evaluation)

@@ -250,6 +250,9 @@ class Evaluation(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     inputs_hash = models.CharField(_("SHA-256 of inputs and outputs"), max_length=64, blank=True)
+    seal_version = models.PositiveSmallIntegerField(
+        _("seal form"), default=1, help_text=_("Which canonical form the SHA-256 covers (see scoring.services).")
+    )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
     objects = models.Manager.from_queryset(LockedQuerySet)()

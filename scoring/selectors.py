@@ -29,6 +29,8 @@ from inspections.models import (
     InspectionStatus,
     ItemResult,
     RectificationOrder,
+    RectificationSource,
+    RectificationStatus,
     SurveyAnswer,
 )
 from logistics.quarters import Quarter, local_date
@@ -82,8 +84,8 @@ def quarter_facts(
         )
 
     complaints = Complaint.objects.filter(
-        contract_id__in=ids, upheld=True, quarantined=False, created_at__gte=quarter.start, created_at__lt=quarter.end
-    )
+        contract_id__in=ids, upheld=True, quarantined=False, counts_in=quarter.key
+    )  # the quarter a complaint counts in is decided when it is upheld (inspections.services.complaints)
     penalties: dict[int, dict[str, int]] = defaultdict(dict)
     for row in complaints.values("contract_id", "severity").annotate(n=Count("pk")).order_by():
         penalties[row["contract_id"]][row["severity"]] = row["n"]
@@ -128,7 +130,9 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
             inspection__inspected_on__gte=quarter.first_day,
             inspection__inspected_on__lte=quarter.last_day,
         )
-        .values_list("pk", "inspection_id", "inspection__contract_id", "item__code", "item__severity")
+        .values_list(
+            "pk", "inspection_id", "inspection__contract_id", "item__code", "item__severity", "inspection__inspected_on"
+        )
         .order_by("inspection_id", "pk")
     )
     # 150,000 rows at N=3000: read in chunks from the driver's buffer, never as one list of Python rows
@@ -137,13 +141,19 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
-            for pk, inspection_id, contract_id, code, severity in rows:
+            for pk, inspection_id, contract_id, code, severity, day in rows:
                 out[contract_id].failed_items.append(
-                    clause_engine.FailedItem(pk, sys.intern(severity), f"JC-{inspection_id:06d}/{code}")
+                    clause_engine.FailedItem(pk, sys.intern(severity), f"JC-{inspection_id:06d}/{code}", on=_date(day))
                 )
-    for row in complaints.values("pk", "contract_id").order_by("pk"):
+    for row in complaints.values("pk", "contract_id", "created_at", "upheld_at").order_by("pk"):
+        filed = Quarter.containing(row["created_at"]).key
         out[row["contract_id"]].upheld_complaints.append(
-            clause_engine.UpheldComplaint(row["pk"], f"TS-{row['pk']:06d}")
+            clause_engine.UpheldComplaint(
+                row["pk"],
+                f"TS-{row['pk']:06d}",
+                on=local_date(row["upheld_at"]),
+                carried_from=filed if filed != quarter.key else "",
+            )
         )
     as_of = min(as_of, quarter.last_day)
     candidates = (
@@ -153,6 +163,9 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
             contract_id__in=ids,
             deadline__lt=quarter.end,
         )
+        # one complaint, one job: an order once opened for a complaint is not a second job (nor a withdrawn one)
+        .exclude(source=RectificationSource.COMPLAINT)
+        .exclude(status=RectificationStatus.WITHDRAWN)
         .values("pk", "contract_id", "deadline", "resolved_at", "status", "answered_at")
         .order_by("pk")
     )
@@ -165,17 +178,35 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
             and row["answered_at"] <= row["deadline"]
         ):
             resolved = row["answered_at"]  # answered in time, waiting for the inspector: not the vendor's delay
-        days = inspection_calculations.overdue_days_in(
+        span = inspection_calculations.overdue_span_in(
             local_date(row["deadline"]),
             local_date(resolved) if resolved else None,
             as_of,
             quarter.first_day,
             quarter.last_day,
         )
-        if days > 0:
+        if span is not None:
             out[row["contract_id"]].overdue_rectifications.append(
-                clause_engine.OverdueRectification(row["pk"], days, f"ZG-{row['pk']:06d}")
+                clause_engine.OverdueRectification(
+                    row["pk"], (span[1] - span[0]).days + 1, f"ZG-{row['pk']:06d}", first=span[0]
+                )
             )
+
+
+def _date(value: Any) -> dt.date:
+    """A date column as a date (raw cursors on SQLite give text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def facts_summary(facts: ContractFacts) -> dict[str, int]:
+    """The counts of the facts the clauses price, as the evaluation stores and shows them beside the money."""
+    return {
+        "failed_items": len(facts.failed_items),
+        "upheld_complaints": len(facts.upheld_complaints),
+        "carried_complaints": sum(1 for c in facts.upheld_complaints if c.carried_from),
+        "overdue_rectifications": len(facts.overdue_rectifications),
+        "overdue_days": sum(o.days for o in facts.overdue_rectifications),
+    }
 
 
 def evaluable_contracts(quarter: Quarter) -> QuerySet:

@@ -48,19 +48,13 @@ def _values(
     contract: Contract, scheme: EvaluationScheme, facts: selectors.ContractFacts, adjustment: Decimal, now: dt.datetime
 ) -> tuple[dict[str, Any], calculations.Result]:
     result = calculations.compute(facts.facts, selectors.scheme_data(scheme), adjustment)
-    summary = {
-        "failed_items": len(facts.failed_items),
-        "upheld_complaints": len(facts.upheld_complaints),
-        "overdue_rectifications": len(facts.overdue_rectifications),
-        "overdue_days": sum(o.days for o in facts.overdue_rectifications),
-    }
     values = {
         "scheme_id": scheme.pk,
         "raw_score": _q6(result.raw_score),
         "score": result.score,
         "grade": result.grade,
         "explanation": calculations.explain(result),
-        "facts": summary,
+        "facts": selectors.facts_summary(facts),
         "computed_at": now,
     }
     return values, result
@@ -81,14 +75,14 @@ def evaluations_compute(
     quarter: Quarter,
     contracts: list[Contract] | None = None,
     include_reviewed: bool = False,
-    settlements: bool = False,
 ) -> list[Evaluation]:
     """Compute (or recompute) the evaluations of a quarter: same data, same numbers, same rows.
 
-    Final evaluations are never touched; reviewed ones only when asked (their review is kept). With
-    ``settlements``, the contracts' clauses are applied too, as draft settlements the evaluation meeting
-    reviews (finalizing applies them again, for good). Reads and writes are batched, so the number of
-    queries does not depend on the number of contracts.
+    Final evaluations are never touched; reviewed ones only when asked (their review is kept). The
+    contracts' clauses are applied to the same facts, as draft settlements the evaluation meeting reviews
+    (finalizing applies them again, for good): the facts an evaluation stores are always the ones its money
+    was priced from. Reads and writes are batched, so the number of queries does not depend on the number of
+    contracts.
     """
     contracts = list(contracts if contracts is not None else selectors.evaluable_contracts(quarter))
     existing = {
@@ -103,7 +97,7 @@ def evaluations_compute(
         return []
     schemes = selectors.current_schemes()
     schemes_by_id = {s.pk: s for s in (schemes.default, *schemes.by_category.values())}
-    facts = selectors.quarter_facts(quarter, todo, with_clause_facts=settlements)
+    facts = selectors.quarter_facts(quarter, todo)
     now = timezone.now()
     created, changed, results = [], [], {}
     for contract in todo:
@@ -152,8 +146,7 @@ def evaluations_compute(
             updated_components, ["value", "n", "weight", "effective_weight"], batch_size=bulk.UPDATE_BATCH
         )
     by_contract = {e.contract_id: e for e in [*existing.values(), *created]}
-    if settlements:
-        _draft_settlements(quarter, [by_contract[c.pk] for c in todo], facts)
+    _draft_settlements(quarter, [by_contract[c.pk] for c in todo], facts)
     return [by_contract[c.pk] for c in todo]
 
 
@@ -223,16 +216,32 @@ def evaluation_review(
 
 
 # --- finalize -------------------------------------------------------------------------------------------
+SEAL_VERSION = 2  # what a new seal covers; older seals are checked with the canonical form they were made with
+
+
 def canonical(evaluation: Evaluation) -> dict[str, Any]:
-    """The inputs and outputs a final evaluation is sealed with (from stored rows only)."""
+    """The inputs and outputs a final evaluation is sealed with (from stored rows only).
+
+    Version 1 (before terms versions): the components, the score, the facts, the settlement's amounts and the
+    ledger lines. Version 2 adds the terms version that priced each ledger line, and the settlement's terms
+    version and fee basis (the days and annual fee of each version). A seal is always checked in the form it
+    was made with (``Evaluation.seal_version``), so an upgrade never breaks an existing seal.
+    """
+    version = evaluation.seal_version or 1
     settlement = Settlement.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter).first()
+    columns = ["clause_id", "kind", "amount", "evidence_key"] + (["terms_id"] if version >= 2 else [])
     lines = (
         LedgerLine.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter)
         .exclude(kind="adjustment")
         .order_by("clause_id", "evidence_key")
-        .values_list("clause_id", "kind", "amount", "evidence_key")
+        .values_list(*columns)
     )
-    return {
+    money = None
+    if settlement is not None:
+        money = [str(settlement.fee), str(settlement.deductions), str(settlement.cap_applied), str(settlement.bonuses)]
+        if version >= 2:
+            money += [settlement.terms_id, settlement.fee_basis]
+    data = {
         "contract": evaluation.contract.number,
         "quarter": evaluation.quarter,
         "scheme": [evaluation.scheme.family, evaluation.scheme.version],
@@ -245,11 +254,12 @@ def canonical(evaluation: Evaluation) -> dict[str, Any]:
         "score": str(evaluation.score),
         "grade": evaluation.grade,
         "facts": evaluation.facts,
-        "settlement": None
-        if settlement is None
-        else [str(settlement.fee), str(settlement.deductions), str(settlement.cap_applied), str(settlement.bonuses)],
-        "ledger": [[clause, kind, str(amount), key] for clause, kind, amount, key in lines],
+        "settlement": money,
+        "ledger": [[row[0], row[1], str(row[2]), *row[3:]] for row in lines],
     }
+    if version >= 2:
+        data["seal"] = version
+    return data
 
 
 def seal(evaluation: Evaluation) -> str:
@@ -279,9 +289,11 @@ def evaluation_finalize(*, evaluation: Evaluation, by: Any, as_of: dt.date | Non
         finalize=True,
         by=by,
     )
+    evaluation.facts = selectors.facts_summary(facts)  # the facts the final money was priced from
     evaluation.status = EvaluationStatus.FINAL
     evaluation.finalized_at = timezone.now()
     evaluation.finalized_by = by
+    evaluation.seal_version = SEAL_VERSION
     evaluation.inputs_hash = seal(evaluation)
     stamp(evaluation, by=by)
     evaluation.save()
@@ -369,7 +381,7 @@ def _close(quarter: Quarter, trigger: str, owner_gone: bool) -> QuarterRun | Non
     if run is None:
         return None
     try:
-        evaluations = evaluations_compute(quarter=quarter, settlements=True)
+        evaluations = evaluations_compute(quarter=quarter)
     except Exception as exc:
         QuarterRun.objects.filter(pk=run.pk).update(
             status=QuarterRun.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()

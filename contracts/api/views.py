@@ -1,20 +1,28 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from rest_framework import viewsets
-from rest_framework.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
 
-from contracts import filtersets
+from contracts import filtersets, services
 from contracts.api import serializers
-from contracts.models import Clause, Contract, FormalWarning, LedgerLine, Settlement
+from contracts.models import Clause, Contract, FormalWarning, LedgerLine, Settlement, TermsVersion
+from logistics.access import is_office
 from logistics.api.mixins import ScopedViewSetMixin
 
 
 class ContractViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = Contract.objects.select_related("vendor", "category").prefetch_related("clauses", "sites", "inspectors")
+    queryset = Contract.objects.select_related("vendor", "category").prefetch_related(
+        "clauses", "sites", "inspectors", Prefetch("terms_versions", TermsVersion.objects.select_related("amendment"))
+    )
     serializer_class = serializers.ContractSerializer
     filterset_class = filtersets.ContractFilterSet
-    ordering_fields = ["number", "start_date", "end_date", "annual_fee"]
+    ordering_fields = ["number", "start_date", "end_date"]
 
     FROZEN = (
         "number",
@@ -32,7 +40,7 @@ class ContractViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer):
         contract = serializer.instance
         if contract.terms_frozen and set(serializer.validated_data) & set(self.FROZEN):
-            raise ValidationError(_("An active contract's terms are frozen; record an amendment instead."))
+            raise ValidationError(services.frozen_message())
         serializer.save()
 
     def perform_destroy(self, instance):
@@ -40,19 +48,35 @@ class ContractViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
             raise ValidationError(_("Only a draft contract can be deleted."))
         instance.delete()
 
+    @extend_schema(request=serializers.AmendmentSerializer, responses={201: serializers.AmendmentReadSerializer})
+    @action(detail=True, methods=["post"], url_path="amendments")
+    def amend(self, request, pk=None):
+        """Record a supplementary agreement (the office only); a change to the money makes a terms version."""
+        contract = self.get_object()
+        if not is_office(request.user):
+            raise PermissionDenied
+        data = serializers.AmendmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            amendment = services.contract_amend(contract=contract, by=request.user, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+        return Response(serializers.AmendmentReadSerializer(amendment).data, status=status.HTTP_201_CREATED)
+
 
 class ClauseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     queryset = Clause.objects.select_related("contract")
     serializer_class = serializers.ClauseSerializer
     filterset_class = filtersets.ClauseFilterSet
 
-    def get_serializer_context(self) -> dict:
-        message = _("An active contract's clauses are frozen; record an amendment instead.")
-        return {**super().get_serializer_context(), "frozen_message": message}
+    def perform_update(self, serializer):
+        if serializer.instance.contract.terms_frozen:
+            raise ValidationError(services.frozen_message())
+        serializer.save()
 
     def perform_destroy(self, instance):
         if instance.contract.terms_frozen:
-            raise ValidationError(_("An active contract's clauses are frozen; record an amendment instead."))
+            raise ValidationError(services.frozen_message())
         instance.delete()
 
 

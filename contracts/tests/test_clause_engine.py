@@ -12,10 +12,11 @@ from contracts.clauses import (
     FailedItem,
     OverdueRectification,
     QuarterFacts,
+    TermsSpec,
     UpheldComplaint,
-    apply_clauses,
-    quarter_fee,
+    apply_terms,
 )
+from contracts.terms import Version, fee_basis, in_force_spans
 
 D = Decimal
 FEE = D("100000.00")
@@ -38,6 +39,18 @@ FAILED = [
     FailedItem(13, "major", "INS-2/C05"),
     FailedItem(14, "serious", "INS-3/S01"),
 ]
+
+
+def apply_clauses(clauses, quarter_facts):
+    """The engine with one terms version (the whole quarter priced by these clauses)."""
+    return apply_terms([TermsSpec(1, 1, dt.date(2020, 1, 1), clauses)], quarter_facts, pricing_day=dt.date(2026, 9, 30))
+
+
+def quarter_fee(annual, *, quarter_first, quarter_last, contract_start, contract_end):
+    """The fee of one version over the contract's days in the quarter (contracts.terms)."""
+    spans = in_force_spans(quarter_first, quarter_last, start=contract_start, end=contract_end)
+    version = Version(1, 1, contract_start, annual)
+    return fee_basis([version], spans, quarter_days=(quarter_last - quarter_first).days + 1).fee
 
 
 def facts(**kwargs):

@@ -18,9 +18,8 @@ from contracts.clauses import (
     OverdueRectification,
     QuarterFacts,
     UpheldComplaint,
-    apply_clauses,
-    quarter_fee,
 )
+from contracts.tests.test_clause_engine import apply_clauses, quarter_fee
 
 D = Decimal
 CENT = D("0.01")

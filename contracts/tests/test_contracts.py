@@ -34,10 +34,13 @@ def test_the_award_creates_the_prefilled_draft_contract(office_user, make_user):
     assert contract.status == ContractStatus.DRAFT
     assert (contract.vendor_id, contract.category_id) == (bids[0].vendor_id, tender.category_id)
     assert (contract.start_date, contract.end_date) == (tender.period_start, tender.period_end)
-    assert contract.annual_fee == D("900000.00")
+    assert list(contract.terms_versions.values_list("number", "effective_from", "annual_fee")) == [
+        (1, tender.period_start, D("900000.00"))
+    ]
     assert sorted(contract.sites.values_list("code", flat=True)) == ["annex", "main"]
     assert contract.number == "HT-2027-001"
     assert contract.clauses.count() == 9
+    assert set(contract.clauses.values_list("terms__number", flat=True)) == {1}
     # the award handler is idempotent
     assert services.contract_create_from_award(tender=tender) == contract
 
@@ -63,32 +66,37 @@ def test_transitions_are_dated_and_reasoned(office_user):
     ]
 
 
-def test_an_active_contracts_terms_change_only_by_amendment(office_user, client_for, api_client):
+def test_an_active_contracts_terms_change_only_by_a_supplementary_agreement(office_user, client_for, api_client):
     contract = ContractFactory(annual_fee=D("400000.00"))
     ClauseFactory(contract=contract)
-    # the API refuses to change frozen terms or clauses
+    # the API refuses to change frozen terms or clauses, with the message naming the agreement
     api_client.force_authenticate(office_user)
     response = api_client.patch(f"/api/contracts/{contract.pk}/", {"annual_fee": "1.00"}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 400 and "补充协议" in str(response.json())
     clause = contract.clauses.get()
     response = api_client.patch(f"/api/clauses/{clause.pk}/", {"amount": "1.00"}, format="json")
     assert response.status_code == 400
     # the admin shows them read-only
     html = client_for(office_user).get(f"/admin/contracts/contract/{contract.pk}/change/").content.decode()
-    assert 'name="annual_fee"' not in html
-    # an amendment records old and new values
+    assert 'name="annual_fee"' not in html and 'name="terms_versions-0-annual_fee"' not in html
+    # an agreement records old and new values and makes version 2 from its date
     amendment = services.contract_amend(
         contract=contract,
-        changes={"annual_fee": D("420000.00")},
+        annual_fee=D("420000.00"),
         reason="人工成本上涨",
+        approved_by="李主任",
         effective_date=dt.date(2026, 10, 1),
         by=office_user,
     )
-    contract.refresh_from_db()
-    assert contract.annual_fee == D("420000.00")
     assert amendment.changes == {"annual_fee": ["400000.00", "420000.00"]}
-    with pytest.raises(ValidationError):
-        services.contract_amend(contract=contract, changes={"vendor": 1}, reason="x", effective_date=dt.date.today())
+    assert list(contract.terms_versions.values_list("number", "effective_from", "annual_fee")) == [
+        (1, dt.date(2026, 1, 1), D("400000.00")),
+        (2, dt.date(2026, 10, 1), D("420000.00")),
+    ]
+    assert list(contract.clauses.values_list("terms__number", "kind")) == [
+        (1, "per_upheld_complaint"),
+        (2, "per_upheld_complaint"),
+    ]
 
 
 def test_contracts_past_their_end_expire():

@@ -239,9 +239,9 @@ def test_draft_rows_and_inserts_pass_the_triggers(final):
     assert (
         raw(
             "INSERT INTO contracts_historicalsettlement (id, contract_id, quarter, fee, deductions, cap_applied, bonuses,"
-            " adjustments, payable, grade, status, created_at, updated_at, history_date, history_type)"
-            " SELECT id, contract_id, quarter, fee, deductions, cap_applied, bonuses, adjustments, payable, grade, status,"
-            " created_at, updated_at, now(), '~' FROM contracts_settlement WHERE id = %s",
+            " adjustments, payable, fee_basis, grade, status, created_at, updated_at, history_date, history_type)"
+            " SELECT id, contract_id, quarter, fee, deductions, cap_applied, bonuses, adjustments, payable, fee_basis,"
+            " grade, status, created_at, updated_at, now(), '~' FROM contracts_settlement WHERE id = %s",
             [final.pk],
         )
         == 1
@@ -323,6 +323,11 @@ def test_a_recompute_leaves_one_history_row_per_change():
     settlement = Settlement.objects.get(contract=contract)
     history = settlement.history.order_by("history_id").values_list("history_type", "history_change_reason", "grade")
     assert list(history) == [("+", "computed", "B"), ("~", "computed", "A")]
+    contract.refresh_from_db()
+    assert not contract.renewal_preferred  # a draft raises no flag (the vendor sees the contract's flags)
+    services.settlement_apply(
+        contract=contract, quarter=Q3, score=D("95"), grade="A", failed_items=FAILED[:1], finalize=True
+    )
     contract.refresh_from_db()
     assert contract.renewal_preferred
     reasons = list(contract.history.order_by("history_id").values_list("history_change_reason", flat=True))

@@ -177,11 +177,19 @@ def test_termination_is_recommended_at_the_second_warning_and_the_office_is_told
     assert notes.count() == 1 and contract.number in notes.get().subject
 
 
-def test_warnings_are_not_doubled_on_rerun():
+def test_a_warning_is_issued_at_finalization_once(office_user):
+    # given a quarter computed three times as a draft with a score under the warning threshold
     contract = contract_with_clauses()
     for _ in range(3):
         services.settlement_apply(contract=contract, quarter=Q3, score=D("65"), grade="C")
-    assert FormalWarning.objects.count() == 1
+    # then no warning yet: a draft is the office's
+    assert FormalWarning.objects.count() == 0
+    # when it is finalized, reopened and finalized again
+    services.settlement_apply(contract=contract, quarter=Q3, score=D("65"), grade="C", finalize=True)
+    services.settlement_reopen(contract=contract, quarter=Q3, reason="复核", by=office_user)
+    services.settlement_apply(contract=contract, quarter=Q3, score=D("65"), grade="C", finalize=True)
+    # then one warning
+    assert list(FormalWarning.objects.values_list("quarter", "clause__kind")) == [("2026Q3", "warning_below")]
 
 
 def test_clause_parameters_are_checked_with_a_message_per_field():
@@ -197,11 +205,11 @@ def test_clause_parameters_are_checked_with_a_message_per_field():
         Clause(contract=contract, kind="terminate_after_warnings", count=0, window=4).full_clean()
 
 
-def test_a_contract_has_at_most_one_cap():
+def test_a_terms_version_has_at_most_one_cap():
     contract = ContractFactory(status="draft")
-    ClauseFactory(contract=contract, kind="deduction_cap", amount=None, percent=D(10))
+    cap = ClauseFactory(contract=contract, kind="deduction_cap", amount=None, percent=D(10))
     with pytest.raises(IntegrityError), transaction.atomic():
-        Clause.objects.create(contract=contract, kind="deduction_cap", percent=D(20))
+        Clause.objects.create(contract=contract, terms=cap.terms, kind="deduction_cap", percent=D(20))
 
 
 def test_the_quarter_close_leaves_a_final_settlement_alone_and_applies_the_others(office_user):

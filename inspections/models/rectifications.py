@@ -18,6 +18,7 @@ class RectificationStatus(models.TextChoices):
     OPEN = "open", _("Open")
     ANSWERED = "answered", _("Answered")
     VERIFIED = "verified", _("Verified (closed)")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class RectificationSource(models.TextChoices):
@@ -120,6 +121,7 @@ class RectificationEvent(models.Model):
         RETURNED = "returned", _("Returned: not done")
         VERIFIED = "verified", _("Verified")
         OVERDUE = "overdue", _("Overdue")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)

@@ -91,6 +91,16 @@ class Complaint(TimeStampedModel):
         _("urgency"), max_length=8, choices=ComplaintUrgency.choices, default=ComplaintUrgency.NORMAL
     )
     upheld = models.BooleanField(_("upheld against the vendor"), null=True, blank=True)
+    upheld_at = models.DateTimeField(_("upheld at"), null=True, blank=True)
+    counts_in = models.CharField(
+        _("counts in quarter"),
+        max_length=6,
+        blank=True,
+        help_text=_(
+            "The quarter whose score and money the upheld complaint counts in: the quarter it was filed in, or, "
+            "when it was upheld after that quarter was final, the first quarter not yet final."
+        ),
+    )
     rejection_reason = models.TextField(_("why it was not accepted"), blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
@@ -134,8 +144,17 @@ class Complaint(TimeStampedModel):
                 condition=Q(upheld__isnull=True) | Q(status__in=["accepted", "dispatched", "answered", "closed"]),
                 name="%(app_label)s_%(class)s_upheld_only_when_accepted",
             ),
+            models.CheckConstraint(
+                condition=Q(upheld=True, upheld_at__isnull=False) & ~Q(counts_in="")
+                | Q(upheld=False, upheld_at__isnull=True, counts_in="")
+                | Q(upheld__isnull=True, upheld_at__isnull=True, counts_in=""),
+                name="%(app_label)s_%(class)s_upheld_counts_in_a_quarter",
+            ),
         ]
-        indexes = [models.Index(fields=["contract", "upheld", "created_at"], name="inspections_complaint_quarter")]
+        indexes = [
+            models.Index(fields=["contract", "upheld", "created_at"], name="inspections_complaint_quarter"),
+            models.Index(fields=["counts_in", "contract"], name="inspections_complaint_counted"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contracts import selectors as contract_selectors
 from contracts.models import Contract
 from inspections.models import (
     Complaint,
@@ -24,12 +25,11 @@ from inspections.models import (
     ComplaintSeverity,
     ComplaintStatus,
     ComplaintUrgency,
-    RectificationSource,
 )
-from inspections.services.rectifications import rectification_open
 from logistics.access import is_vendor_user
 from logistics.models import KeyPoint, ServiceCategory, Site, stamp
 from logistics.notify import notify, notify_office
+from logistics.quarters import Quarter
 from logistics.uploads import clean_photo
 
 MAX_PHOTOS = 5
@@ -58,6 +58,17 @@ def _tell_employee(complaint: Complaint, subject: str, body: str, key: str) -> N
         body=f"{body}\n\n{tracking_url(complaint)}",
         dedup_key=f"complaint-{key}:{complaint.pk}",
     )
+
+
+def counts_in_quarter(contract_id: int, filed_at: dt.datetime) -> str:
+    """The quarter an upheld complaint counts in (its score and its money), decided when it is upheld: the
+    quarter it was filed in, unless that quarter's settlement is already final; then the first quarter after
+    it that is not final (the ledger line says where it was filed)."""
+    quarter = Quarter.containing(filed_at)
+    final = set(contract_selectors.final_quarters(contract_id))
+    while quarter.key in final:
+        quarter = quarter.next()
+    return quarter.key
 
 
 def _vendor_users(contract: Contract) -> list[Any]:
@@ -196,7 +207,8 @@ def complaint_accept(
     note: str = "",
     by: Any,
 ) -> Complaint:
-    """Accept a complaint for a contract and send it to the vendor; an upheld one opens a rectification order."""
+    """Accept a complaint for a contract and send it to the vendor. Upheld: it counts against the contract in
+    the quarter ``counts_in_quarter`` gives (the vendor's answer is the job's rectification)."""
     complaint = _lock(complaint)
     if complaint.status != S.RECEIVED:
         raise ValidationError(_("This complaint has already been triaged."))
@@ -204,27 +216,23 @@ def complaint_accept(
         raise ValidationError(_("A quarantined post cannot be accepted."))
     if severity not in ComplaintSeverity.values or urgency not in ComplaintUrgency.values:
         raise ValidationError(_("Choose the severity and the urgency."))
+    now = timezone.now()
     complaint.status = S.ACCEPTED
     complaint.contract = contract
     complaint.severity = severity
     complaint.urgency = urgency
     complaint.upheld = upheld
-    complaint.accepted_at = timezone.now()
+    if upheld:
+        complaint.upheld_at = now
+        complaint.counts_in = counts_in_quarter(contract.pk, complaint.created_at)
+    complaint.accepted_at = now
     complaint.handled_by = by
     stamp(complaint, by=by)
     complaint.full_clean()
     complaint.save()
     _event(complaint, ComplaintEvent.Kind.ACCEPTED, public=_("Accepted by the logistics office."), internal=note, by=by)
-    if upheld:
-        rectification_open(
-            contract=contract,
-            description=complaint.description,
-            severity="serious" if severity == "serious" else "major",
-            source=RectificationSource.COMPLAINT,
-            site=complaint.site,
-            complaint=complaint,
-            by=by,
-        )
+    # one complaint, one job: the vendor's answer to the complaint is its rectification (deadline and evidence),
+    # never a second order that could go overdue on its own (ARCHITECTURE.md, "The quarter a fact belongs to")
     _dispatch(complaint, by, note)
     return complaint
 

@@ -65,7 +65,6 @@ def rectification_open(
     source: str = RectificationSource.MANUAL,
     site: Any = None,
     item_result: Any = None,
-    complaint: Any = None,
     photos: list[Any] | None = None,
     issued_at: dt.datetime | None = None,
     by: Any = None,
@@ -74,6 +73,9 @@ def rectification_open(
         raise ValidationError({"description": _("Describe what must be rectified.")})
     if severity not in Severity.values:
         raise ValidationError({"severity": _("Choose the severity.")})
+    if source == RectificationSource.COMPLAINT:
+        # one complaint, one job: a dispatched complaint is answered on the complaint itself
+        raise ValidationError(_("A complaint is answered by the vendor on the complaint; it has no separate order."))
     issued_at = issued_at or timezone.now()
     order = RectificationOrder(
         contract=contract,
@@ -86,8 +88,6 @@ def rectification_open(
         deadline=deadline_for(severity, issued_at),
         created_by=by,
     )
-    if complaint is not None:
-        order.complaint = complaint
     order.full_clean()
     order.save()
     RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.ISSUED, by=by)

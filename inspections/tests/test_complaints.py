@@ -8,6 +8,7 @@ import time
 import pytest
 from django.apps import apps
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -17,7 +18,9 @@ from contracts.tests.factories import ContractFactory
 from inspections.forms import SIGNING_SALT
 from inspections.models import Complaint, ComplaintStatus, RectificationOrder
 from inspections.services import complaints as svc
+from inspections.services import rectifications as rectification_services
 from logistics.models import Notification, OutboxMessage, ServiceCategory
+from logistics.quarters import Quarter
 from logistics.tests.factories import KeyPointFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,16 +86,21 @@ def test_a_complaint_end_to_end(client, office_user, vendor_user, contract, make
     assert Notification.objects.filter(email="employee@example.cn").count() >= 2
 
 
-def test_an_upheld_complaint_opens_a_rectification_order(office_user, contract):
+def test_an_upheld_complaint_is_one_job_for_the_vendor(office_user, contract):
+    # given a complaint filed now and upheld at triage
     complaint = svc.complaint_submit(category=contract.category, description="垃圾桶满溢")
     svc.complaint_accept(complaint=complaint, contract=contract, upheld=True, severity="serious", by=office_user)
-    order = RectificationOrder.objects.get()
-    assert (order.source, order.complaint_id, order.contract_id, order.severity) == (
-        "complaint",
-        complaint.pk,
-        contract.pk,
-        "serious",
-    )
+    # then it is dispatched as the vendor's job, with no second order that could go overdue on its own
+    complaint.refresh_from_db()
+    assert complaint.status == "dispatched"
+    assert RectificationOrder.objects.count() == 0
+    # and it counts in the quarter it was filed in (no quarter of the contract is final)
+    assert (complaint.counts_in, complaint.upheld_at is not None) == (Quarter.containing(complaint.created_at).key, True)
+    # and no order can be opened for a complaint any more
+    with pytest.raises(ValidationError):
+        rectification_services.rectification_open(
+            contract=contract, description="x", severity="major", source="complaint", by=office_user
+        )
 
 
 def test_a_not_upheld_complaint_opens_none(office_user, contract):

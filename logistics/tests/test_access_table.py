@@ -244,7 +244,7 @@ def build_world() -> SimpleNamespace:
     scored_inspection(contract_a, inspector, "daily", dt.date(2026, 8, 4), "88")
     scored_complaint(contract_a, dt.datetime(2026, 8, 1, 10, tzinfo=dt.UTC))
     q3 = Quarter.parse(Q3)
-    scoring_services.evaluations_compute(quarter=q3, settlements=True)
+    scoring_services.evaluations_compute(quarter=q3)
     evaluation_a = Evaluation.objects.get(contract=contract_a, quarter=Q3)
     evaluation_b = Evaluation.objects.get(contract=contract_b, quarter=Q3)
     for evaluation in (evaluation_a, evaluation_b):
@@ -572,11 +572,12 @@ ROWS: list[Row] = [
         "evaluation-quarter-post", "scoring:overview_quarter", "L 403 403 403 403 403 302", "post", args=lambda w: [Q3]
     ),
     Row("evaluation", "scoring:evaluation", "L 403 403 200 404 200 200", args=lambda w: [w.evaluation_a]),
-    Row("evaluation (B)", "scoring:evaluation", "L 403 403 404 200 200 200", args=lambda w: [w.evaluation_b]),
+    # B's evaluation is reviewed, not final: its vendor does not see it yet (nor anything of its quarter)
+    Row("evaluation (B)", "scoring:evaluation", "L 403 403 404 404 200 200", args=lambda w: [w.evaluation_b]),
     Row(
         "evaluation-recompute (B)",
         "scoring:evaluation",
-        "L 403 403 404 403 403 302",
+        "L 403 403 404 404 403 302",
         "post",
         args=lambda w: [w.evaluation_b],
         data=lambda w: {"action": "recompute"},
@@ -845,6 +846,14 @@ ROWS: list[Row] = [
     api(
         "contract-delete", "contract-detail", "403 403 403 403 403 403 204", "delete", args=lambda w: [w.contract_draft]
     ),
+    api(
+        "contract-amend",
+        "contract-amend",
+        "403 403 403 403 403 403 201",
+        "post",
+        args=lambda w: [w.contract_a],
+        data=lambda w: {"effective_date": "2027-01-01", "reason": "人工成本上涨", "annual_fee": "420000.00"},
+    ),
     api("clauses", "clause-list", "403 403 403 200 200 200 200"),
     api("clause", "clause-detail", "403 403 403 200 404 200 200", args=lambda w: [w.clause]),
     api(
@@ -972,7 +981,7 @@ ROWS: list[Row] = [
     # --- API: evaluations -------------------------------------------------------------------------------------
     api("evaluations", "evaluation-list", "403 403 403 200 200 200 200"),
     api("evaluation", "evaluation-detail", "403 403 403 200 404 200 200", args=lambda w: [w.evaluation_a]),
-    api("evaluation (B)", "evaluation-detail", "403 403 403 404 200 200 200", args=lambda w: [w.evaluation_b]),
+    api("evaluation (B)", "evaluation-detail", "403 403 403 404 404 200 200", args=lambda w: [w.evaluation_b]),
     api("evaluation-create", "evaluation-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
     api(
         "evaluation-change",

@@ -18,8 +18,8 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from contracts.defaults import DEFAULT_CLAUSES
-from contracts.models import Clause, Contract, ContractStatus
+from contracts import clause_kinds
+from contracts.models import Clause, Contract, ContractStatus, TermsVersion
 from inspections.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -185,14 +185,23 @@ def _contracts(numbers: range, quarter: Quarter, ref: dict[str, Any], rng: rando
             category=ref["categories"][n % len(ref["categories"])],
             start_date=start,
             end_date=dt.date(quarter.year + 1, 12, 31),
-            annual_fee=Decimal(rng.randrange(200, 2000) * 1000),
-            status=ContractStatus.ACTIVE,
+            status=ContractStatus.DRAFT,  # terms are written to drafts; signed below
         )
         for n, vendor in zip(numbers, vendors, strict=True)
     ]
+    fees = [Decimal(rng.randrange(200, 2000) * 1000) for _ in objs]
     Contract.objects.bulk_create(objs)
     objs = list(Contract.objects.filter(number__in=[c.number for c in objs]).order_by("number"))
-    Clause.objects.bulk_create(Clause(contract=contract, **spec) for contract in objs for spec in DEFAULT_CLAUSES)
+    versions = TermsVersion.objects.bulk_create(
+        TermsVersion(contract=contract, number=1, effective_from=contract.start_date, annual_fee=fee)
+        for contract, fee in zip(objs, fees, strict=True)
+    )
+    Clause.objects.bulk_create(
+        Clause(contract=terms.contract, terms=terms, **spec) for terms in versions for spec in clause_kinds.defaults()
+    )
+    models.QuerySet(model=Contract).filter(pk__in=[c.pk for c in objs]).update(status=ContractStatus.ACTIVE)
+    for contract in objs:
+        contract.status = ContractStatus.ACTIVE
     return objs
 
 
@@ -307,6 +316,8 @@ def _quarter_of(contracts: list[Contract], quarter: Quarter, ref: dict[str, Any]
                     contract=contract,
                     status="closed",
                     upheld=upheld,
+                    upheld_at=created if upheld else None,
+                    counts_in=quarter.key if upheld else "",
                     severity="serious" if upheld and rng.random() < 0.1 else "normal",
                     rating=rng.randrange(1, 6),
                     created_at=created,

@@ -156,8 +156,7 @@ def naive(quarter: Quarter, sample: int) -> tuple[float, int]:
                 contract=contract,
                 upheld=True,
                 quarantined=False,
-                created_at__gte=quarter.start,
-                created_at__lt=quarter.end,
+                counts_in=quarter.key,
             ):
                 counts[complaint.severity] += 1
             answers = list(

@@ -17,6 +17,7 @@ from inspections.models import (
     SurveyQuestion,
     SurveyResponse,
 )
+from logistics.quarters import Quarter
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -36,11 +37,14 @@ def inspection(contract, user, kind: str, day: dt.date, score: str | None, statu
 
 
 def complaint(contract, created: dt.datetime, upheld: bool = True, severity: str = "normal", quarantined: bool = False):
+    """A closed complaint filed at ``created``; upheld: at once, counting in the quarter it was filed in."""
     item = Complaint.objects.create(
         category=contract.category,
         description="x",
         contract=contract,
         upheld=upheld,
+        upheld_at=created if upheld else None,
+        counts_in=Quarter.containing(created).key if upheld else "",
         severity=severity,
         status="closed",
         quarantined=quarantined,

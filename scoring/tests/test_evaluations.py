@@ -297,13 +297,15 @@ def test_the_overview_page_and_the_what_if(client_for, office_user, worked, coun
     assert "100%" in html
 
 
-def test_vendors_see_their_evaluations_once_reviewed(client_for, worked, office_user, make_user):
+def test_vendors_see_their_evaluations_once_final(client_for, worked, office_user, make_user):
     vendor = make_user("vendor", username="v-eval", vendor=worked.vendor)
     [evaluation] = services.evaluations_compute(quarter=Q3)
     assert client_for(vendor).get(f"/evaluations/{evaluation.pk}/").status_code == 404
     services.evaluation_review(
         evaluation=evaluation, meeting_date=dt.date(2026, 10, 10), attendees="张三", by=office_user
     )
+    assert client_for(vendor).get(f"/evaluations/{evaluation.pk}/").status_code == 404  # the meeting's draft
+    services.evaluation_finalize(evaluation=evaluation, by=office_user)
     assert client_for(vendor).get(f"/evaluations/{evaluation.pk}/").status_code == 200
     other = make_user("vendor", username="v-other", vendor=ContractFactory().vendor)
     assert client_for(other).get(f"/evaluations/{evaluation.pk}/").status_code == 404
@@ -346,7 +348,8 @@ def test_the_quarter_close_applies_the_clauses_as_draft_settlements_in_a_fixed_n
     assert list(settlement.lines.values_list("kind", "amount", "evidence_ref")) == [
         ("deduction", D("300.00"), f"JC-{Inspection.objects.get(contract=settlement.contract).pk:06d}/A2")
     ]
-    assert settlement.contract.warnings.filter(quarter="2026Q3").count() == 1
+    # a draft issues no formal warning: the warning comes with the final settlement
+    assert settlement.contract.warnings.filter(quarter="2026Q3").count() == 0
     Evaluation.objects.all().delete()
     LedgerLine.objects.all().delete()
     Settlement.objects.all().delete()
@@ -367,5 +370,5 @@ def test_the_quarter_close_applies_the_clauses_as_draft_settlements_in_a_fixed_n
     )
     # computing again with the same facts writes nothing new
     lines = LedgerLine.history.count()
-    services.evaluations_compute(quarter=Q3, settlements=True)
+    services.evaluations_compute(quarter=Q3)
     assert LedgerLine.history.count() == lines

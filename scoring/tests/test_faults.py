@@ -23,8 +23,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection, connections, transaction
 
-from contracts.models import Clause, LedgerLine, Settlement
-from contracts.tests.factories import ContractFactory
+from contracts.models import LedgerLine, Settlement
+from contracts.tests.factories import ClauseFactory, ContractFactory
 from inspections.models import Complaint
 from logistics.models import Notification
 from logistics.quarters import Quarter
@@ -372,7 +372,7 @@ def _pathological_evaluation(user):
     defaults()
     vendor = VendorFactory(legal_name=(HOSTILE + "甲" * 300)[:200])
     contract = ContractFactory(vendor=vendor, start_date=dt.date(2026, 1, 1), number="HT-" + "9" * 37)
-    Clause.objects.create(contract=contract, kind="per_upheld_complaint", amount="500.00")
+    ClauseFactory(contract=contract, kind="per_upheld_complaint", amount="500.00")
     inspection(contract, user, "daily", dt.date(2026, 7, 3), "90.00")
     Complaint.objects.bulk_create(
         Complaint(
@@ -381,6 +381,8 @@ def _pathological_evaluation(user):
             description=HOSTILE + "W" * 1900,  # a very long unbroken string
             location="<b>" + "L" * 190 + "</b>",
             upheld=True,
+            upheld_at=dt.datetime(2026, 8, 1, 10, tzinfo=dt.UTC),
+            counts_in=Q.key,
             severity="normal",
             status="closed",
         )
@@ -389,7 +391,7 @@ def _pathological_evaluation(user):
     Complaint.objects.filter(contract=contract).update(created_at=dt.datetime(2026, 8, 1, 10, tzinfo=dt.UTC))
     from scoring.services import evaluations_compute
 
-    evaluations_compute(quarter=Q, settlements=True)
+    evaluations_compute(quarter=Q)
     return Evaluation.objects.get(contract=contract, quarter=Q.key)
 
 

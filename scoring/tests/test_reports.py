@@ -119,6 +119,9 @@ def test_a_vendor_cannot_download_another_vendors_report(client_for, evaluated, 
     )
     reports.render_contract_report(evaluated.pk)
     own = make_user("vendor", username="v-own", vendor=evaluated.contract.vendor)
+    url = f"/reports/contract/{evaluated.pk}.pdf"
+    assert client_for(own).get(url).status_code == 404  # reviewed is still the office's draft
+    services.evaluation_finalize(evaluation=evaluated, by=office_user)
     other = make_user("vendor", username="v-other", vendor=ContractFactory().vendor)
     url = f"/reports/contract/{evaluated.pk}.pdf"
     response = client_for(own).get(url)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
-from contracts import clauses as clause_engine
-from contracts.models import Contract, Settlement, SettlementStatus
-from contracts.selectors import clause_histories
-from contracts.services import clause_specs, fee_for
+from contracts.explanations import describe
+from contracts.models import Contract, LedgerLine, Settlement
 from logistics.quarters import Quarter
-from scoring import selectors, services
+from scoring import services
 from scoring.models import Evaluation
 
 
@@ -22,7 +22,10 @@ def _decimal(value: Any) -> str | None:
 
 
 class Command(BaseCommand):
-    help = "Compute (or recompute) a quarter's evaluations; --json prints one object per contract."
+    help = (
+        "Compute (or recompute) a quarter's evaluations and draft settlements; --json prints, per contract, the "
+        "score, the terms versions that priced it (with their days), the cap and every ledger line."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("quarter", nargs="?", help="e.g. 2026Q3 (default: the last complete quarter)")
@@ -43,32 +46,36 @@ class Command(BaseCommand):
         evaluations = (
             Evaluation.objects.filter(quarter=key.key)
             .select_related("contract", "scheme")
-            .prefetch_related("components", "contract__clauses")
+            .prefetch_related("components")
             .order_by("contract__number")
         )
         if contract:
             evaluations = evaluations.filter(contract__number=contract)
         evaluations = list(evaluations)
-        facts = selectors.quarter_facts(key, [e.contract for e in evaluations])
+        ids = [e.contract_id for e in evaluations]
         settlements = {
-            s.contract_id: s for s in Settlement.objects.filter(quarter=key.key, status=SettlementStatus.FINAL)
+            s.contract_id: s
+            for s in Settlement.objects.filter(quarter=key.key, contract_id__in=ids).select_related("terms")
         }
-        histories = clause_histories([e.contract_id for e in evaluations], key)
-        rows = [
-            self.row(e, key, facts[e.contract_id], settlements.get(e.contract_id), histories[e.contract_id])
-            for e in evaluations
-        ]
+        lines = defaultdict(list)
+        for line in (
+            LedgerLine.objects.filter(quarter=key.key, contract_id__in=ids)
+            .select_related("clause", "terms")
+            .order_by("contract_id", "kind", "clause__kind", "evidence_key", "pk")
+        ):
+            lines[line.contract_id].append(line)
+        with translation.override("en"):  # the explanation texts of a machine-readable output
+            rows = [self.row(e, key, settlements.get(e.contract_id), lines[e.contract_id]) for e in evaluations]
         if options["json"]:
-            self.stdout.write(_dumps(rows))
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for row in rows:
             self.stdout.write(f"{row['contract']:<20} {row['score']:>7} {row['grade']:<2} payable {row['payable']}")
 
     def row(
-        self, evaluation: Evaluation, quarter: Quarter, facts: Any, settlement: Any, history: Any
+        self, evaluation: Evaluation, quarter: Quarter, settlement: Settlement | None, lines: list[LedgerLine]
     ) -> dict[str, Any]:
-        """One contract's figures. The money is the final settlement's, or else what the clauses give on
-        today's facts."""
+        """One contract's figures, read from the stored evaluation, settlement and ledger (draft or final)."""
         components = {}
         for component in evaluation.components.all():
             if component.code == "SELF" and component.weight == 0:
@@ -83,26 +90,33 @@ class Command(BaseCommand):
                     "effective_weight": _decimal(component.effective_weight.quantize(Decimal("0.0001"))),
                 }
             )
-        contract = evaluation.contract
+        money: dict[str, Any] = dict.fromkeys(
+            ("settlement", "fee", "deductions", "cap", "cap_applied", "bonuses", "adjustments", "payable")
+        )
+        terms: list[dict[str, Any]] = []
         if settlement is not None:
-            outcome = settlement
-        else:
-            outcome = clause_engine.apply_clauses(
-                clause_specs(contract),
-                clause_engine.QuarterFacts(
-                    quarter=quarter.key,
-                    fee=fee_for(contract, quarter),
-                    score=evaluation.score,
-                    grade=evaluation.grade,
-                    failed_items=facts.failed_items,
-                    upheld_complaints=facts.upheld_complaints,
-                    overdue_rectifications=facts.overdue_rectifications,
-                    warnings_by_quarter=history.warnings_by_quarter,
-                    grades_by_quarter=history.grades_by_quarter,
-                ),
-            )
+            money = {
+                "settlement": settlement.status,
+                "fee": _decimal(settlement.fee),
+                "deductions": _decimal(settlement.deductions),
+                "cap": _decimal(settlement.cap),
+                "cap_applied": _decimal(settlement.cap_applied),
+                "bonuses": _decimal(settlement.bonuses),
+                "adjustments": _decimal(settlement.adjustments),
+                "payable": _decimal(settlement.payable),
+            }
+            terms = [
+                {
+                    "version": part["version"],
+                    "first": part["first"],
+                    "last": part["last"],
+                    "days": part["days"],
+                    "annual_fee": part["annual_fee"],
+                }
+                for part in settlement.fee_basis
+            ]
         return {
-            "contract": contract.number,
+            "contract": evaluation.contract.number,
             "quarter": quarter.key,
             "scheme_version": evaluation.scheme.version,
             "status": evaluation.status,
@@ -110,13 +124,21 @@ class Command(BaseCommand):
             "adjustment": _decimal(evaluation.adjustment),
             "score": _decimal(evaluation.score),
             "grade": evaluation.grade,
-            "fee": _decimal(outcome.fee),
-            "deductions": _decimal(outcome.deductions),
-            "cap_applied": _decimal(outcome.cap_applied),
-            "bonuses": _decimal(outcome.bonuses),
-            "payable": _decimal(outcome.payable),
+            "facts": evaluation.facts,
+            "terms_versions": terms,
+            "score_clauses_version": settlement.terms.number if settlement and settlement.terms else None,
+            **money,
+            "ledger": [
+                {
+                    "kind": line.kind,
+                    "amount": _decimal(line.amount),
+                    "clause": line.clause.kind if line.clause else None,
+                    "terms_version": line.terms.number if line.terms else None,
+                    "evidence": line.evidence_type,
+                    "evidence_ref": line.evidence_ref,
+                    "evidence_key": line.evidence_key,
+                    "explanation": describe(line.explanation),
+                }
+                for line in lines
+            ],
         }
-
-
-def _dumps(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, ensure_ascii=False, indent=2)

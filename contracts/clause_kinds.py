@@ -1,0 +1,472 @@
+"""One definition per kind of reward and penalty clause (ARCHITECTURE.md, "Contract terms in force").
+
+Each kind says, in one entry: its label, the parameters it needs (the ``Clause`` columns it uses), how it
+prices a quarter's facts (ledger lines, a cap, a warning or a flag), how a line or a warning explains itself
+in both languages, how the clause reads in a contract, and its default for a new contract. The model's
+choices and database constraint, the admin and API validation, the clause engine, the ledger's wording
+and the reports are all read from here, so a new kind is one new entry (plus the migration
+``makemigrations`` writes for the constraint).
+
+Pure: no ORM and no settings; the texts are lazy translations, worded when they are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+#: every parameter column of ``Clause``, with what it holds (the database checks these ranges)
+PARAMETERS: dict[str, str] = {
+    "threshold": "score",  # 0..100 points
+    "percent": "percent",  # 0..100 % of the quarter's fee
+    "amount": "money",  # >= 0 CNY
+    "amount_minor": "money",
+    "amount_major": "money",
+    "amount_serious": "money",
+    "count": "count",  # >= 1
+    "window": "count",  # >= 1 quarters
+}
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def explain(code: str, **params: Any) -> dict[str, Any]:
+    """A ledger line's or a warning's explanation, stored as data and worded at display time."""
+    return {"code": code, "params": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in params.items()}}
+
+
+@dataclass(frozen=True, slots=True)
+class Priced:
+    """What a clause adds to a quarter (the engine turns it into a ledger line)."""
+
+    kind: str  # deduction / bonus
+    amount: Decimal
+    evidence_type: str  # item_result / complaint / rectification / score
+    evidence_id: int | None
+    evidence_key: str
+    evidence_ref: str
+    explanation: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ClauseKind:
+    """One kind of clause.
+
+    ``role`` tells the engine what the kind gives: ``event`` kinds price each fact by the terms version in
+    force on the fact's date (``lines``); ``score`` kinds price the quarter once, by the version in force on
+    the contract's last day in force (``lines``); ``cap`` bounds the quarter's deductions (``cap``);
+    ``warning`` issues a formal warning (``warning``); ``flag`` sets a flag of the office's (``flag``).
+    """
+
+    code: str
+    label: Any  # lazy text
+    role: str
+    required: tuple[str, ...] = ()
+    one_of: tuple[str, ...] = ()  # exactly one of these is given
+    one_per_version: bool = False
+    lines: Callable[[Any, Any], Iterator[Priced]] | None = None  # (clause, facts) -> what it prices
+    cap: Callable[[Any, Any], Decimal] | None = None  # (clause, facts) -> the cap in CNY
+    warning: Callable[[Any, Any], dict[str, Any] | None] | None = None  # (clause, facts) -> reason or None
+    flag: Callable[[Any, Any, int], tuple[str, dict[str, Any]] | None] | None = None  # -> (flag, reason)
+    explanations: Mapping[str, Any] = field(default_factory=dict)  # explanation code -> lazy text
+    summary: Callable[[Any], str] | None = None  # (clause) -> one line in the reader's language
+    default: Mapping[str, Any] | None = None  # parameters and wording of a new contract's clause
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return (*self.required, *self.one_of)
+
+
+_KINDS: dict[str, ClauseKind] = {}
+
+
+def register(kind: ClauseKind) -> ClauseKind:
+    unknown = set(kind.parameters) - set(PARAMETERS)
+    if unknown:
+        raise ValueError(f"{kind.code}: unknown parameters {sorted(unknown)}")
+    _KINDS[kind.code] = kind
+    return kind
+
+
+def unregister(code: str) -> None:
+    _KINDS.pop(code, None)
+
+
+def get(code: str) -> ClauseKind | None:
+    return _KINDS.get(code)
+
+
+def all_kinds() -> list[ClauseKind]:
+    return list(_KINDS.values())
+
+
+def choices() -> list[tuple[str, Any]]:
+    """The model field's choices (a callable: Django reads it when it needs it)."""
+    return [(kind.code, kind.label) for kind in _KINDS.values()]
+
+
+def label(code: str) -> str:
+    kind = _KINDS.get(code)
+    return str(kind.label) if kind else code
+
+
+def missing_parameters(code: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Field -> message for what a clause of this kind lacks or has too much of (empty when valid)."""
+    kind = _KINDS.get(code)
+    if kind is None:
+        return {"kind": _("Choose a kind of clause.")}
+    errors: dict[str, Any] = {
+        name: _("Required for this kind of clause.") for name in kind.required if values.get(name) is None
+    }
+    if kind.one_of:
+        given = [name for name in kind.one_of if values.get(name) is not None]
+        names = " / ".join(kind.one_of)
+        if not given:
+            errors[kind.one_of[0]] = _("Give one of %(names)s for this kind of clause.") % {"names": names}
+        elif len(given) > 1:
+            errors[given[1]] = _("Give only one of %(names)s, not both.") % {"names": names}
+    return errors
+
+
+def explanation_texts() -> dict[str, Any]:
+    texts: dict[str, Any] = {}
+    for kind in _KINDS.values():
+        texts.update(kind.explanations)
+    return texts
+
+
+def defaults() -> list[dict[str, Any]]:
+    """The clause set a new contract starts with, in the registry's order."""
+    return [{"kind": kind.code, **kind.default} for kind in _KINDS.values() if kind.default is not None]
+
+
+# --- the kinds ------------------------------------------------------------------------------------------
+SEVERITY_FIELD = {"minor": "amount_minor", "major": "amount_major", "serious": "amount_serious"}
+
+
+def _failed_items(clause: Any, facts: Any) -> Iterator[Priced]:
+    prices: dict[str, tuple[str, Decimal]] = {}  # per severity, shared by its lines
+    for item in facts.failed_items:
+        price = prices.get(item.severity)
+        if price is None:
+            rate = getattr(clause, SEVERITY_FIELD.get(item.severity, "amount_minor")) or ZERO
+            price = prices[item.severity] = (str(rate), money(rate))
+        rate, amount = price
+        if amount > 0:
+            yield Priced(
+                "deduction",
+                amount,
+                "item_result",
+                item.id,
+                f"item_result:{item.id}",
+                item.ref,
+                explain("per_failed_item", ref=item.ref, severity=item.severity, rate=rate),
+            )
+
+
+def _complaints(clause: Any, facts: Any) -> Iterator[Priced]:
+    amount = money(clause.amount or ZERO)
+    if amount <= 0:
+        return
+    for complaint in facts.upheld_complaints:
+        if complaint.carried_from:  # upheld after its own quarter was final (ARCHITECTURE.md)
+            detail = explain(
+                "per_upheld_complaint_late",
+                ref=complaint.ref,
+                rate=clause.amount,
+                filed=complaint.carried_from,
+                upheld=complaint.on.isoformat() if complaint.on else "",
+            )
+        else:
+            detail = explain("per_upheld_complaint", ref=complaint.ref, rate=clause.amount)
+        yield Priced("deduction", amount, "complaint", complaint.id, f"complaint:{complaint.id}", complaint.ref, detail)
+
+
+def _overdue_days(clause: Any, facts: Any) -> Iterator[Priced]:
+    for order in facts.overdue_rectifications:
+        amount = money((clause.amount or ZERO) * order.days)
+        if amount > 0:
+            yield Priced(
+                "deduction",
+                amount,
+                "rectification",
+                order.id,
+                f"rectification:{order.id}",
+                order.ref,
+                explain("per_overdue_day", ref=order.ref, days=order.days, rate=clause.amount),
+            )
+
+
+def _score_below(clause: Any, facts: Any) -> Iterator[Priced]:
+    if facts.score is not None and facts.score < clause.threshold:
+        amount = money(facts.fee * clause.percent / HUNDRED)
+        if amount > 0:
+            yield Priced(
+                "deduction",
+                amount,
+                "score",
+                None,
+                f"score:{facts.quarter}",
+                facts.quarter,
+                explain(
+                    "score_below", score=facts.score, threshold=clause.threshold, percent=clause.percent, fee=facts.fee
+                ),
+            )
+
+
+def _score_at_least(clause: Any, facts: Any) -> Iterator[Priced]:
+    if facts.score is None or facts.score < clause.threshold:
+        return
+    if clause.amount is not None:
+        amount = money(clause.amount)
+        detail = explain("score_at_least_amount", score=facts.score, threshold=clause.threshold, amount=amount)
+    else:
+        amount = money(facts.fee * clause.percent / HUNDRED)
+        detail = explain(
+            "score_at_least_percent",
+            score=facts.score,
+            threshold=clause.threshold,
+            percent=clause.percent,
+            fee=facts.fee,
+        )
+    if amount > 0:
+        yield Priced("bonus", amount, "score", None, f"score:{facts.quarter}", facts.quarter, detail)
+
+
+def _warning_below(clause: Any, facts: Any) -> dict[str, Any] | None:
+    if facts.score is not None and facts.score < clause.threshold:
+        return explain("warning_below", score=facts.score, threshold=clause.threshold)
+    return None
+
+
+def _cap(clause: Any, facts: Any) -> Decimal:
+    return money(facts.fee * clause.percent / HUNDRED)
+
+
+def _window(facts: Any, size: int | None) -> list[str]:
+    """The last ``size`` consecutive quarter keys, this one included, oldest first."""
+    from logistics.quarters import Quarter  # pure date arithmetic
+
+    return [q.key for q in Quarter.parse(facts.quarter).back(max(1, size or 1))]
+
+
+def _terminate(clause: Any, facts: Any, warnings_now: int) -> tuple[str, dict[str, Any]] | None:
+    window = _window(facts, clause.window)
+    count = sum(facts.warnings_by_quarter.get(q, 0) for q in window[:-1]) + warnings_now
+    if count < clause.count:
+        return None
+    return "termination", explain(
+        "terminate_after_warnings",
+        count=count,
+        needed=clause.count,
+        window=clause.window,
+        quarters=f"{window[0]}–{window[-1]}",
+    )
+
+
+def _renewal(clause: Any, facts: Any, warnings_now: int) -> tuple[str, dict[str, Any]] | None:
+    window = _window(facts, clause.window)
+    grades = [facts.grades_by_quarter.get(q) for q in window[:-1]] + [facts.grade]
+    excellent = sum(1 for g in grades if g == "A")
+    if excellent < clause.count:
+        return None
+    return "renewal", explain(
+        "renewal_preference",
+        count=excellent,
+        needed=clause.count,
+        window=clause.window,
+        quarters=f"{window[0]}–{window[-1]}",
+    )
+
+
+def _text(template: Any, **values: Any) -> str:
+    return str(template) % values
+
+
+register(
+    ClauseKind(
+        code="per_failed_item",
+        label=_("Deduction per failed checklist item"),
+        role="event",
+        required=("amount_minor", "amount_major", "amount_serious"),
+        lines=_failed_items,
+        explanations={"per_failed_item": _("Failed checklist item %(ref)s (%(severity)s): %(rate)s CNY per item.")},
+        summary=lambda c: _text(
+            _("%(minor)s / %(major)s / %(serious)s CNY per failed item (minor / major / serious)"),
+            minor=c.amount_minor,
+            major=c.amount_major,
+            serious=c.amount_serious,
+        ),
+        default={
+            "amount_minor": Decimal("100.00"),
+            "amount_major": Decimal("300.00"),
+            "amount_serious": Decimal("1000.00"),
+            "description": "检查不合格项按严重程度扣减服务费",
+        },
+    )
+)
+register(
+    ClauseKind(
+        code="per_upheld_complaint",
+        label=_("Deduction per upheld complaint"),
+        role="event",
+        required=("amount",),
+        lines=_complaints,
+        explanations={
+            "per_upheld_complaint": _("Upheld complaint %(ref)s: %(rate)s CNY per complaint."),
+            "per_upheld_complaint_late": _(
+                "Upheld complaint %(ref)s: %(rate)s CNY per complaint. Filed in %(filed)s and upheld on "
+                "%(upheld)s, after %(filed)s was final: it counts in this quarter."
+            ),
+        },
+        summary=lambda c: _text(_("%(amount)s CNY per upheld complaint"), amount=c.amount),
+        default={"amount": Decimal("500.00"), "description": "经核实的有效投诉每件扣减服务费"},
+    )
+)
+register(
+    ClauseKind(
+        code="per_overdue_rectification_day",
+        label=_("Deduction per day a rectification is overdue"),
+        role="event",
+        required=("amount",),
+        lines=_overdue_days,
+        explanations={"per_overdue_day": _("Rectification %(ref)s overdue %(days)s day(s) × %(rate)s CNY per day.")},
+        summary=lambda c: _text(_("%(amount)s CNY per day a rectification order is overdue"), amount=c.amount),
+        default={"amount": Decimal("200.00"), "description": "整改逾期每日扣减服务费"},
+    )
+)
+register(
+    ClauseKind(
+        code="score_below",
+        label=_("Deduction when the quarterly score is below a threshold"),
+        role="score",
+        required=("threshold", "percent"),
+        lines=_score_below,
+        explanations={
+            "score_below": _(
+                "Quarterly score %(score)s is below %(threshold)s: %(percent)s%% of the quarter's fee %(fee)s CNY."
+            )
+        },
+        summary=lambda c: _text(
+            _("Score below %(threshold)s: deduct %(percent)s%% of the quarter's fee"),
+            threshold=c.threshold,
+            percent=c.percent,
+        ),
+        default={
+            "threshold": Decimal("80.00"),
+            "percent": Decimal("5.00"),
+            "description": "季度考评得分低于 80 分，扣减当季服务费的 5%",
+        },
+    )
+)
+register(
+    ClauseKind(
+        code="score_at_least",
+        label=_("Bonus when the quarterly score reaches a threshold"),
+        role="score",
+        required=("threshold",),
+        one_of=("amount", "percent"),
+        lines=_score_at_least,
+        explanations={
+            "score_at_least_amount": _("Quarterly score %(score)s reaches %(threshold)s: bonus of %(amount)s CNY."),
+            "score_at_least_percent": _(
+                "Quarterly score %(score)s reaches %(threshold)s: bonus of %(percent)s%% of the quarter's fee "
+                "%(fee)s CNY."
+            ),
+        },
+        summary=lambda c: (
+            _text(_("Score at least %(threshold)s: bonus of %(amount)s CNY"), threshold=c.threshold, amount=c.amount)
+            if c.amount is not None
+            else _text(
+                _("Score at least %(threshold)s: bonus of %(percent)s%% of the quarter's fee"),
+                threshold=c.threshold,
+                percent=c.percent,
+            )
+        ),
+        default={
+            "threshold": Decimal("95.00"),
+            "percent": Decimal("2.00"),
+            "description": "季度考评得分达到 95 分，奖励当季服务费的 2%",
+        },
+    )
+)
+register(
+    ClauseKind(
+        code="warning_below",
+        label=_("Formal warning when the score is below a threshold"),
+        role="warning",
+        required=("threshold",),
+        warning=_warning_below,
+        explanations={"warning_below": _("Quarterly score %(score)s is below %(threshold)s: formal warning.")},
+        summary=lambda c: _text(_("Score below %(threshold)s: formal warning"), threshold=c.threshold),
+        default={"threshold": Decimal("70.00"), "description": "季度考评得分低于 70 分，给予书面警告"},
+    )
+)
+register(
+    ClauseKind(
+        code="terminate_after_warnings",
+        label=_("Termination recommended after repeated warnings"),
+        role="flag",
+        required=("count", "window"),
+        flag=_terminate,
+        explanations={
+            "terminate_after_warnings": _(
+                "%(count)s warning(s) in the %(window)s quarters %(quarters)s (the clause "
+                "allows fewer than %(needed)s): termination is recommended."
+            )
+        },
+        summary=lambda c: _text(
+            _("%(count)s warnings within %(window)s consecutive quarters: termination recommended"),
+            count=c.count,
+            window=c.window,
+        ),
+        default={"count": 2, "window": 4, "description": "连续四个季度内受到两次警告，建议解除合同"},
+    )
+)
+register(
+    ClauseKind(
+        code="deduction_cap",
+        label=_("Cap on a quarter's deductions"),
+        role="cap",
+        required=("percent",),
+        one_per_version=True,
+        cap=_cap,
+        summary=lambda c: _text(_("Deductions of a quarter at most %(percent)s%% of its fee"), percent=c.percent),
+        default={"percent": Decimal("10.00"), "description": "每季度扣减总额不超过当季服务费的 10%"},
+    )
+)
+register(
+    ClauseKind(
+        code="renewal_preference",
+        label=_("Renewal preference after excellent grades"),
+        role="flag",
+        required=("count", "window"),
+        flag=_renewal,
+        explanations={
+            "renewal_preference": _(
+                "Grade A in %(count)s of the %(window)s quarters %(quarters)s (at least %(needed)s "
+                "needed): preferred for renewal."
+            )
+        },
+        summary=lambda c: _text(
+            _("Grade A in at least %(count)s of the last %(window)s quarters: preferred for renewal"),
+            count=c.count,
+            window=c.window,
+        ),
+        default={"count": 3, "window": 4, "description": "连续四个季度中至少三个季度评为优秀，同等条件下优先续签"},
+    )
+)
+
+
+def kinds_in(codes: Sequence[str]) -> list[ClauseKind]:
+    return [_KINDS[code] for code in codes if code in _KINDS]
