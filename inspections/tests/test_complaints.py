@@ -95,7 +95,10 @@ def test_an_upheld_complaint_is_one_job_for_the_vendor(office_user, contract):
     assert complaint.status == "dispatched"
     assert RectificationOrder.objects.count() == 0
     # and it counts in the quarter it was filed in (no quarter of the contract is final)
-    assert (complaint.counts_in, complaint.upheld_at is not None) == (Quarter.containing(complaint.created_at).key, True)
+    assert (complaint.counts_in, complaint.upheld_at is not None) == (
+        Quarter.containing(complaint.created_at).key,
+        True,
+    )
     # and no order can be opened for a complaint any more
     with pytest.raises(ValidationError):
         rectification_services.rectification_open(
