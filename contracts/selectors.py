@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from contracts import clause_kinds
 from contracts import terms as terms_rules
@@ -167,3 +169,30 @@ def final_quarters(contract_id: int) -> list[str]:
             "quarter", flat=True
         )
     )
+
+
+def ledger_by_clause(settlement: Settlement) -> list[dict[str, Any]]:
+    """A settlement's ledger summed by kind of clause (corrections apart), in the registry's order."""
+    from django.db.models import Count, Sum
+
+    from contracts.models import LedgerLine
+
+    rows = {
+        row["clause__kind"] or "": row
+        for row in LedgerLine.objects.filter(settlement=settlement)
+        .values("clause__kind", "kind")
+        .annotate(lines=Count("pk"), total=Sum("amount"))
+        .order_by()
+    }
+    order = [kind.code for kind in clause_kinds.all_kinds()] + [""]
+    return [
+        {
+            "kind": code,
+            "label": clause_kinds.label(code) if code else _("Corrections by the office"),
+            "money": rows[code]["kind"],
+            "lines": rows[code]["lines"],
+            "total": rows[code]["total"],
+        }
+        for code in order
+        if code in rows
+    ]

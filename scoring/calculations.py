@@ -20,10 +20,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from scoring import components
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
-COMPONENTS = ("D", "W", "M", "C", "S", "SELF")
+COMPONENTS = components.CODES
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,10 @@ from openpyxl.styles import Font, PatternFill
 
 from contracts.exports import write_settlements
 from contracts.models import Settlement
+from scoring import components
 from scoring.models import Evaluation
 
-CODES = ("D", "W", "M", "C", "S", "SELF")
+CODES = components.CODES
 
 
 def quarter_workbook(evaluations: Iterable[Evaluation], settlements: Iterable[Settlement]) -> bytes:

@@ -158,14 +158,9 @@ class EvaluationScheme(TimeStampedModel):
 
     @property
     def weights(self) -> dict[str, Decimal]:
-        return {
-            "D": self.weight_daily,
-            "W": self.weight_weekly,
-            "M": self.weight_monthly,
-            "C": self.weight_complaints,
-            "S": self.weight_satisfaction,
-            "SELF": self.weight_self,
-        }
+        from scoring.components import COMPONENTS
+
+        return {component.code: getattr(self, component.weight_field) for component in COMPONENTS}
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -118,12 +118,11 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
     complaints = Complaint.objects.filter(
         contract=contract, quarantined=False, created_at__gte=quarter.start, created_at__lt=quarter.end
     )
-    complaint_stats = complaints.aggregate(
-        received=Count("pk"),
-        upheld_n=Count("pk", filter=Q(upheld=True)),
-        serious_n=Count("pk", filter=Q(upheld=True, severity="serious")),
-        mean_rating=Avg("rating"),
-    )
+    complaint_stats = complaints.aggregate(received=Count("pk"), mean_rating=Avg("rating"))
+    # upheld: those that count in this quarter (its score and money), wherever they were filed
+    complaint_stats |= Complaint.objects.filter(
+        contract=contract, quarantined=False, upheld=True, counts_in=quarter.key
+    ).aggregate(upheld_n=Count("pk"), serious_n=Count("pk", filter=Q(severity="serious")))
     by_site = list(complaints.values("site__name").annotate(n=Count("pk")).order_by("-n")[:8])
 
     answers = SurveyAnswer.objects.filter(response__contract=contract, response__survey__quarter=quarter.key)
@@ -138,7 +137,7 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
     settlement = Settlement.objects.filter(contract=contract, quarter=quarter.key).first()
     ledger = list(
         LedgerLine.objects.filter(contract=contract, quarter=quarter.key)
-        .select_related("clause")
+        .select_related("clause", "terms")
         .order_by("kind", "id")
     )
     warnings = list(FormalWarning.objects.filter(contract=contract).order_by("-quarter")[:8])
@@ -216,15 +215,17 @@ def summary(quarter: Quarter) -> Summary:
     contract_ids = [r["evaluation"].contract_id for r in rows]
     flagged = (
         Contract.objects.filter(pk__in=contract_ids)
-        .filter(Q(termination_recommended=True) | Q(warnings__quarter=quarter.key))
-        .distinct()
+        .annotate(warned=Count("warnings", filter=Q(warnings__quarter=quarter.key)))
+        .filter(Q(termination_recommended=True) | Q(warned__gt=0))
         .select_related("vendor")
+        .order_by("number")
     )
     for contract in flagged:
         reasons = []
         if contract.termination_recommended:
             reasons.append("termination")
-        reasons.append("warning")
+        if contract.warned:  # only a formal warning really issued for this quarter (at its finalization)
+            reasons.append("warning")
         at_risk.append({"contract": contract, "vendor": contract.vendor.legal_name, "reasons": reasons})
     for item in certificates_expiring(within_days=30):
         at_risk.append({"contract": None, "vendor": item.vendor_name, "reasons": ["certificate"], "item": item})
@@ -237,9 +238,7 @@ def summary(quarter: Quarter) -> Summary:
         .values_list("category__name", "n")
     )
     upheld = dict(
-        Complaint.objects.filter(
-            quarantined=False, upheld=True, created_at__gte=quarter.start, created_at__lt=quarter.end
-        )
+        Complaint.objects.filter(quarantined=False, upheld=True, counts_in=quarter.key)
         .values("category__name")
         .annotate(n=Count("pk"))
         .values_list("category__name", "n")

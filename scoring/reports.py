@@ -25,7 +25,7 @@ from logistics import outbox
 from logistics.context_processors import default_institution_name
 from logistics.pdf import html_document
 from logistics.quarters import Quarter
-from scoring import charts, report_data
+from scoring import charts, components, report_data
 from scoring.models import Evaluation, Report
 
 logger = logging.getLogger(__name__)
@@ -109,15 +109,15 @@ def contract_context(evaluation: Evaluation) -> dict[str, Any]:
         line.explanation_text = describe(line.explanation)
     for warning in data.warnings:
         warning.reason_text = describe(warning.reason)
-    components = {c.code: c for c in evaluation.components.all()}
+    stored = {c.code: c for c in evaluation.components.all()}
     return {
         "report": data,
         "evaluation": evaluation,
         "contract": evaluation.contract,
         "components": [
-            (code, components[code])
-            for code in ("D", "W", "M", "C", "S", "SELF")
-            if code in components and not (code == "SELF" and components[code].weight == 0)
+            (component, stored[component.code])
+            for component in components.COMPONENTS
+            if component.code in stored and components.shown(component.code, stored[component.code].weight)
         ],
         "explanation": {c["code"]: c for c in evaluation.explanation.get("components", [])},
         "trend_svg": charts.trend(data.trend),

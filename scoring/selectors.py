@@ -35,17 +35,13 @@ from inspections.models import (
 )
 from logistics.quarters import Quarter, local_date
 from logistics.quarters import today as local_today
-from scoring import calculations
+from scoring import calculations, components
 from scoring.models import Evaluation, EvaluationScheme
 
 # Kinds whose failed items cost the vendor money (self-checks never do: they should be honest).
 CLAUSE_KINDS = (InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SPECIAL)
-KIND_COMPONENT = {
-    InspectionKind.DAILY: "daily",
-    InspectionKind.WEEKLY: "weekly",
-    InspectionKind.MONTHLY_JOINT: "monthly",
-    InspectionKind.SELF: "self_checks",
-}
+# the Facts field each inspection-fed component's scores go to
+FACT_FIELD = {"D": "daily", "W": "weekly", "M": "monthly", "SELF": "self_checks"}
 
 
 @dataclass
@@ -73,13 +69,13 @@ def quarter_facts(
             contract_id__in=ids,
             status=InspectionStatus.SUBMITTED,
             score__isnull=False,
-            kind__in=list(KIND_COMPONENT),
+            kind__in=list(components.KIND_TO_CODE),
         )
         .values("contract_id", "kind")
         .annotate(n=Count("pk"), total=Sum("score"))
         .order_by()
     ):
-        scores[row["contract_id"]][KIND_COMPONENT[row["kind"]]] = calculations.ScoreStats(
+        scores[row["contract_id"]][FACT_FIELD[components.KIND_TO_CODE[row["kind"]]]] = calculations.ScoreStats(
             row["n"], Decimal(row["total"])
         )
 
@@ -274,3 +270,32 @@ def quarter_overview(quarter: Quarter) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def facts_from_ledger(settlement_id: int) -> dict[str, int]:
+    """The facts a settlement's ledger priced: one per piece of evidence a clause charged (the overdue days
+    from the lines' explanations). What a final evaluation's facts must say when they were stored wrong."""
+    from contracts.models import LedgerLine
+
+    evidence: dict[str, set[int]] = {"item_result": set(), "complaint": set(), "rectification": set()}
+    carried: set[int] = set()
+    days: dict[int, int] = defaultdict(int)
+    for evidence_type, evidence_id, explanation in (
+        LedgerLine.objects.filter(settlement_id=settlement_id)
+        .exclude(kind="adjustment")
+        .values_list("evidence_type", "evidence_id", "explanation")
+    ):
+        if evidence_type in evidence:
+            evidence[evidence_type].add(evidence_id)
+        params = (explanation or {}).get("params") or {}
+        if evidence_type == "rectification":
+            days[evidence_id] += int(params.get("days") or 0)
+        if (explanation or {}).get("code") == "per_upheld_complaint_late":
+            carried.add(evidence_id)
+    return {
+        "failed_items": len(evidence["item_result"]),
+        "upheld_complaints": len(evidence["complaint"]),
+        "carried_complaints": len(carried),
+        "overdue_rectifications": len(evidence["rectification"]),
+        "overdue_days": sum(days.values()),
+    }

@@ -21,7 +21,7 @@ from logistics.immutability import allow_locked_changes
 from logistics.models import stamp
 from logistics.notify import notify_office
 from logistics.quarters import Quarter
-from scoring import calculations, selectors
+from scoring import calculations, components, selectors
 from scoring.models import (
     Evaluation,
     EvaluationComponent,
@@ -129,7 +129,7 @@ def evaluations_compute(
     for evaluation in [*created, *changed]:
         rows = {c.code: c for c in evaluation.components.all()} if evaluation in changed else {}
         for component in results[evaluation.contract_id].components:
-            if component.code == "SELF" and component.weight == 0:
+            if not components.shown(component.code, component.weight):
                 continue  # self-checks are evidence, not part of the score, unless a scheme weighs them
             data = _component_values(component)
             row = rows.get(component.code)
@@ -338,6 +338,30 @@ def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: Any) -> Evalua
     stamp(evaluation, by=by, reason=reason.strip())
     evaluation.save()
     return evaluation
+
+
+@transaction.atomic
+@allow_locked_changes()  # an audited correction of a sealed record: a history row with the reason, a new seal
+def evaluation_correct_facts(*, evaluation: Evaluation, reason: str, by: Any = None) -> bool:
+    """A final evaluation whose stored facts disagree with its final ledger takes the ledger's facts (what the
+    money was priced from) and is sealed again. Returns whether anything changed; the money never does."""
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
+    if not evaluation.is_final:
+        raise ValidationError(_("Only a final evaluation is corrected this way; recompute the others."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("A correction needs a written reason.")})
+    settlement = Settlement.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter).first()
+    if settlement is None:
+        return False
+    facts = selectors.facts_from_ledger(settlement.pk)
+    if facts == evaluation.facts:
+        return False
+    evaluation.facts = facts
+    evaluation.seal_version = SEAL_VERSION
+    evaluation.inputs_hash = seal(evaluation)
+    stamp(evaluation, by=by, reason=reason.strip())
+    evaluation.save(update_fields=["facts", "seal_version", "inputs_hash", "updated_at"])
+    return True
 
 
 # --- the quarter close ----------------------------------------------------------------------------------

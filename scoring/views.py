@@ -15,6 +15,8 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from contracts import selectors as contract_selectors
+from contracts.models import Settlement
 from inspections.models import Survey
 from logistics import outbox
 from logistics.access import is_office, scoped
@@ -22,18 +24,10 @@ from logistics.models import ServiceCategory
 from logistics.pages.views import register_portal_section, role_required
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
-from scoring import selectors, services
+from scoring import components, selectors, services
 from scoring.models import Evaluation, EvaluationStatus
 
 SORTS = {"score": "-score", "contract": "contract__number", "grade": "grade"}
-WEIGHT_FIELDS = (
-    ("D", _("Daily")),
-    ("W", _("Weekly")),
-    ("M", _("Monthly joint")),
-    ("C", _("Complaints")),
-    ("S", _("Satisfaction")),
-    ("SELF", _("Self-checks")),
-)
 
 
 def _quarter_or_404(key: str) -> Quarter:
@@ -75,7 +69,7 @@ def overview(request: HttpRequest, quarter: str) -> HttpResponse:
     what_if, weights, weight_errors = None, {}, ""
     if request.GET.get("what_if"):
         try:
-            weights = {code: Decimal(request.GET.get(f"w_{code}", "0") or "0") for code, _label in WEIGHT_FIELDS}
+            weights = {c.code: Decimal(request.GET.get(f"w_{c.code}", "0") or "0") for c in components.COMPONENTS}
             what_if = services.what_if(quarter=q, weights=weights)
         except (InvalidOperation, ValidationError) as exc:
             weight_errors = " ".join(getattr(exc, "messages", [_("Enter the weights as numbers.")]))
@@ -89,7 +83,7 @@ def overview(request: HttpRequest, quarter: str) -> HttpResponse:
         "categories": ServiceCategory.objects.all(),
         "grades": [b["grade"] for b in default.bands],
         "statuses": EvaluationStatus.choices,
-        "weight_fields": WEIGHT_FIELDS,
+        "weight_fields": [(c.code, c.display()) for c in components.COMPONENTS],
         "weights": weights or default.weights,
         "what_if": what_if,
         "weight_errors": weight_errors,
@@ -115,8 +109,9 @@ def drill_down(evaluation: Evaluation) -> dict[str, str]:
         "status": "submitted",
     }
     links = {
-        code: reverse("inspections:list") + "?" + urlencode({**base, "kind": kind})
-        for code, kind in (("D", "daily"), ("W", "weekly"), ("M", "monthly_joint"), ("SELF", "self"))
+        c.code: reverse("inspections:list") + "?" + urlencode({**base, "kind": c.inspection_kind})
+        for c in components.COMPONENTS
+        if c.inspection_kind
     }
     links["C"] = (
         reverse("inspections:complaint_queue")
@@ -174,7 +169,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("scoring:evaluation", pk=evaluation.pk)
         except ValidationError as exc:
             errors = exc.messages
-    components = {c.code: c for c in evaluation.components.all()}
+    stored = {c.code: c for c in evaluation.components.all()}
     explanation = {c["code"]: c for c in evaluation.explanation.get("components", [])}
     links = (
         drill_down(evaluation)
@@ -182,28 +177,31 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else {}
     )
     rows = []
-    for code, label in WEIGHT_FIELDS:
-        component = components.get(code)
-        if component is None or (code == "SELF" and component.weight == 0 and component.value is None):
+    for definition in components.COMPONENTS:
+        component = stored.get(definition.code)
+        if component is None or not components.shown(definition.code, component.weight):
             continue
         rows.append(
             {
-                "code": code,
-                "label": label,
+                "code": definition.code,
+                "label": definition.label,
                 "component": component,
-                "contribution": explanation.get(code, {}).get("contribution"),
-                "link": links.get(code),
+                "contribution": explanation.get(definition.code, {}).get("contribution"),
+                "link": links.get(definition.code),
             }
         )
-    from contracts.models import Settlement
-
-    settlement = Settlement.objects.filter(contract=evaluation.contract, quarter=evaluation.quarter).first()
+    settlement = (
+        scoped(request.user, Settlement.objects.filter(contract=evaluation.contract, quarter=evaluation.quarter))
+        .select_related("terms")
+        .first()
+    )
     context = {
         "evaluation": evaluation,
         "rows": rows,
         "errors": errors,
         "is_office": is_office(request.user),
         "settlement": settlement,
+        "ledger_by_clause": contract_selectors.ledger_by_clause(settlement) if settlement else [],
         "missing": evaluation.explanation.get("missing", []),
         "today": local_today().isoformat(),
         "post": request.POST,

@@ -40,3 +40,11 @@ def get_item(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def severity_label(code: Any) -> str:
+    """A severity code (minor / major / serious) in the reader's words."""
+    from logistics.models import Severity
+
+    return str(Severity(code).label) if code in Severity.values else (code or "")

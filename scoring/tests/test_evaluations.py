@@ -283,6 +283,13 @@ def test_the_evaluate_quarter_command_prints_json(worked, capsys):
     assert (row["score"], row["grade"], row["quarter"], row["scheme_version"]) == ("81.50", "B", "2026Q3", 1)
     assert "SELF" not in row["components"]
     assert row["fee"] == "100000.00" and row["payable"] == "100000.00"
+    assert row["terms_versions"] == [
+        {"version": 1, "first": "2026-07-01", "last": "2026-09-30", "days": 92, "annual_fee": "400000.00"}
+    ]
+    assert (row["settlement"], row["cap"], row["ledger"]) == ("draft", None, [])
+    # a rerun prints the same
+    call_command("evaluate_quarter", "2026Q3", "--json")
+    assert json.loads(capsys.readouterr().out) == [row]
 
 
 def test_the_overview_page_and_the_what_if(client_for, office_user, worked, count_queries):

@@ -13,7 +13,7 @@ from django.utils import translation
 from contracts.explanations import describe
 from contracts.models import Contract, LedgerLine, Settlement
 from logistics.quarters import Quarter
-from scoring import services
+from scoring import components, services
 from scoring.models import Evaluation
 
 
@@ -76,11 +76,11 @@ class Command(BaseCommand):
         self, evaluation: Evaluation, quarter: Quarter, settlement: Settlement | None, lines: list[LedgerLine]
     ) -> dict[str, Any]:
         """One contract's figures, read from the stored evaluation, settlement and ledger (draft or final)."""
-        components = {}
+        scores = {}
         for component in evaluation.components.all():
-            if component.code == "SELF" and component.weight == 0:
+            if not components.shown(component.code, component.weight):
                 continue
-            components[component.code] = (
+            scores[component.code] = (
                 None
                 if component.value is None
                 else {
@@ -120,7 +120,7 @@ class Command(BaseCommand):
             "quarter": quarter.key,
             "scheme_version": evaluation.scheme.version,
             "status": evaluation.status,
-            "components": components,
+            "components": scores,
             "adjustment": _decimal(evaluation.adjustment),
             "score": _decimal(evaluation.score),
             "grade": evaluation.grade,
