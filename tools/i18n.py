@@ -49,7 +49,7 @@ def fill(mapping: dict[str, str | list[str]]) -> int:
                 entry.msgstr = value if isinstance(value, str) else value[0]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-                entry.previous_msgid = None
+                entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             count += 1
         po.save()
     return count
