@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contracts import services
 from contracts.clauses import FailedItem
-from contracts.models import LedgerLine, Settlement
+from contracts.models import Clause, LedgerLine, Settlement
 from contracts.tests.factories import ClauseFactory, ContractFactory
 from logistics.immutability import ImmutableError, allow_locked_changes
 from logistics.quarters import Quarter
@@ -199,6 +199,31 @@ def test_the_database_refuses_raw_sql(final, sql):
     with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
         raw(sql, [final.pk])
     assert stored(final) == BEFORE
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE contracts_clause SET amount = 1 WHERE contract_id = %s",
+        "DELETE FROM contracts_clause WHERE contract_id = %s",
+        "INSERT INTO contracts_clause (contract_id, terms_id, kind, amount, description, created_at, updated_at)"
+        " SELECT contract_id, id, 'per_upheld_complaint', 1, '', now(), now() FROM contracts_termsversion"
+        " WHERE contract_id = %s",
+        "UPDATE contracts_termsversion SET annual_fee = 1 WHERE contract_id = %s",
+        "DELETE FROM contracts_termsversion WHERE contract_id = %s",
+    ],
+)
+def test_the_database_refuses_raw_changes_to_a_signed_contracts_terms(sql):
+    contract = priced_contract()  # active: its terms are signed
+    before = list(Clause.objects.filter(contract=contract).order_by("pk").values_list("kind", "amount"))
+    with pytest.raises(DatabaseError, match="signed contract's terms"), transaction.atomic():
+        raw(sql, [contract.pk])
+    assert list(Clause.objects.filter(contract=contract).order_by("pk").values_list("kind", "amount")) == before
+    # a draft's terms are the office's to edit
+    draft = ContractFactory(status="draft")
+    ClauseFactory(contract=draft)
+    assert raw("UPDATE contracts_clause SET amount = 1 WHERE contract_id = %s", [draft.pk]) == 1
 
 
 @pytest.mark.postgres

@@ -84,3 +84,44 @@ def test_scheme_weights_with_cents_add_up_on_both_databases():
         family="cents", name="cents", bands=[{"grade": "A", "min": "0"}], **weights
     )
     assert EvaluationScheme.objects.filter(pk=scheme.pk, weight_daily=D("85.79")).exists()
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(
+    annual=st.integers(min_value=1, max_value=99_999_999_99).map(lambda n: D(n).scaleb(-2)),
+    minor=cents.map(lambda v: v % D("100000")),
+    failures=st.integers(min_value=0, max_value=6),
+    cap=st.integers(min_value=0, max_value=10000).map(lambda n: D(n).scaleb(-2)),
+    bonus=st.integers(min_value=0, max_value=10000).map(lambda n: D(n).scaleb(-2)),
+    score=st.integers(min_value=0, max_value=10000).map(lambda n: D(n).scaleb(-2)),
+)
+def test_a_thousand_random_settlements_are_finalized_exactly(annual, minor, failures, cap, bonus, score):
+    """The whole path: the clause engine prices random cent amounts and the settlement is stored as final."""
+    from contracts import services
+    from contracts.clauses import FailedItem
+    from contracts.models import Clause, LedgerLine, TermsVersion
+    from logistics.immutability import allow_locked_changes
+    from logistics.quarters import Quarter
+
+    contract = _contract()
+    with transaction.atomic():
+        with allow_locked_changes():
+            TermsVersion.objects.filter(contract=contract).update(annual_fee=annual)
+            terms = TermsVersion.objects.get(contract=contract)
+            for kind, params in (
+                ("per_failed_item", {"amount_minor": minor, "amount_major": minor, "amount_serious": minor}),
+                ("deduction_cap", {"percent": cap}),
+                ("score_at_least", {"threshold": D(0), "percent": bonus}),
+            ):
+                Clause.objects.create(contract=contract, terms=terms, kind=kind, **params)
+        items = [FailedItem(n, "minor", f"JC-{n}/A1") for n in range(failures)]
+        settlement = services.settlement_apply(
+            contract=contract, quarter=Quarter(2026, 3), score=score, grade="B", failed_items=items, finalize=True
+        )
+        stored = Settlement.objects.get(pk=settlement.pk)
+        lines = sum(LedgerLine.objects.filter(settlement=stored).values_list("amount", flat=True), D(0))
+        transaction.set_rollback(True)
+    assert stored.status == "final"
+    assert stored.payable == stored.fee - stored.deductions + stored.cap_applied + stored.bonuses
+    assert stored.deductions + stored.bonuses == lines
+    assert stored.fee == (annual / 4).quantize(D("0.01"), rounding="ROUND_HALF_UP")

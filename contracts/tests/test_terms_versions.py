@@ -342,3 +342,27 @@ def test_the_supplementary_agreement_page_records_version_2(client_for, office_u
     assert version.clauses.count() == 4
     detail = client.get(f"/contracts/{contract.pk}/").content.decode()
     assert "BC-2026-01" in detail and "420,000.00" in detail
+
+
+def test_an_agreement_and_the_contract_page_cost_the_same_queries_whatever_the_size(
+    office_user, client_for, count_queries
+):
+    client = client_for(office_user)
+
+    def agreement_and_page(clause_count, versions):
+        contract = base_contract()
+        for n in range(clause_count - 5):
+            ClauseFactory(contract=contract, kind="score_at_least", amount=D(100 + n), threshold=D(95))
+        for n in range(versions - 1):
+            amend(contract, dt.date(2026, 2 + n, 1), annual_fee=D(410000 + n))
+        services.settlement_apply(contract=contract, quarter=Q3, score=D("70"), grade="C")
+        writes, _ = count_queries(
+            lambda: amend(
+                contract, dt.date(2026, 11, 1), by=office_user, annual_fee=D("500000.00"), clauses=clause_set(contract)
+            )
+        )
+        reads, response = count_queries(lambda: client.get(f"/contracts/{contract.pk}/"))
+        assert response.status_code == 200
+        return writes, reads
+
+    assert agreement_and_page(5, 1) == agreement_and_page(12, 4)

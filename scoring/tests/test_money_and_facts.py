@@ -9,15 +9,16 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone, translation
 
-from contracts import services as contract_services
 from contracts.models import FormalWarning, LedgerLine, Settlement
 from contracts.tests.factories import ClauseFactory, ContractFactory
 from inspections.models import ChecklistItem, Inspection, ItemResult, RectificationOrder
 from inspections.services import complaints as complaint_services
 from inspections.services import rectifications as rectification_services
 from inspections.tests.factories import make_template
+from logistics.immutability import allow_locked_changes
 from logistics.quarters import Quarter
 from scoring import integrity, nightly, selectors, services, tasks
 from scoring.models import Evaluation
@@ -34,7 +35,12 @@ def priced(inspector_user):
     upheld complaint, an order overdue 5 days (deadline Sep 25, never answered)."""
     contract = ContractFactory(start_date=dt.date(2026, 1, 1), annual_fee=D("400000"))
     ClauseFactory(
-        contract=contract, kind="per_failed_item", amount=None, amount_minor=D(100), amount_major=D(300), amount_serious=D(1000)
+        contract=contract,
+        kind="per_failed_item",
+        amount=None,
+        amount_minor=D(100),
+        amount_major=D(300),
+        amount_serious=D(1000),
     )
     ClauseFactory(contract=contract, kind="per_upheld_complaint", amount=D(500))
     ClauseFactory(contract=contract, kind="per_overdue_rectification_day", amount=D(200))
@@ -87,7 +93,12 @@ def test_the_facts_agree_with_the_money_on_every_path(priced, office_user):
     agrees(evaluation)
     # the evaluation meeting (with an adjustment)
     services.evaluation_review(
-        evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", adjustment="1", reason="x", by=office_user
+        evaluation=evaluation,
+        meeting_date=dt.date(2026, 10, 9),
+        attendees="后勤处",
+        adjustment="1",
+        reason="x",
+        by=office_user,
     )
     agrees(evaluation)
     # finalization, sealed with those facts
@@ -118,10 +129,12 @@ def test_final_facts_stored_wrong_are_corrected_by_the_audited_command(priced, o
     # given a final evaluation sealed with zero facts (as before this fix) and a clean verify_hashes
     services.quarter_close(quarter=Q3)
     evaluation = Evaluation.objects.get(contract=priced, quarter="2026Q3")
-    services.evaluation_review(evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", by=office_user)
+    services.evaluation_review(
+        evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", by=office_user
+    )
     services.evaluation_finalize(evaluation=evaluation, by=office_user, as_of=dt.date(2026, 10, 9))
     zero = dict.fromkeys(EXPECTED_FACTS, 0)
-    with allow_locked_changes_atomic():
+    with transaction.atomic(), allow_locked_changes():
         Evaluation.objects.filter(pk=evaluation.pk).update(facts=zero)
         evaluation.refresh_from_db()
         Evaluation.objects.filter(pk=evaluation.pk).update(inputs_hash=services.seal(evaluation))
@@ -139,22 +152,6 @@ def test_final_facts_stored_wrong_are_corrected_by_the_audited_command(priced, o
     rows = evaluation.history.count()
     call_command("correct_final_facts", "--reason", "again")
     assert evaluation.history.count() == rows
-
-
-class allow_locked_changes_atomic:  # noqa: N801 (a context manager used like the service's)
-    def __enter__(self):
-        from django.db import transaction
-
-        from logistics.immutability import allow_locked_changes
-
-        self._atomic = transaction.atomic()
-        self._atomic.__enter__()
-        self._allow = allow_locked_changes()
-        self._allow.__enter__()
-
-    def __exit__(self, *exc):
-        self._allow.__exit__(*exc)
-        return self._atomic.__exit__(*exc)
 
 
 def test_a_complaint_upheld_after_its_quarter_is_final_counts_in_the_next_open_quarter(office_user, monkeypatch):
@@ -247,7 +244,12 @@ def test_a_vendor_sees_nothing_of_a_quarter_before_it_is_final(priced, office_us
     assert FormalWarning.objects.count() == 0
     # reviewed (the meeting moved the score): still nothing
     services.evaluation_review(
-        evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", adjustment="2", reason="x", by=office_user
+        evaluation=evaluation,
+        meeting_date=dt.date(2026, 10, 9),
+        attendees="后勤处",
+        adjustment="2",
+        reason="x",
+        by=office_user,
     )
     assert visible() == hidden
     # final: everything, with the warning issued now
