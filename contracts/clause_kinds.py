@@ -12,7 +12,7 @@ Pure: no ORM and no settings; the texts are lazy translations, worded when they 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -468,5 +468,7 @@ register(
 )
 
 
-def kinds_in(codes: Sequence[str]) -> list[ClauseKind]:
-    return [_KINDS[code] for code in codes if code in _KINDS]
+def in_order(clauses: Iterable[Any]) -> list[Any]:
+    """Clauses in the registry's order (the order a contract lists them in), each kind's by id."""
+    order = {code: index for index, code in enumerate(_KINDS)}
+    return sorted(clauses, key=lambda c: (order.get(c.kind, len(order)), c.pk or 0))

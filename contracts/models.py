@@ -232,6 +232,14 @@ class TermsVersion(TimeStampedModel):
         return super().delete(*args, **kwargs)
 
 
+def frozen_terms_message() -> str:
+    """What a refused change to a signed contract's terms says (the models, the services, the admin, the API)."""
+    return gettext(
+        "The terms and clauses of a signed contract are frozen; record a supplementary agreement to change them "
+        "from a date."
+    )
+
+
 def _refuse_unless_draft(contract_id: int | None) -> None:
     """Integrity guard: a signed contract's terms and clauses change only through a supplementary agreement
     (``contracts.services.contract_amend``, which records it and passes with ``allow_locked_changes``)."""
@@ -239,12 +247,7 @@ def _refuse_unless_draft(contract_id: int | None) -> None:
         return
     status = Contract._base_manager.filter(pk=contract_id).values_list("status", flat=True).first()
     if status is not None and status != ContractStatus.DRAFT:
-        raise ImmutableError(
-            _(
-                "The terms and clauses of a signed contract are frozen; record a supplementary agreement "
-                "(补充协议) to change them from a date."
-            )
-        )
+        raise ImmutableError(frozen_terms_message())
 
 
 def _parameters_of_kind() -> Q:

@@ -32,6 +32,7 @@ from contracts.models import (
     Settlement,
     SettlementStatus,
     TermsVersion,
+    frozen_terms_message,
 )
 from logistics import bulk
 from logistics.immutability import allow_locked_changes
@@ -104,7 +105,7 @@ def draft_terms_save(
 ) -> TermsVersion:
     """A draft contract's terms (version 1): its fee and payment cycle, in force from its start date."""
     if contract.terms_frozen:
-        raise ValidationError(frozen_message())
+        raise ValidationError(frozen_terms_message())
     terms = TermsVersion.objects.filter(contract=contract, number=1).first() or TermsVersion(
         contract=contract, number=1
     )
@@ -119,14 +120,6 @@ def draft_terms_save(
     stamp(terms, by=by)
     terms.save()
     return terms
-
-
-def frozen_message() -> str:
-    """What a refused change to a signed contract's terms says (the API and the admin show it too)."""
-    return _(
-        "The terms and clauses of a signed contract are frozen; record a supplementary agreement (补充协议) to "
-        "change them from a date."
-    )
 
 
 def _record_transition(contract: Contract, to_status: str, effective_date: dt.date, reason: str, by: Any) -> None:

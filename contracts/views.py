@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from contracts import selectors, services
+from contracts import clause_kinds, selectors, services
 from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.forms import AmendmentForm, ClauseFormSet, clause_initial
@@ -52,7 +52,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "version": version,
             "in_force": version == in_force,
-            "clauses": [(clause, summarize_clause(clause)) for clause in version.clauses.all()],
+            "clauses": [(clause, summarize_clause(clause)) for clause in clause_kinds.in_order(version.clauses.all())],
             "changes": describe_changes(version.amendment.changes) if version.amendment else [],
         }
         for version in sorted(contract.terms_versions.all(), key=lambda v: v.number, reverse=True)
@@ -77,7 +77,7 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
     is valid, and what was typed stays on the page with the messages."""
     contract = get_object_or_404(Contract.objects.select_related("vendor"), pk=pk)
     latest = contract.terms_versions.order_by("-number").first()
-    clauses = list(latest.clauses.order_by("kind", "pk")) if latest else []
+    clauses = clause_kinds.in_order(latest.clauses.all()) if latest else []
     initial = {
         "annual_fee": latest.annual_fee if latest else None,
         "payment_cycle": latest.payment_cycle if latest else "",
@@ -110,7 +110,13 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The supplementary agreement has been recorded."))
             return redirect("contracts:detail", pk=contract.pk)
-    context = {"contract": contract, "form": form, "formset": formset, "latest": latest}
+    context = {
+        "contract": contract,
+        "form": form,
+        "formset": formset,
+        "latest": latest,
+        "clause_parameters": {kind.code: list(kind.parameters) for kind in clause_kinds.all_kinds()},
+    }
     return render(request, "contracts/contract_amend.html", context)
 
 

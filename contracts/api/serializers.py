@@ -18,8 +18,8 @@ from contracts.models import (
     PaymentCycle,
     Settlement,
     TermsVersion,
+    frozen_terms_message,
 )
-from contracts.services import frozen_message
 
 
 class ClauseSerializer(serializers.ModelSerializer):
@@ -36,7 +36,7 @@ class ClauseSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict) -> dict:
         contract = attrs.get("contract") or getattr(self.instance, "contract", None)
         if contract is not None and contract.terms_frozen:
-            raise serializers.ValidationError(frozen_message())
+            raise serializers.ValidationError(frozen_terms_message())
         # a partial update keeps the clause's kind and parameters; what is posted replaces them
         names = ("kind", *clause_kinds.PARAMETERS)
         current = {} if self.instance is None else {name: getattr(self.instance, name) for name in names}
