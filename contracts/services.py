@@ -193,14 +193,16 @@ def _clean_clauses(contract: Contract, specs: Sequence[dict[str, Any]]) -> list[
             for field, messages in exc.message_dict.items():
                 label = Clause._meta.get_field(field).verbose_name if field in PARAMETERS else ""
                 for message in messages:
+                    values = {
+                        "number": number,
+                        "kind": clause_kinds.label(spec.get("kind", "")),
+                        "field": label,
+                        "message": message,
+                    }
                     errors.append(
-                        _("Clause %(number)s (%(kind)s)%(field)s: %(message)s")
-                        % {
-                            "number": number,
-                            "kind": clause_kinds.label(spec.get("kind", "")),
-                            "field": f" · {label}" if label else "",
-                            "message": message,
-                        }
+                        _("Clause %(number)s (%(kind)s), %(field)s: %(message)s") % values
+                        if label
+                        else _("Clause %(number)s (%(kind)s): %(message)s") % values
                     )
             continue
         cleaned.append(clause)
@@ -761,6 +763,7 @@ def _record_adjustment(settlement: Settlement, amount: Decimal, reason: str, by:
         contract_id=settlement.contract_id,
         quarter=settlement.quarter,
         clause=None,
+        terms_id=settlement.terms_id,  # a correction names the version of the quarter's score clauses and cap
         kind=LedgerKind.ADJUSTMENT,
         amount=amount,
         evidence_type=EvidenceType.MANUAL,

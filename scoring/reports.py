@@ -120,6 +120,12 @@ def contract_context(evaluation: Evaluation) -> dict[str, Any]:
             if component.code in stored and components.shown(component.code, stored[component.code].weight)
         ],
         "explanation": {c["code"]: c for c in evaluation.explanation.get("components", [])},
+        # each line names its terms version only when the quarter was priced by more than one
+        "several_versions": len(
+            {line.terms_id for line in data.ledger if line.terms_id}
+            | {part.get("terms") for part in (data.settlement.fee_basis if data.settlement else [])}
+        )
+        > 1,
         "trend_svg": charts.trend(data.trend),
         "institution": default_institution_name(),
     }

@@ -263,7 +263,7 @@ def test_a_change_reaching_into_a_final_quarter_is_refused_and_nothing_is_saved(
             dt.date(2026, 11, 1),
             {"clauses": [{"kind": "score_below", "threshold": D(101), "percent": D(5)}]},
             "clauses",
-            "Clause 1 (Deduction when the quarterly score is below a threshold) · score threshold:",
+            "Clause 1 (Deduction when the quarterly score is below a threshold), score threshold:",
         ),
         (
             dt.date(2026, 11, 1),
@@ -366,3 +366,54 @@ def test_an_agreement_and_the_contract_page_cost_the_same_queries_whatever_the_s
         return writes, reads
 
     assert agreement_and_page(5, 1) == agreement_and_page(12, 4)
+
+
+def test_bad_input_gets_a_clear_message_in_the_api_and_the_admin_and_saves_nothing(office_user, api_client):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from contracts.admin import DraftTermsInline
+    from contracts.models import Contract
+
+    contract = base_contract()
+    services.settlement_apply(contract=contract, quarter=Q3, score=D("90"), grade="A", finalize=True)
+    api_client.force_authenticate(office_user)
+    url = f"/api/contracts/{contract.pk}/amendments/"
+    # in the reader's language (the API follows the request's: Chinese by default)
+    response = api_client.post(url, {"effective_date": "2026-09-16", "reason": "涨价", "annual_fee": "800000"})
+    assert response.status_code == 400
+    assert response.json()["effective_date"][0].startswith("2026Q3 已定稿（定稿日期 ")
+    response = api_client.post(url, {"effective_date": "2026-11-01", "reason": "涨价", "annual_fee": "0"})
+    assert (response.status_code, response.json()) == (400, {"annual_fee": ["年服务费必须大于 0。"]})
+    response = api_client.post(
+        url,
+        {
+            "effective_date": "2026-11-01",
+            "reason": "条款调整",
+            "clauses": [{"kind": "per_upheld_complaint", "amount": "-1"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["clauses"][0].startswith("第 1 条（属实投诉扣款）金额（元）：")
+    assert (ContractAmendment.objects.count(), contract.terms_versions.count()) == (0, 1)
+    # the admin: a draft's terms with a fee of 0
+    draft = ContractFactory(status="draft")
+    request = RequestFactory().post("/")
+    request.user = office_user
+    formset_class = DraftTermsInline(Contract, admin.site).get_formset(request, draft)
+    prefix = formset_class.get_default_prefix()
+    version = draft.terms_versions.get()
+    data = {
+        f"{prefix}-TOTAL_FORMS": "1",
+        f"{prefix}-INITIAL_FORMS": "1",
+        f"{prefix}-0-id": str(version.pk),
+        f"{prefix}-0-contract": str(draft.pk),
+        f"{prefix}-0-annual_fee": "0",
+        f"{prefix}-0-payment_cycle": "quarterly",
+    }
+    with translation.override("en"):
+        formset = formset_class(data, instance=draft, prefix=prefix)
+        assert not formset.is_valid()
+        assert formset.forms[0].errors["annual_fee"] == ["The annual fee must be more than 0."]
+    assert draft.terms_versions.get().annual_fee == D("400000.00")

@@ -26,6 +26,21 @@ def test_seed_demo_twice_changes_nothing():
     # one per demo login, the legal and finance reviewers, and a staff member for each of five demo vendors
     assert first["logistics.User"] == 12
     assert first["logistics.ServiceCategory"] == 12
+    # every evaluation of the demo shows the facts its settlement's ledger priced, every contract has its terms
+    from contracts.models import Contract, Settlement
+    from scoring.models import Evaluation
+    from scoring.selectors import facts_from_ledger
+
+    settlements = {(s.contract_id, s.quarter): s.pk for s in Settlement.objects.all()}
+    evaluations = list(Evaluation.objects.all())
+    assert len(evaluations) == len(settlements) > 20
+    assert [
+        (e.contract_id, e.quarter)
+        for e in evaluations
+        if e.facts != facts_from_ledger(settlements[(e.contract_id, e.quarter)])
+    ] == []
+    assert sum(e.facts["failed_items"] for e in evaluations) > 0
+    assert not Contract.objects.filter(terms_versions__isnull=True).exists()
     # when it runs again
     call_command("seed_demo", stdout=io.StringIO())
     # then every table, history included, holds the same rows
