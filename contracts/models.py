@@ -513,15 +513,6 @@ class LedgerLine(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="ledger_lines")
     quarter = models.CharField(_("quarter"), max_length=6)
     clause = models.ForeignKey(Clause, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_lines")
-    terms = models.ForeignKey(
-        TermsVersion,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="ledger_lines",
-        verbose_name=_("terms version"),
-        help_text=_("The terms version whose clause priced this line."),
-    )
     kind = models.CharField(_("kind"), max_length=12, choices=LedgerKind.choices)
     amount = models.DecimalField(
         _("amount (CNY)"),
@@ -566,10 +557,6 @@ class LedgerLine(models.Model):
                 condition=Q(kind="adjustment") | Q(clause__isnull=False),
                 name="%(app_label)s_%(class)s_clause_unless_adjustment",
             ),
-            models.CheckConstraint(
-                condition=Q(clause__isnull=True) | Q(terms__isnull=False),
-                name="%(app_label)s_%(class)s_names_its_version",
-            ),
             models.CheckConstraint(condition=Q(kind__in=LedgerKind.values), name="%(app_label)s_%(class)s_kind_valid"),
             models.CheckConstraint(
                 condition=Q(evidence_type__in=EvidenceType.values), name="%(app_label)s_%(class)s_evidence_type_valid"
@@ -589,6 +576,13 @@ class LedgerLine(models.Model):
         if self.pk and self._in_final_settlement():
             raise ImmutableError(_("A ledger line of a final settlement cannot be deleted."))
         return super().delete(*args, **kwargs)
+
+    @property
+    def terms_version(self) -> TermsVersion | None:
+        """The terms version that priced the line: its clause's (a clause belongs to one version); a correction's,
+        the settlement's (the version of the quarter's score clauses and cap). Select ``clause__terms`` and
+        ``settlement__terms`` with the lines."""
+        return self.clause.terms if self.clause_id else self.settlement.terms
 
     def _in_final_settlement(self) -> bool:
         """The line's settlement (as stored, or the one it is being moved to) is final."""

@@ -7,14 +7,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from contracts import clause_kinds
 from contracts import terms as terms_rules
 from contracts.clauses import ClauseSpec, TermsSpec
 from contracts.models import (
-    Clause,
     Contract,
     ContractStatus,
     ContractStatusChange,
@@ -114,20 +113,32 @@ class ContractTerms:
         return terms_rules.last_day_in_force(basis, fallback=min(quarter.last_day, self.end))
 
 
-def clause_spec(clause: Clause) -> ClauseSpec:
-    return ClauseSpec(clause.pk, clause.kind, **{name: getattr(clause, name) for name in PARAMETER_FIELDS})
-
-
 def contract_terms(contracts: list[Contract]) -> dict[int, ContractTerms]:
-    """The terms of many contracts in three queries (versions, their clauses, status changes)."""
+    """The terms of many contracts in two queries: the versions with their clauses (one row per clause, one
+    row for a version without any), and the status changes (for the suspended days)."""
     ids = [c.pk for c in contracts]
-    versions: dict[int, list[TermsVersion]] = defaultdict(list)
-    for version in (
+    versions: dict[int, dict[int, tuple[terms_rules.Version, list[ClauseSpec]]]] = defaultdict(dict)
+    clause_columns = [f"clauses__{name}" for name in PARAMETER_FIELDS]
+    for row in (
         TermsVersion.objects.filter(contract_id__in=ids)
-        .prefetch_related(Prefetch("clauses", queryset=Clause.objects.order_by("kind", "pk")))
-        .order_by("contract_id", "effective_from")
+        .values_list(
+            "contract_id",
+            "pk",
+            "number",
+            "effective_from",
+            "annual_fee",
+            "clauses__pk",
+            "clauses__kind",
+            *clause_columns,
+        )
+        .order_by("contract_id", "effective_from", "clauses__kind", "clauses__pk")
     ):
-        versions[version.contract_id].append(version)
+        contract_id, pk, number, effective_from, fee, clause_pk, kind, *parameters = row
+        version = versions[contract_id].get(pk)
+        if version is None:
+            version = versions[contract_id][pk] = (terms_rules.Version(pk, number, effective_from, fee), [])
+        if clause_pk is not None:
+            version[1].append(ClauseSpec(clause_pk, kind, **dict(zip(PARAMETER_FIELDS, parameters, strict=True))))
     changes: dict[int, list[tuple[str, str, dt.date]]] = defaultdict(list)
     for contract_id, from_status, to_status, effective in (
         ContractStatusChange.objects.filter(contract_id__in=ids)
@@ -137,15 +148,13 @@ def contract_terms(contracts: list[Contract]) -> dict[int, ContractTerms]:
         changes[contract_id].append((from_status, to_status, effective))
     out = {}
     for contract in contracts:
-        rows = versions.get(contract.pk, [])
+        rows = list(versions.get(contract.pk, {}).values())
         out[contract.pk] = ContractTerms(
             contract_id=contract.pk,
             start=contract.start_date,
             end=contract.effective_end,
-            versions=[terms_rules.Version(v.pk, v.number, v.effective_from, v.annual_fee) for v in rows],
-            specs=[
-                TermsSpec(v.pk, v.number, v.effective_from, [clause_spec(c) for c in v.clauses.all()]) for v in rows
-            ],
+            versions=[version for version, _clauses in rows],
+            specs=[TermsSpec(v.id, v.number, v.effective_from, clauses) for v, clauses in rows],
             suspended=terms_rules.suspended_spans(changes.get(contract.pk, [])),
         )
     return out

@@ -623,7 +623,6 @@ LEDGER_COLUMNS = (
     "contract_id",
     "quarter",
     "clause_id",
-    "terms_id",
     "kind",
     "amount",
     "evidence_type",
@@ -683,7 +682,6 @@ def _sync_lines(settlements: dict[int, Settlement], outcomes: dict[int, engine.O
                     settlement.contract_id,
                     settlement.quarter,
                     line.clause_id,
-                    line.terms_id,
                     line.kind,
                     line.amount,
                     line.evidence_type,
@@ -763,7 +761,6 @@ def _record_adjustment(settlement: Settlement, amount: Decimal, reason: str, by:
         contract_id=settlement.contract_id,
         quarter=settlement.quarter,
         clause=None,
-        terms_id=settlement.terms_id,  # a correction names the version of the quarter's score clauses and cap
         kind=LedgerKind.ADJUSTMENT,
         amount=amount,
         evidence_type=EvidenceType.MANUAL,

@@ -37,7 +37,10 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     settlements = list(
         scoped(request.user, Settlement.objects.filter(contract=contract)).prefetch_related(
-            Prefetch("lines", queryset=LedgerLine.objects.select_related("clause", "terms").order_by("kind", "id"))
+            Prefetch(
+                "lines",
+                queryset=LedgerLine.objects.select_related("clause__terms", "settlement__terms").order_by("kind", "id"),
+            )
         )
     )
     for settlement in settlements:

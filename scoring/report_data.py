@@ -137,7 +137,7 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
     settlement = Settlement.objects.filter(contract=contract, quarter=quarter.key).first()
     ledger = list(
         LedgerLine.objects.filter(contract=contract, quarter=quarter.key)
-        .select_related("clause", "terms")
+        .select_related("clause__terms", "settlement__terms")
         .order_by("kind", "id")
     )
     warnings = list(FormalWarning.objects.filter(contract=contract).order_by("-quarter")[:8])

@@ -122,7 +122,7 @@ def contract_context(evaluation: Evaluation) -> dict[str, Any]:
         "explanation": {c["code"]: c for c in evaluation.explanation.get("components", [])},
         # each line names its terms version only when the quarter was priced by more than one
         "several_versions": len(
-            {line.terms_id for line in data.ledger if line.terms_id}
+            {line.clause.terms_id for line in data.ledger if line.clause_id}
             | {part.get("terms") for part in (data.settlement.fee_basis if data.settlement else [])}
         )
         > 1,

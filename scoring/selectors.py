@@ -142,13 +142,13 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
                     clause_engine.FailedItem(pk, sys.intern(severity), f"JC-{inspection_id:06d}/{code}", on=_date(day))
                 )
     for row in complaints.values("pk", "contract_id", "created_at", "upheld_at").order_by("pk"):
-        filed = Quarter.containing(row["created_at"]).key
+        filed_before = row["created_at"] < quarter.start  # counts here, filed in an earlier (final) quarter
         out[row["contract_id"]].upheld_complaints.append(
             clause_engine.UpheldComplaint(
                 row["pk"],
                 f"TS-{row['pk']:06d}",
                 on=local_date(row["upheld_at"]),
-                carried_from=filed if filed != quarter.key else "",
+                carried_from=Quarter.containing(row["created_at"]).key if filed_before else "",
             )
         )
     as_of = min(as_of, quarter.last_day)

@@ -223,18 +223,17 @@ def canonical(evaluation: Evaluation) -> dict[str, Any]:
     """The inputs and outputs a final evaluation is sealed with (from stored rows only).
 
     Version 1 (before terms versions): the components, the score, the facts, the settlement's amounts and the
-    ledger lines. Version 2 adds the terms version that priced each ledger line, and the settlement's terms
-    version and fee basis (the days and annual fee of each version). A seal is always checked in the form it
-    was made with (``Evaluation.seal_version``), so an upgrade never breaks an existing seal.
+    ledger lines (each with its clause, which belongs to one terms version). Version 2 adds the settlement's
+    terms version and fee basis (the days and annual fee of each version). A seal is always checked in the
+    form it was made with (``Evaluation.seal_version``), so an upgrade never breaks an existing seal.
     """
     version = evaluation.seal_version or 1
     settlement = Settlement.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter).first()
-    columns = ["clause_id", "kind", "amount", "evidence_key"] + (["terms_id"] if version >= 2 else [])
     lines = (
         LedgerLine.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter)
         .exclude(kind="adjustment")
         .order_by("clause_id", "evidence_key")
-        .values_list(*columns)
+        .values_list("clause_id", "kind", "amount", "evidence_key")
     )
     money = None
     if settlement is not None:
@@ -255,7 +254,7 @@ def canonical(evaluation: Evaluation) -> dict[str, Any]:
         "grade": evaluation.grade,
         "facts": evaluation.facts,
         "settlement": money,
-        "ledger": [[row[0], row[1], str(row[2]), *row[3:]] for row in lines],
+        "ledger": [[clause, kind, str(amount), key] for clause, kind, amount, key in lines],
     }
     if version >= 2:
         data["seal"] = version

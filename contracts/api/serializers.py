@@ -220,6 +220,7 @@ class SettlementSerializer(serializers.ModelSerializer):
 
 class LedgerLineSerializer(serializers.ModelSerializer):
     explanation_text = serializers.SerializerMethodField()
+    terms_version = serializers.SerializerMethodField(help_text="The number of the terms version that priced it.")
 
     class Meta:
         model = LedgerLine
@@ -229,7 +230,7 @@ class LedgerLineSerializer(serializers.ModelSerializer):
             "contract",
             "quarter",
             "clause",
-            "terms",
+            "terms_version",
             "kind",
             "amount",
             "evidence_type",
@@ -244,6 +245,10 @@ class LedgerLineSerializer(serializers.ModelSerializer):
 
     def get_explanation_text(self, obj: LedgerLine) -> str:
         return describe(obj.explanation)
+
+    def get_terms_version(self, obj: LedgerLine) -> int | None:
+        terms = obj.terms_version
+        return None if terms is None else terms.number
 
 
 class FormalWarningSerializer(serializers.ModelSerializer):

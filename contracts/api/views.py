@@ -90,7 +90,7 @@ class SettlementViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class LedgerLineViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = LedgerLine.objects.all()
+    queryset = LedgerLine.objects.select_related("clause__terms", "settlement__terms")
     serializer_class = serializers.LedgerLineSerializer
     filterset_class = filtersets.LedgerLineFilterSet
 

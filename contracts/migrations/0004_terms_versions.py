@@ -213,20 +213,6 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddField(
-            model_name="historicalledgerline",
-            name="terms",
-            field=models.ForeignKey(
-                blank=True,
-                db_constraint=False,
-                help_text="The terms version whose clause priced this line.",
-                null=True,
-                on_delete=django.db.models.deletion.DO_NOTHING,
-                related_name="+",
-                to="contracts.termsversion",
-                verbose_name="terms version",
-            ),
-        ),
-        migrations.AddField(
             model_name="historicalsettlement",
             name="terms",
             field=models.ForeignKey(
@@ -238,19 +224,6 @@ class Migration(migrations.Migration):
                 related_name="+",
                 to="contracts.termsversion",
                 verbose_name="terms version of the score clauses and the cap",
-            ),
-        ),
-        migrations.AddField(
-            model_name="ledgerline",
-            name="terms",
-            field=models.ForeignKey(
-                blank=True,
-                help_text="The terms version whose clause priced this line.",
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="ledger_lines",
-                to="contracts.termsversion",
-                verbose_name="terms version",
             ),
         ),
         migrations.AddField(

@@ -1,7 +1,8 @@
 """Every existing contract becomes terms version 1, with the numbers it had: the annual fee and payment
-cycle of the contract row, in force from its start date, owning all its clauses. Ledger lines priced by a
-clause and every settlement name that version; a settlement's fee basis records the days that priced its
-fee under the rule it was computed with (the contract's start to its end, or the day before termination).
+cycle of the contract row, in force from its start date, owning all its clauses (so every ledger line a
+clause priced names it through its clause). Every settlement names that version; its fee basis records the
+days that priced its fee under the rule it was computed with (the contract's start to its end, or the day
+before termination).
 No amount changes: the settlements, final or not, keep their fee, deductions and payable to the cent."""
 
 import datetime as dt
@@ -20,7 +21,6 @@ def forward(apps, schema_editor):
     Contract = apps.get_model("contracts", "Contract")
     TermsVersion = apps.get_model("contracts", "TermsVersion")
     Clause = apps.get_model("contracts", "Clause")
-    LedgerLine = apps.get_model("contracts", "LedgerLine")
     Settlement = apps.get_model("contracts", "Settlement")
     free = list(Contract.objects.filter(annual_fee__lte=0).values_list("number", flat=True))
     if free:
@@ -30,7 +30,7 @@ def forward(apps, schema_editor):
             + ". Correct their fee (draft contracts: in the admin) and migrate again."
         )
     if schema_editor.connection.vendor == "postgresql":
-        # final settlements and their ledger lines are locked by triggers: this step only names their version
+        # final settlements are locked by triggers: this step only names their version
         schema_editor.execute("SELECT set_config('logistics.amending', 'on', true)")
     for contract in Contract.objects.all().iterator():
         version = TermsVersion.objects.create(
@@ -41,7 +41,6 @@ def forward(apps, schema_editor):
             payment_cycle=contract.payment_cycle,
         )
         Clause.objects.filter(contract=contract).update(terms=version)
-        LedgerLine.objects.filter(contract=contract, clause__isnull=False).update(terms=version)
         end = min(contract.end_date, contract.ended_on) if contract.ended_on else contract.end_date
         for settlement in Settlement.objects.filter(contract=contract):
             first, last = _quarter_days(settlement.quarter)

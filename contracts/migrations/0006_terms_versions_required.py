@@ -161,11 +161,4 @@ class Migration(migrations.Migration):
                 name="contracts_clause_one_deduction_cap_per_version",
             ),
         ),
-        migrations.AddConstraint(
-            model_name="ledgerline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("clause__isnull", True), ("terms__isnull", False), _connector="OR"),
-                name="contracts_ledgerline_names_its_version",
-            ),
-        ),
     ]

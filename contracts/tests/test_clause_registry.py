@@ -120,7 +120,7 @@ def test_a_new_kind_is_one_entry(new_kind, make_user, api_client):
     )
     settlement = services.settlement_apply(contract=signed, quarter=Quarter(2026, 3), score=D("95"), grade="A")
     line = LedgerLine.objects.get(settlement=settlement)
-    assert (line.kind, line.amount, line.terms.number, line.clause.kind) == (
+    assert (line.kind, line.amount, line.terms_version.number, line.clause.kind) == (
         "bonus",
         D("1200.00"),
         2,

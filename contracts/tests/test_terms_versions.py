@@ -59,8 +59,8 @@ def amend(contract, day, by=None, **terms):
 
 def lines(settlement):
     return list(
-        settlement.lines.order_by("terms__number", "clause__kind", "evidence_key").values_list(
-            "terms__number", "clause__kind", "evidence_key", "amount"
+        settlement.lines.order_by("clause__terms__number", "clause__kind", "evidence_key").values_list(
+            "clause__terms__number", "clause__kind", "evidence_key", "amount"
         )
     )
 

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         lines = defaultdict(list)
         for line in (
             LedgerLine.objects.filter(quarter=key.key, contract_id__in=ids)
-            .select_related("clause", "terms")
+            .select_related("clause__terms", "settlement__terms")
             .order_by("contract_id", "kind", "clause__kind", "evidence_key", "pk")
         ):
             lines[line.contract_id].append(line)
@@ -133,7 +133,7 @@ class Command(BaseCommand):
                     "kind": line.kind,
                     "amount": _decimal(line.amount),
                     "clause": line.clause.kind if line.clause else None,
-                    "terms_version": line.terms.number if line.terms else None,
+                    "terms_version": line.terms_version.number if line.terms_version else None,
                     "evidence": line.evidence_type,
                     "evidence_ref": line.evidence_ref,
                     "evidence_key": line.evidence_key,
