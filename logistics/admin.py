@@ -3,18 +3,19 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Value
 from django.db.models.functions import Now
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from logistics import selectors
+from logistics import policy, selectors
 from logistics.access import bid_is_sealed_for, is_vendor_user
 from logistics.admin_base import (
     PrivateFileInput,
@@ -49,8 +50,10 @@ from logistics.models import (
     VendorStatusChange,
 )
 from logistics.reasons import describe_all
+from logistics.roles import Role
 from logistics.services import admission as admission_services
 from logistics.services import tenders as tender_services
+from logistics.services import users as user_services
 from logistics.services.vendors import vendor_change_status
 from logistics.uploads import clean_document
 
@@ -99,15 +102,142 @@ class CertificateTypeAdmin(ScopedAdmin):
     filter_horizontal = ["mandatory_for"]
 
 
+class PersonForm(forms.ModelForm):
+    """The office's form for a person of the institution: who they are, their scope and their one role. No
+    password (they set their own through a reset link), no privilege, no raw permission."""
+
+    role = forms.ChoiceField(label=gettext_lazy("role"), required=False)
+
+    class Meta:
+        model = User
+        fields = ["username", "last_name", "first_name", "email", "phone", "department", "vendor", "is_active"]
+
+    def __init__(self, *args: Any, by: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.by = by
+        self.fields["role"].choices = [("", "—"), *((r.value, r.label) for r in policy.grantable_roles(by))]
+        if self.instance.pk:
+            self.fields["role"].initial = policy.role_of(self.instance)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("role") == Role.VENDOR and not data.get("vendor"):
+            self.add_error("vendor", _("Vendor staff need the vendor whose records they may see."))
+        return data
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "first_name", "last_name", "department", "vendor", "is_staff", "is_active"]
-    list_filter = ["groups", "is_staff", "is_active", "department"]
+    """Superusers administer every account as Django does. The office manages the people of its institution
+    (``logistics.policy``): superusers are not even listed to it, office accounts are read-only, and its form
+    has no password, privilege or permission field; passwords are set by their owners through a reset link."""
+
+    list_display = ["username", "full_name", "role_label", "department", "vendor", "is_active"]
+    list_filter = ["groups", "is_active", "department"]
     list_select_related = ["department", "vendor"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (gettext_lazy("Organisation"), {"fields": ("department", "vendor", "phone")}),
     )
+    person_fieldsets = (
+        (None, {"fields": ("username", "last_name", "first_name", "email", "phone")}),
+        (gettext_lazy("Role and scope"), {"fields": ("role", "department", "vendor", "is_active")}),
+    )
+    actions = ["send_password_reset"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request).prefetch_related("groups")
+        if policy.may(request.user, "user.grant_privileges"):
+            return queryset
+        return queryset.filter(is_superuser=False)  # the office does not see superusers at all
+
+    def _manages(self, request: HttpRequest) -> bool:
+        """The office's view of the page (a superuser gets Django's own)."""
+        return not policy.may(request.user, "user.grant_privileges")
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self._manages(request):
+            return self.person_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if not self._manages(request):
+            return super().get_form(request, obj, change=change, **kwargs)
+        by = request.user
+
+        class Form(PersonForm):
+            def __init__(self, *args: Any, **form_kwargs: Any) -> None:
+                super().__init__(*args, by=by, **form_kwargs)
+
+        return Form
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self._manages(request) and obj is not None and not policy.may(request.user, "user.change", obj):
+            return [name for _title, box in self.person_fieldsets for name in box["fields"]]
+        return super().get_readonly_fields(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and not policy.may(request.user, "user.change", obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return policy.may(request.user, "user.delete", obj) and super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        target = self.get_object(request, id)
+        if target is None or not policy.may(request.user, "user.set_password", target):
+            raise PermissionDenied  # people set their own password, through the reset link the office sends
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if self._manages(request) and not change:
+            obj.set_unusable_password()  # its owner sets it through the reset link
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if self._manages(request):
+            user_services.user_set_role(user=form.instance, role=form.cleaned_data.get("role", ""), by=request.user)
+            if not change and form.instance.email:
+                user_services.user_send_password_reset(user=form.instance, by=request.user)
+
+    def response_add(self, request: HttpRequest, obj: User, post_url_continue: Any = None) -> HttpResponse:
+        if self._manages(request):  # Django's add view goes on to a password form the office does not get
+            self.message_user(
+                request,
+                _("%(user)s has been created; a link to set the password was sent to %(email)s.")
+                % {"user": obj, "email": obj.email}
+                if obj.email
+                else _("%(user)s has been created; give an email address to send the link to set the password.")
+                % {"user": obj},
+                messages.SUCCESS,
+            )
+            return redirect("admin:logistics_user_changelist")
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.display(description=gettext_lazy("name"), ordering="last_name")
+    def full_name(self, obj: User) -> str:
+        return obj.get_full_name()
+
+    @admin.display(description=gettext_lazy("role"))
+    def role_label(self, obj: User) -> str:
+        names = {group.name for group in obj.groups.all()}
+        return next((str(role.label) for role in Role if role.value in names), "—")
+
+    @admin.action(description=gettext_lazy("Send a link to set the password"), permissions=["change"])
+    def send_password_reset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        sent, refused = 0, []
+        for user in queryset:
+            try:
+                user_services.user_send_password_reset(user=user, by=request.user)
+                sent += 1
+            except (ValidationError, PermissionDenied) as exc:
+                refused.append(f"{user}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        if sent:
+            self.message_user(request, _("%(count)d link(s) sent.") % {"count": sent}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
 
 
 @admin.register(OutboxMessage)

@@ -10,9 +10,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -34,6 +34,20 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scoped(request.user, super().get_queryset(request))
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        """A past version is read, never restored: django-simple-history's form saves a POST after a mere
+        view-permission check, which would go around the audited services and their rules (a reviewed
+        evaluation back to computed, a dispatched complaint back to received). Changes go through the
+        services; the history stays readable."""
+        if request.method != "GET":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True  # no "Revert" button: see history_form_view
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ class LogisticsConfig(AppConfig):
     demo_seeder = "logistics.demo_seed.seed"
 
     def ready(self) -> None:
-        from logistics import access, downloads, security  # noqa: F401  (scopes, downloads, security log)
+        from logistics import access, checks, downloads, security  # noqa: F401  (scopes, checks, downloads, log)
         from logistics.roles import sync_role_groups_after_migrate
 
         # Role groups are created by a data migration; permissions of models added by later migrations are

@@ -30,9 +30,24 @@ def pseudonym(value: str) -> str:
 
 
 def client_address(request: HttpRequest) -> str:
+    """The client's address as the trusted reverse proxy saw it, never one the client wrote itself.
+
+    - ``CLIENT_IP_HEADER`` (e.g. ``HTTP_X_REAL_IP``) names a header the proxy *sets* from its own peer
+      address (nginx: ``proxy_set_header X-Real-IP $remote_addr``, deploy/nginx/logistics.conf). Should a
+      proxy append to it instead, its own entry is the last one, so the last one is taken.
+    - Otherwise, with ``TRUSTED_PROXY_HOPS`` = n > 0 proxies in front, each appending the address it saw to
+      X-Forwarded-For, the n-th entry from the right is the client's (anything to its left the client may
+      have written).
+    - Otherwise ``REMOTE_ADDR`` (the server faces the clients itself).
+    """
     header = getattr(settings, "CLIENT_IP_HEADER", "")
     if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
+        return request.META[header].split(",")[-1].strip()
+    hops = getattr(settings, "TRUSTED_PROXY_HOPS", 0)
+    if hops > 0:
+        chain = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

@@ -53,7 +53,7 @@ class ExpiringItem:
 
 
 def certificates_expiring(
-    *, within_days: int, today: dt.date | None = None, vendor_ids: Any = None
+    *, within_days: int, today: dt.date | None = None, vendor_ids: Any = None, visible_to: Any = None
 ) -> list[ExpiringItem]:
     """Certificates and staff work certificates that expire within ``within_days`` days or have expired.
 
@@ -76,6 +76,11 @@ def certificates_expiring(
     if vendor_ids is not None:
         certificates = certificates.filter(vendor_id__in=vendor_ids)
         staff_certificates = staff_certificates.filter(staff__vendor_id__in=vendor_ids)
+    if visible_to is not None:  # the same rules as the certificate lists (logistics.access)
+        from logistics.access import scoped
+
+        certificates = scoped(visible_to, certificates)
+        staff_certificates = scoped(visible_to, staff_certificates)
     items = [
         ExpiringItem(
             kind="certificate",

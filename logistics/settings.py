@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "logistics.middleware.RequestLimitsMiddleware",  # before anything reads the body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "logistics.middleware.ChosenLanguageMiddleware",
@@ -136,7 +137,11 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
-DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024  # whole request body, photos included
+DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024  # the fields of a request (its files stream to disk)
+# A whole request body, files included, refused by its Content-Length before it is read (413): five photos of
+# at most 10 MB each and the form. Keep nginx's client_max_body_size (deploy/nginx) the same.
+REQUEST_BODY_MAX_BYTES = envparse.env_int(ENV, "REQUEST_BODY_MAX_MB", 60) * 1024 * 1024
+API_ANON_RATE = ENV.get("API_ANON_RATE", "60/m")  # anonymous API calls per client address
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security -------------------------------------------------------------------------------------------
@@ -184,6 +189,9 @@ AXES_FAILURE_LIMIT = envparse.env_int(ENV, "AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envparse.env_int(ENV, "AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# a failure during a lockout does not restart it: a stranger typing a wrong password for someone else's name
+# (from the same address) cannot keep them out for longer than one cool-off
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "logistics.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "logistics.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
@@ -212,13 +220,28 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "logistics.api.schema.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/minute", "user": "1200/minute"},
+    # throttles count after the permissions (DRF's order): an anonymous call refused by them is counted by
+    # the API's own limit in logistics.middleware.RequestLimitsMiddleware
+    "DEFAULT_THROTTLE_CLASSES": [
+        "logistics.api.throttles.AnonRateThrottle",
+        "logistics.api.throttles.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": ENV.get("API_RATE_ANON", "60/minute"),
+        "user": ENV.get("API_RATE_USER", "1200/minute"),
+    },
+    "DEFAULT_PARSER_CLASSES": [
+        "logistics.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Logistics supervision API",
     "DESCRIPTION": "Vendors, contracts, inspections, complaints and quarterly evaluations.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],  # the schema: signed-in users only
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -248,7 +271,11 @@ ADMISSION_BAD_RECORD_YEARS = 3
 # The address printed in QR codes and emails (what employees' phones open).
 PUBLIC_BASE_URL = ENV.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # Behind a proxy, the header that carries the client's address (used only for rate limits, never stored).
+# The client's address behind a reverse proxy (rate limits, login throttling, the security log): a header the
+# proxy sets from its own peer address (e.g. HTTP_X_REAL_IP with deploy/nginx/logistics.conf), or the number of
+# trusted proxies that append to X-Forwarded-For. Neither: REMOTE_ADDR (a system check warns behind a proxy).
 CLIENT_IP_HEADER = ENV.get("CLIENT_IP_HEADER", "")
+TRUSTED_PROXY_HOPS = envparse.env_int(ENV, "TRUSTED_PROXY_HOPS", 0)
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_FAIL_OPEN = True
 ADMISSION_MIN_EXPERIENCE_YEARS = 3

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -106,6 +108,11 @@ def report_status(request: HttpRequest, pk: int) -> JsonResponse:
 @role_required("office")
 def retry_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk)
+    if report.frozen:  # a final evaluation's report is rendered once and kept as sealed: nothing to retry
+        messages.error(request, _("This report is final and frozen; it is not rendered again."))
+        if report.kind == Report.Kind.CONTRACT:
+            return redirect("scoring:contract_report", pk=report.evaluation_id)
+        return redirect("scoring:summary_report", quarter=report.quarter)
     Report.objects.filter(pk=pk).update(status=Report.Status.PENDING, error="")
     if report.kind == Report.Kind.CONTRACT:
         reports.request_contract_report(report.evaluation, report.language)

@@ -47,6 +47,18 @@ class InspectionInvalid(ValidationError):
     """The submission has problems; ``message_dict`` says which field or item (``items.<code>``)."""
 
 
+def parse_points(value: Any) -> Decimal:
+    """Partial points as typed or sent by a tablet: a finite decimal number, or ValueError (never a 500 for
+    "NaN", "Infinity", "1e999" or text)."""
+    try:
+        points = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"not a number: {value!r}") from None
+    if not points.is_finite() or abs(points) > Decimal("1e6"):
+        raise ValueError(f"not a finite number of points: {value!r}")
+    return points
+
+
 # --- who may inspect what -----------------------------------------------------------------------------
 def kinds_for(user: Any) -> list[str]:
     if is_office(user):
@@ -221,8 +233,8 @@ def _check(user: Any, payload: Payload) -> Checked:
             continue
         if result == ItemResultChoice.PARTIAL:
             try:
-                points = Decimal(str(answer.get("points")))
-            except (InvalidOperation, ValueError):
+                points = parse_points(answer.get("points"))
+            except ValueError:
                 item_errors[item.code] = [
                     _("Enter the points given, between 0 and %(max)s.") % {"max": item.max_points}
                 ]
@@ -473,11 +485,10 @@ def inspection_amend(
             raise ValidationError(_("Unknown checklist item %(code)s.") % {"code": code})
         new_result = change.get("result", row.result)
         new_points = change.get("points", row.points if new_result == "partial" else None)
-        new_points = None if new_points in (None, "") else Decimal(str(new_points))
         new_note = change.get("note", row.note)
-        answer = calculations.ItemAnswer(new_result, row.item.max_points, new_points)
         try:
-            awarded = calculations.awarded(answer)
+            new_points = None if new_points in (None, "") else parse_points(new_points)
+            awarded = calculations.awarded(calculations.ItemAnswer(new_result, row.item.max_points, new_points))
         except ValueError:
             raise ValidationError(
                 _("Item %(code)s: enter the points given, between 0 and %(max)s.")

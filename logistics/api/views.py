@@ -99,8 +99,9 @@ class ExpiringCertificatesView(APIView):
             days = max(0, min(365, int(request.query_params.get("days", 30))))
         except ValueError:
             raise DRFValidationError({"days": [_("A whole number of days.")]}) from None
-        vendors = scoped(request.user, Vendor.objects.all()).values("pk")
-        items = selectors.certificates_expiring(within_days=days, vendor_ids=vendors)
+        # the certificates (and staff certificates) the user may see in their own lists, no more: an inspector sees
+        # vendors, not their certificates nor their staff's personal data
+        items = selectors.certificates_expiring(within_days=days, visible_to=request.user)
         return Response(serializers.ExpiringItemSerializer(items, many=True).data)
 
 

@@ -29,7 +29,7 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
 
     objects = UserManager()
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -38,3 +38,19 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
+
+    def get_full_name(self) -> str:
+        """A Chinese name family name first, without a space (张伟); another as Django writes it (given family)."""
+        family, given = self.last_name.strip(), self.first_name.strip()
+        if not (family and given):
+            return family or given
+        if _cjk(family) or _cjk(given):
+            return f"{family}{given}"
+        return f"{given} {family}"
+
+    def get_short_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+def _cjk(text: str) -> bool:
+    return any("\u3400" <= char <= "\u9fff" for char in text)

@@ -373,8 +373,12 @@ ROWS: list[Row] = [
     Row("js-catalog", "javascript-catalog", "200 200 200 200 200 200 200"),
     Row("login-page", "login", "200 200 200 200 200 200 200"),
     Row("logout", "logout", "302 302 302 302 302 302 302", "post"),
-    Row("api-schema", "api-schema", "200 200 200 200 200 200 200"),
-    Row("api-docs", "api-docs", "200 200 200 200 200 200 200"),
+    # the API's schema and documentation: signed-in users only (issue 17)
+    Row("api-schema", "api-schema", "403 200 200 200 200 200 200"),
+    Row("api-docs", "api-docs", "L 200 200 200 200 200 200"),
+    # a person sets their own password from the office's link: an invalid or used link says so to anybody
+    Row("password-reset", "password_reset_confirm", "200 200 200 200 200 200 200", args=lambda w: ["MQ", "x-y"]),
+    Row("password-reset-done", "password_reset_complete", "200 200 200 200 200 200 200"),
     # --- tenders, bids, admission -----------------------------------------------------------------------
     Row("tenders-public", "logistics:tenders_public", "200 200 200 200 200 200 200"),
     Row("tender-open", "logistics:tender_detail", "200 200 200 200 200 200 200", args=lambda w: [w.tender_open]),
