@@ -8,4 +8,4 @@ class ContractsConfig(AppConfig):
     demo_seeder = "contracts.demo.seed"
 
     def ready(self) -> None:
-        from contracts import access, views  # noqa: F401  (registers object scopes and the vendor page section)
+        from contracts import access, policy, views  # noqa: F401  (scopes, rules, the vendor page section)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -38,6 +38,7 @@ from logistics import bulk
 from logistics.immutability import allow_locked_changes
 from logistics.models import Tender, VendorStatus, stamp
 from logistics.notify import notify_office
+from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
 
@@ -276,6 +277,8 @@ def contract_amend(
     Nothing is saved unless all of it is.
     """
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if by is not None and not may(by, "contract.amend"):  # a person (None: a data fix run by an operator)
+        raise PermissionDenied(_("Only the logistics office records supplementary agreements."))
     if contract.status == S.DRAFT:
         raise ValidationError(_("A draft contract is edited directly; supplementary agreements are for signed ones."))
     if contract.status in (S.TERMINATED, S.EXPIRED):

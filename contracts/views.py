@@ -17,8 +17,9 @@ from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.forms import AmendmentForm, ClauseFormSet, clause_initial
 from contracts.models import Contract, FormalWarning, LedgerLine, Settlement, TermsVersion
-from logistics.access import is_office, scoped
+from logistics.access import scoped
 from logistics.pages.views import register_portal_section, role_required
+from logistics.policy import may
 
 
 @role_required("office", "leader", "inspector", "vendor")
@@ -68,7 +69,7 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "amendments": amendments,
         "settlements": settlements,
         "warnings": warnings,
-        "can_amend": is_office(request.user) and contract.status in ("active", "suspended"),
+        "can_amend": may(request.user, "contract.amend", contract),
     }
     return render(request, "contracts/contract_detail.html", context)
 

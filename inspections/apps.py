@@ -8,6 +8,6 @@ class InspectionsConfig(AppConfig):
     demo_seeder = "inspections.demo.seed"
 
     def ready(self) -> None:
-        from inspections import access, renderers, views, views_voice  # noqa: F401  (scopes, downloads, sections)
+        from inspections import access, policy, renderers, views, views_voice  # noqa: F401  (scopes, rules, sections)
 
         renderers.register()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 import time
 from typing import Any
 
@@ -20,15 +22,43 @@ SIGNING_SALT = "complaint-form"
 
 
 def form_stamp() -> str:
-    return signing.dumps(int(time.time()), salt=SIGNING_SALT)
+    """When the form was opened, signed; with a nonce, so that two forms opened in the same second differ
+    (a stamp that brought a complaint in is used up)."""
+    return signing.dumps([int(time.time()), secrets.token_hex(6)], salt=SIGNING_SALT)
+
+
+def _stamp_key(stamp: str) -> str:
+    from logistics.ratelimit import pseudonym
+
+    return f"complaint-stamp-used:{pseudonym(stamp)}"
+
+
+def spend_stamp(stamp: str) -> None:
+    """A stamp that brought a complaint in is used up: posted again, it is a bot's replay (kept as long as a
+    stamp is valid; a cache that is down forgets, and the rate limits still hold)."""
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):  # fail open, like the rate limits
+        cache.set(_stamp_key(stamp), 1, timeout=FORM_MAX_AGE)
+
+
+def stamp_spent(stamp: str) -> bool:
+    from django.core.cache import cache
+
+    try:
+        return bool(cache.get(_stamp_key(stamp)))
+    except Exception:
+        return False
 
 
 def seconds_since(stamp: str) -> float | None:
     try:
         started = signing.loads(stamp, salt=SIGNING_SALT, max_age=FORM_MAX_AGE)
-    except (signing.BadSignature, TypeError, ValueError):
+        if isinstance(started, list):  # [time, nonce]; a bare time: a form opened before the nonce
+            started = started[0]
+        return time.time() - int(started)
+    except (signing.BadSignature, TypeError, ValueError, IndexError):
         return None
-    return time.time() - int(started)
 
 
 class PhotosField(forms.FileField):
@@ -79,8 +109,8 @@ class ComplaintForm(forms.Form):
         return data
 
     def looks_automated(self) -> bool:
-        """A filled honeypot, or a post faster than a person can type (or with a forged stamp)."""
-        if self.data.get("website"):
+        """A filled honeypot, a post faster than a person can type, a forged stamp, or one used already."""
+        if self.data.get("website") or stamp_spent(self.data.get("started", "")):
             return True
         elapsed = seconds_since(self.data.get("started", ""))
         return elapsed is None or elapsed < MIN_FILL_SECONDS

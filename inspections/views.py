@@ -33,11 +33,12 @@ from inspections.models import (
 )
 from inspections.services import inspections as inspection_services
 from inspections.services import rectifications as rectification_services
-from logistics.access import is_inspector, is_office, is_vendor_user
+from logistics.access import is_inspector, is_vendor_user
 from logistics.files import download_url, register_download
 from logistics.models import Department
 from logistics.models.base import english_active, in_language
 from logistics.pages.views import register_portal_section, role_required
+from logistics.policy import may
 from logistics.quarters import today as local_today
 
 register_download("inspection-photo", InspectionPhoto, "image", inline=True)
@@ -232,7 +233,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "inspection": inspection,
         "rows": rows,
-        "can_amend": inspection.is_submitted and is_office(request.user),
+        "can_amend": inspection.is_submitted and may(request.user, "inspection.amend", inspection),
         "can_sign": inspection.is_submitted and request.user.pk not in signed and may_sign(request.user, inspection),
     }
     return render(request, "inspections/inspection_detail.html", context)
@@ -307,9 +308,7 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "answer" and not is_vendor_user(request.user):
-            raise PermissionDenied
-        if action in ("verify", "return") and not (is_inspector(request.user) or is_office(request.user)):
+        if action not in ("answer", "verify", "return") or not may(request.user, f"rectification.{action}", order):
             raise PermissionDenied
         try:
             if action == "answer":
@@ -342,9 +341,8 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "photos": photos,
         "errors": errors,
         "overdue_days": selectors.rectification_overdue_days(order, local_today()),
-        "can_answer": is_vendor_user(request.user) and order.status == RectificationStatus.OPEN,
-        "can_verify": (is_inspector(request.user) or is_office(request.user))
-        and order.status == RectificationStatus.ANSWERED,
+        "can_answer": may(request.user, "rectification.answer.now", order),
+        "can_verify": may(request.user, "rectification.verify.now", order),
         "post": request.POST,
     }
     return render(request, "inspections/rectification_detail.html", context)

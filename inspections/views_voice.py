@@ -30,10 +30,11 @@ from inspections.models import (
 from inspections.services import complaints as complaint_services
 from inspections.services import surveys as survey_services
 from logistics import documents
-from logistics.access import is_office, is_vendor_user
+from logistics.access import is_office
 from logistics.files import download_url, register_download
 from logistics.models import Document, KeyPoint, ServiceCategory, Site
 from logistics.pages.views import register_portal_section, role_required
+from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.ratelimit import client_address, hit
 
@@ -117,6 +118,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
             else:
+                forms.spend_stamp(form.data.get("started", ""))
                 # the banner with the code is for this browser only: a signed cookie, not a session row per
                 # anonymous post
                 response = redirect(reverse("inspections:complaint_track", args=[complaint.tracking_code]) + "?new=1")
@@ -272,9 +274,9 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action in OFFICE_ACTIONS and not is_office(request.user):
+            if action in OFFICE_ACTIONS and not may(request.user, "complaint.triage", complaint):
                 raise PermissionDenied
-            if action == "answer" and not is_vendor_user(request.user):
+            if action == "answer" and not may(request.user, "complaint.answer", complaint):
                 raise PermissionDenied
             if action == "accept":
                 triage = forms.TriageForm(request.POST)
@@ -318,7 +320,7 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reason_form": reason_form,
         "errors": errors,
         "is_office": is_office(request.user),
-        "can_answer": is_vendor_user(request.user) and complaint.status == ComplaintStatus.DISPATCHED,
+        "can_answer": may(request.user, "complaint.answer.now", complaint),
         "show_contact": is_office(request.user) and not complaint.anonymous,
         "post": request.POST,
     }

@@ -255,7 +255,7 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "logistics.models.reference.Department.Kind",
         "ContractStatusEnum": "contracts.models.ContractStatus",
         "SettlementStatusEnum": "contracts.models.SettlementStatus",
-        "ClauseKindEnum": "contracts.models.ClauseKind",
+        "ClauseKindEnum": "contracts.clause_kinds.choices",
         "LedgerKindEnum": "contracts.models.LedgerKind",
         "InspectionKindEnum": "inspections.models.inspections.InspectionKind",
         "InspectionStatusEnum": "inspections.models.inspections.InspectionStatus",

@@ -8,4 +8,4 @@ class ScoringConfig(AppConfig):
     demo_seeder = "scoring.demo.seed"
 
     def ready(self) -> None:
-        from scoring import access, views  # noqa: F401  (registers object scopes and the vendor page section)
+        from scoring import access, policy, views  # noqa: F401  (scopes, rules, the vendor page section)

@@ -20,6 +20,7 @@ from logistics import advisory, bulk, outbox
 from logistics.immutability import allow_locked_changes
 from logistics.models import stamp
 from logistics.notify import notify_office
+from logistics.policy import may
 from logistics.quarters import Quarter
 from scoring import calculations, components, selectors
 from scoring.models import (
@@ -309,12 +310,10 @@ def evaluation_finalize(*, evaluation: Evaluation, by: Any, as_of: dt.date | Non
 def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: Any) -> Evaluation:
     """The one way to correct a final evaluation: an office action with a reason, kept on record. The
     settlement goes back to draft and is re-applied at the next finalization."""
-    from logistics.access import is_office
-
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
     if not evaluation.is_final:
         raise ValidationError(_("Only a final evaluation can be reopened."))
-    if not is_office(by):
+    if not may(by, "evaluation.reopen", evaluation):
         raise ValidationError(_("Only the logistics office can reopen a final evaluation."))
     if not reason.strip():
         raise ValidationError({"reason": _("Reopening a final evaluation needs a written reason.")})

@@ -22,6 +22,7 @@ from logistics import outbox
 from logistics.access import is_office, scoped
 from logistics.models import ServiceCategory
 from logistics.pages.views import register_portal_section, role_required
+from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
 from scoring import components, selectors, services
@@ -47,7 +48,7 @@ def overview_default(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest, quarter: str) -> HttpResponse:
     q = _quarter_or_404(quarter)
     if request.method == "POST":
-        if not is_office(request.user):
+        if not may(request.user, "evaluation.compute_quarter"):
             raise PermissionDenied
         outbox.enqueue("scoring.tasks.compute_quarter_task", kwargs={"quarter": q.key})
         messages.success(request, _("The quarter is being recomputed; reviewed and final evaluations are kept."))
@@ -135,9 +136,11 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     errors: list[str] = []
     if request.method == "POST":
-        if not is_office(request.user):
-            raise PermissionDenied
         action = request.POST.get("action")
+        if action not in ("review", "finalize", "reopen", "recompute") or not may(
+            request.user, f"evaluation.{action}", evaluation
+        ):
+            raise PermissionDenied
         try:
             if action == "review":
                 meeting = parse_date(request.POST.get("meeting_date", "")) or None

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,8 +18,9 @@ from inspections.api import serializers
 from inspections.models import ChecklistTemplate, Inspection, RectificationOrder
 from inspections.services import inspections as inspection_services
 from inspections.services import rectifications as rectification_services
-from logistics.access import is_vendor_user
 from logistics.api.mixins import ScopedViewSetMixin
+from logistics.api.parsers import JSONParser
+from logistics.policy import may
 
 
 def errors_of(exc: DjangoValidationError) -> Any:
@@ -127,7 +128,7 @@ class RectificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     )
     def answer(self, request: Request, pk: str | None = None) -> Response:
         """The vendor answers with what was done and photos."""
-        if not is_vendor_user(request.user):
+        if not may(request.user, "rectification.answer"):  # the role; the service asks about this order
             raise PermissionDenied(_("Only the vendor's staff can answer this order."))
         return self._act(
             rectification_services.rectification_answer,

@@ -26,9 +26,9 @@ from inspections.models import (
     ComplaintStatus,
     ComplaintUrgency,
 )
-from logistics.access import is_vendor_user
 from logistics.models import KeyPoint, ServiceCategory, Site, stamp
 from logistics.notify import notify, notify_office
+from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.uploads import clean_photo
 
@@ -241,7 +241,7 @@ def complaint_accept(
 def complaint_answer(*, complaint: Complaint, response: str, photos: list[Any] | None = None, by: Any) -> Complaint:
     """The vendor says what it did (visible to the employee once the office closes or forwards it)."""
     complaint = _lock(complaint)
-    if not (is_vendor_user(by) and complaint.contract and by.vendor_id == complaint.contract.vendor_id):
+    if not may(by, "complaint.answer", complaint):
         raise ValidationError(_("Only the service company's staff can answer this complaint."))
     if complaint.status != S.DISPATCHED:
         raise ValidationError(_("This complaint is not waiting for your answer."))

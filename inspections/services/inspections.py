@@ -37,6 +37,7 @@ from inspections.models import (
 from logistics.access import is_inspector, is_office, is_vendor_user
 from logistics.immutability import allow_locked_changes
 from logistics.models import Department, KeyPoint, Site, stamp
+from logistics.policy import may
 from logistics.quarters import local_date
 from logistics.uploads import clean_photo
 
@@ -473,7 +474,7 @@ def inspection_amend(
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if not inspection.is_submitted:
         raise ValidationError(_("A draft is edited directly; amendments are for submitted inspections."))
-    if not is_office(by):
+    if not may(by, "inspection.amend", inspection):
         raise ValidationError(_("Only the logistics office may amend a submitted inspection."))
     if not reason.strip():
         raise ValidationError({"reason": _("Please give the reason for the amendment.")})

@@ -23,9 +23,9 @@ from inspections.models import (
     RectificationSource,
     RectificationStatus,
 )
-from logistics.access import is_inspector, is_office, is_vendor_user
 from logistics.models import Severity
 from logistics.notify import notify
+from logistics.policy import may
 from logistics.uploads import clean_photo
 
 MAX_PHOTOS = 5
@@ -135,8 +135,8 @@ def rectifications_for_failed_items(*, inspection: Inspection, by: Any) -> list[
     return orders
 
 
-def _require_supervisor(user: Any) -> None:
-    if not (is_office(user) or is_inspector(user)):
+def _require_supervisor(user: Any, action: str) -> None:
+    if not may(user, action):
         raise ValidationError(_("Only the office's inspectors can verify or return a rectification."))
 
 
@@ -150,7 +150,7 @@ def rectification_answer(
 ) -> RectificationOrder:
     """The vendor says what was done, with photos."""
     order = _lock(order)
-    if not (is_vendor_user(by) and by.vendor_id == order.contract.vendor_id):
+    if not may(by, "rectification.answer", order):
         raise ValidationError(_("Only the vendor's staff can answer this order."))
     if order.status != RectificationStatus.OPEN:
         raise ValidationError(_("This order is not waiting for an answer."))
@@ -169,7 +169,7 @@ def rectification_answer(
 @transaction.atomic
 def rectification_verify(*, order: RectificationOrder, by: Any, note: str = "") -> RectificationOrder:
     """An inspector checks the work and closes the order; overdue days stop at the vendor's answer."""
-    _require_supervisor(by)
+    _require_supervisor(by, "rectification.verify")
     order = _lock(order)
     if order.status != RectificationStatus.ANSWERED:
         raise ValidationError(_("Only an answered order can be verified."))
@@ -186,7 +186,7 @@ def rectification_verify(*, order: RectificationOrder, by: Any, note: str = "") 
 @transaction.atomic
 def rectification_return(*, order: RectificationOrder, reason: str, by: Any) -> RectificationOrder:
     """Not done: back to open with the reason; the deadline stays, so overdue days keep counting."""
-    _require_supervisor(by)
+    _require_supervisor(by, "rectification.return")
     order = _lock(order)
     if order.status != RectificationStatus.ANSWERED:
         raise ValidationError(_("Only an answered order can be returned."))

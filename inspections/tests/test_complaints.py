@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 
 import pytest
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def stamp(seconds_ago: int = 30) -> str:
-    return signing.dumps(int(time.time()) - seconds_ago, salt=SIGNING_SALT)
+    return signing.dumps([int(time.time()) - seconds_ago, secrets.token_hex(6)], salt=SIGNING_SALT)
 
 
 def form_data(**overrides):
@@ -390,3 +391,16 @@ def test_a_complaint_reaches_the_broker_as_one_message_and_each_office_member_on
         for name, kwargs in published:
             (send_notifications_task if name.endswith("notifications_task") else send_notification_task).run(**kwargs)
     assert sorted(message.to[0] for message in mailoutbox) == sorted([*members, "employee@example.cn"])
+
+
+def test_a_form_stamp_brings_one_complaint_in_and_a_replay_is_quarantined(client):
+    # given a form opened a minute ago, posted once (issue 17: the stamp could be reused for six hours)
+    stamp = signing.dumps([int(time.time()) - 60, "n1"], salt=SIGNING_SALT)
+    assert post(client, started=stamp, description="三楼卫生间没有手纸（第一次）").status_code == 302
+    # when the same stamp comes again (a bot replaying the post)
+    assert post(client, started=stamp, description="三楼卫生间没有手纸（重放）").status_code == 302
+    # then the replay is kept apart, as a bot's
+    assert list(Complaint.objects.order_by("pk").values_list("description", "quarantined")) == [
+        ("三楼卫生间没有手纸（第一次）", False),
+        ("三楼卫生间没有手纸（重放）", True),
+    ]

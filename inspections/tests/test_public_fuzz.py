@@ -14,6 +14,7 @@ each example runs in its own transaction (``hypothesis.extra.django.TestCase``).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 from urllib.parse import quote
 
@@ -55,7 +56,8 @@ text = st.one_of(st.sampled_from(NASTY), st.text(max_size=300), st.text(st.chara
 
 
 def stamp(seconds_ago: int = 30) -> str:
-    return signing.dumps(int(time.time()) - seconds_ago, salt=SIGNING_SALT)
+    """A fresh form stamp (each brings one complaint in: a replay would be quarantined)."""
+    return signing.dumps([int(time.time()) - seconds_ago, secrets.token_hex(6)], salt=SIGNING_SALT)
 
 
 uploads = st.tuples(

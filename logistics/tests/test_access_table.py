@@ -255,6 +255,7 @@ def build_world() -> SimpleNamespace:
     w.evaluation_a, w.evaluation_b = evaluation_a.pk, evaluation_b.pk
     settlement = Settlement.objects.get(contract=contract_a, quarter=Q3)
     w.settlement = settlement.pk
+    w.settlement_b = Settlement.objects.get(contract=contract_b, quarter=Q3).pk  # B's: a draft (reviewed)
     w.ledger_line = settlement.lines.first().pk
     w.warning = contract_a.warnings.get().pk
     w.scheme = Evaluation.objects.get(pk=w.evaluation_a).scheme_id
@@ -878,6 +879,8 @@ ROWS: list[Row] = [
     api("clause-delete", "clause-detail", "403 403 403 403 403 403 204", "delete", args=lambda w: [w.clause_draft]),
     api("settlements", "settlement-list", "403 403 403 200 200 200 200"),
     api("settlement", "settlement-detail", "403 403 403 200 404 200 200", args=lambda w: [w.settlement]),
+    # a draft settlement is the office's (and the leaders'): its own vendor does not see it before it is final
+    api("settlement (B, draft)", "settlement-detail", "403 403 403 404 404 200 200", args=lambda w: [w.settlement_b]),
     api("settlement-create", "settlement-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
     api(
         "settlement-change",
