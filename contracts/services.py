@@ -304,6 +304,8 @@ def contract_amend(
         errors["end_date"] = _("The end date must be after the start date (%(start)s).") % {
             "start": contract.start_date.isoformat()
         }
+    elif end_date is not None and effective_date is not None and end_date < effective_date:
+        errors["end_date"] = _("The new end date is before the date the supplementary agreement takes effect.")
     if errors:
         raise ValidationError(errors)
 

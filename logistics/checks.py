@@ -26,3 +26,19 @@ def client_address_behind_a_proxy(app_configs: Any = None, **kwargs: Any) -> lis
             id="logistics.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def public_base_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """Links that leave the site (tracking pages, password links, QR sheets) are built on PUBLIC_BASE_URL;
+    in production it must be the address people reach, not the development default."""
+    url = settings.PUBLIC_BASE_URL.rstrip("/")
+    if settings.DEBUG or (url.startswith("https://") and "127.0.0.1" not in url and "localhost" not in url):
+        return []
+    return [
+        checks.Error(
+            f"PUBLIC_BASE_URL is {url!r}: the links in emails and on QR sheets would not reach anybody.",
+            hint="Set PUBLIC_BASE_URL to the https:// address of the site, e.g. https://logistics.example.cn.",
+            id="logistics.E001",
+        )
+    ]

@@ -18,7 +18,7 @@ from typing import Any
 
 import rules
 
-from logistics.access import is_office
+from logistics.access import is_office, is_vendor_user
 from logistics.roles import Role
 
 POLICY = rules.RuleSet()
@@ -74,6 +74,14 @@ add("user.send_password_reset", manages_people)
 add("user.set_password", is_superuser)  # everyone else sets their own, through the reset link
 add("user.delete", is_superuser)
 add("user.grant_privileges", is_superuser)  # is_staff, is_superuser, raw permissions, the office role
+
+
+@rules.predicate
+def is_vendor_staff(user: Any) -> bool:
+    return is_vendor_user(user)
+
+
+add("bid.submit", is_vendor_staff)  # for its own vendor: the service takes the vendor from the user
 
 
 def grantable_roles(user: Any) -> list[Role]:

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from logistics import filtersets, selectors
-from logistics.access import is_vendor_user, scoped
+from logistics.access import scoped
 from logistics.api import serializers
 from logistics.api.mixins import ScopedViewSetMixin
 from logistics.models import (
@@ -26,6 +26,7 @@ from logistics.models import (
     Tender,
     Vendor,
 )
+from logistics.policy import may
 from logistics.services import tenders as tender_services
 
 
@@ -139,7 +140,7 @@ class BidViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
     ordering_fields = ["submitted_at"]
 
     def perform_create(self, serializer):
-        if not is_vendor_user(self.request.user):
+        if not may(self.request.user, "bid.submit"):
             raise PermissionDenied(_("Only vendor staff can bid."))
         data = serializer.validated_data
         tender = scoped(self.request.user, Tender.objects.all()).filter(pk=data["tender"].pk).first()

@@ -32,6 +32,7 @@ from logistics.models import (
     TenderStatus,
 )
 from logistics.pages import forms
+from logistics.policy import may
 from logistics.reasons import describe_all
 from logistics.services import admission as admission_services
 from logistics.services import tenders as tender_services
@@ -125,7 +126,7 @@ def portal_sections() -> list[tuple[str, Callable]]:
 @role_required("vendor")
 @require_http_methods(["GET", "POST"])
 def bid_form(request: HttpRequest, pk: int) -> HttpResponse:
-    if not is_vendor_user(request.user):
+    if not may(request.user, "bid.submit"):
         raise PermissionDenied
     tender = get_object_or_404(scoped(request.user, Tender.objects.all()).select_related("category"), pk=pk)
     vendor = request.user.vendor
