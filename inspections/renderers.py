@@ -33,18 +33,18 @@ def complaint_qr_sheet(document: Document) -> tuple[str, bytes]:
     with override("zh-hans"):
         for site in sites:
             base = reverse("inspections:complaint_new")
-            cells.append(
-                {
-                    "title": site.name,
-                    "subtitle": site.name_en,
-                    "svg": qr_svg(public_url(f"{base}?{urlencode({'site': site.code})}")),
-                }
-            )
+            url = public_url(f"{base}?{urlencode({'site': site.code})}")
+            cells.append({"title": site.name, "subtitle": site.name_en, "svg": qr_svg(url), "url": url})
             if document.params.get("key_points"):
                 for point in site.key_points.filter(is_active=True):
                     url = public_url(f"{base}?{urlencode({'site': site.code, 'kp': point.code})}")
                     cells.append(
-                        {"title": f"{site.name} · {point.name}", "subtitle": point.name_en, "svg": qr_svg(url)}
+                        {
+                            "title": f"{site.name} · {point.name}",
+                            "subtitle": point.name_en,
+                            "svg": qr_svg(url),
+                            "url": url,
+                        }
                     )
         data = render_pdf(
             "inspections/qr_sheet.pdf.html",
@@ -68,9 +68,12 @@ def survey_qr_sheet(document: Document) -> tuple[str, bytes]:
             {
                 "title": str(inv.contract.category),
                 "subtitle": inv.contract.number,
-                "svg": qr_svg(public_url(reverse("inspections:survey_answer", args=[inv.token]))),
+                "svg": qr_svg(url),
+                "url": url,
             }
-            for inv in invitations
+            for inv, url in (
+                (inv, public_url(reverse("inspections:survey_answer", args=[inv.token]))) for inv in invitations
+            )
         ]
         data = render_pdf(
             "inspections/qr_sheet.pdf.html",

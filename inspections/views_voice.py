@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from contracts.evidence import register_evidence_url
-from inspections import forms, selectors
+from inspections import forms, renderers, selectors
 from inspections.models import (
     TRACKING_ALPHABET,
     Complaint,
@@ -356,7 +356,8 @@ def qr_sheet(request: HttpRequest) -> HttpResponse:
                 by=request.user,
             )
             return redirect("inspections:document", pk=document.pk)
-    return render(request, "inspections/qr_sheet.html", {"sites": sites})
+    example = renderers.public_url(reverse("inspections:complaint_new"))
+    return render(request, "inspections/qr_sheet.html", {"sites": sites, "example_url": example})
 
 
 @never_cache

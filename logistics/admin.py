@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from logistics import policy, selectors
+from logistics import channels, notify, policy, selectors
 from logistics.access import bid_is_sealed_for, is_vendor_user
 from logistics.admin_base import (
     PrivateFileInput,
@@ -34,7 +34,9 @@ from logistics.models import (
     Certificate,
     CertificateType,
     Department,
+    GroupRobot,
     KeyPoint,
+    Notification,
     OutboxMessage,
     ReviewOpinion,
     ServiceCategory,
@@ -240,6 +242,73 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(request, line, messages.ERROR)
 
 
+@admin.register(GroupRobot)
+class GroupRobotAdmin(admin.ModelAdmin):
+    """The group chats' robots: the office's own (no department or vendor), a department's or a vendor's."""
+
+    list_display = ["name", "kind", "audience_label", "is_active", "token_hint"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "vendor__legal_name", "department__name"]
+    autocomplete_fields = ["vendor", "department"]
+    fields = ["name", "kind", "token", "secret", "department", "vendor", "is_active"]
+    actions = ["send_test"]
+
+    @admin.display(description=gettext_lazy("receives the notices of"))
+    def audience_label(self, robot: GroupRobot) -> str:
+        return robot.audience
+
+    @admin.display(description=gettext_lazy("webhook key"))
+    def token_hint(self, robot: GroupRobot) -> str:
+        return f"…{robot.token[-4:]}" if len(robot.token) > 4 else "…"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("vendor", "department")
+
+    @admin.action(description=gettext_lazy("Send a test message"))
+    def send_test(self, request: HttpRequest, queryset: QuerySet) -> None:
+        robots = list(queryset.filter(is_active=True))
+        notify.notify(
+            robots=robots,
+            subject=_("Test message from the logistics supervision system"),
+            body=_("If this group sees it, the robot works. Sent by %(name)s.")
+            % {"name": request.user.get_full_name() or request.user.username},
+        )
+        self.message_user(
+            request,
+            _("%(count)d test message(s) queued; the notices list shows whether each was taken.")
+            % {"count": len(robots)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What was sent to whom by which channel, and why a notice was not taken (read only)."""
+
+    list_display = ["subject", "channel", "to_label", "created_at", "sent_at", "error"]
+    list_filter = ["channel", ("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["subject", "email", "phone", "recipient__username", "recipient__last_name"]
+    list_select_related = ["recipient", "robot"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=gettext_lazy("to"))
+    def to_label(self, notice: Notification) -> str:
+        if notice.robot_id:
+            return str(notice.robot)
+        if notice.recipient_id and notice.channel == "inbox":
+            return notice.recipient.get_full_name() or notice.recipient.username
+        return notice.email or notice.phone
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["task_name", "created_at", "sent_at", "attempts", "last_error"]
@@ -303,9 +372,15 @@ class VendorAdmin(ScopedAdmin):
     readonly_fields = ["status", "status_changed_at", "created_at", "updated_at", "certificates_flag"]
     filter_horizontal = ["categories"]
     inlines = [CertificateInline, StaffInline, BadRecordInline, StatusChangeInline]
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "contact_channels":
+            return channels.form_field(channels.contact_choices(), label=db_field.verbose_name)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     fieldsets = (
         (None, {"fields": ("legal_name", "credit_code", "legal_representative", "registered_capital", "address")}),
-        (gettext_lazy("Contact"), {"fields": ("contact_name", "contact_phone", "contact_email")}),
+        (gettext_lazy("Contact"), {"fields": ("contact_name", "contact_phone", "contact_email", "contact_channels")}),
         (
             gettext_lazy("Qualification"),
             {"fields": ("categories", "established_on", "management_experience_years", "similar_projects")},

@@ -23,6 +23,7 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("scoring:overview", _("Quarterly evaluation"), frozenset({Role.OFFICE})),
     ("scoring:reports", _("Reports"), frozenset({Role.LEADER, Role.OFFICE, Role.VENDOR})),
     ("admin:index", _("Administration"), frozenset({Role.OFFICE})),
+    ("logistics:inbox", _("Messages"), frozenset(Role.values)),
     ("logistics:tenders_public", _("Tenders"), frozenset()),
     ("inspections:complaint_new", _("File a complaint"), frozenset()),
 ]

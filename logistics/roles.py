@@ -83,8 +83,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
 
 # Models no role but the superuser touches (technical tables).
 EXCLUDED_MODELS = {("logistics", "outboxmessage"), ("logistics", "historicaluser")}
-# Leaders read everything of the domain except users' and technical records.
-LEADER_EXCLUDED = {("logistics", "user"), ("logistics", "notification")}
+# Leaders read everything of the domain except users' and technical records (and the robots' webhook keys).
+LEADER_EXCLUDED = {("logistics", "user"), ("logistics", "notification"), ("logistics", "grouprobot")}
 
 
 def permission_codenames(role: str, available: Iterable[tuple[str, str, str]]) -> set[tuple[str, str]]:

@@ -206,6 +206,16 @@ EMAIL_HOST_PASSWORD = ENV.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envparse.env_bool(ENV, "EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "logistics@localhost")
 
+# --- Other notice channels (logistics.channels) ------------------------------------------------------------
+# SMS: the console backend logs each message (development); AppriseBackend sends through SMS_APPRISE_URL, an
+# apprise address with {phone} where the number goes (e.g. twilio://SID:TOKEN@+8613800000000/{phone}).
+SMS_BACKEND = ENV.get("SMS_BACKEND", "logistics.sms.ConsoleBackend")
+SMS_APPRISE_URL = ENV.get("SMS_APPRISE_URL", "")
+SMS_MAX_CHARS = envparse.env_int(ENV, "SMS_MAX_CHARS", 200)
+# Group robots go to the public WeCom / DingTalk / Feishu services unless ROBOT_ENDPOINTS (JSON) sends a kind
+# elsewhere, e.g. {"wecom": "https://wecom.intranet.example/cgi-bin/webhook/send?key={token}"}.
+ROBOT_ENDPOINTS = __import__("json").loads(ENV.get("ROBOT_ENDPOINTS", "") or "{}")
+
 # --- REST API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -39,10 +39,8 @@ def expiry_alerts(today: dt.date | None = None) -> int:
     sent = 0
     with override("zh-hans"):
         items = logistics_selectors.certificates_expiring(within_days=max(ALERT_DAYS), today=today)
-        vendor_users = {
-            v.pk: list(v.users.filter(is_active=True).exclude(email=""))
-            for v in Vendor.objects.filter(pk__in={i.vendor_id for i in items}).prefetch_related("users")
-        }
+        vendors = {v.pk: v for v in Vendor.objects.filter(pk__in={i.vendor_id for i in items})}
+        vendor_users = {v: list(v.users.filter(is_active=True).order_by("pk")) for v in vendors.values()}
         for item in items:
             threshold = _threshold(item.days_left)
             if threshold is None:
@@ -62,7 +60,11 @@ def expiry_alerts(today: dt.date | None = None) -> int:
             sent += len(notify_office(subject=subject, body=body, dedup_key=f"{key}:office"))
             sent += len(
                 notify(
-                    users=vendor_users.get(item.vendor_id, []), subject=subject, body=body, dedup_key=f"{key}:vendor"
+                    users=vendor_users[vendors[item.vendor_id]],
+                    vendors=[vendors[item.vendor_id]],
+                    subject=subject,
+                    body=body,
+                    dedup_key=f"{key}:vendor",
                 )
             )
         for contract in contract_selectors.contracts_expiring(within_days=max(ALERT_DAYS), today=today):

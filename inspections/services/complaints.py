@@ -27,7 +27,7 @@ from inspections.models import (
     ComplaintUrgency,
 )
 from logistics.models import KeyPoint, ServiceCategory, Site, stamp
-from logistics.notify import notify, notify_office
+from logistics.notify import notify, notify_office, notify_vendor
 from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.uploads import clean_photo
@@ -50,10 +50,12 @@ def _event(complaint: Complaint, kind: str, *, public: str = "", internal: str =
 
 
 def _tell_employee(complaint: Complaint, subject: str, body: str, key: str) -> None:
-    if complaint.anonymous or not complaint.email:
+    """The employee who left a contact is told by email, or by SMS when they gave only a mobile number."""
+    if complaint.anonymous or not (complaint.email or complaint.phone.strip()):
         return
     notify(
-        emails=[complaint.email],
+        emails=[complaint.email] if complaint.email else [],
+        phones=[] if complaint.email else [complaint.phone],
         subject=subject,
         body=f"{body}\n\n{tracking_url(complaint)}",
         dedup_key=f"complaint-{key}:{complaint.pk}",
@@ -69,10 +71,6 @@ def counts_in_quarter(contract_id: int, filed_at: dt.datetime) -> str:
     while quarter.key in final:
         quarter = quarter.next()
     return quarter.key
-
-
-def _vendor_users(contract: Contract) -> list[Any]:
-    return list(contract.vendor.users.filter(is_active=True).exclude(email=""))
 
 
 # --- intake ---------------------------------------------------------------------------------------------
@@ -184,16 +182,13 @@ def _dispatch(complaint: Complaint, by: Any, note: str = "") -> None:
         internal=note,
         by=by,
     )
-    users = _vendor_users(complaint.contract)
-    if users:
-        deadline = timezone.localtime(complaint.response_deadline).strftime("%Y-%m-%d %H:%M")
-        notify(
-            users=users,
-            subject=_("Complaint %(ref)s to answer by %(deadline)s")
-            % {"ref": complaint.reference, "deadline": deadline},
-            body=complaint.description,
-            dedup_key=f"complaint-dispatched:{complaint.pk}:{complaint.dispatched_at}",
-        )
+    deadline = timezone.localtime(complaint.response_deadline).strftime("%Y-%m-%d %H:%M")
+    notify_vendor(
+        complaint.contract.vendor,
+        subject=_("Complaint %(ref)s to answer by %(deadline)s") % {"ref": complaint.reference, "deadline": deadline},
+        body=complaint.description,
+        dedup_key=f"complaint-dispatched:{complaint.pk}:{complaint.dispatched_at}",
+    )
 
 
 @transaction.atomic
@@ -357,14 +352,12 @@ def complaints_mark_overdue(*, now: dt.datetime | None = None) -> int:
     count = 0
     for complaint in late:
         subject = _("Complaint %(ref)s is overdue") % {"ref": complaint.reference}
-        users = _vendor_users(complaint.contract)
-        if users:
-            notify(
-                users=users,
-                subject=subject,
-                body=complaint.description,
-                dedup_key=f"complaint-overdue-vendor:{complaint.pk}:{complaint.dispatched_at}",
-            )
+        notify_vendor(
+            complaint.contract.vendor,
+            subject=subject,
+            body=complaint.description,
+            dedup_key=f"complaint-overdue-vendor:{complaint.pk}:{complaint.dispatched_at}",
+        )
         notify_office(
             subject=subject,
             body=complaint.description,

@@ -24,7 +24,7 @@ from inspections.models import (
     RectificationStatus,
 )
 from logistics.models import Severity
-from logistics.notify import notify
+from logistics.notify import notify_vendor
 from logistics.policy import may
 from logistics.uploads import clean_photo
 
@@ -35,10 +35,6 @@ def deadline_for(severity: str, issued_at: dt.datetime) -> dt.datetime:
     """Deadline by severity (serious 1 day, major 3, minor 7; settings.RECTIFICATION_DEADLINE_DAYS)."""
     days = {"serious": 1, "major": 3, "minor": 7, **getattr(settings, "RECTIFICATION_DEADLINE_DAYS", {})}
     return issued_at + dt.timedelta(days=days.get(severity, days["minor"]))
-
-
-def _vendor_users(contract: Contract) -> list[Any]:
-    return list(contract.vendor.users.filter(is_active=True).exclude(email=""))
 
 
 def _attach(order: RectificationOrder, stage: str, uploads: list[Any], by: Any) -> None:
@@ -93,15 +89,13 @@ def rectification_open(
     RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.ISSUED, by=by)
     if photos:
         _attach(order, RectificationPhoto.Stage.ISSUE, photos, by)
-    users = _vendor_users(contract)
-    if users:
-        notify(
-            users=users,
-            subject=_("Rectification order %(ref)s: due %(deadline)s")
-            % {"ref": order.reference, "deadline": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M")},
-            body=order.description,
-            dedup_key=f"rectification-issued:{order.pk}",
-        )
+    notify_vendor(
+        contract.vendor,
+        subject=_("Rectification order %(ref)s: due %(deadline)s")
+        % {"ref": order.reference, "deadline": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M")},
+        body=order.description,
+        dedup_key=f"rectification-issued:{order.pk}",
+    )
     return order
 
 
@@ -196,14 +190,12 @@ def rectification_return(*, order: RectificationOrder, reason: str, by: Any) -> 
     order.returned_count += 1
     order.save()
     RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.RETURNED, note=reason.strip(), by=by)
-    users = _vendor_users(order.contract)
-    if users:
-        notify(
-            users=users,
-            subject=_("Rectification order %(ref)s returned") % {"ref": order.reference},
-            body=reason.strip(),
-            dedup_key=f"rectification-returned:{order.pk}:{order.returned_count}",
-        )
+    notify_vendor(
+        order.contract.vendor,
+        subject=_("Rectification order %(ref)s returned") % {"ref": order.reference},
+        body=reason.strip(),
+        dedup_key=f"rectification-returned:{order.pk}:{order.returned_count}",
+    )
     return order
 
 
@@ -223,14 +215,12 @@ def rectifications_mark_overdue(*, now: dt.datetime | None = None) -> int:
     count = 0
     for order in due.select_related("contract__vendor"):
         RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.OVERDUE)
-        users = _vendor_users(order.contract)
-        if users:
-            notify(
-                users=users,
-                subject=_("Rectification order %(ref)s is overdue") % {"ref": order.reference},
-                body=order.description,
-                dedup_key=f"rectification-overdue:{order.pk}",
-            )
+        notify_vendor(
+            order.contract.vendor,
+            subject=_("Rectification order %(ref)s is overdue") % {"ref": order.reference},
+            body=order.description,
+            dedup_key=f"rectification-overdue:{order.pk}",
+        )
         order.overdue_notified_at = now
         order.save(update_fields=["overdue_notified_at", "updated_at"])
         count += 1

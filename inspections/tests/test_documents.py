@@ -33,6 +33,10 @@ def test_the_complaint_qr_sheet(office_user, django_capture_on_commit_callbacks,
         path.write_bytes(data)
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
         assert "办公主楼一层" in text and "一层卫生间" in text and "扫码反映服务问题" in text
+        # each code's address is printed under it (the office sees which host the codes open)
+        flat = "".join(text.split())
+        assert "https://logistics.example.cn/complaints/new/?site=main-1f" in flat
+        assert "https://logistics.example.cn/complaints/new/?site=main-1f&kp=toilet" in flat
         fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
         assert "CJK" in fonts and " yes " in fonts  # the CJK font is embedded
 
@@ -48,3 +52,9 @@ def test_a_document_of_someone_else_is_not_found(
     stranger = make_user("inspector", username="stranger")
     assert client_for(stranger).get(f"/documents/{document.pk}/").status_code == 404
     assert client_for(stranger).get(f"/files/document/{document.pk}/").status_code == 404
+
+
+def test_the_qr_page_says_which_address_the_codes_open(office_user, client_for, settings):
+    settings.PUBLIC_BASE_URL = "https://logistics.example.cn"
+    html = client_for(office_user).get("/complaints/qr/").content.decode()
+    assert '<code class="url">https://logistics.example.cn/complaints/new/</code>' in html

@@ -3,7 +3,7 @@
 from logistics.models.admission import AdmissionCheck, AdmissionReview, CheckItem, CheckResult, ReviewOpinion
 from logistics.models.base import AuditedManager, AuditedQuerySet, BilingualNameModel, TimeStampedModel, stamp
 from logistics.models.documents import Document
-from logistics.models.notifications import Notification
+from logistics.models.notifications import GroupRobot, Notification
 from logistics.models.outbox import OutboxMessage
 from logistics.models.reference import Department, KeyPoint, ServiceCategory, Site
 from logistics.models.tenders import (
@@ -45,6 +45,7 @@ __all__ = [
     "CheckResult",
     "Department",
     "Document",
+    "GroupRobot",
     "KeyPoint",
     "Notification",
     "OutboxMessage",

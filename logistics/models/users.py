@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from logistics import channels
 
 
 class User(AbstractUser):
@@ -27,6 +30,13 @@ class User(AbstractUser):
         help_text=_("Only for vendor staff: the vendor whose records this user may see."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    notify_channels = models.JSONField(
+        _("notify me by"),
+        default=channels.user_default,
+        db_default=channels.db_default(channels.USER_DEFAULT),  # rows written outside the ORM too
+        blank=True,
+        help_text=_("Email, the in-app inbox and SMS; the inbox always keeps a copy to read in the product."),
+    )
 
     objects = UserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=["groups"])
@@ -34,6 +44,15 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.notify_channels = channels.clean_choice(self.notify_channels, channels.PERSONAL)
+        except ValueError:
+            raise ValidationError({"notify_channels": _("Choose among email, the in-app inbox and SMS.")}) from None
+        if channels.Channel.SMS in self.notify_channels and not self.phone.strip():
+            raise ValidationError({"phone": _("Enter a mobile number to be notified by SMS.")})
 
     def __str__(self) -> str:
         full = self.get_full_name()

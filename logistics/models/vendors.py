@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from logistics import channels
 from logistics.credit_code import validate_credit_code
 from logistics.models.base import AuditedManager, TimeStampedModel, in_language
 from logistics.uploads import RandomName, private_storage
@@ -44,6 +46,13 @@ class Vendor(TimeStampedModel):
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_channels = models.JSONField(
+        _("notify the contact person by"),
+        default=channels.contact_default,
+        db_default=channels.db_default(channels.CONTACT_DEFAULT),  # rows written outside the ORM too
+        blank=True,
+        help_text=_("The vendor's notices (orders, complaints to answer, results) reach its contact person too."),
+    )
     established_on = models.DateField(_("established on"), null=True, blank=True)
     similar_projects = models.PositiveIntegerField(
         _("similar past projects"),
@@ -78,6 +87,14 @@ class Vendor(TimeStampedModel):
                 condition=models.Q(status__in=VendorStatus.values), name="%(app_label)s_%(class)s_status_valid"
             ),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        try:
+            self.contact_channels = channels.clean_choice(self.contact_channels, channels.CONTACT_CHOICES)
+        except ValueError:
+            raise ValidationError({"contact_channels": _("Choose email, SMS or both.")}) from None
+        # a channel without its address (no email, no mobile number) is skipped when a notice goes out
 
     def __str__(self) -> str:
         return self.legal_name

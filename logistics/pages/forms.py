@@ -7,7 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from logistics.models import AdmissionReview, CheckResult, ReviewOpinion
+from logistics import channels
+from logistics.models import AdmissionReview, CheckResult, ReviewOpinion, User
 from logistics.uploads import clean_document
 
 MAX_BID_FILES = 5
@@ -78,3 +79,14 @@ class AwardForm(forms.Form):
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["bid"].choices = choices
+
+
+class NoticeSettingsForm(forms.ModelForm):
+    """How a person is told: the channels and the mobile number for SMS (the model's clean() holds the rules)."""
+
+    notify_channels = channels.form_field(channels.personal_choices(), label=_("Notify me by"))
+
+    class Meta:
+        model = User
+        fields = ["notify_channels", "phone"]
+        labels = {"phone": _("Mobile number")}

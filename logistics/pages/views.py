@@ -20,12 +20,14 @@ from django.views.decorators.http import require_http_methods
 
 from logistics import selectors
 from logistics.access import is_office, is_vendor_user, roles_of, scoped
+from logistics.channels import Channel
 from logistics.models import (
     AdmissionCheck,
     AdmissionReview,
     Bid,
     BidScore,
     Certificate,
+    Notification,
     ReviewOpinion,
     ScoreSheet,
     Tender,
@@ -346,3 +348,40 @@ def admission_review(request: HttpRequest, pk: int) -> HttpResponse:
         "is_office": is_office(request.user),
     }
     return render(request, "logistics/admission_review.html", context)
+
+
+# --- The in-app inbox and how one is told -------------------------------------------------------------
+INBOX_PAGE = 50
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's notices (the in-app channel), newest first, and the channels they choose."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    mine = Notification.objects.filter(recipient=request.user, channel=Channel.INBOX)
+    form = forms.NoticeSettingsForm(instance=request.user)
+    if request.method == "POST":
+        if request.POST.get("action") == "read":
+            count = mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+            messages.success(request, _("%(count)d message(s) marked as read.") % {"count": count})
+            return redirect("logistics:inbox")
+        form = forms.NoticeSettingsForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            messages.success(
+                request,
+                _("Saved: you will be notified by %(channels)s.")
+                % {"channels": "、".join(str(Channel(c).label) for c in form.instance.notify_channels) or "—"},
+            )
+            return redirect("logistics:inbox")
+    notices = list(mine.order_by("-created_at", "-pk")[:INBOX_PAGE])
+    return render(
+        request,
+        "logistics/inbox.html",
+        {
+            "notices": notices,
+            "unread": sum(1 for n in notices if n.read_at is None),
+            "form": form,
+            "shown": INBOX_PAGE,
+        },
+    )

@@ -395,6 +395,8 @@ ROWS: list[Row] = [
         data=lambda w: {"action": "save_scores"},
     ),
     Row("vendor-portal", "logistics:vendor_portal", "L 403 403 200 200 403 403"),
+    Row("inbox", "logistics:inbox", "L 200 200 200 200 200 200"),
+    Row("inbox-read", "logistics:inbox", "L 302 302 302 302 302 302", "post", data=lambda w: {"action": "read"}),
     Row("bid-form-open", "logistics:bid_form", "L 403 403 200 200 403 403", args=lambda w: [w.tender_open]),
     Row("bid-form-invited", "logistics:bid_form", "L 403 403 200 404 403 403", args=lambda w: [w.tender_invited]),
     Row(
@@ -1287,6 +1289,8 @@ def test_admin_pages_of_every_model(world, model):
 UNSCOPED_ADMINS = {
     "logistics.User": "accounts are the office's business: no other role holds a permission on users",
     "logistics.OutboxMessage": "technical table: no role holds a permission on it (superusers only)",
+    "logistics.GroupRobot": "the office's chat robots: only the office holds permissions (leaders excluded: the keys are secrets)",
+    "logistics.Notification": "read-only delivery log: only the office may view it (leaders excluded, no other role)",
     "scoring.QuarterRun": "technical record of quarter-close runs (quarter, trigger, times), no vendor data",
 }
 

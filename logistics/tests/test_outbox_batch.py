@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError as BrokerError
 
-from logistics import notify, outbox
+from logistics import channels, notify, outbox
 from logistics.models import Notification, OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -145,9 +145,14 @@ def test_an_office_notice_is_one_message_and_each_member_gets_it_once(
     make_user("inspector", username="not-office", email="inspector@example.cn")
     with django_capture_on_commit_callbacks(execute=True):
         created = notify.notify_office(subject="新投诉", body="b", dedup_key="ev:office")
-    assert sorted(n.email for n in created) == sorted(m.email for m in members)
+    emails = [n for n in created if n.channel == "email"]
+    assert sorted(n.email for n in emails) == sorted(m.email for m in members)
+    # everyone active in the office (with or without email) finds it in the inbox, delivered by being stored
+    inbox = [n for n in created if n.channel == "inbox"]
+    assert sorted(n.recipient.username for n in inbox) == ["office-b0", "office-b1", "office-b2", "office-nomail"]
+    assert all(n.sent_at is not None for n in inbox)
     assert tasks.published == [
-        (BATCH, {"batch": [{"notification_id": n.pk} for n in sorted(created, key=lambda n: n.pk)]})
+        (BATCH, {"batch": [{"notification_id": n.pk} for n in sorted(emails, key=lambda n: n.pk)]})
     ]
     assert OutboxMessage.objects.count() == 3 and not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
     assert set(OutboxMessage.objects.values_list("attempts", "last_error")) == {(1, "")}
@@ -164,7 +169,7 @@ def test_an_office_notice_during_a_broker_outage_is_relayed_and_sent_once(
         make_user("office", username=f"office-o{i}", email=f"office-o{i}@example.cn")
     tasks.down = True
     with django_capture_on_commit_callbacks(execute=True):
-        created = notify.notify_office(subject="新投诉", body="b")
+        created = [n for n in notify.notify_office(subject="新投诉", body="b") if n.channel == "email"]
     assert tasks.published == []
     pending = OutboxMessage.objects.filter(sent_at__isnull=True)
     assert pending.count() == 3
@@ -210,11 +215,15 @@ def test_one_failing_address_does_not_hold_back_the_rest_of_the_batch(monkeypatc
             raise OSError("mail server refused")
         return real(subject, body, sender, recipients, **kwargs)
 
-    monkeypatch.setattr(notify, "send_mail", flaky)
+    monkeypatch.setattr(channels, "send_mail", flaky)
     batch = [{"notification_id": n.pk} for n in rows]
     with pytest.raises(OSError):
         notify.send_batch(batch)
     assert sorted(m.to[0] for m in mailoutbox) == ["a@example.cn", "c@example.cn"]
-    monkeypatch.setattr(notify, "send_mail", real)  # the retry: only the one still unsent goes out
+    # the refusal is written on the unsent row (the office sees why in the admin)
+    assert list(Notification.objects.filter(sent_at__isnull=True).values_list("email", "error")) == [
+        ("bad@example.cn", "mail server refused")
+    ]
+    monkeypatch.setattr(channels, "send_mail", real)  # the retry: only the one still unsent goes out
     assert notify.send_batch(batch) == 1
     assert sorted(m.to[0] for m in mailoutbox) == ["a@example.cn", "bad@example.cn", "c@example.cn"]
