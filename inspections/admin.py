@@ -325,8 +325,12 @@ from inspections.models import Complaint, ComplaintEvent, Survey, SurveyQuestion
 
 class ComplaintEventInline(ReadOnlyInline):
     model = ComplaintEvent
-    fields = ["at", "kind", "public_note", "internal_note", "by"]
+    fields = ["at", "kind", "public_words", "internal_note", "by"]
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("note for the employee"))
+    def public_words(self, event: ComplaintEvent) -> str:
+        return event.public_text
 
 
 @admin.register(Complaint)

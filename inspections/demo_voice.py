@@ -103,7 +103,7 @@ def _complaint(
         handled_by=office if triaged else None,
     )
     models.QuerySet.update(Complaint.objects.filter(pk=complaint.pk), created_at=created)
-    events = [ComplaintEvent(complaint=complaint, kind="received", public_note="我们已收到您的投诉。", at=created)]
+    events = [ComplaintEvent(complaint=complaint, kind="received", message="received", at=created)]
     if status == "rejected":
         events.append(
             ComplaintEvent(
@@ -116,14 +116,10 @@ def _complaint(
         )
     if triaged:
         events.append(
-            ComplaintEvent(
-                complaint=complaint, kind="accepted", public_note="后勤管理部门已受理。", at=dispatched, by=office
-            )
+            ComplaintEvent(complaint=complaint, kind="accepted", message="accepted", at=dispatched, by=office)
         )
         events.append(
-            ComplaintEvent(
-                complaint=complaint, kind="dispatched", public_note="已转服务企业处理。", at=dispatched, by=office
-            )
+            ComplaintEvent(complaint=complaint, kind="dispatched", message="dispatched", at=dispatched, by=office)
         )
     if answered:
         events.append(

@@ -8,6 +8,7 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import ChecklistTemplate, Inspection, RectificationOrder, RectificationStatus
+from logistics.filtersets import AnyYesNo
 
 
 class ChecklistTemplateFilterSet(django_filters.FilterSet):
@@ -28,8 +29,10 @@ class InspectionFilterSet(django_filters.FilterSet):
 
 
 class RectificationFilterSet(django_filters.FilterSet):
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
-    awaiting_verification = django_filters.BooleanFilter(method="filter_awaiting", label=_("Awaiting verification"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"), widget=AnyYesNo)
+    awaiting_verification = django_filters.BooleanFilter(
+        method="filter_awaiting", label=_("Awaiting verification"), widget=AnyYesNo
+    )
 
     class Meta:
         model = RectificationOrder

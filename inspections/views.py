@@ -179,7 +179,9 @@ def inspect(request: HttpRequest) -> HttpResponse:
 
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker of /inspect/: caches the page and its assets so the form opens without network."""
-    assets = [static(path) for path in ("css/app.css", "js/inspect.js", "js/print.js", "img/favicon.svg")]
+    assets = [
+        static(path) for path in ("css/app.css", "js/inspect.js", "js/print.js", "js/table-cards.js", "img/favicon.svg")
+    ]
     catalog = reverse("javascript-catalog")
     version = hashlib.sha256("|".join([*assets, catalog, settings.APP_VERSION]).encode()).hexdigest()[:12]
     context = {"assets": assets, "page": reverse("inspections:inspect"), "catalog": catalog, "version": version}

@@ -53,7 +53,8 @@ def db_default(value: list[str]) -> Any:
 
 
 def personal_choices() -> list[tuple[str, Any]]:
-    return [(c.value, c.label) for c in PERSONAL]
+    """What a person chooses besides the inbox, which every account always has."""
+    return [(c.value, c.label) for c in PERSONAL if c != Channel.INBOX]
 
 
 def contact_choices() -> list[tuple[str, Any]]:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics.models import (
     AdmissionReview,
@@ -16,6 +19,20 @@ from logistics.models import (
     Tender,
     Vendor,
 )
+
+
+class AnyYesNo(forms.Select):
+    """A yes/no filter whose empty choice reads "all" (Django's reads "Unknown", 未知, which is not a filter)."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs, choices=[("", pgettext_lazy("filter", "All")), ("true", _("Yes")), ("false", _("No"))])
+
+    def value_from_datadict(self, data, files, name):  # "true"/"false" as the API's ?overdue=true
+        value = data.get(name)
+        return {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False}.get(value)
+
+    def format_value(self, value):
+        return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
 
 
 class DepartmentFilterSet(django_filters.FilterSet):

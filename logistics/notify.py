@@ -25,7 +25,7 @@ def _user_rows(user: Any) -> list[dict[str, Any]]:
     chosen = user.notify_channels if isinstance(user.notify_channels, list) else channels.USER_DEFAULT
     rows = []
     for channel in channels.PERSONAL:
-        if channel not in chosen:
+        if channel not in chosen and channel != Channel.INBOX:  # the inbox always keeps a copy
             continue
         if channel == Channel.EMAIL and user.email:
             rows.append({"recipient": user, "channel": channel, "email": user.email})

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
+from django.utils.translation import pgettext_lazy
 
 from logistics import env as envparse
 
@@ -215,6 +216,9 @@ SMS_MAX_CHARS = envparse.env_int(ENV, "SMS_MAX_CHARS", 200)
 # Group robots go to the public WeCom / DingTalk / Feishu services unless ROBOT_ENDPOINTS (JSON) sends a kind
 # elsewhere, e.g. {"wecom": "https://wecom.intranet.example/cgi-bin/webhook/send?key={token}"}.
 ROBOT_ENDPOINTS = __import__("json").loads(ENV.get("ROBOT_ENDPOINTS", "") or "{}")
+
+# The empty choice of a list's filters reads "all" (全部), not "---------"
+FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("filter", "All")
 
 # --- REST API -------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

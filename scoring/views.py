@@ -85,6 +85,7 @@ def overview(request: HttpRequest, quarter: str) -> HttpResponse:
         "grades": [b["grade"] for b in default.bands],
         "statuses": EvaluationStatus.choices,
         "weight_fields": [(c.code, c.display()) for c in components.COMPONENTS],
+        "column_components": [components.BY_CODE[code] for code in "DWMCS"],
         "weights": weights or default.weights,
         "what_if": what_if,
         "weight_errors": weight_errors,

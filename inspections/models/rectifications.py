@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, Severity, TimeStampedModel
@@ -15,7 +16,7 @@ from logistics.uploads import RandomName, private_storage
 
 
 class RectificationStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("rectification status", "Open")
     ANSWERED = "answered", _("Answered")
     VERIFIED = "verified", _("Verified (closed)")
     WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -173,8 +173,19 @@ class Complaint(TimeStampedModel):
         )
 
 
+# What the product itself says on a complaint's timeline, stored as a code with its values and put into
+# words in the reader's language when shown (an employee reading in English sees no Chinese of ours).
+SYSTEM_MESSAGES = {
+    "received": _("We have received your complaint."),
+    "accepted": _("Accepted by the logistics office."),
+    "dispatched": _("Passed to the service company for action."),
+    "rated": _("Rated %(rating)d of 5."),
+}
+
+
 class ComplaintEvent(models.Model):
-    """The complaint's timeline. ``public_note`` is what the employee sees on the tracking page."""
+    """The complaint's timeline: ``public_text`` is what the employee sees on the tracking page (a system
+    message in the reader's language, or the words a person wrote)."""
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -190,6 +201,10 @@ class ComplaintEvent(models.Model):
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
     public_note = models.TextField(_("note for the employee"), blank=True)
+    message = models.CharField(
+        _("system message"), max_length=20, blank=True, choices=[(k, k) for k in SYSTEM_MESSAGES]
+    )
+    message_values = models.JSONField(_("values of the system message"), default=dict, blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -201,6 +216,12 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id} {self.kind}"
+
+    @property
+    def public_text(self) -> str:
+        if self.message:
+            return str(SYSTEM_MESSAGES[self.message]) % (self.message_values or {})
+        return self.public_note
 
 
 class ComplaintPhoto(models.Model):

@@ -45,8 +45,27 @@ def tracking_url(complaint: Complaint) -> str:
     return f"{base}{reverse('inspections:complaint_track', args=[complaint.tracking_code])}"
 
 
-def _event(complaint: Complaint, kind: str, *, public: str = "", internal: str = "", by: Any = None) -> None:
-    ComplaintEvent.objects.create(complaint=complaint, kind=kind, public_note=public, internal_note=internal, by=by)
+def _event(
+    complaint: Complaint,
+    kind: str,
+    *,
+    public: str = "",
+    message: str = "",
+    values: dict[str, Any] | None = None,
+    internal: str = "",
+    by: Any = None,
+) -> None:
+    """A timeline entry: ``public`` is a person's words; ``message`` a system message's code (SYSTEM_MESSAGES),
+    put into words in the reader's language when shown."""
+    ComplaintEvent.objects.create(
+        complaint=complaint,
+        kind=kind,
+        public_note=public,
+        message=message,
+        message_values=values or {},
+        internal_note=internal,
+        by=by,
+    )
 
 
 def _tell_employee(complaint: Complaint, subject: str, body: str, key: str) -> None:
@@ -130,7 +149,7 @@ def complaint_submit(
         photo.save()
     if quarantined:
         return complaint
-    _event(complaint, ComplaintEvent.Kind.RECEIVED, public=_("We have received your complaint."))
+    _event(complaint, ComplaintEvent.Kind.RECEIVED, message="received")
     notify_office(
         subject=_("New complaint %(ref)s: %(category)s") % {"ref": complaint.reference, "category": category},
         body=_("A complaint about %(category)s is waiting for triage.") % {"category": category},
@@ -178,7 +197,7 @@ def _dispatch(complaint: Complaint, by: Any, note: str = "") -> None:
     _event(
         complaint,
         ComplaintEvent.Kind.DISPATCHED,
-        public=_("Passed to the service company for action."),
+        message="dispatched",
         internal=note,
         by=by,
     )
@@ -225,7 +244,7 @@ def complaint_accept(
     stamp(complaint, by=by)
     complaint.full_clean()
     complaint.save()
-    _event(complaint, ComplaintEvent.Kind.ACCEPTED, public=_("Accepted by the logistics office."), internal=note, by=by)
+    _event(complaint, ComplaintEvent.Kind.ACCEPTED, message="accepted", internal=note, by=by)
     # one complaint, one job: the vendor's answer to the complaint is its rectification (deadline and evidence),
     # never a second order that could go overdue on its own (ARCHITECTURE.md, "The quarter a fact belongs to")
     _dispatch(complaint, by, note)
@@ -313,7 +332,7 @@ def complaint_rate(*, complaint: Complaint, rating: int) -> Complaint:
     complaint.rating = rating
     complaint.rated_at = timezone.now()
     complaint.save()
-    _event(complaint, ComplaintEvent.Kind.RATED, public=_("Rated %(rating)d of 5.") % {"rating": rating})
+    _event(complaint, ComplaintEvent.Kind.RATED, message="rated", values={"rating": rating})
     return complaint
 
 

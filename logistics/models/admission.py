@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from logistics.models.base import AuditedManager, TimeStampedModel
@@ -25,7 +26,7 @@ class CheckResult(models.TextChoices):
 
 class AdmissionReview(TimeStampedModel):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("review status", "Open")
         DECIDED = "decided", _("Decided")
 
     class Decision(models.TextChoices):

@@ -76,7 +76,7 @@ TOKEN_PATTERNS = {
 class GroupRobot(TimeStampedModel):
     """A group chat's robot (webhook) that receives the notices of the logistics office, a department or a vendor."""
 
-    name = models.CharField(_("name"), max_length=100, help_text=_("The group chat, e.g. 后勤处值班群."))
+    name = models.CharField(_("name"), max_length=100, help_text=_("The group chat, e.g. 后勤管理部门值班群."))
     kind = models.CharField(_("kind"), max_length=10, choices=robot_choices())
     token = models.CharField(
         _("webhook key"),

@@ -35,7 +35,7 @@ class User(AbstractUser):
         default=channels.user_default,
         db_default=channels.db_default(channels.USER_DEFAULT),  # rows written outside the ORM too
         blank=True,
-        help_text=_("Email, the in-app inbox and SMS; the inbox always keeps a copy to read in the product."),
+        help_text=_("Email and SMS besides the in-app inbox, which always keeps a copy to read in the product."),
     )
 
     objects = UserManager()

@@ -15,6 +15,7 @@ from django.db.models import Prefetch, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -368,11 +369,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
         form = forms.NoticeSettingsForm(request.POST, instance=request.user)
         if form.is_valid():
             form.save()
-            messages.success(
-                request,
-                _("Saved: you will be notified by %(channels)s.")
-                % {"channels": "、".join(str(Channel(c).label) for c in form.instance.notify_channels) or "—"},
-            )
+            chosen = [str(Channel(c).label) for c in form.instance.notify_channels if c != Channel.INBOX]
+            if chosen:
+                text = _("Saved: you will be notified by %(channels)s.") % {"channels": get_text_list(chosen, _("and"))}
+            else:
+                text = _("Saved: your messages reach you here only.")
+            messages.success(request, text)
             return redirect("logistics:inbox")
     notices = list(mine.order_by("-created_at", "-pk")[:INBOX_PAGE])
     return render(

@@ -39,15 +39,19 @@ def test_mark_all_as_read(client, make_user):
 def test_choosing_channels_and_a_clear_message_for_sms_without_a_number(client, make_user):
     me = make_user("inspector", username="me", email="me@example.cn", phone="")
     client.force_login(me)
-    response = client.post("/inbox/", {"notify_channels": ["inbox", "sms"], "phone": ""})
+    response = client.post("/inbox/", {"notify_channels": ["sms"], "phone": ""})
     assert response.status_code == 200
     assert "请填写手机号码，以便通过短信通知。" in response.content.decode()
     me.refresh_from_db()
     assert me.notify_channels == ["email", "inbox"]  # nothing saved
-    response = client.post("/inbox/", {"notify_channels": ["sms", "inbox"], "phone": "13900000000"}, follow=True)
-    assert "已保存：今后将通过站内消息、短信通知您。" in response.content.decode()
+    response = client.post("/inbox/", {"notify_channels": ["email", "sms"], "phone": "13900000000"}, follow=True)
+    assert "已保存：今后将通过电子邮件和短信通知您。" in response.content.decode()
+    response = client.post("/inbox/", {"notify_channels": ["sms"], "phone": "13900000000"}, follow=True)
+    assert "已保存：今后将通过短信通知您。" in response.content.decode()
     me.refresh_from_db()
-    assert (me.notify_channels, me.phone) == (["inbox", "sms"], "13900000000")
+    assert (me.notify_channels, me.phone) == (["sms"], "13900000000")
+    notify.notify(users=[me], subject="S", body="b")  # the inbox keeps a copy whatever one chooses
+    assert list(Notification.objects.values_list("channel", flat=True).order_by("pk")) == ["inbox", "sms"]
     response = client.post("/inbox/", {"notify_channels": ["fax"], "phone": ""})
     assert "选择一个有效的选项。 fax 不在可用的选项中。" in response.content.decode()
 
@@ -57,7 +61,7 @@ def test_english_page(client, make_user):
     client.force_login(me)
     client.cookies["django_language"] = "en"
     html = client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "How to reach me" in html and "in-app inbox" in html and "You have no email address on file" in html
+    assert "How to reach me" in html and "SMS" in html and "You have no email address on file" in html
 
 
 def test_anonymous_goes_to_login(client):
