@@ -6,94 +6,211 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('logistics', '0007_user_history_groups'),
+        ("logistics", "0007_user_history_groups"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaluser',
-            name='notify_channels',
-            field=models.JSONField(blank=True, db_default=models.Value(['email', 'inbox'], output_field=models.JSONField()), default=logistics.channels.user_default, help_text='Email and SMS besides the in-app inbox, which always keeps a copy to read in the product.', verbose_name='notify me by'),
+            model_name="historicaluser",
+            name="notify_channels",
+            field=models.JSONField(
+                blank=True,
+                db_default=models.Value(["email", "inbox"], output_field=models.JSONField()),
+                default=logistics.channels.user_default,
+                help_text="Email and SMS besides the in-app inbox, which always keeps a copy to read in the product.",
+                verbose_name="notify me by",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalvendor',
-            name='contact_channels',
-            field=models.JSONField(blank=True, db_default=models.Value(['email', 'sms'], output_field=models.JSONField()), default=logistics.channels.contact_default, help_text="The vendor's notices (orders, complaints to answer, results) reach its contact person too.", verbose_name='notify the contact person by'),
+            model_name="historicalvendor",
+            name="contact_channels",
+            field=models.JSONField(
+                blank=True,
+                db_default=models.Value(["email", "sms"], output_field=models.JSONField()),
+                default=logistics.channels.contact_default,
+                help_text="The vendor's notices (orders, complaints to answer, results) reach its contact person too.",
+                verbose_name="notify the contact person by",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='channel',
-            field=models.CharField(choices=[('email', 'email'), ('inbox', 'in-app inbox'), ('sms', 'SMS'), ('wecom', 'WeCom group robot'), ('dingtalk', 'DingTalk group robot'), ('feishu', 'Feishu group robot')], default='email', max_length=10, verbose_name='channel'),
+            model_name="notification",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("email", "email"),
+                    ("inbox", "in-app inbox"),
+                    ("sms", "SMS"),
+                    ("wecom", "WeCom group robot"),
+                    ("dingtalk", "DingTalk group robot"),
+                    ("feishu", "Feishu group robot"),
+                ],
+                default="email",
+                max_length=10,
+                verbose_name="channel",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='phone',
-            field=models.CharField(blank=True, max_length=40, verbose_name='phone'),
+            model_name="notification",
+            name="phone",
+            field=models.CharField(blank=True, max_length=40, verbose_name="phone"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='read_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='read at'),
+            model_name="notification",
+            name="read_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="read at"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='notify_channels',
-            field=models.JSONField(blank=True, db_default=models.Value(['email', 'inbox'], output_field=models.JSONField()), default=logistics.channels.user_default, help_text='Email and SMS besides the in-app inbox, which always keeps a copy to read in the product.', verbose_name='notify me by'),
+            model_name="user",
+            name="notify_channels",
+            field=models.JSONField(
+                blank=True,
+                db_default=models.Value(["email", "inbox"], output_field=models.JSONField()),
+                default=logistics.channels.user_default,
+                help_text="Email and SMS besides the in-app inbox, which always keeps a copy to read in the product.",
+                verbose_name="notify me by",
+            ),
         ),
         migrations.AddField(
-            model_name='vendor',
-            name='contact_channels',
-            field=models.JSONField(blank=True, db_default=models.Value(['email', 'sms'], output_field=models.JSONField()), default=logistics.channels.contact_default, help_text="The vendor's notices (orders, complaints to answer, results) reach its contact person too.", verbose_name='notify the contact person by'),
+            model_name="vendor",
+            name="contact_channels",
+            field=models.JSONField(
+                blank=True,
+                db_default=models.Value(["email", "sms"], output_field=models.JSONField()),
+                default=logistics.channels.contact_default,
+                help_text="The vendor's notices (orders, complaints to answer, results) reach its contact person too.",
+                verbose_name="notify the contact person by",
+            ),
         ),
         migrations.CreateModel(
-            name='GroupRobot',
+            name="GroupRobot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(help_text='The group chat, e.g. 后勤管理部门值班群.', max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('wecom', 'WeCom group robot'), ('dingtalk', 'DingTalk group robot'), ('feishu', 'Feishu group robot')], max_length=10, verbose_name='kind')),
-                ('token', models.CharField(help_text="The end of the webhook address the group's robot settings show: WeCom's key=..., DingTalk's access_token=..., Feishu's hook/...", max_length=200, verbose_name='webhook key')),
-                ('secret', models.CharField(blank=True, help_text="DingTalk only, when the robot's security setting is 加签 (SEC...).", max_length=200, verbose_name='signing secret')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='robots', to='logistics.department', verbose_name='department')),
-                ('vendor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='robots', to='logistics.vendor', verbose_name='vendor')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The group chat, e.g. 后勤管理部门值班群.", max_length=100, verbose_name="name"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("wecom", "WeCom group robot"),
+                            ("dingtalk", "DingTalk group robot"),
+                            ("feishu", "Feishu group robot"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        help_text="The end of the webhook address the group's robot settings show: WeCom's key=..., DingTalk's access_token=..., Feishu's hook/...",
+                        max_length=200,
+                        verbose_name="webhook key",
+                    ),
+                ),
+                (
+                    "secret",
+                    models.CharField(
+                        blank=True,
+                        help_text="DingTalk only, when the robot's security setting is 加签 (SEC...).",
+                        max_length=200,
+                        verbose_name="signing secret",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="robots",
+                        to="logistics.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "vendor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="robots",
+                        to="logistics.vendor",
+                        verbose_name="vendor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group robot',
-                'verbose_name_plural': 'group robots',
-                'ordering': ['name'],
+                "verbose_name": "group robot",
+                "verbose_name_plural": "group robots",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='notification',
-            name='robot',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to='logistics.grouprobot', verbose_name='group robot'),
+            model_name="notification",
+            name="robot",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="notifications",
+                to="logistics.grouprobot",
+                verbose_name="group robot",
+            ),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(condition=models.Q(('channel', 'inbox')), fields=['recipient', '-created_at'], name='logistics_notification_inbox'),
+            model_name="notification",
+            index=models.Index(
+                condition=models.Q(("channel", "inbox")),
+                fields=["recipient", "-created_at"],
+                name="logistics_notification_inbox",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('channel', 'email'), models.Q(('email', ''), _negated=True)), models.Q(('channel', 'inbox'), ('recipient__isnull', False)), models.Q(('channel', 'sms'), models.Q(('phone', ''), _negated=True)), models.Q(('channel__in', ('wecom', 'dingtalk', 'feishu')), models.Q(('robot__isnull', False), ('sent_at__isnull', False), _connector='OR')), _connector='OR'), name='logistics_notification_address_of_channel'),
+            model_name="notification",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("channel", "email"), models.Q(("email", ""), _negated=True)),
+                    models.Q(("channel", "inbox"), ("recipient__isnull", False)),
+                    models.Q(("channel", "sms"), models.Q(("phone", ""), _negated=True)),
+                    models.Q(
+                        ("channel__in", ("wecom", "dingtalk", "feishu")),
+                        models.Q(("robot__isnull", False), ("sent_at__isnull", False), _connector="OR"),
+                    ),
+                    _connector="OR",
+                ),
+                name="logistics_notification_address_of_channel",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grouprobot',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['wecom', 'dingtalk', 'feishu'])), name='logistics_grouprobot_kind_valid'),
+            model_name="grouprobot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["wecom", "dingtalk", "feishu"])),
+                name="logistics_grouprobot_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grouprobot',
-            constraint=models.CheckConstraint(condition=models.Q(('department__isnull', True), ('vendor__isnull', True), _connector='OR'), name='logistics_grouprobot_one_audience'),
+            model_name="grouprobot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("department__isnull", True), ("vendor__isnull", True), _connector="OR"),
+                name="logistics_grouprobot_one_audience",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grouprobot',
-            constraint=models.CheckConstraint(condition=models.Q(('token', ''), _negated=True), name='logistics_grouprobot_token_required'),
+            model_name="grouprobot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("token", ""), _negated=True), name="logistics_grouprobot_token_required"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='grouprobot',
-            constraint=models.UniqueConstraint(fields=('kind', 'token'), name='logistics_grouprobot_one_per_webhook'),
+            model_name="grouprobot",
+            constraint=models.UniqueConstraint(fields=("kind", "token"), name="logistics_grouprobot_one_per_webhook"),
         ),
     ]
