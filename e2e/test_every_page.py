@@ -9,7 +9,9 @@ two levels) are opened in both languages. A page fails when
   descriptions: any text stored in the database, unless it is one of the product's own Chinese sentences,
   which would mean a system message was stored in words instead of as a code);
 - in Chinese, it shows an English word that is neither data (user names, English names, addresses) nor
-  on the short allowlist of codes and product names.
+  on the short allowlist of codes and product names;
+- (the first pages of each role, in Chinese) axe-core finds a WCAG 2 A/AA violation or cannot decide a
+  contrast or a label.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
-from e2e.conftest import PHONE
+from e2e.conftest import PHONE, axe_run
 
 pytestmark = pytest.mark.browser
 
 ROLES = ("office", "inspector", "vendor", "leader")
 MAX_PAGES = 40  # per role and language: the menu's pages and the pages they link to
+AXE_PAGES = 25  # per role, in Chinese: axe-core's WCAG 2 A/AA checks (about a second a page)
 SKIP = (
     "/admin/",
     "/api/",
@@ -124,6 +127,33 @@ def demo(_reference_data):
     return institution_data()
 
 
+SCROLLED_OUT = """(selector) => {
+  const el = document.querySelector(selector), nav = el && el.closest('.mainnav ul');
+  if (!nav) return false;
+  const box = el.getBoundingClientRect(), area = nav.getBoundingClientRect();
+  return box.right > area.right || box.left < area.left;
+}"""
+
+
+def barriers_on(page) -> list[str]:
+    """axe-core's WCAG 2 A/AA violations, and the contrasts and labels it could not decide; a menu link
+    scrolled out of the phone's menu strip is not decidable there (axe sees it "obscured") and is checked by
+    the links in view, which have the same colours."""
+    result = axe_run(page)
+    assert {"color-contrast", "html-has-lang", "document-title"} <= {rule["id"] for rule in result["passes"]}
+    problems = list(result["violations"])
+    for rule in result["incomplete"]:
+        if rule["id"] not in ("color-contrast", "label"):
+            continue
+        nodes = [n for n in rule["nodes"] if not page.evaluate(SCROLLED_OUT, " ".join(n["target"]))]
+        if nodes:
+            problems.append({**rule, "nodes": nodes})
+    return [
+        f"{rule['id']} ({rule.get('impact')}) " + "; ".join(" ".join(n["target"]) for n in rule["nodes"][:3])
+        for rule in problems
+    ]
+
+
 def words_out_of_language(texts: list[str], language: str, data: str) -> set[str]:
     if language == "en":
         return {run for text in texts for run in HAN.findall(text) if run not in data}
@@ -154,8 +184,8 @@ def demo_login(page, username: str) -> None:
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
-def visit(page, role: str, language: str, shot, data: str) -> tuple[set[str], list[str], list[str]]:
-    queue, seen, too_wide, wrong_words = ["/"], set(), [], []
+def visit(page, role: str, language: str, shot, data: str) -> tuple[set[str], list[str], list[str], list[str]]:
+    queue, seen, too_wide, wrong_words, inaccessible = ["/"], set(), [], [], []
     while queue and len(seen) < MAX_PAGES:
         path = queue.pop(0)
         if path in seen:
@@ -168,27 +198,31 @@ def visit(page, role: str, language: str, shot, data: str) -> tuple[set[str], li
         if measured["scroll"] > measured["width"]:
             too_wide.append(f"{path}: {measured['scroll']} px > {measured['width']} ({'; '.join(measured['over'])})")
             shot(page, f"{role}-{language}-too-wide-{len(too_wide)}", full_page=True)
+        if language == "zh-hans" and len(seen) <= AXE_PAGES:
+            inaccessible += [f"{path}: {line}" for line in barriers_on(page)]
         words = words_out_of_language(page.evaluate(TEXTS), language, data)
         if words:
             wrong_words.append(f"{path}: {', '.join(sorted(words)[:8])}")
         if path.count("/") <= 4:  # two levels: the menu's pages and what they link to
             queue += [link for link in links(page) if link not in seen]
-    return seen, too_wide, wrong_words
+    return seen, too_wide, wrong_words, inaccessible
 
 
 def test_every_signed_in_page_fits_a_phone_and_speaks_the_readers_language(demo, new_page, shot, live_server):
     """One demo institution (seeding takes a minute), every role, both languages."""
-    failures, wrong, visited = [], [], {}
+    failures, wrong, barriers, visited = [], [], [], {}
     for language in ("zh-hans", "en"):
         for role in ROLES:
             page = new_page(viewport=PHONE)
             page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
             demo_login(page, role)
-            seen, too_wide, wrong_words = visit(page, role, language, shot, demo)
+            seen, too_wide, wrong_words, inaccessible = visit(page, role, language, shot, demo)
             visited[(role, language)] = len(seen)
             failures += [f"{role} ({language}) {line}" for line in too_wide]
             wrong += [f"{role} ({language}) {line}" for line in wrong_words]
+            barriers += [f"{role} {line}" for line in inaccessible]
             page.context.close()
     assert all(count >= 5 for count in visited.values()), visited
     assert failures == [], "pages wider than a 390 px phone:\n" + "\n".join(failures)
     assert wrong == [], "words in the other language:\n" + "\n".join(wrong)
+    assert barriers == [], "axe-core (WCAG 2 A/AA) on signed-in pages:\n" + "\n".join(barriers)
