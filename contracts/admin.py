@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from contracts import clause_kinds, services
 from contracts.evidence import evidence_url
@@ -35,6 +35,7 @@ from contracts.models import (
 )
 from logistics.admin_base import PrivateFileInput, ReadOnlyInline, ScopedAdmin, reason_action, status_badge
 from logistics.quarters import today as local_today
+from logistics.templatetags.logistics_tags import money
 from logistics.uploads import clean_document
 
 CLAUSE_FIELDS = ["kind", *clause_kinds.PARAMETERS, "description"]
@@ -323,7 +324,8 @@ class SettlementAdmin(ScopedAdmin):
     list_filter = ["quarter", "status", "contract__category"]
     list_select_related = ["contract__vendor", "contract__category"]
     search_fields = ["contract__number", "contract__vendor__legal_name"]
-    readonly_fields = [f.name for f in Settlement._meta.fields]
+    readonly_fields = [f.name if f.name != "fee_basis" else "fee_basis_text" for f in Settlement._meta.fields]
+    fields = readonly_fields
     inlines = [LedgerLineInline]
     actions = ["export_excel"]
 
@@ -339,6 +341,24 @@ class SettlementAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_label(self, obj: Settlement) -> str:
         return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("fee basis"))
+    def fee_basis_text(self, obj: Settlement) -> str:
+        """The versions that priced the quarter's fee and their days, in words (the field holds them as data)."""
+        return (
+            pgettext("sentence separator", "; ").join(
+                _("version %(version)s: %(first)s to %(last)s, %(days)s days at %(fee)s a year")
+                % {
+                    "version": span.get("version"),
+                    "first": span.get("first"),
+                    "last": span.get("last"),
+                    "days": span.get("days"),
+                    "fee": money(span.get("annual_fee")),
+                }
+                for span in obj.fee_basis or []
+            )
+            or "—"
+        )
 
     @admin.action(description=gettext_lazy("Export to Excel"), permissions=["view"])
     def export_excel(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
@@ -394,7 +414,20 @@ class LedgerLineAdmin(ScopedAdmin):
     list_filter = ["quarter", "kind", "evidence_type"]
     list_select_related = ["contract", "clause"]
     search_fields = ["contract__number", "evidence_ref", "evidence_key"]
-    readonly_fields = [f.name for f in LedgerLine._meta.fields]
+    readonly_fields = [
+        "quarter",
+        "contract",
+        "settlement",
+        "kind",
+        "amount",
+        "clause",
+        "evidence",
+        "explanation_text",
+        "reason",
+        "created_by",
+        "created_at",
+    ]
+    fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -107,7 +107,9 @@ class Contract(TimeStampedModel):
 
 
 class ContractAttachment(TimeStampedModel):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="attachments")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("contract")
+    )
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("contracts"))
 
@@ -121,14 +123,21 @@ class ContractAttachment(TimeStampedModel):
 
 
 class ContractStatusChange(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="status_changes")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("contract")
+    )
     from_status = models.CharField(_("from"), max_length=12, choices=ContractStatus.choices)
     to_status = models.CharField(_("to"), max_length=12, choices=ContractStatus.choices)
     effective_date = models.DateField(_("effective date"))
     reason = models.TextField(_("reason"))
     changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
 
     class Meta:
@@ -137,14 +146,16 @@ class ContractStatusChange(models.Model):
         verbose_name_plural = _("contract status changes")
 
     def __str__(self) -> str:
-        return f"{self.contract_id}: {self.from_status} -> {self.to_status}"
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ContractAmendment(models.Model):
     """A supplementary agreement (补充协议): what changed in a signed contract (old and new values), why, who
     approved it and from when. One that changes the money terms makes the next ``TermsVersion``."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="amendments")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("contract")
+    )
     effective_date = models.DateField(_("effective date"))
     agreement_number = models.CharField(_("agreement number"), max_length=60, blank=True)
     approved_by = models.CharField(_("approved by"), max_length=100, blank=True)
@@ -152,7 +163,12 @@ class ContractAmendment(models.Model):
     changes = models.JSONField(_("changes"), default=dict)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
 
     class Meta:
@@ -171,7 +187,9 @@ class TermsVersion(TimeStampedModel):
     version, in force from its effective date until the next version's. Never edited once the contract is
     signed (the guard below, and a trigger on PostgreSQL)."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="terms_versions")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.CASCADE, related_name="terms_versions", verbose_name=_("contract")
+    )
     number = models.PositiveSmallIntegerField(_("version"))
     effective_from = models.DateField(_("in force from"))
     annual_fee = models.DecimalField(_("annual fee (CNY)"), max_digits=14, decimal_places=2)
@@ -392,7 +410,9 @@ class SettlementStatus(models.TextChoices):
 class Settlement(TimeStampedModel):
     """A contract's money for one quarter. payable = fee - deductions + cap_applied + bonuses + adjustments."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="settlements")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="settlements", verbose_name=_("contract")
+    )
     quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
     fee = models.DecimalField(_("quarter's fee"), max_digits=14, decimal_places=2)
     deductions = models.DecimalField(_("deductions before the cap"), max_digits=14, decimal_places=2, default=ZERO)
@@ -426,7 +446,12 @@ class Settlement(TimeStampedModel):
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
     finalized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("finalized by"),
     )
 
     objects = models.Manager.from_queryset(LockedQuerySet)()
@@ -509,10 +534,16 @@ class LedgerLine(models.Model):
     (type:id) makes reapplying the same facts a no-op through the unique constraint.
     """
 
-    settlement = models.ForeignKey(Settlement, on_delete=models.PROTECT, related_name="lines")
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="ledger_lines")
+    settlement = models.ForeignKey(
+        Settlement, on_delete=models.PROTECT, related_name="lines", verbose_name=_("settlement")
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="ledger_lines", verbose_name=_("contract")
+    )
     quarter = models.CharField(_("quarter"), max_length=6)
-    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_lines")
+    clause = models.ForeignKey(
+        Clause, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_lines", verbose_name=_("clause")
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=LedgerKind.choices)
     amount = models.DecimalField(
         _("amount (CNY)"),
@@ -528,7 +559,12 @@ class LedgerLine(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     objects = models.Manager.from_queryset(LockedQuerySet)()
@@ -595,9 +631,13 @@ class LedgerLine(models.Model):
 class FormalWarning(TimeStampedModel):
     """A formal warning to the vendor (警告), issued for a quarter by a clause."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="warnings")
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="warnings", verbose_name=_("contract")
+    )
     quarter = models.CharField(_("quarter"), max_length=6)
-    clause = models.ForeignKey(Clause, on_delete=models.PROTECT, null=True, blank=True, related_name="warnings")
+    clause = models.ForeignKey(
+        Clause, on_delete=models.PROTECT, null=True, blank=True, related_name="warnings", verbose_name=_("clause")
+    )
     reason = models.JSONField(_("reason"), default=dict)
     note = models.TextField(_("note"), blank=True)
 

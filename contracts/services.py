@@ -41,6 +41,7 @@ from logistics.notify import notify_office
 from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
+from logistics.text import join_names
 
 S = ContractStatus
 TRANSITIONS: dict[str, set[str]] = {
@@ -211,7 +212,7 @@ def _clean_clauses(contract: Contract, specs: Sequence[dict[str, Any]]) -> list[
     if len({c.kind for c in caps}) != len(caps):
         errors.append(
             _("A terms version has at most one clause of each of these kinds: %(kinds)s.")
-            % {"kinds": "、".join(sorted({clause_kinds.label(c.kind) for c in caps}))}
+            % {"kinds": join_names(sorted({str(clause_kinds.label(c.kind)) for c in caps}))}
         )
     if errors:
         raise ValidationError({"clauses": errors})

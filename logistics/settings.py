@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "simple_history",
     "csp",
-    "axes",
+    "logistics.apps.AxesConfig",  # django-axes, under a translated name
 ]
 
 MIDDLEWARE = [

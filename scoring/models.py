@@ -238,11 +238,21 @@ class Evaluation(TimeStampedModel):
     minutes = models.TextField(_("minutes"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
     finalized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("finalized by"),
     )
     inputs_hash = models.CharField(_("SHA-256 of inputs and outputs"), max_length=64, blank=True)
     seal_version = models.PositiveSmallIntegerField(
@@ -308,7 +318,9 @@ class Evaluation(TimeStampedModel):
 class EvaluationComponent(models.Model):
     """One component of an evaluation as computed: value (unrounded to 6 places), n, weights."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="components")
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="components", verbose_name=_("evaluation")
+    )
     code = models.CharField(_("component"), max_length=4)
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=6, null=True, blank=True)
     n = models.PositiveIntegerField(_("n"), default=0)
@@ -357,12 +369,14 @@ class EvaluationComponent(models.Model):
 class EvaluationReopening(models.Model):
     """The audited correction path of a final evaluation."""
 
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="reopenings")
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.PROTECT, related_name="reopenings", verbose_name=_("evaluation")
+    )
     reason = models.TextField(_("reason"))
     previous_score = models.DecimalField(_("score before"), max_digits=5, decimal_places=2)
     previous_hash = models.CharField(_("hash before"), max_length=64)
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
 
     class Meta:
         ordering = ["evaluation", "at"]
@@ -388,7 +402,14 @@ class Report(models.Model):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
-    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, null=True, blank=True, related_name="reports")
+    evaluation = models.ForeignKey(
+        Evaluation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("evaluation"),
+    )
     language = models.CharField(_("language"), max_length=8, default="zh-hans")
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(_("file"), storage=private_storage_callable, upload_to=report_upload_to, blank=True)

@@ -71,7 +71,9 @@ class ChecklistTemplate(TimeStampedModel):
 
 
 class ChecklistItem(models.Model):
-    template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
+    template = models.ForeignKey(
+        ChecklistTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("template")
+    )
     code = models.CharField(_("code"), max_length=20)
     group = models.CharField(_("area / group"), max_length=100, blank=True)
     group_en = models.CharField(_("area / group (English)"), max_length=100, blank=True)
@@ -244,8 +246,10 @@ class ItemResultChoice(models.TextChoices):
 
 
 class ItemResult(models.Model):
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="results")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="results", verbose_name=_("inspection")
+    )
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="results", verbose_name=_("item"))
     result = models.CharField(_("result"), max_length=8, choices=ItemResultChoice.choices)
     points = models.DecimalField(_("points (partial)"), max_digits=6, decimal_places=2, null=True, blank=True)
     awarded = models.DecimalField(_("points awarded"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -297,12 +301,18 @@ class ItemResult(models.Model):
 
 
 class InspectionPhoto(models.Model):
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="photos")
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="photos", verbose_name=_("inspection")
+    )
+    item = models.ForeignKey(
+        ChecklistItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("item")
+    )
     image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("inspections"))
     client_id = models.CharField(_("client id"), max_length=64, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
 
     objects = models.Manager.from_queryset(LockedQuerySet)()
 
@@ -341,8 +351,12 @@ class InspectionPhoto(models.Model):
 
 
 class InspectionSignoff(models.Model):
-    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="signoffs")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="signoffs", verbose_name=_("inspection")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
     signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -363,13 +377,17 @@ class InspectionSignoff(models.Model):
 class InspectionAmendment(models.Model):
     """A change to a submitted inspection: old and new values, who, when and why. History keeps the rest."""
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="amendments")
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("inspection")
+    )
     reason = models.TextField(_("reason"))
     changes = models.JSONField(_("changes"), default=dict)
     score_before = models.DecimalField(_("score before"), max_digits=5, decimal_places=2, null=True, blank=True)
     score_after = models.DecimalField(_("score after"), max_digits=5, decimal_places=2, null=True, blank=True)
     amended_at = models.DateTimeField(_("amended at"), auto_now_add=True)
-    amended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("amended by")
+    )
 
     class Meta:
         ordering = ["inspection", "amended_at"]

@@ -62,11 +62,21 @@ class RectificationOrder(TimeStampedModel):
     response = models.TextField(_("vendor's response"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
     )
     resolved_at = models.DateTimeField(
         _("rectified at"),
@@ -77,7 +87,12 @@ class RectificationOrder(TimeStampedModel):
     returned_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
     overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     objects = AuditedManager()
@@ -124,11 +139,20 @@ class RectificationEvent(models.Model):
         OVERDUE = "overdue", _("Overdue")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(
+        RectificationOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
+    )
     kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
 
     class Meta:
         ordering = ["order", "at", "pk"]
@@ -144,12 +168,19 @@ class RectificationPhoto(models.Model):
         ISSUE = "issue", _("The problem")
         RESPONSE = "response", _("After rectification")
 
-    order = models.ForeignKey(RectificationOrder, on_delete=models.CASCADE, related_name="photos")
+    order = models.ForeignKey(
+        RectificationOrder, on_delete=models.CASCADE, related_name="photos", verbose_name=_("order")
+    )
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
     image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("rectifications"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
     )
 
     class Meta:
@@ -169,9 +200,14 @@ class JointRectificationCheck(models.Model):
         NOT_DONE = "not_done", _("Not done")
 
     inspection = models.ForeignKey(
-        "inspections.Inspection", on_delete=models.CASCADE, related_name="rectification_checks"
+        "inspections.Inspection",
+        on_delete=models.CASCADE,
+        related_name="rectification_checks",
+        verbose_name=_("inspection"),
     )
-    order = models.ForeignKey(RectificationOrder, on_delete=models.PROTECT, related_name="joint_checks")
+    order = models.ForeignKey(
+        RectificationOrder, on_delete=models.PROTECT, related_name="joint_checks", verbose_name=_("order")
+    )
     result = models.CharField(_("result"), max_length=10, choices=Result.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
 

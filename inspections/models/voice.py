@@ -116,7 +116,12 @@ class Complaint(TimeStampedModel):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
     )
 
     objects = AuditedManager()
@@ -198,7 +203,9 @@ class ComplaintEvent(models.Model):
         RATED = "rated", _("Rated by the employee")
         REOPENED = "reopened", _("Reopened by the employee")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="events")
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint")
+    )
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
     public_note = models.TextField(_("note for the employee"), blank=True)
     message = models.CharField(
@@ -207,7 +214,14 @@ class ComplaintEvent(models.Model):
     message_values = models.JSONField(_("values of the system message"), default=dict, blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
 
     class Meta:
         ordering = ["complaint", "at", "pk"]
@@ -229,7 +243,9 @@ class ComplaintPhoto(models.Model):
         REPORT = "report", _("From the employee")
         RESPONSE = "response", _("From the service company")
 
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="photos")
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="photos", verbose_name=_("complaint")
+    )
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
     image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("complaints"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
@@ -260,7 +276,9 @@ class Survey(TimeStampedModel):
     )
     opens_at = models.DateTimeField(_("opens at"), default=timezone.now)
     deadline = models.DateTimeField(_("closes at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -284,7 +302,7 @@ class Survey(TimeStampedModel):
 
 
 class SurveyQuestion(models.Model):
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey"))
     text = models.CharField(_("question (Chinese)"), max_length=300)
     text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -305,8 +323,10 @@ class SurveyQuestion(models.Model):
 class SurveyInvitation(models.Model):
     """A single-use link (often printed as a QR code): one response per invitation."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
-    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="+")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey"))
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")
+    )
     token = models.CharField(_("token"), max_length=40, unique=True, default=new_invitation_token)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -320,9 +340,13 @@ class SurveyInvitation(models.Model):
 
 
 class SurveyResponse(models.Model):
-    invitation = models.OneToOneField(SurveyInvitation, on_delete=models.PROTECT, related_name="response")
-    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
-    contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="survey_responses")
+    invitation = models.OneToOneField(
+        SurveyInvitation, on_delete=models.PROTECT, related_name="response", verbose_name=_("invitation")
+    )
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey"))
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="survey_responses", verbose_name=_("contract")
+    )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
     comment = models.TextField(_("comment"), max_length=1000, blank=True)
 
@@ -336,8 +360,12 @@ class SurveyResponse(models.Model):
 
 
 class SurveyAnswer(models.Model):
-    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="answers")
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        SurveyQuestion, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
     value = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
 
     class Meta:

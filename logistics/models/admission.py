@@ -84,7 +84,9 @@ class AdmissionReview(TimeStampedModel):
 class AdmissionCheck(models.Model):
     """One checklist line: what the data says (automatic) and, if the office disagrees, its verdict."""
 
-    review = models.ForeignKey(AdmissionReview, on_delete=models.CASCADE, related_name="checks")
+    review = models.ForeignKey(
+        AdmissionReview, on_delete=models.CASCADE, related_name="checks", verbose_name=_("review")
+    )
     item = models.CharField(_("item"), max_length=20, choices=CheckItem.choices)
     auto_result = models.CharField(_("automatic result"), max_length=10, choices=CheckResult.choices)
     auto_reasons = models.JSONField(_("reasons"), default=list, blank=True)
@@ -118,7 +120,9 @@ class ReviewOpinion(TimeStampedModel):
         APPROVE = "approve", _("Approve")
         REJECT = "reject", _("Reject")
 
-    review = models.ForeignKey(AdmissionReview, on_delete=models.CASCADE, related_name="opinions")
+    review = models.ForeignKey(
+        AdmissionReview, on_delete=models.CASCADE, related_name="opinions", verbose_name=_("review")
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
     )

@@ -87,7 +87,12 @@ class Tender(TimeStampedModel):
     award_reason = models.TextField(_("award reason"), blank=True)
     awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True)
     awarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("awarded by"),
     )
     committee = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="tender_committees", verbose_name=_("evaluation committee")
@@ -142,7 +147,7 @@ class Tender(TimeStampedModel):
 class TenderCriterion(models.Model):
     """A technical evaluation criterion with its weight in points."""
 
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria")
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="criteria", verbose_name=_("tender"))
     name = models.CharField(_("criterion"), max_length=200)
     description = models.TextField(_("what earns the points"), blank=True)
     weight = models.DecimalField(
@@ -167,7 +172,7 @@ class TenderCriterion(models.Model):
 
 
 class TenderAttachment(TimeStampedModel):
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="attachments")
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("tender"))
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("tenders"))
 
@@ -182,7 +187,9 @@ class TenderAttachment(TimeStampedModel):
 
 class Bid(TimeStampedModel):
     tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="bids", verbose_name=_("tender"))
-    vendor = models.ForeignKey("logistics.Vendor", on_delete=models.PROTECT, related_name="bids")
+    vendor = models.ForeignKey(
+        "logistics.Vendor", on_delete=models.PROTECT, related_name="bids", verbose_name=_("vendor")
+    )
     price = models.DecimalField(
         _("price (CNY per year)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
     )
@@ -191,14 +198,24 @@ class Bid(TimeStampedModel):
     past_projects_description = models.TextField(_("past projects"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
     )
     auto_qualified = models.BooleanField(_("qualified (automatic check)"), null=True, blank=True)
     qualification_reasons = models.JSONField(_("qualification check"), default=list, blank=True)
     qualified_override = models.BooleanField(_("qualified (office's override)"), null=True, blank=True)
     override_reason = models.TextField(_("override reason"), blank=True)
     overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("overridden by"),
     )
 
     objects = AuditedManager()
@@ -226,7 +243,7 @@ class Bid(TimeStampedModel):
 
 
 class BidAttachment(TimeStampedModel):
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="attachments")
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("bid"))
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("bids"))
 
@@ -242,8 +259,10 @@ class BidAttachment(TimeStampedModel):
 class ScoreSheet(TimeStampedModel):
     """One committee member's scores for a tender; others' sheets stay hidden until this one is submitted."""
 
-    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="score_sheets")
-    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="score_sheets")
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="score_sheets", verbose_name=_("tender"))
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="score_sheets", verbose_name=_("member")
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -261,9 +280,11 @@ class ScoreSheet(TimeStampedModel):
 
 
 class BidScore(models.Model):
-    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
-    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(TenderCriterion, on_delete=models.PROTECT, related_name="scores")
+    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores", verbose_name=_("sheet"))
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="scores", verbose_name=_("bid"))
+    criterion = models.ForeignKey(
+        TenderCriterion, on_delete=models.PROTECT, related_name="scores", verbose_name=_("criterion")
+    )
     score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
 
     history = HistoricalRecords()

@@ -129,7 +129,7 @@ class VendorStatusChange(models.Model):
         verbose_name_plural = _("vendor status changes")
 
     def __str__(self) -> str:
-        return f"{self.vendor_id}: {self.from_status} -> {self.to_status}"
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Severity(models.TextChoices):

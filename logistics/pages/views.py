@@ -15,7 +15,6 @@ from django.db.models import Prefetch, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -39,6 +38,7 @@ from logistics.policy import may
 from logistics.reasons import describe_all
 from logistics.services import admission as admission_services
 from logistics.services import tenders as tender_services
+from logistics.text import join_names
 
 
 def role_required(*roles: str) -> Callable:
@@ -371,7 +371,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             form.save()
             chosen = [str(Channel(c).label) for c in form.instance.notify_channels if c != Channel.INBOX]
             if chosen:
-                text = _("Saved: you will be notified by %(channels)s.") % {"channels": get_text_list(chosen, _("and"))}
+                text = _("Saved: you will be notified by %(channels)s.") % {"channels": join_names(chosen)}
             else:
                 text = _("Saved: your messages reach you here only.")
             messages.success(request, text)

@@ -21,6 +21,7 @@ from logistics.models import (
     VendorStatus,
 )
 from logistics.services.vendors import vendor_change_status
+from logistics.text import join_names
 
 # The departments whose opinion a decision needs (Department.kind values).
 REQUIRED_DEPARTMENT_KINDS = (Department.Kind.LOGISTICS, Department.Kind.LEGAL, Department.Kind.FINANCE)
@@ -112,7 +113,7 @@ def admission_review_decide(*, review: AdmissionReview, decision: str, reason: s
     missing = [Department.Kind(k).label for k in REQUIRED_DEPARTMENT_KINDS if k not in kinds]
     if missing:
         raise ValidationError(
-            _("An opinion is still missing from: %(departments)s.") % {"departments": "、".join(map(str, missing))}
+            _("An opinion is still missing from: %(departments)s.") % {"departments": join_names(missing)}
         )
     if decision == AdmissionReview.Decision.ADMIT:
         failing = [c.get_item_display() for c in review.checks.all() if c.result == CheckResult.FAIL]

@@ -48,3 +48,11 @@ def severity_label(code: Any) -> str:
     from logistics.models import Severity
 
     return str(Severity(code).label) if code in Severity.values else (code or "")
+
+
+@register.filter
+def listing(items: Any) -> str:
+    """Names in a row with the reader's separator: 甲、乙、丙 in Chinese, "a, b, c" in English."""
+    from logistics.text import join_names
+
+    return join_names(items)

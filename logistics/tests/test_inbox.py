@@ -45,7 +45,7 @@ def test_choosing_channels_and_a_clear_message_for_sms_without_a_number(client, 
     me.refresh_from_db()
     assert me.notify_channels == ["email", "inbox"]  # nothing saved
     response = client.post("/inbox/", {"notify_channels": ["email", "sms"], "phone": "13900000000"}, follow=True)
-    assert "已保存：今后将通过电子邮件和短信通知您。" in response.content.decode()
+    assert "已保存：今后将通过电子邮件、短信通知您。" in response.content.decode()
     response = client.post("/inbox/", {"notify_channels": ["sms"], "phone": "13900000000"}, follow=True)
     assert "已保存：今后将通过短信通知您。" in response.content.decode()
     me.refresh_from_db()
