@@ -270,7 +270,11 @@ class ManualOrderForm(forms.ModelForm):
 
 @admin.register(RectificationOrder)
 class RectificationOrderAdmin(ScopedAdmin):
-    list_display = ["reference", "contract", "severity", "deadline", "status_label", "source"]
+    list_display = ["reference_label", "contract", "severity", "deadline", "status_label", "source"]
+
+    @admin.display(description=gettext_lazy("reference"), ordering="pk")
+    def reference_label(self, order: RectificationOrder) -> str:
+        return order.reference
     list_filter = ["status", "severity", "source", "contract__category"]
     list_select_related = ["contract"]
     search_fields = ["contract__number", "description"]

@@ -81,7 +81,9 @@ class EvaluationAdmin(ScopedAdmin):
     list_filter = ["quarter", "status", "grade", "contract__category"]
     list_select_related = ["contract", "scheme"]
     search_fields = ["contract__number", "contract__vendor__legal_name"]
-    readonly_fields = [f.name for f in Evaluation._meta.fields]
+    # the components and the facts are read on the evaluation's page (the link), in words, not as JSON here
+    readonly_fields = [f.name for f in Evaluation._meta.fields if f.name not in ("explanation", "facts")] + ["page"]
+    fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
