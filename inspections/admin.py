@@ -275,6 +275,7 @@ class RectificationOrderAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("reference"), ordering="pk")
     def reference_label(self, order: RectificationOrder) -> str:
         return order.reference
+
     list_filter = ["status", "severity", "source", "contract__category"]
     list_select_related = ["contract"]
     search_fields = ["contract__number", "description"]

@@ -6,51 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scoring', '0007_facts_from_the_ledger'),
+        ("scoring", "0007_facts_from_the_ledger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='evaluation',
-            name='finalized_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='finalized by'),
+            model_name="evaluation",
+            name="finalized_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="finalized by",
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluation',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+            model_name="evaluation",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reviewed by",
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluationcomponent',
-            name='evaluation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='components', to='scoring.evaluation', verbose_name='evaluation'),
+            model_name="evaluationcomponent",
+            name="evaluation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="components",
+                to="scoring.evaluation",
+                verbose_name="evaluation",
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluationreopening',
-            name='by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by'),
+            model_name="evaluationreopening",
+            name="by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="by",
+            ),
         ),
         migrations.AlterField(
-            model_name='evaluationreopening',
-            name='evaluation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reopenings', to='scoring.evaluation', verbose_name='evaluation'),
+            model_name="evaluationreopening",
+            name="evaluation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reopenings",
+                to="scoring.evaluation",
+                verbose_name="evaluation",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalevaluation',
-            name='finalized_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='finalized by'),
+            model_name="historicalevaluation",
+            name="finalized_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="finalized by",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalevaluation',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by'),
+            model_name="historicalevaluation",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="reviewed by",
+            ),
         ),
         migrations.AlterField(
-            model_name='report',
-            name='evaluation',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='scoring.evaluation', verbose_name='evaluation'),
+            model_name="report",
+            name="evaluation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="reports",
+                to="scoring.evaluation",
+                verbose_name="evaluation",
+            ),
         ),
     ]
