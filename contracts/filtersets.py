@@ -5,9 +5,10 @@ from __future__ import annotations
 import django_filters
 
 from contracts.models import Clause, Contract, FormalWarning, LedgerLine, Settlement
+from logistics.filtersets import FilterSet
 
 
-class ContractFilterSet(django_filters.FilterSet):
+class ContractFilterSet(FilterSet):
     category = django_filters.CharFilter(field_name="category__code")
     ending_before = django_filters.DateFilter(field_name="end_date", lookup_expr="lte")
 
@@ -16,25 +17,25 @@ class ContractFilterSet(django_filters.FilterSet):
         fields = ["status", "vendor", "category", "termination_recommended", "renewal_preferred", "ending_before"]
 
 
-class ClauseFilterSet(django_filters.FilterSet):
+class ClauseFilterSet(FilterSet):
     class Meta:
         model = Clause
         fields = ["contract", "kind"]
 
 
-class SettlementFilterSet(django_filters.FilterSet):
+class SettlementFilterSet(FilterSet):
     class Meta:
         model = Settlement
         fields = ["contract", "quarter", "status"]
 
 
-class LedgerLineFilterSet(django_filters.FilterSet):
+class LedgerLineFilterSet(FilterSet):
     class Meta:
         model = LedgerLine
         fields = ["contract", "quarter", "kind", "evidence_type", "settlement"]
 
 
-class FormalWarningFilterSet(django_filters.FilterSet):
+class FormalWarningFilterSet(FilterSet):
     class Meta:
         model = FormalWarning
         fields = ["contract", "quarter"]

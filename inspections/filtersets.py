@@ -8,10 +8,10 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from inspections.models import ChecklistTemplate, Inspection, RectificationOrder, RectificationStatus
-from logistics.filtersets import AnyYesNo
+from logistics.filtersets import AnyYesNo, FilterSet
 
 
-class ChecklistTemplateFilterSet(django_filters.FilterSet):
+class ChecklistTemplateFilterSet(FilterSet):
     category = django_filters.CharFilter(field_name="category__code")
 
     class Meta:
@@ -19,7 +19,7 @@ class ChecklistTemplateFilterSet(django_filters.FilterSet):
         fields = ["category", "kind", "is_current", "family"]
 
 
-class InspectionFilterSet(django_filters.FilterSet):
+class InspectionFilterSet(FilterSet):
     date_from = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte", label=_("To"))
 
@@ -28,7 +28,7 @@ class InspectionFilterSet(django_filters.FilterSet):
         fields = ["kind", "contract", "status", "site", "date_from", "date_to"]
 
 
-class RectificationFilterSet(django_filters.FilterSet):
+class RectificationFilterSet(FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"), widget=AnyYesNo)
     awaiting_verification = django_filters.BooleanFilter(
         method="filter_awaiting", label=_("Awaiting verification"), widget=AnyYesNo

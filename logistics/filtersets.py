@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -21,6 +22,20 @@ from logistics.models import (
 )
 
 
+class FilterSet(django_filters.FilterSet):
+    """A FilterSet whose model-field labels stay lazy. django-filter works a label out once per filter and keeps
+    it; a label worked out on the class's filters (the API schema does) would then stay in the language of
+    that request for the process's life (an English "Status" on the Chinese lists). The field's own verbose
+    name, lazy, is given instead, so each page says it in its reader's language."""
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):
+        filter_ = super().filter_for_field(field, field_name, lookup_expr)
+        if lookup_expr in (None, "exact") and "__" not in field_name and getattr(field, "verbose_name", None):
+            filter_.label = capfirst(field.verbose_name)
+        return filter_
+
+
 class AnyYesNo(forms.Select):
     """A yes/no filter whose empty choice reads "all" (Django's reads "Unknown", 未知, which is not a filter)."""
 
@@ -35,19 +50,19 @@ class AnyYesNo(forms.Select):
         return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
 
 
-class DepartmentFilterSet(django_filters.FilterSet):
+class DepartmentFilterSet(FilterSet):
     class Meta:
         model = Department
         fields = ["kind", "speciality", "is_active"]
 
 
-class ServiceCategoryFilterSet(django_filters.FilterSet):
+class ServiceCategoryFilterSet(FilterSet):
     class Meta:
         model = ServiceCategory
         fields = ["code", "is_active"]
 
 
-class SiteFilterSet(django_filters.FilterSet):
+class SiteFilterSet(FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains")
 
     class Meta:
@@ -55,13 +70,13 @@ class SiteFilterSet(django_filters.FilterSet):
         fields = ["code", "building", "is_active"]
 
 
-class KeyPointFilterSet(django_filters.FilterSet):
+class KeyPointFilterSet(FilterSet):
     class Meta:
         model = KeyPoint
         fields = ["site", "is_active"]
 
 
-class VendorFilterSet(django_filters.FilterSet):
+class VendorFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label="search")
     category = django_filters.CharFilter(field_name="categories__code")
 
@@ -73,7 +88,7 @@ class VendorFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(legal_name__icontains=value) | Q(credit_code__icontains=value))
 
 
-class CertificateFilterSet(django_filters.FilterSet):
+class CertificateFilterSet(FilterSet):
     expires_before = django_filters.DateFilter(field_name="expires_on", lookup_expr="lte")
 
     class Meta:
@@ -81,7 +96,7 @@ class CertificateFilterSet(django_filters.FilterSet):
         fields = ["vendor", "type", "expires_before"]
 
 
-class TenderFilterSet(django_filters.FilterSet):
+class TenderFilterSet(FilterSet):
     category = django_filters.CharFilter(field_name="category__code")
 
     class Meta:
@@ -89,13 +104,13 @@ class TenderFilterSet(django_filters.FilterSet):
         fields = ["status", "method", "category"]
 
 
-class BidFilterSet(django_filters.FilterSet):
+class BidFilterSet(FilterSet):
     class Meta:
         model = Bid
         fields = ["tender", "vendor"]  # never price: bids are sealed until the opening
 
 
-class AdmissionReviewFilterSet(django_filters.FilterSet):
+class AdmissionReviewFilterSet(FilterSet):
     class Meta:
         model = AdmissionReview
         fields = ["vendor", "status", "decision"]

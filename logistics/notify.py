@@ -179,7 +179,7 @@ def send(notification_id: int) -> bool:
     try:
         with transaction.atomic():
             notification = (
-                Notification.objects.select_for_update()
+                Notification.objects.select_for_update(of=("self",))  # not the robot (a nullable join)
                 .select_related("robot")
                 .filter(pk=notification_id, sent_at__isnull=True)
                 .first()

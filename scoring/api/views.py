@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import django_filters
 from rest_framework import serializers, viewsets
 
 from logistics.api.mixins import ScopedViewSetMixin
+from logistics.filtersets import FilterSet
 from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme
 from scoring.services import SCHEME_FIELDS
 
@@ -52,7 +52,7 @@ class SchemeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EvaluationFilterSet(django_filters.FilterSet):
+class EvaluationFilterSet(FilterSet):
     class Meta:
         model = Evaluation
         fields = ["quarter", "contract", "status", "grade"]
