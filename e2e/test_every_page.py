@@ -139,7 +139,7 @@ def institution_data() -> str:
             continue
         for row in model._default_manager.values_list(*fields).iterator(chunk_size=5000):
             for value in row:
-                for text in json_strings(value) if not isinstance(value, str) else [value]:
+                for text in json_strings(value):
                     if text and text.strip() not in ours:
                         texts.append(text)
     # people's names are shown whole (family name first: 张伟), not as stored (two fields)
