@@ -18,8 +18,27 @@ HAS_BROKER = bool(os.environ.get("CELERY_BROKER_URL"))
 IS_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
 
+def _django_db(item: pytest.Item) -> tuple[bool, bool]:
+    """(transactional, serialized rollback) of a test, as pytest-django reads them."""
+    marker = item.get_closest_marker("django_db")
+    kwargs = marker.kwargs if marker else {}
+    transactional = bool(kwargs.get("transaction") or (marker and marker.args and marker.args[0]))
+    transactional |= bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+    return transactional, bool(kwargs.get("serialized_rollback"))
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the transactional tests last
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that need a real service run only in the CI pass that has it (see .ci/run)."""
+    """Tests that need a real service run only in the CI pass that has it (see .ci/run).
+
+    The tests with a serialized rollback run first among the transactional ones: Django restores the
+    migrations' rows at their start, which clashes with the role groups that a previous transactional test's
+    flush had recreated (post_migrate) under new ids, wherever the test files stand."""
+    serialized = [item for item in items if _django_db(item)[1]]
+    if serialized:
+        rest = [item for item in items if not _django_db(item)[1]]
+        first = next((n for n, item in enumerate(rest) if _django_db(item)[0]), len(rest))
+        items[:] = [*rest[:first], *serialized, *rest[first:]]
     reasons = {
         "celery_worker": (HAS_BROKER, "needs CELERY_BROKER_URL and a Celery worker (second CI pass)"),
         "redis": (HAS_BROKER, "needs Redis (second CI pass)"),

@@ -29,7 +29,11 @@ from inspections.models import Complaint
 from logistics.models import Notification
 from logistics.quarters import Quarter
 from logistics.tests.factories import VendorFactory
-from logistics.tests.faults import (
+from scoring.bench.generate import generate
+from scoring.models import Evaluation, QuarterRun, Report
+from scoring.services import canonical, catch_up, quarter_close
+from scoring.tests.factories import inspection
+from tests.faults import (
     BASE_DIR,
     PrivateRedis,
     RestartableProxy,
@@ -41,10 +45,6 @@ from logistics.tests.faults import (
     waiting_on,
     worker_env,
 )
-from scoring.bench.generate import generate
-from scoring.models import Evaluation, QuarterRun, Report
-from scoring.services import canonical, catch_up, quarter_close
-from scoring.tests.factories import inspection
 
 logger = logging.getLogger(__name__)
 Q = Quarter.parse("2026Q3")
@@ -225,7 +225,7 @@ def test_a_worker_killed_half_way_through_the_close_leaves_nothing_and_the_close
         FAULT_VISIBILITY_TIMEOUT="3",
     )
     with broker_at(private_redis.url(0), private_redis.url(1)):
-        first = Worker(tmp_path, queue=queue, name="close-a", env=env, app="logistics.tests.fault_app").start()
+        first = Worker(tmp_path, queue=queue, name="close-a", env=env, app="tests.fault_app").start()
         try:
             with table_locked(SETTLEMENTS):
                 quarter_close_task.apply_async(args=[Q.key], queue=queue)
@@ -239,7 +239,7 @@ def test_a_worker_killed_half_way_through_the_close_leaves_nothing_and_the_close
             first.kill()
         assert nothing_written(), "a killed close left partial rows"
         assert QuarterRun.objects.get(quarter=Q.key).status == QuarterRun.Status.RUNNING
-        second = Worker(tmp_path, queue=queue, name="close-b", env=env, app="logistics.tests.fault_app").start()
+        second = Worker(tmp_path, queue=queue, name="close-b", env=env, app="tests.fault_app").start()
         try:
             wait_for(
                 lambda: QuarterRun.objects.filter(quarter=Q.key, status=QuarterRun.Status.DONE).exists(),

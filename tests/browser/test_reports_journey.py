@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import DOCS, TABLET, UPDATE_DOCS, login, pdf_page_png, pdf_text
+from tests.browser.conftest import DOCS, TABLET, UPDATE_DOCS, login, pdf_page_png, pdf_text
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from e2e.conftest import PHONE, TABLET, axe_violations, login
+from tests.browser.conftest import PHONE, TABLET, axe_violations, login
 
 pytestmark = pytest.mark.browser
 

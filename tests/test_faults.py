@@ -30,7 +30,7 @@ from logistics import outbox
 from logistics.models import OutboxMessage
 from logistics.tasks import ping_task, relay_outbox_task
 from logistics.tests.factories import ServiceCategoryFactory
-from logistics.tests.faults import PrivateRedis, RestartableProxy, broker_at
+from tests.faults import PrivateRedis, RestartableProxy, broker_at
 
 logger = logging.getLogger(__name__)
 NOTIFY = "logistics.tasks.send_notification_task"

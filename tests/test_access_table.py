@@ -509,7 +509,7 @@ ROWS: list[Row] = [
         args=lambda w: [w.order_answered],
         data=lambda w: {"action": "return", "note": "仍有积水"},
     ),
-    # --- employees' voice: complaints, surveys, documents ------------------------------------------------
+    # --- complaints, surveys, documents ----------------------------------------------------------------
     Row("complaint-new", "inspections:complaint_new", "200 200 200 200 200 200 200"),
     Row(
         "complaint-file",

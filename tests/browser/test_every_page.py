@@ -26,7 +26,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db import models
 
-from e2e.conftest import PHONE, axe_run
+from tests.browser.conftest import PHONE, axe_run
 
 pytestmark = pytest.mark.browser
 
@@ -126,7 +126,7 @@ def json_strings(value) -> list[str]:
 
 def institution_data() -> str:
     """Every text the database holds (the institution's data), except the product's own Chinese sentences."""
-    catalogue = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+    catalogue = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
     ours = {entry.msgstr.strip() for entry in polib.pofile(str(catalogue)) if entry.msgstr}
     texts = []
     for model in apps.get_models():

@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import PHONE, TABLET, photo_with_gps
+from tests.browser.conftest import PHONE, TABLET, photo_with_gps
 
 pytestmark = pytest.mark.browser
 

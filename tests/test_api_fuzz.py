@@ -20,7 +20,7 @@ from django.db import transaction
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from logistics.tests.test_access_table import build_world
+from tests.test_access_table import build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import TABLET, login, photo_with_gps, wait_until
+from tests.browser.conftest import TABLET, login, photo_with_gps, wait_until
 
 pytestmark = pytest.mark.browser
 

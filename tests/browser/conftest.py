@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 DOCS = ROOT / "docs"
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -184,7 +184,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def axe_run(page: Any, tags: list[str] | None = None) -> dict[str, Any]:
-    """Run axe-core (vendored, e2e/vendor/axe.min.js) on the page. The script is evaluated through DevTools,
+    """Run axe-core (vendored, tests/browser/vendor/axe.min.js) on the page. The script is evaluated through DevTools,
     which the page's CSP (script-src 'self') does not apply to."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
