@@ -6,7 +6,7 @@ off them (clauses, settlements, ledger lines, warnings).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
@@ -24,8 +24,13 @@ from contracts.models import (
 )
 from logistics.access import is_inspector, is_vendor_user, scope_rule
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def contracts_for(user: Any) -> QuerySet:
+    from logistics.models import User
+
+
+def contracts_for(user: User | AnonymousUser) -> QuerySet:
     """The contracts a non-office, non-leader user may see."""
     if is_vendor_user(user):
         return Contract.objects.filter(vendor_id=user.vendor_id)
@@ -35,11 +40,11 @@ def contracts_for(user: Any) -> QuerySet:
 
 
 @scope_rule(Contract)
-def contract_rule(user: Any, queryset: QuerySet) -> QuerySet:
+def contract_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset.filter(pk__in=contracts_for(user).values("pk"))
 
 
-def _through_contract(user: Any, queryset: QuerySet) -> QuerySet:
+def _through_contract(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset.filter(contract__in=contracts_for(user).values("pk"))
 
 
@@ -51,21 +56,21 @@ for _model in (Clause, ContractAttachment, ContractStatusChange, ContractAmendme
 # quarter's settlement and its ledger once final (a draft is the office's, for the evaluation meeting), and
 # formal warnings, which are only ever issued at finalization.
 @scope_rule(Settlement)
-def settlement_rule(user: Any, queryset: QuerySet) -> QuerySet:
+def settlement_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
         return queryset.filter(contract__vendor_id=user.vendor_id, status=SettlementStatus.FINAL)
     return queryset.none()
 
 
 @scope_rule(LedgerLine)
-def ledger_rule(user: Any, queryset: QuerySet) -> QuerySet:
+def ledger_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
         return queryset.filter(contract__vendor_id=user.vendor_id, settlement__status=SettlementStatus.FINAL)
     return queryset.none()
 
 
 @scope_rule(FormalWarning)
-def warning_rule(user: Any, queryset: QuerySet) -> QuerySet:
+def warning_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
         return queryset.filter(contract__vendor_id=user.vendor_id)
     return queryset.none()

@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from contracts import clause_kinds
-from logistics.immutability import ImmutableError, LockedQuerySet, locked_changes_allowed
+from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
+from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
 ZERO = Decimal("0")
@@ -29,6 +30,27 @@ class ContractStatus(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     TERMINATED = "terminated", _("Terminated")
     EXPIRED = "expired", _("Expired")
+
+
+#: how a contract's status may change (``contracts.services.contract_change_status``, the admin's actions)
+CONTRACT_FLOW = Flow(
+    ContractStatus,
+    {
+        ContractStatus.DRAFT: {ContractStatus.ACTIVE},
+        ContractStatus.ACTIVE: {ContractStatus.SUSPENDED, ContractStatus.TERMINATED, ContractStatus.EXPIRED},
+        ContractStatus.SUSPENDED: {ContractStatus.ACTIVE, ContractStatus.TERMINATED, ContractStatus.EXPIRED},
+    },
+    noun=_("A contract"),
+)
+
+#: the statuses in which a contract's terms and clauses are frozen (changed only by a supplementary agreement)
+SIGNED_STATUSES = tuple(status for status in ContractStatus if status != ContractStatus.DRAFT)
+
+#: what a refused change to a signed contract's terms says (the models, the services, the admin, the API)
+FROZEN_TERMS = _(
+    "The terms and clauses of a signed contract are frozen; record a supplementary agreement to change them "
+    "from a date."
+)
 
 
 class PaymentCycle(models.TextChoices):
@@ -180,7 +202,7 @@ class ContractAmendment(models.Model):
         return f"{self.contract_id} · {self.effective_date}"
 
 
-class TermsVersion(TimeStampedModel):
+class TermsVersion(LockedModel, TimeStampedModel):
     """A contract's money terms in force from a date: the annual fee, the payment cycle and (through its
     clauses) the reward and penalty clauses with the deduction cap. Version 1 is signed with the contract
     and takes effect on its start date; each supplementary agreement that changes the money makes the next
@@ -205,7 +227,10 @@ class TermsVersion(TimeStampedModel):
         verbose_name=_("supplementary agreement"),
     )
 
-    objects = AuditedManager()
+    LOCK_FIELD = "contract__status"
+    LOCKED_VALUES = SIGNED_STATUSES
+    LOCKED_MESSAGE = FROZEN_TERMS
+    AUDITED_DELETE = True  # a supplementary agreement replaces the versions after its date
     history = HistoricalRecords()
 
     class Meta:
@@ -241,32 +266,6 @@ class TermsVersion(TimeStampedModel):
         if self.annual_fee is not None and self.annual_fee <= 0:
             raise ValidationError({"annual_fee": _("The annual fee must be more than 0.")})
 
-    def save(self, *args, **kwargs) -> None:
-        _refuse_unless_draft(self.contract_id)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse_unless_draft(self.contract_id)
-        return super().delete(*args, **kwargs)
-
-
-def frozen_terms_message() -> str:
-    """What a refused change to a signed contract's terms says (the models, the services, the admin, the API)."""
-    return gettext(
-        "The terms and clauses of a signed contract are frozen; record a supplementary agreement to change them "
-        "from a date."
-    )
-
-
-def _refuse_unless_draft(contract_id: int | None) -> None:
-    """Integrity guard: a signed contract's terms and clauses change only through a supplementary agreement
-    (``contracts.services.contract_amend``, which records it and passes with ``allow_locked_changes``)."""
-    if contract_id is None or locked_changes_allowed():
-        return
-    status = Contract._base_manager.filter(pk=contract_id).values_list("status", flat=True).first()
-    if status is not None and status != ContractStatus.DRAFT:
-        raise ImmutableError(frozen_terms_message())
-
 
 def _parameters_of_kind() -> Q:
     """The database's side of the registry: each kind has the parameters it needs and no other."""
@@ -298,7 +297,7 @@ def _one_per_version() -> list[models.UniqueConstraint]:
     ]
 
 
-class Clause(TimeStampedModel):
+class Clause(LockedModel, TimeStampedModel):
     """A reward or penalty clause of one terms version. What each kind needs is in ``contracts.clause_kinds``
     (the database checks it too)."""
 
@@ -346,7 +345,10 @@ class Clause(TimeStampedModel):
     )
     description = models.CharField(_("wording in the contract"), max_length=500, blank=True)
 
-    objects = AuditedManager()
+    LOCK_FIELD = "contract__status"
+    LOCKED_VALUES = SIGNED_STATUSES
+    LOCKED_MESSAGE = FROZEN_TERMS
+    AUDITED_DELETE = True
     history = HistoricalRecords()
 
     class Meta:
@@ -393,21 +395,21 @@ class Clause(TimeStampedModel):
             if name not in used:
                 setattr(self, name, None)
 
-    def save(self, *args, **kwargs) -> None:
-        _refuse_unless_draft(self.contract_id)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse_unless_draft(self.contract_id)
-        return super().delete(*args, **kwargs)
-
 
 class SettlementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     FINAL = "final", _("Final")
 
 
-class Settlement(TimeStampedModel):
+#: a settlement is final with its evaluation, and back to draft when the evaluation is reopened
+SETTLEMENT_FLOW = Flow(
+    SettlementStatus,
+    {SettlementStatus.DRAFT: {SettlementStatus.FINAL}, SettlementStatus.FINAL: {SettlementStatus.DRAFT}},
+    noun=_("A settlement"),
+)
+
+
+class Settlement(LockedModel, TimeStampedModel):
     """A contract's money for one quarter. payable = fee - deductions + cap_applied + bonuses + adjustments."""
 
     contract = models.ForeignKey(
@@ -454,11 +456,12 @@ class Settlement(TimeStampedModel):
         verbose_name=_("finalized by"),
     )
 
-    objects = models.Manager.from_queryset(LockedQuerySet)()
     history = HistoricalRecords()
 
     LOCK_FIELD = "status"
     LOCKED_VALUES = (SettlementStatus.FINAL,)
+    LOCKED_MESSAGE = _("A final settlement is read-only; record a correction or reopen its evaluation.")
+    LOCKED_DELETE_MESSAGE = _("A final settlement cannot be deleted.")
 
     class Meta:
         ordering = ["-quarter", "contract"]
@@ -497,21 +500,6 @@ class Settlement(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.contract} · {self.quarter}"
 
-    def save(self, *args, **kwargs) -> None:
-        """Integrity guard: a final settlement changes only through a correction or its evaluation's reopening."""
-        if self.pk and not locked_changes_allowed():
-            stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored == SettlementStatus.FINAL:
-                raise ImmutableError(
-                    _("A final settlement is read-only; record a correction or reopen its evaluation.")
-                )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.pk and type(self)._base_manager.filter(pk=self.pk, status=SettlementStatus.FINAL).exists():
-            raise ImmutableError(_("A final settlement cannot be deleted."))
-        return super().delete(*args, **kwargs)
-
 
 class LedgerKind(models.TextChoices):
     DEDUCTION = "deduction", _("Deduction")
@@ -527,7 +515,7 @@ class EvidenceType(models.TextChoices):
     MANUAL = "manual", _("Correction by the office")
 
 
-class LedgerLine(models.Model):
+class LedgerLine(LockedModel):
     """One yuan amount deducted, awarded or corrected, pointing at its clause and its evidence.
 
     The evidence lives in other apps (inspections), so it is referenced by type and id; ``evidence_key``
@@ -567,11 +555,12 @@ class LedgerLine(models.Model):
         verbose_name=_("created by"),
     )
 
-    objects = models.Manager.from_queryset(LockedQuerySet)()
     history = HistoricalRecords()
 
     LOCK_FIELD = "settlement__status"
     LOCKED_VALUES = (SettlementStatus.FINAL,)
+    LOCKED_MESSAGE = _("The ledger of a final settlement is read-only; record a correction instead.")
+    LOCKED_DELETE_MESSAGE = _("A ledger line of a final settlement cannot be deleted.")
 
     class Meta:
         ordering = ["settlement", "kind", "id"]
@@ -602,30 +591,12 @@ class LedgerLine(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} · {self.evidence_ref or self.evidence_key}"
 
-    def save(self, *args, **kwargs) -> None:
-        """Integrity guard: a final settlement's ledger takes only corrections (``settlement_adjust``)."""
-        if not locked_changes_allowed() and self._in_final_settlement():
-            raise ImmutableError(_("The ledger of a final settlement is read-only; record a correction instead."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.pk and self._in_final_settlement():
-            raise ImmutableError(_("A ledger line of a final settlement cannot be deleted."))
-        return super().delete(*args, **kwargs)
-
     @property
     def terms_version(self) -> TermsVersion | None:
         """The terms version that priced the line: its clause's (a clause belongs to one version); a correction's,
         the settlement's (the version of the quarter's score clauses and cap). Select ``clause__terms`` and
         ``settlement__terms`` with the lines."""
         return self.clause.terms if self.clause_id else self.settlement.terms
-
-    def _in_final_settlement(self) -> bool:
-        """The line's settlement (as stored, or the one it is being moved to) is final."""
-        where = Q(pk=self.settlement_id)
-        if self.pk:
-            where |= Q(lines__pk=self.pk)
-        return Settlement._base_manager.filter(where, status=SettlementStatus.FINAL).exists()
 
 
 class FormalWarning(TimeStampedModel):

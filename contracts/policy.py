@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from logistics import policy
 from logistics.access import is_office
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from logistics.models import User
+
 
 @rules.predicate
-def is_office_staff(user: Any) -> bool:
+def is_office_staff(user: User | AnonymousUser) -> bool:
     return is_office(user)
 
 
 @rules.predicate
-def signed_and_running(user: Any, contract: Any) -> bool:
+def signed_and_running(user: User | AnonymousUser, contract: Any) -> bool:
     return contract is None or contract.status in ("active", "suspended")
 
 

@@ -7,18 +7,21 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts import clause_kinds, selectors
+from contracts import clause_kinds, ledger_store, selectors
 from contracts import clauses as engine
 from contracts.explanations import describe
 from contracts.models import (
+    CONTRACT_FLOW,
+    FROZEN_TERMS,
+    SETTLEMENT_FLOW,
     Clause,
     Contract,
     ContractAmendment,
@@ -32,7 +35,6 @@ from contracts.models import (
     Settlement,
     SettlementStatus,
     TermsVersion,
-    frozen_terms_message,
 )
 from logistics import bulk
 from logistics.immutability import allow_locked_changes
@@ -43,14 +45,11 @@ from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
 from logistics.text import join_names
 
+if TYPE_CHECKING:
+    from logistics.models import User
+
+
 S = ContractStatus
-TRANSITIONS: dict[str, set[str]] = {
-    S.DRAFT: {S.ACTIVE},
-    S.ACTIVE: {S.SUSPENDED, S.TERMINATED, S.EXPIRED},
-    S.SUSPENDED: {S.ACTIVE, S.TERMINATED, S.EXPIRED},
-    S.TERMINATED: set(),
-    S.EXPIRED: set(),
-}
 PARAMETERS = tuple(clause_kinds.PARAMETERS)
 
 
@@ -73,7 +72,7 @@ def _clause(contract: Contract, terms: TermsVersion, spec: dict[str, Any]) -> Cl
 
 
 @transaction.atomic
-def contract_create_from_award(*, tender: Tender, by: Any = None) -> Contract:
+def contract_create_from_award(*, tender: Tender, by: User | None = None) -> Contract:
     """The award's draft contract, prefilled from the tender and the winning bid, with the default clauses.
 
     Registered in settings.TENDER_AWARD_HANDLERS; idempotent (one draft per tender).
@@ -103,11 +102,11 @@ def contract_create_from_award(*, tender: Tender, by: Any = None) -> Contract:
 
 @transaction.atomic
 def draft_terms_save(
-    *, contract: Contract, annual_fee: Decimal | None = None, payment_cycle: str | None = None, by: Any = None
+    *, contract: Contract, annual_fee: Decimal | None = None, payment_cycle: str | None = None, by: User | None = None
 ) -> TermsVersion:
     """A draft contract's terms (version 1): its fee and payment cycle, in force from its start date."""
     if contract.terms_frozen:
-        raise ValidationError(frozen_terms_message())
+        raise ValidationError(FROZEN_TERMS)
     terms = TermsVersion.objects.filter(contract=contract, number=1).first() or TermsVersion(
         contract=contract, number=1
     )
@@ -124,16 +123,17 @@ def draft_terms_save(
     return terms
 
 
-def _record_transition(contract: Contract, to_status: str, effective_date: dt.date, reason: str, by: Any) -> None:
+def _record_transition(contract: Contract, to_status: str, effective_date: dt.date, reason: str, by: User) -> None:
+    from_status = contract.status
+    CONTRACT_FLOW.advance(contract, to_status)
     ContractStatusChange.objects.create(
         contract=contract,
-        from_status=contract.status,
+        from_status=from_status,
         to_status=to_status,
         effective_date=effective_date,
         reason=reason,
         changed_by=by,
     )
-    contract.status = to_status
     if to_status in (S.TERMINATED, S.EXPIRED):
         contract.ended_on = effective_date - dt.timedelta(days=1) if to_status == S.TERMINATED else contract.end_date
     stamp(contract, by=by, reason=reason)
@@ -142,17 +142,13 @@ def _record_transition(contract: Contract, to_status: str, effective_date: dt.da
 
 @transaction.atomic
 def contract_change_status(
-    *, contract: Contract, to_status: str, reason: str, effective_date: dt.date | None = None, by: Any = None
+    *, contract: Contract, to_status: str, reason: str, effective_date: dt.date | None = None, by: User | None = None
 ) -> Contract:
     """Activate, suspend, resume, terminate or expire a contract: dated, with a reason, kept in its history."""
     contract = Contract.objects.select_for_update(of=("self",)).select_related("vendor").get(pk=contract.pk)
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Please give the reason for this change.")})
-    if to_status not in TRANSITIONS[contract.status]:
-        raise ValidationError(
-            _("A contract cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": contract.get_status_display(), "to": S(to_status).label}
-        )
+    CONTRACT_FLOW.check(contract.status, to_status)
     if to_status == S.ACTIVE and contract.vendor.status != VendorStatus.ADMITTED:
         raise ValidationError(
             _("Only a contract with an admitted vendor can be active; the vendor is “%(status)s”.")
@@ -266,7 +262,7 @@ def contract_amend(
     clauses: Sequence[dict[str, Any]] | None = None,
     end_date: dt.date | None = None,
     service_standards: str | None = None,
-    by: Any = None,
+    by: User | None = None,
 ) -> ContractAmendment:
     """Record a supplementary agreement (补充协议) to a signed contract, in force from ``effective_date``.
 
@@ -455,7 +451,7 @@ def settlement_apply(
     upheld_complaints: Sequence[engine.UpheldComplaint] = (),
     overdue_rectifications: Sequence[engine.OverdueRectification] = (),
     finalize: bool = False,
-    by: Any = None,
+    by: User | None = None,
 ) -> Settlement:
     """Apply one quarter's facts to one contract (see ``settlements_apply``)."""
     item = SettlementInput(contract, score, grade, failed_items, upheld_complaints, overdue_rectifications)
@@ -486,7 +482,7 @@ def settlements_apply(
     quarter: Quarter,
     items: Sequence[SettlementInput],
     finalize: bool = False,
-    by: Any = None,
+    by: User | None = None,
     skip_final: bool = False,
 ) -> dict[int, Settlement]:
     """Apply one quarter's facts to many contracts: ledger lines and settlements; at finalization also the
@@ -497,31 +493,13 @@ def settlements_apply(
     Reads and writes are batched: the number of queries does not depend on the number of contracts.
     With ``skip_final`` the contracts whose settlement is final are left out instead (the quarter close).
     """
+    contracts, settlements = _lock_quarter(quarter, [item.contract.pk for item in items], skip_final)
+    items = [item for item in items if item.contract.pk in contracts]
     if not items:
         return {}
-    ids = [item.contract.pk for item in items]
-    contracts = {
-        c.pk: c for c in Contract.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("vendor")
-    }
-    settlements = {
-        s.contract_id: s
-        for s in Settlement.objects.select_for_update().filter(contract_id__in=ids, quarter=quarter.key)
-    }
-    final = {pk for pk, s in settlements.items() if s.status == SettlementStatus.FINAL}
-    if final and skip_final:
-        items = [item for item in items if item.contract.pk not in final]
-        ids = [item.contract.pk for item in items]
-        contracts = {pk: contracts[pk] for pk in ids}
-        settlements = {pk: s for pk, s in settlements.items() if pk in contracts}
-        if not items:
-            return {}
-    elif final:
-        raise SettlementFinal(
-            _("The settlement of %(quarter)s is final; record a correction instead.") % {"quarter": quarter.key}
-        )
+    ids = list(contracts)
     terms = selectors.contract_terms(list(contracts.values()))
     history = selectors.clause_histories(ids, quarter)
-    later = selectors.contracts_settled_after(ids, quarter)
     now = timezone.now()
     outcomes: dict[int, engine.Outcome] = {}
     created, changed = [], []
@@ -529,19 +507,7 @@ def settlements_apply(
         contract = contracts[item.contract.pk]
         outcome, basis = price_quarter(terms[contract.pk], quarter, item, history.get(contract.pk))
         outcomes[contract.pk] = outcome
-        values = {
-            "fee": outcome.fee,
-            "deductions": outcome.deductions,
-            "cap": outcome.cap,
-            "cap_applied": outcome.cap_applied,
-            "bonuses": outcome.bonuses,
-            "adjustments": Decimal(0),
-            "payable": outcome.payable,
-            "terms_id": outcome.terms_id,
-            "fee_basis": basis,
-            "score": item.score,
-            "grade": item.grade or "",
-        }
+        values = _settlement_values(outcome, basis, item)
         if finalize:
             values.update(status=SettlementStatus.FINAL, finalized_at=now, finalized_by=by)
         settlement = settlements.get(contract.pk)
@@ -563,27 +529,60 @@ def settlements_apply(
         )
         stamp(settlement, by=by)
     reason = "finalized" if finalize else "computed"
-    if created:
-        Settlement.objects.bulk_create(created, batch_size=bulk.BATCH)
-        Settlement.history.bulk_history_create(created, batch_size=bulk.BATCH, default_change_reason=reason)
+    bulk.create_with_history(Settlement, created, reason=reason)
     # the lines first: once a changed settlement is stored as final its ledger is locked (trigger included)
-    _sync_lines(settlements, outcomes, by)
-    if changed:
-        # the plain queryset: the audited one would add a second history row per settlement ("bulk update")
-        models.QuerySet(model=Settlement).bulk_update(
-            changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], batch_size=bulk.UPDATE_BATCH
-        )
-        Settlement.history.bulk_history_create(
-            changed, update=True, batch_size=bulk.BATCH, default_change_reason=reason
-        )
+    ledger_store.sync_lines(settlements, outcomes, by)
+    bulk.update_with_history(Settlement, changed, [*SETTLEMENT_FIELDS, "computed_at", "updated_at"], reason=reason)
     if finalize:  # warnings and flags are the vendor's business only once the quarter is final
         _sync_warnings(contracts, quarter, outcomes, by)
-        _update_flags(contracts, quarter, outcomes, later, by)
+        _update_flags(contracts, quarter, outcomes, selectors.contracts_settled_after(ids, quarter), by)
     return {item.contract.pk: settlements[item.contract.pk] for item in items}
 
 
+def _lock_quarter(
+    quarter: Quarter, ids: list[int], skip_final: bool
+) -> tuple[dict[int, Contract], dict[int, Settlement]]:
+    """The contracts and their settlements of the quarter, locked for the change; a final settlement is
+    refused (``SettlementFinal``), or left out with ``skip_final``."""
+    if not ids:
+        return {}, {}
+    contracts = {
+        c.pk: c for c in Contract.objects.select_for_update(of=("self",)).filter(pk__in=ids).select_related("vendor")
+    }
+    settlements = {
+        s.contract_id: s
+        for s in Settlement.objects.select_for_update().filter(contract_id__in=ids, quarter=quarter.key)
+    }
+    final = {pk for pk, s in settlements.items() if s.status == SettlementStatus.FINAL}
+    if final and not skip_final:
+        raise SettlementFinal(
+            _("The settlement of %(quarter)s is final; record a correction instead.") % {"quarter": quarter.key}
+        )
+    return (
+        {pk: c for pk, c in contracts.items() if pk not in final},
+        {pk: s for pk, s in settlements.items() if pk not in final},
+    )
+
+
+def _settlement_values(outcome: engine.Outcome, basis: list[dict[str, Any]], item: SettlementInput) -> dict[str, Any]:
+    """A settlement's figures as the clauses priced them (corrections start again at 0 on a recompute)."""
+    return {
+        "fee": outcome.fee,
+        "deductions": outcome.deductions,
+        "cap": outcome.cap,
+        "cap_applied": outcome.cap_applied,
+        "bonuses": outcome.bonuses,
+        "adjustments": Decimal(0),
+        "payable": outcome.payable,
+        "terms_id": outcome.terms_id,
+        "fee_basis": basis,
+        "score": item.score,
+        "grade": item.grade or "",
+    }
+
+
 def _update_flags(
-    contracts: dict[int, Contract], quarter: Quarter, outcomes: dict[int, engine.Outcome], later: set[int], by: Any
+    contracts: dict[int, Contract], quarter: Quarter, outcomes: dict[int, engine.Outcome], later: set[int], by: User
 ) -> None:
     """The contract's flags follow its latest quarter (recomputing an older quarter leaves them alone)."""
     changed, recommended = [], []
@@ -606,12 +605,8 @@ def _update_flags(
         contract.updated_at = timezone.now()
         stamp(contract, by=by)
         changed.append(contract)
-    if changed:
-        fields = ["termination_recommended", "termination_recommended_reason", "renewal_preferred", "updated_at"]
-        models.QuerySet(model=Contract).bulk_update(changed, fields, batch_size=bulk.UPDATE_BATCH)  # history below
-        Contract.history.bulk_history_create(
-            changed, update=True, batch_size=bulk.BATCH, default_change_reason="clauses"
-        )
+    fields = ["termination_recommended", "termination_recommended_reason", "renewal_preferred", "updated_at"]
+    bulk.update_with_history(Contract, changed, fields, reason="clauses")
     for contract in recommended:
         notify_office(
             subject=_("Termination recommended: contract %(number)s") % {"number": contract.number},
@@ -624,107 +619,8 @@ def _update_flags(
         )
 
 
-LEDGER_COLUMNS = (
-    "settlement_id",
-    "contract_id",
-    "quarter",
-    "clause_id",
-    "kind",
-    "amount",
-    "evidence_type",
-    "evidence_id",
-    "evidence_key",
-    "evidence_ref",
-    "explanation",
-    "created_by_id",
-    "created_at",
-)
-
-
-def _sync_lines(settlements: dict[int, Settlement], outcomes: dict[int, engine.Outcome], by: Any) -> None:
-    ids = [settlements[pk].pk for pk in outcomes]
-    existing = {
-        (line.settlement_id, line.clause_id, line.evidence_key): line
-        for line in LedgerLine.objects.filter(settlement_id__in=ids).exclude(kind=LedgerKind.ADJUSTMENT)
-    }
-    changed = []
-    if existing:  # a recompute: lines that changed or went away (a first close has none, and skips this)
-        wanted = set()
-        for pk, outcome in outcomes.items():
-            for line in outcome.lines:
-                key = (settlements[pk].pk, line.clause_id, line.evidence_key)
-                wanted.add(key)
-                row = existing.get(key)
-                if row is not None and (row.amount, row.kind, row.explanation, row.evidence_ref) != (
-                    line.amount,
-                    line.kind,
-                    line.explanation,
-                    line.evidence_ref,
-                ):
-                    row.amount, row.kind, row.explanation, row.evidence_ref = (
-                        line.amount,
-                        line.kind,
-                        line.explanation,
-                        line.evidence_ref,
-                    )
-                    changed.append(stamp(row, by=by))
-        for key, row in existing.items():
-            if key not in wanted:
-                stamp(row, by=by, reason="facts changed")
-                row.delete()  # rare (a recompute after the facts changed): one row, one history entry
-    now = timezone.now()
-    user_id = getattr(by, "pk", None)
-    written: set[int] = set()
-
-    def new_rows():  # streamed into the insert: a quarter close's lines are never all held twice
-        for pk, outcome in outcomes.items():
-            settlement = settlements[pk]
-            for line in outcome.lines:
-                if (settlement.pk, line.clause_id, line.evidence_key) in existing:
-                    continue
-                written.add(settlement.pk)
-                yield (
-                    settlement.pk,
-                    settlement.contract_id,
-                    settlement.quarter,
-                    line.clause_id,
-                    line.kind,
-                    line.amount,
-                    line.evidence_type,
-                    line.evidence_id,
-                    line.evidence_key,
-                    line.evidence_ref,
-                    line.explanation,
-                    user_id,
-                    now,
-                )
-
-    # a quarter close writes tens of thousands of lines: COPY them, and copy their history in the database
-    if bulk.insert_rows(LedgerLine, LEDGER_COLUMNS, new_rows()):
-        chunks = sorted(written)
-        step = len(chunks) if connection.vendor == "postgresql" else 500  # SQLite: at most 999 parameters
-        for first in range(0, len(chunks), step):
-            chunk = chunks[first : first + step]
-            bulk.copy_history(
-                LedgerLine,
-                where=f"settlement_id IN ({', '.join(['%s'] * len(chunk))}) AND created_at = %s",
-                params=[*chunk, LedgerLine._meta.get_field("created_at").get_db_prep_save(now, connection)],
-                history_type="+",
-                reason="computed",
-                user_id=user_id,
-                when=now,
-            )
-    if changed:  # the plain queryset: the settlements are drafts (checked above), and the history follows
-        models.QuerySet(model=LedgerLine).bulk_update(
-            changed, ["amount", "kind", "explanation", "evidence_ref"], batch_size=bulk.UPDATE_BATCH
-        )
-        LedgerLine.history.bulk_history_create(
-            changed, update=True, batch_size=bulk.BATCH, default_change_reason="recomputed"
-        )
-
-
 def _sync_warnings(
-    contracts: dict[int, Contract], quarter: Quarter, outcomes: dict[int, engine.Outcome], by: Any
+    contracts: dict[int, Contract], quarter: Quarter, outcomes: dict[int, engine.Outcome], by: User
 ) -> None:
     existing = {
         (w.contract_id, w.clause_id): w
@@ -740,13 +636,11 @@ def _sync_warnings(
         for (pk, clause_id), w in wanted.items()
         if (pk, clause_id) not in existing
     ]
-    if created:
-        FormalWarning.objects.bulk_create(created, batch_size=bulk.BATCH)
-        FormalWarning.history.bulk_history_create(created, batch_size=bulk.BATCH, default_change_reason="clauses")
+    bulk.create_with_history(FormalWarning, created, reason="clauses")
 
 
 @transaction.atomic
-def settlement_adjust(*, settlement: Settlement, amount: Decimal, reason: str, by: Any = None) -> LedgerLine:
+def settlement_adjust(*, settlement: Settlement, amount: Decimal, reason: str, by: User | None = None) -> LedgerLine:
     """A correction to a settlement: a signed ledger line with a reason; the settlement's payable follows."""
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     try:
@@ -761,7 +655,7 @@ def settlement_adjust(*, settlement: Settlement, amount: Decimal, reason: str, b
         return _record_adjustment(settlement, amount, reason, by)
 
 
-def _record_adjustment(settlement: Settlement, amount: Decimal, reason: str, by: Any) -> LedgerLine:
+def _record_adjustment(settlement: Settlement, amount: Decimal, reason: str, by: User) -> LedgerLine:
     line = LedgerLine.objects.create(
         settlement=settlement,
         contract_id=settlement.contract_id,
@@ -784,14 +678,16 @@ def _record_adjustment(settlement: Settlement, amount: Decimal, reason: str, by:
 
 
 @transaction.atomic
-def settlement_reopen(*, contract: Contract, quarter: Quarter, reason: str, by: Any = None) -> Settlement | None:
+def settlement_reopen(
+    *, contract: Contract, quarter: Quarter, reason: str, by: User | None = None
+) -> Settlement | None:
     """Back to draft, for the audited reopening of a final evaluation (the reason is kept in the history)."""
     settlement = Settlement.objects.select_for_update().filter(contract=contract, quarter=quarter.key).first()
     if settlement is None or settlement.status == SettlementStatus.DRAFT:
         return settlement
     if not reason.strip():
         raise ValidationError({"reason": _("Reopening a final settlement needs a written reason.")})
-    settlement.status = SettlementStatus.DRAFT
+    SETTLEMENT_FLOW.advance(settlement, SettlementStatus.DRAFT)
     settlement.finalized_at = None
     settlement.finalized_by = None
     stamp(settlement, by=by, reason=reason.strip())

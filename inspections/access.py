@@ -6,7 +6,7 @@ submitted inspections, their own self-checks (drafts included) and their rectifi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
@@ -28,12 +28,18 @@ from inspections.models import (
 )
 from logistics.access import everyone_signed_in, is_vendor_user, scope_rule, scoped
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from logistics.models import User
+
+
 for _model in (ChecklistTemplate, ChecklistItem):
     scope_rule(_model)(everyone_signed_in)
 
 
 @scope_rule(Inspection)
-def inspection_rule(user: Any, queryset: QuerySet) -> QuerySet:
+def inspection_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     contracts = contracts_for(user).values("pk")
     if is_vendor_user(user):
         visible = Q(status=InspectionStatus.SUBMITTED) | Q(kind=InspectionKind.SELF)
@@ -41,7 +47,7 @@ def inspection_rule(user: Any, queryset: QuerySet) -> QuerySet:
     return queryset.filter(contract__in=contracts)
 
 
-def _through_inspection(user: Any, queryset: QuerySet) -> QuerySet:
+def _through_inspection(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset.filter(inspection__in=scoped(user, Inspection.objects.all()).values("pk"))
 
 
@@ -50,11 +56,11 @@ for _model in (ItemResult, InspectionPhoto, InspectionSignoff, InspectionAmendme
 
 
 @scope_rule(RectificationOrder)
-def rectification_rule(user: Any, queryset: QuerySet) -> QuerySet:
+def rectification_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset.filter(contract__in=contracts_for(user).values("pk"))
 
 
-def _through_order(user: Any, queryset: QuerySet) -> QuerySet:
+def _through_order(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset.filter(order__in=scoped(user, RectificationOrder.objects.all()).values("pk"))
 
 
@@ -69,14 +75,14 @@ VENDOR_VISIBLE = (ComplaintStatus.DISPATCHED, ComplaintStatus.ANSWERED, Complain
 
 
 @scope_rule(Complaint)
-def complaint_rule(user: Any, queryset: QuerySet) -> QuerySet:
+def complaint_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     queryset = queryset.filter(quarantined=False, contract__in=contracts_for(user).values("pk"))
     if is_vendor_user(user):
         return queryset.filter(status__in=VENDOR_VISIBLE)
     return queryset
 
 
-def _through_complaint(user: Any, queryset: QuerySet) -> QuerySet:
+def _through_complaint(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset.filter(complaint__in=scoped(user, Complaint.objects.all()).values("pk"))
 
 

@@ -324,7 +324,7 @@ class RectificationOrderAdmin(ScopedAdmin):
         return status_badge("overdue" if overdue else obj.status, obj.get_status_display())
 
 
-# --- employees' voice -----------------------------------------------------------------------------------
+# --- complaints and surveys ------------------------------------------------------------------------------
 from inspections.models import Complaint, ComplaintEvent, Survey, SurveyQuestion  # noqa: E402
 
 

@@ -278,6 +278,6 @@ def seed(context: dict[str, Any]) -> None:
             )
     if total:
         context["stdout"].write(f"    inspections created: {total}")
-    from inspections.demo_voice import seed as seed_voice
+    from inspections.demo_complaints_surveys import seed as seed_complaints_surveys
 
-    seed_voice(context)
+    seed_complaints_surveys(context)

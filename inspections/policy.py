@@ -6,27 +6,32 @@ pages and the API show only the actions that are.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from logistics import policy
 from logistics.access import is_inspector, is_office, is_vendor_user
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from logistics.models import User
+
 
 @rules.predicate
-def is_office_staff(user: Any) -> bool:
+def is_office_staff(user: User | AnonymousUser) -> bool:
     return is_office(user)
 
 
 @rules.predicate
-def is_supervisor(user: Any) -> bool:
+def is_supervisor(user: User | AnonymousUser) -> bool:
     """The office's own eyes: its staff and its inspectors."""
     return is_office(user) or is_inspector(user)
 
 
 @rules.predicate
-def of_the_orders_vendor(user: Any, order: Any) -> bool:
+def of_the_orders_vendor(user: User | AnonymousUser, order: Any) -> bool:
     """Staff of the order's vendor (without an order: vendor staff at all, the role-level question)."""
     if order is None:
         return is_vendor_user(user)
@@ -34,7 +39,7 @@ def of_the_orders_vendor(user: Any, order: Any) -> bool:
 
 
 @rules.predicate
-def of_the_complaints_vendor(user: Any, complaint: Any) -> bool:
+def of_the_complaints_vendor(user: User | AnonymousUser, complaint: Any) -> bool:
     """Staff of the vendor the complaint was dispatched to (without one: vendor staff at all)."""
     if complaint is None:
         return is_vendor_user(user)
@@ -42,17 +47,17 @@ def of_the_complaints_vendor(user: Any, complaint: Any) -> bool:
 
 
 @rules.predicate
-def order_open(user: Any, order: Any) -> bool:
+def order_open(user: User | AnonymousUser, order: Any) -> bool:
     return order is not None and order.status == "open"
 
 
 @rules.predicate
-def order_answered(user: Any, order: Any) -> bool:
+def order_answered(user: User | AnonymousUser, order: Any) -> bool:
     return order is not None and order.status == "answered"
 
 
 @rules.predicate
-def complaint_dispatched(user: Any, complaint: Any) -> bool:
+def complaint_dispatched(user: User | AnonymousUser, complaint: Any) -> bool:
     return complaint is not None and complaint.status == "dispatched"
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.db.models.functions import Now
+from django.db.models import Case, QuerySet, Value, When
 
-from inspections import calculations
-from inspections.models import Inspection, RectificationOrder, RectificationStatus
+from inspections import calculations, rules
+from inspections.models import Inspection, RectificationOrder
 from logistics.access import scoped
 from logistics.quarters import local_date
 from logistics.quarters import today as local_today
+
+if TYPE_CHECKING:
+    from logistics.models import User
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,8 @@ class Overdue:
 
 
 def rectification_overdue_days(order: RectificationOrder, as_of: dt.date) -> int:
-    resolved = local_date(order.resolved_at) if order.resolved_at else None
-    if order.status == RectificationStatus.ANSWERED and order.answered_at and order.answered_at <= order.deadline:
-        resolved = local_date(order.answered_at)  # answered in time: waiting for the inspector is not overdue
+    stopped = rules.clock_stopped_at(order.status, order.answered_at, order.resolved_at, order.deadline)
+    resolved = local_date(stopped) if stopped else None
     return calculations.overdue_days(local_date(order.deadline), resolved, as_of)
 
 
@@ -42,35 +43,25 @@ def overdue_rectifications(*, as_of: dt.date | None = None, queryset: QuerySet |
     return out
 
 
-def rectifications_for(user: Any) -> QuerySet:
+def rectifications_for(user: User) -> QuerySet:
     """Orders the user may see, annotated with ``is_overdue`` (now), newest deadlines last."""
     return (
         scoped(user, RectificationOrder.objects.all())
         .select_related("contract__vendor", "contract__category", "site")
         .annotate(
-            is_overdue=Case(
-                When(Q(status=RectificationStatus.OPEN, deadline__lt=Now()), then=Value(True)),
-                When(Q(status=RectificationStatus.ANSWERED, answered_at__gt=F("deadline")), then=Value(True)),
-                default=Value(False),
-            )
+            is_overdue=Case(When(rules.late_q(), then=Value(True)), default=Value(False)),
         )
     )
 
 
-def inspections_for(user: Any) -> QuerySet:
+def inspections_for(user: User) -> QuerySet:
     return scoped(user, Inspection.objects.all()).select_related(
         "contract__vendor", "contract__category", "site", "template", "created_by"
     )
 
 
-def has_photos() -> Exists:
-    from inspections.models import InspectionPhoto
-
-    return Exists(InspectionPhoto.objects.filter(inspection=OuterRef("pk")))
-
-
 # --- complaints and surveys -----------------------------------------------------------------------------
-def complaints_for(user: Any) -> QuerySet:
+def complaints_for(user: User) -> QuerySet:
     from inspections.models import Complaint
 
     return scoped(user, Complaint.objects.filter(quarantined=False)).select_related(
@@ -98,11 +89,11 @@ class SurveyResults:
 
 def survey_results(survey: Any) -> SurveyResults:
     """Per question and overall: satisfaction rate (share of answers rated 4 or 5), responses and response rate."""
-    from django.db.models import Count, Q
+    from django.db.models import Count
 
     from contracts.models import Contract
     from inspections.models import SurveyAnswer, SurveyInvitation, SurveyResponse
-    from inspections.satisfaction import rate_from_counts
+    from inspections.satisfaction import answer_counts, rate_from_counts
 
     invitations = SurveyInvitation.objects.filter(survey=survey).count()
     responses = SurveyResponse.objects.filter(survey=survey).count()
@@ -110,7 +101,7 @@ def survey_results(survey: Any) -> SurveyResults:
         row["question_id"]: row
         for row in SurveyAnswer.objects.filter(response__survey=survey)
         .values("question_id")
-        .annotate(total=Count("pk"), satisfied=Count("pk", filter=Q(value__gte=4)))
+        .annotate(**answer_counts())
     }
     questions = []
     all_total = all_satisfied = 0
@@ -127,7 +118,7 @@ def survey_results(survey: Any) -> SurveyResults:
         row["response__contract"]: rate_from_counts(row["satisfied"], row["total"])
         for row in SurveyAnswer.objects.filter(response__survey=survey)
         .values("response__contract")
-        .annotate(total=Count("pk"), satisfied=Count("pk", filter=Q(value__gte=4)))
+        .annotate(**answer_counts())
     }
     contracts = Contract.objects.filter(pk__in=set(invited) | set(answered)).select_related("vendor").order_by("number")
     return SurveyResults(

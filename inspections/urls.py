@@ -14,20 +14,22 @@ urlpatterns = [
     path("rectifications/<int:pk>/", views.rectification_detail, name="rectification"),
 ]
 
-from inspections import views_voice  # noqa: E402
+from inspections import views_complaints, views_surveys  # noqa: E402
 
 urlpatterns += [
-    path("complaints/new/", views_voice.complaint_new, name="complaint_new"),
-    path("complaints/track/", views_voice.complaint_track_lookup, name="complaint_lookup"),
-    path("complaints/track/<str:code>/", views_voice.complaint_track, name="complaint_track"),
+    path("complaints/new/", views_complaints.complaint_new, name="complaint_new"),
+    path("complaints/track/", views_complaints.complaint_track_lookup, name="complaint_lookup"),
+    path("complaints/track/<str:code>/", views_complaints.complaint_track, name="complaint_track"),
     path(
-        "complaints/track/<str:code>/photos/<int:pk>/", views_voice.complaint_track_photo, name="complaint_track_photo"
+        "complaints/track/<str:code>/photos/<int:pk>/",
+        views_complaints.complaint_track_photo,
+        name="complaint_track_photo",
     ),
-    path("complaints/", views_voice.complaint_queue, name="complaint_queue"),
-    path("complaints/<int:pk>/", views_voice.complaint_detail, name="complaint"),
-    path("complaints/qr/", views_voice.qr_sheet, name="qr_sheet"),
-    path("documents/<int:pk>/", views_voice.document_detail, name="document"),
-    path("surveys/", views_voice.survey_list, name="surveys"),
-    path("surveys/<int:pk>/", views_voice.survey_detail, name="survey"),
-    path("s/<str:token>/", views_voice.survey_answer, name="survey_answer"),
+    path("complaints/", views_complaints.complaint_queue, name="complaint_queue"),
+    path("complaints/<int:pk>/", views_complaints.complaint_detail, name="complaint"),
+    path("complaints/qr/", views_complaints.qr_sheet, name="qr_sheet"),
+    path("documents/<int:pk>/", views_complaints.document_detail, name="document"),
+    path("surveys/", views_surveys.survey_list, name="surveys"),
+    path("surveys/<int:pk>/", views_surveys.survey_detail, name="survey"),
+    path("s/<str:token>/", views_surveys.survey_answer, name="survey_answer"),
 ]

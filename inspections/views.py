@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,6 +41,10 @@ from logistics.pages.views import register_portal_section, role_required
 from logistics.policy import may
 from logistics.quarters import today as local_today
 
+if TYPE_CHECKING:
+    from logistics.models import User
+
+
 register_download("inspection-photo", InspectionPhoto, "image", inline=True)
 register_download("inspection-document", Inspection, "document")
 register_download("rectification-photo", RectificationPhoto, "image", inline=True)
@@ -51,7 +55,7 @@ PAGE_SIZE = 50
 
 
 # --- the tablet form ------------------------------------------------------------------------------------
-def tablet_bootstrap(user: Any) -> dict[str, Any]:
+def tablet_bootstrap(user: User) -> dict[str, Any]:
     """Everything the offline tablet form needs, in a fixed number of queries."""
     kinds = inspection_services.kinds_for(user)
     contracts = list(
@@ -241,7 +245,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "inspections/inspection_detail.html", context)
 
 
-def may_sign(user: Any, inspection: Inspection) -> bool:
+def may_sign(user: User, inspection: Inspection) -> bool:
     """Its inspectors sign an inspection; a monthly joint one also the other inspectors and the vendor's staff."""
     return user in inspection.inspectors.all() or (
         inspection.kind == InspectionKind.MONTHLY_JOINT and (is_inspector(user) or is_vendor_user(user))

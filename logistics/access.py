@@ -13,11 +13,17 @@ Outside a user's scope an object does not exist for them: views answer 404, not 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
 from logistics.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from logistics.models import User
+
 
 ScopeRule = Callable[[Any, models.QuerySet], models.QuerySet]
 _RULES: dict[type[models.Model], ScopeRule] = {}
@@ -31,7 +37,7 @@ def scope_rule(model: type[models.Model]) -> Callable[[ScopeRule], ScopeRule]:
     return register
 
 
-def roles_of(user: Any) -> frozenset[str]:
+def roles_of(user: User | AnonymousUser) -> frozenset[str]:
     """The role names of ``user`` (cached on the user object for the request)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
@@ -45,29 +51,25 @@ def roles_of(user: Any) -> frozenset[str]:
     return cached
 
 
-def is_office(user: Any) -> bool:
+def is_office(user: User | AnonymousUser) -> bool:
     return Role.OFFICE in roles_of(user)
 
 
-def is_leader(user: Any) -> bool:
-    return Role.LEADER in roles_of(user)
-
-
-def is_inspector(user: Any) -> bool:
+def is_inspector(user: User | AnonymousUser) -> bool:
     return Role.INSPECTOR in roles_of(user)
 
 
-def is_vendor_user(user: Any) -> bool:
+def is_vendor_user(user: User | AnonymousUser) -> bool:
     return Role.VENDOR in roles_of(user) and getattr(user, "vendor_id", None) is not None
 
 
-def sees_everything(user: Any) -> bool:
+def sees_everything(user: User | AnonymousUser) -> bool:
     """Office and leaders see every record (leaders only read)."""
     roles = roles_of(user)
     return Role.OFFICE in roles or Role.LEADER in roles
 
 
-def scoped(user: Any, queryset: models.QuerySet) -> models.QuerySet:
+def scoped(user: User | AnonymousUser, queryset: models.QuerySet) -> models.QuerySet:
     """``queryset`` narrowed to what ``user`` may see."""
     if not roles_of(user):
         return queryset.none()
@@ -79,7 +81,7 @@ def scoped(user: Any, queryset: models.QuerySet) -> models.QuerySet:
     return rule(user, queryset)
 
 
-def everyone_signed_in(user: Any, queryset: models.QuerySet) -> models.QuerySet:
+def everyone_signed_in(user: User | AnonymousUser, queryset: models.QuerySet) -> models.QuerySet:
     """Rule for reference data: every role may read it."""
     return queryset
 
@@ -87,7 +89,7 @@ def everyone_signed_in(user: Any, queryset: models.QuerySet) -> models.QuerySet:
 def for_vendor_user(field: str) -> ScopeRule:
     """Rule for records owned by a vendor: vendor staff see their vendor's, inspectors none."""
 
-    def rule(user: Any, queryset: models.QuerySet) -> models.QuerySet:
+    def rule(user: User | AnonymousUser, queryset: models.QuerySet) -> models.QuerySet:
         if is_vendor_user(user):
             return queryset.filter(**{field: user.vendor_id})
         return queryset.none()
@@ -96,7 +98,7 @@ def for_vendor_user(field: str) -> ScopeRule:
 
 
 # --- Rules of the core app ---------------------------------------------------------------------------
-def bid_is_sealed_for(user: Any, bid: Any, now: Any = None) -> bool:
+def bid_is_sealed_for(user: User | AnonymousUser, bid: Any, now: Any = None) -> bool:
     """A bid's price and content are hidden before the opening time from everyone but the bidder."""
     from django.utils import timezone
 
@@ -114,7 +116,7 @@ def _register_core_rules() -> None:
         scope_rule(model)(everyone_signed_in)
 
     @scope_rule(m.Vendor)
-    def vendor_rule(user: Any, queryset: models.QuerySet) -> models.QuerySet:
+    def vendor_rule(user: User | AnonymousUser, queryset: models.QuerySet) -> models.QuerySet:
         if is_vendor_user(user):
             return queryset.filter(pk=user.vendor_id)
         if is_inspector(user):
@@ -130,14 +132,14 @@ def _register_core_rules() -> None:
     scope_rule(m.VendorStatusChange)(for_vendor_user("vendor"))
 
     @scope_rule(m.Tender)
-    def tender_rule(user: Any, queryset: models.QuerySet) -> models.QuerySet:
+    def tender_rule(user: User | AnonymousUser, queryset: models.QuerySet) -> models.QuerySet:
         if is_vendor_user(user):
             visible = ~Q(status=m.TenderStatus.DRAFT) & (Q(method="open") | Q(invited_vendors=user.vendor_id))
             return queryset.filter(visible | Q(bids__vendor=user.vendor_id)).distinct()
         return queryset.none()
 
     @scope_rule(m.TenderCriterion)
-    def criterion_rule(user: Any, queryset: models.QuerySet) -> models.QuerySet:
+    def criterion_rule(user: User | AnonymousUser, queryset: models.QuerySet) -> models.QuerySet:
         tenders = scoped(user, m.Tender.objects.all())
         return queryset.filter(tender__in=tenders)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
@@ -59,6 +59,9 @@ from logistics.services import users as user_services
 from logistics.services.vendors import vendor_change_status
 from logistics.uploads import clean_document
 
+if TYPE_CHECKING:
+    from logistics.models import User
+
 
 # --- Reference data -------------------------------------------------------------------------------------
 @admin.register(Department)
@@ -114,7 +117,7 @@ class PersonForm(forms.ModelForm):
         model = User
         fields = ["username", "last_name", "first_name", "email", "phone", "department", "vendor", "is_active"]
 
-    def __init__(self, *args: Any, by: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, by: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.by = by
         self.fields["role"].choices = [("", "—"), *((r.value, r.label) for r in policy.grantable_roles(by))]
@@ -360,7 +363,7 @@ class StatusChangeInline(ReadOnlyInline):
     verbose_name_plural = gettext_lazy("status history")
 
 
-def _open_review(vendor: Vendor, user: Any) -> Any:
+def _open_review(vendor: Vendor, user: User) -> Any:
     return admission_services.admission_review_open(vendor=vendor, by=user)
 
 
@@ -540,7 +543,7 @@ class TenderAttachmentInline(admin.TabularInline):
     extra = 0
 
 
-def _award_top(tender: Tender, user: Any) -> Any:
+def _award_top(tender: Tender, user: User) -> Any:
     return tender_services.tender_award(tender=tender, by=user)
 
 

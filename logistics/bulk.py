@@ -122,3 +122,49 @@ def copy_history(
             f"SELECT {quoted}, %s, %s, %s, %s FROM {table} WHERE {where}",
             [*values, *params],
         )
+
+
+def create_with_history(model: type[models.Model], rows: Sequence[models.Model], *, reason: str) -> None:
+    """``bulk_create`` and one history row per created row (simple-history does not see bulk writes)."""
+    if rows:
+        model._default_manager.bulk_create(rows, batch_size=BATCH)
+        model.history.bulk_history_create(rows, batch_size=BATCH, default_change_reason=reason)
+
+
+def update_with_history(
+    model: type[models.Model], rows: Sequence[models.Model], fields: Sequence[str], *, reason: str
+) -> None:
+    """``bulk_update`` and one history row per changed row. The plain queryset: an audited one would add a
+    second history row per row (its "bulk update"); the callers checked the rows may change."""
+    if rows:
+        models.QuerySet(model=model).bulk_update(rows, list(fields), batch_size=UPDATE_BATCH)
+        model.history.bulk_history_create(rows, update=True, batch_size=BATCH, default_change_reason=reason)
+
+
+def copy_history_where_in(
+    model: type[models.Model],
+    column: str,
+    ids: Sequence[int],
+    *,
+    also: str = "",
+    also_params: Sequence[Any] = (),
+    history_type: str,
+    reason: str,
+    user_id: int | None,
+    when: dt.datetime,
+) -> None:
+    """``copy_history`` of the rows whose ``column`` is one of ``ids`` (and ``also``, SQL), in as few statements
+    as the database takes (SQLite: at most 999 parameters per statement)."""
+    step = len(ids) if connection.vendor == "postgresql" else 500
+    for first in range(0, len(ids), step or 1):
+        chunk = ids[first : first + step]
+        where = f"{connection.ops.quote_name(column)} IN ({', '.join(['%s'] * len(chunk))})"
+        copy_history(
+            model,
+            where=f"{where} AND {also}" if also else where,
+            params=[*chunk, *also_params],
+            history_type=history_type,
+            reason=reason,
+            user_id=user_id,
+            when=when,
+        )

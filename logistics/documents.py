@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -13,6 +13,10 @@ from django.utils import timezone
 
 from logistics import outbox
 from logistics.models import Document
+
+if TYPE_CHECKING:
+    from logistics.models import User
+
 
 logger = logging.getLogger(__name__)
 Renderer = Callable[[Document], tuple[str, bytes]]
@@ -24,7 +28,7 @@ def register_renderer(kind: str, renderer: Renderer) -> None:
 
 
 @transaction.atomic
-def document_request(*, kind: str, title: str, params: dict[str, Any], by: Any) -> Document:
+def document_request(*, kind: str, title: str, params: dict[str, Any], by: User) -> Document:
     """Ask for a document; a task renders it after the commit (in-process without a broker)."""
     if kind not in _RENDERERS:
         raise ValueError(f"unknown document kind {kind!r}")

@@ -10,7 +10,7 @@ delivered by being stored; the others go through the outbox to ``send``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,8 +20,11 @@ from logistics.channels import Channel
 from logistics.models import GroupRobot, Notification, User
 from logistics.roles import Role
 
+if TYPE_CHECKING:
+    from logistics.models import User
 
-def _user_rows(user: Any) -> list[dict[str, Any]]:
+
+def _user_rows(user: User) -> list[dict[str, Any]]:
     chosen = user.notify_channels if isinstance(user.notify_channels, list) else channels.USER_DEFAULT
     rows = []
     for channel in channels.PERSONAL:

@@ -14,12 +14,18 @@ do all of it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from logistics.access import is_office, is_vendor_user
 from logistics.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from logistics.models import User
+
 
 POLICY = rules.RuleSet()
 
@@ -27,7 +33,7 @@ POLICY = rules.RuleSet()
 OFFICE_GRANTS = (Role.INSPECTOR, Role.VENDOR, Role.LEADER)
 
 
-def may(user: Any, action: str, obj: Any = None) -> bool:
+def may(user: User | AnonymousUser, action: str, obj: Any = None) -> bool:
     """Whether ``user`` may do ``action`` (a rule name such as ``"user.change"``) on ``obj``."""
     return POLICY.test_rule(action, user, obj)
 
@@ -39,17 +45,17 @@ def add(action: str, predicate: Any) -> None:
 
 # --- predicates -------------------------------------------------------------------------------------------
 @rules.predicate
-def is_superuser(user: Any) -> bool:
+def is_superuser(user: User | AnonymousUser) -> bool:
     return bool(getattr(user, "is_active", False) and getattr(user, "is_superuser", False))
 
 
 @rules.predicate
-def is_office_staff(user: Any) -> bool:
+def is_office_staff(user: User | AnonymousUser) -> bool:
     return is_office(user)
 
 
 @rules.predicate
-def is_managed_person(user: Any, target: Any) -> bool:
+def is_managed_person(user: User | AnonymousUser, target: Any) -> bool:
     """A person the office manages: not a superuser, not staff of the admin, no office role (none yet: adding)."""
     if target is None:
         return True
@@ -77,14 +83,14 @@ add("user.grant_privileges", is_superuser)  # is_staff, is_superuser, raw permis
 
 
 @rules.predicate
-def is_vendor_staff(user: Any) -> bool:
+def is_vendor_staff(user: User | AnonymousUser) -> bool:
     return is_vendor_user(user)
 
 
 add("bid.submit", is_vendor_staff)  # for its own vendor: the service takes the vendor from the user
 
 
-def grantable_roles(user: Any) -> list[Role]:
+def grantable_roles(user: User | AnonymousUser) -> list[Role]:
     """The roles ``user`` may give to somebody."""
     if is_superuser(user):
         return list(Role)

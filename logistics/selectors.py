@@ -6,7 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
@@ -28,6 +28,9 @@ from logistics.models import (
 from logistics.quarters import local_date
 from logistics.quarters import today as local_today
 from logistics.reasons import bilingual
+
+if TYPE_CHECKING:
+    from logistics.models import User
 
 
 # --- Certificates and expiry ----------------------------------------------------------------------------
@@ -273,7 +276,7 @@ def tender_ranking(tender: Tender, submitted_only: bool = True) -> list[tenderin
     )
 
 
-def score_sheet_visible_to(user: Any, tender: Tender) -> QuerySet:
+def score_sheet_visible_to(user: User, tender: Tender) -> QuerySet:
     """Score sheets a committee member may read: their own, and the others' once they submitted their own."""
     sheets = ScoreSheet.objects.filter(tender=tender)
     own = sheets.filter(member=user)

@@ -1,10 +1,9 @@
 """The quarterly score (pure code: plain data in, Decimal out). The rules are ARCHITECTURE.md's:
 
-- D, W, M: the mean of the stored scores of the quarter's submitted daily / weekly / monthly joint
-  inspections; SELF the same over the vendor's self-checks (weight 0 unless a scheme sets one).
-- C: 100 - the penalty points of the complaints received in the quarter and upheld against the contract
-  (normal and serious points from the scheme), floored at 0; always present.
-- S: 100 x the share of survey answers rated 4 or 5; no answer: no data.
+- Each component's value is measured as its definition says (``scoring.components``): D, W, M the mean of
+  the stored scores of the quarter's submitted daily / weekly / monthly joint inspections, SELF the same over
+  the vendor's self-checks (weight 0 unless a scheme sets one), C 100 less the complaints' penalty points
+  (floored at 0; always present), S 100 x the share of satisfied survey answers (no answer: no data).
 - A component without data drops out; the other weights are rescaled to sum to 1.
 - Score = sum(effective weight x component) + manual adjustment, clamped to 0..100, rounded half-up to 2
   decimals, computed without intermediate rounding (exact fractions: a rescaled weight of 1/3 is not
@@ -25,7 +24,6 @@ from scoring import components
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 ZERO = Decimal(0)
-COMPONENTS = components.CODES
 
 
 @dataclass(frozen=True)
@@ -121,22 +119,9 @@ def grade_for(score: Decimal, bands: Sequence[Mapping[str, Any]]) -> str:
 
 
 def _exact_components(facts: Facts, scheme: Scheme) -> list[tuple[str, Fraction | None, int]]:
-    """The components as exact fractions (a mean of three scores is a third: no Decimal holds it)."""
-
-    def mean(stats: ScoreStats) -> Fraction | None:
-        return Fraction(stats.total) / stats.n if stats.n else None
-
-    penalty = facts.complaints_normal * Fraction(scheme.complaint_points_normal)
-    penalty += facts.complaints_serious * Fraction(scheme.complaint_points_serious)
-    satisfaction = Fraction(100 * facts.survey_satisfied, facts.survey_answers) if facts.survey_answers else None
-    return [
-        ("D", mean(facts.daily), facts.daily.n),
-        ("W", mean(facts.weekly), facts.weekly.n),
-        ("M", mean(facts.monthly), facts.monthly.n),
-        ("C", max(Fraction(0), 100 - penalty), facts.complaints_normal + facts.complaints_serious),
-        ("S", satisfaction, facts.survey_answers),
-        ("SELF", mean(facts.self_checks), facts.self_checks.n),
-    ]
+    """The components as exact fractions (a mean of three scores is a third: no Decimal holds it), in the
+    registry's order (``scoring.components``)."""
+    return [(c.code, *c.value(facts, scheme)) for c in components.COMPONENTS]
 
 
 def _decimal(value: Fraction) -> Decimal:
@@ -157,7 +142,7 @@ def compute(facts: Facts, scheme: Scheme, adjustment: Decimal = ZERO) -> Result:
     if abs(adjustment) > scheme.adjustment_bound:
         raise ValueError(f"the adjustment {adjustment} is beyond ±{scheme.adjustment_bound}")
     raw = components_of(facts, scheme)
-    weights = {code: Decimal(scheme.weights.get(code, ZERO)) / HUNDRED for code in COMPONENTS}
+    weights = {code: Decimal(scheme.weights.get(code, ZERO)) / HUNDRED for code, _value, _n in raw}
     present = sum((weights[code] for code, value, _n in raw if value is not None), ZERO)
     components = []
     missing = []

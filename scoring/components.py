@@ -1,14 +1,17 @@
 """One definition per score component (ARCHITECTURE.md, "The quarterly score"): its code, its name in both
-languages, the scheme weight that weighs it and the facts that feed it. The calculation, the scheme, the
-pages, the what-if, the reports, the exports and the drill-down links read it from here.
+languages, the scheme weight that weighs it, the facts that feed it and how its value is measured from them.
+The calculation, the scheme, the pages, the what-if, the reports, the exports and the drill-down links read
+it from here.
 
 Pure: no ORM; the texts are lazy translations.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -22,14 +25,43 @@ class ScoreComponent:
     evidence: Any  # what feeds it, in a sentence
     inspection_kind: str | None = None  # the inspections whose mean it is (D, W, M, SELF)
     evidence_only: bool = False  # kept as evidence; shown and stored only when a scheme gives it a weight
+    facts_field: str | None = None  # the quarter's facts (scoring.calculations.Facts) holding its inspections' scores
+    # (facts, scheme) -> (exact value or None when there is no data, n); default: the mean of ``facts_field``
+    measure: Callable[[Any, Any], tuple[Fraction | None, int]] | None = None
 
     def display(self) -> str:
         return f"{self.code} · {self.label}"
 
+    def value(self, facts: Any, scheme: Any) -> tuple[Fraction | None, int]:
+        """The component's exact value from the quarter's facts (a mean of three scores is a third)."""
+        if self.measure is not None:
+            return self.measure(facts, scheme)
+        stats = getattr(facts, self.facts_field)
+        return (Fraction(stats.total) / stats.n if stats.n else None), stats.n
+
+
+def _complaints(facts: Any, scheme: Any) -> tuple[Fraction, int]:
+    """100 less the penalty points of the upheld complaints, floored at 0; always present."""
+    penalty = facts.complaints_normal * Fraction(scheme.complaint_points_normal)
+    penalty += facts.complaints_serious * Fraction(scheme.complaint_points_serious)
+    return max(Fraction(0), 100 - penalty), facts.complaints_normal + facts.complaints_serious
+
+
+def _satisfaction(facts: Any, scheme: Any) -> tuple[Fraction | None, int]:
+    """100 x the share of satisfied answers; no answer: no data."""
+    if not facts.survey_answers:
+        return None, 0
+    return Fraction(100 * facts.survey_satisfied, facts.survey_answers), facts.survey_answers
+
 
 COMPONENTS: tuple[ScoreComponent, ...] = (
     ScoreComponent(
-        "D", _("Daily inspections"), "weight_daily", _("the mean score of the office's daily inspections"), "daily"
+        "D",
+        _("Daily inspections"),
+        "weight_daily",
+        _("the mean score of the office's daily inspections"),
+        "daily",
+        facts_field="daily",
     ),
     ScoreComponent(
         "W",
@@ -37,6 +69,7 @@ COMPONENTS: tuple[ScoreComponent, ...] = (
         "weight_weekly",
         _("the mean score of the weekly key-point inspections"),
         "weekly",
+        facts_field="weekly",
     ),
     ScoreComponent(
         "M",
@@ -44,18 +77,21 @@ COMPONENTS: tuple[ScoreComponent, ...] = (
         "weight_monthly",
         _("the mean score of the monthly joint inspections with the vendor"),
         "monthly_joint",
+        facts_field="monthly",
     ),
     ScoreComponent(
         "C",
         _("Complaints"),
         "weight_complaints",
         _("100 less the penalty points of the complaints upheld against the contract that count in the quarter"),
+        measure=_complaints,
     ),
     ScoreComponent(
         "S",
         _("Satisfaction"),
         "weight_satisfaction",
         _("the share of satisfaction survey answers rated 4 or 5, times 100"),
+        measure=_satisfaction,
     ),
     ScoreComponent(
         "SELF",
@@ -64,11 +100,12 @@ COMPONENTS: tuple[ScoreComponent, ...] = (
         _("the mean score of the vendor's own self-checks"),
         "self",
         evidence_only=True,
+        facts_field="self_checks",
     ),
 )
 BY_CODE = {component.code: component for component in COMPONENTS}
 CODES = tuple(BY_CODE)
-KIND_TO_CODE = {c.inspection_kind: c.code for c in COMPONENTS if c.inspection_kind}
+BY_INSPECTION_KIND = {c.inspection_kind: c for c in COMPONENTS if c.inspection_kind}
 
 
 def shown(code: str, weight: Decimal | None) -> bool:

@@ -12,9 +12,9 @@ from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from inspections.models import ImmutableError, LockedQuerySet
-from logistics.immutability import locked_changes_allowed
+from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
+from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
 private_storage_callable = private_storage
@@ -212,7 +212,19 @@ class EvaluationStatus(models.TextChoices):
     FINAL = "final", _("Final")
 
 
-class Evaluation(TimeStampedModel):
+#: computed by the job, reviewed at the meeting (again, until final), final; reopened back to reviewed
+EVALUATION_FLOW = Flow(
+    EvaluationStatus,
+    {
+        EvaluationStatus.COMPUTED: {EvaluationStatus.REVIEWED},
+        EvaluationStatus.REVIEWED: {EvaluationStatus.REVIEWED, EvaluationStatus.FINAL},
+        EvaluationStatus.FINAL: {EvaluationStatus.REVIEWED},
+    },
+    noun=_("An evaluation"),
+)
+
+
+class Evaluation(LockedModel, TimeStampedModel):
     """A contract's quarterly evaluation. Final: read-only everywhere; reopened only by an audited office action."""
 
     contract = models.ForeignKey(
@@ -260,11 +272,12 @@ class Evaluation(TimeStampedModel):
     )
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
 
-    objects = models.Manager.from_queryset(LockedQuerySet)()
     history = HistoricalRecords()
 
     LOCK_FIELD = "status"
     LOCKED_VALUES = (EvaluationStatus.FINAL,)
+    LOCKED_MESSAGE = _("A final evaluation is read-only; reopen it with a reason.")
+    LOCKED_DELETE_MESSAGE = _("A final evaluation cannot be deleted.")
 
     class Meta:
         ordering = ["-quarter", "contract"]
@@ -301,21 +314,8 @@ class Evaluation(TimeStampedModel):
     def is_final(self) -> bool:
         return self.status == EvaluationStatus.FINAL
 
-    def save(self, *args, **kwargs) -> None:
-        """Integrity guard: a final evaluation changes only through the audited reopen path."""
-        if self.pk and not getattr(self, "_reopening", False) and not locked_changes_allowed():
-            stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored == EvaluationStatus.FINAL:
-                raise ImmutableError(_("A final evaluation is read-only; reopen it with a reason."))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        if self.pk and type(self)._base_manager.filter(pk=self.pk, status=EvaluationStatus.FINAL).exists():
-            raise ImmutableError(_("A final evaluation cannot be deleted."))
-        return super().delete(*args, **kwargs)
-
-
-class EvaluationComponent(models.Model):
+class EvaluationComponent(LockedModel):
     """One component of an evaluation as computed: value (unrounded to 6 places), n, weights."""
 
     evaluation = models.ForeignKey(
@@ -327,10 +327,10 @@ class EvaluationComponent(models.Model):
     weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=4)
     effective_weight = models.DecimalField(_("effective weight"), max_digits=12, decimal_places=10)
 
-    objects = models.Manager.from_queryset(LockedQuerySet)()
-
     LOCK_FIELD = "evaluation__status"
     LOCKED_VALUES = (EvaluationStatus.FINAL,)
+    LOCKED_MESSAGE = _("A final evaluation is read-only; reopen it with a reason.")
+    LOCKED_DELETE_MESSAGE = _("A final evaluation cannot be deleted.")
 
     class Meta:
         ordering = ["evaluation", "pk"]
@@ -350,20 +350,6 @@ class EvaluationComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id} {self.code}"
-
-    def save(self, *args, **kwargs) -> None:
-        """Integrity guard: a final evaluation's components change only through its reopening."""
-        if not locked_changes_allowed() and self._of_final():
-            raise ImmutableError(_("A final evaluation is read-only; reopen it with a reason."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._of_final():
-            raise ImmutableError(_("A final evaluation cannot be deleted."))
-        return super().delete(*args, **kwargs)
-
-    def _of_final(self) -> bool:
-        return Evaluation._base_manager.filter(pk=self.evaluation_id, status=EvaluationStatus.FINAL).exists()
 
 
 class EvaluationReopening(models.Model):

@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import rules
 
 from logistics import policy
 from logistics.access import is_office
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from logistics.models import User
+
 
 @rules.predicate
-def is_office_staff(user: Any) -> bool:
+def is_office_staff(user: User | AnonymousUser) -> bool:
     return is_office(user)
 
 

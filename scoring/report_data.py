@@ -23,6 +23,7 @@ from inspections.models import (
     SurveyAnswer,
     SurveyResponse,
 )
+from inspections.satisfaction import answer_counts, rate_from_counts
 from logistics.quarters import Quarter
 from logistics.selectors import certificates_expiring
 from scoring.models import Evaluation
@@ -126,12 +127,12 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
     by_site = list(complaints.values("site__name").annotate(n=Count("pk")).order_by("-n")[:8])
 
     answers = SurveyAnswer.objects.filter(response__contract=contract, response__survey__quarter=quarter.key)
-    survey = answers.aggregate(total=Count("pk"), satisfied=Count("pk", filter=Q(value__gte=4)))
+    survey = answers.aggregate(**answer_counts())
     responses = SurveyResponse.objects.filter(contract=contract, survey__quarter=quarter.key).count()
     satisfaction = {
         "answers": survey["total"],
         "responses": responses,
-        "rate": Decimal(100) * survey["satisfied"] / survey["total"] if survey["total"] else None,
+        "rate": rate_from_counts(survey["satisfied"], survey["total"]),
     }
 
     settlement = Settlement.objects.filter(contract=contract, quarter=quarter.key).first()
@@ -247,7 +248,7 @@ def summary(quarter: Quarter) -> Summary:
         row["response__contract__category__name"]: row
         for row in SurveyAnswer.objects.filter(response__survey__quarter=quarter.key)
         .values("response__contract__category__name")
-        .annotate(total=Count("pk"), satisfied=Count("pk", filter=Q(value__gte=4)))
+        .annotate(**answer_counts())
     }
     names = sorted(set(complaints) | set(satisfaction))
     by_category = [
@@ -256,10 +257,8 @@ def summary(quarter: Quarter) -> Summary:
             "complaints": complaints.get(name, 0),
             "upheld": upheld.get(name, 0),
             "answers": satisfaction.get(name, {}).get("total", 0),
-            "rate": (
-                Decimal(100) * satisfaction[name]["satisfied"] / satisfaction[name]["total"]
-                if satisfaction.get(name, {}).get("total")
-                else None
+            "rate": rate_from_counts(
+                satisfaction.get(name, {}).get("satisfied", 0), satisfaction.get(name, {}).get("total", 0)
             ),
         }
         for name in names

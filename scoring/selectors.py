@@ -22,10 +22,11 @@ from contracts import clauses as clause_engine
 from contracts.models import Contract
 from contracts.selectors import contracts_active_in
 from inspections import calculations as inspection_calculations
+from inspections import rules as rectification_rules
 from inspections.models import (
+    OFFICE_KINDS,
     Complaint,
     Inspection,
-    InspectionKind,
     InspectionStatus,
     ItemResult,
     RectificationOrder,
@@ -33,15 +34,11 @@ from inspections.models import (
     RectificationStatus,
     SurveyAnswer,
 )
+from inspections.satisfaction import answer_counts
 from logistics.quarters import Quarter, local_date
 from logistics.quarters import today as local_today
 from scoring import calculations, components
 from scoring.models import Evaluation, EvaluationScheme
-
-# Kinds whose failed items cost the vendor money (self-checks never do: they should be honest).
-CLAUSE_KINDS = (InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SPECIAL)
-# the Facts field each inspection-fed component's scores go to
-FACT_FIELD = {"D": "daily", "W": "weekly", "M": "monthly", "SELF": "self_checks"}
 
 
 @dataclass
@@ -69,13 +66,13 @@ def quarter_facts(
             contract_id__in=ids,
             status=InspectionStatus.SUBMITTED,
             score__isnull=False,
-            kind__in=list(components.KIND_TO_CODE),
+            kind__in=list(components.BY_INSPECTION_KIND),
         )
         .values("contract_id", "kind")
         .annotate(n=Count("pk"), total=Sum("score"))
         .order_by()
     ):
-        scores[row["contract_id"]][FACT_FIELD[components.KIND_TO_CODE[row["kind"]]]] = calculations.ScoreStats(
+        scores[row["contract_id"]][components.BY_INSPECTION_KIND[row["kind"]].facts_field] = calculations.ScoreStats(
             row["n"], Decimal(row["total"])
         )
 
@@ -90,7 +87,7 @@ def quarter_facts(
     for row in (
         SurveyAnswer.objects.filter(response__contract_id__in=ids, response__survey__quarter=quarter.key)
         .values("response__contract_id")
-        .annotate(total=Count("pk"), satisfied=Count("pk", filter=Q(value__gte=4)))
+        .annotate(**answer_counts())
         .order_by()
     ):
         surveys[row["response__contract_id"]] = (row["total"], row["satisfied"])
@@ -122,7 +119,7 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
             result="fail",
             inspection__contract_id__in=ids,
             inspection__status=InspectionStatus.SUBMITTED,
-            inspection__kind__in=CLAUSE_KINDS,
+            inspection__kind__in=OFFICE_KINDS,  # the office's findings cost money; self-checks never do
             inspection__inspected_on__gte=quarter.first_day,
             inspection__inspected_on__lte=quarter.last_day,
         )
@@ -166,14 +163,9 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
         .order_by("pk")
     )
     for row in candidates:
-        resolved = row["resolved_at"]
-        if (
-            resolved is None
-            and row["status"] == "answered"
-            and row["answered_at"]
-            and row["answered_at"] <= row["deadline"]
-        ):
-            resolved = row["answered_at"]  # answered in time, waiting for the inspector: not the vendor's delay
+        resolved = rectification_rules.clock_stopped_at(
+            row["status"], row["answered_at"], row["resolved_at"], row["deadline"]
+        )
         span = inspection_calculations.overdue_span_in(
             local_date(row["deadline"]),
             local_date(resolved) if resolved else None,
@@ -236,15 +228,23 @@ def scheme_data(scheme: EvaluationScheme, weights: dict[str, Decimal] | None = N
     )
 
 
-def quarter_overview(quarter: Quarter) -> list[dict[str, Any]]:
-    """Every evaluation of a quarter with its components and the change from the previous quarter
-    (three queries)."""
+def quarter_overview(quarter: Quarter, evaluations: QuerySet | None = None) -> list[dict[str, Any]]:
+    """The evaluations of a quarter (all, or those of ``evaluations``, a filtered queryset) with their components,
+    their rank in the whole quarter and the change from the previous quarter (three queries; four filtered)."""
+    ordering = ("-score", "contract__number")
+    filtered = evaluations is not None
     evaluations = list(
-        Evaluation.objects.filter(quarter=quarter.key)
+        (evaluations if filtered else Evaluation.objects.all())
+        .filter(quarter=quarter.key)
         .select_related("contract__vendor", "contract__category", "scheme")
         .prefetch_related("components")
-        .order_by("-score", "contract__number")
+        .order_by(*ordering)
     )
+    if filtered:  # the rank stays the one in the whole quarter
+        order = Evaluation.objects.filter(quarter=quarter.key).order_by(*ordering).values_list("pk", flat=True)
+        ranks = {pk: rank for rank, pk in enumerate(order, start=1)}
+    else:
+        ranks = {e.pk: rank for rank, e in enumerate(evaluations, start=1)}
     previous = dict(
         Evaluation.objects.filter(
             quarter=quarter.previous().key, contract_id__in=[e.contract_id for e in evaluations]
@@ -256,12 +256,12 @@ def quarter_overview(quarter: Quarter) -> list[dict[str, Any]]:
         .values_list("pk", "n")
     )
     rows = []
-    for rank, evaluation in enumerate(evaluations, start=1):
+    for evaluation in evaluations:
         components = {c.code: c for c in evaluation.components.all()}
         before = previous.get(evaluation.contract_id)
         rows.append(
             {
-                "rank": rank,
+                "rank": ranks[evaluation.pk],
                 "evaluation": evaluation,
                 "components": components,
                 "previous": before,

@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -24,6 +24,7 @@ from logistics.policy import may
 from logistics.quarters import Quarter
 from scoring import calculations, components, selectors
 from scoring.models import (
+    EVALUATION_FLOW,
     Evaluation,
     EvaluationComponent,
     EvaluationReopening,
@@ -31,6 +32,10 @@ from scoring.models import (
     EvaluationStatus,
     QuarterRun,
 )
+
+if TYPE_CHECKING:
+    from logistics.models import User
+
 
 logger = logging.getLogger(__name__)
 SIX = Decimal("0.000001")
@@ -116,16 +121,8 @@ def evaluations_compute(
             for name, value in values.items():
                 setattr(evaluation, name, value)
             changed.append(evaluation)
-    if created:
-        Evaluation.objects.bulk_create(created, batch_size=bulk.BATCH)
-        Evaluation.history.bulk_history_create(created, batch_size=bulk.BATCH, default_change_reason="computed")
-    if changed:
-        models.QuerySet(model=Evaluation).bulk_update(
-            changed, [*COMPARED, "computed_at", "updated_at"], batch_size=bulk.UPDATE_BATCH
-        )
-        Evaluation.history.bulk_history_create(
-            changed, update=True, batch_size=bulk.BATCH, default_change_reason="recomputed"
-        )
+    bulk.create_with_history(Evaluation, created, reason="computed")
+    bulk.update_with_history(Evaluation, changed, [*COMPARED, "computed_at", "updated_at"], reason="recomputed")
     new_components, updated_components = [], []
     for evaluation in [*created, *changed]:
         rows = {c.code: c for c in evaluation.components.all()} if evaluation in changed else {}
@@ -181,11 +178,11 @@ def evaluation_review(
     minutes: str = "",
     adjustment: Decimal | str = Decimal(0),
     reason: str = "",
-    by: Any,
+    by: User,
 ) -> Evaluation:
     """Record the joint evaluation meeting, with an optional manual adjustment within the scheme's bound."""
     evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=evaluation.pk)
-    if evaluation.is_final:
+    if evaluation.is_final:  # the flow's final -> reviewed is the audited reopening's, not a new meeting's
         raise ValidationError(_("This evaluation is final; reopen it first, with a reason."))
     try:
         adjustment = Decimal(str(adjustment or 0)).quantize(Decimal("0.01"))
@@ -200,7 +197,7 @@ def evaluation_review(
         raise ValidationError({"reason": _("An adjustment needs a written reason.")})
     if not attendees.strip():
         raise ValidationError({"attendees": _("List who attended the evaluation meeting.")})
-    evaluation.status = EvaluationStatus.REVIEWED
+    EVALUATION_FLOW.advance(evaluation, EvaluationStatus.REVIEWED)
     evaluation.meeting_date = meeting_date
     evaluation.attendees = attendees.strip()
     evaluation.minutes = minutes.strip()
@@ -268,14 +265,15 @@ def seal(evaluation: Evaluation) -> str:
 
 
 @transaction.atomic
-def evaluation_finalize(*, evaluation: Evaluation, by: Any, as_of: dt.date | None = None) -> Evaluation:
+def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | None = None) -> Evaluation:
     """Lock the evaluation and apply the contract's clauses to the quarter's facts (ledger, settlement,
     warnings, termination recommendation, renewal flag); the report is queued. Twice is once."""
     evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
     if evaluation.is_final:
         return evaluation
-    if evaluation.status != EvaluationStatus.REVIEWED:
-        raise ValidationError(_("Record the evaluation meeting before finalizing."))
+    EVALUATION_FLOW.check(
+        evaluation.status, EvaluationStatus.FINAL, _("Record the evaluation meeting before finalizing.")
+    )
     quarter = Quarter.parse(evaluation.quarter)
     facts = selectors.quarter_facts(quarter, [evaluation.contract], as_of=as_of)[evaluation.contract_id]
     contract_services.settlement_apply(
@@ -290,7 +288,7 @@ def evaluation_finalize(*, evaluation: Evaluation, by: Any, as_of: dt.date | Non
         by=by,
     )
     evaluation.facts = selectors.facts_summary(facts)  # the facts the final money was priced from
-    evaluation.status = EvaluationStatus.FINAL
+    EVALUATION_FLOW.advance(evaluation, EvaluationStatus.FINAL)
     evaluation.finalized_at = timezone.now()
     evaluation.finalized_by = by
     evaluation.seal_version = SEAL_VERSION
@@ -307,7 +305,7 @@ def evaluation_finalize(*, evaluation: Evaluation, by: Any, as_of: dt.date | Non
 
 @transaction.atomic
 @allow_locked_changes()  # the one audited way to change a final evaluation (past the PostgreSQL trigger)
-def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: Any) -> Evaluation:
+def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: User) -> Evaluation:
     """The one way to correct a final evaluation: an office action with a reason, kept on record. The
     settlement goes back to draft and is re-applied at the next finalization."""
     evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
@@ -327,12 +325,11 @@ def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: Any) -> Evalua
     contract_services.settlement_reopen(
         contract=evaluation.contract, quarter=Quarter.parse(evaluation.quarter), reason=reason.strip(), by=by
     )
-    evaluation.status = EvaluationStatus.REVIEWED
+    EVALUATION_FLOW.advance(evaluation, EvaluationStatus.REVIEWED)
     evaluation.finalized_at = None
     evaluation.finalized_by = None
     evaluation.inputs_hash = ""
     evaluation.reopen_count += 1
-    evaluation._reopening = True
     stamp(evaluation, by=by, reason=reason.strip())
     evaluation.save()
     return evaluation
@@ -340,7 +337,7 @@ def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: Any) -> Evalua
 
 @transaction.atomic
 @allow_locked_changes()  # an audited correction of a sealed record: a history row with the reason, a new seal
-def evaluation_correct_facts(*, evaluation: Evaluation, reason: str, by: Any = None) -> bool:
+def evaluation_correct_facts(*, evaluation: Evaluation, reason: str, by: User | None = None) -> bool:
     """A final evaluation whose stored facts disagree with its final ledger takes the ledger's facts (what the
     money was priced from) and is sealed again. Returns whether anything changed; the money never does."""
     evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
@@ -476,7 +473,7 @@ def scheme_is_used(scheme: EvaluationScheme) -> bool:
 
 
 @transaction.atomic
-def scheme_save(*, scheme: EvaluationScheme, changes: dict[str, Any], by: Any = None) -> EvaluationScheme:
+def scheme_save(*, scheme: EvaluationScheme, changes: dict[str, Any], by: User | None = None) -> EvaluationScheme:
     """Change a scheme. A version an evaluation used stays as it was: the changes make the next version."""
     current = EvaluationScheme.objects.select_for_update().get(pk=scheme.pk)
     if scheme_is_used(current):

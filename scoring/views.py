@@ -26,6 +26,7 @@ from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
 from scoring import components, selectors, services
+from scoring.filtersets import EvaluationFilterSet
 from scoring.models import Evaluation, EvaluationStatus
 
 SORTS = {"score": "-score", "contract": "contract__number", "grade": "grade"}
@@ -53,14 +54,8 @@ def overview(request: HttpRequest, quarter: str) -> HttpResponse:
         outbox.enqueue("scoring.tasks.compute_quarter_task", kwargs={"quarter": q.key})
         messages.success(request, _("The quarter is being recomputed; reviewed and final evaluations are kept."))
         return redirect("scoring:overview_quarter", quarter=q.key)
-    rows = selectors.quarter_overview(q)
-    category = request.GET.get("category", "")
-    if category.isdigit():
-        rows = [r for r in rows if r["evaluation"].contract.category_id == int(category)]
-    for name in ("grade", "status"):
-        wanted = request.GET.get(name, "")
-        if wanted:
-            rows = [r for r in rows if getattr(r["evaluation"], name) == wanted]
+    filterset = EvaluationFilterSet(request.GET, queryset=Evaluation.objects.all())
+    rows = selectors.quarter_overview(q, evaluations=filterset.qs if request.GET else None)
     sort = request.GET.get("sort", "score")
     if sort == "change":
         rows.sort(key=lambda r: (r["change"] is None, r["change"] or 0))
@@ -85,7 +80,7 @@ def overview(request: HttpRequest, quarter: str) -> HttpResponse:
         "grades": [b["grade"] for b in default.bands],
         "statuses": EvaluationStatus.choices,
         "weight_fields": [(c.code, c.display()) for c in components.COMPONENTS],
-        "column_components": [components.BY_CODE[code] for code in "DWMCS"],
+        "column_components": [c for c in components.COMPONENTS if not c.evidence_only],
         "weights": weights or default.weights,
         "what_if": what_if,
         "weight_errors": weight_errors,

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from contracts import clause_kinds, selectors, services
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.models import (
+    FROZEN_TERMS,
     Clause,
     Contract,
     ContractAmendment,
@@ -18,7 +19,6 @@ from contracts.models import (
     PaymentCycle,
     Settlement,
     TermsVersion,
-    frozen_terms_message,
 )
 
 
@@ -36,7 +36,7 @@ class ClauseSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict) -> dict:
         contract = attrs.get("contract") or getattr(self.instance, "contract", None)
         if contract is not None and contract.terms_frozen:
-            raise serializers.ValidationError(frozen_terms_message())
+            raise serializers.ValidationError(FROZEN_TERMS)
         # a partial update keeps the clause's kind and parameters; what is posted replaces them
         names = ("kind", *clause_kinds.PARAMETERS)
         current = {} if self.instance is None else {name: getattr(self.instance, name) for name in names}

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from contracts import filtersets, services
 from contracts.api import serializers
-from contracts.models import Clause, Contract, FormalWarning, LedgerLine, Settlement, TermsVersion, frozen_terms_message
+from contracts.models import FROZEN_TERMS, Clause, Contract, FormalWarning, LedgerLine, Settlement, TermsVersion
 from logistics.api.mixins import ScopedViewSetMixin
 from logistics.policy import may
 
@@ -40,7 +40,7 @@ class ContractViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     def perform_update(self, serializer):
         contract = serializer.instance
         if contract.terms_frozen and set(serializer.validated_data) & set(self.FROZEN):
-            raise ValidationError(frozen_terms_message())
+            raise ValidationError(FROZEN_TERMS)
         serializer.save()
 
     def perform_destroy(self, instance):
@@ -71,12 +71,12 @@ class ClauseViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
     def perform_update(self, serializer):
         if serializer.instance.contract.terms_frozen:
-            raise ValidationError(frozen_terms_message())
+            raise ValidationError(FROZEN_TERMS)
         serializer.save()
 
     def perform_destroy(self, instance):
         if instance.contract.terms_frozen:
-            raise ValidationError(frozen_terms_message())
+            raise ValidationError(FROZEN_TERMS)
         instance.delete()
 
 

@@ -3,7 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import inspections.models.voice
+import inspections.models.complaints
+import inspections.models.surveys
 import logistics.uploads
 import simple_history.models
 from django.conf import settings
@@ -89,7 +90,7 @@ class Migration(migrations.Migration):
                     "tracking_code",
                     models.CharField(
                         db_index=True,
-                        default=inspections.models.voice.new_tracking_code,
+                        default=inspections.models.complaints.new_tracking_code,
                         max_length=16,
                         verbose_name="tracking code",
                     ),
@@ -253,7 +254,7 @@ class Migration(migrations.Migration):
                 (
                     "token",
                     models.CharField(
-                        default=inspections.models.voice.new_invitation_token,
+                        default=inspections.models.surveys.new_invitation_token,
                         max_length=40,
                         unique=True,
                         verbose_name="token",
@@ -306,7 +307,7 @@ class Migration(migrations.Migration):
                 (
                     "tracking_code",
                     models.CharField(
-                        default=inspections.models.voice.new_tracking_code,
+                        default=inspections.models.complaints.new_tracking_code,
                         max_length=16,
                         unique=True,
                         verbose_name="tracking code",

@@ -1,7 +1,17 @@
 """Models of the inspections app."""
 
-from inspections.models.immutability import ImmutableError, LockedQuerySet
+from inspections.models.complaints import (
+    COMPLAINT_FLOW,
+    TRACKING_ALPHABET,
+    Complaint,
+    ComplaintEvent,
+    ComplaintPhoto,
+    ComplaintSeverity,
+    ComplaintStatus,
+    ComplaintUrgency,
+)
 from inspections.models.inspections import (
+    INSPECTION_FLOW,
     OFFICE_KINDS,
     ChecklistItem,
     ChecklistTemplate,
@@ -15,6 +25,7 @@ from inspections.models.inspections import (
     ItemResultChoice,
 )
 from inspections.models.rectifications import (
+    RECTIFICATION_FLOW,
     JointRectificationCheck,
     RectificationEvent,
     RectificationOrder,
@@ -22,14 +33,7 @@ from inspections.models.rectifications import (
     RectificationSource,
     RectificationStatus,
 )
-from inspections.models.voice import (
-    TRACKING_ALPHABET,
-    Complaint,
-    ComplaintEvent,
-    ComplaintPhoto,
-    ComplaintSeverity,
-    ComplaintStatus,
-    ComplaintUrgency,
+from inspections.models.surveys import (
     Survey,
     SurveyAnswer,
     SurveyInvitation,
@@ -38,7 +42,10 @@ from inspections.models.voice import (
 )
 
 __all__ = [
+    "COMPLAINT_FLOW",
+    "INSPECTION_FLOW",
     "OFFICE_KINDS",
+    "RECTIFICATION_FLOW",
     "TRACKING_ALPHABET",
     "ChecklistItem",
     "ChecklistTemplate",
@@ -48,7 +55,6 @@ __all__ = [
     "ComplaintSeverity",
     "ComplaintStatus",
     "ComplaintUrgency",
-    "ImmutableError",
     "Inspection",
     "InspectionAmendment",
     "InspectionKind",
@@ -58,7 +64,6 @@ __all__ = [
     "ItemResult",
     "ItemResultChoice",
     "JointRectificationCheck",
-    "LockedQuerySet",
     "RectificationEvent",
     "RectificationOrder",
     "RectificationPhoto",

@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from inspections.models.immutability import ImmutableError, LockedQuerySet, locked_changes_allowed
+from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, Severity, TimeStampedModel
 from logistics.models.base import in_language
+from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
 
@@ -26,6 +27,8 @@ class InspectionKind(models.TextChoices):
     EXTERNAL = "external", _("External regulator")
 
 
+#: the office's inspections: their failed items open rectification orders and are priced by the clauses (the
+#: vendor's self-checks never cost it money: they should be honest)
 OFFICE_KINDS = (InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SPECIAL)
 
 
@@ -121,7 +124,13 @@ class InspectionStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
-class Inspection(TimeStampedModel):
+#: a draft is submitted once; after that it changes only by an audited amendment (it stays submitted)
+INSPECTION_FLOW = Flow(
+    InspectionStatus, {InspectionStatus.DRAFT: {InspectionStatus.SUBMITTED}}, noun=_("An inspection")
+)
+
+
+class Inspection(LockedModel, TimeStampedModel):
     """An inspection. Once submitted it is read-only everywhere; a change is an amendment with a reason."""
 
     kind = models.CharField(_("kind"), max_length=16, choices=InspectionKind.choices, db_index=True)
@@ -169,11 +178,12 @@ class Inspection(TimeStampedModel):
     document = models.FileField(_("document"), storage=private_storage, upload_to=RandomName("external"), blank=True)
     amendment_count = models.PositiveSmallIntegerField(_("amendments"), default=0)
 
-    objects = models.Manager.from_queryset(LockedQuerySet)()
     history = HistoricalRecords(m2m_fields=[inspectors])
 
     LOCK_FIELD = "status"
     LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
+    LOCKED_MESSAGE = _("A submitted inspection is read-only; amend it with a reason.")
+    LOCKED_DELETE_MESSAGE = _("A submitted inspection cannot be deleted.")
 
     class Meta:
         ordering = ["-inspected_on", "-started_at"]
@@ -224,19 +234,6 @@ class Inspection(TimeStampedModel):
     def is_submitted(self) -> bool:
         return self.status == InspectionStatus.SUBMITTED
 
-    def save(self, *args, **kwargs) -> None:
-        """Integrity guard (not business logic): a submitted inspection is changed only by an amendment."""
-        if self.pk and not locked_changes_allowed():
-            stored = type(self)._base_manager.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored == InspectionStatus.SUBMITTED:
-                raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.pk and type(self)._base_manager.filter(pk=self.pk, status=InspectionStatus.SUBMITTED).exists():
-            raise ImmutableError(_("A submitted inspection cannot be deleted."))
-        return super().delete(*args, **kwargs)
-
 
 class ItemResultChoice(models.TextChoices):
     PASS = "pass", _("Pass")
@@ -245,7 +242,7 @@ class ItemResultChoice(models.TextChoices):
     NA = "na", _("N/A")
 
 
-class ItemResult(models.Model):
+class ItemResult(LockedModel):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="results", verbose_name=_("inspection")
     )
@@ -255,11 +252,11 @@ class ItemResult(models.Model):
     awarded = models.DecimalField(_("points awarded"), max_digits=6, decimal_places=2, null=True, blank=True)
     note = models.CharField(_("note"), max_length=1000, blank=True)
 
-    objects = models.Manager.from_queryset(LockedQuerySet)()
     history = HistoricalRecords()
 
     LOCK_FIELD = "inspection__status"
     LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
+    LOCKED_MESSAGE = _("A submitted inspection is read-only; amend it with a reason.")
 
     class Meta:
         ordering = ["inspection", "item__sort_order", "item__code"]
@@ -286,21 +283,8 @@ class ItemResult(models.Model):
     def __str__(self) -> str:
         return f"{self.inspection_id}/{self.item_id}: {self.result}"
 
-    def save(self, *args, **kwargs) -> None:
-        if (
-            not locked_changes_allowed()
-            and Inspection._base_manager.filter(pk=self.inspection_id, status=InspectionStatus.SUBMITTED).exists()
-        ):
-            raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        if Inspection._base_manager.filter(pk=self.inspection_id, status=InspectionStatus.SUBMITTED).exists():
-            raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
-        return super().delete(*args, **kwargs)
-
-
-class InspectionPhoto(models.Model):
+class InspectionPhoto(LockedModel):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="photos", verbose_name=_("inspection")
     )
@@ -314,10 +298,9 @@ class InspectionPhoto(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
 
-    objects = models.Manager.from_queryset(LockedQuerySet)()
-
     LOCK_FIELD = "inspection__status"
     LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
+    LOCKED_MESSAGE = _("A submitted inspection is read-only; amend it with a reason.")
 
     class Meta:
         ordering = ["inspection", "uploaded_at"]
@@ -333,21 +316,6 @@ class InspectionPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.inspection_id} · {self.image.name}"
-
-    def save(self, *args, **kwargs) -> None:
-        """Integrity guard: a submitted inspection's photos stay as they were (new ones are refused by the
-        service: ``inspection_photo_add``)."""
-        if self.pk and not locked_changes_allowed() and self._of_submitted():
-            raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._of_submitted():
-            raise ImmutableError(_("A submitted inspection is read-only; amend it with a reason."))
-        return super().delete(*args, **kwargs)
-
-    def _of_submitted(self) -> bool:
-        return Inspection._base_manager.filter(pk=self.inspection_id, status=InspectionStatus.SUBMITTED).exists()
 
 
 class InspectionSignoff(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, Severity, TimeStampedModel
+from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
 
@@ -20,6 +21,17 @@ class RectificationStatus(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     VERIFIED = "verified", _("Verified (closed)")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+#: an order's way: the vendor answers, the inspector verifies it or returns it (open again, the deadline kept)
+RECTIFICATION_FLOW = Flow(
+    RectificationStatus,
+    {
+        RectificationStatus.OPEN: {RectificationStatus.ANSWERED, RectificationStatus.WITHDRAWN},
+        RectificationStatus.ANSWERED: {RectificationStatus.VERIFIED, RectificationStatus.OPEN},
+    },
+    noun=_("A rectification order"),
+)
 
 
 class RectificationSource(models.TextChoices):

@@ -7,7 +7,7 @@ carry no personal data; the employee is written to only at the email they left.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from contracts import selectors as contract_selectors
 from contracts.models import Contract
 from inspections.models import (
+    COMPLAINT_FLOW,
     Complaint,
     ComplaintEvent,
     ComplaintPhoto,
@@ -31,6 +32,10 @@ from logistics.notify import notify, notify_office, notify_vendor
 from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.uploads import clean_photo
+
+if TYPE_CHECKING:
+    from logistics.models import User
+
 
 MAX_PHOTOS = 5
 S = ComplaintStatus
@@ -53,7 +58,7 @@ def _event(
     message: str = "",
     values: dict[str, Any] | None = None,
     internal: str = "",
-    by: Any = None,
+    by: User | None = None,
 ) -> None:
     """A timeline entry: ``public`` is a person's words; ``message`` a system message's code (SYSTEM_MESSAGES),
     put into words in the reader's language when shown."""
@@ -170,13 +175,12 @@ def _lock(complaint: Complaint) -> Complaint:
 
 
 @transaction.atomic
-def complaint_reject(*, complaint: Complaint, reason: str, by: Any) -> Complaint:
+def complaint_reject(*, complaint: Complaint, reason: str, by: User) -> Complaint:
     complaint = _lock(complaint)
-    if complaint.status != S.RECEIVED:
-        raise ValidationError(_("Only a new complaint can be turned down."))
+    COMPLAINT_FLOW.check(complaint.status, S.REJECTED, _("Only a new complaint can be turned down."))
     if not reason.strip():
         raise ValidationError({"reason": _("Tell the employee why (they will read it).")})
-    complaint.status = S.REJECTED
+    COMPLAINT_FLOW.advance(complaint, S.REJECTED)
     complaint.rejection_reason = reason.strip()
     complaint.handled_by = by
     stamp(complaint, by=by, reason=reason.strip())
@@ -186,10 +190,10 @@ def complaint_reject(*, complaint: Complaint, reason: str, by: Any) -> Complaint
     return complaint
 
 
-def _dispatch(complaint: Complaint, by: Any, note: str = "") -> None:
+def _dispatch(complaint: Complaint, by: User, note: str = "") -> None:
     now = timezone.now()
     hours = response_hours()["urgent" if complaint.urgency == ComplaintUrgency.URGENT else "normal"]
-    complaint.status = S.DISPATCHED
+    COMPLAINT_FLOW.advance(complaint, S.DISPATCHED)
     complaint.dispatched_at = now
     complaint.response_deadline = now + dt.timedelta(hours=hours)
     complaint.overdue_notified_at = None
@@ -219,19 +223,18 @@ def complaint_accept(
     urgency: str = ComplaintUrgency.NORMAL,
     upheld: bool,
     note: str = "",
-    by: Any,
+    by: User,
 ) -> Complaint:
     """Accept a complaint for a contract and send it to the vendor. Upheld: it counts against the contract in
     the quarter ``counts_in_quarter`` gives (the vendor's answer is the job's rectification)."""
     complaint = _lock(complaint)
-    if complaint.status != S.RECEIVED:
-        raise ValidationError(_("This complaint has already been triaged."))
+    COMPLAINT_FLOW.check(complaint.status, S.ACCEPTED, _("This complaint has already been triaged."))
     if complaint.quarantined:
         raise ValidationError(_("A quarantined post cannot be accepted."))
     if severity not in ComplaintSeverity.values or urgency not in ComplaintUrgency.values:
         raise ValidationError(_("Choose the severity and the urgency."))
     now = timezone.now()
-    complaint.status = S.ACCEPTED
+    COMPLAINT_FLOW.advance(complaint, S.ACCEPTED)
     complaint.contract = contract
     complaint.severity = severity
     complaint.urgency = urgency
@@ -252,13 +255,12 @@ def complaint_accept(
 
 
 @transaction.atomic
-def complaint_answer(*, complaint: Complaint, response: str, photos: list[Any] | None = None, by: Any) -> Complaint:
+def complaint_answer(*, complaint: Complaint, response: str, photos: list[Any] | None = None, by: User) -> Complaint:
     """The vendor says what it did (visible to the employee once the office closes or forwards it)."""
     complaint = _lock(complaint)
     if not may(by, "complaint.answer", complaint):
         raise ValidationError(_("Only the service company's staff can answer this complaint."))
-    if complaint.status != S.DISPATCHED:
-        raise ValidationError(_("This complaint is not waiting for your answer."))
+    COMPLAINT_FLOW.check(complaint.status, S.ANSWERED, _("This complaint is not waiting for your answer."))
     if not response.strip():
         raise ValidationError({"response": _("Describe what was done.")})
     cleaned = []
@@ -273,7 +275,7 @@ def complaint_answer(*, complaint: Complaint, response: str, photos: list[Any] |
         photo = ComplaintPhoto(complaint=complaint, stage=ComplaintPhoto.Stage.RESPONSE)
         photo.image.save(image.name, image, save=False)
         photo.save()
-    complaint.status = S.ANSWERED
+    COMPLAINT_FLOW.advance(complaint, S.ANSWERED)
     complaint.vendor_response = response.strip()
     complaint.answered_at = timezone.now()
     stamp(complaint, by=by)
@@ -288,14 +290,13 @@ def complaint_answer(*, complaint: Complaint, response: str, photos: list[Any] |
 
 
 @transaction.atomic
-def complaint_close(*, complaint: Complaint, reply: str, by: Any) -> Complaint:
+def complaint_close(*, complaint: Complaint, reply: str, by: User) -> Complaint:
     """The office checks the answer and closes the complaint with its reply to the employee."""
     complaint = _lock(complaint)
-    if complaint.status not in (S.ANSWERED, S.ACCEPTED):
-        raise ValidationError(_("Only an answered complaint can be closed."))
+    COMPLAINT_FLOW.check(complaint.status, S.CLOSED, _("Only an answered complaint can be closed."))
     if not reply.strip():
         raise ValidationError({"reply": _("Write the reply the employee will read.")})
-    complaint.status = S.CLOSED
+    COMPLAINT_FLOW.advance(complaint, S.CLOSED)
     complaint.office_reply = reply.strip()
     complaint.closed_at = timezone.now()
     stamp(complaint, by=by)
@@ -306,10 +307,10 @@ def complaint_close(*, complaint: Complaint, reply: str, by: Any) -> Complaint:
 
 
 @transaction.atomic
-def complaint_send_back(*, complaint: Complaint, reason: str, by: Any) -> Complaint:
+def complaint_send_back(*, complaint: Complaint, reason: str, by: User) -> Complaint:
     """The answer is not good enough: back to the vendor with a new deadline."""
     complaint = _lock(complaint)
-    if complaint.status != S.ANSWERED:
+    if complaint.status != S.ANSWERED:  # an answer to send back (the flow's ANSWERED -> DISPATCHED)
         raise ValidationError(_("Only an answered complaint can be sent back."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say what is still missing.")})

@@ -6,9 +6,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract, ContractStatus
 from inspections import calculations
 from inspections.models import (
+    INSPECTION_FLOW,
     OFFICE_KINDS,
     ChecklistItem,
     ChecklistTemplate,
@@ -41,6 +41,10 @@ from logistics.policy import may
 from logistics.quarters import local_date
 from logistics.uploads import clean_photo
 
+if TYPE_CHECKING:
+    from logistics.models import User
+
+
 MAX_PHOTOS_PER_ITEM = 5
 
 
@@ -61,7 +65,7 @@ def parse_points(value: Any) -> Decimal:
 
 
 # --- who may inspect what -----------------------------------------------------------------------------
-def kinds_for(user: Any) -> list[str]:
+def kinds_for(user: User) -> list[str]:
     if is_office(user):
         return [*OFFICE_KINDS]
     if is_inspector(user):
@@ -71,7 +75,7 @@ def kinds_for(user: Any) -> list[str]:
     return []
 
 
-def contracts_for_inspection(user: Any) -> QuerySet:
+def contracts_for_inspection(user: User) -> QuerySet:
     """Contracts ``user`` may inspect: the office any active one; an inspector those assigned to them;
     vendor staff their own (self-checks)."""
     active = Contract.objects.filter(status=ContractStatus.ACTIVE)
@@ -187,7 +191,7 @@ class Checked:
     item_errors: dict[str, list[str]]
 
 
-def _check_header(user: Any, payload: Payload) -> tuple[Contract, ChecklistTemplate | None]:
+def _check_header(user: User, payload: Payload) -> tuple[Contract, ChecklistTemplate | None]:
     if payload.kind not in kinds_for(user):
         raise InspectionInvalid({"kind": [_("You cannot fill this kind of inspection.")]})
     contract = contracts_for_inspection(user).filter(pk=payload.contract_id).select_related("category").first()
@@ -205,7 +209,7 @@ def _check_header(user: Any, payload: Payload) -> tuple[Contract, ChecklistTempl
     return contract, template
 
 
-def _check(user: Any, payload: Payload) -> Checked:
+def _check(user: User, payload: Payload) -> Checked:
     contract, template = _check_header(user, payload)
     errors: dict[str, list[str]] = {}
     site = None
@@ -263,7 +267,7 @@ def _started_at(payload: Payload) -> dt.datetime:
 
 
 # --- draft sync and submission --------------------------------------------------------------------------
-def _draft_for(payload: Payload, user: Any, checked: Checked) -> Inspection:
+def _draft_for(payload: Payload, user: User, checked: Checked) -> Inspection:
     """The draft of ``payload.key``, created on first sight (safe against two requests at once)."""
     existing = Inspection.objects.select_for_update().filter(idempotency_key=payload.key).first()
     if existing is not None:
@@ -286,7 +290,7 @@ def _draft_for(payload: Payload, user: Any, checked: Checked) -> Inspection:
         return Inspection.objects.select_for_update().get(idempotency_key=payload.key)
 
 
-def _write_draft(inspection: Inspection, payload: Payload, checked: Checked, user: Any) -> None:
+def _write_draft(inspection: Inspection, payload: Payload, checked: Checked, user: User) -> None:
     inspection.kind = payload.kind
     inspection.contract = checked.contract
     inspection.template = checked.template
@@ -311,7 +315,7 @@ def _write_draft(inspection: Inspection, payload: Payload, checked: Checked, use
 
 
 @transaction.atomic
-def inspection_sync(*, user: Any, data: dict[str, Any]) -> tuple[Inspection, dict[str, list[str]]]:
+def inspection_sync(*, user: User, data: dict[str, Any]) -> tuple[Inspection, dict[str, list[str]]]:
     """Save the tablet's draft (created on first sight). Returns the draft and per-item problems, which
     do not stop the save: nothing the inspector entered is lost."""
     payload = Payload.from_data(data)
@@ -324,7 +328,7 @@ def inspection_sync(*, user: Any, data: dict[str, Any]) -> tuple[Inspection, dic
 
 
 @transaction.atomic
-def _submit(*, user: Any, data: dict[str, Any]) -> tuple[Inspection, bool]:
+def _submit(*, user: User, data: dict[str, Any]) -> tuple[Inspection, bool]:
     payload = Payload.from_data(data)
     already = Inspection.objects.filter(idempotency_key=payload.key, status=InspectionStatus.SUBMITTED).first()
     if already is not None:
@@ -361,7 +365,7 @@ class _Rejected(Exception):
         self.errors = errors
 
 
-def inspection_submit(*, user: Any, data: dict[str, Any]) -> tuple[Inspection, bool]:
+def inspection_submit(*, user: User, data: dict[str, Any]) -> tuple[Inspection, bool]:
     """Submit an inspection; returns (inspection, created_now).
 
     Idempotent on the form's key: a retried or doubled submission returns the inspection already submitted,
@@ -375,7 +379,7 @@ def inspection_submit(*, user: Any, data: dict[str, Any]) -> tuple[Inspection, b
         raise InspectionInvalid(rejected.errors)
 
 
-def _lock(inspection: Inspection, checked: Checked, user: Any) -> None:
+def _lock(inspection: Inspection, checked: Checked, user: User) -> None:
     answers = []
     for result in inspection.results.select_related("item"):
         answer = calculations.ItemAnswer(result.result, result.item.max_points, result.points)
@@ -388,7 +392,7 @@ def _lock(inspection: Inspection, checked: Checked, user: Any) -> None:
     inspection.max_points = outcome.possible
     inspection.score = outcome.score
     inspection.submitted_at = now
-    inspection.status = InspectionStatus.SUBMITTED
+    INSPECTION_FLOW.advance(inspection, InspectionStatus.SUBMITTED)
     inspection.save()
     InspectionSignoff.objects.get_or_create(inspection=inspection, user=user)
     if inspection.kind in OFFICE_KINDS:
@@ -397,7 +401,7 @@ def _lock(inspection: Inspection, checked: Checked, user: Any) -> None:
         rectifications_for_failed_items(inspection=inspection, by=user)
 
 
-def _record_joint_checks(inspection: Inspection, payload: Payload, user: Any) -> None:
+def _record_joint_checks(inspection: Inspection, payload: Payload, user: User) -> None:
     from inspections.services import rectifications as rect
 
     orders = {
@@ -423,7 +427,7 @@ def _record_joint_checks(inspection: Inspection, payload: Payload, user: Any) ->
 # --- photos ---------------------------------------------------------------------------------------------
 @transaction.atomic
 def inspection_photo_add(
-    *, user: Any, key: uuid.UUID, item_code: str, upload: Any, client_id: str = ""
+    *, user: User, key: uuid.UUID, item_code: str, upload: Any, client_id: str = ""
 ) -> InspectionPhoto:
     """Attach a photo to an item of a draft (re-encoded, EXIF gone). ``client_id`` makes a retry a no-op."""
     inspection = Inspection.objects.select_for_update().filter(idempotency_key=key, created_by=user).first()
@@ -454,7 +458,7 @@ def inspection_photo_add(
 
 # --- after submission -----------------------------------------------------------------------------------
 @transaction.atomic
-def inspection_signoff(*, inspection: Inspection, user: Any, note: str = "") -> InspectionSignoff:
+def inspection_signoff(*, inspection: Inspection, user: User, note: str = "") -> InspectionSignoff:
     """A co-inspector (or the vendor's representative) signs a submitted joint inspection."""
     if not inspection.is_submitted:
         raise ValidationError(_("Only a submitted inspection can be signed off."))
@@ -467,7 +471,7 @@ def inspection_signoff(*, inspection: Inspection, user: Any, note: str = "") -> 
 @transaction.atomic
 @allow_locked_changes()  # the one audited way to change a submitted inspection (past the PostgreSQL trigger)
 def inspection_amend(
-    *, inspection: Inspection, changes: dict[str, dict[str, Any]], reason: str, by: Any
+    *, inspection: Inspection, changes: dict[str, dict[str, Any]], reason: str, by: User
 ) -> InspectionAmendment:
     """The office changes item results of a submitted inspection; the original stays in the history and the
     amendment records old and new values, who, when and why. The score is recomputed."""
@@ -524,7 +528,3 @@ def inspection_amend(
     stamp(inspection, by=by, reason=reason.strip())
     inspection.save(update_fields=["awarded_points", "max_points", "score", "amendment_count", "updated_at"])
     return amendment
-
-
-def deadline_days() -> dict[str, int]:
-    return {"serious": 1, "major": 3, "minor": 7, **getattr(settings, "RECTIFICATION_DEADLINE_DAYS", {})}

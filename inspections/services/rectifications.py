@@ -4,17 +4,18 @@ returned; marked overdue by the nightly job."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.models import Contract
+from inspections import rules
 from inspections.models import (
+    RECTIFICATION_FLOW,
     Inspection,
     ItemResultChoice,
     RectificationEvent,
@@ -28,6 +29,10 @@ from logistics.notify import notify_vendor
 from logistics.policy import may
 from logistics.uploads import clean_photo
 
+if TYPE_CHECKING:
+    from logistics.models import User
+
+
 MAX_PHOTOS = 5
 
 
@@ -37,7 +42,7 @@ def deadline_for(severity: str, issued_at: dt.datetime) -> dt.datetime:
     return issued_at + dt.timedelta(days=days.get(severity, days["minor"]))
 
 
-def _attach(order: RectificationOrder, stage: str, uploads: list[Any], by: Any) -> None:
+def _attach(order: RectificationOrder, stage: str, uploads: list[Any], by: User) -> None:
     if len(uploads) + order.photos.filter(stage=stage).count() > MAX_PHOTOS:
         raise ValidationError({"photos": [_("At most %(count)d photos.") % {"count": MAX_PHOTOS}]})
     cleaned = []
@@ -63,7 +68,7 @@ def rectification_open(
     item_result: Any = None,
     photos: list[Any] | None = None,
     issued_at: dt.datetime | None = None,
-    by: Any = None,
+    by: User | None = None,
 ) -> RectificationOrder:
     if not description.strip():
         raise ValidationError({"description": _("Describe what must be rectified.")})
@@ -99,7 +104,7 @@ def rectification_open(
     return order
 
 
-def rectifications_for_failed_items(*, inspection: Inspection, by: Any) -> list[RectificationOrder]:
+def rectifications_for_failed_items(*, inspection: Inspection, by: User) -> list[RectificationOrder]:
     """One order per failed item of a submitted inspection (called at submission)."""
     orders = []
     failed = inspection.results.filter(result=ItemResultChoice.FAIL).select_related("item")
@@ -129,7 +134,7 @@ def rectifications_for_failed_items(*, inspection: Inspection, by: Any) -> list[
     return orders
 
 
-def _require_supervisor(user: Any, action: str) -> None:
+def _require_supervisor(user: User, action: str) -> None:
     if not may(user, action):
         raise ValidationError(_("Only the office's inspectors can verify or return a rectification."))
 
@@ -140,18 +145,17 @@ def _lock(order: RectificationOrder) -> RectificationOrder:
 
 @transaction.atomic
 def rectification_answer(
-    *, order: RectificationOrder, response: str, photos: list[Any] | None = None, by: Any
+    *, order: RectificationOrder, response: str, photos: list[Any] | None = None, by: User
 ) -> RectificationOrder:
     """The vendor says what was done, with photos."""
     order = _lock(order)
     if not may(by, "rectification.answer", order):
         raise ValidationError(_("Only the vendor's staff can answer this order."))
-    if order.status != RectificationStatus.OPEN:
-        raise ValidationError(_("This order is not waiting for an answer."))
+    RECTIFICATION_FLOW.check(order.status, RectificationStatus.ANSWERED, _("This order is not waiting for an answer."))
     if not response.strip():
         raise ValidationError({"response": _("Describe what was done.")})
     _attach(order, RectificationPhoto.Stage.RESPONSE, photos or [], by)
-    order.status = RectificationStatus.ANSWERED
+    RECTIFICATION_FLOW.advance(order, RectificationStatus.ANSWERED)
     order.response = response.strip()
     order.answered_at = timezone.now()
     order.answered_by = by
@@ -161,14 +165,13 @@ def rectification_answer(
 
 
 @transaction.atomic
-def rectification_verify(*, order: RectificationOrder, by: Any, note: str = "") -> RectificationOrder:
+def rectification_verify(*, order: RectificationOrder, by: User, note: str = "") -> RectificationOrder:
     """An inspector checks the work and closes the order; overdue days stop at the vendor's answer."""
     _require_supervisor(by, "rectification.verify")
     order = _lock(order)
-    if order.status != RectificationStatus.ANSWERED:
-        raise ValidationError(_("Only an answered order can be verified."))
+    RECTIFICATION_FLOW.check(order.status, RectificationStatus.VERIFIED, _("Only an answered order can be verified."))
     now = timezone.now()
-    order.status = RectificationStatus.VERIFIED
+    RECTIFICATION_FLOW.advance(order, RectificationStatus.VERIFIED)
     order.verified_at = now
     order.verified_by = by
     order.resolved_at = order.answered_at
@@ -178,15 +181,14 @@ def rectification_verify(*, order: RectificationOrder, by: Any, note: str = "") 
 
 
 @transaction.atomic
-def rectification_return(*, order: RectificationOrder, reason: str, by: Any) -> RectificationOrder:
+def rectification_return(*, order: RectificationOrder, reason: str, by: User) -> RectificationOrder:
     """Not done: back to open with the reason; the deadline stays, so overdue days keep counting."""
     _require_supervisor(by, "rectification.return")
     order = _lock(order)
-    if order.status != RectificationStatus.ANSWERED:
-        raise ValidationError(_("Only an answered order can be returned."))
+    RECTIFICATION_FLOW.check(order.status, RectificationStatus.OPEN, _("Only an answered order can be returned."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say what is still not done.")})
-    order.status = RectificationStatus.OPEN
+    RECTIFICATION_FLOW.advance(order, RectificationStatus.OPEN)
     order.returned_count += 1
     order.save()
     RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.RETURNED, note=reason.strip(), by=by)
@@ -210,7 +212,7 @@ def rectifications_mark_overdue(*, now: dt.datetime | None = None) -> int:
             deadline__lt=now,
             overdue_notified_at__isnull=True,
         )
-        .exclude(status=RectificationStatus.ANSWERED, answered_at__lte=F("deadline"))
+        .exclude(rules.answered_in_time_q())
     )
     count = 0
     for order in due.select_related("contract__vendor"):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,6 +13,10 @@ from django.utils.translation import gettext as _
 from contracts.models import Contract, ContractStatus
 from inspections.models import Survey, SurveyAnswer, SurveyInvitation, SurveyQuestion, SurveyResponse
 from logistics.quarters import Quarter
+
+if TYPE_CHECKING:
+    from logistics.models import User
+
 
 DEFAULT_QUESTIONS = [
     ("服务人员的态度是否热情、礼貌？", "Are the service staff friendly and polite?"),
@@ -42,7 +46,7 @@ def survey_create(
     deadline: dt.datetime,
     questions: list[tuple[str, str]] | None = None,
     opens_at: dt.datetime | None = None,
-    by: Any,
+    by: User,
 ) -> Survey:
     """A survey for some contracts, or for every active contract of a service category."""
     if not contracts and category is None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +10,10 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from inspections.models import ChecklistItem, ChecklistTemplate, Inspection, InspectionStatus
+
+if TYPE_CHECKING:
+    from logistics.models import User
+
 
 ITEM_FIELDS = (
     "code",
@@ -33,7 +36,7 @@ def template_is_used(template: ChecklistTemplate) -> bool:
 
 
 @transaction.atomic
-def template_new_version(*, template: ChecklistTemplate, by: Any = None) -> ChecklistTemplate:
+def template_new_version(*, template: ChecklistTemplate, by: User | None = None) -> ChecklistTemplate:
     """A copy of ``template`` (with its items) as the family's next, current version."""
     template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
     latest = ChecklistTemplate.objects.filter(family=template.family).aggregate(m=Max("version"))["m"] or 0
@@ -88,7 +91,7 @@ def template_save(
     name: str,
     name_en: str = "",
     items: list[dict[str, Any]],
-    by: Any = None,
+    by: User | None = None,
 ) -> ChecklistTemplate:
     """Create or replace a checklist's items. When the current version has been used by a submitted
     inspection, a new version takes the changes and the used one stays as it was."""
@@ -110,7 +113,3 @@ def template_save(
         [ChecklistItem(template=template, **{f: d[f] for f in ITEM_FIELDS if f in d}) for d in items]
     )
     return template
-
-
-def to_decimal(value: Any) -> Decimal:
-    return Decimal(str(value))

@@ -16,9 +16,10 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from conftest import make_png
-from inspections.models import ImmutableError, Inspection, InspectionPhoto, ItemResult
+from inspections.models import Inspection, InspectionPhoto, ItemResult
 from inspections.services import inspections as svc
 from inspections.tests.factories import assigned_contract, make_template
+from logistics.immutability import ImmutableError
 
 pytestmark = pytest.mark.django_db
 D = Decimal

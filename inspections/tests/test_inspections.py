@@ -13,7 +13,6 @@ from django.utils import timezone, translation
 
 from conftest import make_png
 from inspections.models import (
-    ImmutableError,
     Inspection,
     InspectionAmendment,
     InspectionPhoto,
@@ -22,6 +21,7 @@ from inspections.models import (
 )
 from inspections.services import inspections as svc
 from inspections.tests.factories import assigned_contract, make_template
+from logistics.immutability import ImmutableError
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -58,10 +58,6 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
-def form_errors(exc: ValidationError) -> list[str]:
-    return exc.messages
-
-
 # --- Public tenders -------------------------------------------------------------------------------------
 def tenders_public(request: HttpRequest) -> HttpResponse:
     tenders = selectors.tenders_public()

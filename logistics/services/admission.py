@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +23,10 @@ from logistics.models import (
 from logistics.services.vendors import vendor_change_status
 from logistics.text import join_names
 
+if TYPE_CHECKING:
+    from logistics.models import User
+
+
 # The departments whose opinion a decision needs (Department.kind values).
 REQUIRED_DEPARTMENT_KINDS = (Department.Kind.LOGISTICS, Department.Kind.LEGAL, Department.Kind.FINANCE)
 
@@ -35,7 +39,7 @@ def admission_rules() -> admission_checks.Rules:
 
 
 @transaction.atomic
-def admission_review_open(*, vendor: Vendor, categories: Any = None, by: Any = None) -> AdmissionReview:
+def admission_review_open(*, vendor: Vendor, categories: Any = None, by: User | None = None) -> AdmissionReview:
     """Open a review of ``vendor`` for ``categories`` (default: those applied for), with the pre-checks."""
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     if vendor.status == VendorStatus.BLACKLISTED:
@@ -69,7 +73,9 @@ def _ensure_open(review: AdmissionReview) -> None:
 
 
 @transaction.atomic
-def admission_check_override(*, check: AdmissionCheck, result: str, note: str, by: Any = None) -> AdmissionCheck:
+def admission_check_override(
+    *, check: AdmissionCheck, result: str, note: str, by: User | None = None
+) -> AdmissionCheck:
     """The office's verdict on a checklist line, with the reason it differs from (or confirms) the data."""
     _ensure_open(check.review)
     if result not in CheckResult.values:
@@ -101,7 +107,9 @@ def admission_opinion_give(*, review: AdmissionReview, reviewer: Any, opinion: s
 
 
 @transaction.atomic
-def admission_review_decide(*, review: AdmissionReview, decision: str, reason: str, by: Any = None) -> AdmissionReview:
+def admission_review_decide(
+    *, review: AdmissionReview, decision: str, reason: str, by: User | None = None
+) -> AdmissionReview:
     """Decide: admit or reject, with reasons. The review is then read-only and the vendor's status moves."""
     review = AdmissionReview.objects.select_for_update().get(pk=review.pk)
     _ensure_open(review)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +28,10 @@ from logistics.models import (
     stamp,
 )
 
+if TYPE_CHECKING:
+    from logistics.models import User
+
+
 MIN_QUALIFIED_BIDS = 3
 
 
@@ -40,7 +44,7 @@ def _lock(tender: Tender) -> Tender:
 
 
 @transaction.atomic
-def tender_publish(*, tender: Tender, by: Any = None) -> Tender:
+def tender_publish(*, tender: Tender, by: User | None = None) -> Tender:
     tender = _lock(tender)
     if tender.status != TenderStatus.DRAFT:
         raise ValidationError(_("Only a draft tender can be published."))
@@ -95,7 +99,7 @@ def bid_submit(
     past_projects: int = 0,
     past_projects_description: str = "",
     attachments: list[tuple[str, Any]] | None = None,
-    by: Any = None,
+    by: User | None = None,
 ) -> Bid:
     """Submit or revise a sealed bid before the deadline (one bid per vendor and tender)."""
     tender = _lock(tender)
@@ -130,7 +134,7 @@ def bid_submit(
 
 
 @transaction.atomic
-def tender_open(*, tender: Tender, by: Any = None, now: Any = None) -> Tender:
+def tender_open(*, tender: Tender, by: User | None = None, now: Any = None) -> Tender:
     """At the opening time: close the tender for bids and check every bid against the requirements."""
     tender = _lock(tender)
     now = now or timezone.now()
@@ -154,7 +158,7 @@ def tender_open(*, tender: Tender, by: Any = None, now: Any = None) -> Tender:
 
 
 @transaction.atomic
-def bid_override_qualification(*, bid: Bid, qualified: bool, reason: str, by: Any = None) -> Bid:
+def bid_override_qualification(*, bid: Bid, qualified: bool, reason: str, by: User | None = None) -> Bid:
     """The office overrides the automatic check of one bid, with a written reason."""
     tender = _lock(bid.tender)
     if tender.status != TenderStatus.EVALUATING or tender.qualification_confirmed_at is not None:
@@ -170,7 +174,7 @@ def bid_override_qualification(*, bid: Bid, qualified: bool, reason: str, by: An
 
 
 @transaction.atomic
-def tender_confirm_qualification(*, tender: Tender, by: Any = None) -> Tender:
+def tender_confirm_qualification(*, tender: Tender, by: User | None = None) -> Tender:
     """Confirm the qualified bids; with fewer than three the tender fails (流标) and says why."""
     tender = _lock(tender)
     if tender.status != TenderStatus.EVALUATING or tender.qualification_confirmed_at is not None:
@@ -239,7 +243,7 @@ def award_handlers() -> list[Any]:
 
 
 @transaction.atomic
-def tender_award(*, tender: Tender, bid: Bid | None = None, reason: str = "", by: Any = None) -> Tender:
+def tender_award(*, tender: Tender, bid: Bid | None = None, reason: str = "", by: User | None = None) -> Tender:
     """Award the top-ranked bid, or another qualified one with a written reason; then the award handlers run
     (the contracts app creates the prefilled draft contract)."""
     tender = _lock(tender)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -20,14 +20,17 @@ from logistics.notify import notify
 from logistics.policy import grantable_roles, may, role_of
 from logistics.roles import Role
 
+if TYPE_CHECKING:
+    from logistics.models import User
 
-def _require(by: Any, action: str, target: Any) -> None:
+
+def _require(by: User, action: str, target: Any) -> None:
     if not may(by, action, target):
         raise PermissionDenied(_("You may not do this to this account."))
 
 
 @transaction.atomic
-def user_set_role(*, user: User, role: str, by: Any) -> User:
+def user_set_role(*, user: User, role: str, by: User) -> User:
     """Give ``user`` one role (or none): its group among the four, the others removed."""
     _require(by, "user.change", user)
     if role and role not in {r.value for r in grantable_roles(by)}:
@@ -45,7 +48,7 @@ def user_set_role(*, user: User, role: str, by: Any) -> User:
     return user
 
 
-def user_send_password_reset(*, user: User, by: Any) -> None:
+def user_send_password_reset(*, user: User, by: User) -> None:
     """Send ``user`` a one-time link to set their own password (the office never sets one)."""
     _require(by, "user.send_password_reset", user)
     if not user.is_active:

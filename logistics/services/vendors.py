@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,6 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from logistics.models import Vendor, VendorStatus, VendorStatusChange, stamp
+
+if TYPE_CHECKING:
+    from logistics.models import User
+
 
 S = VendorStatus
 ALLOWED: dict[str, set[str]] = {
@@ -23,7 +27,7 @@ ALLOWED: dict[str, set[str]] = {
 
 
 @transaction.atomic
-def vendor_change_status(*, vendor: Vendor, to_status: str, reason: str, by: Any = None) -> VendorStatusChange:
+def vendor_change_status(*, vendor: Vendor, to_status: str, reason: str, by: User | None = None) -> VendorStatusChange:
     """Move a vendor to ``to_status`` if the transition is allowed; the reason is mandatory."""
     vendor = Vendor.objects.select_for_update().get(pk=vendor.pk)
     if not reason or not reason.strip():

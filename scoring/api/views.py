@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers, viewsets
 
 from logistics.api.mixins import ScopedViewSetMixin
-from logistics.filtersets import FilterSet
+from scoring.filtersets import EvaluationFilterSet
 from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme
 from scoring.services import SCHEME_FIELDS
 
@@ -50,12 +50,6 @@ class SchemeSerializer(serializers.ModelSerializer):
         model = EvaluationScheme
         fields = ["id", "family", "version", "is_current", *SCHEME_FIELDS]
         read_only_fields = fields
-
-
-class EvaluationFilterSet(FilterSet):
-    class Meta:
-        model = Evaluation
-        fields = ["quarter", "contract", "status", "grade"]
 
 
 class EvaluationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -21,6 +21,7 @@ from django.utils import timezone
 from contracts import clause_kinds
 from contracts.models import Clause, Contract, ContractStatus, TermsVersion
 from inspections.models import (
+    OFFICE_KINDS,
     ChecklistItem,
     ChecklistTemplate,
     Complaint,
@@ -41,7 +42,6 @@ from logistics.quarters import Quarter, institution_tz
 PREFIX = "BENCH-"
 ITEMS = 20
 KINDS = (("daily", 90), ("self", 90), ("weekly", 13), ("monthly_joint", 3))
-OFFICE_KINDS = {"daily", "weekly", "monthly_joint"}
 SEVERITIES = ("minor",) * 14 + ("major",) * 5 + ("serious",)
 CATEGORIES = (
     ("cleaning", "卫生保洁", "Cleaning"),

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
 from inspections.models import Complaint, Inspection, SurveyAnswer
+from inspections.satisfaction import is_satisfied
 from logistics.models import Notification, OutboxMessage
 from logistics.quarters import Quarter
 from scoring import calculations, selectors, services
@@ -166,7 +167,7 @@ def naive(quarter: Quarter, sample: int) -> tuple[float, int]:
                 complaints_normal=counts["normal"],
                 complaints_serious=counts["serious"],
                 survey_answers=len(answers),
-                survey_satisfied=sum(1 for a in answers if a.value >= 4),
+                survey_satisfied=sum(1 for a in answers if is_satisfied(a.value)),
                 **stats,
             )
             result = calculations.compute(facts, data, Decimal(0))

@@ -13,9 +13,10 @@ from contracts.models import LedgerLine, Settlement
 from contracts.tests.factories import ClauseFactory, ContractFactory
 from inspections.models import ChecklistItem, Inspection, ItemResult
 from inspections.tests.factories import make_template
+from logistics.immutability import ImmutableError
 from logistics.quarters import Quarter
 from scoring import selectors, services
-from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme, ImmutableError, QuarterRun
+from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme, QuarterRun
 from scoring.tests.factories import SHANGHAI, complaint, inspection, survey
 
 pytestmark = pytest.mark.django_db

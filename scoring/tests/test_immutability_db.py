@@ -15,7 +15,7 @@ from django.utils import translation
 
 from contracts.models import Settlement
 from contracts.tests.factories import ContractFactory
-from inspections.models import ImmutableError
+from logistics.immutability import ImmutableError
 from logistics.quarters import Quarter
 from scoring import services
 from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from inspections.calculations import ItemAnswer
 from inspections.calculations import score as inspection_score
-from scoring.calculations import COMPONENTS, Facts, Scheme, ScoreStats, compute, validate_bands
+from scoring.calculations import Facts, Scheme, ScoreStats, compute, validate_bands
+from scoring.components import CODES as COMPONENTS
 
 D = Decimal
 EXAMPLES = settings(max_examples=100, deadline=None, derandomize=True, database=None)

@@ -1,4 +1,4 @@
-"""Employees' voice: the public complaint and survey pages, the office's complaint queue, QR sheets."""
+"""Complaints: the public complaint and tracking pages, the office's complaint queue, QR sheets and documents."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Q
-from django.db.models.functions import Now
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,24 +17,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from contracts.evidence import register_evidence_url
-from inspections import forms, renderers, selectors
+from inspections import filtersets, forms, renderers, rules, selectors
 from inspections.models import (
     TRACKING_ALPHABET,
     Complaint,
     ComplaintPhoto,
     ComplaintStatus,
-    Survey,
-    SurveyInvitation,
 )
 from inspections.services import complaints as complaint_services
-from inspections.services import surveys as survey_services
 from logistics import documents
 from logistics.access import is_office
 from logistics.files import download_url, register_download
 from logistics.models import Document, KeyPoint, ServiceCategory, Site
 from logistics.pages.views import register_portal_section, role_required
 from logistics.policy import may
-from logistics.quarters import Quarter
 from logistics.ratelimit import client_address, hit
 
 register_download("complaint-photo", ComplaintPhoto, "image", inline=True)
@@ -227,26 +222,9 @@ def complaint_track_photo(request: HttpRequest, code: str, pk: int) -> FileRespo
 # --- the office's queue and the complaint page -----------------------------------------------------------
 @role_required("office", "leader", "inspector")
 def complaint_queue(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.complaints_for(request.user)
-    status = request.GET.get("status", "")
-    if status in ComplaintStatus.values:
-        queryset = queryset.filter(status=status)
-    elif status != "all":
-        queryset = queryset.exclude(status__in=[ComplaintStatus.CLOSED, ComplaintStatus.REJECTED])
-    for name in ("category", "site", "contract"):
-        if request.GET.get(name, "").isdigit():
-            queryset = queryset.filter(**{f"{name}_id": int(request.GET[name])})
-    if request.GET.get("upheld") in ("true", "false"):
-        queryset = queryset.filter(upheld=request.GET["upheld"] == "true")
-    if request.GET.get("quarter"):
-        try:
-            period = Quarter.parse(request.GET["quarter"])
-            queryset = queryset.filter(created_at__gte=period.start, created_at__lt=period.end)
-        except ValueError:
-            pass
-    if request.GET.get("overdue") == "true":
-        queryset = queryset.filter(status=ComplaintStatus.DISPATCHED, response_deadline__lt=Now())
-    queryset = queryset.annotate(late=Q(status=ComplaintStatus.DISPATCHED, response_deadline__lt=Now())).order_by(
+    filterset = filtersets.ComplaintFilterSet(request.GET, queryset=selectors.complaints_for(request.user))
+    queryset = filterset.qs  # a value the page did not offer is left out of the filter (the form drops it)
+    queryset = queryset.annotate(late=rules.complaint_late_q()).order_by(
         F("response_deadline").asc(nulls_first=True), "created_at"
     )
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
@@ -367,104 +345,3 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if document.requested_by_id != request.user.pk and not is_office(request.user):
         raise Http404
     return render(request, "inspections/document.html", {"document": document})
-
-
-# --- surveys --------------------------------------------------------------------------------------------
-@role_required("office", "leader")
-@require_http_methods(["GET", "POST"])
-def survey_list(request: HttpRequest) -> HttpResponse:
-    form = forms.SurveyCreateForm(request.POST or None)
-    if request.method == "POST":
-        if not is_office(request.user):
-            raise PermissionDenied
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                survey = survey_services.survey_create(
-                    title=data["title"],
-                    quarter=Quarter.parse(data["quarter"]),
-                    contracts=list(data["contracts"]),
-                    category=data["category"],
-                    deadline=data["deadline"],
-                    by=request.user,
-                )
-                for contract in survey.contracts.all():
-                    survey_services.survey_invite(survey=survey, contract=contract, count=data["invitations"])
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("inspections:survey", pk=survey.pk)
-    surveys = Survey.objects.order_by("-quarter", "-created_at")
-    return render(request, "inspections/survey_list.html", {"surveys": surveys, "form": form})
-
-
-@role_required("office", "leader")
-@require_http_methods(["GET", "POST"])
-def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    survey = get_object_or_404(Survey.objects.prefetch_related("questions", "contracts"), pk=pk)
-    if request.method == "POST" and not is_office(request.user):
-        raise PermissionDenied
-    if request.method == "POST":
-        document = documents.document_request(
-            kind="survey_qr_sheet",
-            title=_("Survey invitations: %(title)s") % {"title": survey.title},
-            params={"survey": survey.pk},
-            by=request.user,
-        )
-        return redirect("inspections:document", pk=document.pk)
-    results = selectors.survey_results(survey)
-    invitations = SurveyInvitation.objects.filter(survey=survey, response__isnull=True).select_related("contract")[:20]
-    return render(
-        request, "inspections/survey_detail.html", {"survey": survey, "results": results, "invitations": invitations}
-    )
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
-    if "\x00" in token:  # no token has one, and PostgreSQL refuses it in a query (a 500)
-        raise Http404
-    invitation = get_object_or_404(
-        SurveyInvitation.objects.select_related("survey", "contract__vendor", "contract__category"), token=token
-    )
-    survey = invitation.survey
-    questions = list(survey.questions.all())
-    state = "open"
-    errors: dict[str, list[str]] = {}
-    if hasattr(invitation, "response"):
-        state = "used"
-    elif not survey.is_open():
-        state = "closed"
-    elif request.method == "POST":
-        answers = {}
-        for question in questions:
-            raw = request.POST.get(f"q{question.pk}", "")
-            if raw in SURVEY_VALUES:  # not str.isdigit(): "²" is a digit that int() refuses
-                answers[question.pk] = int(raw)
-        try:
-            survey_services.survey_answer(
-                invitation=invitation, answers=answers, comment=request.POST.get("comment", "")
-            )
-        except survey_services.InvitationUsed:
-            state = "used"
-        except survey_services.SurveyClosed:
-            state = "closed"
-        except ValidationError as exc:
-            errors = exc.message_dict
-        else:
-            state = "thanks"
-    rows = [(q, f"q{q.pk}", request.POST.get(f"q{q.pk}", ""), errors.get(f"q{q.pk}", [])) for q in questions]
-    return render(
-        request,
-        "inspections/survey_answer.html",
-        {
-            "invitation": invitation,
-            "survey": survey,
-            "rows": rows,
-            "state": state,
-            "errors": errors,
-            "comment": request.POST.get("comment", ""),
-            "scale": range(5, 0, -1),
-        },
-        status=200,
-    )

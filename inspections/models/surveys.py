@@ -1,0 +1,142 @@
+"""Satisfaction surveys: questions, invitations, responses and answers."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from logistics.models import AuditedManager, TimeStampedModel
+from logistics.models.base import in_language
+
+
+# No 0/O, 1/I/L: a code read aloud or typed from a screenshot is not mistaken.
+def new_invitation_token() -> str:
+    return secrets.token_urlsafe(18)  # 144 bits
+
+
+class Survey(TimeStampedModel):
+    title = models.CharField(_("title"), max_length=200)
+    quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
+    contracts = models.ManyToManyField(
+        "contracts.Contract", related_name="surveys", blank=True, verbose_name=_("contracts")
+    )
+    category = models.ForeignKey(
+        "logistics.ServiceCategory",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("or every contract of a service"),
+    )
+    opens_at = models.DateTimeField(_("opens at"), default=timezone.now)
+    deadline = models.DateTimeField(_("closes at"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-quarter", "-created_at"]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("opens_at")), name="%(app_label)s_%(class)s_closes_after_opening"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quarter} · {self.title}"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.deadline
+
+
+class SurveyQuestion(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey"))
+    text = models.CharField(_("question (Chinese)"), max_length=300)
+    text_en = models.CharField(_("question (English)"), max_length=300, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["survey", "sort_order", "pk"]
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
+
+    def __str__(self) -> str:
+        return self.display_text
+
+    @property
+    def display_text(self) -> str:
+        return in_language(self.text, self.text_en)
+
+
+class SurveyInvitation(models.Model):
+    """A single-use link (often printed as a QR code): one response per invitation."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey"))
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")
+    )
+    token = models.CharField(_("token"), max_length=40, unique=True, default=new_invitation_token)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["survey", "contract", "pk"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.contract_id}"
+
+
+class SurveyResponse(models.Model):
+    invitation = models.OneToOneField(
+        SurveyInvitation, on_delete=models.PROTECT, related_name="response", verbose_name=_("invitation")
+    )
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey"))
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="survey_responses", verbose_name=_("contract")
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, db_index=True)
+    comment = models.TextField(_("comment"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["survey", "submitted_at"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.pk}"
+
+
+class SurveyAnswer(models.Model):
+    response = models.ForeignKey(
+        SurveyResponse, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        SurveyQuestion, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
+    value = models.PositiveSmallIntegerField(_("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+    class Meta:
+        ordering = ["response", "question"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question"], name="%(app_label)s_%(class)s_one_per_question"),
+            models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="%(app_label)s_%(class)s_value_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.value}"

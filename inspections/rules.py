@@ -1,0 +1,47 @@
+"""The small rules of rectification orders, in one place (the pages, the API, the nightly job and the quarter's
+facts read them from here).
+
+A rectification order's clock stops when the vendor answers in time: waiting for the inspector's check is not
+the vendor's delay. It is late while open past its deadline, or when its answer came after the deadline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, Q
+from django.db.models.functions import Now
+
+from inspections.models import RectificationStatus
+
+
+def answered_in_time(status: str, answered_at: dt.datetime | None, deadline: dt.datetime) -> bool:
+    """The vendor answered by the deadline and the order waits for the inspector (not overdue meanwhile)."""
+    return status == RectificationStatus.ANSWERED and answered_at is not None and answered_at <= deadline
+
+
+def clock_stopped_at(
+    status: str, answered_at: dt.datetime | None, resolved_at: dt.datetime | None, deadline: dt.datetime
+) -> dt.datetime | None:
+    """When the order's overdue clock stopped: its resolution, or an answer in time; None while it runs."""
+    if resolved_at is None and answered_in_time(status, answered_at, deadline):
+        return answered_at
+    return resolved_at
+
+
+def answered_in_time_q() -> Q:
+    return Q(status=RectificationStatus.ANSWERED, answered_at__lte=F("deadline"))
+
+
+def late_q() -> Q:
+    """Late now: open past the deadline, or answered after it (the database form of the rule above)."""
+    return Q(status=RectificationStatus.OPEN, deadline__lt=Now()) | Q(
+        status=RectificationStatus.ANSWERED, answered_at__gt=F("deadline")
+    )
+
+
+def complaint_late_q() -> Q:
+    """A complaint is late while it waits for the service company past its answer deadline."""
+    from inspections.models import ComplaintStatus
+
+    return Q(status=ComplaintStatus.DISPATCHED, response_deadline__lt=Now())
