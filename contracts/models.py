@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from contracts import clause_kinds
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
+from logistics.models.base import choice_check, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -109,9 +110,7 @@ class Contract(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(end_date__gt=F("start_date")), name="%(app_label)s_%(class)s_end_after_start"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=ContractStatus.values), name="%(app_label)s_%(class)s_status_valid"
-            ),
+            choice_check("status", ContractStatus),
         ]
 
     def __str__(self) -> str:
@@ -153,14 +152,7 @@ class ContractStatusChange(models.Model):
     effective_date = models.DateField(_("effective date"))
     reason = models.TextField(_("reason"))
     changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    changed_by = user_ref(_("changed by"))
 
     class Meta:
         ordering = ["contract", "changed_at", "pk"]
@@ -184,14 +176,7 @@ class ContractAmendment(models.Model):
     reason = models.TextField(_("reason"))
     changes = models.JSONField(_("changes"), default=dict)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = user_ref(_("recorded by"))
 
     class Meta:
         ordering = ["contract", "effective_date", "pk"]
@@ -447,14 +432,7 @@ class Settlement(LockedModel, TimeStampedModel):
     )
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
-    finalized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("finalized by"),
-    )
+    finalized_by = user_ref(_("finalized by"))
 
     history = HistoricalRecords()
 
@@ -485,9 +463,7 @@ class Settlement(LockedModel, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(finalized_at__isnull=False), name="%(app_label)s_%(class)s_final_dated"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=SettlementStatus.values), name="%(app_label)s_%(class)s_status_valid"
-            ),
+            choice_check("status", SettlementStatus),
             models.CheckConstraint(
                 condition=Q(cap__isnull=True) | Q(cap__gte=0), name="%(app_label)s_%(class)s_cap_not_negative"
             ),
@@ -546,14 +522,7 @@ class LedgerLine(LockedModel):
     explanation = models.JSONField(_("explanation"), default=dict)
     reason = models.TextField(_("reason"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_ref(_("created by"))
 
     history = HistoricalRecords()
 
@@ -582,10 +551,8 @@ class LedgerLine(LockedModel):
                 condition=Q(kind="adjustment") | Q(clause__isnull=False),
                 name="%(app_label)s_%(class)s_clause_unless_adjustment",
             ),
-            models.CheckConstraint(condition=Q(kind__in=LedgerKind.values), name="%(app_label)s_%(class)s_kind_valid"),
-            models.CheckConstraint(
-                condition=Q(evidence_type__in=EvidenceType.values), name="%(app_label)s_%(class)s_evidence_type_valid"
-            ),
+            choice_check("kind", LedgerKind),
+            choice_check("evidence_type", EvidenceType),
         ]
 
     def __str__(self) -> str:

@@ -48,7 +48,6 @@ RATE_PER_CONTACT = "3/h"
 RATE_TRACKING = "60/10m"
 NEW_COMPLAINT_COOKIE = "new_complaint"
 NEW_COMPLAINT_MAX_AGE = 3600
-SURVEY_VALUES = ("1", "2", "3", "4", "5")
 
 
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:

@@ -5,45 +5,21 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from contracts.evidence import register_evidence_url
 from inspections import forms, selectors
-from inspections.models import (
-    ComplaintPhoto,
-    Survey,
-    SurveyInvitation,
-)
+from inspections.models import Survey, SurveyInvitation
 from inspections.services import surveys as survey_services
 from logistics import documents
 from logistics.access import is_office
-from logistics.files import register_download
-from logistics.models import Document
 from logistics.pages.views import role_required
 from logistics.quarters import Quarter
 
-register_download("complaint-photo", ComplaintPhoto, "image", inline=True)
-register_download(
-    "document",
-    Document,
-    "file",
-    check=lambda user, doc: doc.status == Document.Status.READY and (doc.requested_by_id == user.pk or is_office(user)),
-)
-register_evidence_url("complaint", lambda pk: reverse("inspections:complaint", args=[pk]))
-
-OFFICE_ACTIONS = ("accept", "reject", "close", "send_back")
-RATE_PER_ADDRESS = "5/10m"
-RATE_PER_CONTACT = "3/h"
-RATE_TRACKING = "60/10m"
-NEW_COMPLAINT_COOKIE = "new_complaint"
-NEW_COMPLAINT_MAX_AGE = 3600
 SURVEY_VALUES = ("1", "2", "3", "4", "5")
 
 
-# --- surveys --------------------------------------------------------------------------------------------
 @role_required("office", "leader")
 @require_http_methods(["GET", "POST"])
 def survey_list(request: HttpRequest) -> HttpResponse:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from logistics.admin_base import ScopedAdmin, status_badge
 from scoring import services
+from scoring.components import WEIGHT_FIELDS
 from scoring.models import Evaluation, EvaluationScheme, QuarterRun
 
 
@@ -33,12 +34,7 @@ class EvaluationSchemeAdmin(ScopedAdmin):
         "version",
         "is_current",
         "category",
-        "weight_daily",
-        "weight_weekly",
-        "weight_monthly",
-        "weight_complaints",
-        "weight_satisfaction",
-        "weight_self",
+        *WEIGHT_FIELDS,
     ]
     list_filter = ["is_current", "category"]
 

@@ -104,6 +104,8 @@ COMPONENTS: tuple[ScoreComponent, ...] = (
     ),
 )
 BY_CODE = {component.code: component for component in COMPONENTS}
+#: the scheme's weight columns (percent), in the components' order
+WEIGHT_FIELDS = tuple(component.weight_field for component in COMPONENTS)
 CODES = tuple(BY_CODE)
 BY_INSPECTION_KIND = {c.inspection_kind: c for c in COMPONENTS if c.inspection_kind}
 

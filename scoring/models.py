@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import reduce
+from operator import sub
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,8 +15,10 @@ from simple_history.models import HistoricalRecords
 
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
+from logistics.models.base import choice_check, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
+from scoring.components import WEIGHT_FIELDS
 
 private_storage_callable = private_storage
 report_upload_to = RandomName("reports")
@@ -116,27 +119,14 @@ class EvaluationScheme(TimeStampedModel):
                 name="%(app_label)s_%(class)s_one_current_per_category",
             ),
             models.CheckConstraint(
-                condition=Q(
-                    weight_daily__gte=0,
-                    weight_weekly__gte=0,
-                    weight_monthly__gte=0,
-                    weight_complaints__gte=0,
-                    weight_satisfaction__gte=0,
-                    weight_self__gte=0,
-                ),
+                condition=Q(**{f"{name}__gte": 0 for name in WEIGHT_FIELDS}),
                 name="%(app_label)s_%(class)s_weights_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(  # rounded: binary floats on SQLite (see contracts' payable_adds_up)
-                    weight_daily=Round(
-                        Decimal(100)
-                        - models.F("weight_weekly")
-                        - models.F("weight_monthly")
-                        - models.F("weight_complaints")
-                        - models.F("weight_satisfaction")
-                        - models.F("weight_self"),
-                        2,
-                    )
+                # the first weight is 100 less the others, rounded: binary floats on SQLite (see contracts'
+                # payable_adds_up)
+                condition=Q(
+                    **{WEIGHT_FIELDS[0]: Round(reduce(sub, map(models.F, WEIGHT_FIELDS[1:]), Decimal(100)), 2)}
                 ),
                 name="%(app_label)s_%(class)s_weights_sum_to_100",
             ),
@@ -170,7 +160,7 @@ class EvaluationScheme(TimeStampedModel):
         total = sum(self.weights.values(), Decimal(0))
         errors = {}
         if total != Decimal(100):
-            errors["weight_daily"] = _("The weights must add up to 100%%; they add up to %(total)s%%.") % {
+            errors[WEIGHT_FIELDS[0]] = _("The weights must add up to 100%%; they add up to %(total)s%%.") % {
                 "total": total
             }
         try:
@@ -249,23 +239,9 @@ class Evaluation(LockedModel, TimeStampedModel):
     attendees = models.TextField(_("attendees"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("reviewed by"),
-    )
+    reviewed_by = user_ref(_("reviewed by"))
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
-    finalized_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("finalized by"),
-    )
+    finalized_by = user_ref(_("finalized by"))
     inputs_hash = models.CharField(_("SHA-256 of inputs and outputs"), max_length=64, blank=True)
     seal_version = models.PositiveSmallIntegerField(
         _("seal form"), default=1, help_text=_("Which canonical form the SHA-256 covers (see scoring.services).")
@@ -302,9 +278,7 @@ class Evaluation(LockedModel, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(adjustment__gte=-100, adjustment__lte=100), name="%(app_label)s_%(class)s_adjustment_range"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=EvaluationStatus.values), name="%(app_label)s_%(class)s_status_valid"
-            ),
+            choice_check("status", EvaluationStatus),
         ]
 
     def __str__(self) -> str:
@@ -362,7 +336,7 @@ class EvaluationReopening(models.Model):
     previous_score = models.DecimalField(_("score before"), max_digits=5, decimal_places=2)
     previous_hash = models.CharField(_("hash before"), max_length=64)
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    by = user_ref(_("by"), optional=False)
 
     class Meta:
         ordering = ["evaluation", "at"]

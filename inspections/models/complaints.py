@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, TimeStampedModel
+from logistics.models.base import user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -126,14 +126,7 @@ class Complaint(TimeStampedModel):
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
-    handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("handled by"),
-    )
+    handled_by = user_ref(_("handled by"))
 
     objects = AuditedManager()
     history = HistoricalRecords(excluded_fields=["name", "phone", "email"])
@@ -225,14 +218,7 @@ class ComplaintEvent(models.Model):
     message_values = models.JSONField(_("values of the system message"), default=dict, blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    by = user_ref(_("by"))
 
     class Meta:
         ordering = ["complaint", "at", "pk"]

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, Severity, TimeStampedModel
-from logistics.models.base import in_language
+from logistics.models.base import choice_check, in_language, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -154,9 +154,7 @@ class Inspection(LockedModel, TimeStampedModel):
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="inspections", verbose_name=_("inspectors")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
+    created_by = user_ref(_("created by"), optional=False)
     vendor_representative = models.CharField(_("vendor representative"), max_length=100, blank=True)
     departments = models.ManyToManyField(
         "logistics.Department", blank=True, related_name="+", verbose_name=_("specialist departments")
@@ -208,12 +206,8 @@ class Inspection(LockedModel, TimeStampedModel):
                 condition=Q(max_points__isnull=True) | Q(max_points__gte=0),
                 name="%(app_label)s_%(class)s_max_points_not_negative",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=InspectionStatus.values), name="%(app_label)s_%(class)s_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=InspectionKind.values), name="%(app_label)s_%(class)s_kind_valid"
-            ),
+            choice_check("status", InspectionStatus),
+            choice_check("kind", InspectionKind),
         ]
         indexes = [
             models.Index(
@@ -272,9 +266,7 @@ class ItemResult(LockedModel):
                 condition=(Q(points__isnull=True) | Q(points__gte=0)) & (Q(awarded__isnull=True) | Q(awarded__gte=0)),
                 name="%(app_label)s_%(class)s_points_not_negative",
             ),
-            models.CheckConstraint(
-                condition=Q(result__in=ItemResultChoice.values), name="%(app_label)s_%(class)s_result_valid"
-            ),
+            choice_check("result", ItemResultChoice),
         ]
         indexes = [
             models.Index(fields=["result"], name="inspections_failed_items", condition=Q(result="fail")),
@@ -294,9 +286,7 @@ class InspectionPhoto(LockedModel):
     image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("inspections"))
     client_id = models.CharField(_("client id"), max_length=64, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
-    )
+    uploaded_by = user_ref(_("uploaded by"), optional=False)
 
     LOCK_FIELD = "inspection__status"
     LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
@@ -322,9 +312,7 @@ class InspectionSignoff(models.Model):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="signoffs", verbose_name=_("inspection")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
-    )
+    user = user_ref(_("user"), optional=False)
     signed_at = models.DateTimeField(_("signed at"), auto_now_add=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -353,9 +341,7 @@ class InspectionAmendment(models.Model):
     score_before = models.DecimalField(_("score before"), max_digits=5, decimal_places=2, null=True, blank=True)
     score_after = models.DecimalField(_("score after"), max_digits=5, decimal_places=2, null=True, blank=True)
     amended_at = models.DateTimeField(_("amended at"), auto_now_add=True)
-    amended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("amended by")
-    )
+    amended_by = user_ref(_("amended by"), optional=False)
 
     class Meta:
         ordering = ["inspection", "amended_at"]

@@ -3,7 +3,6 @@ vendor with evidence; verified or returned by an inspector."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, Severity, TimeStampedModel
+from logistics.models.base import user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -73,23 +73,9 @@ class RectificationOrder(TimeStampedModel):
     )
     response = models.TextField(_("vendor's response"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("answered by"),
-    )
+    answered_by = user_ref(_("answered by"))
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("verified by"),
-    )
+    verified_by = user_ref(_("verified by"))
     resolved_at = models.DateTimeField(
         _("rectified at"),
         null=True,
@@ -98,14 +84,7 @@ class RectificationOrder(TimeStampedModel):
     )
     returned_count = models.PositiveSmallIntegerField(_("times returned"), default=0)
     overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_ref(_("created by"))
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -157,14 +136,7 @@ class RectificationEvent(models.Model):
     kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
+    by = user_ref(_("by"))
 
     class Meta:
         ordering = ["order", "at", "pk"]
@@ -186,14 +158,7 @@ class RectificationPhoto(models.Model):
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
     image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("rectifications"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = user_ref(_("uploaded by"))
 
     class Meta:
         ordering = ["order", "uploaded_at"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import in_language
+from logistics.models.base import in_language, user_ref
 
 
 # No 0/O, 1/I/L: a code read aloud or typed from a screenshot is not mistaken.
@@ -37,9 +36,7 @@ class Survey(TimeStampedModel):
     )
     opens_at = models.DateTimeField(_("opens at"), default=timezone.now)
     deadline = models.DateTimeField(_("closes at"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
-    )
+    created_by = user_ref(_("created by"), optional=False)
 
     objects = AuditedManager()
     history = HistoricalRecords()

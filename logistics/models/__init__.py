@@ -1,7 +1,15 @@
 """Models of the core domain app. Each module holds one area; everything is re-exported here."""
 
 from logistics.models.admission import AdmissionCheck, AdmissionReview, CheckItem, CheckResult, ReviewOpinion
-from logistics.models.base import AuditedManager, AuditedQuerySet, BilingualNameModel, TimeStampedModel, stamp
+from logistics.models.base import (
+    AuditedManager,
+    AuditedQuerySet,
+    BilingualNameModel,
+    TimeStampedModel,
+    choice_check,
+    stamp,
+    user_ref,
+)
 from logistics.models.documents import Document
 from logistics.models.notifications import GroupRobot, Notification
 from logistics.models.outbox import OutboxMessage
@@ -65,5 +73,7 @@ __all__ = [
     "VendorStaff",
     "VendorStatus",
     "VendorStatusChange",
+    "choice_check",
     "stamp",
+    "user_ref",
 ]

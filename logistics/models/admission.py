@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from logistics.models.base import AuditedManager, TimeStampedModel
+from logistics.models.base import AuditedManager, TimeStampedModel, user_ref
 
 
 class CheckItem(models.TextChoices):
@@ -46,14 +46,7 @@ class AdmissionReview(TimeStampedModel):
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
     decision_reason = models.TextField(_("reasons for the decision"), blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name=_("decided by"),
-    )
+    decided_by = user_ref(_("decided by"))
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -123,9 +116,7 @@ class ReviewOpinion(TimeStampedModel):
     review = models.ForeignKey(
         AdmissionReview, on_delete=models.CASCADE, related_name="opinions", verbose_name=_("review")
     )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
-    )
+    reviewer = user_ref(_("reviewer"), optional=False)
     department = models.ForeignKey(
         "logistics.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("department")
     )

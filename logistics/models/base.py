@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -86,3 +88,23 @@ def stamp(obj: models.Model, *, by: Any = None, reason: str = "") -> models.Mode
     if reason:
         obj._change_reason = reason
     return obj
+
+
+def user_ref(verbose_name: Any, *, optional: bool = True, related_name: str = "+") -> models.ForeignKey:
+    """A reference to the person who did something: kept with the record (PROTECT), no reverse accessor, empty
+    where a job or an anonymous visitor did it (``optional``)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=optional,
+        blank=optional,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
+
+
+def choice_check(field: str, choices: type[models.Choices]) -> models.CheckConstraint:
+    """The database's side of a field's choices: ``<app>_<model>_<field>_valid``."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": choices.values}), name=f"%(app_label)s_%(class)s_{field}_valid"
+    )

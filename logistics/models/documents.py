@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from logistics.models.base import user_ref
 from logistics.uploads import RandomName, private_storage
 
 
@@ -22,9 +22,7 @@ class Document(models.Model):
     file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("documents"), blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     error = models.TextField(_("error"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
-    )
+    requested_by = user_ref(_("requested by"), optional=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

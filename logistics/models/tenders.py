@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from logistics.models.base import AuditedManager, TimeStampedModel
+from logistics.models.base import AuditedManager, TimeStampedModel, user_ref
 from logistics.uploads import RandomName, private_storage
 
 
@@ -86,14 +86,7 @@ class Tender(TimeStampedModel):
     )
     award_reason = models.TextField(_("award reason"), blank=True)
     awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True)
-    awarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("awarded by"),
-    )
+    awarded_by = user_ref(_("awarded by"))
     committee = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="tender_committees", verbose_name=_("evaluation committee")
     )
@@ -197,26 +190,12 @@ class Bid(TimeStampedModel):
     past_projects = models.PositiveSmallIntegerField(_("similar past projects"), default=0)
     past_projects_description = models.TextField(_("past projects"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
+    submitted_by = user_ref(_("submitted by"))
     auto_qualified = models.BooleanField(_("qualified (automatic check)"), null=True, blank=True)
     qualification_reasons = models.JSONField(_("qualification check"), default=list, blank=True)
     qualified_override = models.BooleanField(_("qualified (office's override)"), null=True, blank=True)
     override_reason = models.TextField(_("override reason"), blank=True)
-    overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("overridden by"),
-    )
+    overridden_by = user_ref(_("overridden by"))
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -260,9 +239,7 @@ class ScoreSheet(TimeStampedModel):
     """One committee member's scores for a tender; others' sheets stay hidden until this one is submitted."""
 
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="score_sheets", verbose_name=_("tender"))
-    member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="score_sheets", verbose_name=_("member")
-    )
+    member = user_ref(_("member"), optional=False, related_name="score_sheets")
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
 
     history = HistoricalRecords()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -13,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from logistics import channels
 from logistics.credit_code import validate_credit_code
-from logistics.models.base import AuditedManager, TimeStampedModel, in_language
+from logistics.models.base import AuditedManager, TimeStampedModel, in_language, user_ref
 from logistics.uploads import RandomName, private_storage
 
 
@@ -114,14 +113,7 @@ class VendorStatusChange(models.Model):
     to_status = models.CharField(_("to"), max_length=20, choices=VendorStatus.choices)
     reason = models.TextField(_("reason"))
     changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
+    changed_by = user_ref(_("changed by"))
 
     class Meta:
         ordering = ["vendor", "changed_at", "pk"]
