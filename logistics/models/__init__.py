@@ -15,6 +15,7 @@ from logistics.models.notifications import GroupRobot, Notification
 from logistics.models.outbox import OutboxMessage
 from logistics.models.reference import Department, KeyPoint, ServiceCategory, Site
 from logistics.models.tenders import (
+    TENDER_FLOW,
     Bid,
     BidAttachment,
     BidScore,
@@ -26,6 +27,7 @@ from logistics.models.tenders import (
 )
 from logistics.models.users import User
 from logistics.models.vendors import (
+    VENDOR_FLOW,
     BadRecord,
     Certificate,
     CertificateType,
@@ -38,6 +40,8 @@ from logistics.models.vendors import (
 )
 
 __all__ = [
+    "TENDER_FLOW",
+    "VENDOR_FLOW",
     "AdmissionCheck",
     "AdmissionReview",
     "AuditedManager",

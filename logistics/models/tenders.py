@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics.models.base import AuditedManager, TimeStampedModel, user_ref
+from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
 
@@ -22,6 +23,20 @@ class TenderStatus(models.TextChoices):
     EVALUATING = "evaluating", _("Evaluating")
     AWARDED = "awarded", _("Awarded")
     FAILED = "failed", _("Failed")
+
+
+#: a tender's way: published, opened for evaluation at the opening time (bids closed), then awarded or failed
+#: (fewer than three qualified bids)
+TENDER_FLOW = Flow(
+    TenderStatus,
+    {
+        TenderStatus.DRAFT: {TenderStatus.PUBLISHED},
+        TenderStatus.PUBLISHED: {TenderStatus.CLOSED, TenderStatus.EVALUATING},
+        TenderStatus.CLOSED: {TenderStatus.EVALUATING},
+        TenderStatus.EVALUATING: {TenderStatus.AWARDED, TenderStatus.FAILED},
+    },
+    noun=_("A tender"),
+)
 
 
 class Tender(TimeStampedModel):

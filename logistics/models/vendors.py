@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from logistics import channels
 from logistics.credit_code import validate_credit_code
 from logistics.models.base import AuditedManager, TimeStampedModel, in_language, user_ref
+from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
 
@@ -23,6 +24,20 @@ class VendorStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     SUSPENDED = "suspended", _("Suspended")
     BLACKLISTED = "blacklisted", _("Blacklisted")
+
+
+#: a vendor's admission and standing (``logistics.services.vendors.vendor_change_status``); the blacklist is final
+VENDOR_FLOW = Flow(
+    VendorStatus,
+    {
+        VendorStatus.APPLICANT: {VendorStatus.UNDER_REVIEW, VendorStatus.BLACKLISTED},
+        VendorStatus.UNDER_REVIEW: {VendorStatus.ADMITTED, VendorStatus.REJECTED, VendorStatus.BLACKLISTED},
+        VendorStatus.REJECTED: {VendorStatus.UNDER_REVIEW, VendorStatus.BLACKLISTED},
+        VendorStatus.ADMITTED: {VendorStatus.SUSPENDED, VendorStatus.BLACKLISTED, VendorStatus.UNDER_REVIEW},
+        VendorStatus.SUSPENDED: {VendorStatus.ADMITTED, VendorStatus.BLACKLISTED, VendorStatus.UNDER_REVIEW},
+    },
+    noun=_("A vendor"),
+)
 
 
 class Vendor(TimeStampedModel):

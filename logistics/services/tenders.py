@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from logistics import selectors, tendering
 from logistics.models import (
+    TENDER_FLOW,
     Bid,
     BidAttachment,
     BidScore,
@@ -46,8 +47,7 @@ def _lock(tender: Tender) -> Tender:
 @transaction.atomic
 def tender_publish(*, tender: Tender, by: User | None = None) -> Tender:
     tender = _lock(tender)
-    if tender.status != TenderStatus.DRAFT:
-        raise ValidationError(_("Only a draft tender can be published."))
+    TENDER_FLOW.check(tender.status, TenderStatus.PUBLISHED, _("Only a draft tender can be published."))
     criteria = list(tender.criteria.all())
     if not criteria:
         raise ValidationError(_("Add the technical evaluation criteria before publishing."))
@@ -65,7 +65,7 @@ def tender_publish(*, tender: Tender, by: User | None = None) -> Tender:
         raise ValidationError(_("The bid deadline must be in the future."))
     if tender.method == Tender.Method.INVITED and not tender.invited_vendors.exists():
         raise ValidationError(_("An invited tender needs the list of invited vendors."))
-    tender.status = TenderStatus.PUBLISHED
+    TENDER_FLOW.advance(tender, TenderStatus.PUBLISHED)
     tender.published_at = now
     tender.save(update_fields=["status", "published_at", "updated_at"])
     return tender
@@ -138,8 +138,7 @@ def tender_open(*, tender: Tender, by: User | None = None, now: Any = None) -> T
     """At the opening time: close the tender for bids and check every bid against the requirements."""
     tender = _lock(tender)
     now = now or timezone.now()
-    if tender.status not in (TenderStatus.PUBLISHED, TenderStatus.CLOSED):
-        raise ValidationError(_("Only a published tender can be opened."))
+    TENDER_FLOW.check(tender.status, TenderStatus.EVALUATING, _("Only a published tender can be opened."))
     if now < tender.opening_at:
         raise ValidationError(
             _("The bids are sealed until the opening time (%(opening)s).") % {"opening": _local(tender.opening_at)}
@@ -152,7 +151,7 @@ def tender_open(*, tender: Tender, by: User | None = None, now: Any = None) -> T
         bid.auto_qualified = qualified
         bid.qualification_reasons = reasons
         bid.save(update_fields=["auto_qualified", "qualification_reasons", "updated_at"])
-    tender.status = TenderStatus.EVALUATING
+    TENDER_FLOW.advance(tender, TenderStatus.EVALUATING)
     tender.save(update_fields=["status", "updated_at"])
     return tender
 
@@ -181,7 +180,7 @@ def tender_confirm_qualification(*, tender: Tender, by: User | None = None) -> T
         raise ValidationError(_("The qualification of this tender cannot be confirmed now."))
     qualified = selectors.qualified_bids(tender)
     if len(qualified) < MIN_QUALIFIED_BIDS:
-        tender.status = TenderStatus.FAILED
+        TENDER_FLOW.advance(tender, TenderStatus.FAILED)
         tender.failure_reason = _("Only %(count)d qualified bid(s); at least %(minimum)d are required (流标).") % {
             "count": len(qualified),
             "minimum": MIN_QUALIFIED_BIDS,
@@ -265,7 +264,7 @@ def tender_award(*, tender: Tender, bid: Bid | None = None, reason: str = "", by
         raise ValidationError(
             {"award_reason": _("Awarding a bid other than the top-ranked one needs a written reason.")}
         )
-    tender.status = TenderStatus.AWARDED
+    TENDER_FLOW.advance(tender, TenderStatus.AWARDED)
     tender.awarded_bid_id = chosen
     tender.award_reason = reason.strip()
     tender.awarded_at = timezone.now()

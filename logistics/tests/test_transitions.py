@@ -11,10 +11,20 @@ from contracts import services as contract_services
 from contracts.models import CONTRACT_FLOW, SETTLEMENT_FLOW, Contract, ContractStatus
 from contracts.tests.factories import ContractFactory
 from inspections.models import COMPLAINT_FLOW, INSPECTION_FLOW, RECTIFICATION_FLOW
+from logistics.models import TENDER_FLOW, VENDOR_FLOW
 from logistics.transitions import Flow
 from scoring.models import EVALUATION_FLOW
 
-FLOWS = [CONTRACT_FLOW, SETTLEMENT_FLOW, COMPLAINT_FLOW, RECTIFICATION_FLOW, INSPECTION_FLOW, EVALUATION_FLOW]
+FLOWS = [
+    CONTRACT_FLOW,
+    SETTLEMENT_FLOW,
+    COMPLAINT_FLOW,
+    RECTIFICATION_FLOW,
+    INSPECTION_FLOW,
+    EVALUATION_FLOW,
+    TENDER_FLOW,
+    VENDOR_FLOW,
+]
 
 
 class Light(models.TextChoices):
