@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from contracts import clause_kinds
+from contracts.choices import LedgerKind
 from contracts.clause_kinds import explain, money
 
 __all__ = ["explain", "money"]
@@ -253,8 +254,8 @@ def apply_terms(terms: Sequence[TermsSpec], facts: QuarterFacts, *, pricing_day:
         if raised is not None:
             flags[raised[0]] = raised[1]
 
-    deductions = sum((line.amount for line in lines if line.kind == "deduction"), ZERO)
-    bonuses = sum((line.amount for line in lines if line.kind == "bonus"), ZERO)
+    deductions = sum((line.amount for line in lines if line.kind == LedgerKind.DEDUCTION), ZERO)
+    bonuses = sum((line.amount for line in lines if line.kind == LedgerKind.BONUS), ZERO)
     cap_applied = max(ZERO, deductions - cap) if cap is not None else ZERO
     return Outcome(
         fee=facts.fee,

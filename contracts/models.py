@@ -14,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from contracts import clause_kinds
+from contracts.choices import (
+    ContractStatus,
+    EvidenceType,
+    LedgerKind,
+    PaymentCycle,
+    SettlementStatus,
+)
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import choice_check, user_ref
@@ -23,14 +30,6 @@ from logistics.uploads import RandomName, private_storage
 ZERO = Decimal("0")
 PERCENT = [MinValueValidator(ZERO), MaxValueValidator(Decimal(100))]
 NOT_NEGATIVE = [MinValueValidator(ZERO)]
-
-
-class ContractStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
-    TERMINATED = "terminated", _("Terminated")
-    EXPIRED = "expired", _("Expired")
 
 
 #: how a contract's status may change (``contracts.services.contract_change_status``, the admin's actions)
@@ -52,12 +51,6 @@ FROZEN_TERMS = _(
     "The terms and clauses of a signed contract are frozen; record a supplementary agreement to change them "
     "from a date."
 )
-
-
-class PaymentCycle(models.TextChoices):
-    MONTHLY = "monthly", _("Monthly")
-    QUARTERLY = "quarterly", _("Quarterly")
-    YEARLY = "yearly", _("Yearly")
 
 
 class Contract(TimeStampedModel):
@@ -381,11 +374,6 @@ class Clause(LockedModel, TimeStampedModel):
                 setattr(self, name, None)
 
 
-class SettlementStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    FINAL = "final", _("Final")
-
-
 #: a settlement is final with its evaluation, and back to draft when the evaluation is reopened
 SETTLEMENT_FLOW = Flow(
     SettlementStatus,
@@ -461,7 +449,8 @@ class Settlement(LockedModel, TimeStampedModel):
                 name="%(app_label)s_%(class)s_payable_adds_up",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(finalized_at__isnull=False), name="%(app_label)s_%(class)s_final_dated"
+                condition=Q(status=SettlementStatus.DRAFT) | Q(finalized_at__isnull=False),
+                name="%(app_label)s_%(class)s_final_dated",
             ),
             choice_check("status", SettlementStatus),
             models.CheckConstraint(
@@ -475,20 +464,6 @@ class Settlement(LockedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.contract} · {self.quarter}"
-
-
-class LedgerKind(models.TextChoices):
-    DEDUCTION = "deduction", _("Deduction")
-    BONUS = "bonus", _("Bonus")
-    ADJUSTMENT = "adjustment", _("Correction")
-
-
-class EvidenceType(models.TextChoices):
-    ITEM_RESULT = "item_result", _("Failed checklist item")
-    COMPLAINT = "complaint", _("Upheld complaint")
-    RECTIFICATION = "rectification", _("Overdue rectification")
-    SCORE = "score", _("Quarterly score")
-    MANUAL = "manual", _("Correction by the office")
 
 
 class LedgerLine(LockedModel):
@@ -541,14 +516,14 @@ class LedgerLine(LockedModel):
                 name="%(app_label)s_%(class)s_one_per_clause_and_evidence",
             ),
             models.CheckConstraint(
-                condition=Q(kind="adjustment") | Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_sign"
+                condition=Q(kind=LedgerKind.ADJUSTMENT) | Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_sign"
             ),
             models.CheckConstraint(
-                condition=~Q(kind="adjustment") | (~Q(reason="") & Q(clause__isnull=True)),
+                condition=~Q(kind=LedgerKind.ADJUSTMENT) | (~Q(reason="") & Q(clause__isnull=True)),
                 name="%(app_label)s_%(class)s_adjustment_has_reason",
             ),
             models.CheckConstraint(
-                condition=Q(kind="adjustment") | Q(clause__isnull=False),
+                condition=Q(kind=LedgerKind.ADJUSTMENT) | Q(clause__isnull=False),
                 name="%(app_label)s_%(class)s_clause_unless_adjustment",
             ),
             choice_check("kind", LedgerKind),

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from inspections.choices import ItemResultChoice
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -27,11 +29,11 @@ def awarded(answer: ItemAnswer) -> Decimal | None:
     """Points an answer earns; None for n.a. (the item does not count)."""
     if answer.result == "na":
         return None
-    if answer.result == "pass":
+    if answer.result == ItemResultChoice.PASS:
         return answer.max_points
-    if answer.result == "fail":
+    if answer.result == ItemResultChoice.FAIL:
         return Decimal(0)
-    if answer.result == "partial":
+    if answer.result == ItemResultChoice.PARTIAL:
         if answer.points is None or not (Decimal(0) <= answer.points <= answer.max_points):
             raise ValueError("partial points must be between 0 and the item's max points")
         return answer.points

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import rules
 
+from inspections.choices import RectificationStatus
 from logistics import policy
 from logistics.access import is_inspector, is_office, is_vendor_user
 
@@ -48,12 +49,12 @@ def of_the_complaints_vendor(user: User | AnonymousUser, complaint: Any) -> bool
 
 @rules.predicate
 def order_open(user: User | AnonymousUser, order: Any) -> bool:
-    return order is not None and order.status == "open"
+    return order is not None and order.status == RectificationStatus.OPEN
 
 
 @rules.predicate
 def order_answered(user: User | AnonymousUser, order: Any) -> bool:
-    return order is not None and order.status == "answered"
+    return order is not None and order.status == RectificationStatus.ANSWERED
 
 
 @rules.predicate

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from contracts.evidence import register_evidence_url
 from inspections import filtersets, selectors
+from inspections.choices import ItemResultChoice
 from inspections.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -277,7 +278,7 @@ def inspection_amend(request: HttpRequest, pk: int) -> HttpResponse:
             if (
                 new["result"] != row.result
                 or new["note"] != row.note
-                or (new["result"] == "partial" and str(new["points"]) != str(row.points))
+                or (new["result"] == ItemResultChoice.PARTIAL and str(new["points"]) != str(row.points))
             ):
                 changes[row.item.code] = new
         try:

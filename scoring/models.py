@@ -18,6 +18,7 @@ from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import choice_check, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
+from scoring.choices import EvaluationStatus
 from scoring.components import WEIGHT_FIELDS
 
 private_storage_callable = private_storage
@@ -196,12 +197,6 @@ class QuarterRun(models.Model):
         return f"{self.quarter} {self.status}"
 
 
-class EvaluationStatus(models.TextChoices):
-    COMPUTED = "computed", _("Computed")
-    REVIEWED = "reviewed", _("Reviewed")
-    FINAL = "final", _("Final")
-
-
 #: computed by the job, reviewed at the meeting (again, until final), final; reopened back to reviewed
 EVALUATION_FLOW = Flow(
     EvaluationStatus,
@@ -269,7 +264,7 @@ class Evaluation(LockedModel, TimeStampedModel):
                 name="%(app_label)s_%(class)s_adjustment_has_reason",
             ),
             models.CheckConstraint(
-                condition=~Q(status="final") | (Q(finalized_at__isnull=False) & ~Q(inputs_hash="")),
+                condition=~Q(status=EvaluationStatus.FINAL) | (Q(finalized_at__isnull=False) & ~Q(inputs_hash="")),
                 name="%(app_label)s_%(class)s_final_is_sealed",
             ),
             models.CheckConstraint(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
 from contracts.selectors import contracts_expiring
+from inspections.choices import ComplaintSeverity, ItemResultChoice, RectificationStatus
 from inspections.models import (
     Complaint,
     Inspection,
@@ -97,7 +98,7 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
             _in_quarter(quarter, "inspection__"),
             inspection__contract=contract,
             inspection__status=InspectionStatus.SUBMITTED,
-            result="fail",
+            result=ItemResultChoice.FAIL,
         )
         .exclude(inspection__kind=InspectionKind.SELF)
         .values("item__code", "item__text", "item__text_en", "item__severity")
@@ -111,9 +112,9 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
     now = timezone.now()
     rectifications = orders.aggregate(
         opened=Count("pk"),
-        on_time=Count("pk", filter=Q(status="verified", resolved_at__lte=F("deadline"))),
-        late=Count("pk", filter=Q(status="verified", resolved_at__gt=F("deadline"))),
-        overdue=Count("pk", filter=~Q(status="verified") & Q(deadline__lt=now)),
+        on_time=Count("pk", filter=Q(status=RectificationStatus.VERIFIED, resolved_at__lte=F("deadline"))),
+        late=Count("pk", filter=Q(status=RectificationStatus.VERIFIED, resolved_at__gt=F("deadline"))),
+        overdue=Count("pk", filter=~Q(status=RectificationStatus.VERIFIED) & Q(deadline__lt=now)),
     )
 
     complaints = Complaint.objects.filter(
@@ -123,7 +124,7 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
     # upheld: those that count in this quarter (its score and money), wherever they were filed
     complaint_stats |= Complaint.objects.filter(
         contract=contract, quarantined=False, upheld=True, counts_in=quarter.key
-    ).aggregate(upheld_n=Count("pk"), serious_n=Count("pk", filter=Q(severity="serious")))
+    ).aggregate(upheld_n=Count("pk"), serious_n=Count("pk", filter=Q(severity=ComplaintSeverity.SERIOUS)))
     by_site = list(complaints.values("site__name").annotate(n=Count("pk")).order_by("-n")[:8])
 
     answers = SurveyAnswer.objects.filter(response__contract=contract, response__survey__quarter=quarter.key)
@@ -168,13 +169,15 @@ def self_check_reliability(contract: Contract, quarter: Quarter) -> dict[str, An
             inspection__status=InspectionStatus.SUBMITTED,
             inspection__kind__in=[InspectionKind.DAILY, InspectionKind.SELF],
         )
-        .exclude(result="na")
+        .exclude(result=ItemResultChoice.NA)
         .values_list("inspection__inspected_on", "item__code", "inspection__kind", "result")
     )
     office: dict[tuple, set[str]] = defaultdict(set)
     own: dict[tuple, set[str]] = defaultdict(set)
     for day, code, kind, result in rows:
-        (own if kind == InspectionKind.SELF else office)[(day, code)].add("ok" if result == "pass" else "problem")
+        (own if kind == InspectionKind.SELF else office)[(day, code)].add(
+            "ok" if result == ItemResultChoice.PASS else "problem"
+        )
     pairs = agree = missed = 0
     for key, verdicts in office.items():
         if key not in own:

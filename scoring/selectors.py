@@ -19,10 +19,12 @@ from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from contracts import clauses as clause_engine
+from contracts.choices import LedgerKind
 from contracts.models import Contract
 from contracts.selectors import contracts_active_in
 from inspections import calculations as inspection_calculations
 from inspections import rules as rectification_rules
+from inspections.choices import ItemResultChoice
 from inspections.models import (
     OFFICE_KINDS,
     Complaint,
@@ -116,7 +118,7 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
     ids = list(out)
     failed = (
         ItemResult.objects.filter(
-            result="fail",
+            result=ItemResultChoice.FAIL,
             inspection__contract_id__in=ids,
             inspection__status=InspectionStatus.SUBMITTED,
             inspection__kind__in=OFFICE_KINDS,  # the office's findings cost money; self-checks never do
@@ -282,7 +284,7 @@ def facts_from_ledger(settlement_id: int) -> dict[str, int]:
     days: dict[int, int] = defaultdict(int)
     for evidence_type, evidence_id, explanation in (
         LedgerLine.objects.filter(settlement_id=settlement_id)
-        .exclude(kind="adjustment")
+        .exclude(kind=LedgerKind.ADJUSTMENT)
         .values_list("evidence_type", "evidence_id", "explanation")
     ):
         if evidence_type in evidence:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts import services as contract_services
+from contracts.choices import LedgerKind
 from contracts.models import Contract, LedgerLine, Settlement
 from logistics import advisory, bulk, outbox
 from logistics.immutability import allow_locked_changes
@@ -229,7 +230,7 @@ def canonical(evaluation: Evaluation) -> dict[str, Any]:
     settlement = Settlement.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter).first()
     lines = (
         LedgerLine.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter)
-        .exclude(kind="adjustment")
+        .exclude(kind=LedgerKind.ADJUSTMENT)
         .order_by("clause_id", "evidence_key")
         .values_list("clause_id", "kind", "amount", "evidence_key")
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from inspections.choices import ComplaintSeverity, ComplaintStatus, ComplaintUrgency
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import user_ref
 from logistics.transitions import Flow
@@ -23,15 +24,6 @@ TRACKING_LENGTH = 12  # 31^12 ≈ 7.9e17 codes
 
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
-
-
-class ComplaintStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    REJECTED = "rejected", _("Not accepted")
-    ACCEPTED = "accepted", _("Accepted")
-    DISPATCHED = "dispatched", _("With the service company")
-    ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
 
 
 #: a complaint's way: triage (accept and send to the vendor, or turn down), the vendor's answer, the office's
@@ -47,16 +39,6 @@ COMPLAINT_FLOW = Flow(
     },
     noun=_("A complaint"),
 )
-
-
-class ComplaintSeverity(models.TextChoices):
-    NORMAL = "normal", _("Normal")
-    SERIOUS = "serious", _("Serious")
-
-
-class ComplaintUrgency(models.TextChoices):
-    NORMAL = "normal", _("Normal")
-    URGENT = "urgent", _("Urgent")
 
 
 class Complaint(TimeStampedModel):
@@ -146,7 +128,7 @@ class Complaint(TimeStampedModel):
             ),
             models.CheckConstraint(condition=Q(reopen_count__lte=1), name="%(app_label)s_%(class)s_reopened_once"),
             models.CheckConstraint(
-                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                condition=~Q(status=ComplaintStatus.REJECTED) | ~Q(rejection_reason=""),
                 name="%(app_label)s_%(class)s_rejection_has_reason",
             ),
             models.CheckConstraint(

@@ -11,21 +11,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from inspections.choices import InspectionKind, InspectionStatus, ItemResultChoice
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, Severity, TimeStampedModel
 from logistics.models.base import choice_check, in_language, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
-
-
-class InspectionKind(models.TextChoices):
-    DAILY = "daily", _("Daily (office)")
-    SELF = "self", _("Daily self-check (vendor)")
-    WEEKLY = "weekly", _("Weekly (key points)")
-    MONTHLY_JOINT = "monthly_joint", _("Monthly joint")
-    SPECIAL = "special", _("Special (specialist department)")
-    EXTERNAL = "external", _("External regulator")
-
 
 #: the office's inspections: their failed items open rectification orders and are priced by the clauses (the
 #: vendor's self-checks never cost it money: they should be honest)
@@ -119,11 +110,6 @@ class ChecklistItem(models.Model):
         return in_language(self.standard, self.standard_en)
 
 
-class InspectionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-
-
 #: a draft is submitted once; after that it changes only by an audited amendment (it stays submitted)
 INSPECTION_FLOW = Flow(
     InspectionStatus, {InspectionStatus.DRAFT: {InspectionStatus.SUBMITTED}}, noun=_("An inspection")
@@ -193,7 +179,7 @@ class Inspection(LockedModel, TimeStampedModel):
                 name="%(app_label)s_%(class)s_score_range",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                condition=Q(status=InspectionStatus.DRAFT) | Q(submitted_at__isnull=False),
                 name="%(app_label)s_%(class)s_submitted_dated",
             ),
             models.CheckConstraint(
@@ -213,7 +199,7 @@ class Inspection(LockedModel, TimeStampedModel):
             models.Index(
                 fields=["contract", "kind", "inspected_on"],
                 name="inspections_quarter_lookup",
-                condition=Q(status="submitted"),
+                condition=Q(status=InspectionStatus.SUBMITTED),
             ),
         ]
 
@@ -227,13 +213,6 @@ class Inspection(LockedModel, TimeStampedModel):
     @property
     def is_submitted(self) -> bool:
         return self.status == InspectionStatus.SUBMITTED
-
-
-class ItemResultChoice(models.TextChoices):
-    PASS = "pass", _("Pass")
-    PARTIAL = "partial", _("Partial")
-    FAIL = "fail", _("Fail")
-    NA = "na", _("N/A")
 
 
 class ItemResult(LockedModel):
@@ -259,7 +238,7 @@ class ItemResult(LockedModel):
         constraints = [
             models.UniqueConstraint(fields=["inspection", "item"], name="%(app_label)s_%(class)s_one_per_item"),
             models.CheckConstraint(
-                condition=~Q(result="partial") | Q(points__isnull=False, points__gte=0),
+                condition=~Q(result=ItemResultChoice.PARTIAL) | Q(points__isnull=False, points__gte=0),
                 name="%(app_label)s_%(class)s_partial_has_points",
             ),
             models.CheckConstraint(
@@ -269,7 +248,7 @@ class ItemResult(LockedModel):
             choice_check("result", ItemResultChoice),
         ]
         indexes = [
-            models.Index(fields=["result"], name="inspections_failed_items", condition=Q(result="fail")),
+            models.Index(fields=["result"], name="inspections_failed_items", condition=Q(result=ItemResultChoice.FAIL)),
         ]
 
     def __str__(self) -> str:

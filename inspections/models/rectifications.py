@@ -7,21 +7,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from inspections.choices import RectificationSource, RectificationStatus
 from logistics.models import AuditedManager, Severity, TimeStampedModel
 from logistics.models.base import user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
-
-
-class RectificationStatus(models.TextChoices):
-    OPEN = "open", pgettext_lazy("rectification status", "Open")
-    ANSWERED = "answered", _("Answered")
-    VERIFIED = "verified", _("Verified (closed)")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
 
 #: an order's way: the vendor answers, the inspector verifies it or returns it (open again, the deadline kept)
 RECTIFICATION_FLOW = Flow(
@@ -32,12 +24,6 @@ RECTIFICATION_FLOW = Flow(
     },
     noun=_("A rectification order"),
 )
-
-
-class RectificationSource(models.TextChoices):
-    INSPECTION = "inspection", _("Failed checklist item")
-    COMPLAINT = "complaint", _("Upheld complaint")
-    MANUAL = "manual", _("Opened by the office")
 
 
 class RectificationOrder(TimeStampedModel):
@@ -98,15 +84,16 @@ class RectificationOrder(TimeStampedModel):
                 condition=Q(deadline__gt=models.F("issued_at")), name="%(app_label)s_%(class)s_deadline_after_issue"
             ),
             models.CheckConstraint(
-                condition=~Q(source="inspection") | Q(item_result__isnull=False),
+                condition=~Q(source=RectificationSource.INSPECTION) | Q(item_result__isnull=False),
                 name="%(app_label)s_%(class)s_inspection_source_has_item",
             ),
             models.CheckConstraint(
-                condition=~Q(source="complaint") | Q(complaint__isnull=False),
+                condition=~Q(source=RectificationSource.COMPLAINT) | Q(complaint__isnull=False),
                 name="%(app_label)s_%(class)s_complaint_source_has_complaint",
             ),
             models.CheckConstraint(
-                condition=~Q(status="verified") | Q(verified_at__isnull=False, resolved_at__isnull=False),
+                condition=~Q(status=RectificationStatus.VERIFIED)
+                | Q(verified_at__isnull=False, resolved_at__isnull=False),
                 name="%(app_label)s_%(class)s_verified_is_dated",
             ),
         ]

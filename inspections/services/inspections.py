@@ -489,7 +489,7 @@ def inspection_amend(
         if row is None:
             raise ValidationError(_("Unknown checklist item %(code)s.") % {"code": code})
         new_result = change.get("result", row.result)
-        new_points = change.get("points", row.points if new_result == "partial" else None)
+        new_points = change.get("points", row.points if new_result == ItemResultChoice.PARTIAL else None)
         new_note = change.get("note", row.note)
         try:
             new_points = None if new_points in (None, "") else parse_points(new_points)

@@ -131,11 +131,11 @@ class Tender(TimeStampedModel):
                 name="%(app_label)s_%(class)s_amounts_not_negative",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="awarded") | models.Q(awarded_bid__isnull=False),
+                condition=~models.Q(status=TenderStatus.AWARDED) | models.Q(awarded_bid__isnull=False),
                 name="%(app_label)s_%(class)s_awarded_has_bid",
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="failed") | ~models.Q(failure_reason=""),
+                condition=~models.Q(status=TenderStatus.FAILED) | ~models.Q(failure_reason=""),
                 name="%(app_label)s_%(class)s_failed_has_reason",
             ),
         ]

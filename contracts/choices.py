@@ -1,0 +1,39 @@
+"""The contracts app's choices: statuses and kinds, importable by its pure modules (no ORM)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    TERMINATED = "terminated", _("Terminated")
+    EXPIRED = "expired", _("Expired")
+
+
+class PaymentCycle(models.TextChoices):
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    YEARLY = "yearly", _("Yearly")
+
+
+class SettlementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")
+
+
+class LedgerKind(models.TextChoices):
+    DEDUCTION = "deduction", _("Deduction")
+    BONUS = "bonus", _("Bonus")
+    ADJUSTMENT = "adjustment", _("Correction")
+
+
+class EvidenceType(models.TextChoices):
+    ITEM_RESULT = "item_result", _("Failed checklist item")
+    COMPLAINT = "complaint", _("Upheld complaint")
+    RECTIFICATION = "rectification", _("Overdue rectification")
+    SCORE = "score", _("Quarterly score")
+    MANUAL = "manual", _("Correction by the office")

@@ -1,0 +1,60 @@
+"""The inspections app's choices: kinds, statuses and results, importable by its pure modules (no ORM)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class InspectionKind(models.TextChoices):
+    DAILY = "daily", _("Daily (office)")
+    SELF = "self", _("Daily self-check (vendor)")
+    WEEKLY = "weekly", _("Weekly (key points)")
+    MONTHLY_JOINT = "monthly_joint", _("Monthly joint")
+    SPECIAL = "special", _("Special (specialist department)")
+    EXTERNAL = "external", _("External regulator")
+
+
+class InspectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class ItemResultChoice(models.TextChoices):
+    PASS = "pass", _("Pass")
+    PARTIAL = "partial", _("Partial")
+    FAIL = "fail", _("Fail")
+    NA = "na", _("N/A")
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("rectification status", "Open")
+    ANSWERED = "answered", _("Answered")
+    VERIFIED = "verified", _("Verified (closed)")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class RectificationSource(models.TextChoices):
+    INSPECTION = "inspection", _("Failed checklist item")
+    COMPLAINT = "complaint", _("Upheld complaint")
+    MANUAL = "manual", _("Opened by the office")
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    REJECTED = "rejected", _("Not accepted")
+    ACCEPTED = "accepted", _("Accepted")
+    DISPATCHED = "dispatched", _("With the service company")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+
+
+class ComplaintSeverity(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    SERIOUS = "serious", _("Serious")
+
+
+class ComplaintUrgency(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    URGENT = "urgent", _("Urgent")
