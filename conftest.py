@@ -241,6 +241,15 @@ def count_queries():
     return run
 
 
+def raw_sql(sql: str, params: list) -> int:
+    """Run SQL past the ORM (what the PostgreSQL triggers must refuse); the number of rows it touched."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def make_png(width: int = 40, height: int = 30, color: str = "red", exif_gps: bool = False) -> bytes:
     """A real PNG (or JPEG with EXIF GPS when ``exif_gps``) for upload tests."""
     import io as _io

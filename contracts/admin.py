@@ -33,10 +33,15 @@ from contracts.models import (
     SettlementStatus,
     TermsVersion,
 )
-from logistics.admin_base import PrivateFileInput, ReadOnlyInline, ScopedAdmin, reason_action, status_badge
+from logistics.admin_base import (
+    DocumentUploadForm,
+    ReadOnlyInline,
+    ScopedAdmin,
+    reason_action,
+    status_badge,
+)
 from logistics.quarters import today as local_today
 from logistics.templatetags.logistics_tags import money
-from logistics.uploads import clean_document
 
 CLAUSE_FIELDS = ["kind", *clause_kinds.PARAMETERS, "description"]
 
@@ -96,17 +101,10 @@ class ClauseInline(admin.TabularInline):
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
-class AttachmentForm(forms.ModelForm):
+class AttachmentForm(DocumentUploadForm):
     class Meta:
         model = ContractAttachment
         fields = ["title", "file"]
-        widgets = {"file": PrivateFileInput}
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if upload and hasattr(upload, "content_type"):
-            return clean_document(upload)
-        return upload
 
 
 class AttachmentInline(admin.TabularInline):

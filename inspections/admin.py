@@ -31,9 +31,8 @@ from inspections.models import (
 )
 from inspections.services import rectifications as rectification_services
 from inspections.services import templates as template_services
-from logistics.admin_base import ReadOnlyInline, ScopedAdmin, service_action, status_badge
+from logistics.admin_base import DocumentUploadForm, ReadOnlyInline, ScopedAdmin, service_action, status_badge
 from logistics.quarters import institution_tz
-from logistics.uploads import clean_document
 
 
 # --- checklist templates --------------------------------------------------------------------------------
@@ -163,18 +162,14 @@ class AmendmentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class ExternalInspectionForm(forms.ModelForm):
+class ExternalInspectionForm(DocumentUploadForm):
     """An external regulator's result, entered by the office with its document."""
 
     class Meta:
         model = Inspection
         fields = ["contract", "site", "inspected_on", "regulator", "external_result", "score", "document", "summary"]
 
-    def clean_document(self) -> Any:
-        upload = self.cleaned_data.get("document")
-        if upload and hasattr(upload, "content_type"):
-            return clean_document(upload)
-        return upload
+    document_fields = ("document",)
 
     def clean(self) -> dict:
         data = super().clean()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from logistics import channels, notify, policy, selectors
 from logistics.access import bid_is_sealed_for, is_vendor_user
 from logistics.admin_base import (
-    PrivateFileInput,
+    DocumentUploadForm,
     ReadOnlyInline,
     ScopedAdmin,
     reason_action,
@@ -57,7 +57,6 @@ from logistics.services import admission as admission_services
 from logistics.services import tenders as tender_services
 from logistics.services import users as user_services
 from logistics.services.vendors import vendor_change_status
-from logistics.uploads import clean_document
 
 if TYPE_CHECKING:
     from logistics.models import User
@@ -323,17 +322,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 # --- Vendors --------------------------------------------------------------------------------------------
-class CertificateForm(forms.ModelForm):
+class CertificateForm(DocumentUploadForm):
     class Meta:
         model = Certificate
         fields = ["type", "number", "issuer", "issued_on", "expires_on", "scan"]
-        widgets = {"scan": PrivateFileInput}
 
-    def clean_scan(self) -> Any:
-        scan = self.cleaned_data.get("scan")
-        if scan and hasattr(scan, "content_type"):  # a new upload, not the stored file
-            return clean_document(scan)
-        return scan
+    document_fields = ("scan",)
 
 
 class CertificateInline(admin.TabularInline):
@@ -524,17 +518,10 @@ class CriterionInline(admin.TabularInline):
     fields = ["sort_order", "name", "weight", "description"]
 
 
-class TenderAttachmentForm(forms.ModelForm):
+class TenderAttachmentForm(DocumentUploadForm):
     class Meta:
         model = TenderAttachment
         fields = ["title", "file"]
-        widgets = {"file": PrivateFileInput}
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
-        if upload and hasattr(upload, "content_type"):
-            return clean_document(upload)
-        return upload
 
 
 class TenderAttachmentInline(admin.TabularInline):

@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from logistics.access import scoped
 from logistics.files import download_url_for
+from logistics.uploads import clean_document
 
 admin.site.site_header = gettext_lazy("Logistics supervision · administration")
 admin.site.site_title = gettext_lazy("Logistics supervision")
@@ -71,6 +72,31 @@ class PrivateFileInput(AdminFileWidget):
         if context["widget"]["is_initial"]:
             context["widget"]["value"] = StoredFile(PurePath(value.name).name, download_url_for(value) or "")
         return context
+
+
+class DocumentUploadForm(forms.ModelForm):
+    """A model form whose document uploads (``document_fields``) are checked and cleaned as every upload of the
+    product is (``logistics.uploads.clean_document``: type, size, images re-encoded), the stored file shown
+    through its permission-checked download."""
+
+    document_fields: tuple[str, ...] = ("file",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.document_fields:
+            if name in self.fields:
+                self.fields[name].widget = PrivateFileInput()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in self.document_fields:
+            upload = data.get(name)
+            if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
+                try:
+                    data[name] = clean_document(upload)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        return data
 
 
 def status_badge(value: str, label: Any) -> str:

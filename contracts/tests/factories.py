@@ -58,3 +58,15 @@ class ClauseFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         with transaction.atomic(), allow_locked_changes():
             return super()._create(model_class, *args, **kwargs)
+
+
+def per_failed_item_clause(contract, minor="100", major="300", serious="1000") -> Clause:
+    """The usual clause priced by failed items' severity: 100 / 300 / 1,000 CNY."""
+    return ClauseFactory(
+        contract=contract,
+        kind="per_failed_item",
+        amount=None,
+        amount_minor=Decimal(minor),
+        amount_major=Decimal(major),
+        amount_serious=Decimal(serious),
+    )

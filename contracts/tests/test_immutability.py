@@ -9,13 +9,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from conftest import raw_sql
 from contracts import services
 from contracts.clauses import FailedItem
 from contracts.models import Clause, LedgerLine, Settlement
-from contracts.tests.factories import ClauseFactory, ContractFactory
+from contracts.tests.factories import ClauseFactory, ContractFactory, per_failed_item_clause
 from logistics.immutability import ImmutableError, allow_locked_changes
 from logistics.quarters import Quarter
 
@@ -27,14 +28,7 @@ FAILED = [FailedItem(101, "minor", "INS-1/C01"), FailedItem(102, "serious", "INS
 
 def priced_contract():
     contract = ContractFactory()
-    ClauseFactory(
-        contract=contract,
-        kind="per_failed_item",
-        amount=None,
-        amount_minor=D(100),
-        amount_major=D(300),
-        amount_serious=D(1000),
-    )
+    per_failed_item_clause(contract)
     return contract
 
 
@@ -178,10 +172,6 @@ def test_a_draft_recompute_updates_and_drops_lines(office_user):
 
 
 # --- the database itself (PostgreSQL triggers) ----------------------------------------------------------
-def raw(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 @pytest.mark.postgres
@@ -197,7 +187,7 @@ def raw(sql, params):
 )
 def test_the_database_refuses_raw_sql(final, sql):
     with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
-        raw(sql, [final.pk])
+        raw_sql(sql, [final.pk])
     assert stored(final) == BEFORE
 
 
@@ -218,12 +208,12 @@ def test_the_database_refuses_raw_changes_to_a_signed_contracts_terms(sql):
     contract = priced_contract()  # active: its terms are signed
     before = list(Clause.objects.filter(contract=contract).order_by("pk").values_list("kind", "amount"))
     with pytest.raises(DatabaseError, match="signed contract's terms"), transaction.atomic():
-        raw(sql, [contract.pk])
+        raw_sql(sql, [contract.pk])
     assert list(Clause.objects.filter(contract=contract).order_by("pk").values_list("kind", "amount")) == before
     # a draft's terms are the office's to edit
     draft = ContractFactory(status="draft")
     ClauseFactory(contract=draft)
-    assert raw("UPDATE contracts_clause SET amount = 1 WHERE contract_id = %s", [draft.pk]) == 1
+    assert raw_sql("UPDATE contracts_clause SET amount = 1 WHERE contract_id = %s", [draft.pk]) == 1
 
 
 @pytest.mark.postgres
@@ -232,23 +222,25 @@ def test_the_database_refuses_moving_a_line_into_a_final_settlement(final):
         contract=priced_contract(), quarter=Q3, score=D("85"), grade="B", failed_items=FAILED[:1]
     )
     with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
-        raw("UPDATE contracts_ledgerline SET settlement_id = %s WHERE settlement_id = %s", [final.pk, draft.pk])
+        raw_sql("UPDATE contracts_ledgerline SET settlement_id = %s WHERE settlement_id = %s", [final.pk, draft.pk])
 
 
 @pytest.mark.postgres
 def test_the_escape_hatch_lets_updates_through_its_block_only_and_never_deletes(final):
     with transaction.atomic():
         with allow_locked_changes():
-            assert raw("UPDATE contracts_settlement SET grade = 'B' WHERE id = %s", [final.pk]) == 1
+            assert raw_sql("UPDATE contracts_settlement SET grade = 'B' WHERE id = %s", [final.pk]) == 1
             assert (
-                raw("UPDATE contracts_ledgerline SET evidence_ref = evidence_ref WHERE settlement_id = %s", [final.pk])
+                raw_sql(
+                    "UPDATE contracts_ledgerline SET evidence_ref = evidence_ref WHERE settlement_id = %s", [final.pk]
+                )
                 == 2
             )
             with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
-                raw("DELETE FROM contracts_ledgerline WHERE settlement_id = %s", [final.pk])
+                raw_sql("DELETE FROM contracts_ledgerline WHERE settlement_id = %s", [final.pk])
         # the block is over, the same transaction goes on: locked again
         with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
-            raw("UPDATE contracts_settlement SET grade = 'B' WHERE id = %s", [final.pk])
+            raw_sql("UPDATE contracts_settlement SET grade = 'B' WHERE id = %s", [final.pk])
     assert stored(final) == BEFORE
 
 
@@ -257,12 +249,12 @@ def test_draft_rows_and_inserts_pass_the_triggers(final):
     draft = services.settlement_apply(
         contract=priced_contract(), quarter=Q3, score=D("85"), grade="B", failed_items=FAILED[:1]
     )
-    assert raw("UPDATE contracts_ledgerline SET evidence_ref = 'x' WHERE settlement_id = %s", [draft.pk]) == 1
-    assert raw("DELETE FROM contracts_ledgerline WHERE settlement_id = %s", [draft.pk]) == 1
-    assert raw("UPDATE contracts_settlement SET grade = 'C' WHERE id = %s", [draft.pk]) == 1
+    assert raw_sql("UPDATE contracts_ledgerline SET evidence_ref = 'x' WHERE settlement_id = %s", [draft.pk]) == 1
+    assert raw_sql("DELETE FROM contracts_ledgerline WHERE settlement_id = %s", [draft.pk]) == 1
+    assert raw_sql("UPDATE contracts_settlement SET grade = 'C' WHERE id = %s", [draft.pk]) == 1
     # history rows of final records stay insertable
     assert (
-        raw(
+        raw_sql(
             "INSERT INTO contracts_historicalsettlement (id, contract_id, quarter, fee, deductions, cap_applied, bonuses,"
             " adjustments, payable, fee_basis, grade, status, created_at, updated_at, history_date, history_type)"
             " SELECT id, contract_id, quarter, fee, deductions, cap_applied, bonuses, adjustments, payable, fee_basis,"

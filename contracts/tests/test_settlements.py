@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from contracts import services
 from contracts.clauses import FailedItem, UpheldComplaint
 from contracts.models import Clause, FormalWarning, LedgerLine, Settlement
-from contracts.tests.factories import ClauseFactory, ContractFactory
+from contracts.tests.factories import ClauseFactory, ContractFactory, per_failed_item_clause
 from logistics.models import Notification
 from logistics.quarters import Quarter
 
@@ -23,14 +23,7 @@ Q3 = Quarter(2026, 3)
 
 def contract_with_clauses(**kwargs):
     contract = ContractFactory(**kwargs)
-    ClauseFactory(
-        contract=contract,
-        kind="per_failed_item",
-        amount=None,
-        amount_minor=D(100),
-        amount_major=D(300),
-        amount_serious=D(1000),
-    )
+    per_failed_item_clause(contract)
     ClauseFactory(contract=contract, kind="per_upheld_complaint", amount=D(500))
     ClauseFactory(contract=contract, kind="score_below", amount=None, threshold=D(80), percent=D(10))
     ClauseFactory(contract=contract, kind="deduction_cap", amount=None, percent=D(10))

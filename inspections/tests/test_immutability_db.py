@@ -12,10 +12,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from conftest import make_png
+from conftest import make_png, raw_sql
 from inspections.models import Inspection, InspectionPhoto, ItemResult
 from inspections.services import inspections as svc
 from inspections.tests.factories import assigned_contract, make_template
@@ -79,10 +79,6 @@ def test_photos_of_a_submitted_inspection_refuse_model_and_queryset_changes(subm
 
 
 # --- the database itself (PostgreSQL triggers) ----------------------------------------------------------
-def raw(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 @pytest.mark.postgres
@@ -101,7 +97,7 @@ def raw(sql, params):
 def test_the_database_refuses_raw_sql(submitted, sql):
     before = state(submitted)
     with pytest.raises(DatabaseError, match="A submitted inspection is locked"), transaction.atomic():
-        raw(sql, [submitted.pk])
+        raw_sql(sql, [submitted.pk])
     assert state(submitted) == before
 
 
@@ -110,13 +106,15 @@ def test_drafts_pass_the_triggers(inspector_user, setup, submitted):
     contract, template = setup
     key = uuid.uuid4()
     draft, _ = svc.inspection_sync(user=inspector_user, data=data_for(contract, template, key, A1="pass"))
-    assert raw("UPDATE inspections_itemresult SET note = 'x' WHERE inspection_id = %s", [draft.pk]) == 1
-    assert raw("DELETE FROM inspections_itemresult WHERE inspection_id = %s", [draft.pk]) == 1
-    assert raw("UPDATE inspections_inspection SET summary = 'x' WHERE id = %s", [draft.pk]) == 1
+    assert raw_sql("UPDATE inspections_itemresult SET note = 'x' WHERE inspection_id = %s", [draft.pk]) == 1
+    assert raw_sql("DELETE FROM inspections_itemresult WHERE inspection_id = %s", [draft.pk]) == 1
+    assert raw_sql("UPDATE inspections_inspection SET summary = 'x' WHERE id = %s", [draft.pk]) == 1
     # moving a draft's row into a submitted inspection is refused
     svc.inspection_sync(user=inspector_user, data=data_for(contract, template, key, A1="pass"))
     with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
-        raw("UPDATE inspections_itemresult SET inspection_id = %s WHERE inspection_id = %s", [submitted.pk, draft.pk])
+        raw_sql(
+            "UPDATE inspections_itemresult SET inspection_id = %s WHERE inspection_id = %s", [submitted.pk, draft.pk]
+        )
 
 
 @pytest.mark.postgres
@@ -134,7 +132,7 @@ def test_the_amendment_passes_the_trigger_and_is_audited(submitted, office_user)
     assert (last.score, last.history_user, last.history_change_reason) == (D("100.00"), office_user, "照片复核后更正")
     # the escape hatch ended with the amendment: the same transaction is locked again
     with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
-        raw("UPDATE inspections_inspection SET score = 1 WHERE id = %s", [submitted.pk])
+        raw_sql("UPDATE inspections_inspection SET score = 1 WHERE id = %s", [submitted.pk])
 
 
 # --- constraints scoring relies on ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django_celery_beat.models import PeriodicTask
 
 from contracts.models import LedgerLine, Settlement
-from contracts.tests.factories import ClauseFactory, ContractFactory
+from contracts.tests.factories import ClauseFactory, ContractFactory, per_failed_item_clause
 from inspections.models import ChecklistItem, Inspection, ItemResult
 from inspections.tests.factories import make_template
 from logistics.immutability import ImmutableError
@@ -328,14 +328,7 @@ def test_the_quarter_close_applies_the_clauses_as_draft_settlements_in_a_fixed_n
     def build(count):
         for _ in range(count):
             contract = ContractFactory(start_date=dt.date(2026, 1, 1), annual_fee=D("400000"))
-            ClauseFactory(
-                contract=contract,
-                kind="per_failed_item",
-                amount=None,
-                amount_minor=D(100),
-                amount_major=D(300),
-                amount_serious=D(1000),
-            )
+            per_failed_item_clause(contract)
             ClauseFactory(contract=contract, kind="warning_below", amount=None, threshold=D(70))
             ins = inspection(contract, inspector_user, "daily", dt.date(2026, 7, 1), "60", status="draft")
             ItemResult.objects.create(inspection=ins, item=item, result="fail", awarded=D(0))

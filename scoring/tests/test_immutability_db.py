@@ -10,9 +10,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import translation
 
+from conftest import raw_sql
 from contracts.models import Settlement
 from contracts.tests.factories import ContractFactory
 from logistics.immutability import ImmutableError
@@ -106,10 +107,6 @@ def test_the_admin_and_the_api_refuse(final, client_for, office_user, api_client
 
 
 # --- the database itself (PostgreSQL triggers) ----------------------------------------------------------
-def raw(sql, params):
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
 
 
 @pytest.mark.postgres
@@ -126,14 +123,14 @@ def raw(sql, params):
 def test_the_database_refuses_raw_sql(final, sql):
     before = state(final)
     with pytest.raises(DatabaseError, match="A final evaluation is locked"), transaction.atomic():
-        raw(sql, [final.pk])
+        raw_sql(sql, [final.pk])
     assert state(final) == before
 
 
 @pytest.mark.postgres
 def test_computed_evaluations_pass_the_triggers(computed):
-    assert raw("UPDATE scoring_evaluation SET minutes = 'x' WHERE id = %s", [computed.pk]) == 1
-    assert raw("UPDATE scoring_evaluationcomponent SET n = n WHERE evaluation_id = %s", [computed.pk]) > 0
+    assert raw_sql("UPDATE scoring_evaluation SET minutes = 'x' WHERE id = %s", [computed.pk]) == 1
+    assert raw_sql("UPDATE scoring_evaluationcomponent SET n = n WHERE evaluation_id = %s", [computed.pk]) > 0
 
 
 @pytest.mark.postgres
@@ -156,7 +153,7 @@ def test_the_reopening_passes_the_triggers_and_is_audited(final, office_user):
     assert again.status == "final" and again.inputs_hash == final.inputs_hash
     # locked again, in the same transaction
     with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
-        raw("UPDATE scoring_evaluation SET score = 1 WHERE id = %s", [final.pk])
+        raw_sql("UPDATE scoring_evaluation SET score = 1 WHERE id = %s", [final.pk])
 
 
 # --- constraints the scoring relies on ------------------------------------------------------------------

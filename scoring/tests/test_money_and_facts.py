@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from contracts.models import FormalWarning, LedgerLine, Settlement
-from contracts.tests.factories import ClauseFactory, ContractFactory
+from contracts.tests.factories import ClauseFactory, ContractFactory, per_failed_item_clause
 from inspections.models import ChecklistItem, Inspection, ItemResult, RectificationOrder
 from inspections.services import complaints as complaint_services
 from inspections.services import rectifications as rectification_services
@@ -34,14 +34,7 @@ def priced(inspector_user):
     """A contract with the usual clauses and a quarter of facts: two failed items (a minor and a major), an
     upheld complaint, an order overdue 5 days (deadline Sep 25, never answered)."""
     contract = ContractFactory(start_date=dt.date(2026, 1, 1), annual_fee=D("400000"))
-    ClauseFactory(
-        contract=contract,
-        kind="per_failed_item",
-        amount=None,
-        amount_minor=D(100),
-        amount_major=D(300),
-        amount_serious=D(1000),
-    )
+    per_failed_item_clause(contract)
     ClauseFactory(contract=contract, kind="per_upheld_complaint", amount=D(500))
     ClauseFactory(contract=contract, kind="per_overdue_rectification_day", amount=D(200))
     template = make_template(category=contract.category)
