@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -46,15 +44,7 @@ def render(document_id: int) -> Document | None:
         filename, data = _RENDERERS[document.kind](document)
     except Exception as exc:  # any failure is recorded on the document, for the person who asked
         logger.exception("document %s (%s) failed", document.pk, document.kind)
-        document.status = Document.Status.FAILED
-        document.error = f"{type(exc).__name__}: {exc}"[:2000]
-        document.finished_at = timezone.now()
-        document.save(update_fields=["status", "error", "finished_at"])
+        document.mark_failed(exc, finished_at=timezone.now())
         return document
-    document.file.save(filename, ContentFile(data), save=False)
-    document.sha256 = hashlib.sha256(data).hexdigest()
-    document.status = Document.Status.READY
-    document.finished_at = timezone.now()
-    document.error = ""
-    document.save(update_fields=["file", "sha256", "status", "finished_at", "error"])
+    document.mark_ready(filename, data)
     return document

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import choice_check, user_ref
+from logistics.models.documents import RenderedFile, RenderStatus
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 from scoring.choices import EvaluationStatus
@@ -342,7 +343,7 @@ class EvaluationReopening(models.Model):
         return f"{self.evaluation_id} · {self.at:%Y-%m-%d}"
 
 
-class Report(models.Model):
+class Report(RenderedFile):
     """A rendered PDF report: a contract's quarter, or the institution summary. A final evaluation's report is
     frozen with its SHA-256; the others are re-rendered when their evaluation changes."""
 
@@ -350,10 +351,7 @@ class Report(models.Model):
         CONTRACT = "contract", _("Contract report")
         SUMMARY = "summary", _("Institution summary")
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Being prepared")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
+    FINISHED_FIELD = "rendered_at"
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
@@ -366,14 +364,12 @@ class Report(models.Model):
         verbose_name=_("evaluation"),
     )
     language = models.CharField(_("language"), max_length=8, default="zh-hans")
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    status = models.CharField(_("status"), max_length=8, choices=RenderStatus.choices, default=RenderStatus.PENDING)
     file = models.FileField(_("file"), storage=private_storage_callable, upload_to=report_upload_to, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     source_hash = models.CharField(_("state rendered"), max_length=64, blank=True)
     frozen = models.BooleanField(_("frozen (final)"), default=False)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     render_seconds = models.DecimalField(_("render time (s)"), max_digits=8, decimal_places=3, null=True, blank=True)
-    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-quarter", "kind"]

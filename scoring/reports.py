@@ -15,10 +15,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
 from contracts.explanations import describe
 from logistics import outbox
@@ -143,16 +142,13 @@ def summary_context(quarter: Quarter) -> dict[str, Any]:
 
 
 def _store(report: Report, data: bytes, seconds: float, source: str, frozen: bool) -> Report:
-    name = f"{report.kind}-{report.quarter}-{report.language}.pdf"
-    report.file.save(name, ContentFile(data), save=False)
-    report.sha256 = hashlib.sha256(data).hexdigest()
-    report.status = Report.Status.READY
-    report.source_hash = source
-    report.frozen = frozen
-    report.rendered_at = timezone.now()
-    report.render_seconds = Decimal(str(round(seconds, 3)))
-    report.error = ""
-    report.save()
+    report.mark_ready(
+        f"{report.kind}-{report.quarter}-{report.language}.pdf",
+        data,
+        source_hash=source,
+        frozen=frozen,
+        render_seconds=Decimal(str(round(seconds, 3))),
+    )
     return report
 
 
@@ -165,9 +161,7 @@ def _render(
         with translation.override(language):
             data = _document(template, context()).write_pdf(font_config=font_config())
     except Exception as exc:
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
+        report.mark_failed(exc)
         logger.exception("%s report of %s (#%s) failed", report.kind, report.quarter, report.pk)
         raise
     _store(report, data, time.perf_counter() - started, source, frozen=frozen)
