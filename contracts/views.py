@@ -18,8 +18,8 @@ from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.forms import AmendmentForm, ClauseFormSet, clause_initial
 from contracts.models import Contract, FormalWarning, LedgerLine, Settlement, TermsVersion
 from logistics.access import scoped
-from logistics.pages.views import register_portal_section, role_required
 from logistics.policy import may
+from logistics.web import register_portal_section, role_required
 
 
 @role_required("office", "leader", "inspector", "vendor")

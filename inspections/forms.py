@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, ContractStatus
 from inspections.models import ComplaintSeverity, ComplaintUrgency
+from logistics.forms import MultipleFileInput
 from logistics.models import KeyPoint, ServiceCategory, Site
-from logistics.pages.forms import MultipleFileInput
 
 MIN_FILL_SECONDS = 3
 FORM_MAX_AGE = 6 * 3600

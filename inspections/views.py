@@ -38,9 +38,9 @@ from logistics.access import is_inspector, is_vendor_user
 from logistics.files import download_url, register_download
 from logistics.models import Department
 from logistics.models.base import english_active, in_language
-from logistics.pages.views import register_portal_section, role_required
 from logistics.policy import may
 from logistics.quarters import today as local_today
+from logistics.web import register_portal_section, role_required
 
 if TYPE_CHECKING:
     from logistics.models import User

@@ -29,9 +29,9 @@ from logistics import documents
 from logistics.access import is_office
 from logistics.files import download_url, register_download
 from logistics.models import Document, KeyPoint, ServiceCategory, Site
-from logistics.pages.views import register_portal_section, role_required
 from logistics.policy import may
 from logistics.ratelimit import client_address, hit
+from logistics.web import register_portal_section, role_required
 
 register_download("complaint-photo", ComplaintPhoto, "image", inline=True)
 register_download(

@@ -14,8 +14,8 @@ from inspections.models import Survey, SurveyInvitation
 from inspections.services import surveys as survey_services
 from logistics import documents
 from logistics.access import is_office
-from logistics.pages.views import role_required
 from logistics.quarters import Quarter
+from logistics.web import role_required
 
 SURVEY_VALUES = ("1", "2", "3", "4", "5")
 

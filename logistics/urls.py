@@ -35,7 +35,7 @@ urlpatterns = [
         name="api-docs",
     ),
     path("api/", include("logistics.api.urls")),
-    path("", include("logistics.pages.urls")),
+    path("", include("logistics.urls_pages")),
     path("", include("contracts.urls")),
     path("", include("inspections.urls")),
     path("api/", include("inspections.api.urls")),

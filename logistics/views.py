@@ -1,16 +1,23 @@
-"""Pages of the core app that every user sees: the landing page and /healthz."""
+"""Pages of the core app that every user sees: the landing page, the inbox and /healthz."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from logistics import health
+from logistics import forms, health
 from logistics.access import roles_of
+from logistics.channels import Channel
 from logistics.demo import DEMO_USERS
+from logistics.models import Notification
+from logistics.text import join_names
 
 
 @require_GET
@@ -42,3 +49,41 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "version": settings.APP_VERSION,
     }
     return JsonResponse(body, status=200 if database["ok"] else 503)
+
+
+# --- The in-app inbox and how one is told -------------------------------------------------------------
+INBOX_PAGE = 50
+
+
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's notices (the in-app channel), newest first, and the channels they choose."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    mine = Notification.objects.filter(recipient=request.user, channel=Channel.INBOX)
+    form = forms.NoticeSettingsForm(instance=request.user)
+    if request.method == "POST":
+        if request.POST.get("action") == "read":
+            count = mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+            messages.success(request, _("%(count)d message(s) marked as read.") % {"count": count})
+            return redirect("logistics:inbox")
+        form = forms.NoticeSettingsForm(request.POST, instance=request.user)
+        if form.is_valid():
+            form.save()
+            chosen = [str(Channel(c).label) for c in form.instance.notify_channels if c != Channel.INBOX]
+            if chosen:
+                text = _("Saved: you will be notified by %(channels)s.") % {"channels": join_names(chosen)}
+            else:
+                text = _("Saved: your messages reach you here only.")
+            messages.success(request, text)
+            return redirect("logistics:inbox")
+    notices = list(mine.order_by("-created_at", "-pk")[:INBOX_PAGE])
+    return render(
+        request,
+        "logistics/inbox.html",
+        {
+            "notices": notices,
+            "unread": sum(1 for n in notices if n.read_at is None),
+            "form": form,
+            "shown": INBOX_PAGE,
+        },
+    )

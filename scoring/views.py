@@ -21,10 +21,10 @@ from inspections.models import Survey
 from logistics import outbox
 from logistics.access import is_office, scoped
 from logistics.models import ServiceCategory
-from logistics.pages.views import register_portal_section, role_required
 from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
+from logistics.web import register_portal_section, role_required
 from scoring import components, selectors, services
 from scoring.filtersets import EvaluationFilterSet
 from scoring.models import Evaluation, EvaluationStatus

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from contracts.models import Settlement
 from logistics.access import is_office, is_vendor_user, scoped, sees_everything
-from logistics.pages.views import role_required
 from logistics.quarters import Quarter
+from logistics.web import role_required
 from scoring import charts, report_data, reports
 from scoring.exports import quarter_workbook
 from scoring.models import Evaluation, Report

@@ -1,0 +1,43 @@
+"""Page helpers every app's views use: who may open a page, and the vendor portal's sections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from logistics.access import roles_of
+
+
+def role_required(*roles: str) -> Callable:
+    """Signed-in users with one of ``roles``; anonymous visitors go to the login page, others get 403."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not roles_of(request.user) & set(roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+# --- the vendor portal's sections (each app adds its part: contracts, rectifications, evaluations) --------
+_PORTAL_SECTIONS: list[tuple[str, Callable]] = []
+
+
+def register_portal_section(name: str, provider: Callable[[HttpRequest, Any], Any]) -> None:
+    """Later apps add their part of the vendor's page (contracts, rectifications, evaluations)."""
+    _PORTAL_SECTIONS.append((name, provider))
+
+
+def portal_sections() -> list[tuple[str, Callable]]:
+    return list(_PORTAL_SECTIONS)
