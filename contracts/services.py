@@ -123,7 +123,9 @@ def draft_terms_save(
     return terms
 
 
-def _record_transition(contract: Contract, to_status: str, effective_date: dt.date, reason: str, by: User) -> None:
+def _record_transition(
+    contract: Contract, to_status: str, effective_date: dt.date, reason: str, by: User | None
+) -> None:
     from_status = contract.status
     CONTRACT_FLOW.advance(contract, to_status)
     ContractStatusChange.objects.create(

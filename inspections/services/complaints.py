@@ -190,7 +190,7 @@ def complaint_reject(*, complaint: Complaint, reason: str, by: User) -> Complain
     return complaint
 
 
-def _dispatch(complaint: Complaint, by: User, note: str = "") -> None:
+def _dispatch(complaint: Complaint, by: User | None, note: str = "") -> None:
     now = timezone.now()
     hours = response_hours()["urgent" if complaint.urgency == ComplaintUrgency.URGENT else "normal"]
     COMPLAINT_FLOW.advance(complaint, S.DISPATCHED)
