@@ -1,5 +1,5 @@
-"""The small rules of rectification orders, in one place (the pages, the API, the nightly job and the quarter's
-facts read them from here).
+"""The small rules of rectification orders and complaints, in one place (the pages, the API, the nightly jobs and
+the quarter's facts read them from here). No ORM beyond the ``Q`` forms of the rules.
 
 A rectification order's clock stops when the vendor answers in time: waiting for the inspector's check is not
 the vendor's delay. It is late while open past its deadline, or when its answer came after the deadline.
@@ -12,7 +12,7 @@ import datetime as dt
 from django.db.models import F, Q
 from django.db.models.functions import Now
 
-from inspections.models import RectificationStatus
+from inspections.choices import ComplaintStatus, RectificationStatus
 
 
 def answered_in_time(status: str, answered_at: dt.datetime | None, deadline: dt.datetime) -> bool:
@@ -42,6 +42,4 @@ def late_q() -> Q:
 
 def complaint_late_q() -> Q:
     """A complaint is late while it waits for the service company past its answer deadline."""
-    from inspections.models import ComplaintStatus
-
     return Q(status=ComplaintStatus.DISPATCHED, response_deadline__lt=Now())
