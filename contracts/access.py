@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from contracts.models import (
     Clause,
@@ -53,19 +53,26 @@ for _model in (Clause, ContractAttachment, ContractStatusChange, ContractAmendme
 
 
 # Money and warnings are the vendor's own and the office's business, not the inspectors'; a vendor sees a
-# quarter's settlement and its ledger once final (a draft is the office's, for the evaluation meeting), and
-# formal warnings, which are only ever issued at finalization.
+# quarter's settlement and its ledger once the result is published to it (its objection period) or final (a
+# draft before that is the office's, for the evaluation meeting), and formal warnings, which are only ever
+# issued at finalization or by the office's own decision.
+VENDOR_SEES_SETTLEMENT = Q(status=SettlementStatus.FINAL) | Q(published_at__isnull=False)
+
+
 @scope_rule(Settlement)
 def settlement_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
-        return queryset.filter(contract__vendor_id=user.vendor_id, status=SettlementStatus.FINAL)
+        return queryset.filter(VENDOR_SEES_SETTLEMENT, contract__vendor_id=user.vendor_id)
     return queryset.none()
 
 
 @scope_rule(LedgerLine)
 def ledger_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
-        return queryset.filter(contract__vendor_id=user.vendor_id, settlement__status=SettlementStatus.FINAL)
+        return queryset.filter(
+            Q(settlement__status=SettlementStatus.FINAL) | Q(settlement__published_at__isnull=False),
+            contract__vendor_id=user.vendor_id,
+        )
     return queryset.none()
 
 

@@ -419,6 +419,12 @@ class Settlement(LockedModel, TimeStampedModel):
         _("status"), max_length=8, choices=SettlementStatus.choices, default=SettlementStatus.DRAFT, db_index=True
     )
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
+    published_at = models.DateTimeField(
+        _("shown to the vendor since"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the quarter's result is published to the vendor for its objections."),
+    )
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
     finalized_by = user_ref(_("finalized by"))
 

@@ -680,6 +680,19 @@ def _record_adjustment(settlement: Settlement, amount: Decimal, reason: str, by:
 
 
 @transaction.atomic
+def settlement_publish(*, contract: Contract, quarter: Quarter, by: User | None = None) -> Settlement | None:
+    """Show the quarter's draft settlement and its ledger to the vendor (the evaluation is published for its
+    objections). Showing is once: a later publication after a reopening keeps the first date."""
+    settlement = Settlement.objects.select_for_update().filter(contract=contract, quarter=quarter.key).first()
+    if settlement is None or settlement.published_at is not None:
+        return settlement
+    settlement.published_at = timezone.now()
+    stamp(settlement, by=by, reason="published")
+    settlement.save(update_fields=["published_at", "updated_at"])  # a draft: the evaluation is not final
+    return settlement
+
+
+@transaction.atomic
 def settlement_reopen(
     *, contract: Contract, quarter: Quarter, reason: str, by: User | None = None
 ) -> Settlement | None:

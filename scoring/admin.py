@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from logistics.admin_base import ScopedAdmin, status_badge
 from scoring import services
 from scoring.components import WEIGHT_FIELDS
-from scoring.models import Evaluation, EvaluationScheme, QuarterRun
+from scoring.models import Evaluation, EvaluationScheme, Objection, QuarterRun
 
 
 class SchemeForm(forms.ModelForm):
@@ -97,6 +97,36 @@ class EvaluationAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("page"))
     def page(self, obj: Evaluation) -> str:
         return format_html('<a href="{}">{}</a>', reverse("scoring:evaluation", args=[obj.pk]), _("Open"))
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ScopedAdmin):
+    """Objections are filed by the vendor and ruled on the evaluation's page; here they are listed."""
+
+    list_display = ["evaluation", "reference", "amount", "status_label", "filed_at", "ruled_at", "page"]
+    list_filter = ["status", "target", "evaluation__quarter"]
+    list_select_related = ["evaluation__contract"]
+    search_fields = ["evaluation__contract__number", "reference", "reasons", "ruling"]
+    readonly_fields = [f.name for f in Objection._meta.fields] + ["page"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Objection) -> str:
+        return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("page"))
+    def page(self, obj: Objection) -> str:
+        url = reverse("scoring:evaluation", args=[obj.evaluation_id]) + "#objections"
+        return format_html('<a href="{}">{}</a>', url, _("Open"))
 
 
 @admin.register(QuarterRun)

@@ -9,4 +9,21 @@ from django.utils.translation import gettext_lazy as _
 class EvaluationStatus(models.TextChoices):
     COMPUTED = "computed", _("Computed")
     REVIEWED = "reviewed", _("Reviewed")
+    PUBLISHED = "published", _("Published to the vendor")
     FINAL = "final", _("Final")
+
+
+class ObjectionTarget(models.TextChoices):
+    """What a vendor objects to (ARCHITECTURE.md, "What a vendor sees, and when; objections")."""
+
+    LEDGER_LINE = "ledger_line", _("Ledger line")
+    ITEM_RESULT = "item_result", _("Inspection result")
+    COMPLAINT = "complaint", _("Complaint ruling")
+    RECTIFICATION = "rectification", _("Rectification order")
+    SCORE = "score", _("The score")
+
+
+class ObjectionStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting a ruling")
+    UPHELD = "upheld", _("Upheld")
+    DISMISSED = "dismissed", _("Dismissed")

@@ -1,5 +1,7 @@
-"""Demo evaluations: older quarters reviewed and final (settlements, warnings, reports, a trend), the last
-complete quarter computed and awaiting review (two of them already final), the current one running."""
+"""Demo evaluations: older quarters reviewed, published to the vendors and final (settlements, warnings,
+reports, a trend); in the last complete quarter the security contract is final, the demo vendor's cleaning
+contract is published with two objections (one upheld, one awaiting the office's ruling) and the others are
+computed and await their meeting; the current quarter is running."""
 
 from __future__ import annotations
 
@@ -8,16 +10,18 @@ from decimal import Decimal
 from typing import Any
 
 from inspections.demo import DEMO_QUARTERS
-from logistics.quarters import Quarter
+from logistics.quarters import Quarter, institution_tz
 from logistics.quarters import today as local_today
-from scoring import services
+from scoring import selectors, services, services_objections
+from scoring.choices import ObjectionTarget
 from scoring.models import Evaluation, EvaluationStatus, QuarterRun
 
 ATTENDEES = "后勤管理处 张伟、陈静；安全生产科；法规处 孙法；服务企业项目经理"
-FINAL_NOW = ("cleaning", "security")
+FINAL_NOW = ("security",)
+PUBLISHED_NOW = ("cleaning",)
 
 
-def _review_and_finalize(evaluation: Evaluation, office: Any, quarter: Quarter) -> None:
+def _review(evaluation: Evaluation, office: Any, quarter: Quarter) -> Evaluation:
     if evaluation.status == EvaluationStatus.COMPUTED:
         adjustment = Decimal("1.00") if evaluation.contract.number.endswith("SECURITY") else Decimal(0)
         evaluation = services.evaluation_review(
@@ -29,12 +33,62 @@ def _review_and_finalize(evaluation: Evaluation, office: Any, quarter: Quarter) 
             reason="重大活动保障表现突出，经联合考评会议一致同意加分。" if adjustment else "",
             by=office,
         )
+    return evaluation
+
+
+def _meeting_day(quarter: Quarter, days: int) -> dt.datetime:
+    day = quarter.last_day + dt.timedelta(days=days)
+    return dt.datetime.combine(day, dt.time(10), tzinfo=institution_tz())
+
+
+def _review_and_finalize(evaluation: Evaluation, office: Any, vendor_user: Any, quarter: Quarter) -> None:
+    evaluation = _review(evaluation, office, quarter)
     if evaluation.status == EvaluationStatus.REVIEWED:
-        services.evaluation_finalize(evaluation=evaluation, by=office, as_of=quarter.last_day + dt.timedelta(days=8))
+        evaluation = services.evaluation_publish(evaluation=evaluation, by=office, now=_meeting_day(quarter, 9))
+    if evaluation.status == EvaluationStatus.PUBLISHED:
+        if evaluation.objection_period_open() and vendor_user.vendor_id == evaluation.contract.vendor_id:
+            services.evaluation_accept(evaluation=evaluation, by=vendor_user)
+        if not services.finalize_blockers(evaluation):
+            services.evaluation_finalize(
+                evaluation=evaluation, by=office, as_of=quarter.last_day + dt.timedelta(days=8)
+            )
+
+
+def _publish_with_objections(evaluation: Evaluation, office: Any, vendor_user: Any, quarter: Quarter) -> None:
+    """The cleaning contract's last quarter: published today; the vendor objects to a deduction (the office
+    upholds it: the item is amended, the money follows) and to the score (awaiting the office's ruling)."""
+    evaluation = _review(evaluation, office, quarter)
+    if evaluation.status == EvaluationStatus.REVIEWED:
+        evaluation = services.evaluation_publish(evaluation=evaluation, by=office)
+    if evaluation.objections.exists() or vendor_user.vendor_id != evaluation.contract.vendor_id:
+        return
+    options = selectors.objection_options(evaluation)
+    line = next(
+        (o for o in options if o.target == ObjectionTarget.LEDGER_LINE and o.evidence_type == "item_result"), None
+    )
+    if line is not None:
+        upheld = services_objections.objection_file(
+            evaluation=evaluation,
+            target_key=line.key,
+            reasons="该项检查当日现场已按标准完成保洁，检查时段为保洁作业间隙，附当日作业记录与照片。",
+            by=vendor_user,
+        )
+        services_objections.objection_rule(
+            objection=upheld,
+            upheld=True,
+            ruling="经调阅当日保洁作业记录并现场复核，该项不合格认定依据不足，异议成立，撤销该项扣款。",
+            by=office,
+        )
+    services_objections.objection_file(
+        evaluation=evaluation,
+        target_key="score",
+        reasons="本季度承担两次重大活动保障任务，员工满意度调查样本偏少，请求考评会议酌情调整得分。",
+        by=vendor_user,
+    )
 
 
 def seed(context: dict[str, Any]) -> None:
-    office = context["users"]["office"]
+    office, vendor_user = context["users"]["office"], context["users"]["vendor"]
     today = local_today()
     current = Quarter.containing(today)
     complete = current.back(DEMO_QUARTERS + 1)[:-1]
@@ -44,6 +98,10 @@ def seed(context: dict[str, Any]) -> None:
         final_keys = set(context["contracts"]) if quarter != complete[-1] else set(FINAL_NOW)
         for key, contract in context["contracts"].items():
             evaluation = Evaluation.objects.filter(contract=contract, quarter=quarter.key).first()
-            if evaluation is not None and key in final_keys:
-                _review_and_finalize(evaluation, office, quarter)
+            if evaluation is None:
+                continue
+            if key in final_keys:
+                _review_and_finalize(evaluation, office, vendor_user, quarter)
+            elif quarter == complete[-1] and key in PUBLISHED_NOW:
+                _publish_with_objections(evaluation, office, vendor_user, quarter)
     services.evaluations_compute(quarter=current)

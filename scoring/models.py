@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from functools import reduce
 from operator import sub
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Round
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -19,7 +21,7 @@ from logistics.models.base import choice_check, user_ref
 from logistics.models.documents import RenderedFile, RenderStatus
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
-from scoring.choices import EvaluationStatus
+from scoring.choices import EvaluationStatus, ObjectionStatus, ObjectionTarget
 from scoring.components import WEIGHT_FIELDS
 
 private_storage_callable = private_storage
@@ -102,6 +104,15 @@ class EvaluationScheme(TimeStampedModel):
     adjustment_bound = models.DecimalField(
         _("largest manual adjustment (points)"), max_digits=5, decimal_places=2, default=Decimal(5), validators=PERCENT
     )
+    objection_days = models.PositiveSmallIntegerField(
+        _("objection period (days)"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "Calendar days the vendor has to object after the result is published; the period ends at midnight "
+            "of its last day."
+        ),
+    )
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -142,6 +153,10 @@ class EvaluationScheme(TimeStampedModel):
                     adjustment_bound__lte=100,
                 ),
                 name="%(app_label)s_%(class)s_points_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(objection_days__gte=1, objection_days__lte=30),
+                name="%(app_label)s_%(class)s_objection_days_range",
             ),
         ]
 
@@ -203,8 +218,10 @@ EVALUATION_FLOW = Flow(
     EvaluationStatus,
     {
         EvaluationStatus.COMPUTED: {EvaluationStatus.REVIEWED},
-        EvaluationStatus.REVIEWED: {EvaluationStatus.REVIEWED, EvaluationStatus.FINAL},
-        EvaluationStatus.FINAL: {EvaluationStatus.REVIEWED},
+        EvaluationStatus.REVIEWED: {EvaluationStatus.REVIEWED, EvaluationStatus.PUBLISHED},
+        # published: the vendor's objection period; its rulings correct the facts, then the office finalizes
+        EvaluationStatus.PUBLISHED: {EvaluationStatus.FINAL},
+        EvaluationStatus.FINAL: {EvaluationStatus.REVIEWED},  # the audited reopening
     },
     noun=_("An evaluation"),
 )
@@ -236,6 +253,21 @@ class Evaluation(LockedModel, TimeStampedModel):
     minutes = models.TextField(_("minutes"), blank=True)
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     reviewed_by = user_ref(_("reviewed by"))
+    published_at = models.DateTimeField(
+        _("published to the vendor at"),
+        null=True,
+        blank=True,
+        help_text=_("From then on the vendor sees the quarter's score and money, and may object until the deadline."),
+    )
+    published_by = user_ref(_("published by"))
+    objection_deadline = models.DateTimeField(_("objections until"), null=True, blank=True)
+    accepted_at = models.DateTimeField(
+        _("accepted by the vendor at"),
+        null=True,
+        blank=True,
+        help_text=_("The vendor declared it has no (further) objection: the objection period ends then."),
+    )
+    accepted_by = user_ref(_("accepted by"))
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
     finalized_by = user_ref(_("finalized by"))
     inputs_hash = models.CharField(_("SHA-256 of inputs and outputs"), max_length=64, blank=True)
@@ -274,6 +306,15 @@ class Evaluation(LockedModel, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(adjustment__gte=-100, adjustment__lte=100), name="%(app_label)s_%(class)s_adjustment_range"
             ),
+            models.CheckConstraint(
+                condition=~Q(status=EvaluationStatus.PUBLISHED)
+                | Q(published_at__isnull=False, objection_deadline__isnull=False),
+                name="%(app_label)s_%(class)s_published_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(objection_deadline__isnull=True) | Q(objection_deadline__gt=F("published_at")),
+                name="%(app_label)s_%(class)s_deadline_after_publication",
+            ),
             choice_check("status", EvaluationStatus),
         ]
 
@@ -283,6 +324,16 @@ class Evaluation(LockedModel, TimeStampedModel):
     @property
     def is_final(self) -> bool:
         return self.status == EvaluationStatus.FINAL
+
+    def objection_period_open(self, now: dt.datetime | None = None) -> bool:
+        """Whether the vendor may still object: published, before the deadline, not accepted."""
+        now = now or timezone.now()
+        return (
+            self.status == EvaluationStatus.PUBLISHED
+            and self.accepted_at is None
+            and self.objection_deadline is not None
+            and now < self.objection_deadline
+        )
 
 
 class EvaluationComponent(LockedModel):
@@ -341,6 +392,104 @@ class EvaluationReopening(models.Model):
 
     def __str__(self) -> str:
         return f"{self.evaluation_id} · {self.at:%Y-%m-%d}"
+
+
+OBJECTION_FLOW = Flow(
+    ObjectionStatus,
+    {
+        ObjectionStatus.OPEN: {ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED},
+        ObjectionStatus.UPHELD: set(),
+        ObjectionStatus.DISMISSED: set(),
+    },
+    noun=_("An objection"),
+)
+
+
+class Objection(TimeStampedModel):
+    """The vendor's objection (异议) to one fact of a published quarter, and the office's ruling on it.
+
+    ``target_key`` names the fact so that it stays the same when the quarter is recomputed (a ledger line by
+    its clause and evidence, not by its row): one objection per fact and evaluation. What the fact was when
+    the vendor objected is kept (``reference``, ``amount``), since an upheld objection makes it go away.
+    """
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.PROTECT, related_name="objections", verbose_name=_("evaluation")
+    )
+    target = models.CharField(_("objection to"), max_length=16, choices=ObjectionTarget.choices)
+    target_id = models.BigIntegerField(_("record id"), null=True, blank=True)
+    target_key = models.CharField(_("fact"), max_length=120)
+    evidence_type = models.CharField(
+        _("evidence"),
+        max_length=16,
+        blank=True,
+        help_text=_("The record an upheld ruling corrects: an item result, a complaint, a rectification order."),
+    )
+    evidence_id = models.BigIntegerField(_("evidence id"), null=True, blank=True)
+    reference = models.CharField(_("what was objected to"), max_length=300)
+    amount = models.DecimalField(_("amount at filing (CNY)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    reasons = models.TextField(_("the vendor's reasons"))
+    filed_at = models.DateTimeField(_("filed at"))
+    filed_by = user_ref(_("filed by"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ObjectionStatus.choices, default=ObjectionStatus.OPEN, db_index=True
+    )
+    ruling = models.TextField(_("the office's ruling"), blank=True)
+    ruled_at = models.DateTimeField(_("ruled at"), null=True, blank=True)
+    ruled_by = user_ref(_("ruled by"))
+    correction = models.JSONField(
+        _("correction made"), default=dict, blank=True, help_text=_("What the upheld ruling changed, and how.")
+    )
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["evaluation", "filed_at", "pk"]
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "target_key"], name="%(app_label)s_%(class)s_one_per_fact"),
+            models.CheckConstraint(condition=~Q(reasons=""), name="%(app_label)s_%(class)s_has_reasons"),
+            models.CheckConstraint(
+                condition=Q(status=ObjectionStatus.OPEN, ruled_at__isnull=True, ruling="")
+                | (~Q(status=ObjectionStatus.OPEN) & Q(ruled_at__isnull=False) & ~Q(ruling="")),
+                name="%(app_label)s_%(class)s_ruled_with_reasons",
+            ),
+            models.CheckConstraint(
+                condition=Q(target=ObjectionTarget.SCORE) | Q(target_id__isnull=False),
+                name="%(app_label)s_%(class)s_names_its_record",
+            ),
+            choice_check("target", ObjectionTarget),
+            choice_check("status", ObjectionStatus),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} · {self.reference}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ObjectionStatus.OPEN
+
+
+class ObjectionFile(models.Model):
+    """A file the vendor attached to its objection (a photo, a scanned record)."""
+
+    objection = models.ForeignKey(
+        Objection, on_delete=models.PROTECT, related_name="files", verbose_name=_("objection")
+    )
+    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("objections"))
+    name = models.CharField(_("file name"), max_length=200)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = user_ref(_("uploaded by"))
+
+    class Meta:
+        ordering = ["objection", "pk"]
+        verbose_name = _("objection file")
+        verbose_name_plural = _("objection files")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Report(RenderedFile):

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import rules
 
 from logistics import policy
-from logistics.access import is_office
+from logistics.access import is_office, is_vendor_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -23,3 +23,24 @@ def is_office_staff(user: User | AnonymousUser) -> bool:
 
 for _action in ("review", "finalize", "reopen", "recompute", "compute_quarter"):
     policy.add(f"evaluation.{_action}", is_office_staff)
+
+
+@rules.predicate
+def of_the_evaluations_vendor(user: User | AnonymousUser, evaluation: Any) -> bool:
+    """Staff of the evaluated contract's vendor (without an evaluation: vendor staff at all, the role's question)."""
+    if evaluation is None:
+        return is_vendor_user(user)
+    return is_vendor_user(user) and user.vendor_id == evaluation.contract.vendor_id
+
+
+@rules.predicate
+def objection_period_open(user: User | AnonymousUser, evaluation: Any) -> bool:
+    return evaluation is None or evaluation.objection_period_open()
+
+
+policy.add("evaluation.publish", is_office_staff)
+policy.add("evaluation.accept", of_the_evaluations_vendor)
+policy.add("objection.file", of_the_evaluations_vendor)
+policy.add("objection.rule", is_office_staff)
+# what the pages ask before showing a button (the services check the period themselves, with a message)
+policy.add("objection.file.now", of_the_evaluations_vendor & objection_period_open)

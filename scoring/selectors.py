@@ -17,10 +17,12 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
+from contracts import clause_kinds
 from contracts import clauses as clause_engine
-from contracts.choices import LedgerKind
-from contracts.models import Contract
+from contracts.choices import EvidenceType, LedgerKind
+from contracts.models import Contract, LedgerLine
 from contracts.selectors import contracts_active_in
 from inspections import calculations as inspection_calculations
 from inspections import rules as rectification_rules
@@ -39,7 +41,9 @@ from inspections.models import (
 from inspections.satisfaction import answer_counts
 from logistics.quarters import Quarter, local_date
 from logistics.quarters import today as local_today
+from logistics.templatetags.logistics_tags import money
 from scoring import calculations, components
+from scoring.choices import ObjectionTarget
 from scoring.models import Evaluation, EvaluationScheme
 
 
@@ -301,3 +305,95 @@ def facts_from_ledger(settlement_id: int) -> dict[str, int]:
         "overdue_rectifications": len(evidence["rectification"]),
         "overdue_days": sum(days.values()),
     }
+
+
+# --- what a vendor may object to ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ObjectionOption:
+    """One fact of a published quarter the vendor may object to, named so that a recompute keeps its name."""
+
+    key: str
+    target: str
+    target_id: int | None
+    evidence_type: str
+    evidence_id: int | None
+    reference: str
+    amount: Decimal | None = None
+
+
+def objection_options(evaluation: Evaluation) -> list[ObjectionOption]:
+    """The score, every ledger line of the quarter's settlement, and the quarter's priced facts that no line
+    names (a failed item, an upheld complaint, an overdue rectification order the clauses did not price). A
+    fixed number of queries."""
+    options = [
+        ObjectionOption(
+            key="score",
+            target=ObjectionTarget.SCORE,
+            target_id=None,
+            evidence_type="score",
+            evidence_id=None,
+            reference=_("The score: %(score)s, grade %(grade)s")
+            % {"score": evaluation.score, "grade": evaluation.grade},
+        )
+    ]
+    priced = set()
+    lines = (
+        LedgerLine.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter)
+        .select_related("clause")
+        .order_by("kind", "clause_id", "evidence_key")
+    )
+    for line in lines:
+        priced.add((line.evidence_type, line.evidence_id))
+        sign = {LedgerKind.DEDUCTION: "−", LedgerKind.BONUS: "+"}.get(line.kind, "")
+        what = clause_kinds.label(line.clause.kind) if line.clause_id else _("Correction by the office")
+        evidence = line.evidence_ref or line.get_evidence_type_display()
+        options.append(
+            ObjectionOption(
+                key=f"line:{line.clause_id or 0}:{line.evidence_key}",
+                target=ObjectionTarget.LEDGER_LINE,
+                target_id=line.pk,
+                evidence_type=line.evidence_type,
+                evidence_id=line.evidence_id,
+                reference=f"{what} · {evidence} · {sign}{money(line.amount)}",
+                amount=line.amount,
+            )
+        )
+    quarter = Quarter.parse(evaluation.quarter)
+    facts = quarter_facts(quarter, [evaluation.contract])[evaluation.contract_id]
+    for item in facts.failed_items:
+        if (EvidenceType.ITEM_RESULT, item.id) not in priced:
+            options.append(
+                ObjectionOption(
+                    f"item_result:{item.id}",
+                    ObjectionTarget.ITEM_RESULT,
+                    item.id,
+                    EvidenceType.ITEM_RESULT,
+                    item.id,
+                    _("Failed checklist item %(ref)s") % {"ref": item.ref},
+                )
+            )
+    for complaint in facts.upheld_complaints:
+        if (EvidenceType.COMPLAINT, complaint.id) not in priced:
+            options.append(
+                ObjectionOption(
+                    f"complaint:{complaint.id}",
+                    ObjectionTarget.COMPLAINT,
+                    complaint.id,
+                    EvidenceType.COMPLAINT,
+                    complaint.id,
+                    _("Upheld complaint %(ref)s") % {"ref": complaint.ref},
+                )
+            )
+    for order in facts.overdue_rectifications:
+        if (EvidenceType.RECTIFICATION, order.id) not in priced:
+            options.append(
+                ObjectionOption(
+                    f"rectification:{order.id}",
+                    ObjectionTarget.RECTIFICATION,
+                    order.id,
+                    EvidenceType.RECTIFICATION,
+                    order.id,
+                    _("Overdue rectification order %(ref)s (%(days)d days)") % {"ref": order.ref, "days": order.days},
+                )
+            )
+    return options

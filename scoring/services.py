@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from contracts import services as contract_services
 from contracts.choices import LedgerKind
@@ -20,9 +21,9 @@ from contracts.models import Contract, LedgerLine, Settlement
 from logistics import advisory, bulk, outbox
 from logistics.immutability import allow_locked_changes
 from logistics.models import stamp
-from logistics.notify import notify_office
+from logistics.notify import notify_office, notify_vendor
 from logistics.policy import may
-from logistics.quarters import Quarter
+from logistics.quarters import Quarter, institution_tz, local_date
 from scoring import calculations, components, selectors
 from scoring.models import (
     EVALUATION_FLOW,
@@ -31,6 +32,7 @@ from scoring.models import (
     EvaluationReopening,
     EvaluationScheme,
     EvaluationStatus,
+    ObjectionStatus,
     QuarterRun,
 )
 
@@ -98,7 +100,8 @@ def evaluations_compute(
         .filter(quarter=quarter.key, contract__in=contracts)
         .prefetch_related("components")
     }
-    skip = {EvaluationStatus.FINAL} | (set() if include_reviewed else {EvaluationStatus.REVIEWED})
+    kept = {EvaluationStatus.REVIEWED, EvaluationStatus.PUBLISHED}  # the meeting's (and the vendor's) version
+    skip = {EvaluationStatus.FINAL} | (set() if include_reviewed else kept)
     todo = [c for c in contracts if c.pk not in existing or existing[c.pk].status not in skip]
     if not todo:
         return []
@@ -109,7 +112,7 @@ def evaluations_compute(
     created, changed, results = [], [], {}
     for contract in todo:
         evaluation = existing.get(contract.pk)
-        if evaluation is not None and evaluation.status == EvaluationStatus.REVIEWED:
+        if evaluation is not None and evaluation.status in kept:
             scheme = schemes_by_id.get(evaluation.scheme_id) or evaluation.scheme
         else:
             scheme = schemes.for_contract(contract)
@@ -185,6 +188,11 @@ def evaluation_review(
     evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=evaluation.pk)
     if evaluation.is_final:  # the flow's final -> reviewed is the audited reopening's, not a new meeting's
         raise ValidationError(_("This evaluation is final; reopen it first, with a reason."))
+    EVALUATION_FLOW.check(
+        evaluation.status,
+        EvaluationStatus.REVIEWED,
+        _("The result has been published to the vendor: rule on its objections, then finalize."),
+    )
     try:
         adjustment = Decimal(str(adjustment or 0)).quantize(Decimal("0.01"))
     except InvalidOperation:
@@ -212,6 +220,114 @@ def evaluation_review(
     return evaluations_compute(
         quarter=Quarter.parse(evaluation.quarter), contracts=[evaluation.contract], include_reviewed=True
     )[0]
+
+
+# --- publish to the vendor: the objection period ------------------------------------------------------------
+def objection_deadline(published_at: dt.datetime, days: int) -> dt.datetime:
+    """The end of the objection period: midnight at the end of the ``days``-th calendar day after publication,
+    in the institution's time zone (published on 10 October with 5 days: until 15 October, 24:00)."""
+    last_day = local_date(published_at) + dt.timedelta(days=days)
+    return dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time(0), tzinfo=institution_tz())
+
+
+@transaction.atomic
+def evaluation_publish(*, evaluation: Evaluation, by: User, now: dt.datetime | None = None) -> Evaluation:
+    """Send the vendor its quarter's result after the evaluation meeting: the score, the components, the
+    settlement and every ledger line with its evidence, open to objections until the deadline."""
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("scheme", "contract__vendor")
+        .get(pk=evaluation.pk)
+    )
+    if not may(by, "evaluation.publish", evaluation):
+        raise ValidationError(_("Only the logistics office publishes a result to the vendor."))
+    if evaluation.status == EvaluationStatus.PUBLISHED:
+        return evaluation
+    EVALUATION_FLOW.check(
+        evaluation.status, EvaluationStatus.PUBLISHED, _("Record the evaluation meeting before publishing the result.")
+    )
+    now = now or timezone.now()
+    EVALUATION_FLOW.advance(evaluation, EvaluationStatus.PUBLISHED)
+    evaluation.published_at = now
+    evaluation.published_by = by
+    evaluation.objection_deadline = objection_deadline(now, evaluation.scheme.objection_days)
+    evaluation.accepted_at = None
+    evaluation.accepted_by = None
+    stamp(evaluation, by=by, reason="published")
+    evaluation.save()
+    quarter = Quarter.parse(evaluation.quarter)
+    contract_services.settlement_publish(contract=evaluation.contract, quarter=quarter, by=by)
+    deadline = timezone.localtime(evaluation.objection_deadline, institution_tz())
+    notify_vendor(
+        evaluation.contract.vendor,
+        subject=_("%(quarter)s result of contract %(number)s: objections until %(deadline)s")
+        % {"quarter": evaluation.quarter, "number": evaluation.contract.number, "deadline": _deadline_text(deadline)},
+        body=_(
+            "The logistics office has published the quarter's score (%(score)s, grade %(grade)s) and its money "
+            "with every deduction and its evidence. Check them in the vendor portal; you may object to a ledger "
+            "line, an inspection result, a complaint ruling, a rectification order or the score until the "
+            "deadline, with your reasons and files. The result becomes final after that."
+        )
+        % {"score": evaluation.score, "grade": evaluation.grade},
+        dedup_key=f"evaluation-published:{evaluation.pk}:{evaluation.published_at.isoformat()}",
+    )
+    return evaluation
+
+
+def _deadline_text(deadline: dt.datetime) -> str:
+    """Midnight at a day's end reads as that day's 24:00, the way a notice says it."""
+    if deadline.time() == dt.time(0):
+        return f"{(deadline.date() - dt.timedelta(days=1)).isoformat()} 24:00"
+    return deadline.strftime("%Y-%m-%d %H:%M")
+
+
+def deadline_text(evaluation: Evaluation) -> str:
+    if evaluation.objection_deadline is None:
+        return ""
+    return _deadline_text(timezone.localtime(evaluation.objection_deadline, institution_tz()))
+
+
+@transaction.atomic
+def evaluation_accept(*, evaluation: Evaluation, by: User) -> Evaluation:
+    """The vendor declares it has no (further) objection: its objection period ends now (those it filed keep
+    waiting for their rulings)."""
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
+    if not may(by, "evaluation.accept", evaluation):
+        raise ValidationError(_("Only the vendor's staff can accept its result."))
+    if not evaluation.objection_period_open():
+        raise ValidationError(_("The objection period of this result is over."))
+    evaluation.accepted_at = timezone.now()
+    evaluation.accepted_by = by
+    stamp(evaluation, by=by, reason="accepted by the vendor")
+    evaluation.save(update_fields=["accepted_at", "accepted_by", "updated_at"])
+    notify_office(
+        subject=_("%(number)s %(quarter)s: the vendor accepts the result")
+        % {"number": evaluation.contract.number, "quarter": evaluation.quarter},
+        body=_("The vendor has no further objection; the evaluation can be finalized once every objection is ruled."),
+        dedup_key=f"evaluation-accepted:{evaluation.pk}:{evaluation.accepted_at.isoformat()}",
+    )
+    return evaluation
+
+
+def finalize_blockers(evaluation: Evaluation, now: dt.datetime | None = None) -> list[str]:
+    """Why the evaluation cannot be finalized yet (empty: it can): the pages show these beside the button."""
+    if evaluation.status != EvaluationStatus.PUBLISHED:
+        if evaluation.status == EvaluationStatus.FINAL:
+            return []
+        return [str(_("Publish the result to the vendor before finalizing: the vendor may object to it first."))]
+    reasons = []
+    if evaluation.objection_period_open(now):
+        reasons.append(
+            _("The vendor may object until %(deadline)s; finalize after that, or once the vendor accepts the result.")
+            % {"deadline": deadline_text(evaluation)}
+        )
+    waiting = evaluation.objections.filter(status=ObjectionStatus.OPEN).count()
+    if waiting:
+        reasons.append(
+            ngettext("%(count)d objection awaits a ruling.", "%(count)d objections await a ruling.", waiting)
+            % {"count": waiting}
+        )
+    return reasons
 
 
 # --- finalize -------------------------------------------------------------------------------------------
@@ -272,9 +388,9 @@ def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | No
     evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
     if evaluation.is_final:
         return evaluation
-    EVALUATION_FLOW.check(
-        evaluation.status, EvaluationStatus.FINAL, _("Record the evaluation meeting before finalizing.")
-    )
+    blockers = finalize_blockers(evaluation)
+    if blockers:
+        raise ValidationError(blockers)
     quarter = Quarter.parse(evaluation.quarter)
     facts = selectors.quarter_facts(quarter, [evaluation.contract], as_of=as_of)[evaluation.contract_id]
     contract_services.settlement_apply(
@@ -461,6 +577,7 @@ SCHEME_FIELDS = (
     "complaint_points_normal",
     "complaint_points_serious",
     "adjustment_bound",
+    "objection_days",
 )
 
 

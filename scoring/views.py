@@ -20,14 +20,17 @@ from contracts.models import Settlement
 from inspections.models import Survey
 from logistics import outbox
 from logistics.access import is_office, scoped
+from logistics.files import register_download
 from logistics.models import ServiceCategory
 from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
 from logistics.web import register_portal_section, role_required
-from scoring import components, selectors, services
+from scoring import components, selectors, services, services_objections
 from scoring.filtersets import EvaluationFilterSet
-from scoring.models import Evaluation, EvaluationStatus
+from scoring.models import Evaluation, EvaluationStatus, Objection, ObjectionFile
+
+register_download("objection-file", ObjectionFile, "file")
 
 SORTS = {"score": "-score", "contract": "contract__number", "grade": "grade"}
 
@@ -121,50 +124,110 @@ def drill_down(evaluation: Evaluation) -> dict[str, str]:
     return links
 
 
+def _review(request: HttpRequest, evaluation: Evaluation) -> str:
+    meeting = parse_date(request.POST.get("meeting_date", "")) or None
+    if meeting is None:
+        raise ValidationError({"meeting_date": _("Enter the date of the evaluation meeting.")})
+    services.evaluation_review(
+        evaluation=evaluation,
+        meeting_date=meeting,
+        attendees=request.POST.get("attendees", ""),
+        minutes=request.POST.get("minutes", ""),
+        adjustment=request.POST.get("adjustment", "0") or "0",
+        reason=request.POST.get("reason", ""),
+        by=request.user,
+    )
+    return _("The evaluation meeting has been recorded.")
+
+
+def _publish(request: HttpRequest, evaluation: Evaluation) -> str:
+    evaluation = services.evaluation_publish(evaluation=evaluation, by=request.user)
+    return _("Published: the vendor has been told and may object until %(deadline)s.") % {
+        "deadline": services.deadline_text(evaluation)
+    }
+
+
+def _finalize(request: HttpRequest, evaluation: Evaluation) -> str:
+    services.evaluation_finalize(evaluation=evaluation, by=request.user)
+    return _("Final: the settlement has been applied and the report is being prepared.")
+
+
+def _reopen(request: HttpRequest, evaluation: Evaluation) -> str:
+    services.evaluation_reopen(evaluation=evaluation, reason=request.POST.get("reason", ""), by=request.user)
+    return _("Reopened; the correction is recorded with its reason.")
+
+
+def _recompute(request: HttpRequest, evaluation: Evaluation) -> str:
+    services.evaluations_compute(
+        quarter=Quarter.parse(evaluation.quarter), contracts=[evaluation.contract], include_reviewed=True
+    )
+    return _("Recomputed from the current data.")
+
+
+def _accept(request: HttpRequest, evaluation: Evaluation) -> str:
+    services.evaluation_accept(evaluation=evaluation, by=request.user)
+    return _("You have accepted the result; the office can finalize it once your objections are ruled on.")
+
+
+def _object(request: HttpRequest, evaluation: Evaluation) -> str:
+    services_objections.objection_file(
+        evaluation=evaluation,
+        target_key=request.POST.get("target", ""),
+        reasons=request.POST.get("reasons", ""),
+        files=request.FILES.getlist("files"),
+        by=request.user,
+    )
+    return _("Your objection has been filed; the office will rule on it and tell you.")
+
+
+def _rule(request: HttpRequest, evaluation: Evaluation) -> str:
+    objection = get_object_or_404(Objection, pk=request.POST.get("objection") or 0, evaluation=evaluation)
+    decision = request.POST.get("decision")
+    if decision not in ("upheld", "dismissed"):
+        raise ValidationError({"decision": _("Choose whether the objection is upheld or dismissed.")})
+    services_objections.objection_rule(
+        objection=objection,
+        upheld=decision == "upheld",
+        ruling=request.POST.get("ruling", ""),
+        points=request.POST.get("points") or None,
+        by=request.user,
+    )
+    if decision == "upheld":
+        return _("Upheld: the fact has been corrected and the quarter recomputed.")
+    return _("Dismissed; the vendor can read your reasons.")
+
+
+#: the page's actions: the rule asked (``logistics.policy``) and what is done
+ACTIONS = {
+    "review": ("evaluation.review", _review),
+    "publish": ("evaluation.publish", _publish),
+    "finalize": ("evaluation.finalize", _finalize),
+    "reopen": ("evaluation.reopen", _reopen),
+    "recompute": ("evaluation.recompute", _recompute),
+    "accept": ("evaluation.accept", _accept),
+    "object": ("objection.file", _object),
+    "rule": ("objection.rule", _rule),
+}
+
+
 @role_required("office", "leader", "vendor")
 @require_http_methods(["GET", "POST"])
 def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evaluation = get_object_or_404(
         scoped(request.user, Evaluation.objects.all())
-        .select_related("contract__vendor", "contract__category", "scheme", "reviewed_by", "finalized_by")
+        .select_related(
+            "contract__vendor", "contract__category", "scheme", "reviewed_by", "finalized_by", "published_by"
+        )
         .prefetch_related("components", "reopenings__by"),
         pk=pk,
     )
     errors: list[str] = []
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action not in ("review", "finalize", "reopen", "recompute") or not may(
-            request.user, f"evaluation.{action}", evaluation
-        ):
+        rule, handler = ACTIONS.get(request.POST.get("action", ""), (None, None))
+        if rule is None or not may(request.user, rule, evaluation):
             raise PermissionDenied
         try:
-            if action == "review":
-                meeting = parse_date(request.POST.get("meeting_date", "")) or None
-                if meeting is None:
-                    raise ValidationError({"meeting_date": _("Enter the date of the evaluation meeting.")})
-                services.evaluation_review(
-                    evaluation=evaluation,
-                    meeting_date=meeting,
-                    attendees=request.POST.get("attendees", ""),
-                    minutes=request.POST.get("minutes", ""),
-                    adjustment=request.POST.get("adjustment", "0") or "0",
-                    reason=request.POST.get("reason", ""),
-                    by=request.user,
-                )
-                messages.success(request, _("The evaluation meeting has been recorded."))
-            elif action == "finalize":
-                services.evaluation_finalize(evaluation=evaluation, by=request.user)
-                messages.success(request, _("Final: the settlement has been applied and the report is being prepared."))
-            elif action == "reopen":
-                services.evaluation_reopen(
-                    evaluation=evaluation, reason=request.POST.get("reason", ""), by=request.user
-                )
-                messages.success(request, _("Reopened; the correction is recorded with its reason."))
-            elif action == "recompute":
-                services.evaluations_compute(
-                    quarter=Quarter.parse(evaluation.quarter), contracts=[evaluation.contract], include_reviewed=True
-                )
-                messages.success(request, _("Recomputed from the current data."))
+            messages.success(request, handler(request, evaluation))
             return redirect("scoring:evaluation", pk=evaluation.pk)
         except ValidationError as exc:
             errors = exc.messages
@@ -194,6 +257,13 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("terms")
         .first()
     )
+    objections = list(
+        scoped(request.user, evaluation.objections.all())
+        .select_related("filed_by", "ruled_by")
+        .prefetch_related("files")
+    )
+    objected = {o.target_key for o in objections}
+    may_object = may(request.user, "objection.file.now", evaluation)
     context = {
         "evaluation": evaluation,
         "rows": rows,
@@ -205,6 +275,14 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "today": local_today().isoformat(),
         "post": request.POST,
         "bound": evaluation.scheme.adjustment_bound,
+        "objections": objections,
+        "open_objections": [o for o in objections if o.is_open],
+        "deadline": services.deadline_text(evaluation),
+        "period_open": evaluation.objection_period_open(),
+        "may_object": may_object,
+        "may_accept": may(request.user, "evaluation.accept", evaluation) and evaluation.objection_period_open(),
+        "options": [o for o in selectors.objection_options(evaluation) if o.key not in objected] if may_object else [],
+        "blockers": services.finalize_blockers(evaluation) if is_office(request.user) else [],
     }
     return render(request, "scoring/evaluation.html", context)
 

@@ -42,6 +42,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_png
+from scoring import selectors as scoring_selectors
+from scoring import services_objections as objection_services
+from scoring.tests.factories import publish_past
 
 pytestmark = pytest.mark.django_db
 
@@ -251,6 +254,7 @@ def build_world() -> SimpleNamespace:
         scoring_services.evaluation_review(
             evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", by=office
         )
+    publish_past(evaluation_a, office)
     scoring_services.evaluation_finalize(evaluation=evaluation_a, by=office)
     w.evaluation_a, w.evaluation_b = evaluation_a.pk, evaluation_b.pk
     settlement = Settlement.objects.get(contract=contract_a, quarter=Q3)
@@ -258,6 +262,25 @@ def build_world() -> SimpleNamespace:
     w.settlement_b = Settlement.objects.get(contract=contract_b, quarter=Q3).pk  # B's: a draft (reviewed)
     w.ledger_line = settlement.lines.first().pk
     w.warning = contract_a.warnings.get().pk
+    # A's quarter before: published to vendor A (its objection period runs), with an objection and its file
+    q2 = Quarter.parse("2026Q2")
+    scored_inspection(contract_a, inspector, "daily", dt.date(2026, 5, 6), "80")
+    scored_complaint(contract_a, dt.datetime(2026, 5, 6, 10, tzinfo=dt.UTC))
+    published_a = scoring_services.evaluations_compute(quarter=q2, contracts=[contract_a])[0]
+    scoring_services.evaluation_review(
+        evaluation=published_a, meeting_date=dt.date(2026, 7, 9), attendees="后勤处", by=office
+    )
+    scoring_services.evaluation_publish(evaluation=published_a, by=office)
+    w.evaluation_published = published_a.pk
+    objection = objection_services.objection_file(
+        evaluation=published_a,
+        target_key="score",
+        reasons="得分偏低",
+        files=[SimpleUploadedFile("record.pdf", PDF, content_type="application/pdf")],
+        by=users["vendor_a"],
+    )
+    w.objection, w.objection_file = objection.pk, objection.files.get().pk
+    w.objection_target = next(o.key for o in scoring_selectors.objection_options(published_a) if o.key != "score")
     w.scheme = Evaluation.objects.get(pk=w.evaluation_a).scheme_id
     report = Report.objects.create(
         kind=Report.Kind.CONTRACT,
@@ -640,13 +663,53 @@ ROWS: list[Row] = [
         args=lambda w: [w.evaluation_b],
         data=lambda w: {"action": "review", "meeting_date": "2026-10-10", "attendees": "后勤处"},
     ),
+    # B is reviewed, not published: finalizing is refused with the reason on the page (200), publishing works
     Row(
         "evaluation-finalize (B)",
+        "scoring:evaluation",
+        "L 403 403 404 404 403 200",
+        "post",
+        args=lambda w: [w.evaluation_b],
+        data=lambda w: {"action": "finalize"},
+    ),
+    Row(
+        "evaluation-publish (B)",
         "scoring:evaluation",
         "L 403 403 404 404 403 302",
         "post",
         args=lambda w: [w.evaluation_b],
-        data=lambda w: {"action": "finalize"},
+        data=lambda w: {"action": "publish"},
+    ),
+    # A's published quarter: its vendor sees it, objects and accepts; the office rules; nobody else does either
+    Row(
+        "evaluation (published)",
+        "scoring:evaluation",
+        "L 403 403 200 404 200 200",
+        args=lambda w: [w.evaluation_published],
+    ),
+    Row(
+        "evaluation-object (published)",
+        "scoring:evaluation",
+        "L 403 403 302 404 403 403",
+        "post",
+        args=lambda w: [w.evaluation_published],
+        data=lambda w: {"action": "object", "target": w.objection_target, "reasons": "不认可"},
+    ),
+    Row(
+        "evaluation-accept (published)",
+        "scoring:evaluation",
+        "L 403 403 302 404 403 403",
+        "post",
+        args=lambda w: [w.evaluation_published],
+        data=lambda w: {"action": "accept"},
+    ),
+    Row(
+        "evaluation-rule (published)",
+        "scoring:evaluation",
+        "L 403 403 403 404 403 302",
+        "post",
+        args=lambda w: [w.evaluation_published],
+        data=lambda w: {"action": "rule", "objection": w.objection, "decision": "dismissed", "ruling": "依据充分"},
     ),
     Row(
         "evaluation-reopen",
@@ -669,6 +732,12 @@ ROWS: list[Row] = [
     Row("export-quarter", "scoring:export_quarter", "L 403 403 403 403 200 200", args=lambda w: [Q3]),
     # --- downloads: /files/<kind>/<pk>/ (404 outside the scope, whoever asks) ------------------------------
     Row("file-certificate", "download", "404 404 404 200 404 200 200", args=lambda w: ["certificate", w.certificate]),
+    Row(
+        "file-objection",
+        "download",
+        "404 404 404 200 404 200 200",
+        args=lambda w: ["objection-file", w.objection_file],
+    ),
     Row(
         "file-bid-sealed",
         "download",

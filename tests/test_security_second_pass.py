@@ -10,7 +10,7 @@ import pytest
 from contracts.tests.factories import ContractFactory
 from scoring import services as scoring_services
 from scoring.models import Evaluation
-from scoring.tests.factories import inspection
+from scoring.tests.factories import inspection, publish_past
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -148,6 +148,7 @@ def test_retrying_a_frozen_final_report_changes_nothing(client_for, office_user,
     scoring_services.evaluation_review(
         evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="x", by=office_user
     )
+    publish_past(evaluation, office_user)
     scoring_services.evaluation_finalize(evaluation=evaluation, by=office_user)
     reports.render_contract_report(evaluation.pk)
     report = Report.objects.get(evaluation=evaluation, language="zh-hans")

@@ -188,6 +188,7 @@ class ComplaintEvent(models.Model):
         CLOSED = "closed", _("Closed by the office")
         RATED = "rated", _("Rated by the employee")
         REOPENED = "reopened", _("Reopened by the employee")
+        OVERRULED = "overruled", _("No longer upheld against the vendor")
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint")

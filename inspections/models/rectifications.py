@@ -116,6 +116,7 @@ class RectificationEvent(models.Model):
         VERIFIED = "verified", _("Verified")
         OVERDUE = "overdue", _("Overdue")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXTENDED = "extended", _("Deadline extended")
 
     order = models.ForeignKey(
         RectificationOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")

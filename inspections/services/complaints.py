@@ -255,6 +255,28 @@ def complaint_accept(
 
 
 @transaction.atomic
+def complaint_overrule(*, complaint: Complaint, reason: str, by: User) -> Complaint:
+    """The office reverses its ruling that the complaint is upheld against the vendor (after the vendor's
+    objection, or a second look): it no longer counts in any quarter. The employee's case is untouched."""
+    complaint = _lock(complaint)
+    if not complaint.upheld:
+        raise ValidationError(_("This complaint is not upheld against the vendor."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the new ruling.")})
+    quarter = complaint.counts_in
+    complaint.upheld, complaint.upheld_at, complaint.counts_in = False, None, ""
+    stamp(complaint, by=by, reason=reason.strip())
+    complaint.save(update_fields=["upheld", "upheld_at", "counts_in", "updated_at"])
+    _event(
+        complaint,
+        ComplaintEvent.Kind.OVERRULED,
+        internal=_("No longer counted in %(quarter)s: %(reason)s") % {"quarter": quarter, "reason": reason.strip()},
+        by=by,
+    )
+    return complaint
+
+
+@transaction.atomic
 def complaint_answer(*, complaint: Complaint, response: str, photos: list[Any] | None = None, by: User) -> Complaint:
     """The vendor says what it did (visible to the employee once the office closes or forwards it)."""
     complaint = _lock(complaint)

@@ -24,7 +24,7 @@ from inspections.models import (
     RectificationSource,
     RectificationStatus,
 )
-from logistics.models import Severity
+from logistics.models import Severity, stamp
 from logistics.notify import notify_vendor
 from logistics.policy import may
 from logistics.uploads import clean_photo
@@ -197,6 +197,40 @@ def rectification_return(*, order: RectificationOrder, reason: str, by: User) ->
         subject=_("Rectification order %(ref)s returned") % {"ref": order.reference},
         body=reason.strip(),
         dedup_key=f"rectification-returned:{order.pk}:{order.returned_count}",
+    )
+    return order
+
+
+@transaction.atomic
+def rectification_excuse_delay(*, order: RectificationOrder, reason: str, by: User) -> RectificationOrder:
+    """The office accepts the vendor's reason for a late answer: the deadline moves to when the vendor's clock
+    stopped (its answer or the accepted rectification), or, for an order still open, gives the vendor again
+    the time it was first given from now. The overdue days go; the old deadline stays in the history."""
+    order = _lock(order)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the new deadline.")})
+    now = timezone.now()
+    stopped = rules.clock_stopped_at(order.status, order.answered_at, order.resolved_at, order.deadline)
+    if stopped is None and order.answered_at is not None and order.status == RectificationStatus.ANSWERED:
+        stopped = order.answered_at  # answered late, waiting for the check: the answer is when the delay ended
+    new_deadline = stopped if stopped is not None else now + (order.deadline - order.issued_at)
+    if new_deadline <= order.deadline:
+        raise ValidationError(_("This order was not late: there is no delay to excuse."))
+    old = order.deadline
+    order.deadline = new_deadline
+    order.overdue_notified_at = None
+    stamp(order, by=by, reason=reason.strip())
+    order.save(update_fields=["deadline", "overdue_notified_at", "updated_at"])
+    RectificationEvent.objects.create(
+        order=order,
+        kind=RectificationEvent.Kind.EXTENDED,
+        note=_("Deadline %(old)s moved to %(new)s: %(reason)s")
+        % {
+            "old": timezone.localtime(old).strftime("%Y-%m-%d %H:%M"),
+            "new": timezone.localtime(new_deadline).strftime("%Y-%m-%d %H:%M"),
+            "reason": reason.strip(),
+        },
+        by=by,
     )
     return order
 

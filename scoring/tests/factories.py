@@ -18,6 +18,8 @@ from inspections.models import (
     SurveyResponse,
 )
 from logistics.quarters import Quarter
+from scoring import services
+from scoring.models import EvaluationStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -68,3 +70,12 @@ def survey(contract, quarter: str, values: list[int], user):
         response = SurveyResponse.objects.create(invitation=invitation, survey=item, contract=contract)
         SurveyAnswer.objects.create(response=response, question=question, value=value)
     return item
+
+
+def publish_past(evaluation, by, days_ago: int = 40):
+    """Publish a reviewed evaluation as the meeting would have, ``days_ago`` days ago: its objection period is
+    over and it can be finalized (an evaluation already published or final is returned as it is)."""
+    evaluation.refresh_from_db()
+    if evaluation.status != EvaluationStatus.REVIEWED:
+        return evaluation
+    return services.evaluation_publish(evaluation=evaluation, by=by, now=timezone.now() - dt.timedelta(days=days_ago))

@@ -20,7 +20,7 @@ from logistics.immutability import ImmutableError
 from logistics.quarters import Quarter
 from scoring import services
 from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme
-from scoring.tests.factories import inspection
+from scoring.tests.factories import inspection, publish_past
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -38,6 +38,7 @@ def computed(inspector_user):
 @pytest.fixture
 def final(computed, office_user):
     services.evaluation_review(evaluation=computed, meeting_date=dt.date(2026, 10, 9), attendees="张三", by=office_user)
+    publish_past(computed, office_user)
     evaluation = services.evaluation_finalize(evaluation=computed, by=office_user)
     assert evaluation.status == "final" and evaluation.components.count() > 0
     return evaluation
@@ -149,6 +150,7 @@ def test_the_reopening_passes_the_triggers_and_is_audited(final, office_user):
     services.evaluation_review(
         evaluation=reopened, meeting_date=dt.date(2026, 10, 20), attendees="李四", by=office_user
     )
+    publish_past(reopened, office_user)
     again = services.evaluation_finalize(evaluation=reopened, by=office_user)
     assert again.status == "final" and again.inputs_hash == final.inputs_hash
     # locked again, in the same transaction

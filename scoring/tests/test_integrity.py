@@ -13,7 +13,7 @@ from logistics.immutability import allow_locked_changes
 from logistics.quarters import Quarter
 from scoring import services
 from scoring.models import EvaluationComponent, Report
-from scoring.tests.factories import inspection
+from scoring.tests.factories import inspection, publish_past
 
 pytestmark = pytest.mark.django_db
 Q3 = Quarter(2026, 3)
@@ -28,6 +28,7 @@ def final(inspector_user, office_user, django_capture_on_commit_callbacks):
         evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="张三", by=office_user
     )
     with django_capture_on_commit_callbacks(execute=True):
+        publish_past(evaluation, office_user)
         return services.evaluation_finalize(evaluation=evaluation, by=office_user)
 
 

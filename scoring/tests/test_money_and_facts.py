@@ -22,7 +22,7 @@ from logistics.immutability import allow_locked_changes
 from logistics.quarters import Quarter
 from scoring import integrity, nightly, selectors, services, tasks
 from scoring.models import Evaluation
-from scoring.tests.factories import SHANGHAI, complaint, inspection
+from scoring.tests.factories import SHANGHAI, complaint, inspection, publish_past
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -95,6 +95,7 @@ def test_the_facts_agree_with_the_money_on_every_path(priced, office_user):
     )
     agrees(evaluation)
     # finalization, sealed with those facts
+    publish_past(evaluation, office_user)
     services.evaluation_finalize(evaluation=evaluation, by=office_user, as_of=dt.date(2026, 10, 9))
     agrees(evaluation)
     assert integrity.verify("2026Q3")[1] == []
@@ -125,6 +126,7 @@ def test_final_facts_stored_wrong_are_corrected_by_the_audited_command(priced, o
     services.evaluation_review(
         evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", by=office_user
     )
+    publish_past(evaluation, office_user)
     services.evaluation_finalize(evaluation=evaluation, by=office_user, as_of=dt.date(2026, 10, 9))
     zero = dict.fromkeys(EXPECTED_FACTS, 0)
     with transaction.atomic(), allow_locked_changes():
@@ -156,6 +158,7 @@ def test_a_complaint_upheld_after_its_quarter_is_final_counts_in_the_next_open_q
     services.quarter_close(quarter=Q3)
     q3 = Evaluation.objects.get(contract=contract, quarter="2026Q3")
     services.evaluation_review(evaluation=q3, meeting_date=dt.date(2026, 10, 12), attendees="后勤处", by=office_user)
+    publish_past(q3, office_user)
     services.evaluation_finalize(evaluation=q3, by=office_user, as_of=dt.date(2026, 10, 12))
     q3_money = Settlement.objects.get(contract=contract, quarter="2026Q3").payable
     # when the office upholds it on 2026-10-20
@@ -246,6 +249,7 @@ def test_a_vendor_sees_nothing_of_a_quarter_before_it_is_final(priced, office_us
     )
     assert visible() == hidden
     # final: everything, with the warning issued now
+    publish_past(evaluation, office_user)
     services.evaluation_finalize(evaluation=evaluation, by=office_user, as_of=dt.date(2026, 10, 9))
     settlement.refresh_from_db()
     assert FormalWarning.objects.filter(contract=priced, quarter="2026Q3").count() == 1

@@ -17,7 +17,7 @@ from logistics import pdf
 from logistics.quarters import Quarter
 from scoring import reports, services
 from scoring.models import Evaluation, Report
-from scoring.tests.factories import inspection
+from scoring.tests.factories import inspection, publish_past
 
 pytestmark = pytest.mark.django_db
 Q3 = Quarter(2026, 3)
@@ -88,6 +88,7 @@ def test_a_final_report_is_frozen_with_its_hash(evaluated, office_user, django_c
         evaluation=evaluated, meeting_date=dt.date(2026, 10, 9), attendees="张三", by=office_user
     )
     with django_capture_on_commit_callbacks(execute=True):
+        publish_past(evaluated, office_user)
         services.evaluation_finalize(evaluation=evaluated, by=office_user)
     report = Report.objects.get(kind="contract", evaluation=evaluated)
     data = report.file.read()
@@ -121,6 +122,7 @@ def test_a_vendor_cannot_download_another_vendors_report(client_for, evaluated, 
     own = make_user("vendor", username="v-own", vendor=evaluated.contract.vendor)
     url = f"/reports/contract/{evaluated.pk}.pdf"
     assert client_for(own).get(url).status_code == 404  # reviewed is still the office's draft
+    publish_past(evaluated, office_user)
     services.evaluation_finalize(evaluation=evaluated, by=office_user)
     other = make_user("vendor", username="v-other", vendor=ContractFactory().vendor)
     url = f"/reports/contract/{evaluated.pk}.pdf"

@@ -11,10 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from contracts.explanations import describe
-from contracts.models import Contract, LedgerLine, Settlement
+from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
 from logistics.quarters import Quarter
 from scoring import components, services
-from scoring.models import Evaluation
+from scoring.models import Evaluation, Objection
 
 
 def _decimal(value: Any) -> str | None:
@@ -24,7 +24,8 @@ def _decimal(value: Any) -> str | None:
 class Command(BaseCommand):
     help = (
         "Compute (or recompute) a quarter's evaluations and draft settlements; --json prints, per contract, the "
-        "score, the terms versions that priced it (with their days), the cap and every ledger line."
+        "status, the score, the terms versions that priced it (with their days), the cap, every ledger line, the "
+        "vendor's objections with their rulings and the formal warnings issued."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -57,6 +58,12 @@ class Command(BaseCommand):
             s.contract_id: s
             for s in Settlement.objects.filter(quarter=key.key, contract_id__in=ids).select_related("terms")
         }
+        objections = defaultdict(list)
+        for objection in Objection.objects.filter(evaluation__in=evaluations).order_by("filed_at", "pk"):
+            objections[objection.evaluation_id].append(objection)
+        warnings = defaultdict(list)
+        for warning in FormalWarning.objects.filter(quarter=key.key, contract_id__in=ids).select_related("clause"):
+            warnings[warning.contract_id].append(warning)
         lines = defaultdict(list)
         for line in (
             LedgerLine.objects.filter(quarter=key.key, contract_id__in=ids)
@@ -65,12 +72,57 @@ class Command(BaseCommand):
         ):
             lines[line.contract_id].append(line)
         with translation.override("en"):  # the explanation texts of a machine-readable output
-            rows = [self.row(e, key, settlements.get(e.contract_id), lines[e.contract_id]) for e in evaluations]
+            rows = [
+                {
+                    **self.row(e, key, settlements.get(e.contract_id), lines[e.contract_id]),
+                    **self.due_process(e, objections[e.pk], warnings[e.contract_id]),
+                }
+                for e in evaluations
+            ]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for row in rows:
             self.stdout.write(f"{row['contract']:<20} {row['score']:>7} {row['grade']:<2} payable {row['payable']}")
+
+    def due_process(
+        self, evaluation: Evaluation, objections: list[Objection], warnings: list[FormalWarning]
+    ) -> dict[str, Any]:
+        """The vendor's part: when the result was published, its objection period, objections and rulings,
+        and the formal warnings of the quarter."""
+
+        def moment(value: Any) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "published_at": moment(evaluation.published_at),
+            "objection_deadline": moment(evaluation.objection_deadline),
+            "accepted_at": moment(evaluation.accepted_at),
+            "objections": [
+                {
+                    "id": o.pk,
+                    "target": o.target,
+                    "fact": o.target_key,
+                    "reference": o.reference,
+                    "amount": _decimal(o.amount),
+                    "reasons": o.reasons,
+                    "filed_at": moment(o.filed_at),
+                    "status": o.status,
+                    "ruling": o.ruling,
+                    "ruled_at": moment(o.ruled_at),
+                    "correction": o.correction,
+                }
+                for o in objections
+            ],
+            "warnings": [
+                {
+                    "clause": w.clause.kind if w.clause_id else None,
+                    "reason": describe(w.reason) if w.reason else "",
+                    "note": w.note,
+                }
+                for w in warnings
+            ],
+        }
 
     def row(
         self, evaluation: Evaluation, quarter: Quarter, settlement: Settlement | None, lines: list[LedgerLine]
