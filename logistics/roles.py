@@ -78,6 +78,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("inspections", "complaint", ("view", "change")),
         ("scoring", "evaluation", VIEW),
         ("scoring", "report", VIEW),
+        ("scoring", "objection", ("view", "add")),
+        ("scoring", "objectionfile", ("view", "add")),
     ],
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EvaluationStatus(models.TextChoices):
@@ -25,5 +26,5 @@ class ObjectionTarget(models.TextChoices):
 
 class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("Awaiting a ruling")
-    UPHELD = "upheld", _("Upheld")
-    DISMISSED = "dismissed", _("Dismissed")
+    UPHELD = "upheld", pgettext_lazy("objection", "Upheld")
+    DISMISSED = "dismissed", pgettext_lazy("objection", "Dismissed")

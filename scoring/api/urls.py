@@ -5,4 +5,5 @@ from scoring.api import views
 router = SimpleRouter()
 router.register("evaluations", views.EvaluationViewSet)
 router.register("evaluation-schemes", views.SchemeViewSet)
+router.register("objections", views.ObjectionViewSet)
 urlpatterns = router.urls

@@ -4,7 +4,7 @@ from rest_framework import serializers, viewsets
 
 from logistics.api.mixins import ScopedViewSetMixin
 from scoring.filtersets import EvaluationFilterSet
-from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme
+from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme, Objection
 from scoring.services import SCHEME_FIELDS
 
 
@@ -39,8 +39,36 @@ class EvaluationSerializer(serializers.ModelSerializer):
             "computed_at",
             "meeting_date",
             "reviewed_at",
+            "published_at",
+            "objection_deadline",
+            "accepted_at",
             "finalized_at",
             "inputs_hash",
+        ]
+        read_only_fields = fields
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    contract_number = serializers.CharField(source="evaluation.contract.number", read_only=True)
+    quarter = serializers.CharField(source="evaluation.quarter", read_only=True)
+
+    class Meta:
+        model = Objection
+        fields = [
+            "id",
+            "evaluation",
+            "contract_number",
+            "quarter",
+            "target",
+            "target_key",
+            "reference",
+            "amount",
+            "reasons",
+            "filed_at",
+            "status",
+            "ruling",
+            "ruled_at",
+            "correction",
         ]
         read_only_fields = fields
 
@@ -59,6 +87,15 @@ class EvaluationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = EvaluationSerializer
     filterset_class = EvaluationFilterSet
     ordering_fields = ["quarter", "score"]
+
+
+class ObjectionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The vendors' objections and the office's rulings (read). Filed and ruled on the evaluation's page."""
+
+    queryset = Objection.objects.select_related("evaluation__contract")
+    serializer_class = ObjectionSerializer
+    filterset_fields = ["status", "target", "evaluation", "evaluation__quarter"]
+    ordering_fields = ["filed_at", "ruled_at"]
 
 
 class SchemeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
