@@ -9,6 +9,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
+
 from inspections.demo import DEMO_QUARTERS
 from logistics.quarters import Quarter, institution_tz
 from logistics.quarters import today as local_today
@@ -56,7 +58,13 @@ def _review_and_finalize(evaluation: Evaluation, office: Any, vendor_user: Any, 
 
 def _publish_with_objections(evaluation: Evaluation, office: Any, vendor_user: Any, quarter: Quarter) -> None:
     """The cleaning contract's last quarter: published today; the vendor objects to a deduction (the office
-    upholds it: the item is amended, the money follows) and to the score (awaiting the office's ruling)."""
+    upholds it: the item is amended, the money follows) and to the score (awaiting the office's ruling). The
+    words an objection keeps of its fact are the filer's language: the demo's people read Chinese."""
+    with translation.override("zh-hans"):
+        _publish_and_object(evaluation, office, vendor_user, quarter)
+
+
+def _publish_and_object(evaluation: Evaluation, office: Any, vendor_user: Any, quarter: Quarter) -> None:
     evaluation = _review(evaluation, office, quarter)
     if evaluation.status == EvaluationStatus.REVIEWED:
         evaluation = services.evaluation_publish(evaluation=evaluation, by=office)

@@ -19,6 +19,7 @@ from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import choice_check, user_ref
 from logistics.models.documents import RenderedFile, RenderStatus
+from logistics.quarters import institution_tz
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 from scoring.choices import EvaluationStatus, ObjectionStatus, ObjectionTarget
@@ -324,6 +325,16 @@ class Evaluation(LockedModel, TimeStampedModel):
     @property
     def is_final(self) -> bool:
         return self.status == EvaluationStatus.FINAL
+
+    @property
+    def objection_deadline_text(self) -> str:
+        """The deadline as a notice writes it: midnight at a day's end is that day's 24:00 (institution's time)."""
+        if self.objection_deadline is None:
+            return ""
+        deadline = timezone.localtime(self.objection_deadline, institution_tz())
+        if deadline.time() == dt.time(0):
+            return f"{(deadline.date() - dt.timedelta(days=1)).isoformat()} 24:00"
+        return deadline.strftime("%Y-%m-%d %H:%M")
 
     def objection_period_open(self, now: dt.datetime | None = None) -> bool:
         """Whether the vendor may still object: published, before the deadline, not accepted."""

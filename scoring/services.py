@@ -257,11 +257,14 @@ def evaluation_publish(*, evaluation: Evaluation, by: User, now: dt.datetime | N
     evaluation.save()
     quarter = Quarter.parse(evaluation.quarter)
     contract_services.settlement_publish(contract=evaluation.contract, quarter=quarter, by=by)
-    deadline = timezone.localtime(evaluation.objection_deadline, institution_tz())
     notify_vendor(
         evaluation.contract.vendor,
         subject=_("%(quarter)s result of contract %(number)s: objections until %(deadline)s")
-        % {"quarter": evaluation.quarter, "number": evaluation.contract.number, "deadline": _deadline_text(deadline)},
+        % {
+            "quarter": evaluation.quarter,
+            "number": evaluation.contract.number,
+            "deadline": evaluation.objection_deadline_text,
+        },
         body=_(
             "The logistics office has published the quarter's score (%(score)s, grade %(grade)s) and its money "
             "with every deduction and its evidence. Check them in the vendor portal; you may object to a ledger "
@@ -274,17 +277,8 @@ def evaluation_publish(*, evaluation: Evaluation, by: User, now: dt.datetime | N
     return evaluation
 
 
-def _deadline_text(deadline: dt.datetime) -> str:
-    """Midnight at a day's end reads as that day's 24:00, the way a notice says it."""
-    if deadline.time() == dt.time(0):
-        return f"{(deadline.date() - dt.timedelta(days=1)).isoformat()} 24:00"
-    return deadline.strftime("%Y-%m-%d %H:%M")
-
-
 def deadline_text(evaluation: Evaluation) -> str:
-    if evaluation.objection_deadline is None:
-        return ""
-    return _deadline_text(timezone.localtime(evaluation.objection_deadline, institution_tz()))
+    return evaluation.objection_deadline_text
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts.models import LedgerLine, Settlement
 from contracts.tests.factories import ClauseFactory, ContractFactory, per_failed_item_clause
@@ -28,6 +28,13 @@ from scoring.models import Evaluation, Objection
 from scoring.tests.factories import SHANGHAI, complaint, inspection
 
 Q3 = Quarter(2026, 3)
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted in English (a test before may have left Chinese active in this thread)."""
+    with translation.override("en"):
+        yield
 
 
 def failed_item(contract, user, template, code: str, day: dt.date) -> ItemResult:

@@ -61,6 +61,18 @@ def closed_quarter(institution):
     return quarter, contracts
 
 
+def end_objection_period(contract):
+    """The vendor's objection period passes (the clock moves on five days)."""
+    from django.utils import timezone
+
+    from scoring.models import Evaluation
+
+    now = timezone.now()
+    Evaluation.objects.filter(contract=contract, status="published").update(
+        published_at=now - dt.timedelta(days=6), objection_deadline=now - dt.timedelta(seconds=1)
+    )
+
+
 def test_the_office_finalizes_the_quarter_and_a_leader_downloads_the_reports(
     new_page, institution, closed_quarter, shot, tmp_path
 ):
@@ -70,6 +82,7 @@ def test_the_office_finalizes_the_quarter_and_a_leader_downloads_the_reports(
 
     # --- the office: one evaluation after the other, meeting recorded, then final
     office = new_page(TABLET, touch=True)
+    office.on("dialog", lambda dialog: dialog.accept())  # publishing and finalizing ask first
     login(office, "office1", f"/evaluation/{quarter.key}/")
     expect(office.locator("h1")).to_contain_text(quarter.key)
     shot(office, "overview", full_page=True)
@@ -81,6 +94,11 @@ def test_the_office_finalizes_the_quarter_and_a_leader_downloads_the_reports(
         office.fill("#minutes", "季度考评会议，逐项核对得分。")
         office.get_by_role("button", name="保存评审").tap()
         expect(office.locator(".messages")).to_be_visible()
+        office.get_by_role("button", name="发布给服务企业").tap()
+        expect(office.locator(".messages .message-success")).to_contain_text("异议截止")
+        expect(office.locator("main")).to_contain_text("服务企业可在")  # finalizing waits for the period
+        end_objection_period(contract)
+        office.reload()
         office.get_by_role("button", name="定稿：执行奖惩条款并锁定").tap()
         expect(office.locator(".messages .message-success")).to_be_visible()
         expect(office.locator("main")).to_contain_text("SHA-256")
