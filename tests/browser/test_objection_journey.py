@@ -28,10 +28,10 @@ def reviewed_quarter(institution):
     contract = institution.contract
     per_failed_item_clause(contract)
     item = ChecklistItem.objects.filter(template=institution.template, severity="major").first()
-    found = inspection(contract, institution.inspector, "daily", quarter.first_day + dt.timedelta(days=20), "80")
-    Inspection.objects.filter(pk=found.pk).update(status="draft")
+    day = quarter.first_day + dt.timedelta(days=20)
+    found = inspection(contract, institution.inspector, "daily", day, "80", status="draft")
     ItemResult.objects.create(inspection=found, item=item, result="fail", awarded=Decimal(0))
-    Inspection.objects.filter(pk=found.pk).update(status="submitted")
+    Inspection.objects.filter(pk=found.pk).update(status="submitted", submitted_at=found.started_at)
     services.quarter_close(quarter=quarter)
     evaluation = contract.evaluations.get(quarter=quarter.key)
     services.evaluation_review(
