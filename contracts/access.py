@@ -16,6 +16,7 @@ from contracts.models import (
     ContractAmendment,
     ContractAttachment,
     ContractStatusChange,
+    FormalNotice,
     FormalWarning,
     LedgerLine,
     Settlement,
@@ -78,6 +79,13 @@ def ledger_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
 
 @scope_rule(FormalWarning)
 def warning_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    if is_vendor_user(user):
+        return queryset.filter(contract__vendor_id=user.vendor_id)
+    return queryset.none()
+
+
+@scope_rule(FormalNotice)
+def notice_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
         return queryset.filter(contract__vendor_id=user.vendor_id)
     return queryset.none()

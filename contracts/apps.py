@@ -8,4 +8,6 @@ class ContractsConfig(AppConfig):
     demo_seeder = "contracts.demo.seed"
 
     def ready(self) -> None:
-        from contracts import access, policy, views  # noqa: F401  (scopes, rules, the vendor page section)
+        from contracts import access, policy, renderers, views  # noqa: F401  (scopes, rules, the vendor page section)
+
+        renderers.register()

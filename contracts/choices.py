@@ -37,3 +37,14 @@ class EvidenceType(models.TextChoices):
     RECTIFICATION = "rectification", _("Overdue rectification")
     SCORE = "score", _("Quarterly score")
     MANUAL = "manual", _("Correction by the office")
+
+
+class NoticeKind(models.TextChoices):
+    """Formal notices to a vendor, numbered per kind and year (ARCHITECTURE.md, "What a vendor sees")."""
+
+    RESULT = "result", _("Notice of the quarterly evaluation result")
+    WARNING = "warning", _("Formal warning notice")
+
+
+#: the number prefix of each kind of notice (考评结果通知书 KP, 书面警告 JG)
+NOTICE_PREFIX = {NoticeKind.RESULT: "KP", NoticeKind.WARNING: "JG"}

@@ -262,7 +262,8 @@ def _window(facts: Any, size: int | None) -> list[str]:
 
 def _terminate(clause: Any, facts: Any, warnings_now: int) -> tuple[str, dict[str, Any]] | None:
     window = _window(facts, clause.window)
-    count = sum(facts.warnings_by_quarter.get(q, 0) for q in window[:-1]) + warnings_now
+    # the earlier quarters' warnings, the office's own of this quarter (warnings_by_quarter) and the clauses' now
+    count = sum(facts.warnings_by_quarter.get(q, 0) for q in window) + warnings_now
     if count < clause.count:
         return None
     return "termination", explain(

@@ -110,7 +110,8 @@ class QuarterFacts:
     failed_items: Sequence[FailedItem] = ()
     upheld_complaints: Sequence[UpheldComplaint] = ()
     overdue_rectifications: Sequence[OverdueRectification] = ()
-    warnings_by_quarter: Mapping[str, int] = field(default_factory=dict)  # earlier quarters only
+    # earlier quarters' warnings, and the office's own warnings of this quarter
+    warnings_by_quarter: Mapping[str, int] = field(default_factory=dict)
     grades_by_quarter: Mapping[str, str] = field(default_factory=dict)  # earlier quarters only
 
 

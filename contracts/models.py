@@ -18,12 +18,14 @@ from contracts.choices import (
     ContractStatus,
     EvidenceType,
     LedgerKind,
+    NoticeKind,
     PaymentCycle,
     SettlementStatus,
 )
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import choice_check, user_ref
+from logistics.models.documents import RenderedFile, RenderStatus
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -548,7 +550,9 @@ class LedgerLine(LockedModel):
 
 
 class FormalWarning(TimeStampedModel):
-    """A formal warning to the vendor (警告), issued for a quarter by a clause."""
+    """A formal warning to the vendor (书面警告): issued for a quarter by a clause at finalization, or by the office
+    for a serious breach at any time (no clause; the breach, its evidence and a rectification deadline). Both
+    count in the termination ladder; a withdrawn one (with its reason) no longer does."""
 
     contract = models.ForeignKey(
         Contract, on_delete=models.PROTECT, related_name="warnings", verbose_name=_("contract")
@@ -559,6 +563,15 @@ class FormalWarning(TimeStampedModel):
     )
     reason = models.JSONField(_("reason"), default=dict)
     note = models.TextField(_("note"), blank=True)
+    evidence = models.TextField(
+        _("evidence"), blank=True, help_text=_("The records that show the breach: inspections, photos, reports.")
+    )
+    rectify_by = models.DateField(_("rectify by"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_by = user_ref(_("issued by"))
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = user_ref(_("withdrawn by"))
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -571,7 +584,79 @@ class FormalWarning(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["contract", "quarter", "clause"], name="%(app_label)s_%(class)s_one_per_quarter_and_clause"
             ),
+            models.CheckConstraint(
+                condition=Q(clause__isnull=False) | (~Q(note="") & ~Q(evidence="") & Q(issued_at__isnull=False)),
+                name="%(app_label)s_%(class)s_office_warning_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawal_reason="")
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+                name="%(app_label)s_%(class)s_withdrawn_with_reason",
+            ),
         ]
+
+    @property
+    def by_the_office(self) -> bool:
+        return self.clause_id is None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def __str__(self) -> str:
         return f"{self.contract} · {self.quarter}"
+
+
+class FormalNotice(RenderedFile, TimeStampedModel):
+    """A numbered formal notice to the vendor (考评结果通知书, 书面警告) rendered as a PDF, delivered to the vendor's
+    portal and its contact persons; the vendor acknowledges receipt (who, when)."""
+
+    FINISHED_FIELD = "rendered_at"
+
+    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="notices", verbose_name=_("contract"))
+    quarter = models.CharField(_("quarter"), max_length=6, blank=True)
+    warning = models.OneToOneField(
+        FormalWarning,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notice",
+        verbose_name=_("warning"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = user_ref(_("issued by"))
+    status = models.CharField(_("status"), max_length=8, choices=RenderStatus.choices, default=RenderStatus.PENDING)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("notices"), blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("receipt acknowledged at"), null=True, blank=True)
+    acknowledged_by = user_ref(_("receipt acknowledged by"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        verbose_name = _("formal notice")
+        verbose_name_plural = _("formal notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "quarter"],
+                condition=Q(kind=NoticeKind.RESULT),
+                name="%(app_label)s_%(class)s_one_result_per_quarter",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=NoticeKind.WARNING) | Q(warning__isnull=False),
+                name="%(app_label)s_%(class)s_warning_notice_names_its_warning",
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),
+                name="%(app_label)s_%(class)s_acknowledged_by_someone",
+            ),
+            choice_check("kind", NoticeKind),
+            choice_check("status", RenderStatus),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"

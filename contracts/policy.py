@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import rules
 
 from logistics import policy
-from logistics.access import is_office
+from logistics.access import is_office, is_vendor_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -27,3 +27,16 @@ def signed_and_running(user: User | AnonymousUser, contract: Any) -> bool:
 
 policy.add("contract.amend", is_office_staff & signed_and_running)  # a supplementary agreement
 policy.add("settlement.correct", is_office_staff)
+
+
+@rules.predicate
+def of_the_contracts_vendor(user: User | AnonymousUser, notice: Any) -> bool:
+    """Staff of the vendor the notice (or anything with a ``contract``) is addressed to."""
+    if notice is None:
+        return is_vendor_user(user)
+    return is_vendor_user(user) and user.vendor_id == notice.contract.vendor_id
+
+
+policy.add("warning.issue", is_office_staff & signed_and_running)
+policy.add("warning.withdraw", is_office_staff)
+policy.add("notice.acknowledge", of_the_contracts_vendor)

@@ -38,11 +38,18 @@ def clause_histories(
     contract_ids: list[int], quarter: Quarter, depth: int = HISTORY_QUARTERS
 ) -> dict[int, ClauseHistory]:
     """Warnings and grades of the ``depth`` quarters before ``quarter`` (for the warning and renewal clauses),
-    for many contracts in two queries."""
+    for many contracts in two queries. The warnings of ``quarter`` itself are the office's own ones (those of its
+    clauses are the pricing's output); a withdrawn warning counts nowhere."""
     earlier = [q.key for q in quarter.back(depth + 1)[:-1]]
     warnings: dict[int, Counter] = defaultdict(Counter)
-    for contract_id, key in FormalWarning.objects.filter(contract_id__in=contract_ids, quarter__in=earlier).values_list(
-        "contract_id", "quarter"
+    for contract_id, key in (
+        FormalWarning.objects.filter(
+            Q(quarter__in=earlier) | Q(quarter=quarter.key, clause__isnull=True),
+            contract_id__in=contract_ids,
+            withdrawn_at__isnull=True,
+        )
+        .values_list("contract_id", "quarter")
+        .order_by()
     ):
         warnings[contract_id][key] += 1
     grades: dict[int, dict[str, str]] = defaultdict(dict)

@@ -28,6 +28,7 @@ from contracts.models import (
     ContractStatus,
     ContractStatusChange,
     EvidenceType,
+    FormalNotice,
     FormalWarning,
     LedgerKind,
     LedgerLine,
@@ -629,9 +630,21 @@ def _sync_warnings(
         for w in FormalWarning.objects.filter(contract_id__in=list(outcomes), quarter=quarter.key, clause__isnull=False)
     }
     wanted = {(pk, w.clause_id): w for pk, outcome in outcomes.items() for w in outcome.warnings}
+    notified = set(
+        FormalNotice.objects.filter(warning__in=[w for k, w in existing.items() if k not in wanted]).values_list(
+            "warning_id", flat=True
+        )
+    )
     for key, warning in existing.items():
-        if key not in wanted:
-            stamp(warning, by=by, reason="facts changed")
+        if key in wanted:
+            continue
+        stamp(warning, by=by, reason="facts changed")
+        if warning.pk in notified:  # the vendor has its notice: the warning is withdrawn, not erased
+            if warning.withdrawn_at is None:
+                warning.withdrawn_at, warning.withdrawn_by = timezone.now(), by
+                warning.withdrawal_reason = _("The corrected facts of the quarter no longer give this warning.")
+                warning.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
+        else:
             warning.delete()
     created = [
         stamp(FormalWarning(contract=contracts[pk], quarter=quarter.key, clause_id=clause_id, reason=w.reason), by=by)

@@ -6,4 +6,8 @@ app_name = "contracts"
 urlpatterns = [
     path("contracts/<int:pk>/", views.contract_detail, name="detail"),
     path("contracts/<int:pk>/amend/", views.contract_amend, name="amend"),
+    path("contracts/<int:pk>/warnings/", views.warning_issue, name="warning_issue"),
+    path("warnings/<int:pk>/withdraw/", views.warning_withdraw, name="warning_withdraw"),
+    path("notices/", views.notice_list, name="notices"),
+    path("notices/<int:pk>/acknowledge/", views.notice_acknowledge, name="notice_acknowledge"),
 ]

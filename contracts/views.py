@@ -4,26 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from contracts import clause_kinds, selectors, services
+from contracts import clause_kinds, notices, selectors, services
 from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.forms import AmendmentForm, ClauseFormSet, clause_initial
-from contracts.models import Contract, FormalWarning, LedgerLine, Settlement, TermsVersion
+from contracts.models import Contract, FormalNotice, FormalWarning, LedgerLine, Settlement, TermsVersion
 from logistics.access import scoped
+from logistics.files import register_download
 from logistics.policy import may
+from logistics.quarters import today as local_today
 from logistics.web import register_portal_section, role_required
+
+register_download("notice", FormalNotice, "file")
 
 
 @role_required("office", "leader", "inspector", "vendor")
-def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_detail(request: HttpRequest, pk: int, errors: dict[str, Any] | None = None) -> HttpResponse:
     contract = get_object_or_404(
         scoped(request.user, Contract.objects.all())
         .select_related("vendor", "category", "renewal_of", "tender")
@@ -48,9 +55,14 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for line in settlement.lines.all():
             line.explanation_text = describe(line.explanation)
             line.url = evidence_url(line.evidence_type, line.evidence_id)
-    warnings = list(scoped(request.user, FormalWarning.objects.filter(contract=contract)))
+    warnings = list(
+        scoped(request.user, FormalWarning.objects.filter(contract=contract)).select_related("issued_by", "notice")
+    )
     for warning in warnings:
         warning.reason_text = describe(warning.reason)
+    contract_notices = list(
+        scoped(request.user, FormalNotice.objects.filter(contract=contract)).select_related("acknowledged_by")
+    )
     in_force = selectors.terms_in_force(contract)
     versions = [
         {
@@ -69,9 +81,84 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "amendments": amendments,
         "settlements": settlements,
         "warnings": warnings,
+        "notices": contract_notices,
         "can_amend": may(request.user, "contract.amend", contract),
+        "can_warn": may(request.user, "warning.issue", contract),
+        "can_withdraw": may(request.user, "warning.withdraw"),
+        "may_acknowledge": may(request.user, "notice.acknowledge", contract_notices[0]) if contract_notices else False,
+        "late": set(notices.unacknowledged().filter(contract=contract).values_list("pk", flat=True)),
+        "days": settings.NOTICE_ACK_DAYS,
+        "today": local_today().isoformat(),
+        "post": request.POST,
+        "errors": errors or {},
     }
     return render(request, "contracts/contract_detail.html", context)
+
+
+@role_required("office")
+@require_POST
+def warning_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    contract = get_object_or_404(scoped(request.user, Contract.objects.all()), pk=pk)
+    if not may(request.user, "warning.issue", contract):
+        raise PermissionDenied
+    try:
+        notices.warning_issue(
+            contract=contract,
+            breach=request.POST.get("note", ""),
+            evidence=request.POST.get("evidence", ""),
+            rectify_by=parse_date(request.POST.get("rectify_by", "") or "") or None,
+            by=request.user,
+        )
+    except ValidationError as exc:
+        return contract_detail(
+            request, pk, errors=exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        )
+    messages.success(request, _("The formal warning has been issued; its notice goes to the vendor."))
+    return redirect(reverse("contracts:detail", args=[pk]) + "#warnings")
+
+
+@role_required("office")
+@require_POST
+def warning_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    warning = get_object_or_404(scoped(request.user, FormalWarning.objects.all()), pk=pk)
+    try:
+        notices.warning_withdraw(warning=warning, reason=request.POST.get("reason", ""), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The warning has been withdrawn; it no longer counts."))
+    return redirect(reverse("contracts:detail", args=[warning.contract_id]) + "#warnings")
+
+
+@role_required("office", "leader", "vendor")
+def notice_list(request: HttpRequest) -> HttpResponse:
+    """Formal notices: the vendor's own (to acknowledge); for the office, every notice, the ones not
+    acknowledged after NOTICE_ACK_DAYS days first."""
+    rows = scoped(request.user, FormalNotice.objects.all()).select_related("contract__vendor", "acknowledged_by")
+    late = set(notices.unacknowledged().filter(pk__in=rows.values("pk")).values_list("pk", flat=True))
+    only_late = request.GET.get("late") == "1"
+    listed = [n for n in rows.order_by("-issued_at", "-pk")[:200] if not only_late or n.pk in late]
+    context = {
+        "notices": listed,
+        "late": late,
+        "only_late": only_late,
+        "days": settings.NOTICE_ACK_DAYS,
+        "may_acknowledge": may(request.user, "notice.acknowledge"),
+    }
+    return render(request, "contracts/notice_list.html", context)
+
+
+@role_required("vendor")
+@require_POST
+def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = get_object_or_404(scoped(request.user, FormalNotice.objects.all()), pk=pk)
+    try:
+        notices.notice_acknowledge(notice=notice, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Receipt acknowledged: %(number)s.") % {"number": notice.number})
+    return redirect(request.POST.get("next") or reverse("contracts:notices"))
 
 
 @role_required("office")
@@ -128,7 +215,7 @@ def _portal_contracts(request: HttpRequest, vendor: Any) -> dict[str, Any]:
     contracts = (
         Contract.objects.filter(vendor=vendor)
         .select_related("category")
-        .annotate(warning_count=Count("warnings", distinct=True))
+        .annotate(warning_count=Count("warnings", filter=Q(warnings__withdrawn_at__isnull=True), distinct=True))
         .order_by("-start_date")
     )
     latest = {}
@@ -142,3 +229,18 @@ def _portal_contracts(request: HttpRequest, vendor: Any) -> dict[str, Any]:
 
 
 register_portal_section("contracts_section", _portal_contracts)
+
+
+def _portal_notices(request: HttpRequest, vendor: Any) -> dict[str, Any] | None:
+    """The notices the vendor has not acknowledged yet, on top of its page (nothing when there is none)."""
+    rows = list(
+        scoped(request.user, FormalNotice.objects.filter(contract__vendor=vendor, acknowledged_at__isnull=True))
+        .select_related("contract")
+        .order_by("-issued_at", "-pk")[:10]
+    )
+    if not rows:
+        return None
+    return {"template": "contracts/portal_notices.html", "rows": rows, "may_acknowledge": True}
+
+
+register_portal_section("notices_section", _portal_notices)

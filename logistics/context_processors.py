@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("inspections:complaint_queue", _("Complaints"), frozenset({Role.OFFICE})),
     ("inspections:list", _("Inspections"), frozenset({Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.VENDOR})),
     ("scoring:overview", _("Quarterly evaluation"), frozenset({Role.OFFICE})),
+    ("contracts:notices", _("Formal notices"), frozenset({Role.OFFICE, Role.VENDOR})),
     ("scoring:reports", _("Reports"), frozenset({Role.LEADER, Role.OFFICE, Role.VENDOR})),
     ("admin:index", _("Administration"), frozenset({Role.OFFICE})),
     ("logistics:inbox", _("Messages"), frozenset(Role.values)),

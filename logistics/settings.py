@@ -213,6 +213,8 @@ DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "logistics@localhost")
 SMS_BACKEND = ENV.get("SMS_BACKEND", "logistics.sms.ConsoleBackend")
 SMS_APPRISE_URL = ENV.get("SMS_APPRISE_URL", "")
 SMS_MAX_CHARS = envparse.env_int(ENV, "SMS_MAX_CHARS", 200)
+# a formal notice the vendor has not acknowledged this many days after it was issued is listed for the office
+NOTICE_ACK_DAYS = envparse.env_int(ENV, "NOTICE_ACK_DAYS", 3)
 # Group robots go to the public WeCom / DingTalk / Feishu services unless ROBOT_ENDPOINTS (JSON) sends a kind
 # elsewhere, e.g. {"wecom": "https://wecom.intranet.example/cgi-bin/webhook/send?key={token}"}.
 ROBOT_ENDPOINTS = __import__("json").loads(ENV.get("ROBOT_ENDPOINTS", "") or "{}")

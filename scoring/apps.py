@@ -8,4 +8,6 @@ class ScoringConfig(AppConfig):
     demo_seeder = "scoring.demo.seed"
 
     def ready(self) -> None:
-        from scoring import access, policy, views  # noqa: F401  (scopes, rules, the vendor page section)
+        from scoring import access, notices, policy, views  # noqa: F401  (scopes, rules, the vendor page section)
+
+        notices.register()

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from contracts import notices
 from contracts import services as contract_services
-from contracts.choices import LedgerKind
-from contracts.models import Contract, LedgerLine, Settlement
+from contracts.choices import LedgerKind, NoticeKind
+from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
 from logistics import advisory, bulk, outbox
 from logistics.immutability import allow_locked_changes
 from logistics.models import stamp
@@ -411,7 +412,34 @@ def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | No
         kwargs={"evaluation_id": evaluation.pk},
         dedup_key=f"report:{evaluation.pk}:{evaluation.inputs_hash}",
     )
+    _issue_notices(evaluation, by)
     return evaluation
+
+
+def _issue_notices(evaluation: Evaluation, by: User) -> None:
+    """The result notice (考评结果通知书) and a notice for each warning the clauses issued (书面警告). A
+    reopened and finalized again quarter keeps its first result notice (its PDF shows the final figures of the
+    time it was rendered; the evaluation page and the report are the current ones)."""
+    contract = evaluation.contract
+    notices.notice_issue(
+        kind=NoticeKind.RESULT,
+        contract=contract,
+        quarter=evaluation.quarter,
+        title=_("Quarterly evaluation result %(quarter)s: %(contract)s")
+        % {"quarter": evaluation.quarter, "contract": contract.number},
+        by=by,
+    )
+    for warning in FormalWarning.objects.filter(
+        contract=contract, quarter=evaluation.quarter, clause__isnull=False, notice__isnull=True
+    ):
+        notices.notice_issue(
+            kind=NoticeKind.WARNING,
+            contract=contract,
+            quarter=evaluation.quarter,
+            warning=warning,
+            title=_("Formal warning: %(contract)s") % {"contract": contract.number},
+            by=by,
+        )
 
 
 @transaction.atomic

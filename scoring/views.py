@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from contracts import selectors as contract_selectors
-from contracts.models import Settlement
+from contracts.models import FormalNotice, Settlement
 from inspections.models import Survey
 from logistics import outbox
 from logistics.access import is_office, scoped
@@ -283,6 +283,11 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_accept": may(request.user, "evaluation.accept", evaluation) and evaluation.objection_period_open(),
         "options": [o for o in selectors.objection_options(evaluation) if o.key not in objected] if may_object else [],
         "blockers": services.finalize_blockers(evaluation) if is_office(request.user) else [],
+        "quarter_notices": list(
+            scoped(
+                request.user, FormalNotice.objects.filter(contract=evaluation.contract, quarter=evaluation.quarter)
+            ).order_by("kind", "pk")
+        ),
     }
     return render(request, "scoring/evaluation.html", context)
 
