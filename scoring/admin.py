@@ -15,6 +15,7 @@ from logistics.admin_base import ScopedAdmin, status_badge
 from scoring import services
 from scoring.components import WEIGHT_FIELDS
 from scoring.models import Evaluation, EvaluationScheme, Objection, QuarterRun
+from scoring.services_objections import describe_correction
 
 
 class SchemeForm(forms.ModelForm):
@@ -107,7 +108,8 @@ class ObjectionAdmin(ScopedAdmin):
     list_filter = ["status", "target", "evaluation__quarter"]
     list_select_related = ["evaluation__contract"]
     search_fields = ["evaluation__contract__number", "reference", "reasons", "ruling"]
-    readonly_fields = [f.name for f in Objection._meta.fields] + ["page"]
+    # the correction in words (its record keeps the ids, read through the API)
+    readonly_fields = [f.name for f in Objection._meta.fields if f.name != "correction"] + ["correction_text", "page"]
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -122,6 +124,10 @@ class ObjectionAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_label(self, obj: Objection) -> str:
         return status_badge(obj.status, obj.get_status_display())
+
+    @admin.display(description=gettext_lazy("correction made"))
+    def correction_text(self, obj: Objection) -> str:
+        return describe_correction(obj.correction) or "—"
 
     @admin.display(description=gettext_lazy("page"))
     def page(self, obj: Objection) -> str:

@@ -212,3 +212,33 @@ def _adjust_score(evaluation: Evaluation, reason: str, points: Decimal | str | N
     stamp(evaluation, by=by, reason=reason)
     evaluation.save(update_fields=["adjustment", "adjustment_reason", "updated_at"])
     return {"adjustment_before": str(before), "adjustment_after": str(new)}
+
+
+def describe_correction(correction: dict[str, Any]) -> str:
+    """What an upheld ruling changed, in the reader's language (the record keeps the ids)."""
+    if not correction:
+        return ""
+    if "already" in correction:
+        return _("The fact had already been corrected.")
+    if "inspection_amendment" in correction:
+        return _("The checklist item was amended to pass (inspection amendment %(id)s).") % {
+            "id": correction["inspection_amendment"]
+        }
+    if "complaint_overruled" in correction:
+        return _("The complaint TS-%(id)06d is no longer upheld against the vendor.") % {
+            "id": correction["complaint_overruled"]
+        }
+    if "rectification" in correction:
+        return _("The deadline of rectification order ZG-%(id)06d moved from %(before)s to %(after)s.") % {
+            "id": correction["rectification"],
+            "before": correction["deadline_before"][:16].replace("T", " "),
+            "after": correction["deadline_after"][:16].replace("T", " "),
+        }
+    if "reversed_line" in correction:
+        return _("The office's correction was reversed by a correction of the opposite sign.")
+    if "adjustment_after" in correction:
+        return _("The score's adjustment went from %(before)s to %(after)s points.") % {
+            "before": correction["adjustment_before"],
+            "after": correction["adjustment_after"],
+        }
+    return ""

@@ -262,6 +262,8 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("filed_by", "ruled_by")
         .prefetch_related("files")
     )
+    for objection in objections:
+        objection.correction_text = services_objections.describe_correction(objection.correction)
     objected = {o.target_key for o in objections}
     may_object = may(request.user, "objection.file.now", evaluation)
     context = {

@@ -42,6 +42,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_png
+from contracts import notices as notice_services
+from contracts.models import FormalNotice
 from scoring import selectors as scoring_selectors
 from scoring import services_objections as objection_services
 from scoring.tests.factories import publish_past
@@ -280,6 +282,9 @@ def build_world() -> SimpleNamespace:
         by=users["vendor_a"],
     )
     w.objection, w.objection_file = objection.pk, objection.files.get().pk
+    result_notice = FormalNotice.objects.get(contract=contract_a, quarter=Q3, kind="result")
+    w.notice = notice_services.notice_render(result_notice.pk).pk
+    w.notice_b = notice_services.notice_issue(kind="result", contract=contract_b, quarter="2026Q1", title="B").pk
     w.objection_target = next(o.key for o in scoring_selectors.objection_options(published_a) if o.key != "score")
     w.scheme = Evaluation.objects.get(pk=w.evaluation_a).scheme_id
     report = Report.objects.create(
@@ -637,6 +642,39 @@ ROWS: list[Row] = [
         data=lambda w: {"comment": "好"},
     ),
     Row("survey-answer-unknown", "inspections:survey_answer", "404 404 404 404 404 404 404", args=lambda w: ["nope"]),
+    # --- formal warnings and notices: the office issues and withdraws; the vendor acknowledges its own -------
+    Row(
+        "warning-issue",
+        "contracts:warning_issue",
+        "L 403 403 403 403 403 302",
+        "post",
+        args=lambda w: [w.contract_a],
+        data=lambda w: {"note": "脱岗", "evidence": "巡查记录"},
+    ),
+    Row(
+        "warning-withdraw",
+        "contracts:warning_withdraw",
+        "L 403 403 403 403 403 302",
+        "post",
+        args=lambda w: [w.warning],
+        data=lambda w: {"reason": "误报"},
+    ),
+    Row("notices", "contracts:notices", "L 403 403 200 200 200 200"),
+    Row(
+        "notice-acknowledge",
+        "contracts:notice_acknowledge",
+        "L 403 403 302 404 403 403",
+        "post",
+        args=lambda w: [w.notice],
+    ),
+    Row(
+        "notice-acknowledge (B's)",
+        "contracts:notice_acknowledge",
+        "L 403 403 404 302 403 403",
+        "post",
+        args=lambda w: [w.notice_b],
+    ),
+    Row("file-notice", "download", "404 404 404 200 404 200 200", args=lambda w: ["notice", w.notice]),
     # --- quarterly evaluation and reports -----------------------------------------------------------------
     Row("evaluation-overview", "scoring:overview", "L 403 403 403 403 302 302"),
     Row("evaluation-quarter", "scoring:overview_quarter", "L 403 403 403 403 200 200", args=lambda w: [Q3]),

@@ -1,5 +1,6 @@
 """Due process in the browser: the office publishes a quarter's result, the vendor objects on its phone to a
-deduction with a photo, the office upholds it, the payable follows, the vendor accepts, the office finalizes."""
+deduction with a photo, the office upholds it, the payable follows, the vendor accepts, the office finalizes, and
+the vendor acknowledges the numbered result notice (PDF)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, TABLET, login, photo_with_gps
+from tests.browser.conftest import PHONE, TABLET, login, pdf_text, photo_with_gps, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -106,4 +107,24 @@ def test_the_vendor_objects_the_office_upholds_and_the_payable_follows(
     assert evaluation.status == "final"
     assert payable(evaluation) == before + Decimal("300.00")
     shot(office, "final", full_page=True)
+
+    # --- the vendor receives the numbered result notice (a PDF), reads it and acknowledges its receipt
+    from contracts.models import FormalNotice
+
+    notice = wait_until(lambda: FormalNotice.objects.filter(kind="result", status="ready").first())
+    vendor.goto("/vendor/")
+    expect(vendor.locator("main")).to_contain_text(notice.number)
+    with vendor.expect_download() as download:
+        vendor.get_by_role("link", name=notice.number).first.tap()
+    saved = tmp_path / "notice.pdf"
+    download.value.save_as(saved)
+    text = pdf_text(saved)
+    assert "考评结果通知书" in text and notice.number in text and f"{payable(evaluation):,.2f}" in text
+    assert "异议成立" in text  # the ruling is on the notice
+    vendor.get_by_role("button", name="签收").first.tap()
+    expect(vendor.locator(".messages .message-success")).to_contain_text(notice.number)
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == institution.vendor_user
+    assert vendor.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    shot(vendor, "notice-acknowledged", full_page=True)
     assert not office.errors and not vendor.errors
