@@ -443,6 +443,18 @@ def price_quarter(
     return outcome, [part.as_data() for part in basis.parts]
 
 
+def settlements_preview(*, quarter: Quarter, items: Sequence[SettlementInput]) -> dict[int, engine.Outcome]:
+    """Price a quarter's facts the way ``settlements_apply`` would, writing nothing (the meeting's what-if).
+    A fixed number of queries, whatever the number of contracts."""
+    contracts = [item.contract for item in items]
+    terms = selectors.contract_terms(contracts)
+    history = selectors.clause_histories([c.pk for c in contracts], quarter)
+    return {
+        item.contract.pk: price_quarter(terms[item.contract.pk], quarter, item, history.get(item.contract.pk))[0]
+        for item in items
+    }
+
+
 @transaction.atomic
 def settlement_apply(
     *,

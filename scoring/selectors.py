@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from contracts import clause_kinds
 from contracts import clauses as clause_engine
 from contracts.choices import EvidenceType, LedgerKind
-from contracts.models import Contract, LedgerLine
+from contracts.models import Contract, LedgerLine, Settlement
 from contracts.selectors import contracts_active_in
 from inspections import calculations as inspection_calculations
 from inspections import rules as rectification_rules
@@ -43,8 +43,8 @@ from logistics.quarters import Quarter, local_date
 from logistics.quarters import today as local_today
 from logistics.templatetags.logistics_tags import money
 from scoring import calculations, components
-from scoring.choices import ObjectionTarget
-from scoring.models import Evaluation, EvaluationScheme
+from scoring.choices import ObjectionStatus, ObjectionTarget
+from scoring.models import Evaluation, EvaluationScheme, Objection
 
 
 @dataclass
@@ -258,8 +258,19 @@ def quarter_overview(quarter: Quarter, evaluations: QuerySet | None = None) -> l
     )
     warnings = dict(
         Contract.objects.filter(pk__in=[e.contract_id for e in evaluations])
-        .annotate(n=Count("warnings", filter=Q(warnings__quarter=quarter.key)))
+        .annotate(n=Count("warnings", filter=Q(warnings__quarter=quarter.key, warnings__withdrawn_at__isnull=True)))
         .values_list("pk", "n")
+    )
+    settlements = {
+        s.contract_id: s
+        for s in Settlement.objects.filter(quarter=quarter.key, contract_id__in=[e.contract_id for e in evaluations])
+    }
+    objections = dict(
+        Objection.objects.filter(evaluation__in=[e.pk for e in evaluations], status=ObjectionStatus.OPEN)
+        .values("evaluation_id")
+        .annotate(n=Count("pk"))
+        .values_list("evaluation_id", "n")
+        .order_by()
     )
     rows = []
     for evaluation in evaluations:
@@ -273,9 +284,26 @@ def quarter_overview(quarter: Quarter, evaluations: QuerySet | None = None) -> l
                 "previous": before,
                 "change": evaluation.score - before if before is not None else None,
                 "warnings": warnings.get(evaluation.contract_id, 0),
+                "settlement": settlements.get(evaluation.contract_id),
+                "open_objections": objections.get(evaluation.pk, 0),
             }
         )
     return rows
+
+
+MONEY_TOTALS = ("fee", "deductions", "cap_applied", "bonuses", "adjustments", "payable")
+
+
+def overview_totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The quarter's money summed over the rows shown (each from its settlement), with warnings and objections."""
+    totals: dict[str, Any] = {name: Decimal(0) for name in MONEY_TOTALS}
+    for row in rows:
+        if row["settlement"] is not None:
+            for name in MONEY_TOTALS:
+                totals[name] += getattr(row["settlement"], name)
+    totals["warnings"] = sum(row["warnings"] for row in rows)
+    totals["open_objections"] = sum(row["open_objections"] for row in rows)
+    return totals
 
 
 def facts_from_ledger(settlement_id: int) -> dict[str, int]:

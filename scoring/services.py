@@ -577,17 +577,38 @@ def what_if(*, quarter: Quarter, weights: dict[str, Decimal]) -> list[dict[str, 
     if sum(weights.values(), Decimal(0)) != Decimal(100) or any(w < 0 for w in weights.values()):
         raise ValidationError(_("The weights must be 0 or more and add up to 100%."))
     contracts = list(selectors.evaluable_contracts(quarter))
-    facts = selectors.quarter_facts(quarter, contracts, with_clause_facts=False)
+    facts = selectors.quarter_facts(quarter, contracts)
     schemes = selectors.current_schemes()
     current = {e.contract_id: e for e in Evaluation.objects.filter(quarter=quarter.key)}
-    rows = []
+    settlements = {s.contract_id: s for s in Settlement.objects.filter(quarter=quarter.key, contract__in=contracts)}
+    rows, items = [], []
     for contract in contracts:
         scheme = schemes.for_contract(contract)
         stored = current.get(contract.pk)
         adjustment = stored.adjustment if stored else Decimal(0)
         result = calculations.compute(facts[contract.pk].facts, selectors.scheme_data(scheme, weights), adjustment)
-        rows.append({"contract": contract, "result": result, "stored": stored})
+        rows.append(
+            {"contract": contract, "result": result, "stored": stored, "settlement": settlements.get(contract.pk)}
+        )
+        items.append(_settlement_input(facts[contract.pk], result.score, result.grade))
+    # the money with these weights: the same clauses on the same facts, with the new score and grade
+    outcomes = contract_services.settlements_preview(quarter=quarter, items=items)
+    for row in rows:  # the office's corrections after finalization stay as they are
+        settlement = row["settlement"]
+        row["payable"] = outcomes[row["contract"].pk].payable + (settlement.adjustments if settlement else 0)
+        row["payable_change"] = row["payable"] - settlement.payable if settlement else None
     return sorted(rows, key=lambda r: (-r["result"].score, r["contract"].number))
+
+
+def _settlement_input(facts: selectors.ContractFacts, score: Decimal, grade: str) -> contract_services.SettlementInput:
+    return contract_services.SettlementInput(
+        contract=facts.contract,
+        score=score,
+        grade=grade,
+        failed_items=facts.failed_items,
+        upheld_complaints=facts.upheld_complaints,
+        overdue_rectifications=facts.overdue_rectifications,
+    )
 
 
 # --- schemes --------------------------------------------------------------------------------------------

@@ -177,8 +177,8 @@ def _correct(
         order = rectification_services.rectification_excuse_delay(order=order, reason=reason, by=by)
         return {
             "rectification": pk,
-            "deadline_before": before.isoformat(),
-            "deadline_after": order.deadline.isoformat(),
+            "deadline_before": timezone.localtime(before).isoformat(),
+            "deadline_after": timezone.localtime(order.deadline).isoformat(),
         }
     if kind == EvidenceType.MANUAL:
         line = LedgerLine.objects.filter(pk=objection.target_id).first()

@@ -88,6 +88,9 @@ def overview(request: HttpRequest, quarter: str) -> HttpResponse:
         "what_if": what_if,
         "weight_errors": weight_errors,
         "is_office": is_office(request.user),
+        "totals": selectors.overview_totals(rows),
+        # the columns before the money: rank, contract, score, grade, the components, the change
+        "total_colspan": 5 + sum(1 for c in components.COMPONENTS if not c.evidence_only),
     }
     return render(request, "scoring/overview.html", context)
 
