@@ -24,7 +24,7 @@ from logistics.access import scoped
 from logistics.files import register_download
 from logistics.policy import may
 from logistics.quarters import today as local_today
-from logistics.web import register_portal_section, role_required
+from logistics.web import register_portal_section, register_vendor_notes, role_required
 
 register_download("notice", FormalNotice, "file")
 
@@ -244,3 +244,17 @@ def _portal_notices(request: HttpRequest, vendor: Any) -> dict[str, Any] | None:
 
 
 register_portal_section("notices_section", _portal_notices)
+
+
+def _renewal_notes(vendor_ids: list[int], category_id: int | None) -> dict[int, list[str]]:
+    """ "Preferred for renewal (HT-...)" for each vendor with such a contract (in the category, when one is given)."""
+    contracts = Contract.objects.filter(vendor_id__in=vendor_ids, renewal_preferred=True)
+    if category_id is not None:
+        contracts = contracts.filter(category_id=category_id)
+    notes: dict[int, list[str]] = {}
+    for vendor_id, number in contracts.order_by("number").values_list("vendor_id", "number"):
+        notes.setdefault(vendor_id, []).append(_("Preferred for renewal (%(contract)s)") % {"contract": number})
+    return notes
+
+
+register_vendor_notes(_renewal_notes)

@@ -11,11 +11,11 @@ from django.db.models.functions import Now
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from logistics import channels, notify, policy, selectors
+from logistics import channels, notify, policy, selectors, web
 from logistics.access import bid_is_sealed_for, is_vendor_user
 from logistics.admin_base import (
     DocumentUploadForm,
@@ -363,10 +363,33 @@ def _open_review(vendor: Vendor, user: User) -> Any:
 
 @admin.register(Vendor)
 class VendorAdmin(ScopedAdmin):
-    list_display = ["legal_name", "credit_code", "status_label", "certificates_flag", "legal_representative"]
+    list_display = [
+        "legal_name",
+        "credit_code",
+        "status_label",
+        "certificates_flag",
+        "legal_representative",
+        "notes_label",
+    ]
     list_filter = ["status", "categories"]
     search_fields = ["legal_name", "credit_code", "legal_representative", "contact_name"]
-    readonly_fields = ["status", "status_changed_at", "created_at", "updated_at", "certificates_flag"]
+    readonly_fields = ["status", "status_changed_at", "created_at", "updated_at", "certificates_flag", "notes_label"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:  # the rows shown, with what later apps know of them: one query per app
+            rows = list(changelist.result_list)
+            notes = web.vendor_notes([v.pk for v in rows])
+            for vendor in rows:
+                vendor.notes = notes.get(vendor.pk, [])
+        return response
+
+    @admin.display(description=gettext_lazy("performance"))
+    def notes_label(self, obj: Any) -> str:
+        notes = obj.notes if hasattr(obj, "notes") else web.vendor_notes([obj.pk]).get(obj.pk, [])
+        return format_html_join(" ", '<span class="status-badge status-ok">{}</span>', ((n,) for n in notes)) or "—"
+
     filter_horizontal = ["categories"]
     inlines = [CertificateInline, StaffInline, BadRecordInline, StatusChangeInline]
 

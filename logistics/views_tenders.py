@@ -27,7 +27,7 @@ from logistics.models import (
 from logistics.policy import may
 from logistics.reasons import describe_all
 from logistics.services import tenders as tender_services
-from logistics.web import role_required
+from logistics.web import role_required, vendor_notes
 
 
 # --- Public tenders -------------------------------------------------------------------------------------
@@ -106,8 +106,10 @@ def tender_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     is_member = any(m.pk == request.user.pk for m in tender.committee.all())
     sealed = tender.bids_are_sealed()
     bids = [] if sealed else list(tender.bids.select_related("vendor").prefetch_related("attachments"))
+    notes = vendor_notes([b.vendor_id for b in bids], tender.category_id)  # e.g. preferred for renewal
     for bid in bids:
         bid.reasons_text = describe_all(bid.qualification_reasons)
+        bid.notes = notes.get(bid.vendor_id, [])
     qualified = [b for b in bids if b.is_qualified]
     sheet = ScoreSheet.objects.filter(tender=tender, member=request.user).first()
     scoring_open = tender.status == TenderStatus.EVALUATING and tender.qualification_confirmed_at is not None

@@ -41,3 +41,22 @@ def register_portal_section(name: str, provider: Callable[[HttpRequest, Any], An
 
 def portal_sections() -> list[tuple[str, Callable]]:
     return list(_PORTAL_SECTIONS)
+
+
+# --- what later apps know about a vendor (the contracts app: preferred for renewal) -------------------------
+#: ``provider(vendor_ids, category_id) -> {vendor_id: [text, ...]}``; ``category_id`` None: any category
+_VENDOR_NOTES: list[Callable[[list[int], int | None], dict[int, list[str]]]] = []
+
+
+def register_vendor_notes(provider: Callable[[list[int], int | None], dict[int, list[str]]]) -> None:
+    """Later apps add short notes shown beside a vendor's name (a bid list, the vendor's admin page)."""
+    _VENDOR_NOTES.append(provider)
+
+
+def vendor_notes(vendor_ids: list[int], category_id: int | None = None) -> dict[int, list[str]]:
+    """The notes of each vendor from every registered provider (one query per provider)."""
+    notes: dict[int, list[str]] = {pk: [] for pk in vendor_ids}
+    for provider in _VENDOR_NOTES:
+        for pk, texts in provider(vendor_ids, category_id).items():
+            notes.setdefault(pk, []).extend(texts)
+    return notes
