@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from contracts import notices
 from contracts import services as contract_services
 from contracts.choices import LedgerKind, NoticeKind
+from contracts.explanations import describe
 from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
 from logistics import advisory, bulk, outbox
 from logistics.immutability import allow_locked_changes
@@ -598,6 +599,22 @@ def what_if(*, quarter: Quarter, weights: dict[str, Decimal]) -> list[dict[str, 
         row["payable"] = outcomes[row["contract"].pk].payable + (settlement.adjustments if settlement else 0)
         row["payable_change"] = row["payable"] - settlement.payable if settlement else None
     return sorted(rows, key=lambda r: (-r["result"].score, r["contract"].number))
+
+
+def consequences_to_come(evaluation: Evaluation) -> dict[str, Any]:
+    """What finalizing a draft evaluation would add to its money: the formal warnings its clauses would issue
+    and the contract's flags (termination recommended, renewal preferred), priced on the quarter's facts now,
+    writing nothing. The meeting and, once published, the vendor read them before they happen."""
+    quarter = Quarter.parse(evaluation.quarter)
+    facts = selectors.quarter_facts(quarter, [evaluation.contract])[evaluation.contract_id]
+    outcome = contract_services.settlements_preview(
+        quarter=quarter, items=[_settlement_input(facts, evaluation.score, evaluation.grade)]
+    )[evaluation.contract_id]
+    return {
+        "warnings": [describe(w.reason) for w in outcome.warnings],
+        "termination": describe(outcome.termination_reason) if outcome.termination_recommended else "",
+        "renewal": outcome.renewal_preferred,
+    }
 
 
 def _settlement_input(facts: selectors.ContractFacts, score: Decimal, grade: str) -> contract_services.SettlementInput:

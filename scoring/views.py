@@ -288,6 +288,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_accept": may(request.user, "evaluation.accept", evaluation) and evaluation.objection_period_open(),
         "options": [o for o in selectors.objection_options(evaluation) if o.key not in objected] if may_object else [],
         "blockers": services.finalize_blockers(evaluation) if is_office(request.user) else [],
+        "to_come": services.consequences_to_come(evaluation) if not evaluation.is_final else None,
         "quarter_notices": list(
             scoped(
                 request.user, FormalNotice.objects.filter(contract=evaluation.contract, quarter=evaluation.quarter)

@@ -94,3 +94,19 @@ def test_the_overview_costs_the_same_queries_for_2_and_8_contracts(
     assert len(response.context["rows"]) == 8
     assert small == large
     assert len(selectors.quarter_overview(Q3)) == 8
+
+
+def test_the_published_draft_tells_the_vendor_the_warnings_to_come_and_finalizing_issues_them(
+    client_for, office_user, inspector_user, vendor_a, vendor_user
+):
+    contract = scored_contract(inspector_user, "60", vendor=vendor_a)  # 70.00
+    ClauseFactory(contract=contract, kind="warning_below", amount=None, threshold=D(75))
+    [evaluation] = services.evaluations_compute(quarter=Q3)
+    assert services.consequences_to_come(evaluation)["warnings"] == ["Quarterly score 70.00 is below 75.00: formal warning."]
+    evaluation = services.evaluation_review(
+        evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", by=office_user
+    )
+    evaluation = services.evaluation_publish(evaluation=evaluation, by=office_user)
+    html = client_for(vendor_user).get(f"/evaluations/{evaluation.pk}/").content.decode()
+    assert "定稿时将产生" in html and "书面警告" in html
+    assert contract.warnings.count() == 0  # not before finalization
