@@ -6,9 +6,12 @@ import datetime as dt
 import logging
 from typing import Any
 
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from contracts import notices as contract_notices
 from contracts import selectors as contract_selectors
 from contracts import services as contract_services
 from inspections.services import complaints as complaint_services
@@ -19,6 +22,7 @@ from logistics.notify import notify, notify_office
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
 from scoring import services
+from scoring.models import Evaluation, EvaluationStatus, ObjectionStatus
 
 logger = logging.getLogger(__name__)
 ALERT_DAYS = (30, 7)
@@ -82,6 +86,46 @@ def expiry_alerts(today: dt.date | None = None) -> int:
     return sent
 
 
+def objection_periods_ended(now: dt.datetime | None = None) -> int:
+    """Published evaluations whose objection period is over (or accepted): the office is told once per
+    evaluation and deadline which can be finalized and which wait for rulings (and formal notices not
+    acknowledged after NOTICE_ACK_DAYS, once each)."""
+    now = now or timezone.now()
+    sent = 0
+    with override("zh-hans"):
+        ended = (
+            Evaluation.objects.filter(status=EvaluationStatus.PUBLISHED)
+            .filter(Q(objection_deadline__lte=now) | Q(accepted_at__isnull=False))
+            .select_related("contract")
+            .annotate(waiting=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN)))
+        )
+        for evaluation in ended:
+            subject = (
+                _("%(number)s %(quarter)s: %(count)d objections await a ruling")
+                if evaluation.waiting
+                else _("%(number)s %(quarter)s: the objection period is over, it can be finalized")
+            ) % {"number": evaluation.contract.number, "quarter": evaluation.quarter, "count": evaluation.waiting}
+            sent += len(
+                notify_office(
+                    subject=subject,
+                    body=_("The vendor's objection period ended at %(deadline)s.")
+                    % {"deadline": evaluation.objection_deadline_text},
+                    dedup_key=f"objection-period:{evaluation.pk}:{evaluation.objection_deadline.isoformat()}"
+                    f":{evaluation.waiting}",
+                )
+            )
+        for notice in contract_notices.unacknowledged(now=now):
+            sent += len(
+                notify_office(
+                    subject=_("Notice %(number)s not acknowledged by %(vendor)s")
+                    % {"number": notice.number, "vendor": notice.contract.vendor},
+                    body=notice.title,
+                    dedup_key=f"notice-unacknowledged:{notice.pk}",
+                )
+            )
+    return sent
+
+
 def nightly(today: dt.date | None = None) -> dict[str, Any]:
     today = today or local_today()
     report = {}
@@ -90,5 +134,6 @@ def nightly(today: dt.date | None = None) -> dict[str, Any]:
     report["overdue_complaints"] = complaint_services.complaints_mark_overdue()
     report["contracts_expired"] = contract_services.contracts_expire_due(today=today)
     report["expiry_alerts"] = expiry_alerts(today)
+    report["objection_periods"] = objection_periods_ended()
     logger.info("nightly job: %s", report)
     return report

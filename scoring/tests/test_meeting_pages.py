@@ -102,7 +102,9 @@ def test_the_published_draft_tells_the_vendor_the_warnings_to_come_and_finalizin
     contract = scored_contract(inspector_user, "60", vendor=vendor_a)  # 70.00
     ClauseFactory(contract=contract, kind="warning_below", amount=None, threshold=D(75))
     [evaluation] = services.evaluations_compute(quarter=Q3)
-    assert services.consequences_to_come(evaluation)["warnings"] == ["Quarterly score 70.00 is below 75.00: formal warning."]
+    assert services.consequences_to_come(evaluation)["warnings"] == [
+        "Quarterly score 70.00 is below 75.00: formal warning."
+    ]
     evaluation = services.evaluation_review(
         evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", by=office_user
     )

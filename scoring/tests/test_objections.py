@@ -313,3 +313,16 @@ def test_a_complaint_no_longer_upheld_needs_a_reason(quarter, office_user):
     with pytest.raises(ValidationError):
         complaint_services.complaint_overrule(complaint=item, reason=" ", by=office_user)
     assert Complaint.objects.get(pk=item.pk).upheld is True
+
+
+def test_the_nightly_job_tells_the_office_once_when_a_period_ends(quarter, office_user, vendor_user):
+    from scoring.nightly import objection_periods_ended
+
+    evaluation = services.evaluation_publish(evaluation=quarter["evaluation"], by=office_user)
+    assert objection_periods_ended() == 0  # the period runs
+    objections.objection_file(evaluation=evaluation, target_key="score", reasons="偏低", by=vendor_user)
+    end_the_period(evaluation)
+    assert objection_periods_ended() == 2  # the office account's inbox and email
+    assert objection_periods_ended() == 0  # once
+    subjects = set(Notification.objects.filter(recipient=office_user).values_list("subject", flat=True))
+    assert f"{quarter['contract'].number} 2026Q3：尚有 1 项异议待处理" in subjects
