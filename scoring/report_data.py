@@ -27,7 +27,7 @@ from inspections.models import (
 from inspections.satisfaction import answer_counts, rate_from_counts
 from logistics.quarters import Quarter
 from logistics.selectors import certificates_expiring
-from scoring.models import Evaluation
+from scoring.models import Evaluation, Objection
 
 KINDS = (
     InspectionKind.DAILY,
@@ -54,6 +54,7 @@ class ContractReport:
     ledger: list[LedgerLine]
     warnings: list[FormalWarning]
     self_check: dict[str, Any]
+    objections: list[Objection] = field(default_factory=list)
     generated_at: dt.datetime = field(default_factory=timezone.now)
 
 
@@ -142,7 +143,9 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
         .select_related("clause__terms", "settlement__terms")
         .order_by("kind", "id")
     )
-    warnings = list(FormalWarning.objects.filter(contract=contract).order_by("-quarter")[:8])
+    warnings = list(
+        FormalWarning.objects.filter(contract=contract, withdrawn_at__isnull=True).order_by("-quarter", "-pk")[:8]
+    )
     return ContractReport(
         evaluation=evaluation,
         quarter=quarter,
@@ -156,6 +159,7 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
         ledger=ledger,
         warnings=warnings,
         self_check=self_check_reliability(contract, quarter),
+        objections=list(evaluation.objections.order_by("filed_at", "pk")),
     )
 
 

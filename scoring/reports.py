@@ -98,6 +98,8 @@ def state_hash(evaluation: Evaluation) -> str:
         evaluation.inputs_hash,
         evaluation.computed_at.isoformat(),
         evaluation.updated_at.isoformat(),
+        # the objections and their rulings are listed in the report
+        *(f"{pk}:{status}" for pk, status in evaluation.objections.order_by("pk").values_list("pk", "status")),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 

@@ -117,8 +117,10 @@ class Command(BaseCommand):
             "warnings": [
                 {
                     "clause": w.clause.kind if w.clause_id else None,
+                    "by_the_office": w.by_the_office,
                     "reason": describe(w.reason) if w.reason else "",
                     "note": w.note,
+                    "withdrawn": w.is_withdrawn,
                 }
                 for w in warnings
             ],
