@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
+from contracts.choices import VENDOR_NOTICES
 from contracts.models import (
     Clause,
     Contract,
@@ -86,6 +87,8 @@ def warning_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
 
 @scope_rule(FormalNotice)
 def notice_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    """A vendor reads the notices addressed to it (not the office's own papers, such as a termination
+    recommendation)."""
     if is_vendor_user(user):
-        return queryset.filter(contract__vendor_id=user.vendor_id)
+        return queryset.filter(contract__vendor_id=user.vendor_id, kind__in=VENDOR_NOTICES)
     return queryset.none()

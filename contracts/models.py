@@ -613,7 +613,7 @@ class FormalNotice(RenderedFile, TimeStampedModel):
 
     FINISHED_FIELD = "rendered_at"
 
-    kind = models.CharField(_("kind"), max_length=10, choices=NoticeKind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
     number = models.CharField(_("number"), max_length=20, unique=True)
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="notices", verbose_name=_("contract"))
     quarter = models.CharField(_("quarter"), max_length=6, blank=True)

@@ -19,7 +19,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from contracts.choices import NOTICE_PREFIX, NoticeKind
+from contracts.choices import NOTICE_PREFIX, VENDOR_NOTICES, NoticeKind
 from contracts.models import Contract, FormalNotice, FormalWarning
 from logistics import outbox
 from logistics.context_processors import default_institution_name
@@ -88,6 +88,8 @@ def notice_issue(
     else:
         raise ValidationError(_("The notice could not be numbered; try again."))
     outbox.enqueue("contracts.tasks.render_notice_task", kwargs={"notice_id": notice.pk})
+    if kind not in VENDOR_NOTICES:
+        return notice  # the office's own paper (the office is told by the event that made it)
     notify_vendor(
         contract.vendor,
         subject=_("Formal notice %(number)s: %(title)s") % {"number": notice.number, "title": notice.title},
@@ -121,7 +123,7 @@ def notice_render(notice_id: int) -> FormalNotice | None:
 def notice_acknowledge(*, notice: FormalNotice, by: User) -> FormalNotice:
     """The vendor confirms it received the notice (who and when; twice is once)."""
     notice = FormalNotice.objects.select_for_update(of=("self",)).select_related("contract").get(pk=notice.pk)
-    if not may(by, "notice.acknowledge", notice):
+    if notice.kind not in VENDOR_NOTICES or not may(by, "notice.acknowledge", notice):
         raise ValidationError(_("Only the vendor's staff acknowledge its notices."))
     if notice.acknowledged_at is not None:
         return notice
@@ -136,9 +138,9 @@ def unacknowledged(*, days: int | None = None, now: dt.datetime | None = None) -
     """Notices the vendor has not acknowledged ``days`` (NOTICE_ACK_DAYS) days after they were issued."""
     days = settings.NOTICE_ACK_DAYS if days is None else days
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
-    return FormalNotice.objects.filter(acknowledged_at__isnull=True, issued_at__lte=cutoff).select_related(
-        "contract__vendor"
-    )
+    return FormalNotice.objects.filter(
+        kind__in=VENDOR_NOTICES, acknowledged_at__isnull=True, issued_at__lte=cutoff
+    ).select_related("contract__vendor")
 
 
 def notice_context(notice: FormalNotice) -> dict[str, Any]:

@@ -15,8 +15,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts import clause_kinds, ledger_store, selectors
+from contracts import clause_kinds, ledger_store, notices, selectors
 from contracts import clauses as engine
+from contracts.choices import NoticeKind
 from contracts.explanations import describe
 from contracts.models import (
     CONTRACT_FLOW,
@@ -631,6 +632,13 @@ def _update_flags(
             )
             % {"vendor": contract.vendor, "number": contract.number, "reason": contract.termination_recommended_reason},
             dedup_key=f"termination:{contract.pk}:{quarter.key}",
+        )
+        notices.notice_issue(  # the recommendation on paper, numbered, for the office's decision
+            kind=NoticeKind.TERMINATION,
+            contract=contract,
+            quarter=quarter.key,
+            title=_("Termination recommendation: %(number)s") % {"number": contract.number},
+            by=by,
         )
 
 

@@ -135,7 +135,7 @@ def test_an_office_warning_needs_the_breach_and_its_evidence_and_loses_nothing(c
 
 
 def test_office_warnings_count_in_the_termination_ladder_and_withdrawn_ones_do_not(
-    contract, office_user, inspector_user
+    contract, office_user, inspector_user, vendor_user, tmp_path
 ):
     ClauseFactory(contract=contract, kind="terminate_after_warnings", amount=None, count=2, window=4)
     first = notices.warning_issue(
@@ -149,6 +149,17 @@ def test_office_warnings_count_in_the_termination_ladder_and_withdrawn_ones_do_n
     contract.refresh_from_db()
     assert contract.termination_recommended is True
     assert "2 warning(s)" in contract.termination_recommended_reason
+    # the recommendation on paper, for the office only: numbered, never the vendor's to see or acknowledge
+    recommendation = FormalNotice.objects.get(kind="termination")
+    assert recommendation.number == f"JY-{timezone.localdate().year}-0001"
+    assert not scoped(vendor_user, FormalNotice.objects.filter(kind="termination")).exists()
+    with pytest.raises(ValidationError):
+        notices.notice_acknowledge(notice=recommendation, by=vendor_user)
+    assert recommendation not in notices.unacknowledged(days=0, now=timezone.now() + dt.timedelta(days=9))
+    rendered = notices.notice_render(recommendation.pk)
+    with translation.override("zh-hans"):
+        text = pdf_text(rendered.file.read(), tmp_path)
+    assert "解除合同建议书" in text and "脱岗" in text and "漏检" in text and "回执" not in text
 
     notices.warning_withdraw(warning=second, reason="误报", by=office_user)
     assert selectors.clause_histories([contract.pk], Q3)[contract.pk].warnings_by_quarter == {"2026Q3": 1}
