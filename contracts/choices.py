@@ -45,9 +45,15 @@ class NoticeKind(models.TextChoices):
     RESULT = "result", _("Notice of the quarterly evaluation result")
     WARNING = "warning", _("Formal warning notice")
     TERMINATION = "termination", _("Termination recommendation")
+    RECTIFICATION = "rectification", _("Rectification notice")
 
 
-#: the number prefix of each kind of notice (考评结果通知书 KP, 书面警告 JG, 解除合同建议书 JY)
-NOTICE_PREFIX = {NoticeKind.RESULT: "KP", NoticeKind.WARNING: "JG", NoticeKind.TERMINATION: "JY"}
+#: the number prefix of each kind of notice (考评结果通知书 KP, 书面警告 JG, 解除合同建议书 JY, 整改通知书 ZT)
+NOTICE_PREFIX = {
+    NoticeKind.RESULT: "KP",
+    NoticeKind.WARNING: "JG",
+    NoticeKind.TERMINATION: "JY",
+    NoticeKind.RECTIFICATION: "ZT",
+}
 #: the notices delivered to the vendor, who acknowledges them; the others are the office's own papers
-VENDOR_NOTICES = (NoticeKind.RESULT, NoticeKind.WARNING)
+VENDOR_NOTICES = (NoticeKind.RESULT, NoticeKind.WARNING, NoticeKind.RECTIFICATION)

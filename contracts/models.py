@@ -613,7 +613,7 @@ class FormalNotice(RenderedFile, TimeStampedModel):
 
     FINISHED_FIELD = "rendered_at"
 
-    kind = models.CharField(_("kind"), max_length=12, choices=NoticeKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=NoticeKind.choices)
     number = models.CharField(_("number"), max_length=20, unique=True)
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="notices", verbose_name=_("contract"))
     quarter = models.CharField(_("quarter"), max_length=6, blank=True)
@@ -624,6 +624,12 @@ class FormalNotice(RenderedFile, TimeStampedModel):
         blank=True,
         related_name="notice",
         verbose_name=_("warning"),
+    )
+    subject_id = models.BigIntegerField(
+        _("record"),
+        null=True,
+        blank=True,
+        help_text=_("The record the notice is about, in the app that renders it (a rectification order)."),
     )
     title = models.CharField(_("title"), max_length=200)
     issued_at = models.DateTimeField(_("issued at"))
@@ -649,6 +655,15 @@ class FormalNotice(RenderedFile, TimeStampedModel):
             models.CheckConstraint(
                 condition=~Q(kind=NoticeKind.WARNING) | Q(warning__isnull=False),
                 name="%(app_label)s_%(class)s_warning_notice_names_its_warning",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_id"],
+                condition=Q(subject_id__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=NoticeKind.RECTIFICATION) | Q(subject_id__isnull=False),
+                name="%(app_label)s_%(class)s_rectification_notice_names_its_order",
             ),
             models.CheckConstraint(
                 condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),

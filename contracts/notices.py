@@ -58,12 +58,17 @@ def notice_issue(
     title: str,
     quarter: str = "",
     warning: FormalWarning | None = None,
+    subject_id: int | None = None,
     by: User | None = None,
 ) -> FormalNotice:
     """Number a notice, queue its PDF and tell the vendor. Issuing the same notice twice gives the first."""
-    existing = FormalNotice.objects.filter(
-        contract=contract, kind=kind, **({"warning": warning} if warning else {"quarter": quarter})
-    ).first()
+    if warning is not None:
+        same = {"warning": warning}
+    elif subject_id is not None:
+        same = {"subject_id": subject_id}
+    else:
+        same = {"quarter": quarter}
+    existing = FormalNotice.objects.filter(contract=contract, kind=kind, **same).first()
     if existing is not None:
         return existing
     now = timezone.now()
@@ -76,6 +81,7 @@ def notice_issue(
                     contract=contract,
                     quarter=quarter,
                     warning=warning,
+                    subject_id=subject_id,
                     title=title[:200],
                     issued_at=now,
                     issued_by=by,

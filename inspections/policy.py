@@ -69,6 +69,7 @@ policy.add("rectification.return", is_supervisor)
 policy.add("complaint.triage", is_office_staff)  # accept, reject, send back, close
 policy.add("complaint.answer", of_the_complaints_vendor)
 policy.add("inspection.amend", is_office_staff)
+policy.add("rectification.notice", is_office_staff)  # the order on paper, numbered, for the vendor
 
 # what a page offers now: who, and the state that makes the action possible
 policy.add("rectification.answer.now", of_the_orders_vendor & order_open)

@@ -11,7 +11,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from inspections.models import Survey, SurveyInvitation
+from contracts.choices import NoticeKind
+from contracts.models import FormalNotice
+from contracts.notices import notice_context, register_notice_renderer
+from inspections.models import RectificationOrder, Survey, SurveyInvitation
 from logistics.context_processors import default_institution_name
 from logistics.documents import register_renderer
 from logistics.models import Document, Site
@@ -88,6 +91,18 @@ def survey_qr_sheet(document: Document) -> tuple[str, bytes]:
     return f"survey-{survey.pk}-invitations.pdf", data
 
 
+def rectification_notice(notice: FormalNotice) -> bytes:
+    """整改通知书: the order's problem, where, its severity, its deadline, and how to answer."""
+    order = RectificationOrder.objects.select_related("site", "item_result__item", "complaint").get(
+        pk=notice.subject_id
+    )
+    return render_pdf(
+        "inspections/notice_rectification.pdf.html",
+        {**notice_context(notice), "order": order, "portal": public_url(reverse("logistics:vendor_portal"))},
+    )
+
+
 def register() -> None:
     register_renderer("complaint_qr_sheet", complaint_qr_sheet)
     register_renderer("survey_qr_sheet", survey_qr_sheet)
+    register_notice_renderer(NoticeKind.RECTIFICATION, rectification_notice)

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from contracts.choices import NoticeKind
 from contracts.evidence import register_evidence_url
+from contracts.models import FormalNotice
 from inspections import filtersets, selectors
 from inspections.choices import ItemResultChoice
 from inspections.models import (
@@ -34,7 +36,7 @@ from inspections.models import (
 )
 from inspections.services import inspections as inspection_services
 from inspections.services import rectifications as rectification_services
-from logistics.access import is_inspector, is_vendor_user
+from logistics.access import is_inspector, is_vendor_user, scoped
 from logistics.files import download_url, register_download
 from logistics.models import Department
 from logistics.models.base import english_active, in_language
@@ -315,10 +317,17 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action")
-        if action not in ("answer", "verify", "return") or not may(request.user, f"rectification.{action}", order):
+        if action not in ("answer", "verify", "return", "notice") or not may(
+            request.user, f"rectification.{action}", order
+        ):
             raise PermissionDenied
         try:
-            if action == "answer":
+            if action == "notice":
+                notice = rectification_services.rectification_notice_issue(order=order, by=request.user)
+                messages.success(
+                    request, _("Rectification notice %(number)s sent to the vendor.") % {"number": notice.number}
+                )
+            elif action == "answer":
                 rectification_services.rectification_answer(
                     order=order,
                     response=request.POST.get("response", ""),
@@ -350,6 +359,10 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "overdue_days": selectors.rectification_overdue_days(order, local_today()),
         "can_answer": may(request.user, "rectification.answer.now", order),
         "can_verify": may(request.user, "rectification.verify.now", order),
+        "can_notice": may(request.user, "rectification.notice", order),
+        "notice": scoped(
+            request.user, FormalNotice.objects.filter(kind=NoticeKind.RECTIFICATION, subject_id=order.pk)
+        ).first(),
         "post": request.POST,
     }
     return render(request, "inspections/rectification_detail.html", context)

@@ -537,6 +537,14 @@ ROWS: list[Row] = [
         args=lambda w: [w.order_answered],
         data=lambda w: {"action": "return", "note": "仍有积水"},
     ),
+    Row(
+        "rectification-notice",
+        "inspections:rectification",
+        "L 403 403 403 404 403 302",
+        "post",
+        args=lambda w: [w.order_a],
+        data=lambda w: {"action": "notice"},
+    ),
     # --- complaints, surveys, documents ----------------------------------------------------------------
     Row("complaint-new", "inspections:complaint_new", "200 200 200 200 200 200 200"),
     Row(

@@ -168,3 +168,34 @@ def test_office_warnings_count_in_the_termination_ladder_and_withdrawn_ones_do_n
     services.evaluation_publish(evaluation=reopened, by=office_user, now=timezone.now() - dt.timedelta(days=10))
     services.evaluation_finalize(evaluation=reopened, by=office_user)
     assert Contract.objects.get(pk=contract.pk).termination_recommended is False
+
+
+def test_a_rectification_order_goes_to_the_vendor_as_a_numbered_notice(
+    contract, office_user, inspector_user, vendor_user, tmp_path
+):
+    from inspections.models import RectificationOrder
+    from inspections.services import rectifications as rectification_services
+
+    order = RectificationOrder.objects.create(
+        contract=contract,
+        source="manual",
+        description="门厅玻璃破损，须更换",
+        severity="major",
+        issued_at=timezone.now(),
+        deadline=timezone.now() + dt.timedelta(days=3),
+    )
+    with pytest.raises(ValidationError, match="Only the logistics office"):
+        rectification_services.rectification_notice_issue(order=order, by=inspector_user)
+    notice = rectification_services.rectification_notice_issue(order=order, by=office_user)
+    again = rectification_services.rectification_notice_issue(order=order, by=office_user)
+    assert (again.pk, notice.number, notice.subject_id) == (
+        notice.pk,
+        f"ZT-{timezone.localdate().year}-0001",
+        order.pk,
+    )
+    rendered = notices.notice_render(notice.pk)
+    with translation.override("zh-hans"):
+        text = pdf_text(rendered.file.read(), tmp_path)
+    assert "整改通知书" in text and order.reference in text and "门厅玻璃破损" in text and "较重" in text
+    assert scoped(vendor_user, FormalNotice.objects.all()).get() == notice
+    assert notices.notice_acknowledge(notice=notice, by=vendor_user).acknowledged_by == vendor_user

@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from contracts.models import Contract
+from contracts import notices
+from contracts.choices import NoticeKind
+from contracts.models import Contract, FormalNotice
 from inspections import rules
 from inspections.models import (
     RECTIFICATION_FLOW,
@@ -27,6 +29,7 @@ from inspections.models import (
 from logistics.models import Severity, stamp
 from logistics.notify import notify_vendor
 from logistics.policy import may
+from logistics.quarters import Quarter
 from logistics.uploads import clean_photo
 
 if TYPE_CHECKING:
@@ -199,6 +202,22 @@ def rectification_return(*, order: RectificationOrder, reason: str, by: User) ->
         dedup_key=f"rectification-returned:{order.pk}:{order.returned_count}",
     )
     return order
+
+
+@transaction.atomic
+def rectification_notice_issue(*, order: RectificationOrder, by: User) -> FormalNotice:
+    """The order as a numbered formal notice (整改通知书) the vendor acknowledges; twice gives the first."""
+    if not may(by, "rectification.notice", order):
+        raise ValidationError(_("Only the logistics office issues a rectification notice."))
+    order = RectificationOrder.objects.select_related("contract__vendor").get(pk=order.pk)
+    return notices.notice_issue(
+        kind=NoticeKind.RECTIFICATION,
+        contract=order.contract,
+        quarter=Quarter.containing(order.issued_at).key,
+        subject_id=order.pk,
+        title=_("Rectification notice: %(reference)s") % {"reference": order.reference},
+        by=by,
+    )
 
 
 @transaction.atomic
