@@ -109,7 +109,10 @@ class ObjectionAdmin(ScopedAdmin):
     list_select_related = ["evaluation__contract"]
     search_fields = ["evaluation__contract__number", "reference", "reasons", "ruling"]
     # the correction in words (its record keeps the ids, read through the API)
-    readonly_fields = [f.name for f in Objection._meta.fields if f.name != "correction"] + ["correction_text", "page"]
+    readonly_fields = [f.name for f in Objection._meta.fields if f.name not in ("correction", "target_key")] + [
+        "correction_text",
+        "page",
+    ]
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

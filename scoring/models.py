@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from contracts.choices import EvidenceType
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import choice_check, user_ref
@@ -434,6 +435,7 @@ class Objection(TimeStampedModel):
         _("evidence"),
         max_length=16,
         blank=True,
+        choices=EvidenceType.choices,
         help_text=_("The record an upheld ruling corrects: an item result, a complaint, a rectification order."),
     )
     evidence_id = models.BigIntegerField(_("evidence id"), null=True, blank=True)
