@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -43,8 +44,11 @@ def register_notice_renderer(kind: str, renderer: NoticeRenderer) -> None:
 def next_number(kind: str, year: int) -> str:
     """考评结果通知书 KP-2026-0003: the kind's prefix, the year, the count of that kind in that year."""
     prefix = f"{NOTICE_PREFIX[kind]}-{year}-"
-    last = (
-        FormalNotice.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True)
+    last = (  # the longest, then the greatest: KP-2026-10000 comes after KP-2026-9999
+        FormalNotice.objects.filter(number__startswith=prefix)
+        .annotate(digits=Length("number"))
+        .order_by("-digits", "-number")
+        .values_list("number", flat=True)
     ).first()
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{sequence:04d}"
@@ -90,6 +94,9 @@ def notice_issue(
                 notice.save()
                 break
         except IntegrityError:
+            existing = FormalNotice.objects.filter(contract=contract, kind=kind, **same).first()
+            if existing is not None:  # the same notice issued at the same moment (a double click)
+                return existing
             continue
     else:
         raise ValidationError(_("The notice could not be numbered; try again."))

@@ -187,6 +187,16 @@ def final_quarters(contract_id: int) -> list[str]:
     )
 
 
+def closed_quarters(contract_id: int) -> list[str]:
+    """The quarters of a contract that take no new fact: final, or published to the vendor (what it was shown
+    is what becomes final), oldest first."""
+    return sorted(
+        Settlement.objects.filter(
+            Q(status=SettlementStatus.FINAL) | Q(published_at__isnull=False), contract_id=contract_id
+        ).values_list("quarter", flat=True)
+    )
+
+
 def ledger_by_clause(settlement: Settlement) -> list[dict[str, Any]]:
     """A settlement's ledger summed by kind of clause (corrections apart), in the registry's order."""
     from django.db.models import Count, Sum

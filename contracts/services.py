@@ -523,7 +523,7 @@ def settlements_apply(
         contract = contracts[item.contract.pk]
         outcome, basis = price_quarter(terms[contract.pk], quarter, item, history.get(contract.pk))
         outcomes[contract.pk] = outcome
-        values = _settlement_values(outcome, basis, item)
+        values = _settlement_values(outcome, basis, item, settlements.get(contract.pk))
         if finalize:
             values.update(status=SettlementStatus.FINAL, finalized_at=now, finalized_by=by)
         settlement = settlements.get(contract.pk)
@@ -580,16 +580,20 @@ def _lock_quarter(
     )
 
 
-def _settlement_values(outcome: engine.Outcome, basis: list[dict[str, Any]], item: SettlementInput) -> dict[str, Any]:
-    """A settlement's figures as the clauses priced them (corrections start again at 0 on a recompute)."""
+def _settlement_values(
+    outcome: engine.Outcome, basis: list[dict[str, Any]], item: SettlementInput, current: Settlement | None
+) -> dict[str, Any]:
+    """A settlement's figures as the clauses priced them, with the office's corrections it already holds (their
+    ledger lines stay through a recompute, so the payable keeps them: the lines always add up to it)."""
+    corrections = current.adjustments if current is not None else Decimal(0)
     return {
         "fee": outcome.fee,
         "deductions": outcome.deductions,
         "cap": outcome.cap,
         "cap_applied": outcome.cap_applied,
         "bonuses": outcome.bonuses,
-        "adjustments": Decimal(0),
-        "payable": outcome.payable,
+        "adjustments": corrections,
+        "payable": outcome.payable + corrections,
         "terms_id": outcome.terms_id,
         "fee_basis": basis,
         "score": item.score,
@@ -657,11 +661,16 @@ def _sync_warnings(
     )
     for key, warning in existing.items():
         if key in wanted:
+            # withdrawn by the clauses (no person) when the facts stopped giving it: the facts give it again
+            if warning.withdrawn_at is not None and warning.withdrawn_by_id is None:
+                warning.withdrawn_at, warning.withdrawal_reason = None, ""
+                stamp(warning, by=by, reason="facts give it again")
+                warning.save(update_fields=["withdrawn_at", "withdrawal_reason", "updated_at"])
             continue
         stamp(warning, by=by, reason="facts changed")
-        if warning.pk in notified:  # the vendor has its notice: the warning is withdrawn, not erased
+        if warning.pk in notified:  # the vendor has its notice: the warning is withdrawn (by the clauses), not erased
             if warning.withdrawn_at is None:
-                warning.withdrawn_at, warning.withdrawn_by = timezone.now(), by
+                warning.withdrawn_at, warning.withdrawn_by = timezone.now(), None
                 warning.withdrawal_reason = _("The corrected facts of the quarter no longer give this warning.")
                 warning.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_at"])
         else:

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -137,7 +138,9 @@ def notice_list(request: HttpRequest) -> HttpResponse:
     rows = scoped(request.user, FormalNotice.objects.all()).select_related("contract__vendor", "acknowledged_by")
     late = set(notices.unacknowledged().filter(pk__in=rows.values("pk")).values_list("pk", flat=True))
     only_late = request.GET.get("late") == "1"
-    listed = [n for n in rows.order_by("-issued_at", "-pk")[:200] if not only_late or n.pk in late]
+    if only_late:
+        rows = rows.filter(pk__in=late)
+    listed = list(rows.order_by("-issued_at", "-pk")[:200])
     context = {
         "notices": listed,
         "late": late,
@@ -158,7 +161,12 @@ def notice_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Receipt acknowledged: %(number)s.") % {"number": notice.number})
-    return redirect(request.POST.get("next") or reverse("contracts:notices"))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("contracts:notices")
+    return redirect(target)
 
 
 @role_required("office")

@@ -222,7 +222,7 @@ EVALUATION_FLOW = Flow(
         EvaluationStatus.COMPUTED: {EvaluationStatus.REVIEWED},
         EvaluationStatus.REVIEWED: {EvaluationStatus.REVIEWED, EvaluationStatus.PUBLISHED},
         # published: the vendor's objection period; its rulings correct the facts, then the office finalizes
-        EvaluationStatus.PUBLISHED: {EvaluationStatus.FINAL},
+        EvaluationStatus.PUBLISHED: {EvaluationStatus.PUBLISHED, EvaluationStatus.FINAL},  # again: a new period
         EvaluationStatus.FINAL: {EvaluationStatus.REVIEWED},  # the audited reopening
     },
     noun=_("An evaluation"),

@@ -233,9 +233,13 @@ def objection_deadline(published_at: dt.datetime, days: int) -> dt.datetime:
 
 
 @transaction.atomic
-def evaluation_publish(*, evaluation: Evaluation, by: User, now: dt.datetime | None = None) -> Evaluation:
+def evaluation_publish(
+    *, evaluation: Evaluation, by: User, now: dt.datetime | None = None, again: bool = False
+) -> Evaluation:
     """Send the vendor its quarter's result after the evaluation meeting: the score, the components, the
-    settlement and every ledger line with its evidence, open to objections until the deadline."""
+    settlement and every ledger line with its evidence, open to objections until the deadline. ``again``: a
+    published result is sent once more with a new objection period (its figures changed since); the objections
+    already filed stay as they are."""
     evaluation = (
         Evaluation.objects.select_for_update(of=("self",))
         .select_related("scheme", "contract__vendor")
@@ -243,7 +247,7 @@ def evaluation_publish(*, evaluation: Evaluation, by: User, now: dt.datetime | N
     )
     if not may(by, "evaluation.publish", evaluation):
         raise ValidationError(_("Only the logistics office publishes a result to the vendor."))
-    if evaluation.status == EvaluationStatus.PUBLISHED:
+    if evaluation.status == EvaluationStatus.PUBLISHED and not again:
         return evaluation
     EVALUATION_FLOW.check(
         evaluation.status, EvaluationStatus.PUBLISHED, _("Record the evaluation meeting before publishing the result.")
@@ -377,6 +381,34 @@ def seal(evaluation: Evaluation) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _refuse_unseen_money(evaluation: Evaluation, quarter: Quarter, facts: selectors.ContractFacts) -> None:
+    """The money finalized is the money the vendor was shown: when the quarter's facts changed since its draft
+    was last computed (a fact amended or ruled outside an objection, an order answered late), finalizing
+    waits for a recompute, which shows the vendor the new figures (and, if the office wants, a new period)."""
+    draft = Settlement.objects.filter(contract_id=evaluation.contract_id, quarter=evaluation.quarter).first()
+    if draft is None:
+        return
+    outcome = contract_services.settlements_preview(
+        quarter=quarter, items=[_settlement_input(facts, evaluation.score, evaluation.grade)]
+    )[evaluation.contract_id]
+    shown = set(
+        LedgerLine.objects.filter(settlement=draft)
+        .exclude(kind=LedgerKind.ADJUSTMENT)
+        .values_list("clause_id", "evidence_key", "amount")
+    )
+    priced = {(line.clause_id, line.evidence_key, line.amount) for line in outcome.lines}
+    amounts = (draft.fee, draft.deductions, draft.cap_applied, draft.bonuses)
+    if shown != priced or amounts != (outcome.fee, outcome.deductions, outcome.cap_applied, outcome.bonuses):
+        raise ValidationError(
+            _(
+                "The quarter's facts have changed since its figures were last computed and shown to the vendor "
+                "(payable now %(now)s, shown %(shown)s). Recompute it first, so the vendor sees what becomes "
+                "final; publish it again if it should have a new objection period."
+            )
+            % {"now": outcome.payable + draft.adjustments, "shown": draft.payable}
+        )
+
+
 @transaction.atomic
 def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | None = None) -> Evaluation:
     """Lock the evaluation and apply the contract's clauses to the quarter's facts (ledger, settlement,
@@ -389,6 +421,7 @@ def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | No
         raise ValidationError(blockers)
     quarter = Quarter.parse(evaluation.quarter)
     facts = selectors.quarter_facts(quarter, [evaluation.contract], as_of=as_of)[evaluation.contract_id]
+    _refuse_unseen_money(evaluation, quarter, facts)
     contract_services.settlement_apply(
         contract=evaluation.contract,
         quarter=quarter,

@@ -144,7 +144,8 @@ def _review(request: HttpRequest, evaluation: Evaluation) -> str:
 
 
 def _publish(request: HttpRequest, evaluation: Evaluation) -> str:
-    evaluation = services.evaluation_publish(evaluation=evaluation, by=request.user)
+    again = evaluation.status == EvaluationStatus.PUBLISHED and request.POST.get("again") == "1"
+    evaluation = services.evaluation_publish(evaluation=evaluation, by=request.user, again=again)
     return _("Published: the vendor has been told and may object until %(deadline)s.") % {
         "deadline": services.deadline_text(evaluation)
     }

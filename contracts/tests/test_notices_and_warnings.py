@@ -199,3 +199,26 @@ def test_a_rectification_order_goes_to_the_vendor_as_a_numbered_notice(
     assert "整改通知书" in text and order.reference in text and "门厅玻璃破损" in text and "较重" in text
     assert scoped(vendor_user, FormalNotice.objects.all()).get() == notice
     assert notices.notice_acknowledge(notice=notice, by=vendor_user).acknowledged_by == vendor_user
+
+
+def test_notice_numbers_count_past_9999(contract):
+    for number in ("KP-2026-0002", "KP-2026-9999", "KP-2026-10000"):
+        FormalNotice.objects.create(
+            kind="result", number=number, contract=contract, quarter=number[-4:], title="t", issued_at=timezone.now()
+        )
+    assert notices.next_number("result", 2026) == "KP-2026-10001"
+    assert notices.next_number("warning", 2026) == "JG-2026-0001"
+
+
+def test_a_recompute_keeps_the_offices_corrections_in_the_payable(contract, office_user, inspector_user):
+    from contracts import services as contract_services
+    from contracts.models import LedgerLine, Settlement
+
+    evaluation = final_quarter(contract, office_user, inspector_user, score="90")
+    settlement = Settlement.objects.get(contract=contract)
+    contract_services.settlement_adjust(settlement=settlement, amount=D("-250.00"), reason="少计", by=office_user)
+    services.evaluation_reopen(evaluation=evaluation, reason="复核", by=office_user)
+    services.evaluations_compute(quarter=Q3, contracts=[contract], include_reviewed=True)
+    settlement.refresh_from_db()
+    lines = sum(LedgerLine.objects.filter(settlement=settlement, kind="adjustment").values_list("amount", flat=True))
+    assert (settlement.adjustments, lines, settlement.payable) == (D("-250.00"), D("-250.00"), D("99750.00"))

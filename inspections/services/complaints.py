@@ -88,11 +88,12 @@ def _tell_employee(complaint: Complaint, subject: str, body: str, key: str) -> N
 
 def counts_in_quarter(contract_id: int, filed_at: dt.datetime) -> str:
     """The quarter an upheld complaint counts in (its score and its money), decided when it is upheld: the
-    quarter it was filed in, unless that quarter's settlement is already final; then the first quarter after
-    it that is not final (the ledger line says where it was filed)."""
+    quarter it was filed in, unless that quarter is closed (final, or already published to the vendor, whose
+    figures it was shown are the ones finalized); then the first quarter after it that is not (the ledger line
+    says where it was filed)."""
     quarter = Quarter.containing(filed_at)
-    final = set(contract_selectors.final_quarters(contract_id))
-    while quarter.key in final:
+    closed = set(contract_selectors.closed_quarters(contract_id))
+    while quarter.key in closed:
         quarter = quarter.next()
     return quarter.key
 

@@ -326,3 +326,32 @@ def test_the_nightly_job_tells_the_office_once_when_a_period_ends(quarter, offic
     assert objection_periods_ended() == 0  # once
     subjects = set(Notification.objects.filter(recipient=office_user).values_list("subject", flat=True))
     assert f"{quarter['contract'].number} 2026Q3：尚有 1 项异议待处理" in subjects
+
+
+def test_finalizing_refuses_money_the_vendor_was_not_shown_and_a_published_quarter_takes_no_new_complaint(
+    quarter, office_user, vendor_user
+):
+    from inspections.services import complaints as complaint_services
+    from inspections.services import inspections as inspection_services
+
+    evaluation = services.evaluation_publish(evaluation=quarter["evaluation"], by=office_user)
+    end_the_period(evaluation)
+    # a complaint filed in the quarter and upheld now counts in the next one: Q3 was shown to the vendor
+    assert complaint_services.counts_in_quarter(quarter["contract"].pk, timezone.now().replace(year=2026, month=8)) == (
+        "2026Q4"
+    )
+    # an amendment outside an objection changes the money: finalizing waits for a recompute
+    row = quarter["second"]
+    inspection_services.inspection_amend(
+        inspection=row.inspection, changes={row.item.code: {"result": "pass"}}, reason="复核", by=office_user
+    )
+    with pytest.raises(ValidationError, match=r"payable now 99700\.00, shown 99500\.00"):
+        services.evaluation_finalize(evaluation=evaluation, by=office_user)
+    services.evaluations_compute(quarter=Q3, contracts=[quarter["contract"]], include_reviewed=True)
+    assert money(quarter["contract"]) == ("draft", D("300.00"), D("0.00"), D("99700.00"))
+    # publishing again gives a new period (the objections stay), then the money shown is the money finalized
+    again = services.evaluation_publish(evaluation=evaluation, by=office_user, again=True)
+    assert again.objection_period_open()
+    end_the_period(again)
+    assert services.evaluation_finalize(evaluation=again, by=office_user).status == "final"
+    assert money(quarter["contract"]) == ("final", D("300.00"), D("0.00"), D("99700.00"))
