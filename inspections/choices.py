@@ -58,3 +58,27 @@ class ComplaintSeverity(models.TextChoices):
 class ComplaintUrgency(models.TextChoices):
     NORMAL = "normal", _("Normal")
     URGENT = "urgent", _("Urgent")
+
+
+class PlanFrequency(models.TextChoices):
+    WORKING_DAY = "working_day", _("Every working day")
+    EVERY_DAY = "every_day", _("Every day, rest days included")
+    WEEKLY = "weekly", _("Weekly")
+    FORTNIGHTLY = "fortnightly", _("Fortnightly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class Shift(models.TextChoices):
+    DAY = "day", _("Day shift")
+    NIGHT = "night", _("Night shift")
+
+
+class RoundStatus(models.TextChoices):
+    DUE = "due", pgettext_lazy("round status", "Due")
+    DONE = "done", pgettext_lazy("round status", "Done")
+    LATE = "late", pgettext_lazy("round status", "Done late")
+    MISSED = "missed", pgettext_lazy("round status", "Missed")
+
+
+#: the kinds a plan can schedule (a specialist or regulator's check comes when it comes)
+PLANNED_KINDS = (InspectionKind.DAILY, InspectionKind.SELF, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT)

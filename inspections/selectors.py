@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from inspections import calculations, rules
-from inspections.models import Inspection, RectificationOrder
+from inspections.choices import InspectionKind, RoundStatus
+from inspections.models import Inspection, RectificationOrder, Round
 from logistics.access import scoped
 from logistics.quarters import local_date
 from logistics.quarters import today as local_today
@@ -129,3 +132,102 @@ def survey_results(survey: Any) -> SurveyResults:
         questions=questions,
         by_contract=[(c, invited.get(c.pk, 0), answered.get(c.pk, 0), rates.get(c.pk)) for c in contracts],
     )
+
+
+# --- coverage (ARCHITECTURE.md, "Inspection plans, rounds and coverage") ---------------------------------
+@dataclass(frozen=True)
+class Coverage:
+    """Rounds of a group: due (its window passed, or done already), done (on time or late), late, missed."""
+
+    due: int = 0
+    done: int = 0
+    late: int = 0
+    missed: int = 0
+
+    @property
+    def percent(self) -> Decimal | None:
+        """done / due in percent, one decimal (None: nothing was due)."""
+        if not self.due:
+            return None
+        return (Decimal(100) * self.done / self.due).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    def __add__(self, other: Coverage) -> Coverage:
+        return Coverage(
+            self.due + other.due, self.done + other.done, self.late + other.late, self.missed + other.missed
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        percent = self.percent
+        return {
+            "due": self.due,
+            "done": self.done,
+            "late": self.late,
+            "missed": self.missed,
+            "coverage": str(percent) if percent is not None else None,
+        }
+
+
+def _coverage_counts(now: dt.datetime) -> dict[str, Count]:
+    done = Q(status__in=[RoundStatus.DONE, RoundStatus.LATE])
+    return {
+        "due": Count("pk", filter=done | Q(closes_at__lte=now)),
+        "done": Count("pk", filter=done),
+        "late": Count("pk", filter=Q(status=RoundStatus.LATE)),
+        "missed": Count("pk", filter=Q(status=RoundStatus.MISSED)),
+    }
+
+
+def _rounds_in(first: dt.date, last: dt.date, contract_ids: list[int] | None) -> QuerySet:
+    rows = Round.objects.filter(due_on__gte=first, due_on__lte=last)
+    return rows if contract_ids is None else rows.filter(contract_id__in=contract_ids)
+
+
+def coverage_by_contract(
+    first: dt.date, last: dt.date, contract_ids: list[int] | None = None, now: dt.datetime | None = None
+) -> dict[int, dict[str, Coverage]]:
+    """contract id -> inspection kind -> coverage of the rounds due between two days (one query)."""
+    now = now or timezone.now()
+    out: dict[int, dict[str, Coverage]] = {}
+    for row in (
+        _rounds_in(first, last, contract_ids)
+        .values("contract_id", "kind")
+        .annotate(**_coverage_counts(now))
+        .order_by("contract_id", "kind")
+    ):
+        out.setdefault(row["contract_id"], {})[row["kind"]] = Coverage(
+            row["due"], row["done"], row["late"], row["missed"]
+        )
+    return out
+
+
+def coverage_by_site(
+    first: dt.date, last: dt.date, contract_ids: list[int] | None = None, now: dt.datetime | None = None
+) -> dict[tuple[int, str, int | None], Coverage]:
+    """(contract id, kind, site id or None) -> coverage (one query)."""
+    now = now or timezone.now()
+    return {
+        (row["contract_id"], row["kind"], row["plan__site_id"]): Coverage(
+            row["due"], row["done"], row["late"], row["missed"]
+        )
+        for row in _rounds_in(first, last, contract_ids)
+        .values("contract_id", "kind", "plan__site_id")
+        .annotate(**_coverage_counts(now))
+        .order_by("contract_id", "kind", "plan__site_id")
+    }
+
+
+def coverage_by_inspector(
+    first: dt.date, last: dt.date, contract_ids: list[int] | None = None, now: dt.datetime | None = None
+) -> dict[int, Coverage]:
+    """The office's own duty: user id -> coverage of the rounds their plans gave them (one query). A round
+    given to two inspectors counts for each of them."""
+    now = now or timezone.now()
+    return {
+        row["plan__inspectors"]: Coverage(row["due"], row["done"], row["late"], row["missed"])
+        for row in _rounds_in(first, last, contract_ids)
+        .exclude(kind=InspectionKind.SELF)
+        .filter(plan__inspectors__isnull=False)
+        .values("plan__inspectors")
+        .annotate(**_coverage_counts(now))
+        .order_by("plan__inspectors")
+    }

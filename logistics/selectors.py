@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
-from logistics import admission_checks, tendering
+from logistics import admission_checks, tendering, workdays
 from logistics.models import (
     BadRecord,
     Bid,
@@ -283,3 +283,18 @@ def score_sheet_visible_to(user: User, tender: Tender) -> QuerySet:
     if own.filter(submitted_at__isnull=False).exists() or tender.status == TenderStatus.AWARDED:
         return sheets.filter(Q(member=user) | Q(submitted_at__isnull=False))
     return own
+
+
+def work_calendar(first: dt.date, last: dt.date) -> workdays.WorkCalendar:
+    """The official calendar between two dates, in one query."""
+    from logistics.models import CalendarDay
+
+    rows = CalendarDay.objects.filter(date__gte=first, date__lte=last).values_list("date", "kind")
+    return workdays.WorkCalendar(dict(rows))
+
+
+def calendar_known(year: int) -> bool:
+    """Whether any official day of ``year`` is in the calendar (a year without any was never imported)."""
+    from logistics.models import CalendarDay
+
+    return CalendarDay.objects.filter(date__year=year).exists()

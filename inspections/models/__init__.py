@@ -24,6 +24,7 @@ from inspections.models.inspections import (
     ItemResult,
     ItemResultChoice,
 )
+from inspections.models.plans import InspectionPlan, Round
 from inspections.models.rectifications import (
     RECTIFICATION_FLOW,
     JointRectificationCheck,
@@ -59,6 +60,7 @@ __all__ = [
     "InspectionAmendment",
     "InspectionKind",
     "InspectionPhoto",
+    "InspectionPlan",
     "InspectionSignoff",
     "InspectionStatus",
     "ItemResult",
@@ -69,6 +71,7 @@ __all__ = [
     "RectificationPhoto",
     "RectificationSource",
     "RectificationStatus",
+    "Round",
     "Survey",
     "SurveyAnswer",
     "SurveyInvitation",

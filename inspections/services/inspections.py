@@ -34,6 +34,7 @@ from inspections.models import (
     RectificationOrder,
     RectificationStatus,
 )
+from inspections.services.plans import round_for_inspection
 from logistics.access import is_inspector, is_office, is_vendor_user
 from logistics.immutability import allow_locked_changes
 from logistics.models import Department, KeyPoint, Site, stamp
@@ -110,6 +111,7 @@ class Payload:
     department_ids: list[int] = field(default_factory=list)
     results: dict[str, dict[str, Any]] = field(default_factory=dict)  # item code -> {result, points, note}
     rectification_checks: dict[int, dict[str, str]] = field(default_factory=dict)  # order id -> {result, note}
+    round_id: int | None = None  # the round the tablet opened the form from (a hint: the round must fit)
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> Payload:
@@ -172,6 +174,7 @@ class Payload:
             department_ids=to_ints("departments"),
             results={str(k): v for k, v in results.items() if isinstance(v, dict)},
             rectification_checks=checks,
+            round_id=to_int("round"),
         )
         if errors:
             raise InspectionInvalid(errors)
@@ -352,6 +355,7 @@ def _submit(*, user: User, data: dict[str, Any]) -> tuple[Inspection, bool]:
     if errors:
         raise _Rejected(inspection, errors)
     _lock(inspection, checked, user)
+    round_for_inspection(inspection, payload.round_id)
     if payload.kind == InspectionKind.MONTHLY_JOINT:
         _record_joint_checks(inspection, payload, user)
     return inspection, True

@@ -13,7 +13,7 @@ from logistics.models.base import (
 from logistics.models.documents import Document
 from logistics.models.notifications import GroupRobot, Notification
 from logistics.models.outbox import OutboxMessage
-from logistics.models.reference import Department, KeyPoint, ServiceCategory, Site
+from logistics.models.reference import CalendarDay, Department, KeyPoint, ServiceCategory, Site
 from logistics.models.tenders import (
     TENDER_FLOW,
     Bid,
@@ -51,6 +51,7 @@ __all__ = [
     "BidAttachment",
     "BidScore",
     "BilingualNameModel",
+    "CalendarDay",
     "Certificate",
     "CertificateType",
     "CheckItem",

@@ -97,3 +97,43 @@ class KeyPoint(BilingualNameModel):
         constraints = [
             models.UniqueConstraint(fields=["site", "code"], name="%(app_label)s_%(class)s_unique_code_per_site"),
         ]
+
+
+class CalendarDay(BilingualNameModel):
+    """A day the official calendar sets apart: a public holiday, or a weekend day made a working day (调休).
+
+    Every other day is a working day from Monday to Friday and a rest day at the weekend
+    (``logistics.workdays``). Imported each year from the maintained ``chinese-calendar`` package
+    (``manage.py calendar_import YEAR``); the office may add or correct a day in the admin (a local holiday),
+    and an import never overwrites the office's own entries."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday (rest day)")
+        WORKDAY = "workday", _("Make-up working day (调休)")
+
+    class Source(models.TextChoices):
+        OFFICIAL = "official", _("Official calendar (imported)")
+        OFFICE = "office", _("Entered by the office")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind of day"), max_length=10, choices=Kind.choices)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.OFFICE)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar (holidays and make-up working days)")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["holiday", "workday"]), name="%(app_label)s_%(class)s_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["official", "office"]), name="%(app_label)s_%(class)s_source_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.get_kind_display()} {self.display_name}".strip()
