@@ -18,6 +18,7 @@ from inspections.models import (
     InspectionAmendment,
     InspectionKind,
     InspectionPhoto,
+    InspectionPlan,
     InspectionSignoff,
     InspectionStatus,
     ItemResult,
@@ -25,6 +26,7 @@ from inspections.models import (
     RectificationEvent,
     RectificationOrder,
     RectificationPhoto,
+    Round,
 )
 from logistics.access import everyone_signed_in, is_vendor_user, scope_rule, scoped
 
@@ -88,3 +90,14 @@ def _through_complaint(user: User | AnonymousUser, queryset: QuerySet) -> QueryS
 
 for _model in (ComplaintEvent, ComplaintPhoto):
     scope_rule(_model)(_through_complaint)
+
+
+@scope_rule(InspectionPlan)
+@scope_rule(Round)
+def plan_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    """The plans and rounds of the contracts one sees; vendor staff only their own self-checks (when the
+    office comes to inspect is not announced)."""
+    queryset = queryset.filter(contract__in=contracts_for(user).values("pk"))
+    if is_vendor_user(user):
+        return queryset.filter(kind=InspectionKind.SELF)
+    return queryset

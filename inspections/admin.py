@@ -413,3 +413,138 @@ class SurveyAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("results"))
     def results(self, obj: Survey) -> str:
         return format_html('<a href="{}">{}</a>', reverse("inspections:survey", args=[obj.pk]), _("Open"))
+
+
+# --- plans and rounds -----------------------------------------------------------------------------------
+from inspections.models import InspectionPlan, Round  # noqa: E402
+from inspections.services import plans as plan_services  # noqa: E402
+
+
+class PlanForm(forms.ModelForm):
+    """A new plan, or a change of one from a date (``replaces``): checked by the service's own rules."""
+
+    class Meta:
+        model = InspectionPlan
+        fields = [
+            "contract",
+            "kind",
+            "frequency",
+            "weekday",
+            "day_of_month",
+            "site",
+            "key_points",
+            "inspectors",
+            "shift",
+            "window_start",
+            "window_end",
+            "effective_from",
+            "replaces",
+            "note",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        plan = InspectionPlan(**{k: v for k, v in data.items() if k not in ("key_points", "inspectors")})
+        problems = plan_services.plan_problems(
+            plan, list(data.get("inspectors") or []), list(data.get("key_points") or [])
+        )
+        for field, problem in problems.items():
+            self.add_error(field if field in self.fields else None, problem)
+        return data
+
+
+@admin.register(InspectionPlan)
+class InspectionPlanAdmin(ScopedAdmin):
+    """Plans are added, never edited: a change is a new plan from a date that replaces the old one (the rounds
+    already made keep their plan); "End the plan" stops one after today."""
+
+    form = PlanForm
+    list_display = ["contract", "kind", "frequency_label", "site", "effective_from", "effective_to"]
+    list_filter = ["kind", "frequency", "shift", "contract__category"]
+    list_select_related = ["contract", "site"]
+    search_fields = ["contract__number", "note"]
+    filter_horizontal = ["inspectors", "key_points"]
+    autocomplete_fields: list[str] = []
+    actions = [
+        service_action(
+            lambda plan, user: plan_services.plan_end(
+                plan=plan, last_day=max(plan.effective_from, timezone.localdate()), by=user
+            ),
+            description=gettext_lazy("End the plan after today"),
+            name="end_plan",
+        )
+    ]
+
+    @admin.display(description=gettext_lazy("frequency"), ordering="frequency")
+    def frequency_label(self, plan: InspectionPlan) -> str:
+        return plan.describe()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is None:
+            return []
+        return [*PlanForm.Meta.fields, "effective_to", "created_by"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("effective_from", timezone.localdate() + dt.timedelta(days=1))
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: InspectionPlan, form: Any, change: bool) -> None:
+        if change:
+            return None
+        fields = {f: form.cleaned_data[f] for f in PlanForm.Meta.fields if f not in ("key_points", "inspectors")}
+        created = plan_services.plan_create(
+            by=request.user,
+            inspectors=list(form.cleaned_data.get("inspectors") or []),
+            key_points=list(form.cleaned_data.get("key_points") or []),
+            **fields,
+        )
+        obj.pk = created.pk
+        return None
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        return None  # the service set the plan's inspectors and key points
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a plan with rounds is the record of what was due: end it instead
+
+
+@admin.register(Round)
+class RoundAdmin(ScopedAdmin):
+    """What was due, when, and how it went: read-only (rounds are made by the hourly job and done by
+    submitted inspections)."""
+
+    list_display = ["due_on", "contract", "kind", "window", "status_label", "inspection_link"]
+    list_filter = ["status", "kind", "due_on", "contract__category"]
+    list_select_related = ["contract", "inspection"]
+    search_fields = ["contract__number"]
+    date_hierarchy = "due_on"
+
+    @admin.display(description=gettext_lazy("window"))
+    def window(self, row: Round) -> str:
+        opens, closes = timezone.localtime(row.opens_at), timezone.localtime(row.closes_at)
+        suffix = "+1" if closes.date() > opens.date() else ""
+        return f"{opens:%H:%M}–{closes:%H:%M}{suffix}"
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, row: Round) -> str:
+        return status_badge(row.status, row.get_status_display())
+
+    @admin.display(description=gettext_lazy("inspection"))
+    def inspection_link(self, row: Round) -> str:
+        if row.inspection_id is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("inspections:detail", args=[row.inspection_id]), row.inspection.reference
+        )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -112,7 +112,7 @@ def _register_core_rules() -> None:
 
     from logistics import models as m
 
-    for model in (m.Department, m.KeyPoint, m.ServiceCategory, m.Site, m.CertificateType):
+    for model in (m.Department, m.KeyPoint, m.ServiceCategory, m.Site, m.CertificateType, m.CalendarDay):
         scope_rule(model)(everyone_signed_in)
 
     @scope_rule(m.Vendor)

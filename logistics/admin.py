@@ -31,6 +31,7 @@ from logistics.models import (
     BadRecord,
     Bid,
     BidAttachment,
+    CalendarDay,
     Certificate,
     CertificateType,
     Department,
@@ -97,6 +98,22 @@ class KeyPointAdmin(ScopedAdmin):
     list_filter = ["site", "is_active"]
     list_select_related = ["site"]
     search_fields = ["code", "name", "name_en", "site__name"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ScopedAdmin):
+    """The official calendar (imported each year by ``manage.py calendar_import YEAR``) and the office's own
+    days (a local holiday): a day the office enters is marked as its own and no import overwrites it."""
+
+    list_display = ["date", "kind", "name", "name_en", "source"]
+    list_filter = ["kind", "source"]
+    search_fields = ["name", "name_en"]
+    date_hierarchy = "date"
+    fields = ["date", "kind", "name", "name_en"]
+
+    def save_model(self, request: HttpRequest, obj: CalendarDay, form: Any, change: bool) -> None:
+        obj.source = CalendarDay.Source.OFFICE
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CertificateType)

@@ -53,6 +53,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("inspections", "rectificationorder", ("view", "add", "change")),
         ("inspections", "rectificationphoto", VIEW),
         ("inspections", "complaint", VIEW),
+        ("inspections", "inspectionplan", VIEW),
+        ("inspections", "round", VIEW),
+        ("logistics", "calendarday", VIEW),
     ],
     Role.VENDOR: [
         ("logistics", "servicecategory", VIEW),
@@ -76,6 +79,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("inspections", "rectificationorder", ("view", "change")),
         ("inspections", "rectificationphoto", ("view", "add")),
         ("inspections", "complaint", ("view", "change")),
+        ("inspections", "inspectionplan", VIEW),
+        ("inspections", "round", VIEW),
         ("scoring", "evaluation", VIEW),
         ("scoring", "report", VIEW),
         ("scoring", "objection", ("view", "add")),

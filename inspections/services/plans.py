@@ -64,6 +64,42 @@ def _check_people_and_places(
     return errors
 
 
+def plan_problems(
+    plan: InspectionPlan,
+    inspectors: Sequence[Any] = (),
+    key_points: Sequence[KeyPoint] = (),
+    *,
+    today: dt.date | None = None,
+    allow_past: bool = False,
+) -> dict[str, list[Any]]:
+    """Field -> messages of what is wrong with a new plan (empty when it can be made); the admin form shows
+    them beside its fields and ``plan_create`` refuses with them."""
+    today = today or local_today()
+    errors: dict[str, list[Any]] = {}
+    try:
+        plan.full_clean(exclude=["created_by", "replaces"], validate_unique=False)
+    except ValidationError as exc:
+        errors = {k: list(v) for k, v in exc.message_dict.items()}
+    for field, messages in _check_people_and_places(plan, inspectors, key_points).items():
+        errors.setdefault(field, []).extend(messages)
+    if plan.effective_from and plan.effective_from < today and not allow_past:
+        errors.setdefault("effective_from", []).append(
+            _("A plan takes effect today or later: the rounds already made are not rewritten.")
+        )
+    old = plan.replaces
+    if old is not None and plan.effective_from:
+        if old.contract_id != plan.contract_id:
+            errors.setdefault("replaces", []).append(_("A plan can only replace a plan of the same contract."))
+        elif plan.effective_from <= old.effective_from:
+            errors.setdefault("effective_from", []).append(
+                _("The change must take effect after the plan it replaces (in force from %(date)s).")
+                % {"date": old.effective_from.isoformat()}
+            )
+        elif old.effective_to is not None and old.effective_to < plan.effective_from - planning.ONE_DAY:
+            errors.setdefault("replaces", []).append(_("That plan has already ended."))
+    return errors
+
+
 @transaction.atomic
 def plan_create(
     *,
@@ -75,34 +111,15 @@ def plan_create(
     **fields: Any,
 ) -> InspectionPlan:
     """A new plan. With ``replaces`` it is a change of that plan: the old one ends the day before this one
-    takes effect, and its rounds not yet done from that day on are dropped (the new plan makes them)."""
-    today = today or local_today()
+    takes effect, and its rounds not yet done from that day on are dropped (the new plan makes them).
+    ``allow_past`` (the demo, tests, an import) lets it take effect before today."""
     plan = InspectionPlan(created_by=by, **fields)
-    errors: dict[str, list[Any]] = {}
-    try:
-        plan.full_clean(exclude=["created_by"])
-    except ValidationError as exc:
-        errors = {k: list(v) for k, v in exc.message_dict.items()}
-    for field, messages in _check_people_and_places(plan, inspectors, key_points).items():
-        errors.setdefault(field, []).extend(messages)
-    if plan.effective_from and plan.effective_from < today and not allow_past:
-        errors.setdefault("effective_from", []).append(
-            _("A plan takes effect today or later: the rounds already made are not rewritten.")
-        )
-    old = plan.replaces
-    if old is not None and plan.effective_from:
-        old = InspectionPlan.objects.select_for_update().get(pk=old.pk)
-        if old.contract_id != plan.contract_id:
-            errors.setdefault("replaces", []).append(_("A plan can only replace a plan of the same contract."))
-        elif plan.effective_from <= old.effective_from:
-            errors.setdefault("effective_from", []).append(
-                _("The change must take effect after the plan it replaces (in force from %(date)s).")
-                % {"date": old.effective_from.isoformat()}
-            )
-        elif old.effective_to is not None and old.effective_to < plan.effective_from - planning.ONE_DAY:
-            errors.setdefault("replaces", []).append(_("That plan has already ended."))
+    if plan.replaces_id:
+        plan.replaces = InspectionPlan.objects.select_for_update().get(pk=plan.replaces_id)
+    errors = plan_problems(plan, inspectors, key_points, today=today, allow_past=allow_past)
     if errors:
         raise ValidationError(errors)
+    old = plan.replaces
     if old is not None:
         old.effective_to = plan.effective_from - planning.ONE_DAY
         stamp(old, by=by, reason=_("Replaced from %(date)s") % {"date": plan.effective_from.isoformat()})
@@ -292,18 +309,24 @@ def _attach_submitted(first: dt.date, last: dt.date) -> int:
     return attached
 
 
-# --- the nightly job ------------------------------------------------------------------------------------
-def rounds_nightly(now: dt.datetime | None = None) -> dict[str, int]:
-    """Make the rounds up to tomorrow (and those of the last CATCH_UP_DAYS the job did not make), mark the
-    passed ones missed, tell each inspector and vendor what is due tomorrow and what was missed. Safe to run
-    twice: nothing is made, marked or sent twice."""
+# --- the hourly job ------------------------------------------------------------------------------------
+#: the hour (local) from which the day's rounds are sent to the people who do them
+MORNING = dt.time(6, 0)
+
+
+def rounds_tick(now: dt.datetime | None = None) -> dict[str, int]:
+    """The rounds job (hourly, beat): make the rounds up to tomorrow (and those of the last CATCH_UP_DAYS a
+    stopped worker did not make), mark the passed ones missed and tell who does them what was missed, and from
+    MORNING on tell each inspector and vendor what is due today. Safe to run twice: nothing is made, marked or
+    sent twice."""
     now = now or timezone.now()
     today = local_date(now)
-    tomorrow = today + planning.ONE_DAY
-    made = rounds_create(today - dt.timedelta(days=CATCH_UP_DAYS), tomorrow)
+    made = rounds_create(today - dt.timedelta(days=CATCH_UP_DAYS), today + planning.ONE_DAY)
     missed = rounds_close(now)
-    sent = _notify_missed() + _notify_due(tomorrow)
-    sent += _warn_unknown_calendar(tomorrow)
+    sent = _notify_missed()
+    if timezone.localtime(now).time() >= MORNING:
+        sent += _notify_due(today)
+    sent += _warn_unknown_calendar(today)
     return {"rounds_made": made, "rounds_missed": missed, "round_notices": sent}
 
 
@@ -399,8 +422,9 @@ def _notify_missed() -> int:
 
 
 def _warn_unknown_calendar(day: dt.date) -> int:
-    """From December on, tell the office once if next year's official calendar is not in yet."""
-    if day.month != 12:
+    """From 15 December on, tell the office once if next year's official calendar is not in yet (the State
+    Council publishes it in November or December)."""
+    if (day.month, day.day) < (12, 15):
         return 0
     year = day.year + 1
     if logistics_selectors.calendar_known(year):

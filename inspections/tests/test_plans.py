@@ -246,7 +246,7 @@ def test_worked_example_holiday_make_up_day_plan_change_and_night_shift(
     )
     # the nightly job ran each night of the first half of the month
     for day in range(1, 16):
-        svc.rounds_nightly(at(D(2026, 9, day), 1, 30))
+        svc.rounds_tick(at(D(2026, 9, day), 6, 30))
     # the change mid-quarter: from the 16th the window is in the afternoon
     changed = svc.plan_create(
         by=office_user,
@@ -273,7 +273,7 @@ def test_worked_example_holiday_make_up_day_plan_change_and_night_shift(
     submit(vendor_user, contract, daily_tpl, at(sept(7), 3), kind="self")
     submit(vendor_user, contract, daily_tpl, at(sept(10), 7), kind="self")
     for day in range(16, 31):
-        svc.rounds_nightly(at(sept(day), 1, 30))
+        svc.rounds_tick(at(sept(day), 6, 30))
         if day == 16:
             unplanned = submit(inspector_user, contract, daily_tpl, at(sept(16), 9))
             submit(inspector_user, contract, daily_tpl, at(sept(16), 15))
@@ -281,8 +281,8 @@ def test_worked_example_holiday_make_up_day_plan_change_and_night_shift(
             submit(inspector_user, contract, daily_tpl, at(sept(20), 15))
         if day == 24:
             submit(inspector_user, contract, weekly_tpl, at(sept(24), 10), site=site, key_points=[point])
-    svc.rounds_nightly(at(D(2026, 10, 1), 12))
-    svc.rounds_nightly(at(D(2026, 10, 1), 12))  # twice: nothing changes
+    svc.rounds_tick(at(D(2026, 10, 1), 12))
+    svc.rounds_tick(at(D(2026, 10, 1), 12))  # twice: nothing changes
 
     assert not Round.objects.filter(inspection=unplanned).exists()
     assert Round.objects.get(inspection=first).status == RoundStatus.DONE
@@ -335,7 +335,7 @@ def test_a_round_done_offline_counts_when_the_tablet_syncs(setup, inspector_user
     contract, _site, _point = setup
     template = make_template(category=contract.category, kind="daily")
     svc.plan_create(by=office_user, inspectors=[inspector_user], allow_past=True, **plan_fields(contract))
-    svc.rounds_nightly(at(D(2026, 9, 1), 1))
+    svc.rounds_tick(at(D(2026, 9, 1), 1))
     data = {
         "key": str(uuid.uuid4()),
         "kind": "daily",
@@ -358,10 +358,72 @@ def test_the_catch_up_makes_the_rounds_a_stopped_worker_missed_and_takes_their_c
     template = make_template(category=contract.category, kind="daily")
     svc.plan_create(by=office_user, inspectors=[inspector_user], allow_past=True, **plan_fields(contract))
     submit(inspector_user, contract, template, at(D(2026, 9, 2), 9))  # no round made yet: the job was down
-    svc.rounds_nightly(at(D(2026, 9, 4), 1))
+    svc.rounds_tick(at(D(2026, 9, 4), 1))
     assert dict(Round.objects.values_list("due_on", "status")) == {
         D(2026, 9, 1): RoundStatus.MISSED,
         D(2026, 9, 2): RoundStatus.DONE,
         D(2026, 9, 3): RoundStatus.MISSED,
         D(2026, 9, 4): RoundStatus.DUE,  # its window has not opened; the 5th is a Saturday: no round
     }
+
+
+# --- the admin: the office adds and changes plans; who sees which rounds --------------------------------
+def test_the_office_adds_a_plan_in_the_admin_and_bad_input_keeps_the_form(
+    setup, client_for, office_user, inspector_user
+):
+    contract, site, point = setup
+    client = client_for(office_user)
+    tomorrow = (dt.date.today() + dt.timedelta(days=2)).isoformat()
+    form = {
+        "contract": contract.pk,
+        "kind": "weekly",
+        "frequency": "weekly",
+        "weekday": "2",
+        "site": site.pk,
+        "key_points": [point.pk],
+        "inspectors": [inspector_user.pk],
+        "shift": "day",
+        "window_start": "14:00",
+        "window_end": "09:00",
+        "effective_from": tomorrow,
+        "note": "重点部位每周巡查",
+    }
+    response = client.post("/admin/inspections/inspectionplan/add/", form)
+    assert response.status_code == 200
+    assert "完成时限早于开始时间；跨越午夜的时段请选夜班。" in response.content.decode()  # the page speaks Chinese
+    assert InspectionPlan.objects.count() == 0
+    response = client.post("/admin/inspections/inspectionplan/add/", {**form, "window_end": "17:00"})
+    assert response.status_code == 302
+    plan = InspectionPlan.objects.get()
+    assert (plan.weekday, plan.created_by, list(plan.inspectors.all()), list(plan.key_points.all())) == (
+        2,
+        office_user,
+        [inspector_user],
+        [point],
+    )
+    # a change from a later date replaces it
+    later = (dt.date.today() + dt.timedelta(days=9)).isoformat()
+    response = client.post(
+        "/admin/inspections/inspectionplan/add/",
+        {**form, "window_end": "17:00", "weekday": "3", "effective_from": later, "replaces": plan.pk},
+    )
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.effective_to == dt.date.fromisoformat(later) - dt.timedelta(days=1)
+
+
+def test_vendors_see_only_their_self_check_rounds(setup, client_for, office_user, inspector_user, vendor_user):
+    contract, _site, _point = setup
+    svc.plan_create(by=office_user, inspectors=[inspector_user], allow_past=True, **plan_fields(contract))
+    svc.plan_create(
+        by=office_user,
+        allow_past=True,
+        **plan_fields(contract, kind="self", frequency=PlanFrequency.EVERY_DAY),
+    )
+    svc.rounds_tick(at(D(2026, 9, 1), 7))
+    from logistics.access import scoped
+
+    assert set(scoped(vendor_user, Round.objects.all()).values_list("kind", flat=True)) == {"self"}
+    assert set(scoped(inspector_user, Round.objects.all()).values_list("kind", flat=True)) == {"daily", "self"}
+    listing = client_for(office_user).get("/admin/inspections/round/?status=due")
+    assert listing.status_code == 200 and "待检查" in listing.content.decode()

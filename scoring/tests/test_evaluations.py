@@ -245,7 +245,9 @@ def test_the_beat_schedule_exists_after_migrate():
         "scoring.tasks.quarter_close_task",
         "scoring.tasks.catch_up_task",
         "logistics.tasks.relay_outbox_task",
+        "inspections.tasks.rounds_task",
     }
+    assert tasks["inspections.tasks.rounds_task"] == "*"  # hourly
     close = PeriodicTask.objects.get(task="scoring.tasks.quarter_close_task").crontab
     assert (close.minute, close.hour, close.day_of_month, close.month_of_year, str(close.timezone)) == (
         "0",
