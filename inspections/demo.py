@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from inspections import calculations
+from inspections.choices import PlanFrequency
 from inspections.demo_templates import DAILY, items_for
 from inspections.models import (
     ChecklistTemplate,
@@ -141,6 +142,8 @@ def seed_quarter(
         answers = _answers(rng, items, own_fail, partial)
         outcome = calculations.score(calculations.ItemAnswer(r, i.max_points, p) for i, r, p in answers)
         started = _moment(day, hour, rng.randint(0, 50))
+        if kind == InspectionKind.DAILY and random.Random(f"skip-{demo_tag}-{day}").random() < 0.04:
+            continue  # a day the office did not get round to (its plan's round is missed); the draws above stay
         inspections.append(
             Inspection(
                 kind=kind,
@@ -278,6 +281,49 @@ def seed(context: dict[str, Any]) -> None:
             )
     if total:
         context["stdout"].write(f"    inspections created: {total}")
+    seed_plans(context, effective_from=current.previous().first_day)
     from inspections.demo_complaints_surveys import seed as seed_complaints_surveys
 
     seed_complaints_surveys(context)
+
+
+# (kind, frequency, weekday, day of month, window) of every demo contract's plan: the office's daily check on
+# working days, the vendor's morning self-check every day, the key-point check on Wednesdays, the joint check
+# on the 25th (the next working day when the 25th is a rest day)
+DEMO_PLAN = [
+    (InspectionKind.DAILY, PlanFrequency.WORKING_DAY, None, None, (dt.time(9, 0), dt.time(14, 0))),
+    (InspectionKind.SELF, PlanFrequency.EVERY_DAY, None, None, (dt.time(7, 0), dt.time(10, 0))),
+    (InspectionKind.WEEKLY, PlanFrequency.WEEKLY, 2, None, (dt.time(8, 0), dt.time(17, 0))),
+    (InspectionKind.MONTHLY_JOINT, PlanFrequency.MONTHLY, None, 25, (dt.time(8, 0), dt.time(17, 0))),
+]
+
+
+def seed_plans(context: dict[str, Any], *, effective_from: dt.date) -> None:
+    """Every demo contract's plan from the start of the last complete quarter, and its rounds up to tomorrow
+    (the demo's inspections do them: late after 14:00, missed where a holiday moved the day)."""
+    from inspections.services import plans as plan_services
+
+    inspector, office = context["users"]["inspector"], context["users"]["office"]
+    made = 0
+    for contract in context["contracts"].values():
+        if contract.plans.exists():
+            continue
+        for kind, frequency, weekday, day_of_month, (start, end) in DEMO_PLAN:
+            plan_services.plan_create(
+                by=office,
+                inspectors=[] if kind == InspectionKind.SELF else [inspector],
+                allow_past=True,
+                contract=contract,
+                kind=kind,
+                frequency=frequency,
+                weekday=weekday,
+                day_of_month=day_of_month,
+                window_start=start,
+                window_end=end,
+                effective_from=max(effective_from, contract.start_date),
+            )
+            made += 1
+    if made:
+        rounds = plan_services.rounds_create(effective_from, local_today() + dt.timedelta(days=1))
+        plan_services.rounds_close()
+        context["stdout"].write(f"    inspection plans created: {made}, rounds: {rounds}")

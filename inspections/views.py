@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING, Any
 
@@ -14,15 +15,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from contracts.choices import NoticeKind
 from contracts.evidence import register_evidence_url
-from contracts.models import FormalNotice
+from contracts.models import Contract, FormalNotice
 from inspections import filtersets, selectors
-from inspections.choices import ItemResultChoice
+from inspections.choices import ItemResultChoice, RoundStatus
 from inspections.models import (
     ChecklistItem,
     ChecklistTemplate,
@@ -35,6 +37,7 @@ from inspections.models import (
     RectificationStatus,
 )
 from inspections.services import inspections as inspection_services
+from inspections.services import plans as plan_services
 from inspections.services import rectifications as rectification_services
 from logistics.access import is_inspector, is_vendor_user, scoped
 from logistics.files import download_url, register_download
@@ -97,6 +100,7 @@ def tablet_bootstrap(user: User) -> dict[str, Any]:
     labels = dict(InspectionKind.choices)
     return {
         "user": {"id": user.pk, "name": user.get_full_name() or user.username},
+        "rounds": _tablet_rounds(user, templates),
         "kinds": [{"value": k, "label": str(labels[k])} for k in kinds],
         "contracts": [
             {
@@ -139,6 +143,43 @@ def tablet_bootstrap(user: User) -> dict[str, Any]:
             "inspections": reverse("inspections:list"),
         },
     }
+
+
+def _tablet_rounds(user: User, templates: list[ChecklistTemplate]) -> list[dict[str, Any]]:
+    """Today's and the rest of this week's rounds of ``user``, each with what its form needs filled in."""
+    today = local_today()
+    monday = today - dt.timedelta(days=today.weekday())
+    rows = plan_services.rounds_for(user, min(today, monday), monday + dt.timedelta(days=6))
+    template_for = {}
+    for template in templates:  # the first current checklist of the kind for the category (family order)
+        template_for.setdefault((template.category_id, template.kind), template.pk)
+    category_of = dict(Contract.objects.filter(pk__in={r.contract_id for r in rows}).values_list("pk", "category_id"))
+    status_labels = dict(RoundStatus.choices)
+    out = []
+    for row in rows:
+        if row.due_on < today and row.is_done:
+            continue  # the week's past rounds that are done: nothing to do
+        template_kind = InspectionKind.DAILY if row.kind == InspectionKind.SELF else row.kind
+        category = category_of.get(row.contract_id)
+        opens, closes = timezone.localtime(row.opens_at), timezone.localtime(row.closes_at)
+        out.append(
+            {
+                "id": row.pk,
+                "due_on": row.due_on.isoformat(),
+                "today": row.due_on == today,
+                "kind": row.kind,
+                "contract": row.contract_id,
+                "template": template_for.get((category, row.kind)) or template_for.get((category, template_kind)),
+                "site": row.plan.site_id,
+                "site_name": str(row.plan.site) if row.plan.site_id else "",
+                "key_points": [k.pk for k in row.plan.key_points.all()],
+                "window": f"{opens:%H:%M}–{closes:%H:%M}" + (" +1" if closes.date() > opens.date() else ""),
+                "status": row.status,
+                "status_label": str(status_labels[row.status]),
+                "inspection": row.inspection.reference if row.inspection_id else "",
+            }
+        )
+    return out
 
 
 def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

@@ -294,9 +294,14 @@ def _attach_submitted(first: dt.date, last: dt.date) -> int:
     )
     if not inspections:
         return 0
-    candidates = _candidates({i.contract_id for i in inspections}, start, end)
+    grouped: dict[tuple[int, str], list[_Candidate]] = defaultdict(list)
+    for candidate in _candidates({i.contract_id for i in inspections}, start, end):
+        grouped[(candidate.round.contract_id, candidate.round.kind)].append(candidate)
     attached = 0
     for inspection in inspections:
+        candidates = grouped.get((inspection.contract_id, inspection.kind))
+        if not candidates:
+            continue
         picked = _pick(inspection, {k.pk for k in inspection.key_points.all()}, candidates)
         if picked is None:
             continue
@@ -304,7 +309,7 @@ def _attach_submitted(first: dt.date, last: dt.date) -> int:
         Round.objects.filter(pk=candidate.round.pk, inspection__isnull=True).update(
             status=status, inspection=inspection, done_at=inspection.submitted_at
         )
-        candidate.round.inspection_id = inspection.pk  # taken: not offered to the next inspection
+        candidates.remove(candidate)  # taken: not offered to the next inspection
         attached += 1
     return attached
 

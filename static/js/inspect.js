@@ -123,7 +123,7 @@
       key: draft.key, kind: draft.kind, contract: draft.contract, template: draft.template, site: draft.site || null,
       key_points: draft.key_points || [], started_at: draft.started_at, summary: draft.summary || "",
       vendor_representative: draft.vendor_representative || "", departments: draft.departments || [],
-      results: draft.results, rectification_checks: draft.rectification_checks || {},
+      results: draft.results, rectification_checks: draft.rectification_checks || {}, round: draft.round || null,
     };
   }
 
@@ -176,7 +176,7 @@
         } catch (e) { /* network error: stays queued, retried later */ break; }
       }
       cleanup();
-    } finally { flushing = false; refreshNet(); renderLocalDrafts(); }
+    } finally { flushing = false; refreshNet(); renderLocalDrafts(); if (!$("screen-start").hidden) renderRounds(); }
   }
   function cleanup() {
     const week = 7 * 24 * 3600 * 1000;
@@ -222,16 +222,59 @@
     $("f-site").addEventListener("change", refreshKeyPoints);
     $("btn-start").addEventListener("click", () => {
       const keyPoints = Array.from(document.querySelectorAll("#f-keypoints input:checked")).map((i) => Number(i.value));
-      current = {
-        key: uuid(), state: "draft", kind: $("f-kind").value, contract: Number($("f-contract").value),
-        template: Number($("f-template").value), site: $("f-site").value ? Number($("f-site").value) : null,
-        key_points: keyPoints, started_at: new Date().toISOString(), results: {}, photos: [], summary: "",
-        vendor_representative: "", departments: [], rectification_checks: {}, errors: null,
-      };
-      persist(); showForm(); scheduleSync();
+      startDraft({
+        kind: $("f-kind").value, contract: Number($("f-contract").value), template: Number($("f-template").value),
+        site: $("f-site").value ? Number($("f-site").value) : null, key_points: keyPoints, round: null,
+      });
     });
     refreshStart();
     renderLocalDrafts();
+    showScreen("start");
+  }
+  function startDraft(fields) {
+    current = Object.assign({
+      key: uuid(), state: "draft", started_at: new Date().toISOString(), results: {}, photos: [], summary: "",
+      vendor_representative: "", departments: [], rectification_checks: {}, errors: null,
+    }, fields);
+    persist(); showForm(); scheduleSync();
+  }
+
+  // --- today's rounds: one tap from the form, with the contract, checklist, site and key points filled in ----
+  function draftOfRound(round) {
+    return Object.values(drafts).filter((d) => d.round === round.id).sort((a, b) => (b.updated || 0) - (a.updated || 0))[0];
+  }
+  function roundItem(round) {
+    const contract = contractById(round.contract);
+    const draft = draftOfRound(round);
+    let state = round.status_label, action = null;
+    if (draft && draft.state === "submitted") state = interpolate(_("Done: %(reference)s"), { reference: draft.result.reference }, true);
+    else if (draft && draft.state === "queued") state = _("Done, waiting for the network");
+    else if (round.inspection) state = `${round.status_label}: ${round.inspection}`;
+    else if (draft) action = el("button", { type: "button", class: "btn btn-primary", text: _("Continue"), onclick: () => { current = draft; showForm(); if (draft.errors) showErrors(draft.errors); } });
+    else if (round.status === "due" || round.status === "missed") {
+      action = el("button", { type: "button", class: "btn btn-primary", disabled: !round.template || !contract, text: _("Start"),
+        onclick: () => startDraft({ kind: round.kind, contract: round.contract, template: round.template, site: round.site, key_points: round.key_points, round: round.id }) });
+    }
+    const where = [contract ? contract.number : "", round.site_name].filter(Boolean).join(" · ");
+    const when = round.today ? round.window : `${new Date(round.due_on + "T00:00").toLocaleDateString(document.documentElement.lang || undefined, { weekday: "short", month: "numeric", day: "numeric" })} ${round.window}`;
+    const done = (draft && (draft.state === "submitted" || draft.state === "queued")) || round.inspection;
+    return el("li", { class: "round round-" + (done ? "done" : round.status), "data-round": round.id }, [
+      el("div", { class: "round-text" }, [
+        el("strong", { text: kindLabel(round.kind) }), " ", el("span", { class: "muted", text: when }),
+        el("br"), el("span", { text: where }), " ", el("span", { class: "round-state", text: state }),
+      ]),
+      ...(action ? [action] : []),
+    ]);
+  }
+  function renderRounds() {
+    const rounds = DATA.rounds || [];
+    const today = rounds.filter((r) => r.today); const later = rounds.filter((r) => !r.today);
+    const todayList = $("rounds-today"); todayList.innerHTML = "";
+    today.forEach((r) => todayList.appendChild(roundItem(r)));
+    $("rounds-today-empty").hidden = today.length > 0;
+    const weekList = $("rounds-week"); weekList.innerHTML = "";
+    later.forEach((r) => weekList.appendChild(roundItem(r)));
+    $("rounds-week-box").hidden = later.length === 0;
   }
   function renderLocalDrafts() {
     const box = $("local-drafts"); box.innerHTML = "";
@@ -255,6 +298,9 @@
 
   function showScreen(name) {
     ["start", "form", "done"].forEach((s) => { $("screen-" + s).hidden = s !== name; });
+    $("screen-rounds").hidden = name !== "start" || !(DATA.rounds || []).length;
+    $("local-drafts").hidden = name !== "start";
+    if (name === "start") renderRounds();
     window.scrollTo(0, 0);
   }
 
@@ -438,6 +484,7 @@
       showDone(current); flush();
     });
     $("btn-new").addEventListener("click", () => { current = null; showScreen("start"); refreshStart(); renderLocalDrafts(); });
+    $("btn-rounds").addEventListener("click", () => { current = null; showScreen("start"); renderLocalDrafts(); });
   }
   function showDone(draft) {
     showScreen("done");
