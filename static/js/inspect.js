@@ -260,7 +260,7 @@
     const done = (draft && (draft.state === "submitted" || draft.state === "queued")) || round.inspection;
     return el("li", { class: "round round-" + (done ? "done" : round.status), "data-round": round.id }, [
       el("div", { class: "round-text" }, [
-        el("strong", { text: kindLabel(round.kind) }), " ", el("span", { class: "muted", text: when }),
+        el("strong", { text: kindLabel(round.kind) }), " ", el("span", { class: "muted nowrap", text: when }),
         el("br"), el("span", { text: where }), " ", el("span", { class: "round-state", text: state }),
       ]),
       ...(action ? [action] : []),
