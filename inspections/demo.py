@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.db.models import Max
 from django.utils import timezone
 
 from inspections import calculations
@@ -163,6 +164,9 @@ def seed_quarter(
             )
         )
         answers_by_index.append(answers)
+    first_number = (Inspection.objects.aggregate(last=Max("number"))["last"] or 0) + 1
+    for offset, inspection in enumerate(inspections):
+        inspection.number = first_number + offset  # numbered at submission, in order
     created = Inspection.objects.bulk_create(inspections, batch_size=500)
     results = []
     for inspection, answers in zip(created, answers_by_index, strict=True):

@@ -130,7 +130,13 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
             inspection__inspected_on__lte=quarter.last_day,
         )
         .values_list(
-            "pk", "inspection_id", "inspection__contract_id", "item__code", "item__severity", "inspection__inspected_on"
+            "pk",
+            "inspection_id",
+            "inspection__contract_id",
+            "item__code",
+            "item__severity",
+            "inspection__inspected_on",
+            "inspection__number",
         )
         .order_by("inspection_id", "pk")
     )
@@ -140,9 +146,10 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(5000):
-            for pk, inspection_id, contract_id, code, severity, day in rows:
+            for pk, inspection_id, contract_id, code, severity, day, number in rows:
+                reference = f"JC-{(number or inspection_id):06d}/{code}"  # as Inspection.reference
                 out[contract_id].failed_items.append(
-                    clause_engine.FailedItem(pk, sys.intern(severity), f"JC-{inspection_id:06d}/{code}", on=_date(day))
+                    clause_engine.FailedItem(pk, sys.intern(severity), reference, on=_date(day))
                 )
     for row in complaints.values("pk", "contract_id", "created_at", "upheld_at").order_by("pk"):
         filed_before = row["created_at"] < quarter.start  # counts here, filed in an earlier (final) quarter

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
@@ -15,7 +16,7 @@ from rest_framework.views import APIView
 
 from inspections import filtersets, selectors
 from inspections.api import serializers
-from inspections.models import ChecklistTemplate, Inspection, RectificationOrder
+from inspections.models import ChecklistTemplate, Inspection, RectificationOrder, Round
 from inspections.services import inspections as inspection_services
 from inspections.services import rectifications as rectification_services
 from logistics.api.mixins import ScopedViewSetMixin
@@ -77,7 +78,20 @@ class InspectionSubmitView(TabletView):
         except DjangoValidationError as exc:
             raise ValidationError(errors_of(exc))
         data = serializers.InspectionSerializer(inspection).data
+        data["round"] = _round_of(inspection)
+        data["rectifications"] = [
+            {"ref": order.reference, "deadline": f"{timezone.localtime(order.deadline):%Y-%m-%d %H:%M}"}
+            for order in RectificationOrder.objects.filter(item_result__inspection=inspection).order_by("pk")
+        ]
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _round_of(inspection: Any) -> dict[str, str] | None:
+    """The planned round the inspection did, for the tablet's "submitted" screen (None: unplanned)."""
+    row = Round.objects.filter(inspection=inspection).first()
+    if row is None:
+        return None
+    return {"due_on": row.due_on.isoformat(), "status": row.status, "status_label": str(row.get_status_display())}
 
 
 class InspectionPhotoView(TabletView):

@@ -161,6 +161,14 @@ class Inspection(LockedModel, TimeStampedModel):
     external_result = models.CharField(_("regulator's conclusion"), max_length=300, blank=True)
     document = models.FileField(_("document"), storage=private_storage, upload_to=RandomName("external"), blank=True)
     amendment_count = models.PositiveSmallIntegerField(_("amendments"), default=0)
+    number = models.PositiveIntegerField(
+        _("number"),
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        help_text=_("Given at submission (JC-000123): a draft started and abandoned leaves no gap."),
+    )
 
     history = HistoricalRecords(m2m_fields=[inspectors])
 
@@ -208,7 +216,12 @@ class Inspection(LockedModel, TimeStampedModel):
 
     @property
     def reference(self) -> str:
-        return f"JC-{self.pk:06d}" if self.pk else "JC-new"
+        """JC-000123 once submitted (its number); a draft has none yet."""
+        if self.number:
+            return f"JC-{self.number:06d}"
+        if self.pk and self.status == InspectionStatus.SUBMITTED:  # written without a number (bulk loads)
+            return f"JC-{self.pk:06d}"
+        return str(_("draft %(id)s") % {"id": self.pk or "—"})
 
     @property
     def is_submitted(self) -> bool:

@@ -377,7 +377,13 @@ def inspection_submit(*, user: User, data: dict[str, Any]) -> tuple[Inspection, 
     everything entered, stays saved.
     """
     try:
-        return _submit(user=user, data=data)
+        for attempt in range(3):
+            try:
+                return _submit(user=user, data=data)
+            except IntegrityError as exc:  # two submissions took the same number at once: the later retries
+                if attempt == 2 or "number" not in str(exc).lower():
+                    raise
+        raise AssertionError("unreachable")
     except _Rejected as rejected:
         inspection_sync(user=user, data=data)  # the submission rolled back: keep the draft all the same
         raise InspectionInvalid(rejected.errors)
@@ -392,6 +398,7 @@ def _lock(inspection: Inspection, checked: Checked, user: User) -> None:
         answers.append(answer)
     outcome = calculations.score(answers)
     now = timezone.now()
+    inspection.number = _next_number()
     inspection.awarded_points = outcome.awarded
     inspection.max_points = outcome.possible
     inspection.score = outcome.score
@@ -403,6 +410,22 @@ def _lock(inspection: Inspection, checked: Checked, user: User) -> None:
         from inspections.services.rectifications import rectifications_for_failed_items
 
         rectifications_for_failed_items(inspection=inspection, by=user)
+
+
+def _next_number() -> int:
+    """The next inspection number (JC-000124), given at submission so that an abandoned draft leaves no gap.
+
+    The row holding the greatest number is locked until the submission commits (PostgreSQL), so two
+    submissions at once take turns; on SQLite writes are serialized anyway. The unique column is the last
+    word: ``inspection_submit`` retries a collision."""
+    last = (
+        Inspection.objects.select_for_update()
+        .filter(number__isnull=False)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
 
 
 def _record_joint_checks(inspection: Inspection, payload: Payload, user: User) -> None:

@@ -427,3 +427,20 @@ def test_vendors_see_only_their_self_check_rounds(setup, client_for, office_user
     assert set(scoped(inspector_user, Round.objects.all()).values_list("kind", flat=True)) == {"daily", "self"}
     listing = client_for(office_user).get("/admin/inspections/round/?status=due")
     assert listing.status_code == 200 and "待检查" in listing.content.decode()
+
+
+# --- numbering at submission ----------------------------------------------------------------------------
+def test_inspections_are_numbered_at_submission_so_abandoned_drafts_leave_no_gap(setup, inspector_user):
+    contract, _site, _point = setup
+    template = make_template(category=contract.category, kind="daily")
+    for _ in range(3):  # three forms started and abandoned: drafts on the server, no number
+        inspection_services.inspection_sync(
+            user=inspector_user,
+            data={"key": str(uuid.uuid4()), "kind": "daily", "contract": contract.pk, "template": template.pk},
+        )
+    now = dt.datetime.now(tz=SH)
+    first = submit(inspector_user, contract, template, now - dt.timedelta(minutes=30))
+    second = submit(inspector_user, contract, template, now - dt.timedelta(minutes=25))
+    assert (first.reference, second.reference) == ("JC-000001", "JC-000002")
+    draft = Inspection.objects.filter(number__isnull=True).first()
+    assert draft.reference == f"draft {draft.pk}"

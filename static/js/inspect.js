@@ -164,7 +164,10 @@
           await uploadPhotos(draft);
           const r = await post(DATA.urls.submit, payload(draft));
           if (r.status === 200 || r.status === 201) {
-            draft.state = "submitted"; draft.result = { id: r.data.id, reference: r.data.reference, score: r.data.score };
+            draft.state = "submitted";
+            draft.result = { id: r.data.id, reference: r.data.reference, score: r.data.score, round: r.data.round || null, rectifications: r.data.rectifications || [] };
+            const planned = r.data.round && (DATA.rounds || []).find((x) => x.id === draft.round);
+            if (planned) { planned.status = r.data.round.status; planned.status_label = r.data.round.status_label; planned.inspection = r.data.reference; }
             persist();
             if (draft === current || (current && current.key === draft.key)) showDone(draft);
           } else if (r.status === 400) {
@@ -490,7 +493,11 @@
     showScreen("done");
     if (draft.state === "submitted") {
       $("done-title").textContent = _("Submitted");
-      $("done-text").textContent = interpolate(_("Inspection %(reference)s was received with a score of %(score)s."), { reference: draft.result.reference, score: draft.result.score === null ? "—" : draft.result.score }, true);
+      const lines = [interpolate(_("Inspection %(reference)s was received with a score of %(score)s."), { reference: draft.result.reference, score: draft.result.score === null ? "—" : draft.result.score }, true)];
+      if (draft.result.round) lines.push(interpolate(_("Planned round of %(date)s: %(status)s."), { date: draft.result.round.due_on, status: draft.result.round.status_label }, true));
+      const orders = draft.result.rectifications || [];
+      if (orders.length) lines.push(interpolate(_("Rectification orders opened for the failed items: %(orders)s."), { orders: orders.map((o) => interpolate(_("%(ref)s (due %(deadline)s)"), o, true)).join(_(", ")) }, true));
+      $("done-text").textContent = lines.join(" ");
     } else {
       $("done-title").textContent = _("Queued");
       $("done-text").textContent = _("The inspection is saved on this device and will be sent as soon as the network is back. You can close this page.");
