@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from contracts.models import Contract, ContractStatus
 from inspections import calculations
@@ -305,13 +306,19 @@ def _write_draft(inspection: Inspection, payload: Payload, checked: Checked, use
     inspection.departments.set(checked.departments)
     inspection.inspectors.add(user)
     existing = {r.item_id: r for r in inspection.results.all()}
+    created, changed = [], []
     for item_id, (result, points, note) in checked.answers.items():
         row = existing.pop(item_id, None)
         if row is None:
-            ItemResult.objects.create(inspection=inspection, item_id=item_id, result=result, points=points, note=note)
+            created.append(ItemResult(inspection=inspection, item_id=item_id, result=result, points=points, note=note))
         elif (row.result, row.points, row.note) != (result, points, note):
             row.result, row.points, row.note = result, points, note
-            row.save(update_fields=["result", "points", "note"])
+            changed.append(row)
+    # in bulk, with their audit history rows: the same number of queries for 10 items as for 40
+    if created:
+        bulk_create_with_history(created, ItemResult, default_user=user)
+    if changed:
+        bulk_update_with_history(changed, ItemResult, ["result", "points", "note"], default_user=user)
     stale = [row.pk for item_id, row in existing.items() if item_id not in checked.answers]
     if stale:
         ItemResult.objects.filter(pk__in=stale).delete()
@@ -390,12 +397,13 @@ def inspection_submit(*, user: User, data: dict[str, Any]) -> tuple[Inspection, 
 
 
 def _lock(inspection: Inspection, checked: Checked, user: User) -> None:
-    answers = []
-    for result in inspection.results.select_related("item"):
+    answers, rows = [], list(inspection.results.select_related("item"))
+    for result in rows:
         answer = calculations.ItemAnswer(result.result, result.item.max_points, result.points)
         result.awarded = calculations.awarded(answer)
-        result.save(update_fields=["awarded"])
         answers.append(answer)
+    if rows:
+        bulk_update_with_history(rows, ItemResult, ["awarded"], default_user=user)
     outcome = calculations.score(answers)
     now = timezone.now()
     inspection.number = _next_number()

@@ -240,3 +240,69 @@ def reports(quarter: Quarter, repeat: int = 5) -> dict[str, float]:
         ),
         "largest_contract_ledger_lines": lines(largest),
     }
+
+
+class _Rollback(Exception):
+    pass
+
+
+def tablet(repeat: int = 5) -> dict[str, Any]:
+    """The tablet's draft sync (first and later) and submission, through the services the API calls, for a
+    10-item and a 40-item checklist (two failed items each): queries per request (flat in the number of items)
+    and the median CPU time per request. Run in a transaction rolled back at the end: nothing stays."""
+    import uuid
+
+    from django.contrib.auth.models import Group
+
+    from contracts.models import ContractStatus
+    from inspections.models import ChecklistItem, ChecklistTemplate
+    from inspections.services import inspections as inspection_services
+    from logistics.models import User
+
+    figures: dict[str, Any] = {}
+    try:
+        with transaction.atomic():
+            contract = Contract.objects.filter(status=ContractStatus.ACTIVE).order_by("pk").first()
+            user = User.objects.create(username=f"bench-tablet-{uuid.uuid4().hex[:8]}")
+            user.groups.add(Group.objects.get(name="inspector"))
+            contract.inspectors.add(user)
+            for size in (10, 40):
+                template = ChecklistTemplate.objects.create(
+                    family=f"bench-tablet-{size}-{uuid.uuid4().hex[:6]}",
+                    category_id=contract.category_id,
+                    kind="daily",
+                    name="基准检查表",
+                )
+                ChecklistItem.objects.bulk_create(
+                    ChecklistItem(template=template, code=f"B{n:02d}", text="项目", max_points=Decimal(5), sort_order=n)
+                    for n in range(size)
+                )
+                codes = [f"B{n:02d}" for n in range(size)]
+                answers = {c: {"result": "fail" if n in (0, 3) else "pass"} for n, c in enumerate(codes)}
+                half = {c: {"result": "pass"} for c in codes[: size // 2]}
+                runs: dict[str, list[tuple[int, float]]] = defaultdict(list)
+                for attempt in range(repeat + 1):  # the first is a warm-up (caches of roles and templates)
+                    data = {"key": str(uuid.uuid4()), "kind": "daily", "contract": contract.pk, "template": template.pk}
+                    steps = (
+                        ("sync_first", inspection_services.inspection_sync, half),
+                        ("sync_again", inspection_services.inspection_sync, answers),
+                        ("submit", inspection_services.inspection_submit, answers),
+                    )
+                    for name, service, results in steps:
+                        with counting_queries() as counter:
+                            started = time.process_time()
+                            service(user=user, data={**data, "results": results})
+                            cpu = time.process_time() - started
+                        if attempt:
+                            runs[name].append((counter["n"], cpu))
+                figures[str(size)] = {
+                    name: {
+                        "queries": max(n for n, _ in values),
+                        "cpu_ms": round(1000 * statistics.median(c for _, c in values), 1),
+                    }
+                    for name, values in runs.items()
+                }
+            raise _Rollback
+    except _Rollback:
+        pass
+    return figures

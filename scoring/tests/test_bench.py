@@ -10,6 +10,7 @@ from django.db.models import Count
 
 from contracts.models import LedgerLine, Settlement
 from contracts.tests.factories import ContractFactory
+from inspections.models import Inspection
 from scoring.models import Evaluation
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +52,14 @@ def test_a_small_benchmark_run_prints_its_table_and_json(tmp_path, capsys, setti
     assert figures["generation"][-1]["item_results"] == 1 * (90 + 90 + 13 + 3) * 20
     # the profile of one more close, where the time goes (the figures above are measured without it)
     assert "quarter_close" in (tmp_path / "close.txt").read_text()
+    # the tablet's sync and submit: the same queries for 10 and 40 items, and nothing left behind
+    tablet = figures["tablet"]
+    for step in ("sync_first", "sync_again", "submit"):
+        assert tablet["10"][step]["queries"] == tablet["40"][step]["queries"] > 0
+        assert tablet["40"][step]["cpu_ms"] > 0
+    assert not Inspection.objects.filter(created_by__username__startswith="bench-tablet-").exists()
     printed = capsys.readouterr().out
-    assert "quarter close" in printed and "institution summary" in printed
+    assert "quarter close" in printed and "institution summary" in printed and "tablet submit" in printed
     # what the close wrote is what the product writes: evaluations, draft settlements, ledger lines
     assert Evaluation.objects.count() == 3 and Settlement.objects.filter(status="draft").count() == 3
     assert LedgerLine.objects.exists()

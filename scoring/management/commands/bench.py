@@ -110,6 +110,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"quarter close at {step} with its references: {close}")
                 figures["reports"] = measure.reports(quarter)
                 self.stdout.write(f"reports: {figures['reports']}")
+                figures["tablet"] = measure.tablet()
+                self.stdout.write(f"tablet: {figures['tablet']}")
                 if not options["no_web"]:
                     from scoring.bench import web
 
@@ -208,6 +210,18 @@ def table(f: dict[str, Any]) -> str:
         ("  largest contract", f"{r['largest_contract_ledger_lines']} lines", f"{r['largest_contract_s']} s", ""),
         ("institution summary", f"N={c['contracts']}", f"{r['summary_median_s']} s", "<= 5 s"),
     ]
+    tablet = f.get("tablet")
+    if tablet:
+        for name, label in (("sync_first", "first sync"), ("sync_again", "later sync"), ("submit", "submit")):
+            small, large = tablet["10"][name], tablet["40"][name]
+            rows.append(
+                (
+                    f"tablet {label} (service)",
+                    f"10 / 40 items: {small['queries']} / {large['queries']} queries",
+                    f"{small['cpu_ms']} / {large['cpu_ms']} ms CPU",
+                    "queries flat in items (2 failures each)",
+                )
+            )
     if f.get("web"):
         rows += web_rows(f["web"], c["contracts"])
     return _columns(rows)
