@@ -24,7 +24,7 @@ from logistics import outbox
 from logistics.context_processors import default_institution_name
 from logistics.pdf import html_document
 from logistics.quarters import Quarter
-from scoring import charts, components, report_data
+from scoring import charts, components, report_data, selectors
 from scoring.models import Evaluation, Report
 
 logger = logging.getLogger(__name__)
@@ -121,6 +121,7 @@ def contract_context(evaluation: Evaluation) -> dict[str, Any]:
             if component.code in stored and components.shown(component.code, stored[component.code].weight)
         ],
         "explanation": {c["code"]: c for c in evaluation.explanation.get("components", [])},
+        "coverage": selectors.coverage_by_component(evaluation.contract_id, Quarter.parse(evaluation.quarter)),
         # each line names its terms version only when the quarter was priced by more than one
         "several_versions": len(
             {line.clause.terms_id for line in data.ledger if line.clause_id}

@@ -432,3 +432,15 @@ def objection_options(evaluation: Evaluation) -> list[ObjectionOption]:
                 )
             )
     return options
+
+
+def coverage_by_component(contract_id: int, quarter: Quarter) -> dict[str, Any]:
+    """Component code (D, W, M, SELF) -> the coverage of its planned rounds in the quarter
+    (``inspections.selectors.Coverage``; absent where the contract has no plan of that kind), so that a
+    component computed from 3 of 13 due checks says so."""
+    from inspections.selectors import coverage_by_contract
+
+    by_kind = coverage_by_contract(quarter.first_day, quarter.last_day, [contract_id]).get(contract_id, {})
+    return {
+        component.code: by_kind[kind] for kind, component in components.BY_INSPECTION_KIND.items() if kind in by_kind
+    }

@@ -242,6 +242,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if is_office(request.user) or request.user.has_perm("inspections.view_inspection")
         else {}
     )
+    coverage = selectors.coverage_by_component(evaluation.contract_id, Quarter.parse(evaluation.quarter))
     rows = []
     for definition in components.COMPONENTS:
         component = stored.get(definition.code)
@@ -254,6 +255,8 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "component": component,
                 "contribution": explanation.get(definition.code, {}).get("contribution"),
                 "link": links.get(definition.code),
+                "coverage": coverage.get(definition.code),
+                "planned": definition.inspection_kind is not None,
             }
         )
     settlement = (

@@ -444,3 +444,30 @@ def test_inspections_are_numbered_at_submission_so_abandoned_drafts_leave_no_gap
     assert (first.reference, second.reference) == ("JC-000001", "JC-000002")
     draft = Inspection.objects.filter(number__isnull=True).first()
     assert draft.reference == f"draft {draft.pk}"
+
+
+# --- coverage beside the components: the evaluation page and the contract PDF ---------------------------
+def test_the_evaluation_page_and_the_report_say_how_many_planned_rounds_were_done(
+    setup, inspector_user, office_user, client_for
+):
+    from django.urls import reverse
+
+    from logistics.quarters import Quarter
+    from scoring import reports, services
+
+    contract, _site, _point = setup
+    template = make_template(category=contract.category, kind="daily")
+    svc.plan_create(by=office_user, inspectors=[inspector_user], allow_past=True, **plan_fields(contract))
+    svc.rounds_tick(at(D(2026, 9, 1), 7))
+    submit(inspector_user, contract, template, at(D(2026, 9, 1), 9))
+    submit(inspector_user, contract, template, at(D(2026, 9, 2), 13))  # late
+    svc.rounds_tick(at(D(2026, 10, 1), 7))  # the rest of September: made (catch-up of 14 days) and missed
+    q3 = Quarter.parse("2026Q3")
+    due = Round.objects.filter(due_on__lte=D(2026, 9, 30)).count()
+    assert due == 2 + 10  # 1-2 September, then the working days of the last 14 days (17-30, the 20th in, the 25th out)
+    [evaluation] = services.evaluations_compute(quarter=q3, contracts=[contract])
+    page = client_for(office_user).get(reverse("scoring:evaluation", args=[evaluation.pk])).content.decode()
+    assert "2/12 (16.7%)" in page and "其中逾时 1 次" in page
+    context = reports.contract_context(evaluation)
+    assert context["coverage"]["D"].as_dict() == {"due": 12, "done": 2, "late": 1, "missed": 10, "coverage": "16.7"}
+    assert "W" not in context["coverage"]  # no weekly plan: "no plan" beside W
