@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 
 
 MAX_PHOTOS_PER_ITEM = 5
+#: the manager the bulk writes of a draft's item results go through: simple-history writes their history rows
+#: itself (the default manager's audited update would write them a second time, without the user); the
+#: service has locked the draft and checked it is one, so the locked-row guard has nothing to add
+PLAIN = ItemResult._base_manager
 
 
 class InspectionInvalid(ValidationError):
@@ -318,7 +322,7 @@ def _write_draft(inspection: Inspection, payload: Payload, checked: Checked, use
     if created:
         bulk_create_with_history(created, ItemResult, default_user=user)
     if changed:
-        bulk_update_with_history(changed, ItemResult, ["result", "points", "note"], default_user=user)
+        bulk_update_with_history(changed, ItemResult, ["result", "points", "note"], default_user=user, manager=PLAIN)
     stale = [row.pk for item_id, row in existing.items() if item_id not in checked.answers]
     if stale:
         ItemResult.objects.filter(pk__in=stale).delete()
@@ -403,7 +407,7 @@ def _lock(inspection: Inspection, checked: Checked, user: User) -> None:
         result.awarded = calculations.awarded(answer)
         answers.append(answer)
     if rows:
-        bulk_update_with_history(rows, ItemResult, ["awarded"], default_user=user)
+        bulk_update_with_history(rows, ItemResult, ["awarded"], default_user=user, manager=PLAIN)
     outcome = calculations.score(answers)
     now = timezone.now()
     inspection.number = _next_number()

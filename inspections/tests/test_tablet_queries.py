@@ -62,7 +62,15 @@ def test_bulk_writes_keep_the_audit_history(inspector_user):
     svc.inspection_submit(user=inspector_user, data=payload(contract, template, key, changed))
     inspection = Inspection.objects.get(idempotency_key=key)
     row = inspection.results.get(item__code=codes[0])
-    history = list(ItemResult.history.filter(id=row.pk).order_by("history_id").values_list("result", "awarded"))
-    # created as passed, changed to failed, then stamped with its points at submission
-    assert history[0][0] == "pass" and history[-1] == ("fail", row.awarded)
-    assert ItemResult.history.filter(inspection_id=inspection.pk).values("id").distinct().count() == 4
+    history = list(
+        ItemResult.history.filter(id=row.pk)
+        .order_by("history_id")
+        .values_list("history_type", "result", "awarded", "history_user")
+    )
+    # created as passed, changed to failed, then stamped with its points at submission: one row each, by the inspector
+    assert history == [
+        ("+", "pass", None, inspector_user.pk),
+        ("~", "fail", None, inspector_user.pk),
+        ("~", "fail", row.awarded, inspector_user.pk),
+    ]
+    assert ItemResult.history.filter(inspection_id=inspection.pk).count() == 4 + 1 + 4  # created, changed, stamped
