@@ -205,7 +205,41 @@ class Summary:
     at_risk: list[dict[str, Any]]
     by_category: list[dict[str, Any]]
     trend: list[tuple[str, Decimal | None]]
+    supervision: dict[str, Any] = field(default_factory=dict)
     generated_at: dt.datetime = field(default_factory=timezone.now)
+
+
+def supervision(quarter: Quarter) -> dict[str, Any]:
+    """The planned rounds of the quarter for leaders: per kind (the office's own duty first, then the vendors'
+    self-checks) and the office's per inspector. Three queries."""
+    from inspections.selectors import Coverage, coverage_by_contract, coverage_by_inspector
+    from logistics.models import User
+
+    totals: dict[str, Coverage] = defaultdict(Coverage)
+    for by_kind in coverage_by_contract(quarter.first_day, quarter.last_day).values():
+        for kind, cov in by_kind.items():
+            totals[kind] = totals[kind] + cov
+    order = [InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SELF]
+    kinds = [
+        {
+            "kind": kind,
+            "label": InspectionKind(kind).label,
+            "office": kind != InspectionKind.SELF,
+            "coverage": totals[kind],
+        }
+        for kind in order
+        if kind in totals
+    ]
+    per_inspector = coverage_by_inspector(quarter.first_day, quarter.last_day)
+    names = {u.pk: u for u in User.objects.filter(pk__in=per_inspector)}
+    inspectors = sorted(
+        (
+            {"name": names[pk].get_full_name() or names[pk].username, "coverage": cov}
+            for pk, cov in per_inspector.items()
+        ),
+        key=lambda row: (row["coverage"].percent if row["coverage"].percent is not None else Decimal(101), row["name"]),
+    )
+    return {"kinds": kinds, "inspectors": inspectors}
 
 
 def summary(quarter: Quarter) -> Summary:
@@ -288,4 +322,5 @@ def summary(quarter: Quarter) -> Summary:
         at_risk,
         by_category,
         trend,
+        supervision(quarter),
     )

@@ -471,3 +471,29 @@ def test_the_evaluation_page_and_the_report_say_how_many_planned_rounds_were_don
     context = reports.contract_context(evaluation)
     assert context["coverage"]["D"].as_dict() == {"due": 12, "done": 2, "late": 1, "missed": 10, "coverage": "16.7"}
     assert "W" not in context["coverage"]  # no weekly plan: "no plan" beside W
+
+
+def test_leaders_see_the_offices_coverage_on_the_dashboard(setup, inspector_user, office_user, client_for, make_user):
+    from logistics.quarters import Quarter
+    from scoring import report_data
+
+    contract, _site, _point = setup
+    template = make_template(category=contract.category, kind="daily")
+    svc.plan_create(by=office_user, inspectors=[inspector_user], allow_past=True, **plan_fields(contract))
+    svc.plan_create(by=office_user, allow_past=True, **plan_fields(contract, kind="self", frequency="every_day"))
+    svc.rounds_tick(at(D(2026, 9, 1), 7))
+    submit(inspector_user, contract, template, at(D(2026, 9, 1), 9))
+    svc.rounds_tick(at(D(2026, 9, 3), 7))  # 1-2 September due and closed (3rd: window not passed at 07:00)
+    with clock(at(D(2026, 9, 3), 7)):
+        data = report_data.supervision(Quarter.parse("2026Q3"))
+    rows = {k["kind"]: (k["office"], k["coverage"].as_dict()) for k in data["kinds"]}
+    assert rows == {
+        "daily": (True, {"due": 2, "done": 1, "late": 0, "missed": 1, "coverage": "50.0"}),
+        "self": (False, {"due": 2, "done": 0, "late": 0, "missed": 2, "coverage": "0.0"}),
+    }
+    assert [(i["name"], i["coverage"].as_dict()["coverage"]) for i in data["inspectors"]] == [
+        (inspector_user.get_full_name(), "50.0")
+    ]
+    leader = make_user("leader", username="leader-cov")
+    page = client_for(leader).get("/reports/?quarter=2026Q3").content.decode()
+    assert "监督检查：计划巡检完成情况" in page and "（服务企业的责任）" in page
