@@ -37,6 +37,7 @@ class EvidenceType(models.TextChoices):
     RECTIFICATION = "rectification", _("Overdue rectification")
     SCORE = "score", _("Quarterly score")
     MANUAL = "manual", _("Correction by the office")
+    ROUND = "round", _("Missed self-check round")
 
 
 class NoticeKind(models.TextChoices):

@@ -207,6 +207,24 @@ def _overdue_days(clause: Any, facts: Any) -> Iterator[Priced]:
             )
 
 
+def _missed_self_checks(clause: Any, facts: Any) -> Iterator[Priced]:
+    amount = money(clause.amount or ZERO)
+    if amount <= 0:
+        return
+    for check in getattr(facts, "missed_self_checks", ()):
+        yield Priced(
+            "deduction",
+            amount,
+            "round",
+            check.id,
+            f"round:{check.id}",
+            check.ref,
+            explain(
+                "per_missed_self_check", ref=check.ref, day=check.on.isoformat() if check.on else "", rate=clause.amount
+            ),
+        )
+
+
 def _score_below(clause: Any, facts: Any) -> Iterator[Priced]:
     if facts.score is not None and facts.score < clause.threshold:
         amount = money(facts.fee * clause.percent / HUNDRED)
@@ -344,6 +362,23 @@ register(
         explanations={"per_overdue_day": _("Rectification %(ref)s overdue %(days)s day(s) × %(rate)s CNY per day.")},
         summary=lambda c: _text(_("%(amount)s CNY per day a rectification order is overdue"), amount=c.amount),
         default={"amount": Decimal("200.00"), "description": "整改逾期每日扣减服务费"},
+    )
+)
+register(
+    ClauseKind(
+        code="per_missed_self_check",
+        label=_("Deduction per missed self-check round"),
+        role="event",
+        required=("amount",),
+        lines=_missed_self_checks,
+        explanations={
+            "per_missed_self_check": _(
+                "Self-check round %(ref)s of %(day)s missed (its plan made it due; none was done in its window or "
+                "late): %(rate)s CNY per round."
+            )
+        },
+        summary=lambda c: _text(_("%(amount)s CNY per missed self-check round"), amount=c.amount),
+        # not in a new contract's clause set: the office adds it where the contract prices self-checks
     )
 )
 register(

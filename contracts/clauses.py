@@ -101,6 +101,15 @@ class OverdueRectification:
         return OverdueRectification(self.id, days, self.ref, lo) if days > 0 else None
 
 
+@dataclass(frozen=True, slots=True)
+class MissedSelfCheck:
+    """A vendor's self-check round its plan made due and the window passed without (inspections.Round)."""
+
+    id: int
+    ref: str  # e.g. "XJ-000123"
+    on: dt.date | None = None  # the round's day
+
+
 @dataclass(frozen=True)
 class QuarterFacts:
     quarter: str  # "2026Q3"
@@ -110,6 +119,7 @@ class QuarterFacts:
     failed_items: Sequence[FailedItem] = ()
     upheld_complaints: Sequence[UpheldComplaint] = ()
     overdue_rectifications: Sequence[OverdueRectification] = ()
+    missed_self_checks: Sequence[MissedSelfCheck] = ()
     # earlier quarters' warnings, and the office's own warnings of this quarter
     warnings_by_quarter: Mapping[str, int] = field(default_factory=dict)
     grades_by_quarter: Mapping[str, str] = field(default_factory=dict)  # earlier quarters only
@@ -182,6 +192,9 @@ def _slices(ordered: Sequence[TermsSpec], facts: QuarterFacts, pricing: int) -> 
     items: list[list[FailedItem]] = [[] for _ in ordered]
     complaints: list[list[UpheldComplaint]] = [[] for _ in ordered]
     overdue: list[list[OverdueRectification]] = [[] for _ in ordered]
+    missed: list[list[MissedSelfCheck]] = [[] for _ in ordered]
+    for check in facts.missed_self_checks:
+        missed[owner(check.on)].append(check)
     for item in facts.failed_items:
         items[owner(item.on)].append(item)
     for complaint in facts.upheld_complaints:
@@ -197,7 +210,13 @@ def _slices(ordered: Sequence[TermsSpec], facts: QuarterFacts, pricing: int) -> 
             if part is not None:
                 overdue[index].append(part)
     return [
-        replace(facts, failed_items=items[i], upheld_complaints=complaints[i], overdue_rectifications=overdue[i])
+        replace(
+            facts,
+            failed_items=items[i],
+            upheld_complaints=complaints[i],
+            overdue_rectifications=overdue[i],
+            missed_self_checks=missed[i],
+        )
         for i in range(len(ordered))
     ]
 

@@ -419,6 +419,7 @@ class SettlementInput:
     failed_items: Sequence[engine.FailedItem] = ()
     upheld_complaints: Sequence[engine.UpheldComplaint] = ()
     overdue_rectifications: Sequence[engine.OverdueRectification] = ()
+    missed_self_checks: Sequence[engine.MissedSelfCheck] = ()
 
 
 def price_quarter(
@@ -437,6 +438,7 @@ def price_quarter(
         failed_items=item.failed_items,
         upheld_complaints=item.upheld_complaints,
         overdue_rectifications=item.overdue_rectifications,
+        missed_self_checks=item.missed_self_checks,
         warnings_by_quarter=history.warnings_by_quarter if history else {},
         grades_by_quarter=history.grades_by_quarter if history else {},
     )
@@ -466,11 +468,14 @@ def settlement_apply(
     failed_items: Sequence[engine.FailedItem] = (),
     upheld_complaints: Sequence[engine.UpheldComplaint] = (),
     overdue_rectifications: Sequence[engine.OverdueRectification] = (),
+    missed_self_checks: Sequence[engine.MissedSelfCheck] = (),
     finalize: bool = False,
     by: User | None = None,
 ) -> Settlement:
     """Apply one quarter's facts to one contract (see ``settlements_apply``)."""
-    item = SettlementInput(contract, score, grade, failed_items, upheld_complaints, overdue_rectifications)
+    item = SettlementInput(
+        contract, score, grade, failed_items, upheld_complaints, overdue_rectifications, missed_self_checks
+    )
     return settlements_apply(quarter=quarter, items=[item], finalize=finalize, by=by)[contract.pk]
 
 

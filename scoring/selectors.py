@@ -26,7 +26,7 @@ from contracts.models import Contract, LedgerLine, Settlement
 from contracts.selectors import contracts_active_in
 from inspections import calculations as inspection_calculations
 from inspections import rules as rectification_rules
-from inspections.choices import ItemResultChoice
+from inspections.choices import InspectionKind, ItemResultChoice, RoundStatus
 from inspections.models import (
     OFFICE_KINDS,
     Complaint,
@@ -54,6 +54,7 @@ class ContractFacts:
     failed_items: list[clause_engine.FailedItem] = field(default_factory=list)
     upheld_complaints: list[clause_engine.UpheldComplaint] = field(default_factory=list)
     overdue_rectifications: list[clause_engine.OverdueRectification] = field(default_factory=list)
+    missed_self_checks: list[clause_engine.MissedSelfCheck] = field(default_factory=list)
 
 
 def _in_quarter(quarter: Quarter) -> Q:
@@ -115,6 +116,7 @@ def quarter_facts(
         out[contract.pk] = ContractFacts(contract, facts)
     if with_clause_facts:
         _clause_facts(quarter, out, complaints, as_of or local_today())
+        _missed_self_checks(quarter, out)
     return out
 
 
@@ -192,6 +194,26 @@ def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: Q
                     row["pk"], (span[1] - span[0]).days + 1, f"ZG-{row['pk']:06d}", first=span[0]
                 )
             )
+
+
+def _missed_self_checks(quarter: Quarter, out: dict[int, ContractFacts]) -> None:
+    """The vendors' self-check rounds missed in the quarter (a round done late, or excused, is not)."""
+    from inspections.models import Round
+
+    for pk, contract_id, day in (
+        Round.objects.filter(
+            contract_id__in=list(out),
+            kind=InspectionKind.SELF,
+            status=RoundStatus.MISSED,
+            due_on__gte=quarter.first_day,
+            due_on__lte=quarter.last_day,
+        )
+        .values_list("pk", "contract_id", "due_on")
+        .order_by("due_on", "pk")
+    ):
+        out[contract_id].missed_self_checks.append(
+            clause_engine.MissedSelfCheck(pk, f"XJ-{pk:06d}", on=_date(day))  # as Round.reference
+        )
 
 
 def _date(value: Any) -> dt.date:

@@ -168,6 +168,7 @@ def _draft_settlements(
                 failed_items=facts[e.contract_id].failed_items,
                 upheld_complaints=facts[e.contract_id].upheld_complaints,
                 overdue_rectifications=facts[e.contract_id].overdue_rectifications,
+                missed_self_checks=facts[e.contract_id].missed_self_checks,
             )
             for e in evaluations
         ],
@@ -430,6 +431,7 @@ def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | No
         failed_items=facts.failed_items,
         upheld_complaints=facts.upheld_complaints,
         overdue_rectifications=facts.overdue_rectifications,
+        missed_self_checks=facts.missed_self_checks,
         finalize=True,
         by=by,
     )
@@ -658,6 +660,7 @@ def _settlement_input(facts: selectors.ContractFacts, score: Decimal, grade: str
         failed_items=facts.failed_items,
         upheld_complaints=facts.upheld_complaints,
         overdue_rectifications=facts.overdue_rectifications,
+        missed_self_checks=facts.missed_self_checks,
     )
 
 

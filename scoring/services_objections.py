@@ -180,10 +180,12 @@ def _correct(
             "deadline_before": timezone.localtime(before).isoformat(),
             "deadline_after": timezone.localtime(order.deadline).isoformat(),
         }
-    if kind == EvidenceType.MANUAL:
+    if kind in (EvidenceType.MANUAL, EvidenceType.ROUND):
+        # an office's correction, or a missed self-check round (the vendor shows it was done: the line is
+        # reversed by a correction line, which a recompute keeps beside the re-priced line)
         line = LedgerLine.objects.filter(pk=objection.target_id).first()
         if line is None:
-            return {"already": "manual", "id": objection.target_id}
+            return {"already": kind, "id": objection.target_id}
         settlement = Settlement.objects.get(pk=line.settlement_id)
         reversal = contract_services.settlement_adjust(settlement=settlement, amount=-line.amount, reason=reason, by=by)
         return {"reversed_line": line.pk, "correction_line": reversal.pk}

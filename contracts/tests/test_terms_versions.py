@@ -417,3 +417,41 @@ def test_bad_input_gets_a_clear_message_in_the_api_and_the_admin_and_saves_nothi
         assert not formset.is_valid()
         assert formset.forms[0].errors["annual_fee"] == ["The annual fee must be more than 0."]
     assert draft.terms_versions.get().annual_fee == D("400000.00")
+
+
+def test_a_missed_self_check_is_priced_by_the_version_in_force_on_its_day(office_user):
+    from contracts.clauses import MissedSelfCheck
+
+    # given a contract pricing a missed self-check at 50 CNY, raised to 80 from 16 September
+    contract = base_contract()
+    ClauseFactory(contract=contract, kind="per_missed_self_check", amount=D(50))
+    amend(
+        contract,
+        dt.date(2026, 9, 16),
+        by=office_user,
+        clauses=clause_set(contract, per_missed_self_check={"amount": D(80)}),
+    )
+    # when rounds of 15 and 16 September were missed
+    settlement = services.settlement_apply(
+        contract=contract,
+        quarter=Q3,
+        score=D("90.00"),
+        grade="A",
+        missed_self_checks=[
+            MissedSelfCheck(3, "XJ-000003", on=dt.date(2026, 9, 15)),
+            MissedSelfCheck(4, "XJ-000004", on=dt.date(2026, 9, 16)),
+        ],
+    )
+    # then each is priced by the version of its day
+    assert [row for row in lines(settlement) if row[1] == "per_missed_self_check"] == [
+        (1, "per_missed_self_check", "round:3", D("50.00")),
+        (2, "per_missed_self_check", "round:4", D("80.00")),
+    ]
+    with translation.override("en"):
+        line = settlement.lines.get(evidence_key="round:4")
+        from contracts.explanations import describe
+
+        assert describe(line.explanation) == (
+            "Self-check round XJ-000004 of 2026-09-16 missed (its plan made it due; none was done in its window or "
+            "late): 80.00 CNY per round."
+        )

@@ -241,5 +241,10 @@ class Round(models.Model):
         return f"{self.due_on.isoformat()} {self.get_kind_display()} ({self.get_status_display()})"
 
     @property
+    def reference(self) -> str:
+        """XJ-000123 (巡检): how a ledger line pricing a missed self-check names it."""
+        return f"XJ-{self.pk:06d}" if self.pk else "XJ-new"
+
+    @property
     def is_done(self) -> bool:
         return self.status in (RoundStatus.DONE, RoundStatus.LATE)

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import uuid
 from contextlib import contextmanager
+from decimal import Decimal
 from io import StringIO
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -497,3 +498,46 @@ def test_leaders_see_the_offices_coverage_on_the_dashboard(setup, inspector_user
     leader = make_user("leader", username="leader-cov")
     page = client_for(leader).get("/reports/?quarter=2026Q3").content.decode()
     assert "监督检查：计划巡检完成情况" in page and "（服务企业的责任）" in page
+
+
+# --- pricing a missed self-check (clause kind per_missed_self_check) -------------------------------------
+def test_missed_self_checks_are_priced_by_their_clause_and_a_late_one_is_not(setup, vendor_user, office_user):
+    """Self-check every day 07:00-10:00 in September 2026 with a clause of 50 CNY per missed round: the vendor
+    did 27 in their windows, one late (the 10th at 11:00), and missed 2 (the 11th and 12th): 2 x 50 = 100."""
+    from contracts.models import LedgerLine, Settlement
+    from contracts.tests.factories import ClauseFactory
+    from logistics.quarters import Quarter
+    from scoring import services
+
+    contract, _site, _point = setup
+    ClauseFactory(contract=contract, kind="per_missed_self_check", amount="50.00")
+    template = make_template(category=contract.category, kind="daily")
+    svc.plan_create(
+        by=office_user,
+        allow_past=True,
+        **plan_fields(
+            contract,
+            kind="self",
+            frequency=PlanFrequency.EVERY_DAY,
+            window_start=dt.time(7),
+            window_end=dt.time(10),
+            effective_from=D(2026, 9, 1),
+        ),
+    )
+    for day in range(1, 31):
+        svc.rounds_tick(at(D(2026, 9, day), 6, 30))
+        if day in (11, 12):
+            continue
+        submit(vendor_user, contract, template, at(D(2026, 9, day), 11 if day == 10 else 8), kind="self")
+    svc.rounds_tick(at(D(2026, 10, 1), 12))
+    assert Round.objects.filter(due_on__lte=D(2026, 9, 30), status=RoundStatus.MISSED).count() == 2
+    assert Round.objects.get(due_on=D(2026, 9, 10)).status == RoundStatus.LATE
+
+    with clock(at(D(2026, 10, 1), 12)):
+        services.evaluations_compute(quarter=Quarter.parse("2026Q3"), contracts=[contract])
+    settlement = Settlement.objects.get(contract=contract, quarter="2026Q3")
+    lines = LedgerLine.objects.filter(settlement=settlement, evidence_type="round").order_by("evidence_id")
+    missed = Round.objects.filter(status=RoundStatus.MISSED, due_on__lte=D(2026, 9, 30)).order_by("pk")
+    assert [(line.evidence_ref, line.amount) for line in lines] == [(r.reference, Decimal("50.00")) for r in missed]
+    assert settlement.deductions == Decimal("100.00")
+    assert lines[0].explanation["params"]["day"] == "2026-09-11"
