@@ -147,7 +147,8 @@
       form.append("key", draft.key); form.append("item_code", photo.item); form.append("client_id", photo.id);
       form.append("image", blob, photo.id + ".jpg");
       const r = await post(DATA.urls.photos, form, true);
-      if (r.status === 201) { photo.uploaded = true; persist(); await photoDelete(photo.id); }
+      // the blob stays on the device until the inspection is submitted: the thumbnail survives a reload
+      if (r.status === 201) { photo.uploaded = true; persist(); }
       else if (r.status === 400) { photo.error = r.data; photo.uploaded = true; persist(); draft.errors = r.data; }
       else throw new Error("photo upload failed: " + r.status);
     }
@@ -165,6 +166,7 @@
           const r = await post(DATA.urls.submit, payload(draft));
           if (r.status === 200 || r.status === 201) {
             draft.state = "submitted";
+            for (const photo of draft.photos || []) await photoDelete(photo.id);  // on the server now
             draft.result = { id: r.data.id, reference: r.data.reference, score: r.data.score, round: r.data.round || null, rectifications: r.data.rectifications || [] };
             const planned = r.data.round && (DATA.rounds || []).find((x) => x.id === draft.round);
             if (planned) { planned.status = r.data.round.status; planned.status_label = r.data.round.status_label; planned.inspection = r.data.reference; }

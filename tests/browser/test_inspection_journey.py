@@ -79,6 +79,15 @@ def test_an_offline_inspection_is_sent_once_and_its_failure_is_rectified(new_pag
     expect(page.locator(f"#item-{FAIL} img.thumb")).to_have_count(1)
     page.locator(f"#item-{FAIL}").evaluate("node => node.scrollIntoView({block: 'center'})")
     shot(page, "form-filled", docs="tablet-inspection")
+
+    # --- a reload while online: the draft is one tap away, its answers and its uploaded photo's thumbnail kept
+    wait_until(lambda: InspectionPhoto.objects.filter(item__code=FAIL).exists())
+    page.reload()
+    page.locator("#local-drafts button").first.tap()
+    expect(page.locator("#screen-form")).to_be_visible()
+    expect(page.locator(f"#item-{FAIL} .result-fail")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f"#item-{FAIL} img.thumb")).to_have_count(1)
+    expect(page.locator("#running-score")).to_have_text(EXPECTED_SCORE)
     # the draft is synced while online; the photo may or may not be uploaded before the network goes
 
     # --- the network goes; the inspector finishes and submits
