@@ -31,7 +31,14 @@ from inspections.models import (
 )
 from inspections.services import rectifications as rectification_services
 from inspections.services import templates as template_services
-from logistics.admin_base import DocumentUploadForm, ReadOnlyInline, ScopedAdmin, service_action, status_badge
+from logistics.admin_base import (
+    DocumentUploadForm,
+    ReadOnlyInline,
+    ScopedAdmin,
+    reason_action,
+    service_action,
+    status_badge,
+)
 from logistics.quarters import institution_tz
 
 
@@ -516,11 +523,21 @@ class RoundAdmin(ScopedAdmin):
     """What was due, when, and how it went: read-only (rounds are made by the hourly job and done by
     submitted inspections)."""
 
-    list_display = ["due_on", "contract", "kind", "window", "status_label", "inspection_link"]
+    list_display = ["due_on", "contract", "kind", "window", "status_label", "inspection_link", "note"]
     list_filter = ["status", "kind", "due_on", "contract__category"]
     list_select_related = ["contract", "inspection"]
     search_fields = ["contract__number"]
     date_hierarchy = "due_on"
+    actions = [
+        reason_action(
+            lambda row, reason, user: plan_services.round_excuse(round=row, reason=reason, by=user),
+            description=gettext_lazy("Excuse the round (with a reason)"),
+            name="excuse_round",
+        )
+    ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in Round._meta.fields]  # changed by the job, a submission or an excuse only
 
     @admin.display(description=gettext_lazy("window"))
     def window(self, row: Round) -> str:
@@ -544,7 +561,7 @@ class RoundAdmin(ScopedAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+        return obj is None and super().has_change_permission(request)  # the excuse action; no edit form
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -78,6 +78,7 @@ class RoundStatus(models.TextChoices):
     DONE = "done", pgettext_lazy("round status", "Done")
     LATE = "late", pgettext_lazy("round status", "Done late")
     MISSED = "missed", pgettext_lazy("round status", "Missed")
+    EXCUSED = "excused", pgettext_lazy("round status", "Excused by the office")
 
 
 #: the kinds a plan can schedule (a specialist or regulator's check comes when it comes)

@@ -169,8 +169,9 @@ class Coverage:
 
 def _coverage_counts(now: dt.datetime) -> dict[str, Count]:
     done = Q(status__in=[RoundStatus.DONE, RoundStatus.LATE])
+    # an excused round is not due (nor missed)
     return {
-        "due": Count("pk", filter=done | Q(closes_at__lte=now)),
+        "due": Count("pk", filter=done | (Q(closes_at__lte=now) & ~Q(status=RoundStatus.EXCUSED))),
         "done": Count("pk", filter=done),
         "late": Count("pk", filter=Q(status=RoundStatus.LATE)),
         "missed": Count("pk", filter=Q(status=RoundStatus.MISSED)),

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 from contracts import services as contract_services
 from contracts.choices import EvidenceType
 from contracts.models import LedgerLine, Settlement
-from inspections.choices import ItemResultChoice
-from inspections.models import Complaint, ItemResult, RectificationOrder
+from inspections.choices import ItemResultChoice, RoundStatus
+from inspections.models import Complaint, ItemResult, RectificationOrder, Round
 from inspections.services import complaints as complaint_services
 from inspections.services import inspections as inspection_services
+from inspections.services import plans as plan_services
 from inspections.services import rectifications as rectification_services
 from logistics.models import stamp
 from logistics.notify import notify_office, notify_vendor
@@ -180,12 +181,16 @@ def _correct(
             "deadline_before": timezone.localtime(before).isoformat(),
             "deadline_after": timezone.localtime(order.deadline).isoformat(),
         }
-    if kind in (EvidenceType.MANUAL, EvidenceType.ROUND):
-        # an office's correction, or a missed self-check round (the vendor shows it was done: the line is
-        # reversed by a correction line, which a recompute keeps beside the re-priced line)
+    if kind == EvidenceType.ROUND:  # a missed self-check round: the office excuses it, the recompute drops the line
+        row = Round.objects.get(pk=pk)
+        if row.status not in (RoundStatus.DUE, RoundStatus.MISSED):
+            return {"already": "round", "id": pk}
+        plan_services.round_excuse(round=row, reason=reason, by=by)
+        return {"round_excused": pk}
+    if kind == EvidenceType.MANUAL:
         line = LedgerLine.objects.filter(pk=objection.target_id).first()
         if line is None:
-            return {"already": kind, "id": objection.target_id}
+            return {"already": "manual", "id": objection.target_id}
         settlement = Settlement.objects.get(pk=line.settlement_id)
         reversal = contract_services.settlement_adjust(settlement=settlement, amount=-line.amount, reason=reason, by=by)
         return {"reversed_line": line.pk, "correction_line": reversal.pk}

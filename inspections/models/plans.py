@@ -210,6 +210,7 @@ class Round(models.Model):
         verbose_name=_("inspection"),
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    note = models.CharField(_("why it was excused"), max_length=300, blank=True)
     missed_notified = models.BooleanField(default=False, editable=False)
 
     objects = AuditedManager()
@@ -224,8 +225,15 @@ class Round(models.Model):
             choice_check("status", RoundStatus),
             models.CheckConstraint(
                 condition=(Q(status__in=[RoundStatus.DONE, RoundStatus.LATE]) & Q(inspection__isnull=False))
-                | (Q(status__in=[RoundStatus.DUE, RoundStatus.MISSED]) & Q(inspection__isnull=True)),
+                | (
+                    Q(status__in=[RoundStatus.DUE, RoundStatus.MISSED, RoundStatus.EXCUSED])
+                    & Q(inspection__isnull=True)
+                ),
                 name="%(app_label)s_%(class)s_done_has_inspection",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RoundStatus.EXCUSED) | ~Q(note=""),
+                name="%(app_label)s_%(class)s_excused_with_a_reason",
             ),
             models.CheckConstraint(
                 condition=Q(closes_at__gt=F("opens_at")) & Q(late_until__gte=F("closes_at")),

@@ -195,6 +195,24 @@ def rounds_create(first: dt.date, last: dt.date) -> int:
     return made
 
 
+@transaction.atomic
+def round_excuse(*, round: Round, reason: str, by: User | None) -> Round:
+    """The office excuses a round that is not done (the site closed for works, the check moved by agreement, a
+    vendor's objection upheld): it is no longer due, not missed and never priced. With a reason, in the history."""
+    row = Round.objects.select_for_update().get(pk=round.pk)
+    if not reason.strip():
+        raise ValidationError({"note": _("Give the reason the round is excused.")})
+    if row.status not in OPEN:
+        raise ValidationError(
+            _("Only a round that is due or missed can be excused; this one is %(status)s.")
+            % {"status": row.get_status_display()}
+        )
+    row.status, row.note = RoundStatus.EXCUSED, reason.strip()[:300]
+    stamp(row, by=by, reason=row.note)
+    row.save(update_fields=["status", "note"])
+    return row
+
+
 def rounds_close(now: dt.datetime | None = None) -> int:
     """Mark missed every due round whose window has passed (safe to run twice). Returns how many."""
     now = now or timezone.now()

@@ -541,3 +541,87 @@ def test_missed_self_checks_are_priced_by_their_clause_and_a_late_one_is_not(set
     assert [(line.evidence_ref, line.amount) for line in lines] == [(r.reference, Decimal("50.00")) for r in missed]
     assert settlement.deductions == Decimal("100.00")
     assert lines[0].explanation["params"]["day"] == "2026-09-11"
+
+
+def test_the_office_excuses_a_round_with_a_reason_and_it_is_neither_due_nor_priced(
+    setup, vendor_user, office_user, client_for
+):
+    from contracts.models import LedgerLine
+    from contracts.tests.factories import ClauseFactory
+    from logistics.quarters import Quarter
+    from scoring import services
+
+    contract, _site, _point = setup
+    ClauseFactory(contract=contract, kind="per_missed_self_check", amount="50.00")
+    svc.plan_create(
+        by=office_user,
+        allow_past=True,
+        **plan_fields(contract, kind="self", frequency=PlanFrequency.EVERY_DAY, effective_from=D(2026, 9, 29)),
+    )
+    svc.rounds_tick(at(D(2026, 10, 1), 12))  # 29 and 30 September: missed
+    first, second = Round.objects.filter(due_on__lte=D(2026, 9, 30)).order_by("due_on")
+    # bad input: no reason; a round not open
+    with pytest.raises(ValidationError) as caught:
+        svc.round_excuse(round=first, reason="  ", by=office_user)
+    assert caught.value.message_dict == {"note": ["Give the reason the round is excused."]}
+    # the office excuses the 29th from the admin's action, with its reason
+    response = client_for(office_user).post(
+        "/admin/inspections/round/",
+        {
+            "action": "excuse_round",
+            "_selected_action": [first.pk],
+            "apply_reason": "1",
+            "reason": "该区域停水检修，暂停保洁",
+        },
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.status, first.note) == (RoundStatus.EXCUSED, "该区域停水检修，暂停保洁")
+    assert first.history.latest().history_user == office_user
+    with pytest.raises(ValidationError):
+        svc.round_excuse(round=first, reason="again", by=office_user)
+    # then it is neither due nor priced: one missed round, one line of 50
+    with clock(at(D(2026, 10, 1), 12)):
+        services.evaluations_compute(quarter=Quarter.parse("2026Q3"), contracts=[contract])
+        from inspections.selectors import coverage_by_contract
+
+        cov = coverage_by_contract(D(2026, 7, 1), D(2026, 9, 30), [contract.pk])[contract.pk]["self"]
+    assert cov.as_dict() == {"due": 1, "done": 0, "late": 0, "missed": 1, "coverage": "0.0"}
+    assert list(LedgerLine.objects.filter(evidence_type="round").values_list("evidence_id", "amount")) == [
+        (second.pk, Decimal("50.00"))
+    ]
+
+
+def test_an_objection_upheld_on_a_missed_self_check_excuses_the_round_and_the_money_follows(
+    setup, vendor_user, office_user
+):
+    from contracts.models import Settlement
+    from contracts.tests.factories import ClauseFactory
+    from logistics.quarters import Quarter
+    from scoring import selectors as scoring_selectors
+    from scoring import services
+    from scoring import services_objections as objections
+
+    contract, _site, _point = setup
+    ClauseFactory(contract=contract, kind="per_missed_self_check", amount="50.00")
+    svc.plan_create(
+        by=office_user,
+        allow_past=True,
+        **plan_fields(contract, kind="self", frequency=PlanFrequency.EVERY_DAY, effective_from=D(2026, 9, 29)),
+    )
+    svc.rounds_tick(at(D(2026, 10, 1), 12))
+    missed = Round.objects.filter(due_on=D(2026, 9, 29)).get()
+    [evaluation] = services.evaluations_compute(quarter=Quarter.parse("2026Q3"), contracts=[contract])
+    assert Settlement.objects.get(contract=contract, quarter="2026Q3").deductions == Decimal("100.00")
+    evaluation = services.evaluation_review(
+        evaluation=evaluation, meeting_date=D(2026, 10, 9), attendees="后勤处", by=office_user
+    )
+    evaluation = services.evaluation_publish(evaluation=evaluation, by=office_user)
+    key = next(o.key for o in scoring_selectors.objection_options(evaluation) if o.evidence_id == missed.pk)
+    objection = objections.objection_file(
+        evaluation=evaluation, target_key=key, reasons="当晚已自查，纸质记录附后", by=vendor_user
+    )
+    objections.objection_rule(objection=objection, upheld=True, ruling="核实自查记录属实，免除该次任务", by=office_user)
+    missed.refresh_from_db()
+    assert missed.status == RoundStatus.EXCUSED and missed.note.endswith("核实自查记录属实，免除该次任务")
+    assert Settlement.objects.get(contract=contract, quarter="2026Q3").deductions == Decimal("50.00")
