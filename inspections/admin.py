@@ -537,7 +537,8 @@ class RoundAdmin(ScopedAdmin):
     ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in Round._meta.fields]  # changed by the job, a submission or an excuse only
+        # changed by the job, a submission or an excuse only (the job's own flag for its missed notice left out)
+        return [field.name for field in Round._meta.fields if field.name != "missed_notified"]
 
     @admin.display(description=gettext_lazy("window"))
     def window(self, row: Round) -> str:
