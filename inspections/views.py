@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from contracts.choices import NoticeKind
 from contracts.evidence import register_evidence_url
-from contracts.models import Contract, FormalNotice
+from contracts.models import FormalNotice
 from inspections import filtersets, selectors
 from inspections.choices import ItemResultChoice, RoundStatus
 from inspections.models import (
@@ -153,14 +153,13 @@ def _tablet_rounds(user: User, templates: list[ChecklistTemplate]) -> list[dict[
     template_for = {}
     for template in templates:  # the first current checklist of the kind for the category (family order)
         template_for.setdefault((template.category_id, template.kind), template.pk)
-    category_of = dict(Contract.objects.filter(pk__in={r.contract_id for r in rows}).values_list("pk", "category_id"))
     status_labels = dict(RoundStatus.choices)
     out = []
     for row in rows:
         if row.due_on < today and row.is_done:
             continue  # the week's past rounds that are done: nothing to do
         template_kind = InspectionKind.DAILY if row.kind == InspectionKind.SELF else row.kind
-        category = category_of.get(row.contract_id)
+        category = row.contract.category_id  # rounds_for reads the contract with the round
         opens, closes = timezone.localtime(row.opens_at), timezone.localtime(row.closes_at)
         out.append(
             {
