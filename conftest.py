@@ -250,6 +250,19 @@ def raw_sql(sql: str, params: list) -> int:
         return cursor.rowcount
 
 
+def make_signature_png(width: int = 300, height: int = 100) -> bytes:
+    """A white box with a pen stroke in it, as the tablet's signature canvas sends it."""
+    import io as _io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (width, height), "white")
+    ImageDraw.Draw(picture).line([(20, 60), (80, 20), (140, 70), (260, 30)], fill="black", width=3)
+    out = _io.BytesIO()
+    picture.save(out, format="PNG")
+    return out.getvalue()
+
+
 def make_png(width: int = 40, height: int = 30, color: str = "red", exif_gps: bool = False) -> bytes:
     """A real PNG (or JPEG with EXIF GPS when ``exif_gps``) for upload tests."""
     import io as _io

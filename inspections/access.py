@@ -19,6 +19,7 @@ from inspections.models import (
     InspectionKind,
     InspectionPhoto,
     InspectionPlan,
+    InspectionSignature,
     InspectionSignoff,
     InspectionStatus,
     ItemResult,
@@ -53,7 +54,14 @@ def _through_inspection(user: User | AnonymousUser, queryset: QuerySet) -> Query
     return queryset.filter(inspection__in=scoped(user, Inspection.objects.all()).values("pk"))
 
 
-for _model in (ItemResult, InspectionPhoto, InspectionSignoff, InspectionAmendment, JointRectificationCheck):
+for _model in (
+    ItemResult,
+    InspectionPhoto,
+    InspectionSignature,
+    InspectionSignoff,
+    InspectionAmendment,
+    JointRectificationCheck,
+):
     scope_rule(_model)(_through_inspection)
 
 

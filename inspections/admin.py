@@ -23,6 +23,7 @@ from inspections.models import (
     Inspection,
     InspectionAmendment,
     InspectionKind,
+    InspectionSignature,
     InspectionStatus,
     ItemResult,
     RectificationEvent,
@@ -39,6 +40,7 @@ from logistics.admin_base import (
     service_action,
     status_badge,
 )
+from logistics.files import download_url
 from logistics.quarters import institution_tz
 
 
@@ -57,6 +59,11 @@ class ChecklistItemInline(admin.TabularInline):
         "severity",
         "is_key_point",
         "photo_required_on_fail",
+        "answer_type",
+        "unit",
+        "min_value",
+        "max_value",
+        "signer",
     ]
 
     def _locked(self, obj: ChecklistTemplate | None) -> bool:
@@ -159,8 +166,19 @@ class ChecklistTemplateAdmin(ScopedAdmin):
 # --- inspections ----------------------------------------------------------------------------------------
 class ItemResultInline(ReadOnlyInline):
     model = ItemResult
-    fields = ["item", "result", "points", "awarded", "note"]
+    fields = ["item", "result", "points", "awarded", "reading", "note"]
     readonly_fields = fields
+
+
+class SignatureInline(ReadOnlyInline):
+    model = InspectionSignature
+    fields = ["item", "signer_name", "signed_at", "uploaded_by", "drawn"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("signature"))
+    def drawn(self, obj: InspectionSignature) -> str:
+        url = download_url("inspection-signature", obj)
+        return format_html('<a href="{}"><img src="{}" alt="" style="max-height:60px"></a>', url, url)
 
 
 class AmendmentInline(ReadOnlyInline):
@@ -194,7 +212,7 @@ class InspectionAdmin(ScopedAdmin):
     list_select_related = ["contract", "site"]
     search_fields = ["contract__number", "contract__vendor__legal_name", "summary"]
     date_hierarchy = "inspected_on"
-    inlines = [ItemResultInline, AmendmentInline]
+    inlines = [ItemResultInline, SignatureInline, AmendmentInline]
 
     def get_form(self, request: HttpRequest, obj: Inspection | None = None, **kwargs: Any) -> Any:
         if obj is None:

@@ -2,7 +2,8 @@
 
 Inspection score = 100 x awarded points / max points of the applicable items, rounded half-up to 2
 decimals; n.a. items drop out of both sums. pass earns the item's max points, partial the points given
-(0..max), fail 0. With every item n.a. there is no score.
+(0..max), fail 0. With every item n.a. there is no score. A reading passes inside its allowed range (ends
+included) and fails outside it; a signature item has 0 points, so it never moves the score.
 """
 
 from __future__ import annotations
@@ -59,6 +60,31 @@ def score(answers: Iterable[ItemAnswer]) -> InspectionScore:
     if possible == 0:
         return InspectionScore(total, possible, None)
     return InspectionScore(total, possible, (HUNDRED * total / possible).quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def reading_result(value: Decimal, low: Decimal | None, high: Decimal | None) -> str:
+    """A reading's result: pass inside the allowed range (its ends included), fail outside it."""
+    if (low is not None and value < low) or (high is not None and value > high):
+        return ItemResultChoice.FAIL
+    return ItemResultChoice.PASS
+
+
+def plain_number(value: Decimal) -> str:
+    """8.000 -> "8", 0.150 -> "0.15", 1E+2 -> "100": a reading as people write it."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def reading_range(low: Decimal | None, high: Decimal | None, unit: str = "") -> str:
+    """ "0–8 °C", "≥ 0.1 MPa", "≤ 50 dB": an allowed range as the tablet and the pages print it."""
+    suffix = f" {unit}" if unit else ""
+    if low is not None and high is not None:
+        return f"{plain_number(low)}–{plain_number(high)}{suffix}"
+    if low is not None:
+        return f"≥ {plain_number(low)}{suffix}"
+    if high is not None:
+        return f"≤ {plain_number(high)}{suffix}"
+    return ""
 
 
 def overdue_days(deadline: dt.date, resolved: dt.date | None, as_of: dt.date) -> int:

@@ -28,6 +28,30 @@ class ItemResultChoice(models.TextChoices):
     NA = "na", _("N/A")
 
 
+class AnswerType(models.TextChoices):
+    """What a checklist item asks for: a judgement, a reading in an allowed range, or a signature."""
+
+    CHECK = "check", _("Judgement (pass, partial, fail, n.a.)")
+    READING = "reading", _("Reading (a number in an allowed range)")
+    SIGNATURE = "signature", _("Signature (drawn on the tablet)")
+
+
+#: the results an answer of each type may have: a reading passes inside its range and fails outside it (or
+#: is n.a.: the fridge is switched off); a signature item is answered by signing, and scores no points
+ANSWER_RESULTS = {
+    AnswerType.CHECK: tuple(ItemResultChoice.values),
+    AnswerType.READING: (ItemResultChoice.PASS, ItemResultChoice.FAIL, ItemResultChoice.NA),
+    AnswerType.SIGNATURE: (ItemResultChoice.PASS,),
+}
+
+
+class Signer(models.TextChoices):
+    """Who signs a signature item."""
+
+    INSPECTOR = "inspector", _("The inspector")
+    VENDOR = "vendor", _("The vendor's representative")
+
+
 class RectificationStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("rectification status", "Open")
     ANSWERED = "answered", _("Answered")

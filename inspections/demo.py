@@ -5,21 +5,26 @@ contract that already has demo inspections in a quarter gets none added."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import math
 import random
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db.models import Max
 from django.utils import timezone
 
 from inspections import calculations
-from inspections.choices import PlanFrequency
+from inspections.choices import AnswerType, PlanFrequency, Signer
 from inspections.demo_templates import DAILY, items_for
 from inspections.models import (
     ChecklistTemplate,
     Inspection,
     InspectionKind,
+    InspectionSignature,
     InspectionSignoff,
     InspectionStatus,
     ItemResult,
@@ -82,20 +87,73 @@ def _moment(day: dt.date, hour: int, minute: int) -> dt.datetime:
 
 def _answers(
     rng: random.Random, items: list[Any], fail: float, partial: float
-) -> list[tuple[Any, str, Decimal | None]]:
+) -> list[tuple[Any, str, Decimal | None, Decimal | None]]:
+    """(item, result, partial points, reading) for each item; a reading is drawn inside or outside its range
+    and its result follows from it, as on the tablet; a signature item is signed."""
     out = []
     for item in items:
+        if item.answer_type == AnswerType.SIGNATURE:
+            out.append((item, "pass", None, None))
+            continue
         roll = rng.random()
         if roll < 0.01:
-            out.append((item, "na", None))
+            out.append((item, "na", None, None))
+        elif item.answer_type == AnswerType.READING:
+            reading = _reading(rng, item, outside=roll < 0.01 + fail)
+            out.append((item, calculations.reading_result(reading, item.min_value, item.max_value), None, reading))
         elif roll < 0.01 + fail:
-            out.append((item, "fail", None))
+            out.append((item, "fail", None, None))
         elif roll < 0.01 + fail + partial:
             share = Decimal(rng.choice([5, 6, 7, 8])) / 10
-            out.append((item, "partial", (item.max_points * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)))
+            points = (item.max_points * share).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            out.append((item, "partial", points, None))
         else:
-            out.append((item, "pass", None))
+            out.append((item, "pass", None, None))
     return out
+
+
+def _reading(rng: random.Random, item: Any, *, outside: bool) -> Decimal:
+    """A plausible reading of ``item``: inside its allowed range, or a little outside it (a gauge reads no
+    less than nothing: below a positive lowest value, it stays above zero)."""
+    low, high = item.min_value, item.max_value
+    if low is None:
+        low = high - max(abs(high), 1)
+    if high is None:
+        high = low * 5 if low > 0 else low + 10
+    share = Decimal(rng.randint(5, 95)) / 100
+    if not outside:
+        value = low + (high - low) * share
+    elif item.max_value is not None:
+        value = high + (high - low) * share / 2
+    else:
+        value = low * share * Decimal("0.9") if low > 0 else low - share
+    places = Decimal("0.01") if high - low < 5 else Decimal("0.1")
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+def demo_signature(name: str) -> str:
+    """The stored name of a demo signature of ``name``: a pen stroke drawn once per name (no font needed) and
+    shared by that signer's demo inspections."""
+    from PIL import Image, ImageDraw
+
+    from logistics.uploads import private_storage
+
+    storage = private_storage()
+    path = f"signatures/demo-{hashlib.sha256(name.encode()).hexdigest()[:12]}.png"
+    if not storage.exists(path):
+        rng = random.Random(name)
+        picture = Image.new("L", (480, 160), 255)
+        x, points = 30.0, []
+        waves = [rng.uniform(6, 14) for _ in range(3)]
+        while x < 440:
+            wave = waves[int(x) // 150 % 3]
+            points.append((x + 14 * math.cos(x / wave), 85 + 40 * math.sin(x / wave) * rng.uniform(0.6, 1)))
+            x += rng.uniform(2.5, 4.5)
+        ImageDraw.Draw(picture).line(points, fill=25, width=3, joint="curve")
+        buffer = io.BytesIO()
+        picture.save(buffer, "PNG")
+        path = storage.save(path, ContentFile(buffer.getvalue()))
+    return path
 
 
 NOTES = {
@@ -141,7 +199,7 @@ def seed_quarter(
         items = item_lists[template_kind]
         own_fail = fail * SELF_BIAS if kind == InspectionKind.SELF else fail
         answers = _answers(rng, items, own_fail, partial)
-        outcome = calculations.score(calculations.ItemAnswer(r, i.max_points, p) for i, r, p in answers)
+        outcome = calculations.score(calculations.ItemAnswer(r, i.max_points, p) for i, r, p, _v in answers)
         started = _moment(day, hour, rng.randint(0, 50))
         if kind == InspectionKind.DAILY and random.Random(f"skip-{demo_tag}-{day}").random() < 0.04:
             continue  # a day the office did not get round to (its plan's round is missed); the draws above stay
@@ -168,15 +226,37 @@ def seed_quarter(
     for offset, inspection in enumerate(inspections):
         inspection.number = first_number + offset  # numbered at submission, in order
     created = Inspection.objects.bulk_create(inspections, batch_size=500)
-    results = []
+    results, signatures = [], []
     for inspection, answers in zip(created, answers_by_index, strict=True):
-        for item, result, points in answers:
+        for item, result, points, reading in answers:
             awarded = calculations.awarded(calculations.ItemAnswer(result, item.max_points, points))
             note = random.Random(f"{inspection.pk}-{item.pk}").choice(NOTES[result]) if result in NOTES else ""
             results.append(
-                ItemResult(inspection=inspection, item=item, result=result, points=points, awarded=awarded, note=note)
+                ItemResult(
+                    inspection=inspection,
+                    item=item,
+                    result=result,
+                    points=points,
+                    awarded=awarded,
+                    note=note,
+                    reading=reading,
+                )
             )
+            if item.answer_type == AnswerType.SIGNATURE:
+                vendor = item.signer == Signer.VENDOR
+                name = inspection.vendor_representative if vendor else inspection.created_by.get_full_name()
+                signatures.append(
+                    InspectionSignature(
+                        inspection=inspection,
+                        item=item,
+                        signer_name=name,
+                        image=demo_signature(name),
+                        signed_at=inspection.submitted_at,
+                        uploaded_by=inspection.created_by,
+                    )
+                )
     ItemResult.objects.bulk_create(results, batch_size=2000)
+    InspectionSignature.objects.bulk_create(signatures, batch_size=2000)
     through = Inspection.inspectors.through
     through.objects.bulk_create(
         [through(inspection_id=i.pk, user_id=i.created_by_id) for i in created], batch_size=2000
@@ -227,7 +307,7 @@ def _rectifications(
                 source=RectificationSource.INSPECTION,
                 item_result=result,
                 severity=result.item.severity,
-                description=result.item.text + (f"：{result.note}" if result.note else ""),
+                description=result.problem_text,
                 site=inspection.site,
                 issued_at=issued,
                 deadline=deadline,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-# (code, group, group_en, text, text_en, standard, standard_en, points, severity, key point, photo on failure)
+# (code, group, group_en, text, text_en, standard, standard_en, points, severity, key point, photo on failure
+#  [, what the item asks for: a reading's unit and range, a signature's signer])
 DAILY = {
     "cleaning": (
         "保洁日常检查表",
@@ -386,6 +387,20 @@ DAILY = {
                 False,
                 False,
             ),
+            (
+                "K10",
+                "食品安全",
+                "Food safety",
+                "冷藏柜温度",
+                "Chilled cabinet temperature",
+                "读取柜内温度计，应在0-8℃之间",
+                "Read the cabinet's thermometer: 0-8 °C",
+                10,
+                "major",
+                True,
+                True,
+                {"answer_type": "reading", "unit": "°C", "min_value": Decimal(0), "max_value": Decimal(8)},
+            ),
         ],
     ),
     "equipment": (
@@ -495,6 +510,20 @@ DAILY = {
                 "major",
                 False,
                 False,
+            ),
+            (
+                "E09",
+                "消防设施",
+                "Fire equipment",
+                "最不利点消火栓静水压力",
+                "Static pressure at the most remote hydrant",
+                "读取压力表，不低于0.10 MPa",
+                "Read the gauge: at least 0.10 MPa",
+                10,
+                "serious",
+                True,
+                True,
+                {"answer_type": "reading", "unit": "MPa", "min_value": Decimal("0.10")},
             ),
         ],
     ),
@@ -736,6 +765,34 @@ MONTHLY_EXTRA = [
         False,
         False,
     ),
+    (
+        "M04",
+        "签字确认",
+        "Signatures",
+        "检查人签字",
+        "Inspector's signature",
+        "",
+        "",
+        0,
+        "minor",
+        False,
+        False,
+        {"answer_type": "signature", "signer": "inspector"},
+    ),
+    (
+        "M05",
+        "签字确认",
+        "Signatures",
+        "供应商代表签字确认",
+        "Vendor's representative signs the results",
+        "供应商现场代表确认本次联合检查结果",
+        "The vendor's representative on site confirms this joint inspection's results",
+        0,
+        "minor",
+        False,
+        False,
+        {"answer_type": "signature", "signer": "vendor"},
+    ),
 ]
 
 
@@ -763,6 +820,7 @@ def items_for(category: str, kind: str) -> tuple[str, str, list[dict]]:
             "is_key_point": r[9],
             "photo_required_on_fail": r[10],
             "sort_order": i,
+            **(r[11] if len(r) > 11 else {}),  # a reading's unit and range, a signature's signer
         }
         for i, r in enumerate(rows)
     ]

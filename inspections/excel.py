@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
+from inspections.choices import AnswerType, Signer
 from inspections.models import ChecklistTemplate, InspectionKind
 from inspections.services.templates import ITEM_FIELDS
 from logistics.models import ServiceCategory, Severity
@@ -59,9 +60,15 @@ def export_template(template: ChecklistTemplate) -> bytes:
                 item.severity,
                 "Y" if item.is_key_point else "N",
                 "Y" if item.photo_required_on_fail else "N",
+                item.answer_type,
+                item.unit,
+                None if item.min_value is None else float(item.min_value),
+                None if item.max_value is None else float(item.max_value),
+                item.signer,
             ]
         )
-    for column, width in zip("ABCDEFGHIJK", [8, 12, 14, 36, 36, 40, 40, 10, 9, 10, 10], strict=True):
+    widths = [8, 12, 14, 36, 36, 40, 40, 10, 9, 10, 10, 10, 8, 9, 9, 10]
+    for column, width in zip("ABCDEFGHIJKLMNOP", widths, strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     book.save(out)
@@ -99,8 +106,11 @@ def parse_template(data: bytes) -> dict[str, Any]:
         if not row or all(v in (None, "") for v in row):
             continue
         values = dict(zip(COLUMNS, list(row) + [None] * len(COLUMNS), strict=False))
+        raw_points = values["max_points"]
+        if raw_points in (None, "") and str(values["answer_type"] or "").strip() == AnswerType.SIGNATURE:
+            raw_points = 0  # a signature scores no points: the column may stay empty
         try:
-            points = Decimal(str(values["max_points"]))
+            points = Decimal(str(raw_points))
         except (InvalidOperation, ValueError):
             errors.append(
                 _("Row %(row)d: max_points “%(value)s” is not a number.")
@@ -110,6 +120,26 @@ def parse_template(data: bytes) -> dict[str, Any]:
         severity = str(values["severity"] or "minor").strip()
         if severity not in Severity.values:
             errors.append(_("Row %(row)d: severity must be minor, major or serious.") % {"row": offset})
+            continue
+        answer = str(values["answer_type"] or AnswerType.CHECK).strip()
+        if answer not in AnswerType.values:
+            errors.append(_("Row %(row)d: answer_type must be check, reading or signature.") % {"row": offset})
+            continue
+        signer = str(values["signer"] or "").strip()
+        if signer not in ("", *Signer.values):
+            errors.append(_("Row %(row)d: signer must be inspector or vendor.") % {"row": offset})
+            continue
+        bounds = {}
+        for column in ("min_value", "max_value"):
+            raw = values[column]
+            try:
+                bounds[column] = None if raw in (None, "") else Decimal(str(raw).strip())
+            except (InvalidOperation, ValueError):
+                errors.append(
+                    _("Row %(row)d: %(column)s “%(value)s” is not a number.")
+                    % {"row": offset, "column": column, "value": raw}
+                )
+        if len(bounds) < 2:
             continue
         items.append(
             {
@@ -125,6 +155,10 @@ def parse_template(data: bytes) -> dict[str, Any]:
                 "is_key_point": str(values["is_key_point"] or "").strip().lower() in YES,
                 "photo_required_on_fail": str(values["photo_required_on_fail"] or "").strip().lower() in YES,
                 "sort_order": len(items),
+                "answer_type": answer,
+                "unit": str(values["unit"] or "").strip(),
+                "signer": signer,
+                **bounds,
             }
         )
     if not items:

@@ -24,13 +24,15 @@ from contracts.choices import NoticeKind
 from contracts.evidence import register_evidence_url
 from contracts.models import FormalNotice
 from inspections import filtersets, selectors
-from inspections.choices import ItemResultChoice, RoundStatus
+from inspections.calculations import plain_number, reading_range
+from inspections.choices import AnswerType, ItemResultChoice, RoundStatus
 from inspections.models import (
     ChecklistItem,
     ChecklistTemplate,
     Inspection,
     InspectionKind,
     InspectionPhoto,
+    InspectionSignature,
     ItemResult,
     RectificationOrder,
     RectificationPhoto,
@@ -52,6 +54,7 @@ if TYPE_CHECKING:
 
 
 register_download("inspection-photo", InspectionPhoto, "image", inline=True)
+register_download("inspection-signature", InspectionSignature, "image", inline=True)
 register_download("inspection-document", Inspection, "document")
 register_download("rectification-photo", RectificationPhoto, "image", inline=True)
 register_evidence_url("item_result", lambda pk: reverse("inspections:item_result", args=[pk]))
@@ -140,6 +143,7 @@ def tablet_bootstrap(user: User) -> dict[str, Any]:
             "sync": reverse("api-inspect-sync"),
             "submit": reverse("api-inspect-submit"),
             "photos": reverse("api-inspect-photos"),
+            "signatures": reverse("api-inspect-signatures"),
             "inspections": reverse("inspections:list"),
         },
     }
@@ -194,26 +198,50 @@ def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]
         ChecklistItem.objects.filter(template_id__in=template_ids)
         .order_by("template_id", "sort_order", "code")
         .values_list(
-            "template_id", "pk", "code", "max_points", "severity", "is_key_point", "photo_required_on_fail", *columns
+            "template_id",
+            "pk",
+            "code",
+            "max_points",
+            "severity",
+            "is_key_point",
+            "photo_required_on_fail",
+            "answer_type",
+            "unit",
+            "min_value",
+            "max_value",
+            "signer",
+            *columns,
         )
     )
     by_template: dict[int, list[dict[str, Any]]] = {}
-    for template_id, pk, code, max_points, severity, key_point, photo_required, *texts in rows:
-        local = dict(zip(columns, texts, strict=True))
+    for row in rows:
+        template_id, pk, code, max_points, severity, key_point, photo_required, answer, unit, low, high, signer = row[
+            :12
+        ]
+        local = dict(zip(columns, row[12:], strict=True))
         shown = {f: in_language(local[f], local[f"{f}_en"], english) for f in fields}
-        by_template.setdefault(template_id, []).append(
-            {
-                "id": pk,
-                "code": code,
-                "group": shown["group"],
-                "text": shown["text"],
-                "standard": shown["standard"],
-                "max_points": str(max_points),
-                "severity": severity,
-                "key_point": key_point,
-                "photo_required": photo_required,
-            }
-        )
+        item = {
+            "id": pk,
+            "code": code,
+            "group": shown["group"],
+            "text": shown["text"],
+            "standard": shown["standard"],
+            "max_points": str(max_points),
+            "severity": severity,
+            "key_point": key_point,
+            "photo_required": photo_required,
+        }
+        if answer == AnswerType.READING:  # only what the item asks for rides in the page
+            item.update(
+                answer=answer,
+                unit=unit,
+                min=None if low is None else plain_number(low),
+                max=None if high is None else plain_number(high),
+                range=reading_range(low, high, unit),
+            )
+        elif answer == AnswerType.SIGNATURE:
+            item.update(answer=answer, signer=signer)
+        by_template.setdefault(template_id, []).append(item)
     return by_template
 
 
@@ -254,6 +282,7 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.inspections_for(request.user).prefetch_related(
             Prefetch("results", queryset=ItemResult.objects.select_related("item").order_by("item__sort_order")),
             "photos",
+            "signatures",
             "signoffs__user",
             "amendments__amended_by",
             "key_points",
@@ -277,7 +306,8 @@ def inspection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     photos_by_item: dict[int, list[str]] = {}
     for photo in inspection.photos.all():
         photos_by_item.setdefault(photo.item_id, []).append(download_url("inspection-photo", photo))
-    rows = [(r, photos_by_item.get(r.item_id, [])) for r in inspection.results.all()]
+    signatures = {s.item_id: s for s in inspection.signatures.all()}
+    rows = [(r, photos_by_item.get(r.item_id, []), signatures.get(r.item_id)) for r in inspection.results.all()]
     signed = {s.user_id for s in inspection.signoffs.all()}
     context = {
         "inspection": inspection,
@@ -317,6 +347,11 @@ def inspection_amend(request: HttpRequest, pk: int) -> HttpResponse:
                 "points": request.POST.get(f"{prefix}-points") or None,
                 "note": request.POST.get(f"{prefix}-note", row.note),
             }
+            if row.item.answer_type == AnswerType.SIGNATURE:
+                continue  # a signature is evidence as drawn: never amended
+            if row.item.answer_type == AnswerType.READING:  # the service derives the result; unchanged is skipped
+                changes[row.item.code] = {**new, "reading": request.POST.get(f"{prefix}-reading", "")}
+                continue
             if (
                 new["result"] != row.result
                 or new["note"] != row.note

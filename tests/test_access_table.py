@@ -41,7 +41,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_png
+from conftest import make_png, make_signature_png
 from contracts import notices as notice_services
 from contracts.models import FormalNotice
 from scoring import selectors as scoring_selectors
@@ -60,11 +60,15 @@ def png_upload(name: str = "photo.png") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, make_png(), content_type="image/png")
 
 
+def signature_upload() -> SimpleUploadedFile:
+    return SimpleUploadedFile("signature.png", make_signature_png(), content_type="image/png")
+
+
 def build_world() -> SimpleNamespace:
     """Two vendors with a contract each, and one of everything that a page, the API or a download shows."""
     from contracts.models import Settlement
     from contracts.tests.factories import ClauseFactory, ContractFactory
-    from inspections.models import Complaint, ComplaintPhoto, Inspection, RectificationOrder
+    from inspections.models import ChecklistItem, Complaint, ComplaintPhoto, Inspection, RectificationOrder
     from inspections.services import complaints as complaint_services
     from inspections.services import inspections as inspection_services
     from inspections.services import rectifications as rectification_services
@@ -196,6 +200,25 @@ def build_world() -> SimpleNamespace:
     w.draft_key = str(uuid.uuid4())  # a draft the inspector is still filling (photo uploads)
     inspection_services.inspection_sync(user=inspector, data={**payload, "key": w.draft_key, "results": {}})
     w.inspection_a, w.inspection_photo = inspection_a.pk, photo.pk
+    # a checklist that asks for the inspector's signature: one signed and submitted, one draft to sign
+    signed_template = make_template(category=cleaning, items=[("A1", "10", "minor", False)])
+    ChecklistItem.objects.create(
+        template=signed_template,
+        code="S1",
+        text="检查人签字",
+        answer_type="signature",
+        signer="inspector",
+        max_points=0,
+    )
+    signed = {**payload, "key": str(uuid.uuid4()), "template": signed_template.pk}
+    signed["results"] = {"A1": {"result": "pass"}, "S1": {"result": "pass"}}
+    inspection_services.inspection_sync(user=inspector, data=signed)
+    w.inspection_signature = inspection_services.inspection_signature_add(
+        user=inspector, key=uuid.UUID(signed["key"]), item_code="S1", upload=signature_upload(), signer_name="张伟"
+    ).pk
+    inspection_services.inspection_submit(user=inspector, data=signed)
+    w.signing_key = str(uuid.uuid4())
+    inspection_services.inspection_sync(user=inspector, data={**signed, "key": w.signing_key, "results": {}})
     w.item_result = inspection_a.results.get(item__code="A2").pk
     w.inspection_b = scored_inspection(contract_b, office, "daily", dt.date(2026, 8, 3), "90").pk
     w.inspection_joint = scored_inspection(contract_a, office, "monthly_joint", dt.date(2026, 11, 2), "85").pk
@@ -809,6 +832,12 @@ ROWS: list[Row] = [
         args=lambda w: ["inspection-photo", w.inspection_photo],
     ),
     Row(
+        "file-inspection-signature",
+        "download",
+        "404 404 200 200 404 200 200",
+        args=lambda w: ["inspection-signature", w.inspection_signature],
+    ),
+    Row(
         "file-inspection-document",
         "download",
         "404 404 200 200 404 200 200",
@@ -1113,6 +1142,13 @@ ROWS: list[Row] = [
         "403 400 201 400 400 400 400",
         "post",
         data=lambda w: {"key": w.draft_key, "item_code": "A1", "image": png_upload()},
+    ),
+    Row(
+        "api-tablet-signature",
+        "api-inspect-signatures",
+        "403 400 201 400 400 400 400",
+        "post",
+        data=lambda w: {"key": w.signing_key, "item_code": "S1", "signer_name": "张伟", "image": signature_upload()},
     ),
     api("rectification-orders", "rectificationorder-list", "403 403 200 200 200 200 200"),
     api("rectification-order", "rectificationorder-detail", "403 403 200 200 404 200 200", args=lambda w: [w.order_a]),

@@ -7,6 +7,7 @@ from inspections.models import (
     ChecklistTemplate,
     Inspection,
     InspectionPhoto,
+    InspectionSignature,
     ItemResult,
     RectificationEvent,
     RectificationOrder,
@@ -36,7 +37,7 @@ class ItemResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ItemResult
-        fields = ["id", "item", "code", "result", "points", "awarded", "note"]
+        fields = ["id", "item", "code", "result", "points", "awarded", "reading", "note"]
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -49,6 +50,18 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     def get_url(self, obj: InspectionPhoto) -> str:
         return download_url("inspection-photo", obj)
+
+
+class SignatureSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    item_code = serializers.CharField(source="item.code", read_only=True)
+
+    class Meta:
+        model = InspectionSignature
+        fields = ["id", "item_code", "signer_name", "client_id", "url", "signed_at"]
+
+    def get_url(self, obj: InspectionSignature) -> str:
+        return download_url("inspection-signature", obj)
 
 
 class InspectionListSerializer(serializers.ModelSerializer):
@@ -78,6 +91,7 @@ class InspectionListSerializer(serializers.ModelSerializer):
 class InspectionSerializer(InspectionListSerializer):
     results = ItemResultSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
+    signatures = SignatureSerializer(many=True, read_only=True)
 
     class Meta(InspectionListSerializer.Meta):
         fields = [
@@ -88,6 +102,7 @@ class InspectionSerializer(InspectionListSerializer):
             "inspectors",
             "results",
             "photos",
+            "signatures",
         ]
         read_only_fields = fields
 
@@ -160,6 +175,14 @@ class InspectionPayloadSerializer(serializers.Serializer):
 class PhotoUploadSerializer(serializers.Serializer):
     key = serializers.UUIDField()
     item_code = serializers.CharField()
+    client_id = serializers.CharField(required=False, allow_blank=True)
+    image = serializers.ImageField()
+
+
+class SignatureUploadSerializer(serializers.Serializer):
+    key = serializers.UUIDField()
+    item_code = serializers.CharField()
+    signer_name = serializers.CharField(required=False, allow_blank=True)
     client_id = serializers.CharField(required=False, allow_blank=True)
     image = serializers.ImageField()
 

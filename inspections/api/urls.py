@@ -12,5 +12,6 @@ urlpatterns = [
     path("inspect/sync/", views.InspectionSyncView.as_view(), name="api-inspect-sync"),
     path("inspect/submit/", views.InspectionSubmitView.as_view(), name="api-inspect-submit"),
     path("inspect/photos/", views.InspectionPhotoView.as_view(), name="api-inspect-photos"),
+    path("inspect/signatures/", views.InspectionSignatureView.as_view(), name="api-inspect-signatures"),
     *router.urls,
 ]

@@ -44,7 +44,9 @@ class InspectionViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.action == "retrieve":
-            return queryset.prefetch_related("results__item", "photos__item", "key_points", "inspectors")
+            return queryset.prefetch_related(
+                "results__item", "photos__item", "signatures__item", "key_points", "inspectors"
+            )
         return queryset
 
     def get_serializer_class(self):
@@ -114,6 +116,30 @@ class InspectionPhotoView(TabletView):
         except DjangoValidationError as exc:
             raise ValidationError(errors_of(exc))
         return Response(serializers.PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+
+
+class InspectionSignatureView(TabletView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(request=serializers.SignatureUploadSerializer, responses=serializers.SignatureSerializer)
+    def post(self, request: Request) -> Response:
+        """A signature drawn for a signature item of a draft (a PNG); signing again replaces it."""
+        upload = serializers.SignatureUploadSerializer(data=request.data)
+        if not upload.is_valid():
+            raise ValidationError(upload.errors)
+        data = upload.validated_data
+        try:
+            signature = inspection_services.inspection_signature_add(
+                user=request.user,
+                key=data["key"],
+                item_code=data["item_code"],
+                upload=request.FILES["image"],
+                signer_name=data.get("signer_name", ""),
+                client_id=data.get("client_id", ""),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(errors_of(exc))
+        return Response(serializers.SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
 
 
 class RectificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from inspections.choices import InspectionKind, InspectionStatus, ItemResultChoice
+from inspections.calculations import plain_number, reading_range
+from inspections.choices import AnswerType, InspectionKind, InspectionStatus, ItemResultChoice, Signer
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, Severity, TimeStampedModel
 from logistics.models.base import choice_check, in_language, user_ref
@@ -76,12 +77,25 @@ class ChecklistItem(models.Model):
     standard = models.TextField(_("standard: what “pass” means (Chinese)"), blank=True)
     standard_en = models.TextField(_("standard (English)"), blank=True)
     max_points = models.DecimalField(
-        _("max points"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("max points"),
+        max_digits=6,
+        decimal_places=2,
+        blank=True,
+        help_text=_("More than 0; a signature item scores none (0)."),
     )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MINOR)
     is_key_point = models.BooleanField(_("key point"), default=False)
     photo_required_on_fail = models.BooleanField(_("photo required on failure"), default=False)
     sort_order = models.PositiveIntegerField(_("order"), default=0)
+    answer_type = models.CharField(_("answer"), max_length=10, choices=AnswerType.choices, default=AnswerType.CHECK)
+    unit = models.CharField(_("unit"), max_length=20, blank=True, help_text=_("For a reading: °C, MPa, lx …"))
+    min_value = models.DecimalField(_("lowest allowed reading"), max_digits=12, decimal_places=3, null=True, blank=True)
+    max_value = models.DecimalField(
+        _("highest allowed reading"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    signer = models.CharField(
+        _("signed by"), max_length=10, choices=Signer.choices, blank=True, help_text=_("For a signature item.")
+    )
 
     history = HistoricalRecords()
 
@@ -91,11 +105,62 @@ class ChecklistItem(models.Model):
         verbose_name_plural = _("checklist items")
         constraints = [
             models.UniqueConstraint(fields=["template", "code"], name="%(app_label)s_%(class)s_unique_code"),
-            models.CheckConstraint(condition=Q(max_points__gt=0), name="%(app_label)s_%(class)s_points_positive"),
+            models.CheckConstraint(
+                condition=Q(answer_type=AnswerType.SIGNATURE, max_points=0)
+                | (~Q(answer_type=AnswerType.SIGNATURE) & Q(max_points__gt=0)),
+                name="%(app_label)s_%(class)s_points_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(answer_type=AnswerType.READING, min_value__isnull=False)
+                | Q(answer_type=AnswerType.READING, max_value__isnull=False)
+                | (~Q(answer_type=AnswerType.READING) & Q(min_value__isnull=True, max_value__isnull=True)),
+                name="%(app_label)s_%(class)s_reading_has_a_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=F("max_value")),
+                name="%(app_label)s_%(class)s_range_in_order",
+            ),
+            models.CheckConstraint(
+                condition=(Q(answer_type=AnswerType.SIGNATURE) & ~Q(signer=""))
+                | (~Q(answer_type=AnswerType.SIGNATURE) & Q(signer="")),
+                name="%(app_label)s_%(class)s_signature_has_a_signer",
+            ),
+            choice_check("answer_type", AnswerType),
+            choice_check("signer", Signer, blank=True),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.display_text}"
+
+    def clean(self) -> None:
+        """The rules of an item's answer, with messages the office reads (the constraints hold them too)."""
+        errors: dict[str, str] = {}
+        if self.answer_type == AnswerType.SIGNATURE:
+            self.max_points = Decimal(0)  # a signature is evidence, not a score
+            self.min_value = self.max_value = None
+            self.unit = ""
+            if not self.signer:
+                errors["signer"] = _("Say who signs: the inspector or the vendor's representative.")
+        else:
+            self.signer = ""
+            if self.max_points is None or self.max_points <= 0:
+                errors["max_points"] = _("Give the item its points (more than 0).")
+        if self.answer_type == AnswerType.READING:
+            if self.min_value is None and self.max_value is None:
+                errors["min_value"] = _("A reading needs an allowed range: a lowest value, a highest value or both.")
+            elif self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+                errors["max_value"] = _("The highest allowed reading is below the lowest.")
+        elif self.answer_type != AnswerType.SIGNATURE:
+            self.min_value = self.max_value = None
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def allowed_range(self) -> str:
+        """ "0–8 °C", "≥ 0.1 MPa", "≤ 50 dB" for a reading item; "" otherwise."""
+        if self.answer_type != AnswerType.READING:
+            return ""
+        return reading_range(self.min_value, self.max_value, self.unit)
 
     @property
     def display_text(self) -> str:
@@ -237,6 +302,7 @@ class ItemResult(LockedModel):
     points = models.DecimalField(_("points (partial)"), max_digits=6, decimal_places=2, null=True, blank=True)
     awarded = models.DecimalField(_("points awarded"), max_digits=6, decimal_places=2, null=True, blank=True)
     note = models.CharField(_("note"), max_length=1000, blank=True)
+    reading = models.DecimalField(_("reading"), max_digits=12, decimal_places=3, null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -266,6 +332,59 @@ class ItemResult(LockedModel):
 
     def __str__(self) -> str:
         return f"{self.inspection_id}/{self.item_id}: {self.result}"
+
+    @property
+    def problem_text(self) -> str:
+        """What a rectification order opened by this failed item says: the item, its reading, the note."""
+        parts = [self.item.text, self.reading_text, self.note]
+        return "：".join(part for part in parts if part)
+
+    @property
+    def reading_plain(self) -> str:
+        """The reading as typed ("4.5"), or ""."""
+        return "" if self.reading is None else plain_number(self.reading)
+
+    @property
+    def reading_text(self) -> str:
+        """ "12 °C (allowed 0–8 °C)" for a reading; "" otherwise (the item must be loaded)."""
+        if self.reading is None:
+            return ""
+        unit = f" {self.item.unit}" if self.item.unit else ""
+        return _("%(value)s (allowed %(range)s)") % {
+            "value": f"{plain_number(self.reading)}{unit}",
+            "range": self.item.allowed_range,
+        }
+
+
+class InspectionSignature(LockedModel):
+    """A signature drawn on the tablet for a signature item: the inspector's, or the vendor representative's
+    co-signature at a joint inspection. Stored as an image with the inspection; one per item."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("inspection")
+    )
+    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    signer_name = models.CharField(_("name of the signer"), max_length=100)
+    image = models.ImageField(_("signature"), storage=private_storage, upload_to=RandomName("signatures"))
+    client_id = models.CharField(_("client id"), max_length=64, blank=True)
+    signed_at = models.DateTimeField(_("signed at"))
+    uploaded_by = user_ref(_("uploaded by"), optional=False)
+
+    LOCK_FIELD = "inspection__status"
+    LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
+    LOCKED_MESSAGE = _("A submitted inspection is read-only; amend it with a reason.")
+
+    class Meta:
+        ordering = ["inspection", "item__sort_order"]
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "item"], name="%(app_label)s_%(class)s_one_per_item"),
+            models.CheckConstraint(condition=~Q(signer_name=""), name="%(app_label)s_%(class)s_named"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection_id} · {self.signer_name}"
 
 
 class InspectionPhoto(LockedModel):

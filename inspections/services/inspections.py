@@ -1,4 +1,5 @@
-"""Inspection use cases: draft sync from the tablet, idempotent submission, photos, sign-offs, amendments."""
+"""Inspection use cases: draft sync from the tablet, idempotent submission, photos, signatures, sign-offs,
+amendments."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from contracts.models import Contract, ContractStatus
 from inspections import calculations
+from inspections.choices import ANSWER_RESULTS, AnswerType
 from inspections.models import (
     INSPECTION_FLOW,
     OFFICE_KINDS,
@@ -27,6 +29,7 @@ from inspections.models import (
     InspectionAmendment,
     InspectionKind,
     InspectionPhoto,
+    InspectionSignature,
     InspectionSignoff,
     InspectionStatus,
     ItemResult,
@@ -48,6 +51,8 @@ if TYPE_CHECKING:
 
 
 MAX_PHOTOS_PER_ITEM = 5
+#: a reading is a plain decimal number of at most this many decimal places (the column keeps 3)
+READING_PLACES = 3
 #: the manager the bulk writes of a draft's item results go through: simple-history writes their history rows
 #: itself (the default manager's audited update would write them a second time, without the user); the
 #: service has locked the draft and checked it is one, so the locked-row guard has nothing to add
@@ -68,6 +73,24 @@ def parse_points(value: Any) -> Decimal:
     if not points.is_finite() or abs(points) > Decimal("1e6"):
         raise ValueError(f"not a finite number of points: {value!r}")
     return points
+
+
+def parse_reading(value: Any) -> Decimal:
+    """A reading as typed: a finite decimal number (a comma as the decimal mark too) of at most three decimal
+    places and below a billion, or ValueError."""
+    reading = parse_points(str(value).strip().replace(",", ".").replace("，", "."))
+    if reading.as_tuple().exponent < -READING_PLACES:  # type: ignore[operator]
+        raise ValueError(f"too many decimals: {value!r}")
+    return reading
+
+
+def missing_answer_message(item: ChecklistItem) -> str:
+    """What the tablet says next to an item left unanswered, by what the item asks for."""
+    if item.answer_type == AnswerType.READING:
+        return _("Enter the reading (%(range)s), or choose n.a.") % {"range": item.allowed_range}
+    if item.answer_type == AnswerType.SIGNATURE:
+        return _("Sign here: the signature is missing.")
+    return _("Choose pass, partial, fail or n.a.")
 
 
 # --- who may inspect what -----------------------------------------------------------------------------
@@ -195,8 +218,57 @@ class Checked:
     key_points: list[KeyPoint]
     departments: list[Department]
     items: list[ChecklistItem]
-    answers: dict[int, tuple[str, Decimal | None, str]]  # item id -> (result, points, note)
+    answers: dict[int, Answer]  # by item id
     item_errors: dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An item's answer as it is stored: a reading's result follows from its range, not from the tablet."""
+
+    result: str
+    points: Decimal | None
+    note: str
+    reading: Decimal | None = None
+
+
+def _answer(item: ChecklistItem, answer: dict[str, Any]) -> Answer | str | None:
+    """The answer to ``item`` the tablet sent, a message saying what is wrong with it, or None (unanswered)."""
+    result = str(answer.get("result") or "")
+    note = str(answer.get("note") or "")[:1000]
+    if item.answer_type == AnswerType.READING:
+        if result == ItemResultChoice.NA:
+            return Answer(ItemResultChoice.NA, None, note)
+        raw = answer.get("reading")
+        if raw in (None, "") or (isinstance(raw, str) and not raw.strip()):
+            return None
+        try:
+            reading = parse_reading(raw)
+        except ValueError:
+            return _("Enter the reading as a number with at most 3 decimals (%(range)s).") % {
+                "range": item.allowed_range
+            }
+        return Answer(calculations.reading_result(reading, item.min_value, item.max_value), None, note, reading)
+    if not result:
+        return None
+    if result not in allowed_results(item):
+        if item.answer_type == AnswerType.SIGNATURE:
+            return missing_answer_message(item)
+        return _("Choose pass, partial, fail or n.a.")
+    points = None
+    if result == ItemResultChoice.PARTIAL:
+        message = _("Enter the points given, between 0 and %(max)s.") % {"max": item.max_points}
+        try:
+            points = parse_points(answer.get("points"))
+        except ValueError:
+            return message
+        if not (Decimal(0) <= points <= item.max_points) or points.as_tuple().exponent < -2:  # type: ignore[operator]
+            return message
+    return Answer(result, points, note)
+
+
+def allowed_results(item: ChecklistItem) -> tuple[str, ...]:
+    return ANSWER_RESULTS[AnswerType(item.answer_type)]
 
 
 def _check_header(user: User, payload: Payload) -> tuple[Contract, ChecklistTemplate | None]:
@@ -232,32 +304,14 @@ def _check(user: User, payload: Payload) -> Checked:
         errors["key_points"] = [_("A key point does not belong to the chosen site.")]
     departments = list(Department.objects.filter(pk__in=payload.department_ids))
     items = list(template.items.all()) if template else []
-    answers: dict[int, tuple[str, Decimal | None, str]] = {}
+    answers: dict[int, Answer] = {}
     item_errors: dict[str, list[str]] = {}
     for item in items:
-        answer = payload.results.get(item.code)
-        if not answer or not answer.get("result"):
-            continue
-        result = str(answer.get("result"))
-        note = str(answer.get("note") or "")[:1000]
-        points = None
-        if result not in ItemResultChoice.values:
-            item_errors[item.code] = [_("Choose pass, partial, fail or n.a.")]
-            continue
-        if result == ItemResultChoice.PARTIAL:
-            try:
-                points = parse_points(answer.get("points"))
-            except ValueError:
-                item_errors[item.code] = [
-                    _("Enter the points given, between 0 and %(max)s.") % {"max": item.max_points}
-                ]
-                continue
-            if not (Decimal(0) <= points <= item.max_points) or points.as_tuple().exponent < -2:
-                item_errors[item.code] = [
-                    _("Enter the points given, between 0 and %(max)s.") % {"max": item.max_points}
-                ]
-                continue
-        answers[item.pk] = (result, points, note)
+        answer = _answer(item, payload.results.get(item.code) or {})
+        if isinstance(answer, Answer):
+            answers[item.pk] = answer
+        elif answer is not None:
+            item_errors[item.code] = [answer]
     if errors:
         raise InspectionInvalid(errors)
     return Checked(contract, template, site, key_points, departments, items, answers, item_errors)
@@ -311,18 +365,30 @@ def _write_draft(inspection: Inspection, payload: Payload, checked: Checked, use
     inspection.inspectors.add(user)
     existing = {r.item_id: r for r in inspection.results.all()}
     created, changed = [], []
-    for item_id, (result, points, note) in checked.answers.items():
+    for item_id, answer in checked.answers.items():
         row = existing.pop(item_id, None)
+        values = (answer.result, answer.points, answer.note, answer.reading)
         if row is None:
-            created.append(ItemResult(inspection=inspection, item_id=item_id, result=result, points=points, note=note))
-        elif (row.result, row.points, row.note) != (result, points, note):
-            row.result, row.points, row.note = result, points, note
+            created.append(
+                ItemResult(
+                    inspection=inspection,
+                    item_id=item_id,
+                    result=answer.result,
+                    points=answer.points,
+                    note=answer.note,
+                    reading=answer.reading,
+                )
+            )
+        elif (row.result, row.points, row.note, row.reading) != values:
+            row.result, row.points, row.note, row.reading = values
             changed.append(row)
     # in bulk, with their audit history rows: the same number of queries for 10 items as for 40
     if created:
         bulk_create_with_history(created, ItemResult, default_user=user)
     if changed:
-        bulk_update_with_history(changed, ItemResult, ["result", "points", "note"], default_user=user, manager=PLAIN)
+        bulk_update_with_history(
+            changed, ItemResult, ["result", "points", "note", "reading"], default_user=user, manager=PLAIN
+        )
     stale = [row.pk for item_id, row in existing.items() if item_id not in checked.answers]
     if stale:
         ItemResult.objects.filter(pk__in=stale).delete()
@@ -354,12 +420,13 @@ def _submit(*, user: User, data: dict[str, Any]) -> tuple[Inspection, bool]:
     _write_draft(inspection, payload, checked, user)
     errors: dict[str, list[str]] = {f"items.{code}": e for code, e in checked.item_errors.items()}
     photos = set(inspection.photos.values_list("item_id", flat=True))
+    signed = set(inspection.signatures.values_list("item_id", flat=True))
     for item in checked.items:
         answer = checked.answers.get(item.pk)
-        if answer is None:
+        if answer is None or (item.answer_type == AnswerType.SIGNATURE and item.pk not in signed):
             if f"items.{item.code}" not in errors:
-                errors[f"items.{item.code}"] = [_("Choose pass, partial, fail or n.a.")]
-        elif answer[0] == ItemResultChoice.FAIL and item.photo_required_on_fail and item.pk not in photos:
+                errors[f"items.{item.code}"] = [missing_answer_message(item)]
+        elif answer.result == ItemResultChoice.FAIL and item.photo_required_on_fail and item.pk not in photos:
             errors.setdefault(f"items.{item.code}", []).append(_("A photo is required when this item fails."))
     if payload.kind == InspectionKind.MONTHLY_JOINT and not payload.vendor_representative.strip():
         errors["vendor_representative"] = [_("Name the vendor's representative at the joint inspection.")]
@@ -495,6 +562,62 @@ def inspection_photo_add(
     return photo
 
 
+# --- signatures -----------------------------------------------------------------------------------------
+@transaction.atomic
+def inspection_signature_add(
+    *, user: User, key: uuid.UUID, item_code: str, upload: Any, signer_name: str, client_id: str = ""
+) -> InspectionSignature:
+    """Store the signature drawn for a signature item of a draft (re-encoded as PNG). Signing again replaces
+    the draft's signature; ``client_id`` makes a retry of the same upload a no-op."""
+    inspection = Inspection.objects.select_for_update().filter(idempotency_key=key, created_by=user).first()
+    if inspection is None:
+        raise InspectionInvalid({"key": [_("Save the inspection once before adding a signature.")]})
+    if client_id:
+        existing = InspectionSignature.objects.filter(inspection=inspection, client_id=client_id[:64]).first()
+        if existing is not None:
+            return existing
+    if inspection.is_submitted:
+        raise InspectionInvalid({"key": [_("This inspection has been submitted; it can no longer be signed.")]})
+    item = inspection.template.items.filter(code=item_code).first() if inspection.template else None
+    if item is None:
+        raise InspectionInvalid({"item": [_("Unknown checklist item.")]})
+    field = f"items.{item.code}"
+    if item.answer_type != AnswerType.SIGNATURE:
+        raise InspectionInvalid({field: [_("This item does not ask for a signature.")]})
+    name = " ".join(str(signer_name or "").split())[:100]
+    if not name:
+        raise InspectionInvalid({field: [_("Write the signer's name under the signature.")]})
+    try:
+        cleaned = clean_photo(upload)
+    except ValidationError as exc:
+        raise InspectionInvalid({field: exc.messages})
+    if _blank_image(cleaned):
+        raise InspectionInvalid({field: [_("The signature is empty: sign in the box.")]})
+    InspectionSignature.objects.filter(inspection=inspection, item=item).delete()
+    signature = InspectionSignature(
+        inspection=inspection,
+        item=item,
+        signer_name=name,
+        client_id=client_id[:64],
+        signed_at=timezone.now(),
+        uploaded_by=user,
+    )
+    signature.image.save(cleaned.name, cleaned, save=False)
+    signature.save()
+    return signature
+
+
+def _blank_image(image: Any) -> bool:
+    """True when every pixel of the image has one colour (a signature box nobody drew in)."""
+    from PIL import Image
+
+    image.seek(0)
+    with Image.open(image) as picture:
+        low, high = picture.convert("L").getextrema()
+    image.seek(0)
+    return low == high
+
+
 # --- after submission -----------------------------------------------------------------------------------
 @transaction.atomic
 def inspection_signoff(*, inspection: Inspection, user: User, note: str = "") -> InspectionSignoff:
@@ -527,25 +650,23 @@ def inspection_amend(
         row = results.get(code)
         if row is None:
             raise ValidationError(_("Unknown checklist item %(code)s.") % {"code": code})
-        new_result = change.get("result", row.result)
-        new_points = change.get("points", row.points if new_result == ItemResultChoice.PARTIAL else None)
+        new_result, new_points, new_reading = _amended(row, change)
         new_note = change.get("note", row.note)
-        try:
-            new_points = None if new_points in (None, "") else parse_points(new_points)
-            awarded = calculations.awarded(calculations.ItemAnswer(new_result, row.item.max_points, new_points))
-        except ValueError:
-            raise ValidationError(
-                _("Item %(code)s: enter the points given, between 0 and %(max)s.")
-                % {"code": code, "max": row.item.max_points}
-            )
-        before = {"result": row.result, "points": str(row.points) if row.points is not None else None, "note": row.note}
-        after = {"result": new_result, "points": str(new_points) if new_points is not None else None, "note": new_note}
+        awarded = calculations.awarded(calculations.ItemAnswer(new_result, row.item.max_points, new_points))
+        before = _recorded(row.result, row.points, row.note, row.reading, row.item)
+        after = _recorded(new_result, new_points, new_note, new_reading, row.item)
         if before == after:
             continue
         recorded[code] = {"before": before, "after": after}
-        row.result, row.points, row.note, row.awarded = new_result, new_points, new_note, awarded
+        row.result, row.points, row.note, row.reading, row.awarded = (
+            new_result,
+            new_points,
+            new_note,
+            new_reading,
+            awarded,
+        )
         stamp(row, by=by, reason=reason.strip())
-        row.save(update_fields=["result", "points", "note", "awarded"])
+        row.save(update_fields=["result", "points", "note", "reading", "awarded"])
     if not recorded:
         raise ValidationError(_("The amendment changes nothing."))
     all_rows = inspection.results.select_related("item")
@@ -567,3 +688,50 @@ def inspection_amend(
     stamp(inspection, by=by, reason=reason.strip())
     inspection.save(update_fields=["awarded_points", "max_points", "score", "amendment_count", "updated_at"])
     return amendment
+
+
+def _amended(row: ItemResult, change: dict[str, Any]) -> tuple[str, Decimal | None, Decimal | None]:
+    """(result, points, reading) of an item after an amendment, or a ValidationError naming the item.
+    A reading's result follows from the new reading (or it is made n.a.); a signature is never amended."""
+    item = row.item
+    new_result = str(change.get("result", row.result))
+    if item.answer_type == AnswerType.SIGNATURE:
+        if new_result != row.result:
+            raise ValidationError(_("Item %(code)s: a signature cannot be amended.") % {"code": item.code})
+        return row.result, None, None
+    if item.answer_type == AnswerType.READING:
+        if new_result == ItemResultChoice.NA:
+            return ItemResultChoice.NA, None, None
+        raw = change.get("reading", row.reading)
+        try:
+            if raw in (None, ""):
+                raise ValueError("no reading")
+            reading = parse_reading(raw)
+        except ValueError:
+            raise ValidationError(
+                _("Item %(code)s: enter the reading as a number (%(range)s), or choose n.a.")
+                % {"code": item.code, "range": item.allowed_range}
+            )
+        return calculations.reading_result(reading, item.min_value, item.max_value), None, reading
+    if new_result not in ItemResultChoice.values:
+        raise ValidationError(_("Item %(code)s: choose pass, partial, fail or n.a.") % {"code": item.code})
+    new_points = change.get("points", row.points if new_result == ItemResultChoice.PARTIAL else None)
+    try:
+        new_points = None if new_points in (None, "") else parse_points(new_points)
+        calculations.awarded(calculations.ItemAnswer(new_result, item.max_points, new_points))
+    except ValueError:
+        raise ValidationError(
+            _("Item %(code)s: enter the points given, between 0 and %(max)s.")
+            % {"code": item.code, "max": item.max_points}
+        )
+    return new_result, new_points, None
+
+
+def _recorded(
+    result: str, points: Decimal | None, note: str, reading: Decimal | None, item: ChecklistItem
+) -> dict[str, Any]:
+    """An item's answer as an amendment records it (before and after); a reading only for a reading item."""
+    out = {"result": result, "points": str(points) if points is not None else None, "note": note}
+    if item.answer_type == AnswerType.READING:
+        out["reading"] = calculations.plain_number(reading) if reading is not None else None
+    return out

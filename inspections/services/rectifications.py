@@ -114,7 +114,7 @@ def rectifications_for_failed_items(*, inspection: Inspection, by: User) -> list
     for result in failed:
         if hasattr(result, "rectification"):
             continue
-        text = result.item.text + (f"：{result.note}" if result.note else "")
+        text = result.problem_text
         orders.append(
             rectification_open(
                 contract=inspection.contract,

@@ -28,6 +28,11 @@ ITEM_FIELDS = (
     "is_key_point",
     "photo_required_on_fail",
     "sort_order",
+    "answer_type",
+    "unit",
+    "min_value",
+    "max_value",
+    "signer",
 )
 
 

@@ -103,8 +103,9 @@ def user_ref(verbose_name: Any, *, optional: bool = True, related_name: str = "+
     )
 
 
-def choice_check(field: str, choices: type[models.Choices]) -> models.CheckConstraint:
-    """The database's side of a field's choices: ``<app>_<model>_<field>_valid``."""
+def choice_check(field: str, choices: type[models.Choices], blank: bool = False) -> models.CheckConstraint:
+    """The database's side of a field's choices: ``<app>_<model>_<field>_valid`` (``blank``: "" too)."""
+    values = [*choices.values, ""] if blank else choices.values
     return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": choices.values}), name=f"%(app_label)s_%(class)s_{field}_valid"
+        condition=Q(**{f"{field}__in": values}), name=f"%(app_label)s_%(class)s_{field}_valid"
     )

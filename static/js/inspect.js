@@ -83,6 +83,7 @@
     tpl.items.forEach((item) => {
       const a = draft.results[item.code]; if (!a || !a.result) return;
       answered += 1;
+      if (item.answer === "signature") return;  // no points: evidence, not a score
       if (a.result === "na") return;
       const max = toCents(item.max_points);
       possible += max;
@@ -154,6 +155,22 @@
     }
   }
 
+  async function uploadSignatures(draft) {
+    for (const [code, sig] of Object.entries(draft.signatures || {})) {
+      if (sig.uploaded) continue;
+      const blob = await photoGet(sig.id);
+      if (!blob) continue;  // signed on another device? the server will say it is missing
+      const form = new FormData();
+      form.append("key", draft.key); form.append("item_code", code); form.append("client_id", sig.id);
+      form.append("signer_name", sig.name || ""); form.append("image", blob, sig.id + ".png");
+      const r = await post(DATA.urls.signatures, form, true);
+      if (r.status === 201) { sig.uploaded = true; persist(); }
+      else if (r.status === 400) { draft.errors = r.data; persist(); return false; }
+      else throw new Error("signature upload failed: " + r.status);
+    }
+    return true;
+  }
+
   let flushing = false;
   async function flush() {
     if (flushing || !navigator.onLine) { refreshNet(); return; }
@@ -163,10 +180,16 @@
         try {
           if (!(await syncDraft(draft))) { draft.state = "error"; persist(); continue; }
           await uploadPhotos(draft);
+          if (!(await uploadSignatures(draft))) {
+            draft.state = "error"; persist();
+            if (current && current.key === draft.key) { current = draft; showForm(); showErrors(draft.errors); }
+            continue;
+          }
           const r = await post(DATA.urls.submit, payload(draft));
           if (r.status === 200 || r.status === 201) {
             draft.state = "submitted";
             for (const photo of draft.photos || []) await photoDelete(photo.id);  // on the server now
+            for (const sig of Object.values(draft.signatures || {})) await photoDelete(sig.id);
             draft.result = { id: r.data.id, reference: r.data.reference, score: r.data.score, round: r.data.round || null, rectifications: r.data.rectifications || [] };
             const planned = r.data.round && (DATA.rounds || []).find((x) => x.id === draft.round);
             if (planned) { planned.status = r.data.round.status; planned.status_label = r.data.round.status_label; planned.inspection = r.data.reference; }
@@ -238,7 +261,7 @@
   }
   function startDraft(fields) {
     current = Object.assign({
-      key: uuid(), state: "draft", started_at: new Date().toISOString(), results: {}, photos: [], summary: "",
+      key: uuid(), state: "draft", started_at: new Date().toISOString(), results: {}, photos: [], signatures: {}, summary: "",
       vendor_representative: "", departments: [], rectification_checks: {}, errors: null,
     }, fields);
     persist(); showForm(); scheduleSync();
@@ -341,6 +364,8 @@
     const draft = current;
     const answer = draft.results[item.code] || (draft.results[item.code] = { result: "", points: "", note: "" });
     const id = "item-" + item.code.replace(/[^\w-]/g, "_");
+    if (item.answer === "reading") return renderReading(item, answer, id);
+    if (item.answer === "signature") return renderSignature(item, answer, id);
     const buttons = el("div", { class: "result-buttons", role: "group", "aria-label": item.text });
     const points = el("input", { type: "number", inputmode: "decimal", step: "0.01", min: "0", max: item.max_points, id: id + "-points", class: "points-input", value: answer.points || "", "aria-label": interpolate(_("Points (0 to %(max)s)"), { max: item.max_points }, true) });
     const pointsBox = el("div", { class: "points-box", hidden: answer.result !== "partial" }, [el("label", { for: id + "-points", text: interpolate(_("Points (0 to %(max)s)"), { max: item.max_points }, true) }), points]);
@@ -356,6 +381,12 @@
       buttons.appendChild(button);
     });
     points.addEventListener("input", () => { answer.points = points.value; persist(); updateScore(); scheduleSync(); });
+    return itemCard(item, answer, id, [buttons, pointsBox]);
+  }
+
+  // the card around an item's answer: its head and standard, the note and the photos, the error line
+  function itemCard(item, answer, id, body, withPhotos) {
+    const draft = current;
     const note = el("textarea", { id: id + "-note", rows: "2", maxlength: "1000", class: "note-input" });
     note.value = answer.note || "";
     note.addEventListener("input", () => { answer.note = note.value; persist(); scheduleSync(); });
@@ -379,16 +410,116 @@
     if (item.key_point) flags.push(el("span", { class: "badge badge-info", text: _("key point") }));
     if (item.severity === "serious") flags.push(el("span", { class: "badge badge-bad", text: _("serious") }));
     if (item.photo_required) flags.push(el("span", { class: "badge", text: _("photo if failed") }));
+    const extra = [el("label", { for: id + "-note", text: _("Note") }), note];
+    if (withPhotos !== false) extra.push(el("label", { for: id + "-photo", class: "btn camera-btn", text: _("Photo") }), camera, thumbs);
     return el("article", { class: "check-item", id: id }, [
       el("div", { class: "check-head" }, [el("span", { class: "item-code", text: item.code }), el("strong", { text: item.text }), ...flags]),
       item.standard ? el("p", { class: "help", text: item.standard }) : el("span"),
-      buttons, pointsBox,
-      el("div", { class: "item-extra" }, [
-        el("label", { for: id + "-note", text: _("Note") }), note,
-        el("label", { for: id + "-photo", class: "btn camera-btn", text: _("Photo") }), camera, thumbs,
-      ]),
+      ...body,
+      el("div", { class: "item-extra" }, extra),
       el("p", { class: "field-error", id: "err-" + item.code, role: "alert" }),
     ]);
+  }
+
+  // --- a reading: a number in an allowed range; outside it the item fails (the server decides the same) ----
+  function parseReading(text) {
+    const t = String(text || "").trim().replace(/[,，]/g, ".");
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(t)) return null;
+    const decimals = (t.split(".")[1] || "").length;
+    return decimals > 3 ? null : Number(t);
+  }
+  function readingResult(item, text) {
+    const v = parseReading(text); if (v === null) return "";
+    if ((item.min !== null && item.min !== undefined && v < Number(item.min)) || (item.max !== null && item.max !== undefined && v > Number(item.max))) return "fail";
+    return "pass";
+  }
+  function renderReading(item, answer, id) {
+    const input = el("input", { type: "text", inputmode: "decimal", autocomplete: "off", id: id + "-reading", class: "reading-input", value: answer.reading || "" });
+    const state = el("span", { class: "reading-state", "aria-live": "polite" });
+    const na = el("button", { type: "button", class: "btn result-btn result-na", "aria-pressed": answer.result === "na" ? "true" : "false", text: _("N/A") });
+    const show = () => {
+      const r = answer.result;
+      state.textContent = r === "pass" ? _("Within the range") : r === "fail" ? _("Out of range: the item fails") : r === "na" ? _("N/A") : "";
+      state.className = "reading-state badge " + (r === "pass" ? "badge-ok" : r === "fail" ? "badge-bad" : "");
+      state.hidden = !r;
+      na.setAttribute("aria-pressed", r === "na" ? "true" : "false");
+    };
+    input.addEventListener("input", () => {
+      answer.reading = input.value; answer.result = readingResult(item, input.value);
+      show(); clearItemError(item.code); persist(); updateScore(); scheduleSync();
+    });
+    na.addEventListener("click", () => {
+      if (answer.result === "na") { answer.result = readingResult(item, answer.reading); } else { answer.result = "na"; }
+      show(); clearItemError(item.code); persist(); updateScore(); scheduleSync();
+    });
+    show();
+    const label = el("label", { for: id + "-reading", text: interpolate(_("Reading (allowed %(range)s)"), { range: item.range }, true) });
+    const row = el("div", { class: "reading-row" }, [input, item.unit ? el("span", { class: "reading-unit", text: item.unit }) : el("span"), na, state]);
+    return itemCard(item, answer, id, [el("div", { class: "reading-box" }, [label, row])]);
+  }
+
+  // --- a signature: drawn with a finger or a stylus, kept on the device until it is sent ---------------------
+  function renderSignature(item, answer, id) {
+    const draft = current;
+    draft.signatures = draft.signatures || {};
+    const vendor = item.signer === "vendor";
+    const saved = draft.signatures[item.code];
+    const name = el("input", { type: "text", id: id + "-signer", maxlength: "100", autocomplete: "off",
+      value: saved ? saved.name : (vendor ? (draft.vendor_representative || "") : DATA.user.name) });
+    const canvas = el("canvas", { class: "signature-pad", id: id + "-pad", "aria-label": _("Signature box: sign with a finger or a stylus") });
+    const preview = el("img", { class: "signature-preview", alt: _("Signature") });
+    const drawBox = el("div", { class: "signature-draw" }, [canvas]);
+    const done = el("div", { class: "signature-done" }, [preview]);
+    let strokes = 0;
+    const ctx = () => canvas.getContext("2d");
+    const reset = () => {
+      const ratio = window.devicePixelRatio || 1; const width = canvas.clientWidth || 320;
+      canvas.width = Math.round(width * ratio); canvas.height = Math.round(160 * ratio);
+      const c = ctx(); c.setTransform(ratio, 0, 0, ratio, 0, 0);
+      c.fillStyle = "#fff"; c.fillRect(0, 0, width, 160);  // white, not transparent: the server checks it is not empty
+      c.lineWidth = 2.5; c.lineCap = "round"; c.lineJoin = "round"; c.strokeStyle = "#111";
+      strokes = 0;
+    };
+    let drawing = false;
+    const point = (e) => { const r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+    canvas.addEventListener("pointerdown", (e) => { drawing = true; canvas.setPointerCapture(e.pointerId); const [x, y] = point(e); ctx().beginPath(); ctx().moveTo(x, y); ctx().lineTo(x + 0.1, y + 0.1); ctx().stroke(); strokes += 1; e.preventDefault(); });
+    canvas.addEventListener("pointermove", (e) => { if (!drawing) return; const [x, y] = point(e); ctx().lineTo(x, y); ctx().stroke(); e.preventDefault(); });
+    const stop = () => { drawing = false; };
+    canvas.addEventListener("pointerup", stop); canvas.addEventListener("pointercancel", stop);
+    const clear = el("button", { type: "button", class: "btn", text: _("Clear") });
+    const accept = el("button", { type: "button", class: "btn btn-primary", text: _("Save the signature") });
+    const again = el("button", { type: "button", class: "btn", text: _("Sign again") });
+    const show = (signed) => {
+      drawBox.hidden = signed; clear.hidden = signed; accept.hidden = signed; done.hidden = !signed; again.hidden = !signed;
+      if (!signed) requestAnimationFrame(reset);
+    };
+    clear.addEventListener("click", reset);
+    accept.addEventListener("click", () => {
+      const who = name.value.trim();
+      if (!strokes) { showItemError(item.code, [_("The signature is empty: sign in the box.")]); return; }
+      if (!who) { showItemError(item.code, [_("Write the signer's name under the signature.")]); name.focus(); return; }
+      canvas.toBlob(async (blob) => {
+        if (!blob) return;
+        const sigId = uuid();
+        const old = draft.signatures[item.code];
+        await photoPut(sigId, blob);
+        if (old) await photoDelete(old.id);
+        draft.signatures[item.code] = { id: sigId, name: who, uploaded: false };
+        answer.result = "pass";
+        preview.src = URL.createObjectURL(blob);
+        clearItemError(item.code); persist(); updateScore(); show(true);
+        if (navigator.onLine && draft.state === "draft") syncDraft(draft).then((ok) => ok && uploadSignatures(draft)).catch(() => {});
+      }, "image/png");
+    });
+    again.addEventListener("click", () => { answer.result = ""; persist(); updateScore(); show(false); });
+    name.addEventListener("input", () => { const s = draft.signatures[item.code]; if (s && !s.uploaded) { s.name = name.value.trim(); persist(); } });
+    if (saved && answer.result === "pass") { photoGet(saved.id).then((b) => { if (b) preview.src = URL.createObjectURL(b); }); show(true); } else show(false);
+    const who = vendor ? _("Vendor's representative") : _("Inspector");
+    const body = el("div", { class: "signature-box" }, [
+      el("label", { for: id + "-signer", text: interpolate(_("Name of the signer (%(role)s)"), { role: who }, true) }), name,
+      drawBox, done, el("div", { class: "actions-row" }, [clear, accept, again]),
+    ]);
+    return itemCard(item, answer, id, [body], false);
   }
 
   function addThumb(box, blob) {
@@ -469,7 +600,11 @@
     const tpl = templateById(draft.template); const problems = {};
     tpl.items.forEach((item) => {
       const a = draft.results[item.code];
-      if (!a || !a.result) problems["items." + item.code] = [_("Choose pass, partial, fail or n.a.")];
+      if (item.answer === "reading" && (!a || !a.result)) {
+        problems["items." + item.code] = [a && String(a.reading || "").trim() ? interpolate(_("Enter the reading as a number with at most 3 decimals (%(range)s)."), { range: item.range }, true) : interpolate(_("Enter the reading (%(range)s), or choose n.a."), { range: item.range }, true)];
+      } else if (item.answer === "signature" && (!a || a.result !== "pass" || !(draft.signatures || {})[item.code])) {
+        problems["items." + item.code] = [_("Sign here: the signature is missing.")];
+      } else if (!a || !a.result) problems["items." + item.code] = [_("Choose pass, partial, fail or n.a.")];
       else if (a.result === "partial") {
         const p = Number(a.points);
         if (a.points === "" || !Number.isFinite(p) || p < 0 || p > Number(item.max_points)) problems["items." + item.code] = [interpolate(_("Enter the points given, between 0 and %(max)s."), { max: item.max_points }, true)];
