@@ -249,7 +249,7 @@ class Migration(migrations.Migration):
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to="inspections.checklistitem",
-                verbose_name="item",
+                verbose_name="checklist item",
             ),
         ),
         migrations.AddField(
@@ -272,6 +272,41 @@ class Migration(migrations.Migration):
             model_name="inspectionsignature",
             constraint=models.CheckConstraint(
                 condition=models.Q(("signer_name", ""), _negated=True), name="inspections_inspectionsignature_named"
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalitemresult",
+            name="item",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="inspections.checklistitem",
+                verbose_name="checklist item",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="inspectionphoto",
+            name="item",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="inspections.checklistitem",
+                verbose_name="checklist item",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="itemresult",
+            name="item",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="results",
+                to="inspections.checklistitem",
+                verbose_name="checklist item",
             ),
         ),
         locking_sql.operation(

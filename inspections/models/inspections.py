@@ -297,7 +297,9 @@ class ItemResult(LockedModel):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="results", verbose_name=_("inspection")
     )
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="results", verbose_name=_("item"))
+    item = models.ForeignKey(
+        ChecklistItem, on_delete=models.PROTECT, related_name="results", verbose_name=_("checklist item")
+    )
     result = models.CharField(_("result"), max_length=8, choices=ItemResultChoice.choices)
     points = models.DecimalField(_("points (partial)"), max_digits=6, decimal_places=2, null=True, blank=True)
     awarded = models.DecimalField(_("points awarded"), max_digits=6, decimal_places=2, null=True, blank=True)
@@ -363,7 +365,9 @@ class InspectionSignature(LockedModel):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="signatures", verbose_name=_("inspection")
     )
-    item = models.ForeignKey(ChecklistItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    item = models.ForeignKey(
+        ChecklistItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("checklist item")
+    )
     signer_name = models.CharField(_("name of the signer"), max_length=100)
     image = models.ImageField(_("signature"), storage=private_storage, upload_to=RandomName("signatures"))
     client_id = models.CharField(_("client id"), max_length=64, blank=True)
@@ -392,7 +396,12 @@ class InspectionPhoto(LockedModel):
         Inspection, on_delete=models.CASCADE, related_name="photos", verbose_name=_("inspection")
     )
     item = models.ForeignKey(
-        ChecklistItem, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("item")
+        ChecklistItem,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checklist item"),
     )
     image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("inspections"))
     client_id = models.CharField(_("client id"), max_length=64, blank=True)

@@ -9,15 +9,16 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import translation
 from PIL import Image
 
-from conftest import make_signature_png
+from conftest import make_signature_png, raw_sql
 from inspections import calculations, excel
 from inspections.models import ChecklistItem, Inspection, InspectionSignature, RectificationOrder
 from inspections.services import inspections as svc
 from inspections.tests.factories import assigned_contract, make_template
+from logistics.immutability import ImmutableError
 from logistics.models import ServiceCategory
 
 pytestmark = pytest.mark.django_db
@@ -379,3 +380,47 @@ def test_a_signature_through_the_api(api_client, inspector_user, setup):
         ("P1", "1.000"),
     ]
     assert sorted(s["signer_name"] for s in body["signatures"]) == ["张伟", "李敏"]
+
+
+# --- a submitted inspection's signatures are locked with it ------------------------------------------------------
+@pytest.fixture
+def signed(inspector_user, setup):
+    contract, template = setup
+    key = uuid.uuid4()
+    data = payload(
+        contract, template, key, A1={"result": "pass"}, T1={"reading": "4"}, P1={"reading": "0.2"},
+        S1={"result": "pass"}, S2={"result": "pass"},
+    )  # fmt: skip
+    svc.inspection_sync(user=inspector_user, data=data)
+    sign(inspector_user, key, "S1")
+    sign(inspector_user, key, "S2", "李敏")
+    inspection, _created = svc.inspection_submit(user=inspector_user, data=data)
+    return inspection
+
+
+def test_a_submitted_inspections_signatures_refuse_model_and_queryset_changes(signed):
+    signature = signed.signatures.get(item__code="S1")
+    signature.signer_name = "王芳"
+    with pytest.raises(ImmutableError):
+        signature.save()
+    with pytest.raises(ImmutableError):
+        signature.delete()
+    with pytest.raises(ImmutableError):
+        InspectionSignature.objects.filter(inspection=signed).update(signer_name="王芳")
+    with pytest.raises(ImmutableError):
+        InspectionSignature.objects.filter(inspection=signed).delete()
+    assert sorted(signed.signatures.values_list("signer_name", flat=True)) == ["张伟", "李敏"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE inspections_inspectionsignature SET signer_name = '王芳' WHERE inspection_id = %s",
+        "DELETE FROM inspections_inspectionsignature WHERE inspection_id = %s",
+    ],
+)
+def test_the_database_refuses_raw_sql_on_a_submitted_signature(signed, sql):
+    with pytest.raises(DatabaseError, match="A submitted inspection is locked"), transaction.atomic():
+        raw_sql(sql, [signed.pk])
+    assert sorted(signed.signatures.values_list("signer_name", flat=True)) == ["张伟", "李敏"]

@@ -464,7 +464,7 @@
     draft.signatures = draft.signatures || {};
     const vendor = item.signer === "vendor";
     const saved = draft.signatures[item.code];
-    const name = el("input", { type: "text", id: id + "-signer", maxlength: "100", autocomplete: "off",
+    const name = el("input", { type: "text", id: id + "-signer", maxlength: "100", autocomplete: "off", "data-signer": item.signer,
       value: saved ? saved.name : (vendor ? (draft.vendor_representative || "") : DATA.user.name) });
     const canvas = el("canvas", { class: "signature-pad", id: id + "-pad", "aria-label": _("Signature box: sign with a finger or a stylus") });
     const preview = el("img", { class: "signature-preview", alt: _("Signature") });
@@ -512,7 +512,7 @@
       }, "image/png");
     });
     again.addEventListener("click", () => { answer.result = ""; persist(); updateScore(); show(false); });
-    name.addEventListener("input", () => { const s = draft.signatures[item.code]; if (s && !s.uploaded) { s.name = name.value.trim(); persist(); } });
+    name.addEventListener("input", () => { name.dataset.typed = "1"; const s = draft.signatures[item.code]; if (s && !s.uploaded) { s.name = name.value.trim(); persist(); } });
     if (saved && answer.result === "pass") { photoGet(saved.id).then((b) => { if (b) preview.src = URL.createObjectURL(b); }); show(true); } else show(false);
     const who = vendor ? _("Vendor's representative") : _("Inspector");
     const body = el("div", { class: "signature-box" }, [
@@ -530,7 +530,11 @@
   function renderJoint(contract) {
     const draft = current;
     $("f-vendor-rep").value = draft.vendor_representative || "";
-    $("f-vendor-rep").oninput = (e) => { draft.vendor_representative = e.target.value; persist(); scheduleSync(); };
+    $("f-vendor-rep").oninput = (e) => {
+      draft.vendor_representative = e.target.value; persist(); scheduleSync();
+      // the representative signs under the name given here, unless another name was typed in the signature box
+      document.querySelectorAll("input[data-signer=vendor]").forEach((input) => { if (!input.dataset.typed) input.value = e.target.value.trim(); });
+    };
     const deps = $("f-departments"); deps.innerHTML = "";
     DATA.departments.forEach((d) => {
       const id = "dep-" + d.id;
