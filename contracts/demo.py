@@ -1,4 +1,5 @@
-"""Demo contracts with realistic clause sets, assigned inspectors, one expiring soon. Idempotent."""
+"""Demo contracts with realistic clause sets, assigned inspectors, two ending soon (one with its renewal drafted).
+Idempotent."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from contracts import clause_kinds
 from contracts.models import Clause, Contract, ContractStatus, ContractStatusChange
-from contracts.services import draft_terms_save
+from contracts.services import contract_renew, draft_terms_save
 from logistics.quarters import Quarter
 from logistics.quarters import today as local_today
 
@@ -20,6 +21,9 @@ CONTRACTS = [
     ("greening", "lvyuan", "greening", ["grounds", "square"], "520000.00", None, None),  # ends in about 40 days
     ("vehicles", "suda", "vehicles", [], "880000.00", 1, 24),
 ]
+
+#: contracts that end within the coming quarter and whose renewal the office has drafted: days from today to the end
+RENEWED = {"vehicles": 75}
 
 CLAUSE_VARIANTS = {
     "canteen": {
@@ -88,6 +92,8 @@ def seed(context: dict[str, Any]) -> None:
         else:
             start = base.replace(year=base.year - years)
             end = start + dt.timedelta(days=months * 30 + months // 2)
+        if key in RENEWED:  # ends within the quarter ahead; the office has drafted its renewal
+            end = today + dt.timedelta(days=RENEWED[key])
         contract, created = Contract.objects.get_or_create(
             number=f"HT-DEMO-{key.upper()}",
             defaults={
@@ -104,4 +110,7 @@ def seed(context: dict[str, Any]) -> None:
             _activate(contract, office, start)
             contract.inspectors.add(inspector)
         contracts[key] = contract
+    for key in RENEWED:
+        if not contracts[key].renewals.exists():
+            contract_renew(contract=contracts[key], by=office)
     context["contracts"] = contracts

@@ -31,6 +31,14 @@ class AmendmentForm(forms.Form):
         return fee
 
 
+class RenewalForm(forms.Form):
+    """The next contract of an expiring one: its period and fee (prefilled: the same length, the fee in force)."""
+
+    start_date = forms.DateField(label=_("Start date"), widget=DATE)
+    end_date = forms.DateField(label=_("End date"), widget=DATE)
+    annual_fee = forms.DecimalField(label=_("Annual fee (CNY)"), max_digits=14, decimal_places=2)
+
+
 class ClauseForm(forms.ModelForm):
     """One clause of the new terms version; the registry says which parameters its kind needs."""
 

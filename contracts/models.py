@@ -48,6 +48,8 @@ CONTRACT_FLOW = Flow(
 #: the statuses in which a contract's terms and clauses are frozen (changed only by a supplementary agreement)
 SIGNED_STATUSES = tuple(status for status in ContractStatus if status != ContractStatus.DRAFT)
 
+#: the statuses a contract may be renewed from: running, or ended by its date (a terminated one is tendered again)
+RENEWABLE_STATUSES = (ContractStatus.ACTIVE, ContractStatus.SUSPENDED, ContractStatus.EXPIRED)
 #: what a refused change to a signed contract's terms says (the models, the services, the admin, the API)
 FROZEN_TERMS = _(
     "The terms and clauses of a signed contract are frozen; record a supplementary agreement to change them "
@@ -106,6 +108,8 @@ class Contract(TimeStampedModel):
                 condition=Q(end_date__gt=F("start_date")), name="%(app_label)s_%(class)s_end_after_start"
             ),
             choice_check("status", ContractStatus),
+            # a contract has one renewal (its next contract); several NULLs are allowed on both databases
+            models.UniqueConstraint(fields=["renewal_of"], name="%(app_label)s_%(class)s_one_renewal"),
         ]
 
     def __str__(self) -> str:

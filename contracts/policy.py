@@ -25,7 +25,18 @@ def signed_and_running(user: User | AnonymousUser, contract: Any) -> bool:
     return contract is None or contract.status in ("active", "suspended")
 
 
+@rules.predicate
+def renewable(user: User | AnonymousUser, contract: Any) -> bool:
+    """Running, or ended by its date, and not renewed yet (a terminated contract is tendered again)."""
+    if contract is None:
+        return True
+    from contracts.models import RENEWABLE_STATUSES
+
+    return contract.status in RENEWABLE_STATUSES and not contract.renewals.exists()
+
+
 policy.add("contract.amend", is_office_staff & signed_and_running)  # a supplementary agreement
+policy.add("contract.renew", is_office_staff & renewable)
 policy.add("settlement.correct", is_office_staff)
 
 

@@ -86,6 +86,24 @@ def contracts_expiring(*, within_days: int, today: dt.date | None = None) -> Que
     )
 
 
+#: how far ahead the office looks for contracts to renew (and is told of, with a second alert at 30 days)
+RENEWAL_HORIZON_DAYS = 90
+
+
+def contracts_to_renew(*, within_days: int = RENEWAL_HORIZON_DAYS, today: dt.date | None = None) -> QuerySet:
+    """Running contracts ending within ``within_days`` days, and contracts expired in the last ``within_days``
+    days, each with its renewal if there is one (soonest end first)."""
+    today = today or local_today()
+    running = Q(status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED], end_date__gte=today)
+    expired = Q(status=ContractStatus.EXPIRED, end_date__gte=today - dt.timedelta(days=within_days))
+    return (
+        Contract.objects.filter(running | expired, end_date__lte=today + dt.timedelta(days=within_days))
+        .select_related("vendor", "category")
+        .prefetch_related("renewals")
+        .order_by("end_date", "number")
+    )
+
+
 def contracts_active_in(quarter: Quarter) -> QuerySet:
     """Contracts that were in force for at least one day of the quarter and are not drafts."""
     in_force = Q(ended_on__isnull=True) | Q(ended_on__gte=quarter.first_day)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -22,6 +23,7 @@ from contracts.explanations import describe
 from contracts.models import (
     CONTRACT_FLOW,
     FROZEN_TERMS,
+    RENEWABLE_STATUSES,
     SETTLEMENT_FLOW,
     Clause,
     Contract,
@@ -395,6 +397,101 @@ def contract_amend(
         stamp(contract, by=by, reason=reason.strip())
         contract.save()
     return amendment
+
+
+# --- renewal --------------------------------------------------------------------------------------------
+def renewal_period(contract: Contract) -> tuple[dt.date, dt.date]:
+    """The default period of a renewal: from the day after the contract ends, for as long as it ran
+    (2026-01-01..2026-12-31 is renewed as 2027-01-01..2027-12-31; month ends stay month ends)."""
+    start = contract.end_date + dt.timedelta(days=1)
+    length = relativedelta(contract.end_date + dt.timedelta(days=1), contract.start_date)
+    return start, start + length - dt.timedelta(days=1)
+
+
+@transaction.atomic
+def contract_renew(
+    *,
+    contract: Contract,
+    start_date: dt.date | None = None,
+    end_date: dt.date | None = None,
+    annual_fee: Decimal | None = None,
+    by: User | None = None,
+) -> Contract:
+    """The next contract of an expiring one, as a draft: the same vendor, service, sites, inspectors, service
+    standards, payment cycle and reward and penalty clauses (those in force on its last day), new dates and a
+    version 1 of its terms; linked as its renewal. It is signed like any new contract (the draft's approval).
+
+    One renewal per contract; it starts after the old one ends (no overlap)."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.status not in RENEWABLE_STATUSES:
+        raise ValidationError(
+            _("Contract %(number)s is %(status)s: only a signed contract that is running or has expired is renewed.")
+            % {"number": contract.number, "status": contract.get_status_display()}
+        )
+    existing = Contract.objects.filter(renewal_of=contract).first()
+    if existing is not None:
+        raise ValidationError(
+            _("Contract %(number)s already has its renewal, %(renewal)s.")
+            % {"number": contract.number, "renewal": existing.number}
+        )
+    if by is not None and not may(by, "contract.renew", contract):
+        raise PermissionDenied(_("Only the logistics office renews a contract."))
+    default_start, default_end = renewal_period(contract)
+    start_date = start_date or default_start
+    end_date = end_date or (default_end if start_date == default_start else None)
+    errors: dict[str, str] = {}
+    if start_date <= contract.end_date:
+        errors["start_date"] = _(
+            "The renewal must start after %(number)s ends on %(date)s: the two contracts would overlap."
+        ) % {"number": contract.number, "date": contract.end_date.isoformat()}
+    if end_date is None:
+        errors["end_date"] = _("Enter the renewal's end date.")
+    elif end_date <= start_date:
+        errors["end_date"] = _("The end date must be after the start date.")
+    last = selectors.terms_in_force(contract, contract.end_date)
+    if last is None:
+        errors["annual_fee"] = _("Contract %(number)s has no terms to renew.") % {"number": contract.number}
+    if annual_fee is not None and annual_fee <= 0:
+        errors["annual_fee"] = _("The annual fee must be more than 0.")
+    if errors:
+        raise ValidationError(errors)
+    reason = _("Renewal of %(number)s") % {"number": contract.number}
+    renewal = Contract(
+        number=next_contract_number(start_date.year),
+        vendor=contract.vendor,
+        category=contract.category,
+        start_date=start_date,
+        end_date=end_date,
+        service_standards=contract.service_standards,
+        status=S.DRAFT,
+        renewal_of=contract,
+    )
+    renewal.full_clean()
+    stamp(renewal, by=by, reason=reason)
+    renewal.save()
+    renewal.sites.set(contract.sites.all())
+    renewal.inspectors.set(contract.inspectors.all())
+    terms = draft_terms_save(
+        contract=renewal,
+        annual_fee=annual_fee if annual_fee is not None else last.annual_fee,
+        payment_cycle=last.payment_cycle,
+        by=by,
+    )
+    copies = [
+        stamp(
+            Clause(
+                contract=renewal,
+                terms=terms,
+                **{name: getattr(clause, name) for name in ("kind", "description", *PARAMETERS)},
+            ),
+            by=by,
+            reason=reason,
+        )
+        for clause in last.clauses.all()
+    ]  # copied from a validated, signed version
+    Clause.objects.bulk_create(copies)
+    Clause.history.bulk_history_create(copies, default_change_reason=reason)
+    return renewal
 
 
 @transaction.atomic

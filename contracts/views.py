@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts import clause_kinds, notices, selectors, services
+from contracts.choices import SettlementStatus
 from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
-from contracts.forms import AmendmentForm, ClauseFormSet, clause_initial
+from contracts.forms import AmendmentForm, ClauseFormSet, RenewalForm, clause_initial
 from contracts.models import Contract, FormalNotice, FormalWarning, LedgerLine, Settlement, TermsVersion
 from logistics.access import scoped
 from logistics.files import register_download
@@ -84,6 +85,8 @@ def contract_detail(request: HttpRequest, pk: int, errors: dict[str, Any] | None
         "warnings": warnings,
         "notices": contract_notices,
         "can_amend": may(request.user, "contract.amend", contract),
+        "can_renew": may(request.user, "contract.renew", contract),
+        "renewals": list(contract.renewals.all()),
         "can_warn": may(request.user, "warning.issue", contract),
         "can_withdraw": may(request.user, "warning.withdraw"),
         "may_acknowledge": may(request.user, "notice.acknowledge", contract_notices[0]) if contract_notices else False,
@@ -217,6 +220,61 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
         "clause_parameters": {kind.code: list(kind.parameters) for kind in clause_kinds.all_kinds()},
     }
     return render(request, "contracts/contract_amend.html", context)
+
+
+@role_required("office", "leader")
+def renewal_list(request: HttpRequest) -> HttpResponse:
+    """Contracts ending within 90 days (and those expired lately), with their renewal or the way to make it."""
+    today = local_today()
+    rows = []
+    for contract in selectors.contracts_to_renew(today=today):
+        renewals = list(contract.renewals.all())
+        rows.append(
+            {
+                "contract": contract,
+                "days_left": (contract.end_date - today).days,
+                "renewal": renewals[0] if renewals else None,
+                "can_renew": not renewals and may(request.user, "contract.renew", contract),
+            }
+        )
+    context = {"rows": rows, "horizon": selectors.RENEWAL_HORIZON_DAYS, "today": today}
+    return render(request, "contracts/renewal_list.html", context)
+
+
+@role_required("office")
+@require_http_methods(["GET", "POST"])
+def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office renews an expiring contract: a draft of the next one, signed like any new contract."""
+    contract = get_object_or_404(Contract.objects.select_related("vendor", "category"), pk=pk)
+    existing = contract.renewals.first()
+    if existing is not None:
+        messages.info(request, _("This contract already has its renewal, %(number)s.") % {"number": existing.number})
+        return redirect("contracts:detail", pk=existing.pk)
+    last = selectors.terms_in_force(contract, contract.end_date)
+    start, end = services.renewal_period(contract)
+    initial = {"start_date": start, "end_date": end, "annual_fee": last.annual_fee if last else None}
+    form = RenewalForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            renewal = services.contract_renew(contract=contract, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                _("The renewal %(number)s has been drafted; check it and sign it like a new contract.")
+                % {"number": renewal.number},
+            )
+            return redirect("contracts:detail", pk=renewal.pk)
+    scores = list(
+        Settlement.objects.filter(contract=contract, status=SettlementStatus.FINAL)
+        .order_by("-quarter")
+        .values_list("quarter", "score")[:4]
+    )
+    context = {"contract": contract, "form": form, "last": last, "scores": scores}
+    return render(request, "contracts/contract_renew.html", context)
 
 
 def _portal_contracts(request: HttpRequest, vendor: Any) -> dict[str, Any]:

@@ -22,6 +22,7 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("inspections:list", _("Inspections"), frozenset({Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.VENDOR})),
     ("scoring:overview", _("Quarterly evaluation"), frozenset({Role.OFFICE})),
     ("contracts:notices", _("Formal notices"), frozenset({Role.OFFICE, Role.VENDOR})),
+    ("contracts:renewals", _("Renewals"), frozenset({Role.OFFICE, Role.LEADER})),
     ("scoring:reports", _("Reports"), frozenset({Role.LEADER, Role.OFFICE, Role.VENDOR})),
     ("admin:index", _("Administration"), frozenset({Role.OFFICE})),
     ("logistics:inbox", _("Messages"), frozenset(Role.values)),

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -25,12 +26,13 @@ from scoring import services
 from scoring.models import Evaluation, EvaluationStatus, ObjectionStatus
 
 logger = logging.getLogger(__name__)
-ALERT_DAYS = (30, 7)
+ALERT_DAYS = (30, 7)  # certificates: a month to renew one, and a last week
+CONTRACT_ALERT_DAYS = (90, 30)  # contracts: a quarter to decide on a renewal or a tender, and a last month
 
 
-def _threshold(days_left: int) -> int | None:
-    """The alert a remaining number of days falls under: 7, 30, or none (beyond 30)."""
-    for days in sorted(ALERT_DAYS):
+def _threshold(days_left: int, alerts: tuple[int, ...] = ALERT_DAYS) -> int | None:
+    """The alert a remaining number of days falls under (7 or 30 for certificates), or none (beyond them)."""
+    for days in sorted(alerts):
         if days_left <= days:
             return days
     return None
@@ -71,15 +73,30 @@ def expiry_alerts(today: dt.date | None = None) -> int:
                     dedup_key=f"{key}:vendor",
                 )
             )
-        for contract in contract_selectors.contracts_expiring(within_days=max(ALERT_DAYS), today=today):
+        expiring = contract_selectors.contracts_expiring(within_days=max(CONTRACT_ALERT_DAYS), today=today)
+        for contract in expiring.prefetch_related("renewals"):
             days_left = (contract.end_date - today).days
-            threshold = _threshold(days_left)
+            threshold = _threshold(days_left, CONTRACT_ALERT_DAYS)
+            renewal = next(iter(contract.renewals.all()), None)
             subject = _("Contract %(number)s ends in %(days)d days") % {"number": contract.number, "days": days_left}
+            body = _("%(vendor)s, %(category)s: ends on %(date)s.") % {
+                "vendor": contract.vendor,
+                "category": contract.category,
+                "date": contract.end_date,
+            }
+            if renewal is not None:
+                body += " " + _("Its renewal %(number)s is %(status)s.") % {
+                    "number": renewal.number,
+                    "status": renewal.get_status_display(),
+                }
+            else:
+                body += " " + _("No renewal yet: renew it or tender the service again (%(url)s).") % {
+                    "url": reverse("contracts:renewals")
+                }
             sent += len(
                 notify_office(
                     subject=subject,
-                    body=_("%(vendor)s, %(category)s: ends on %(date)s.")
-                    % {"vendor": contract.vendor, "category": contract.category, "date": contract.end_date},
+                    body=body,
                     dedup_key=f"expiry:contract:{contract.pk}:{contract.end_date}:{threshold}",
                 )
             )

@@ -476,6 +476,16 @@ ROWS: list[Row] = [
     Row("contract", "contracts:detail", "L 403 200 200 404 200 200", args=lambda w: [w.contract_a]),
     Row("contract (B)", "contracts:detail", "L 403 404 404 200 200 200", args=lambda w: [w.contract_b]),
     Row("contract-amend", "contracts:amend", "L 403 403 403 403 403 200", args=lambda w: [w.contract_a]),
+    Row("contract-renew", "contracts:renew", "L 403 403 403 403 403 200", args=lambda w: [w.contract_a]),
+    Row(
+        "contract-renew-post-valid",
+        "contracts:renew",
+        "L 403 403 403 403 403 302",
+        "post",
+        args=lambda w: [w.contract_a],
+        data=lambda w: {"start_date": "2028-01-01", "end_date": "2028-12-31", "annual_fee": "400000.00"},
+    ),
+    Row("contract-renewals", "contracts:renewals", "L 403 403 403 403 200 200"),
     Row(
         "contract-amend-post",
         "contracts:amend",

@@ -18,6 +18,7 @@ def test_the_locked_records_are_the_ones_the_design_names():
         "contracts.TermsVersion",
         "inspections.Inspection",
         "inspections.InspectionPhoto",
+        "inspections.InspectionSignature",
         "inspections.ItemResult",
         "scoring.Evaluation",
         "scoring.EvaluationComponent",
