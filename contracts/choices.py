@@ -20,6 +20,13 @@ class PaymentCycle(models.TextChoices):
     YEARLY = "yearly", _("Yearly")
 
 
+class InstalmentStatus(models.TextChoices):
+    """An instalment of a contract's payment schedule (the approval chain comes with the payment request)."""
+
+    SCHEDULED = "scheduled", _("Not paid yet")
+    PAID = "paid", _("Paid")
+
+
 class SettlementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     FINAL = "final", _("Final")

@@ -17,6 +17,7 @@ from contracts import clause_kinds
 from contracts.choices import (
     ContractStatus,
     EvidenceType,
+    InstalmentStatus,
     LedgerKind,
     NoticeKind,
     PaymentCycle,
@@ -476,6 +477,78 @@ class Settlement(LockedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.contract} · {self.quarter}"
+
+
+class Instalment(LockedModel, TimeStampedModel):
+    """One payment of a contract's schedule (``contracts.payments``): a period's share of the quarter's fee, the
+    quarter's net adjustment on its last instalment, and a correction carried from paid instalments. Kept up
+    to date by ``payments_refresh`` until it is paid, then read-only."""
+
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="instalments", verbose_name=_("contract")
+    )
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("to"))
+    cycle = models.CharField(_("payment cycle"), max_length=10, choices=PaymentCycle.choices)
+    quarters = models.JSONField(_("quarters"), default=list, help_text=_("The quarters whose fee it shares in."))
+    carries = models.CharField(
+        _("carries the adjustment of"),
+        max_length=6,
+        blank=True,
+        help_text=_("The quarter whose settlement it carries."),
+    )
+    base = models.DecimalField(_("base amount"), max_digits=14, decimal_places=2)
+    adjustment = models.DecimalField(
+        _("settlement adjustment"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty until the quarter it carries is final."),
+    )
+    carried = models.DecimalField(_("carried correction"), max_digits=14, decimal_places=2, default=ZERO)
+    carried_reason = models.TextField(_("why a correction is carried"), blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=InstalmentStatus.choices, default=InstalmentStatus.SCHEDULED
+    )
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    voucher = models.CharField(_("voucher number"), max_length=60, blank=True)
+    paid_by = user_ref(_("recorded by"))
+
+    history = HistoricalRecords()
+
+    LOCK_FIELD = "status"
+    LOCKED_VALUES = (InstalmentStatus.PAID,)
+    LOCKED_MESSAGE = _("A paid instalment is read-only; a later correction is carried by the next instalment.")
+    LOCKED_DELETE_MESSAGE = _("A paid instalment cannot be deleted.")
+
+    class Meta:
+        ordering = ["contract", "first_day"]
+        verbose_name = _("instalment")
+        verbose_name_plural = _("instalments")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "first_day"], name="%(app_label)s_%(class)s_one_per_start"),
+            models.CheckConstraint(
+                condition=Q(last_day__gte=F("first_day")), name="%(app_label)s_%(class)s_period_in_order"
+            ),
+            models.CheckConstraint(
+                # rounded to the cent for SQLite's binary floats (see Settlement)
+                condition=Q(adjustment__isnull=True, amount__isnull=True)
+                | Q(adjustment__isnull=False, amount=Round(F("base") + F("adjustment") + F("carried"), 2)),
+                name="%(app_label)s_%(class)s_amount_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=InstalmentStatus.SCHEDULED, paid_on__isnull=True)
+                | Q(status=InstalmentStatus.PAID, paid_on__isnull=False, amount__isnull=False) & ~Q(voucher=""),
+                name="%(app_label)s_%(class)s_paid_recorded",
+            ),
+            choice_check("status", InstalmentStatus),
+            choice_check("cycle", PaymentCycle),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract} · {self.first_day:%Y-%m-%d}–{self.last_day:%Y-%m-%d}"
 
 
 class LedgerLine(LockedModel):

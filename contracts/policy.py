@@ -38,6 +38,7 @@ def renewable(user: User | AnonymousUser, contract: Any) -> bool:
 policy.add("contract.amend", is_office_staff & signed_and_running)  # a supplementary agreement
 policy.add("contract.renew", is_office_staff & renewable)
 policy.add("settlement.correct", is_office_staff)
+policy.add("payment.record", is_office_staff)  # until finance has its role and the approval chain (issue 26)
 
 
 @rules.predicate

@@ -192,7 +192,11 @@ def test_the_office_is_told_90_and_30_days_before_a_contract_ends(office_user):
     day_90, day_30 = dt.date(2026, 10, 2), dt.date(2026, 12, 1)
 
     def told():
-        return list(Notification.objects.filter(recipient=office_user, channel="inbox").order_by("pk").values_list("subject", "body"))
+        return list(
+            Notification.objects.filter(recipient=office_user, channel="inbox")
+            .order_by("pk")
+            .values_list("subject", "body")
+        )
 
     nightly.expiry_alerts(today=dt.date(2026, 10, 1))
     assert told() == []  # 91 days before: nothing yet

@@ -13,6 +13,7 @@ LOCKED = sorted((m for m in apps.get_models() if issubclass(m, LockedModel)), ke
 def test_the_locked_records_are_the_ones_the_design_names():
     assert [m._meta.label for m in LOCKED] == [
         "contracts.Clause",
+        "contracts.Instalment",
         "contracts.LedgerLine",
         "contracts.Settlement",
         "contracts.TermsVersion",
