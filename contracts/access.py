@@ -19,6 +19,7 @@ from contracts.models import (
     ContractStatusChange,
     FormalNotice,
     FormalWarning,
+    Instalment,
     LedgerLine,
     Settlement,
     SettlementStatus,
@@ -65,6 +66,14 @@ VENDOR_SEES_SETTLEMENT = Q(status=SettlementStatus.FINAL) | Q(published_at__isnu
 def settlement_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
         return queryset.filter(VENDOR_SEES_SETTLEMENT, contract__vendor_id=user.vendor_id)
+    return queryset.none()
+
+
+@scope_rule(Instalment)
+def instalment_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    """A vendor sees its contracts' payment schedules (an amount appears once its quarter is final)."""
+    if is_vendor_user(user):
+        return queryset.filter(contract__vendor_id=user.vendor_id)
     return queryset.none()
 
 

@@ -31,6 +31,58 @@ def _widths(sheet, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
+def payments_workbook(instalments: Iterable, year: int) -> bytes:
+    """A year's instalments for finance: one row each, with what it carries and whether it was paid."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(year)
+    _header(
+        sheet,
+        [
+            _("Contract"),
+            _("Vendor"),
+            _("From"),
+            _("To"),
+            _("Payment cycle"),
+            _("Base amount"),
+            _("Settlement adjustment"),
+            _("Carried correction"),
+            _("Amount"),
+            _("Status"),
+            _("Paid on"),
+            _("Voucher number"),
+            _("Why a correction is carried"),
+        ],
+    )
+    for row in instalments:
+        sheet.append(
+            [
+                row.contract.number,
+                row.contract.vendor.legal_name,
+                row.first_day,
+                row.last_day,
+                str(row.get_cycle_display()),
+                row.base,
+                row.adjustment,
+                row.carried,
+                row.amount,
+                str(row.get_status_display()),
+                row.paid_on,
+                row.voucher,
+                row.carried_reason,
+            ]
+        )
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells[5:9]:
+            cell.number_format = MONEY
+        for cell in (cells[2], cells[3], cells[10]):
+            cell.number_format = "yyyy-mm-dd"
+    _widths(sheet, [16, 28, 12, 12, 10, 14, 14, 14, 14, 10, 12, 16, 40])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def settlements_workbook(settlements: Iterable[Settlement]) -> bytes:
     book = Workbook()
     book.remove(book.active)

@@ -40,6 +40,7 @@ from contracts.models import (
     SettlementStatus,
     TermsVersion,
 )
+from contracts.services_payments import payments_refresh
 from logistics import bulk
 from logistics.immutability import allow_locked_changes
 from logistics.models import Tender, VendorStatus, stamp
@@ -144,6 +145,7 @@ def _record_transition(
         contract.ended_on = effective_date - dt.timedelta(days=1) if to_status == S.TERMINATED else contract.end_date
     stamp(contract, by=by, reason=reason)
     contract.save(update_fields=["status", "ended_on", "updated_at"])
+    payments_refresh(contract=contract)  # signed: its schedule; ended: the periods after its end dropped
 
 
 @transaction.atomic
@@ -396,6 +398,7 @@ def contract_amend(
         contract.full_clean()
         stamp(contract, by=by, reason=reason.strip())
         contract.save()
+    payments_refresh(contract=contract)  # the new fee and cycle price the unpaid instalments
     return amendment
 
 
@@ -573,7 +576,10 @@ def settlement_apply(
     item = SettlementInput(
         contract, score, grade, failed_items, upheld_complaints, overdue_rectifications, missed_self_checks
     )
-    return settlements_apply(quarter=quarter, items=[item], finalize=finalize, by=by)[contract.pk]
+    settlement = settlements_apply(quarter=quarter, items=[item], finalize=finalize, by=by)[contract.pk]
+    if finalize:
+        payments_refresh(contract=contract)  # the quarter's last instalment now carries its settlement
+    return settlement
 
 
 SETTLEMENT_FIELDS = (
@@ -798,7 +804,9 @@ def settlement_adjust(*, settlement: Settlement, amount: Decimal, reason: str, b
     if not reason.strip():
         raise ValidationError({"reason": _("A correction needs a written reason.")})
     with allow_locked_changes():  # the audited correction path of a final settlement
-        return _record_adjustment(settlement, amount, reason, by)
+        line = _record_adjustment(settlement, amount, reason, by)
+    payments_refresh(contract=settlement.contract)  # carried by an instalment (the next one, once paid)
+    return line
 
 
 def _record_adjustment(settlement: Settlement, amount: Decimal, reason: str, by: User) -> LedgerLine:
@@ -852,4 +860,5 @@ def settlement_reopen(
     stamp(settlement, by=by, reason=reason.strip())
     with allow_locked_changes():  # the audited reopening path (see scoring.services.evaluation_reopen)
         settlement.save(update_fields=["status", "finalized_at", "finalized_by", "updated_at"])
+    payments_refresh(contract=contract)  # its instalment waits for the quarter again
     return settlement

@@ -15,6 +15,8 @@ from django.utils.translation import override
 from contracts import notices as contract_notices
 from contracts import selectors as contract_selectors
 from contracts import services as contract_services
+from contracts.choices import ContractStatus
+from contracts.models import Contract
 from inspections.services import complaints as complaint_services
 from inspections.services import rectifications as rectification_services
 from logistics import selectors as logistics_selectors
@@ -143,6 +145,15 @@ def objection_periods_ended(now: dt.datetime | None = None) -> int:
     return sent
 
 
+def payment_schedules_refresh() -> int:
+    """Every signed contract's payment schedule brought up to date (a quarter finalized or corrected, a contract
+    ended or amended); a paid instalment never changes."""
+    from contracts.services_payments import payments_refresh
+
+    contracts = Contract.objects.exclude(status=ContractStatus.DRAFT).order_by("pk")
+    return sum(1 for contract in contracts if payments_refresh(contract=contract) is not None)
+
+
 def nightly(today: dt.date | None = None) -> dict[str, Any]:
     today = today or local_today()
     report = {}
@@ -152,5 +163,6 @@ def nightly(today: dt.date | None = None) -> dict[str, Any]:
     report["contracts_expired"] = contract_services.contracts_expire_due(today=today)
     report["expiry_alerts"] = expiry_alerts(today)
     report["objection_periods"] = objection_periods_ended()
+    report["payment_schedules"] = payment_schedules_refresh()
     logger.info("nightly job: %s", report)
     return report
