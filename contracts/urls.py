@@ -8,6 +8,7 @@ urlpatterns = [
     path("contracts/<int:pk>/amend/", views.contract_amend, name="amend"),
     path("contracts/<int:pk>/renew/", views.contract_renew, name="renew"),
     path("contracts/renewals/", views.renewal_list, name="renewals"),
+    path("payments/", views.payment_list, name="payments"),
     path("contracts/<int:pk>/warnings/", views.warning_issue, name="warning_issue"),
     path("warnings/<int:pk>/withdraw/", views.warning_withdraw, name="warning_withdraw"),
     path("notices/", views.notice_list, name="notices"),

@@ -486,6 +486,8 @@ ROWS: list[Row] = [
         data=lambda w: {"start_date": "2028-01-01", "end_date": "2028-12-31", "annual_fee": "400000.00"},
     ),
     Row("contract-renewals", "contracts:renewals", "L 403 403 403 403 200 200"),
+    Row("payments", "contracts:payments", "L 403 403 403 403 200 200"),
+    Row("payments-post", "contracts:payments", "L 403 403 403 403 403 404", "post", data=lambda w: {"instalment": "0"}),
     Row(
         "contract-amend-post",
         "contracts:amend",

@@ -225,3 +225,50 @@ def test_the_database_refuses_to_change_a_paid_instalment(contract, office_user)
             raw_sql(sql, [q1.pk])
     q1.refresh_from_db()
     assert (q1.amount, q1.voucher) == (D("90000.00"), "PZ-1")
+
+
+def test_the_payments_page_records_a_payment_and_exports_the_year(
+    contract, client_for, office_user, leader_user, monkeypatch
+):
+    from openpyxl import load_workbook
+
+    from contracts import services_payments, views
+
+    for module in (views, services_payments):
+        monkeypatch.setattr(module, "local_today", lambda: dt.date(2026, 12, 4))
+
+    payments_refresh(contract=contract)
+    q1 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 1, 1))
+    client = client_for(office_user)
+    page = client.get("/payments/?year=2026")
+    body = page.content.decode()
+    assert "2026 年合同付款" in body and "90,000.00" in body and "承载 2026Q4 结算" in body
+    assert "该期款项的期间至 2026-12-31 结束，期满后方可付款。" in body  # December, today 2026-12-04
+    # a bad date: the message, and what was typed stays
+    response = client.post(
+        "/payments/?year=2026", {"instalment": q1.pk, "paid_on": "2026-03-01", "voucher": "PZ-2026-041"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "付款日期须在所付期间结束（2026-03-31）之后。" in body and 'value="PZ-2026-041"' in body
+    assert Instalment.objects.get(pk=q1.pk).status == "scheduled"
+    response = client.post(
+        "/payments/?year=2026", {"instalment": q1.pk, "paid_on": "2026-04-10", "voucher": "PZ-2026-041"}
+    )
+    assert response.status_code == 302
+    q1.refresh_from_db()
+    assert (q1.status, q1.paid_on, q1.voucher, q1.paid_by) == ("paid", dt.date(2026, 4, 10), "PZ-2026-041", office_user)
+    assert client.post("/payments/?year=2026", {"instalment": "x"}).status_code == 404
+    book = load_workbook(io.BytesIO(client.get("/payments/?year=2026&format=xlsx").content))
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("合同", "服务企业", "起")
+    assert [(r[0], r[8], r[9], r[11]) for r in rows[1:3]] == [
+        ("HT-PAY", 90000, "已付款", "PZ-2026-041"),
+        ("HT-PAY", 97000, "未付款", None),
+    ]
+    leader = client_for(leader_user)
+    assert "登记付款" not in leader.get("/payments/?year=2026").content.decode()
+    q2 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 4, 1))
+    assert leader.post("/payments/", {"instalment": q2.pk, "paid_on": "2026-07-10", "voucher": "X"}).status_code == 403
+    detail = client.get(f"/contracts/{contract.pk}/").content.decode()
+    assert 'id="payments"' in detail and "PZ-2026-041" not in detail and "2026-04-10" in detail
