@@ -113,3 +113,23 @@ def seed(context: dict[str, Any]) -> None:
             elif quarter == complete[-1] and key in PUBLISHED_NOW:
                 _publish_with_objections(evaluation, office, vendor_user, quarter)
     services.evaluations_compute(quarter=current)
+    _pay(context["contracts"].values(), office, until=complete[-1].first_day)
+
+
+def _pay(contracts: Any, office: Any, *, until: dt.date) -> None:
+    """Finance has paid every payable instalment of the periods before the last complete quarter, about ten
+    days after each; the last quarter's are payable or wait for its final settlement (idempotent)."""
+    from contracts.choices import InstalmentStatus
+    from contracts.models import Instalment
+    from contracts.services_payments import instalment_problem, instalment_record_payment
+
+    today = local_today()
+    for contract in contracts:
+        for row in Instalment.objects.filter(
+            contract=contract, status=InstalmentStatus.SCHEDULED, last_day__lt=until
+        ).order_by("first_day"):
+            if instalment_problem(row, today):
+                continue
+            paid_on = min(row.last_day + dt.timedelta(days=10), today)
+            voucher = f"PZ-{paid_on:%Y%m}-{row.pk:04d}"
+            instalment_record_payment(instalment=row, paid_on=paid_on, voucher=voucher, by=office, today=today)
