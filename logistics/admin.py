@@ -57,6 +57,7 @@ from logistics.roles import Role
 from logistics.services import admission as admission_services
 from logistics.services import tenders as tender_services
 from logistics.services import users as user_services
+from logistics.services import vendors as vendor_services
 from logistics.services.vendors import vendor_change_status
 
 if TYPE_CHECKING:
@@ -481,13 +482,26 @@ class VendorStaffAdmin(ScopedAdmin):
 @admin.register(Certificate)
 class CertificateAdmin(ScopedAdmin):
     form = CertificateForm
-    list_display = ["vendor", "type", "number", "issued_on", "expires_on", "download"]
-    list_filter = ["type", "expires_on"]
+    list_display = ["vendor", "type", "number", "issued_on", "expires_on", "review", "download"]
+    list_filter = ["review", "type", "expires_on"]
+    readonly_fields = ["review", "review_reason", "reviewed_at", "reviewed_by", "submitted_by"]
+    actions = [
+        service_action(
+            lambda cert, user: vendor_services.certificate_verify(certificate=cert, by=user),
+            description=gettext_lazy("Verify the selected certificates (checked against the original)"),
+            name="verify_certificates",
+        ),
+        reason_action(
+            lambda cert, reason, user: vendor_services.certificate_return(certificate=cert, reason=reason, by=user),
+            description=gettext_lazy("Return the selected certificates to the vendor, with a reason"),
+            name="return_certificates",
+        ),
+    ]
     list_select_related = ["vendor", "type"]
     search_fields = ["number", "vendor__legal_name"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["vendor", *CertificateForm.Meta.fields]
+        return ["vendor", *CertificateForm.Meta.fields, *self.readonly_fields]
 
     @admin.display(description=gettext_lazy("scan"))
     def download(self, obj: Certificate) -> str:

@@ -90,3 +90,25 @@ class NoticeSettingsForm(forms.ModelForm):
         model = User
         fields = ["notify_channels", "phone"]
         labels = {"phone": _("Mobile number")}
+
+
+class CertificateUploadForm(forms.Form):
+    """A renewed (or new) company certificate the vendor's staff upload for the office to verify."""
+
+    certificate_type = forms.ModelChoiceField(label=_("Type"), queryset=None)
+    number = forms.CharField(label=_("Number"), max_length=100)
+    issuer = forms.CharField(label=_("Issuer"), max_length=200, required=False)
+    issued_on = forms.DateField(label=_("Issued on"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: does not expire."),
+    )
+    scan = forms.FileField(label=_("Scan (PDF, JPEG or PNG)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from logistics.models import CertificateType
+
+        super().__init__(*args, **kwargs)
+        self.fields["certificate_type"].queryset = CertificateType.objects.order_by("code")

@@ -103,3 +103,13 @@ def role_of(target: Any) -> str:
     """The one role of a person (the product gives one), active or not."""
     names = _target_roles(target)
     return next((role.value for role in Role if role.value in names), "")
+
+
+# --- vendors' papers: vendor staff upload their company's certificates, the office verifies them ----------
+@rules.predicate
+def is_vendor_staff(user: User | AnonymousUser) -> bool:
+    return is_vendor_user(user)
+
+
+add("certificate.submit", is_vendor_staff)
+add("certificate.review", is_superuser | is_office_staff)

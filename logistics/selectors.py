@@ -16,6 +16,7 @@ from logistics.models import (
     Bid,
     BidScore,
     Certificate,
+    CertificateReview,
     CertificateType,
     ScoreSheet,
     Severity,
@@ -35,7 +36,12 @@ if TYPE_CHECKING:
 
 # --- Certificates and expiry ----------------------------------------------------------------------------
 def valid_certificates(day: dt.date) -> Q:
-    return Q(issued_on__lte=day) & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+    """Verified by the office and in force on ``day`` (``Certificate.is_valid_on`` in Python)."""
+    return (
+        Q(review=CertificateReview.VERIFIED)
+        & Q(issued_on__lte=day)
+        & (Q(expires_on__isnull=True) | Q(expires_on__gte=day))
+    )
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,7 @@ def certificates_expiring(
         vendor=OuterRef("vendor"), type=OuterRef("type"), expires_on__gt=OuterRef("expires_on")
     ).filter(valid_certificates(today))
     certificates = (
-        Certificate.objects.filter(expires_on__isnull=False, expires_on__lte=horizon)
+        Certificate.objects.filter(review=CertificateReview.VERIFIED, expires_on__isnull=False, expires_on__lte=horizon)
         .exclude(Exists(newer_valid))
         .select_related("vendor", "type")
     )
@@ -151,7 +157,7 @@ def mandatory_certificate_gaps(
         "servicecategory", "certificatetype"
     )
     held = defaultdict(list)
-    for cert in Certificate.objects.filter(vendor=vendor).only("type_id", "issued_on", "expires_on"):
+    for cert in Certificate.objects.filter(vendor=vendor).only("type_id", "issued_on", "expires_on", "review"):
         held[cert.type_id].append(cert)
     out = []
     for pair in sorted(pairs, key=lambda p: (p.servicecategory.sort_order, p.certificatetype.code)):

@@ -23,14 +23,41 @@ from logistics.models import (
 )
 from logistics.reasons import describe_all
 from logistics.services import admission as admission_services
+from logistics.services import vendors as vendor_services
 from logistics.web import portal_sections, role_required
 
 
 # --- Vendor portal --------------------------------------------------------------------------------------
 @role_required("vendor")
+@require_http_methods(["GET", "POST"])
 def vendor_portal(request: HttpRequest) -> HttpResponse:
     if not is_vendor_user(request.user):
         raise PermissionDenied
+    upload = forms.CertificateUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and upload.is_valid():
+        data = upload.cleaned_data
+        try:
+            certificate = vendor_services.certificate_submit(
+                user=request.user,
+                certificate_type=data["certificate_type"],
+                number=data["number"],
+                issuer=data["issuer"],
+                issued_on=data["issued_on"],
+                expires_on=data["expires_on"],
+                scan=data["scan"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    target = "certificate_type" if field == "type" else field
+                    upload.add_error(target if target in upload.fields else None, error)
+        else:
+            messages.success(
+                request,
+                _("%(type)s %(number)s has been sent to the office for verification.")
+                % {"type": certificate.type, "number": certificate.number},
+            )
+            return redirect("logistics:vendor_portal")
     vendor = selectors.vendors_with_flags().get(pk=request.user.vendor_id)
     certificates = Certificate.objects.filter(vendor=vendor).select_related("type").order_by("expires_on")
     expiring = selectors.certificates_expiring(within_days=60, vendor_ids=[vendor.pk])
@@ -47,6 +74,7 @@ def vendor_portal(request: HttpRequest) -> HttpResponse:
         bid.won = bid.tender.awarded_bid_id == bid.pk
     context = {
         "vendor": vendor,
+        "upload": upload,
         "certificates": certificates,
         "expiring": expiring,
         "open_tenders": [(t, bid_by_tender.get(t.pk)) for t in open_tenders],

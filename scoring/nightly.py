@@ -41,8 +41,9 @@ def _threshold(days_left: int, alerts: tuple[int, ...] = ALERT_DAYS) -> int | No
 
 
 def expiry_alerts(today: dt.date | None = None) -> int:
-    """Certificates, staff certificates and contracts expiring within 30 and 7 days: the office (and, for
-    certificates, the vendor) is told once per threshold."""
+    """Certificates and staff certificates expiring within 30 and 7 days: the vendor's staff are told first (at
+    30 and 7 days: they upload the renewed one on their portal), the office from 7 days and on expiry; contracts
+    ending within 90 and 30 days: the office. Each once per threshold."""
     today = today or local_today()
     sent = 0
     with override("zh-hans"):
@@ -65,13 +66,17 @@ def expiry_alerts(today: dt.date | None = None) -> int:
                 "number": item.number or "—",
                 "date": item.expires_on,
             }
-            sent += len(notify_office(subject=subject, body=body, dedup_key=f"{key}:office"))
+            if item.expired or threshold == min(ALERT_DAYS):  # the vendor renews its papers; the office follows up
+                sent += len(notify_office(subject=subject, body=body, dedup_key=f"{key}:office"))
             sent += len(
                 notify(
                     users=vendor_users[vendors[item.vendor_id]],
                     vendors=[vendors[item.vendor_id]],
                     subject=subject,
-                    body=body,
+                    body=body
+                    + " "
+                    + _("Upload the renewed one on your portal for the office to verify (%(url)s).")
+                    % {"url": reverse("logistics:vendor_portal")},
                     dedup_key=f"{key}:vendor",
                 )
             )

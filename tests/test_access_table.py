@@ -446,6 +446,7 @@ ROWS: list[Row] = [
         data=lambda w: {"action": "save_scores"},
     ),
     Row("vendor-portal", "logistics:vendor_portal", "L 403 403 200 200 403 403"),
+    Row("vendor-portal-upload", "logistics:vendor_portal", "L 403 403 200 200 403 403", "post", data=lambda w: {}),
     Row("inbox", "logistics:inbox", "L 200 200 200 200 200 200"),
     Row("inbox-read", "logistics:inbox", "L 302 302 302 302 302 302", "post", data=lambda w: {"action": "read"}),
     Row("bid-form-open", "logistics:bid_form", "L 403 403 200 200 403 403", args=lambda w: [w.tender_open]),

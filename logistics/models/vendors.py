@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from logistics import channels
@@ -171,6 +172,15 @@ class CertificateType(models.Model):
         return in_language(self.name, self.name_en)
 
 
+class CertificateReview(models.TextChoices):
+    """A certificate the vendor uploads waits for the office; only a verified one counts (admission, bids,
+    posts, expiry). The office's own entries are verified as they are made."""
+
+    PENDING = "pending", pgettext_lazy("certificate", "Awaiting verification")
+    VERIFIED = "verified", pgettext_lazy("certificate", "Verified")
+    RETURNED = "returned", pgettext_lazy("certificate", "Returned")
+
+
 class Certificate(TimeStampedModel):
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("vendor"))
     type = models.ForeignKey(
@@ -187,6 +197,13 @@ class Certificate(TimeStampedModel):
         blank=True,
         help_text=_("PDF, JPEG or PNG, at most 15 MB; never served publicly."),
     )
+    review = models.CharField(
+        _("verification"), max_length=10, choices=CertificateReview.choices, default=CertificateReview.VERIFIED
+    )
+    review_reason = models.TextField(_("why it was returned"), blank=True)
+    reviewed_at = models.DateTimeField(_("verified or returned at"), null=True, blank=True)
+    reviewed_by = user_ref(_("verified or returned by"))
+    submitted_by = user_ref(_("uploaded by (vendor staff)"))
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -201,14 +218,30 @@ class Certificate(TimeStampedModel):
                 name="%(app_label)s_%(class)s_expires_after_issue",
             ),
             models.UniqueConstraint(fields=["vendor", "type", "number"], name="%(app_label)s_%(class)s_unique_number"),
+            models.CheckConstraint(
+                condition=~models.Q(review=CertificateReview.RETURNED) | ~models.Q(review_reason=""),
+                name="%(app_label)s_%(class)s_returned_with_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review__in=CertificateReview.values), name="%(app_label)s_%(class)s_review_valid"
+            ),
         ]
         indexes = [models.Index(fields=["expires_on"], name="logistics_cert_expires")]
 
     def __str__(self) -> str:
         return f"{self.type} {self.number}"
 
+    def clean(self) -> None:
+        if self.expires_on is not None and self.issued_on is not None and self.expires_on <= self.issued_on:
+            raise ValidationError({"expires_on": _("The expiry date must be after the issue date.")})
+
     def is_valid_on(self, day: dt.date) -> bool:
-        return self.issued_on <= day and (self.expires_on is None or self.expires_on >= day)
+        """Verified by the office and in force on ``day`` (``logistics.selectors.valid_certificates`` in SQL)."""
+        return (
+            self.review == CertificateReview.VERIFIED
+            and self.issued_on <= day
+            and (self.expires_on is None or self.expires_on >= day)
+        )
 
 
 class VendorStaff(TimeStampedModel):

@@ -1,15 +1,29 @@
-"""Vendor status transitions, kept as a history of dated, reasoned changes."""
+"""Vendor status transitions, kept as a history of dated, reasoned changes; certificates the vendor uploads and
+the office verifies or returns."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from logistics.models import VENDOR_FLOW, Vendor, VendorStatusChange, stamp
+from logistics.models import (
+    VENDOR_FLOW,
+    Certificate,
+    CertificateReview,
+    CertificateType,
+    Vendor,
+    VendorStatusChange,
+    stamp,
+)
+from logistics.notify import notify, notify_office
+from logistics.policy import may
+from logistics.uploads import clean_document
 
 if TYPE_CHECKING:
     from logistics.models import User
@@ -32,3 +46,99 @@ def vendor_change_status(*, vendor: Vendor, to_status: str, reason: str, by: Use
     stamp(vendor, by=by, reason=reason.strip())
     vendor.save(update_fields=["status", "status_changed_at", "updated_at"])
     return change
+
+
+# --- the vendor keeps its papers current; the office verifies -------------------------------------------
+@transaction.atomic
+def certificate_submit(
+    *,
+    user: User,
+    certificate_type: CertificateType,
+    number: str,
+    issued_on: dt.date,
+    expires_on: dt.date | None,
+    scan: Any,
+    issuer: str = "",
+) -> Certificate:
+    """Vendor staff upload a renewed (or new) company certificate with its scan; it waits for the office's
+    verification and counts for nothing until then. The office is told."""
+    if not may(user, "certificate.submit"):
+        raise PermissionDenied(_("Only the vendor's staff upload its certificates here."))
+    vendor = Vendor.objects.get(pk=user.vendor_id)
+    errors: dict[str, list[str]] = {}
+    if scan is None:
+        errors["scan"] = [_("Attach the scan of the certificate (PDF, JPEG or PNG).")]
+    else:
+        try:
+            scan = clean_document(scan)
+        except ValidationError as exc:
+            errors["scan"] = exc.messages
+    certificate = Certificate(
+        vendor=vendor,
+        type=certificate_type,
+        number=number.strip(),
+        issuer=issuer.strip(),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        review=CertificateReview.PENDING,
+        submitted_by=user,
+    )
+    try:
+        certificate.full_clean(exclude=["scan"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    certificate.scan.save(scan.name, scan, save=False)
+    stamp(certificate, by=user, reason=_("Uploaded by the vendor for verification"))
+    certificate.save()
+    notify_office(
+        subject=_("%(vendor)s uploaded a certificate to verify: %(type)s %(number)s")
+        % {"vendor": vendor.legal_name, "type": certificate_type, "number": certificate.number},
+        body=_("Issued on %(issued)s, expires on %(expires)s. Verify or return it: %(url)s")
+        % {
+            "issued": issued_on.isoformat(),
+            "expires": expires_on.isoformat() if expires_on else "—",
+            "url": reverse("admin:logistics_certificate_change", args=[certificate.pk]),
+        },
+        dedup_key=f"certificate:submitted:{certificate.pk}",
+    )
+    return certificate
+
+
+def _review(certificate: Certificate, by: User, to: str, reason: str) -> Certificate:
+    if not may(by, "certificate.review"):
+        raise PermissionDenied(_("Only the logistics office verifies a certificate."))
+    certificate = Certificate.objects.select_for_update().select_related("vendor", "type").get(pk=certificate.pk)
+    if certificate.review != CertificateReview.PENDING:
+        raise ValidationError(_("This certificate is already %(state)s.") % {"state": certificate.get_review_display()})
+    certificate.review, certificate.review_reason = to, reason
+    certificate.reviewed_at, certificate.reviewed_by = timezone.now(), by
+    stamp(certificate, by=by, reason=reason or str(CertificateReview(to).label))
+    certificate.save()
+    verdict = (
+        _("Verified: %(type)s %(number)s") if to == CertificateReview.VERIFIED else _("Returned: %(type)s %(number)s")
+    ) % {"type": certificate.type, "number": certificate.number}
+    notify(
+        users=list(certificate.vendor.users.filter(is_active=True).order_by("pk")),
+        vendors=[certificate.vendor],
+        subject=verdict,
+        body=reason or _("The certificate now counts for admission, bids and posts."),
+        dedup_key=f"certificate:{to}:{certificate.pk}",
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_verify(*, certificate: Certificate, by: User) -> Certificate:
+    """The office checked the scan against the original: the certificate counts from now on."""
+    return _review(certificate, by, CertificateReview.VERIFIED, "")
+
+
+@transaction.atomic
+def certificate_return(*, certificate: Certificate, reason: str, by: User) -> Certificate:
+    """The office returns an uploaded certificate to the vendor, saying why; it never counts."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the certificate is returned.")})
+    return _review(certificate, by, CertificateReview.RETURNED, reason.strip())
