@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from logistics import tendering
@@ -18,6 +19,7 @@ from logistics.models import (
     Bid,
     BidScore,
     Certificate,
+    CertificateReview,
     CertificateType,
     ScoreSheet,
     Severity,
@@ -195,6 +197,8 @@ CERTIFICATES = {
     "hengtong": [
         ("business_licence", "110106045678901", 15, None),
         ("fire_facility_maintenance", "京消维 2021-0077", 5, -12),
+        # the renewed one, uploaded by the vendor on its portal: it waits for the office's verification
+        ("fire_facility_maintenance", "京消维 2026-0102", 0, 1815, "pending"),
     ],
     "lvyuan": [("business_licence", "110115056789012", 6, None)],
     "suda": [
@@ -212,6 +216,12 @@ CERTIFICATES = {
     ],
     "moxiang": [("business_licence", "110114034567012", 4, None)],
 }
+
+#: the demo's scan of an uploaded certificate (a one-page PDF; the office opens it before verifying)
+DEMO_SCAN = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 
 # vendor key -> [(name, post, [(kind, number, expires in days)])]
 STAFF = {
@@ -268,17 +278,22 @@ def seed_vendors(context: dict[str, Any]) -> dict[str, Vendor]:
                     vendor=vendor, from_status="", to_status=status, reason="演示数据：初始状态"
                 )
         vendors[key] = vendor
-        for type_code, number, issued_years, expires_in in CERTIFICATES.get(key, []):
-            Certificate.objects.get_or_create(
+        for type_code, number, issued_years, expires_in, *review in CERTIFICATES.get(key, []):
+            certificate, created = Certificate.objects.get_or_create(
                 vendor=vendor,
                 type=types[type_code],
                 number=number,
                 defaults={
                     "issuer": "北京市市场监督管理局" if type_code == "business_licence" else "主管部门",
-                    "issued_on": today - dt.timedelta(days=365 * issued_years),
+                    "issued_on": today - dt.timedelta(days=max(365 * issued_years, 3)),
                     "expires_on": None if expires_in is None else today + dt.timedelta(days=expires_in),
+                    "review": review[0] if review else CertificateReview.VERIFIED,
                 },
             )
+            if created and review:  # uploaded by the vendor's staff, with its scan
+                certificate.submitted_by = vendor.users.first()
+                certificate.scan.save("scan.pdf", ContentFile(DEMO_SCAN), save=False)
+                certificate.save()
         for staff_name, post, certificates in STAFF.get(key, []):
             staff, _ = VendorStaff.objects.get_or_create(vendor=vendor, name=staff_name, defaults={"role": post})
             for kind, number, expires_in in certificates:
