@@ -40,6 +40,7 @@ def contract_detail(request: HttpRequest, pk: int, errors: dict[str, Any] | None
         .select_related("vendor", "category", "renewal_of", "tender")
         .prefetch_related(
             "sites",
+            "renewals",
             "status_changes",
             "amendments",
             "attachments",
@@ -237,7 +238,7 @@ def renewal_list(request: HttpRequest) -> HttpResponse:
                 "contract": contract,
                 "days_left": (contract.end_date - today).days,
                 "renewal": renewals[0] if renewals else None,
-                "can_renew": not renewals and may(request.user, "contract.renew", contract),
+                "can_renew": may(request.user, "contract.renew", contract),
             }
         )
     context = {"rows": rows, "horizon": selectors.RENEWAL_HORIZON_DAYS, "today": today}

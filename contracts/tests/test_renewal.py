@@ -209,3 +209,25 @@ def test_the_office_is_told_90_and_30_days_before_a_contract_ends(office_user):
     assert (first, second) == ("合同 HT-ENDS 将于 90 天后到期", "合同 HT-ENDS 将于 30 天后到期")
     assert first_body.endswith("尚未续签：请续签或重新招标（/contracts/renewals/）。")
     assert second_body.endswith("续签合同 HT-2027-001 状态：草稿。")
+
+
+def test_the_renewal_list_costs_the_same_queries_for_two_rows_as_for_six(
+    client_for, office_user, count_queries, monkeypatch
+):
+    from contracts import views
+
+    monkeypatch.setattr(views, "local_today", lambda: dt.date(2026, 11, 1))
+    client = client_for(office_user)
+
+    def page(prefix, count):
+        for n in range(count):
+            ContractFactory(number=f"{prefix}-{n}", start_date=dt.date(2025, 12, 1), end_date=dt.date(2026, 12, 20))
+        services.contract_renew(contract=Contract.objects.get(number=f"{prefix}-0"), by=office_user)
+        queries, response = count_queries(lambda: client.get("/contracts/renewals/"))
+        assert response.status_code == 200
+        return queries, len(response.context["rows"])
+
+    small, rows_small = page("HT-S", 2)
+    large, rows_large = page("HT-L", 4)  # six rows now
+    assert (rows_small, rows_large) == (2, 6)
+    assert small == large

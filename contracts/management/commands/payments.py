@@ -63,7 +63,6 @@ class Command(BaseCommand):
                             "amount": None if i.amount is None else str(i.amount),
                             "status": i.status,
                             "payable_now": not instalment_problem(i, today),
-                            "approvals": [],
                             "paid_on": i.paid_on.isoformat() if i.paid_on else None,
                             "voucher": i.voucher,
                         }
