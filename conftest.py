@@ -96,6 +96,11 @@ def leader_user(make_user):
 
 
 @pytest.fixture
+def finance_user(make_user):
+    return make_user("finance", username="finance1", first_name="丽华", last_name="孙")
+
+
+@pytest.fixture
 def inspector_user(make_user):
     return make_user("inspector", username="inspector1")
 

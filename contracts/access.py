@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from contracts.choices import VENDOR_NOTICES
+from contracts.choices import VENDOR_NOTICES, ContractStatus
 from contracts.models import (
     Clause,
     Contract,
@@ -21,11 +21,13 @@ from contracts.models import (
     FormalWarning,
     Instalment,
     LedgerLine,
+    PaymentApproval,
+    PaymentRequest,
     Settlement,
     SettlementStatus,
     TermsVersion,
 )
-from logistics.access import is_inspector, is_vendor_user, scope_rule
+from logistics.access import is_finance, is_inspector, is_vendor_user, scope_rule
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -42,13 +44,21 @@ def contracts_for(user: User | AnonymousUser) -> QuerySet:
     return Contract.objects.none()
 
 
+def money_contracts_for(user: User | AnonymousUser) -> QuerySet:
+    """The contracts whose terms and money ``user`` may read: finance reads every signed one (not the
+    inspections, complaints and rectifications behind them), the others what ``contracts_for`` gives."""
+    if is_finance(user):
+        return Contract.objects.exclude(status=ContractStatus.DRAFT)
+    return contracts_for(user)
+
+
 @scope_rule(Contract)
 def contract_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    return queryset.filter(pk__in=contracts_for(user).values("pk"))
+    return queryset.filter(pk__in=money_contracts_for(user).values("pk"))
 
 
 def _through_contract(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    return queryset.filter(contract__in=contracts_for(user).values("pk"))
+    return queryset.filter(contract__in=money_contracts_for(user).values("pk"))
 
 
 for _model in (Clause, ContractAttachment, ContractStatusChange, ContractAmendment, TermsVersion):
@@ -66,6 +76,8 @@ VENDOR_SEES_SETTLEMENT = Q(status=SettlementStatus.FINAL) | Q(published_at__isnu
 def settlement_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
         return queryset.filter(VENDOR_SEES_SETTLEMENT, contract__vendor_id=user.vendor_id)
+    if is_finance(user):  # what is paid: a quarter's money once it is final
+        return queryset.filter(status=SettlementStatus.FINAL)
     return queryset.none()
 
 
@@ -74,7 +86,20 @@ def instalment_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     """A vendor sees its contracts' payment schedules (an amount appears once its quarter is final)."""
     if is_vendor_user(user):
         return queryset.filter(contract__vendor_id=user.vendor_id)
+    if is_finance(user):
+        return queryset
     return queryset.none()
+
+
+@scope_rule(PaymentRequest)
+def payment_request_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    """The payment requests are the office's and finance's papers; the vendor sees its instalments' state."""
+    return queryset if is_finance(user) else queryset.none()
+
+
+@scope_rule(PaymentApproval)
+def payment_approval_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    return queryset if is_finance(user) else queryset.none()
 
 
 @scope_rule(LedgerLine)
@@ -84,6 +109,8 @@ def ledger_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
             Q(settlement__status=SettlementStatus.FINAL) | Q(settlement__published_at__isnull=False),
             contract__vendor_id=user.vendor_id,
         )
+    if is_finance(user):
+        return queryset.filter(settlement__status=SettlementStatus.FINAL)
     return queryset.none()
 
 

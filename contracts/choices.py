@@ -21,10 +21,41 @@ class PaymentCycle(models.TextChoices):
 
 
 class InstalmentStatus(models.TextChoices):
-    """An instalment of a contract's payment schedule (the approval chain comes with the payment request)."""
+    """An instalment of a contract's payment schedule, through its payment request's approval chain
+    (``contracts.models.INSTALMENT_FLOW``)."""
 
-    SCHEDULED = "scheduled", _("Not paid yet")
+    SCHEDULED = "scheduled", _("Not requested yet")
+    REQUESTED = "requested", _("Awaiting finance")
+    APPROVED = "approved", _("Approved for payment")
     PAID = "paid", _("Paid")
+
+
+class ApprovalStep(models.TextChoices):
+    """The approval chain of a payment request (付款审批单), in its order: the logistics office raises and signs
+    it, finance approves it (or returns it with a reason) and then records the payment."""
+
+    OFFICE = "office", _("Logistics office")
+    FINANCE = "finance", _("Finance")
+
+
+#: the steps in the order they sign
+APPROVAL_CHAIN = (ApprovalStep.OFFICE, ApprovalStep.FINANCE)
+
+
+class ApprovalDecision(models.TextChoices):
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class PaymentRequestState(models.TextChoices):
+    OPEN = "open", _("In the approval chain")
+    PAID = "paid", _("Paid")
+    RETURNED = "returned", _("Returned by finance")
+    WITHDRAWN = "withdrawn", _("Withdrawn: the amount changed")
+
+
+#: 付款审批单 FK-2026-0001
+PAYMENT_REQUEST_PREFIX = "FK"
 
 
 class SettlementStatus(models.TextChoices):

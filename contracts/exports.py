@@ -52,6 +52,7 @@ def payments_workbook(instalments: Iterable, year: int) -> bytes:
             _("Paid on"),
             _("Voucher number"),
             _("Why a correction is carried"),
+            _("Payment request"),
         ],
     )
     for row in instalments:
@@ -70,6 +71,7 @@ def payments_workbook(instalments: Iterable, year: int) -> bytes:
                 row.paid_on,
                 row.voucher,
                 row.carried_reason,
+                ", ".join(r.number for r in getattr(row, "live_requests", ())),
             ]
         )
     for cells in sheet.iter_rows(min_row=2):
@@ -77,7 +79,7 @@ def payments_workbook(instalments: Iterable, year: int) -> bytes:
             cell.number_format = MONEY
         for cell in (cells[2], cells[3], cells[10]):
             cell.number_format = "yyyy-mm-dd"
-    _widths(sheet, [16, 28, 12, 12, 10, 14, 14, 14, 14, 10, 12, 16, 40])
+    _widths(sheet, [16, 28, 12, 12, 10, 14, 14, 14, 14, 10, 12, 16, 40, 16])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

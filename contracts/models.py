@@ -15,12 +15,15 @@ from simple_history.models import HistoricalRecords
 
 from contracts import clause_kinds
 from contracts.choices import (
+    ApprovalDecision,
+    ApprovalStep,
     ContractStatus,
     EvidenceType,
     InstalmentStatus,
     LedgerKind,
     NoticeKind,
     PaymentCycle,
+    PaymentRequestState,
     SettlementStatus,
 )
 from logistics.immutability import LockedModel
@@ -540,6 +543,8 @@ class Instalment(LockedModel, TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=Q(status=InstalmentStatus.SCHEDULED, paid_on__isnull=True)
+                | Q(status__in=(InstalmentStatus.REQUESTED, InstalmentStatus.APPROVED), paid_on__isnull=True)
+                & Q(amount__isnull=False)
                 | Q(status=InstalmentStatus.PAID, paid_on__isnull=False, amount__isnull=False) & ~Q(voucher=""),
                 name="%(app_label)s_%(class)s_paid_recorded",
             ),
@@ -549,6 +554,128 @@ class Instalment(LockedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.contract} · {self.first_day:%Y-%m-%d}–{self.last_day:%Y-%m-%d}"
+
+
+#: how an instalment moves through its payment request's approval chain (``contracts.services_payments``)
+INSTALMENT_FLOW = Flow(
+    InstalmentStatus,
+    {
+        # the office raises the payment request (and signs it as the chain's first step)
+        InstalmentStatus.SCHEDULED: {InstalmentStatus.REQUESTED},
+        # finance approves it, or returns it with a reason; a change of the amount withdraws it
+        InstalmentStatus.REQUESTED: {InstalmentStatus.APPROVED, InstalmentStatus.SCHEDULED},
+        # finance records the payment; a change of the amount before that withdraws the approved request
+        InstalmentStatus.APPROVED: {InstalmentStatus.PAID, InstalmentStatus.SCHEDULED},
+    },
+    noun=_("An instalment"),
+)
+
+
+class PaymentRequest(LockedModel, RenderedFile, TimeStampedModel):
+    """A payment request (付款审批单) for one instalment: numbered FK-<year>-<n>, the amount as requested, a PDF
+    with the quarter's settlement and its ledger summary, and the approval chain's signatures
+    (``PaymentApproval``). A request returned by finance or withdrawn because the amount changed is kept, with
+    its reason; the instalment is then requested again under a new number."""
+
+    State = PaymentRequestState
+    FINISHED_FIELD = "rendered_at"
+
+    instalment = models.ForeignKey(
+        Instalment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("instalment"),
+        help_text=_("Empty once its period is no longer paid (the contract ended earlier): the request keeps it."),
+    )
+    contract = models.ForeignKey(
+        Contract, on_delete=models.PROTECT, related_name="payment_requests", verbose_name=_("contract")
+    )
+    first_day = models.DateField(_("from"))
+    last_day = models.DateField(_("to"))
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    amount = models.DecimalField(_("amount requested"), max_digits=14, decimal_places=2)
+    state = models.CharField(
+        _("state"), max_length=10, choices=PaymentRequestState.choices, default=PaymentRequestState.OPEN
+    )
+    closed_reason = models.TextField(_("why it was returned or withdrawn"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    status = models.CharField(_("PDF"), max_length=8, choices=RenderStatus.choices, default=RenderStatus.PENDING)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("payments"), blank=True)
+    rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    LOCK_FIELD = "state"
+    LOCKED_VALUES = (PaymentRequestState.PAID, PaymentRequestState.RETURNED, PaymentRequestState.WITHDRAWN)
+    LOCKED_MESSAGE = _("A paid, returned or withdrawn payment request is kept as it was.")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("payment request")
+        verbose_name_plural = _("payment requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instalment"],
+                condition=Q(state=PaymentRequestState.OPEN),
+                name="%(app_label)s_%(class)s_one_open_per_instalment",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=(PaymentRequestState.OPEN, PaymentRequestState.PAID), closed_reason="")
+                | Q(state__in=(PaymentRequestState.RETURNED, PaymentRequestState.WITHDRAWN)) & ~Q(closed_reason=""),
+                name="%(app_label)s_%(class)s_closing_has_its_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=PaymentRequestState.OPEN) | Q(instalment__isnull=False),
+                name="%(app_label)s_%(class)s_open_for_an_instalment",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=PaymentRequestState.OPEN, closed_at__isnull=True)
+                | ~Q(state=PaymentRequestState.OPEN) & Q(closed_at__isnull=False),
+                name="%(app_label)s_%(class)s_closed_when_not_open",
+            ),
+            choice_check("state", PaymentRequestState),
+            choice_check("status", RenderStatus),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PaymentApproval(LockedModel):
+    """One signature of a payment request's approval chain (``contracts.choices.APPROVAL_CHAIN``): who, when, with
+    what remarks; approved, or returned with the reason. Written once, never changed."""
+
+    request = models.ForeignKey(
+        PaymentRequest, on_delete=models.PROTECT, related_name="approvals", verbose_name=_("payment request")
+    )
+    step = models.CharField(_("step"), max_length=10, choices=ApprovalStep.choices)
+    decision = models.CharField(_("decision"), max_length=10, choices=ApprovalDecision.choices)
+    by = user_ref(_("by"), optional=False)
+    at = models.DateTimeField(_("at"))
+    remarks = models.TextField(_("remarks"), blank=True)
+
+    LOCK_FIELD = "decision"
+    LOCKED_VALUES = tuple(ApprovalDecision.values)
+    LOCKED_MESSAGE = _("A signature of the approval chain is never changed.")
+
+    class Meta:
+        ordering = ["request", "at", "pk"]
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "step"], name="%(app_label)s_%(class)s_one_per_step"),
+            models.CheckConstraint(
+                condition=~Q(decision=ApprovalDecision.RETURNED) | ~Q(remarks=""),
+                name="%(app_label)s_%(class)s_return_has_its_reason",
+            ),
+            choice_check("step", ApprovalStep),
+            choice_check("decision", ApprovalDecision),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request} · {self.get_step_display()}"
 
 
 class LedgerLine(LockedModel):

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.db.models.functions import Length
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -26,6 +25,7 @@ from logistics import outbox
 from logistics.context_processors import default_institution_name
 from logistics.models import stamp
 from logistics.notify import notify_vendor
+from logistics.numbering import next_in_series
 from logistics.policy import may
 from logistics.quarters import Quarter, local_date
 
@@ -43,15 +43,7 @@ def register_notice_renderer(kind: str, renderer: NoticeRenderer) -> None:
 
 def next_number(kind: str, year: int) -> str:
     """考评结果通知书 KP-2026-0003: the kind's prefix, the year, the count of that kind in that year."""
-    prefix = f"{NOTICE_PREFIX[kind]}-{year}-"
-    last = (  # the longest, then the greatest: KP-2026-10000 comes after KP-2026-9999
-        FormalNotice.objects.filter(number__startswith=prefix)
-        .annotate(digits=Length("number"))
-        .order_by("-digits", "-number")
-        .values_list("number", flat=True)
-    ).first()
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    return next_in_series(FormalNotice.objects.all(), f"{NOTICE_PREFIX[kind]}-{year}-")
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import rules
 
 from logistics import policy
-from logistics.access import is_office, is_vendor_user
+from logistics.access import is_finance, is_office, is_vendor_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -38,7 +38,19 @@ def renewable(user: User | AnonymousUser, contract: Any) -> bool:
 policy.add("contract.amend", is_office_staff & signed_and_running)  # a supplementary agreement
 policy.add("contract.renew", is_office_staff & renewable)
 policy.add("settlement.correct", is_office_staff)
-policy.add("payment.record", is_office_staff)  # until finance has its role and the approval chain (issue 26)
+
+
+@rules.predicate
+def is_finance_staff(user: User | AnonymousUser) -> bool:
+    return is_finance(user)
+
+
+# the approval chain of a payment request (contracts.choices.APPROVAL_CHAIN): the office raises and signs it,
+# finance approves or returns it and records the payment; neither side can do the other's step
+policy.add("payment.request", is_office_staff)
+policy.add("payment.approve", is_finance_staff)
+policy.add("payment.return", is_finance_staff)
+policy.add("payment.record", is_finance_staff)
 
 
 @rules.predicate

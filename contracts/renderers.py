@@ -1,14 +1,19 @@
-"""The PDFs of the contracts app's notices (书面警告 to the vendor, the termination recommendation for the office):
-WeasyPrint, the CJK font, the shape of a letter."""
+"""The PDFs of the contracts app: its notices (书面警告 to the vendor, the termination recommendation for the office)
+and the payment requests (付款审批单); WeasyPrint, the CJK font, the shape of a letter."""
 
 from __future__ import annotations
 
-from contracts.choices import NoticeKind
+from django.db.models import Count, Sum
+
+from contracts import clause_kinds
+from contracts.choices import LedgerKind, NoticeKind, SettlementStatus
 from contracts.explanations import describe
-from contracts.models import Clause, FormalNotice, FormalWarning
+from contracts.models import Clause, FormalNotice, FormalWarning, LedgerLine, PaymentRequest, Settlement
 from contracts.notices import notice_context, register_notice_renderer
+from logistics.context_processors import default_institution_name
+from logistics.money_words import yuan_in_words
 from logistics.pdf import render_pdf
-from logistics.quarters import Quarter
+from logistics.quarters import Quarter, local_date
 
 
 def warning_notice(notice: FormalNotice) -> bytes:
@@ -35,6 +40,61 @@ def termination_notice(notice: FormalNotice) -> bytes:
     for warning in warnings:
         warning.reason_text = describe(warning.reason)
     return render_pdf("contracts/notice_termination.pdf.html", {**notice_context(notice), "warnings": warnings})
+
+
+def payment_request_pdf(request: PaymentRequest) -> bytes:
+    """付款审批单: the payee, the period, the amount in figures and in words, how it is made up, the final settlement
+    of the quarter(s) it shares in with its ledger summarised by clause, and the approval chain so far."""
+    from contracts.choices import APPROVAL_CHAIN, ApprovalStep
+
+    instalment = request.instalment
+    quarters = instalment.quarters if instalment is not None else []
+    settlements = list(
+        Settlement.objects.filter(
+            contract=request.contract, quarter__in=quarters, status=SettlementStatus.FINAL
+        ).order_by("quarter")
+    )
+    lines = (
+        LedgerLine.objects.filter(settlement__in=settlements)
+        .values("settlement_id", "kind", "clause__kind")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("settlement_id", "kind", "clause__kind")
+    )
+    by_settlement: dict[int, list[dict]] = {}
+    for row in lines:
+        by_settlement.setdefault(row["settlement_id"], []).append(
+            {
+                "kind": LedgerKind(row["kind"]).label,
+                "clause": clause_kinds.label(row["clause__kind"]) if row["clause__kind"] else "—",
+                "count": row["count"],
+                "total": row["total"],
+            }
+        )
+    for settlement in settlements:
+        settlement.summary = by_settlement.get(settlement.pk, [])
+    approvals = {a.step: a for a in request.approvals.select_related("by")}
+    return render_pdf(
+        "contracts/payment_request.pdf.html",
+        {
+            "request": request,
+            "instalment": instalment,
+            "contract": request.contract,
+            "vendor": request.contract.vendor,
+            "institution": default_institution_name(),
+            "requested_on": local_date(approvals[ApprovalStep.OFFICE].at)
+            if ApprovalStep.OFFICE in approvals
+            else local_date(request.created_at),
+            "instalment_cycle": instalment.get_cycle_display() if instalment is not None else "",
+            "base": getattr(instalment, "base", None),
+            "adjustment": getattr(instalment, "adjustment", None),
+            "carries": getattr(instalment, "carries", ""),
+            "carried": getattr(instalment, "carried", None),
+            "carried_reason": getattr(instalment, "carried_reason", ""),
+            "amount_words": yuan_in_words(request.amount),
+            "settlements": settlements,
+            "chain": [{"label": ApprovalStep(step).label, "approval": approvals.get(step)} for step in APPROVAL_CHAIN],
+        },
+    )
 
 
 def register() -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views
+from contracts import views, views_payments
 
 app_name = "contracts"
 urlpatterns = [
@@ -8,7 +8,8 @@ urlpatterns = [
     path("contracts/<int:pk>/amend/", views.contract_amend, name="amend"),
     path("contracts/<int:pk>/renew/", views.contract_renew, name="renew"),
     path("contracts/renewals/", views.renewal_list, name="renewals"),
-    path("payments/", views.payment_list, name="payments"),
+    path("payments/", views_payments.payment_list, name="payments"),
+    path("payments/requests/<int:pk>/", views_payments.payment_request_detail, name="payment_request"),
     path("contracts/<int:pk>/warnings/", views.warning_issue, name="warning_issue"),
     path("warnings/<int:pk>/withdraw/", views.warning_withdraw, name="warning_withdraw"),
     path("notices/", views.notice_list, name="notices"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,9 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contracts import clause_kinds, exports, notices, selectors, services
-from contracts import services_payments as payment_services
-from contracts.choices import InstalmentStatus, SettlementStatus
+from contracts import clause_kinds, notices, selectors, services
+from contracts.choices import SettlementStatus
 from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.forms import AmendmentForm, ClauseFormSet, RenewalForm, clause_initial
@@ -33,7 +31,7 @@ from logistics.web import register_portal_section, register_vendor_notes, role_r
 register_download("notice", FormalNotice, "file")
 
 
-@role_required("office", "leader", "inspector", "vendor")
+@role_required("office", "leader", "inspector", "vendor", "finance")
 def contract_detail(request: HttpRequest, pk: int, errors: dict[str, Any] | None = None) -> HttpResponse:
     contract = get_object_or_404(
         scoped(request.user, Contract.objects.all())
@@ -279,75 +277,6 @@ def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {"contract": contract, "form": form, "last": last, "scores": scores}
     return render(request, "contracts/contract_renew.html", context)
-
-
-@role_required("office", "leader")
-@require_http_methods(["GET", "POST"])
-def payment_list(request: HttpRequest) -> HttpResponse:
-    """A year's instalments of every contract (or one), for the office and finance: what is payable now, what
-    waits and why; the office records a payment here; Excel for finance."""
-    today = local_today()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
-    rows = scoped(request.user, Instalment.objects.filter(first_day__year=year)).select_related("contract__vendor")
-    number = request.GET.get("contract", "").strip()
-    if number:
-        rows = rows.filter(contract__number=number)
-    rows = rows.order_by("contract__number", "first_day")
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            exports.payments_workbook(rows, year),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="payments-{year}.xlsx"'
-        return response
-    rows = list(rows)
-    errors: list[str] = []
-    posted = request.POST if request.method == "POST" else {}
-    if request.method == "POST":
-        if not may(request.user, "payment.record"):
-            raise PermissionDenied
-        chosen = request.POST.get("instalment", "")
-        instalment = get_object_or_404(
-            scoped(request.user, Instalment.objects.all()), pk=int(chosen) if chosen.isdigit() else 0
-        )
-        paid_on = parse_date(request.POST.get("paid_on", "") or "")
-        try:
-            if paid_on is None:
-                raise ValidationError({"paid_on": _("Enter the payment date.")})
-            payment_services.instalment_record_payment(
-                instalment=instalment, paid_on=paid_on, voucher=request.POST.get("voucher", ""), by=request.user
-            )
-        except ValidationError as exc:
-            errors = exc.messages
-        else:
-            messages.success(
-                request,
-                _("The payment of %(contract)s for %(first)s–%(last)s has been recorded.")
-                % {
-                    "contract": instalment.contract.number,
-                    "first": instalment.first_day.isoformat(),
-                    "last": instalment.last_day.isoformat(),
-                },
-            )
-            return redirect(request.get_full_path())
-    can_pay = may(request.user, "payment.record")
-    table = [{"row": row, "problem": payment_services.instalment_problem(row, today)} for row in rows]
-    context = {
-        "year": year,
-        "contract": number,
-        "rows": table,
-        "can_pay": can_pay,
-        "payable": [item["row"] for item in table if not item["problem"]],
-        "errors": errors,
-        "posted": posted,
-        "total": sum((r.amount for r in rows if r.amount is not None), Decimal("0.00")),
-        "paid": sum((r.amount for r in rows if r.status == InstalmentStatus.PAID), Decimal("0.00")),
-        "today": today.isoformat(),
-    }
-    return render(request, "contracts/payment_list.html", context)
 
 
 def _portal_contracts(request: HttpRequest, vendor: Any) -> dict[str, Any]:

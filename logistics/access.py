@@ -6,8 +6,9 @@ live beside the models while dependencies keep pointing one way.
 
 Roles: the office (and superusers) see everything; leaders read everything of the domain (their group
 has view permissions only); inspectors see what belongs to the contracts assigned to them; vendor staff
-see only their own vendor's records. A model without a rule is visible to the office and leaders only.
-Outside a user's scope an object does not exist for them: views answer 404, not 403.
+see only their own vendor's records; finance sees the contracts' money (final settlements, their ledgers,
+the payment schedules and requests) and the vendors paid. A model without a rule is visible to the office
+and leaders only. Outside a user's scope an object does not exist for them: views answer 404, not 403.
 """
 
 from __future__ import annotations
@@ -61,6 +62,10 @@ def is_inspector(user: User | AnonymousUser) -> bool:
 
 def is_vendor_user(user: User | AnonymousUser) -> bool:
     return Role.VENDOR in roles_of(user) and getattr(user, "vendor_id", None) is not None
+
+
+def is_finance(user: User | AnonymousUser) -> bool:
+    return Role.FINANCE in roles_of(user)
 
 
 def sees_everything(user: User | AnonymousUser) -> bool:
@@ -119,7 +124,7 @@ def _register_core_rules() -> None:
     def vendor_rule(user: User | AnonymousUser, queryset: models.QuerySet) -> models.QuerySet:
         if is_vendor_user(user):
             return queryset.filter(pk=user.vendor_id)
-        if is_inspector(user):
+        if is_inspector(user) or is_finance(user):
             return queryset
         return queryset.none()
 

@@ -23,7 +23,7 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("scoring:overview", _("Quarterly evaluation"), frozenset({Role.OFFICE})),
     ("contracts:notices", _("Formal notices"), frozenset({Role.OFFICE, Role.VENDOR})),
     ("contracts:renewals", _("Renewals"), frozenset({Role.OFFICE, Role.LEADER})),
-    ("contracts:payments", _("Payments"), frozenset({Role.OFFICE, Role.LEADER})),
+    ("contracts:payments", _("Payments"), frozenset({Role.OFFICE, Role.LEADER, Role.FINANCE})),
     ("scoring:reports", _("Reports"), frozenset({Role.LEADER, Role.OFFICE, Role.VENDOR})),
     ("admin:index", _("Administration"), frozenset({Role.OFFICE})),
     ("logistics:inbox", _("Messages"), frozenset(Role.values)),

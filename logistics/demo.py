@@ -34,6 +34,13 @@ DEMO_USERS = [
         "label": _("Leader: dashboard and quarterly PDF reports"),
     },
     {
+        "username": "finance",
+        "password": "finance-demo-2026",
+        "role": "finance",
+        "is_staff": False,
+        "label": _("Finance: approves payment requests and records payments"),
+    },
+    {
         "username": "admin",
         "password": "admin-demo-2026",
         "role": "office",

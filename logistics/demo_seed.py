@@ -203,6 +203,7 @@ def seed_users(departments: dict[str, Department], vendor: Vendor) -> dict[str, 
         "inspector": ("陈", "静"),
         "vendor": ("李", "敏"),
         "leader": ("赵", "国强"),
+        "finance": ("孙", "丽华"),
         "admin": ("系统", "管理员"),
     }
     for demo in DEMO_USERS:

@@ -109,6 +109,45 @@ CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OR DELETE ON {table}
     return forward, _drop(table, name)
 
 
+def own_values(table: str, column: str, locked: tuple[str, ...], what: str) -> tuple[str, str]:
+    """(forward SQL, reverse SQL) of a trigger on ``table`` refusing changes to rows whose ``column`` holds one of
+    the ``locked`` values (``own_status`` for a lock of several values in a column of another name)."""
+    name = f"{table}_locked"
+    values = ", ".join("'" + value.replace("'", "''") + "'" for value in locked)
+    forward = f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF {_bypassed()} THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION '{_message(what, table)}', TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
+END;
+$$;
+DROP TRIGGER IF EXISTS {name} ON {table};
+CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW WHEN (OLD.{column} IN ({values})) EXECUTE FUNCTION {name}();
+"""
+    return forward, _drop(table, name)
+
+
+def append_only(table: str, what: str) -> tuple[str, str]:
+    """(forward SQL, reverse SQL) of a trigger on ``table`` refusing every UPDATE and DELETE: a record of who did
+    what (an approval), written once and never changed, not even by the audited services."""
+    name = f"{table}_append_only"
+    message = (what.replace("%", "%%") + f" is never changed (% of {table} id %)").replace("'", "''")
+    forward = f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '{message}', TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
+END;
+$$;
+DROP TRIGGER IF EXISTS {name} ON {table};
+CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {name}();
+"""
+    return forward, _drop(table, name)
+
+
 def _message(what: str, table: str) -> str:
     """The RAISE format (its two ``%`` take TG_OP and the row's id), quoted for a SQL string literal."""
     text = what.replace("%", "%%") + f" is locked (% of {table} id %); only its audited amendment or reopening"

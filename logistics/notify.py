@@ -151,8 +151,17 @@ def notify(
     return created
 
 
+def role_users(role: str) -> Iterable[User]:
+    return User.objects.filter(is_active=True, groups__name=role).distinct().order_by("pk")
+
+
 def office_users() -> Iterable[User]:
-    return User.objects.filter(is_active=True, groups__name=Role.OFFICE).distinct().order_by("pk")
+    return role_users(Role.OFFICE)
+
+
+def notify_finance(*, subject: str, body: str, dedup_key: str | None = None) -> list[Notification]:
+    """Tell finance (its people's inbox and e-mail) of a payment request waiting for it."""
+    return notify(users=role_users(Role.FINANCE), subject=subject, body=body, dedup_key=dedup_key, one_message=True)
 
 
 def notify_office(*, subject: str, body: str, dedup_key: str | None = None) -> list[Notification]:

@@ -106,10 +106,5 @@ def role_of(target: Any) -> str:
 
 
 # --- vendors' papers: vendor staff upload their company's certificates, the office verifies them ----------
-@rules.predicate
-def is_vendor_staff(user: User | AnonymousUser) -> bool:
-    return is_vendor_user(user)
-
-
 add("certificate.submit", is_vendor_staff)
 add("certificate.review", is_superuser | is_office_staff)

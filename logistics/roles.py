@@ -1,4 +1,4 @@
-"""The four roles and the model permissions each one holds.
+"""The roles and the model permissions each one holds.
 
 The groups are created by a data migration (``0002_role_groups``); because Django creates the permissions
 of new models only after all migrations ran, ``sync_role_groups`` runs again after every ``migrate`` and
@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("Inspector")
     VENDOR = "vendor", _("Vendor staff")
     LEADER = "leader", _("Leader")
+    FINANCE = "finance", _("Finance")
 
 
 DOMAIN_APPS = ("logistics", "contracts", "inspections", "scoring")
@@ -37,6 +38,18 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("axes", "accessfailurelog", VIEW),
     ],
     Role.LEADER: [(app, ALL, VIEW) for app in DOMAIN_APPS],
+    # finance reads the contracts' money and signs the payment requests on the payments pages (no admin)
+    Role.FINANCE: [
+        ("logistics", "vendor", VIEW),
+        ("logistics", "servicecategory", VIEW),
+        ("contracts", "contract", VIEW),
+        ("contracts", "termsversion", VIEW),
+        ("contracts", "settlement", VIEW),
+        ("contracts", "ledgerline", VIEW),
+        ("contracts", "instalment", VIEW),
+        ("contracts", "paymentrequest", VIEW),
+        ("contracts", "paymentapproval", VIEW),
+    ],
     Role.INSPECTOR: [
         ("logistics", "department", VIEW),
         ("logistics", "site", VIEW),
@@ -113,7 +126,7 @@ def permission_codenames(role: str, available: Iterable[tuple[str, str, str]]) -
 
 
 def sync_role_groups(group_model: Any = None, permission_model: Any = None) -> None:
-    """Create the four groups if needed and add the permissions the table gives them."""
+    """Create the role groups if needed and add the permissions the table gives them."""
     if group_model is None or permission_model is None:
         from django.contrib.auth.models import Group, Permission
 

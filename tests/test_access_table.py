@@ -3,7 +3,7 @@
 Each row of ``ROWS`` is one request (a URL name, its arguments, a method and a body) with the status each
 role must get, written as a line of the matrix in the order of ``ROLES``::
 
-    anonymous  employee  inspector  vendor_a  vendor_b  leader  office
+    anonymous  employee  inspector  vendor_a  vendor_b  leader  office  finance
 
 ``L`` is the login redirect (a 302 to the login page). An object outside a role's scope answers 404, a
 role without the permission 403. The roles:
@@ -12,7 +12,8 @@ role without the permission 403. The roles:
 - ``employee``: a signed-in account that holds no role (an employee needs none; it must not open anything);
 - ``inspector``: assigned to vendor A's contract only;
 - ``vendor_a`` / ``vendor_b``: staff of vendor A / of vendor B;
-- ``leader``: reads everything of the domain; ``office``: everything (the only role with the admin).
+- ``leader``: reads everything of the domain; ``office``: everything (the only role with the admin);
+- ``finance``: the contracts' money: the payments pages, payment requests, final settlements (no admin).
 
 Most objects in the table belong to vendor A, so vendor B is the "outside the scope" column; rows marked
 "(B)" are vendor B's objects and show the inspector's and vendor A's 404s. ``test_every_url_is_in_the_table``
@@ -50,7 +51,7 @@ from scoring.tests.factories import publish_past
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "employee", "inspector", "vendor_a", "vendor_b", "leader", "office")
+ROLES = ("anonymous", "employee", "inspector", "vendor_a", "vendor_b", "leader", "office", "finance")
 Q3 = "2026Q3"
 PDF = b"%PDF-1.4\n% access table\n%%EOF\n"
 
@@ -113,6 +114,7 @@ def build_world() -> SimpleNamespace:
         "vendor_b": UserFactory(username="acl-vendor-b", role="vendor", vendor=vendor_b),
         "leader": UserFactory(username="acl-leader", role="leader"),
         "office": UserFactory(username="acl-office", role="office", is_staff=True),
+        "finance": UserFactory(username="acl-finance", role="finance"),
     }
     office, inspector = users["office"], users["inspector"]
     w.users = users
@@ -287,6 +289,18 @@ def build_world() -> SimpleNamespace:
     w.settlement_b = Settlement.objects.get(contract=contract_b, quarter=Q3).pk  # B's: a draft (reviewed)
     w.ledger_line = settlement.lines.first().pk
     w.warning = contract_a.warnings.get().pk
+    # A's Q3 instalment, final: the office has raised its payment request (its PDF rendered)
+    from contracts.models import Instalment, PaymentRequest
+    from contracts.services_payments import payment_request_raise, payments_refresh
+
+    payments_refresh(contract=contract_a)
+    q3_instalment = Instalment.objects.get(contract=contract_a, carries=Q3)
+    payment = payment_request_raise(
+        instalment=q3_instalment, by=office, now=dt.datetime(2026, 10, 20, 10, tzinfo=dt.UTC)
+    )
+    payment.file.save("FK-2026-0001.pdf", ContentFile(PDF), save=False)
+    PaymentRequest.objects.filter(pk=payment.pk).update(file=payment.file.name, status="ready")
+    w.payment_request = payment.pk
     # A's quarter before: published to vendor A (its objection period runs), with an objection and its file
     q2 = Quarter.parse("2026Q2")
     scored_inspection(contract_a, inspector, "daily", dt.date(2026, 5, 6), "80")
@@ -412,49 +426,56 @@ def tablet_payload(w: Any, kind: str = "daily", contract: str = "contract_a") ->
 # Each row: name, URL name, then the statuses of: anonymous employee inspector vendor_a vendor_b leader office
 ROWS: list[Row] = [
     # --- public and technical pages ---------------------------------------------------------------------
-    Row("home", "home", "200 200 200 200 200 200 200"),
-    Row("healthz", "healthz", "200 200 200 200 200 200 200"),
-    Row("livez", "livez", "200 200 200 200 200 200 200"),
+    Row("home", "home", "200 200 200 200 200 200 200 200"),
+    Row("healthz", "healthz", "200 200 200 200 200 200 200 200"),
+    Row("livez", "livez", "200 200 200 200 200 200 200 200"),
     Row(
         "set-language",
         "set_language",
-        "302 302 302 302 302 302 302",
+        "302 302 302 302 302 302 302 302",
         "post",
         data=lambda w: {"language": "en", "next": "/"},
     ),
-    Row("js-catalog", "javascript-catalog", "200 200 200 200 200 200 200"),
-    Row("login-page", "login", "200 200 200 200 200 200 200"),
-    Row("logout", "logout", "302 302 302 302 302 302 302", "post"),
+    Row("js-catalog", "javascript-catalog", "200 200 200 200 200 200 200 200"),
+    Row("login-page", "login", "200 200 200 200 200 200 200 200"),
+    Row("logout", "logout", "302 302 302 302 302 302 302 302", "post"),
     # the API's schema and documentation: signed-in users only (issue 17)
-    Row("api-schema", "api-schema", "403 200 200 200 200 200 200"),
-    Row("api-docs", "api-docs", "L 200 200 200 200 200 200"),
+    Row("api-schema", "api-schema", "403 200 200 200 200 200 200 200"),
+    Row("api-docs", "api-docs", "L 200 200 200 200 200 200 200"),
     # a person sets their own password from the office's link: an invalid or used link says so to anybody
-    Row("password-reset", "password_reset_confirm", "200 200 200 200 200 200 200", args=lambda w: ["MQ", "x-y"]),
-    Row("password-reset-done", "password_reset_complete", "200 200 200 200 200 200 200"),
+    Row("password-reset", "password_reset_confirm", "200 200 200 200 200 200 200 200", args=lambda w: ["MQ", "x-y"]),
+    Row("password-reset-done", "password_reset_complete", "200 200 200 200 200 200 200 200"),
     # --- tenders, bids, admission -----------------------------------------------------------------------
-    Row("tenders-public", "logistics:tenders_public", "200 200 200 200 200 200 200"),
-    Row("tender-open", "logistics:tender_detail", "200 200 200 200 200 200 200", args=lambda w: [w.tender_open]),
-    Row("tender-invited", "logistics:tender_detail", "404 404 404 200 404 200 200", args=lambda w: [w.tender_invited]),
-    Row("tender-draft", "logistics:tender_detail", "404 404 404 404 404 200 200", args=lambda w: [w.tender_draft]),
-    Row("tender-evaluate", "logistics:tender_evaluate", "L 403 403 403 403 403 200", args=lambda w: [w.tender_open]),
+    Row("tenders-public", "logistics:tenders_public", "200 200 200 200 200 200 200 200"),
+    Row("tender-open", "logistics:tender_detail", "200 200 200 200 200 200 200 200", args=lambda w: [w.tender_open]),
+    Row(
+        "tender-invited",
+        "logistics:tender_detail",
+        "404 404 404 200 404 200 200 404",
+        args=lambda w: [w.tender_invited],
+    ),
+    Row("tender-draft", "logistics:tender_detail", "404 404 404 404 404 200 200 404", args=lambda w: [w.tender_draft]),
+    Row(
+        "tender-evaluate", "logistics:tender_evaluate", "L 403 403 403 403 403 200 403", args=lambda w: [w.tender_open]
+    ),
     Row(
         "tender-evaluate-post",
         "logistics:tender_evaluate",
-        "L 403 403 403 403 403 200",
+        "L 403 403 403 403 403 200 403",
         "post",
         args=lambda w: [w.tender_open],
         data=lambda w: {"action": "save_scores"},
     ),
-    Row("vendor-portal", "logistics:vendor_portal", "L 403 403 200 200 403 403"),
-    Row("vendor-portal-upload", "logistics:vendor_portal", "L 403 403 200 200 403 403", "post", data=lambda w: {}),
-    Row("inbox", "logistics:inbox", "L 200 200 200 200 200 200"),
-    Row("inbox-read", "logistics:inbox", "L 302 302 302 302 302 302", "post", data=lambda w: {"action": "read"}),
-    Row("bid-form-open", "logistics:bid_form", "L 403 403 200 200 403 403", args=lambda w: [w.tender_open]),
-    Row("bid-form-invited", "logistics:bid_form", "L 403 403 200 404 403 403", args=lambda w: [w.tender_invited]),
+    Row("vendor-portal", "logistics:vendor_portal", "L 403 403 200 200 403 403 403"),
+    Row("vendor-portal-upload", "logistics:vendor_portal", "L 403 403 200 200 403 403 403", "post", data=lambda w: {}),
+    Row("inbox", "logistics:inbox", "L 200 200 200 200 200 200 200"),
+    Row("inbox-read", "logistics:inbox", "L 302 302 302 302 302 302 302", "post", data=lambda w: {"action": "read"}),
+    Row("bid-form-open", "logistics:bid_form", "L 403 403 200 200 403 403 403", args=lambda w: [w.tender_open]),
+    Row("bid-form-invited", "logistics:bid_form", "L 403 403 200 404 403 403 403", args=lambda w: [w.tender_invited]),
     Row(
         "bid-submit-invited",
         "logistics:bid_form",
-        "L 403 403 302 404 403 403",
+        "L 403 403 302 404 403 403 403",
         "post",
         args=lambda w: [w.tender_invited],
         data=lambda w: {"price": "750000", "proposal": "方案", "past_projects": "2", "past_projects_description": ""},
@@ -462,37 +483,63 @@ ROWS: list[Row] = [
     Row(
         "admission-review",
         "logistics:admission_review",
-        "L 403 403 403 403 403 200",
+        "L 403 403 403 403 403 200 403",
         args=lambda w: [w.admission_review],
     ),
     Row(
         "admission-verdict",
         "logistics:admission_review",
-        "L 403 403 403 403 403 302",
+        "L 403 403 403 403 403 302 403",
         "post",
         args=lambda w: [w.admission_review],
         data=lambda w: {"action": "verdict", "check_id": w.admission_check, "result": "pass", "note": "已补交"},
     ),
     # --- contracts --------------------------------------------------------------------------------------
-    Row("contract", "contracts:detail", "L 403 200 200 404 200 200", args=lambda w: [w.contract_a]),
-    Row("contract (B)", "contracts:detail", "L 403 404 404 200 200 200", args=lambda w: [w.contract_b]),
-    Row("contract-amend", "contracts:amend", "L 403 403 403 403 403 200", args=lambda w: [w.contract_a]),
-    Row("contract-renew", "contracts:renew", "L 403 403 403 403 403 200", args=lambda w: [w.contract_a]),
+    Row("contract", "contracts:detail", "L 403 200 200 404 200 200 200", args=lambda w: [w.contract_a]),
+    Row("contract (B)", "contracts:detail", "L 403 404 404 200 200 200 200", args=lambda w: [w.contract_b]),
+    Row("contract-amend", "contracts:amend", "L 403 403 403 403 403 200 403", args=lambda w: [w.contract_a]),
+    Row("contract-renew", "contracts:renew", "L 403 403 403 403 403 200 403", args=lambda w: [w.contract_a]),
     Row(
         "contract-renew-post-valid",
         "contracts:renew",
-        "L 403 403 403 403 403 302",
+        "L 403 403 403 403 403 302 403",
         "post",
         args=lambda w: [w.contract_a],
         data=lambda w: {"start_date": "2028-01-01", "end_date": "2028-12-31", "annual_fee": "400000.00"},
     ),
-    Row("contract-renewals", "contracts:renewals", "L 403 403 403 403 200 200"),
-    Row("payments", "contracts:payments", "L 403 403 403 403 200 200"),
-    Row("payments-post", "contracts:payments", "L 403 403 403 403 403 404", "post", data=lambda w: {"instalment": "0"}),
+    Row("contract-renewals", "contracts:renewals", "L 403 403 403 403 200 200 403"),
+    Row("payments", "contracts:payments", "L 403 403 403 403 200 200 200"),
+    Row(
+        "payments-post",
+        "contracts:payments",
+        "L 403 403 403 403 403 404 403",
+        "post",
+        data=lambda w: {"instalment": "0"},
+    ),
+    Row(
+        "payment-request",
+        "contracts:payment_request",
+        "L 403 403 403 403 200 200 200",
+        args=lambda w: [w.payment_request],
+    ),
+    Row(  # finance's step: the office, which raised it, is refused with the reason, like anyone else
+        "payment-request-approve",
+        "contracts:payment_request",
+        "L 403 403 403 403 403 403 302",
+        "post",
+        args=lambda w: [w.payment_request],
+        data=lambda w: {"action": "approve"},
+    ),
+    Row(
+        "file-payment-request",
+        "download",
+        "404 404 404 404 404 200 200 200",
+        args=lambda w: ["payment-request", w.payment_request],
+    ),
     Row(
         "contract-amend-post",
         "contracts:amend",
-        "L 403 403 403 403 403 200",
+        "L 403 403 403 403 403 200 403",
         "post",
         args=lambda w: [w.contract_a],
         data=lambda w: {"reason": ""},
@@ -500,7 +547,7 @@ ROWS: list[Row] = [
     Row(
         "contract-amend-post-valid",
         "contracts:amend",
-        "L 403 403 403 403 403 302",
+        "L 403 403 403 403 403 302 403",
         "post",
         args=lambda w: [w.contract_a],
         data=lambda w: {
@@ -515,15 +562,15 @@ ROWS: list[Row] = [
         },
     ),
     # --- inspections ------------------------------------------------------------------------------------
-    Row("inspect", "inspections:inspect", "L 403 200 200 200 403 200"),
-    Row("service-worker", "inspections:service_worker", "200 200 200 200 200 200 200"),
-    Row("inspections", "inspections:list", "L 403 200 200 200 200 200"),
-    Row("inspection", "inspections:detail", "L 403 200 200 404 200 200", args=lambda w: [w.inspection_a]),
-    Row("inspection (B)", "inspections:detail", "L 403 404 404 200 200 200", args=lambda w: [w.inspection_b]),
+    Row("inspect", "inspections:inspect", "L 403 200 200 200 403 200 403"),
+    Row("service-worker", "inspections:service_worker", "200 200 200 200 200 200 200 200"),
+    Row("inspections", "inspections:list", "L 403 200 200 200 200 200 403"),
+    Row("inspection", "inspections:detail", "L 403 200 200 404 200 200 403", args=lambda w: [w.inspection_a]),
+    Row("inspection (B)", "inspections:detail", "L 403 404 404 200 200 200 403", args=lambda w: [w.inspection_b]),
     Row(
         "inspection-signoff",
         "inspections:detail",
-        "L 403 302 403 404 403 403",
+        "L 403 302 403 404 403 403 403",
         "post",
         args=lambda w: [w.inspection_a],
         data=lambda w: {"action": "signoff", "note": "同意"},
@@ -531,28 +578,28 @@ ROWS: list[Row] = [
     Row(
         "inspection-signoff-joint",
         "inspections:detail",
-        "L 403 302 302 404 403 403",
+        "L 403 302 302 404 403 403 403",
         "post",
         args=lambda w: [w.inspection_joint],
         data=lambda w: {"action": "signoff", "note": "同意"},
     ),
-    Row("inspection-amend", "inspections:amend", "L 403 403 403 403 403 200", args=lambda w: [w.inspection_a]),
+    Row("inspection-amend", "inspections:amend", "L 403 403 403 403 403 200 403", args=lambda w: [w.inspection_a]),
     Row(
         "inspection-amend-post",
         "inspections:amend",
-        "L 403 403 403 403 403 302",
+        "L 403 403 403 403 403 302 403",
         "post",
         args=lambda w: [w.inspection_a],
         data=lambda w: {"item-A2-result": "pass", "reason": "复核通过"},
     ),
-    Row("item-result", "inspections:item_result", "L 403 302 302 404 302 302", args=lambda w: [w.item_result]),
-    Row("rectifications", "inspections:rectifications", "L 403 200 200 200 200 200"),
-    Row("rectification", "inspections:rectification", "L 403 200 200 404 200 200", args=lambda w: [w.order_a]),
-    Row("rectification (B)", "inspections:rectification", "L 403 404 404 200 200 200", args=lambda w: [w.order_b]),
+    Row("item-result", "inspections:item_result", "L 403 302 302 404 302 302 403", args=lambda w: [w.item_result]),
+    Row("rectifications", "inspections:rectifications", "L 403 200 200 200 200 200 403"),
+    Row("rectification", "inspections:rectification", "L 403 200 200 404 200 200 403", args=lambda w: [w.order_a]),
+    Row("rectification (B)", "inspections:rectification", "L 403 404 404 200 200 200 403", args=lambda w: [w.order_b]),
     Row(
         "rectification-answer",
         "inspections:rectification",
-        "L 403 403 302 404 403 403",
+        "L 403 403 302 404 403 403 403",
         "post",
         args=lambda w: [w.order_a],
         data=lambda w: {"action": "answer", "response": "已整改完毕"},
@@ -560,7 +607,7 @@ ROWS: list[Row] = [
     Row(
         "rectification-verify",
         "inspections:rectification",
-        "L 403 302 403 404 403 302",
+        "L 403 302 403 404 403 302 403",
         "post",
         args=lambda w: [w.order_answered],
         data=lambda w: {"action": "verify", "note": "已核实"},
@@ -568,7 +615,7 @@ ROWS: list[Row] = [
     Row(
         "rectification-return",
         "inspections:rectification",
-        "L 403 302 403 404 403 302",
+        "L 403 302 403 404 403 302 403",
         "post",
         args=lambda w: [w.order_answered],
         data=lambda w: {"action": "return", "note": "仍有积水"},
@@ -576,37 +623,37 @@ ROWS: list[Row] = [
     Row(
         "rectification-notice",
         "inspections:rectification",
-        "L 403 403 403 404 403 302",
+        "L 403 403 403 404 403 302 403",
         "post",
         args=lambda w: [w.order_a],
         data=lambda w: {"action": "notice"},
     ),
     # --- complaints, surveys, documents ----------------------------------------------------------------
-    Row("complaint-new", "inspections:complaint_new", "200 200 200 200 200 200 200"),
+    Row("complaint-new", "inspections:complaint_new", "200 200 200 200 200 200 200 200"),
     Row(
         "complaint-file",
         "inspections:complaint_new",
-        "302 302 302 302 302 302 302",
+        "302 302 302 302 302 302 302 302",
         "post",
         data=lambda w: {"category": w.category, "description": "洗手间没有纸", "website": ""},
     ),
-    Row("complaint-lookup", "inspections:complaint_lookup", "200 200 200 200 200 200 200"),
+    Row("complaint-lookup", "inspections:complaint_lookup", "200 200 200 200 200 200 200 200"),
     Row(
         "complaint-track",
         "inspections:complaint_track",
-        "200 200 200 200 200 200 200",
+        "200 200 200 200 200 200 200 200",
         args=lambda w: [w.complaint_a_code],
     ),
     Row(
         "complaint-track-unknown",
         "inspections:complaint_track",
-        "404 404 404 404 404 404 404",
+        "404 404 404 404 404 404 404 404",
         args=lambda w: ["ABCDEFGHJKMN"],
     ),
     Row(
         "complaint-rate",
         "inspections:complaint_track",
-        "302 302 302 302 302 302 302",
+        "302 302 302 302 302 302 302 302",
         "post",
         args=lambda w: [w.complaint_closed_code],
         data=lambda w: {"action": "rate", "rating": "4"},
@@ -614,22 +661,22 @@ ROWS: list[Row] = [
     Row(
         "complaint-track-photo",
         "inspections:complaint_track_photo",
-        "200 200 200 200 200 200 200",
+        "200 200 200 200 200 200 200 200",
         args=lambda w: [w.complaint_a_code, w.complaint_photo],
     ),
     Row(
         "complaint-track-photo-other-code",
         "inspections:complaint_track_photo",
-        "404 404 404 404 404 404 404",
+        "404 404 404 404 404 404 404 404",
         args=lambda w: [w.complaint_closed_code, w.complaint_photo],
     ),
-    Row("complaint-queue", "inspections:complaint_queue", "L 403 200 403 403 200 200"),
-    Row("complaint", "inspections:complaint", "L 403 200 200 404 200 200", args=lambda w: [w.complaint_a]),
-    Row("complaint (B)", "inspections:complaint", "L 403 404 404 200 200 200", args=lambda w: [w.complaint_b]),
+    Row("complaint-queue", "inspections:complaint_queue", "L 403 200 403 403 200 200 403"),
+    Row("complaint", "inspections:complaint", "L 403 200 200 404 200 200 403", args=lambda w: [w.complaint_a]),
+    Row("complaint (B)", "inspections:complaint", "L 403 404 404 200 200 200 403", args=lambda w: [w.complaint_b]),
     Row(
         "complaint-answer",
         "inspections:complaint",
-        "L 403 403 302 404 403 403",
+        "L 403 403 302 404 403 403 403",
         "post",
         args=lambda w: [w.complaint_a],
         data=lambda w: {"action": "answer", "response": "已补充"},
@@ -637,7 +684,7 @@ ROWS: list[Row] = [
     Row(
         "complaint-accept",
         "inspections:complaint",
-        "L 403 404 404 404 403 302",
+        "L 403 404 404 404 403 302 403",
         "post",
         args=lambda w: [w.complaint_new],
         data=lambda w: {"action": "accept", "contract": w.contract_a, "severity": "normal", "urgency": "normal"},
@@ -646,7 +693,7 @@ ROWS: list[Row] = [
     Row(
         "complaint-reject",
         "inspections:complaint",
-        "L 403 404 404 404 403 302",
+        "L 403 404 404 404 403 302 403",
         "post",
         args=lambda w: [w.complaint_new],
         data=lambda w: {"action": "reject", "reason": "不属于服务范围"},
@@ -654,7 +701,7 @@ ROWS: list[Row] = [
     Row(
         "complaint-close",
         "inspections:complaint",
-        "L 403 403 403 404 403 200",
+        "L 403 403 403 404 403 200 403",
         "post",
         args=lambda w: [w.complaint_a],
         data=lambda w: {"action": "close", "reply": "已处理"},
@@ -662,35 +709,43 @@ ROWS: list[Row] = [
     Row(
         "complaint-send-back",
         "inspections:complaint",
-        "L 403 403 403 404 403 200",
+        "L 403 403 403 404 403 200 403",
         "post",
         args=lambda w: [w.complaint_a],
         data=lambda w: {"action": "send_back", "reason": "照片不清楚"},
     ),
-    Row("qr-sheet", "inspections:qr_sheet", "L 403 403 403 403 403 200"),
+    Row("qr-sheet", "inspections:qr_sheet", "L 403 403 403 403 403 200 403"),
     Row(
-        "qr-sheet-post", "inspections:qr_sheet", "L 403 403 403 403 403 302", "post", data=lambda w: {"sites": [w.site]}
+        "qr-sheet-post",
+        "inspections:qr_sheet",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        data=lambda w: {"sites": [w.site]},
     ),
-    Row("document", "inspections:document", "L 403 404 404 404 404 200", args=lambda w: [w.document]),
-    Row("surveys", "inspections:surveys", "L 403 403 403 403 200 200"),
-    Row("surveys-post", "inspections:surveys", "L 403 403 403 403 403 200", "post", data=lambda w: {"title": ""}),
-    Row("survey", "inspections:survey", "L 403 403 403 403 200 200", args=lambda w: [w.survey]),
-    Row("survey-post", "inspections:survey", "L 403 403 403 403 403 302", "post", args=lambda w: [w.survey]),
-    Row("survey-answer", "inspections:survey_answer", "200 200 200 200 200 200 200", args=lambda w: [w.survey_token]),
+    Row("document", "inspections:document", "L 403 404 404 404 404 200 403", args=lambda w: [w.document]),
+    Row("surveys", "inspections:surveys", "L 403 403 403 403 200 200 403"),
+    Row("surveys-post", "inspections:surveys", "L 403 403 403 403 403 200 403", "post", data=lambda w: {"title": ""}),
+    Row("survey", "inspections:survey", "L 403 403 403 403 200 200 403", args=lambda w: [w.survey]),
+    Row("survey-post", "inspections:survey", "L 403 403 403 403 403 302 403", "post", args=lambda w: [w.survey]),
+    Row(
+        "survey-answer", "inspections:survey_answer", "200 200 200 200 200 200 200 200", args=lambda w: [w.survey_token]
+    ),
     Row(
         "survey-answer-post",
         "inspections:survey_answer",
-        "200 200 200 200 200 200 200",
+        "200 200 200 200 200 200 200 200",
         "post",
         args=lambda w: [w.survey_token],
         data=lambda w: {"comment": "好"},
     ),
-    Row("survey-answer-unknown", "inspections:survey_answer", "404 404 404 404 404 404 404", args=lambda w: ["nope"]),
+    Row(
+        "survey-answer-unknown", "inspections:survey_answer", "404 404 404 404 404 404 404 404", args=lambda w: ["nope"]
+    ),
     # --- formal warnings and notices: the office issues and withdraws; the vendor acknowledges its own -------
     Row(
         "warning-issue",
         "contracts:warning_issue",
-        "L 403 403 403 403 403 302",
+        "L 403 403 403 403 403 302 403",
         "post",
         args=lambda w: [w.contract_a],
         data=lambda w: {"note": "脱岗", "evidence": "巡查记录"},
@@ -698,40 +753,44 @@ ROWS: list[Row] = [
     Row(
         "warning-withdraw",
         "contracts:warning_withdraw",
-        "L 403 403 403 403 403 302",
+        "L 403 403 403 403 403 302 403",
         "post",
         args=lambda w: [w.warning],
         data=lambda w: {"reason": "误报"},
     ),
-    Row("notices", "contracts:notices", "L 403 403 200 200 200 200"),
+    Row("notices", "contracts:notices", "L 403 403 200 200 200 200 403"),
     Row(
         "notice-acknowledge",
         "contracts:notice_acknowledge",
-        "L 403 403 302 404 403 403",
+        "L 403 403 302 404 403 403 403",
         "post",
         args=lambda w: [w.notice],
     ),
     Row(
         "notice-acknowledge (B's)",
         "contracts:notice_acknowledge",
-        "L 403 403 404 302 403 403",
+        "L 403 403 404 302 403 403 403",
         "post",
         args=lambda w: [w.notice_b],
     ),
-    Row("file-notice", "download", "404 404 404 200 404 200 200", args=lambda w: ["notice", w.notice]),
+    Row("file-notice", "download", "404 404 404 200 404 200 200 404", args=lambda w: ["notice", w.notice]),
     # --- quarterly evaluation and reports -----------------------------------------------------------------
-    Row("evaluation-overview", "scoring:overview", "L 403 403 403 403 302 302"),
-    Row("evaluation-quarter", "scoring:overview_quarter", "L 403 403 403 403 200 200", args=lambda w: [Q3]),
+    Row("evaluation-overview", "scoring:overview", "L 403 403 403 403 302 302 403"),
+    Row("evaluation-quarter", "scoring:overview_quarter", "L 403 403 403 403 200 200 403", args=lambda w: [Q3]),
     Row(
-        "evaluation-quarter-post", "scoring:overview_quarter", "L 403 403 403 403 403 302", "post", args=lambda w: [Q3]
+        "evaluation-quarter-post",
+        "scoring:overview_quarter",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        args=lambda w: [Q3],
     ),
-    Row("evaluation", "scoring:evaluation", "L 403 403 200 404 200 200", args=lambda w: [w.evaluation_a]),
+    Row("evaluation", "scoring:evaluation", "L 403 403 200 404 200 200 403", args=lambda w: [w.evaluation_a]),
     # B's evaluation is reviewed, not final: its vendor does not see it yet (nor anything of its quarter)
-    Row("evaluation (B)", "scoring:evaluation", "L 403 403 404 404 200 200", args=lambda w: [w.evaluation_b]),
+    Row("evaluation (B)", "scoring:evaluation", "L 403 403 404 404 200 200 403", args=lambda w: [w.evaluation_b]),
     Row(
         "evaluation-recompute (B)",
         "scoring:evaluation",
-        "L 403 403 404 404 403 302",
+        "L 403 403 404 404 403 302 403",
         "post",
         args=lambda w: [w.evaluation_b],
         data=lambda w: {"action": "recompute"},
@@ -740,7 +799,7 @@ ROWS: list[Row] = [
     Row(
         "evaluation-review (B)",
         "scoring:evaluation",
-        "L 403 403 404 404 403 302",
+        "L 403 403 404 404 403 302 403",
         "post",
         args=lambda w: [w.evaluation_b],
         data=lambda w: {"action": "review", "meeting_date": "2026-10-10", "attendees": "后勤处"},
@@ -749,7 +808,7 @@ ROWS: list[Row] = [
     Row(
         "evaluation-finalize (B)",
         "scoring:evaluation",
-        "L 403 403 404 404 403 200",
+        "L 403 403 404 404 403 200 403",
         "post",
         args=lambda w: [w.evaluation_b],
         data=lambda w: {"action": "finalize"},
@@ -757,7 +816,7 @@ ROWS: list[Row] = [
     Row(
         "evaluation-publish (B)",
         "scoring:evaluation",
-        "L 403 403 404 404 403 302",
+        "L 403 403 404 404 403 302 403",
         "post",
         args=lambda w: [w.evaluation_b],
         data=lambda w: {"action": "publish"},
@@ -766,13 +825,13 @@ ROWS: list[Row] = [
     Row(
         "evaluation (published)",
         "scoring:evaluation",
-        "L 403 403 200 404 200 200",
+        "L 403 403 200 404 200 200 403",
         args=lambda w: [w.evaluation_published],
     ),
     Row(
         "evaluation-object (published)",
         "scoring:evaluation",
-        "L 403 403 302 404 403 403",
+        "L 403 403 302 404 403 403 403",
         "post",
         args=lambda w: [w.evaluation_published],
         data=lambda w: {"action": "object", "target": w.objection_target, "reasons": "不认可"},
@@ -780,7 +839,7 @@ ROWS: list[Row] = [
     Row(
         "evaluation-accept (published)",
         "scoring:evaluation",
-        "L 403 403 302 404 403 403",
+        "L 403 403 302 404 403 403 403",
         "post",
         args=lambda w: [w.evaluation_published],
         data=lambda w: {"action": "accept"},
@@ -788,7 +847,7 @@ ROWS: list[Row] = [
     Row(
         "evaluation-rule (published)",
         "scoring:evaluation",
-        "L 403 403 403 404 403 302",
+        "L 403 403 403 404 403 302 403",
         "post",
         args=lambda w: [w.evaluation_published],
         data=lambda w: {"action": "rule", "objection": w.objection, "decision": "dismissed", "ruling": "依据充分"},
@@ -796,97 +855,106 @@ ROWS: list[Row] = [
     Row(
         "evaluation-reopen",
         "scoring:evaluation",
-        "L 403 403 403 404 403 302",
+        "L 403 403 403 404 403 302 403",
         "post",
         args=lambda w: [w.evaluation_a],
         data=lambda w: {"action": "reopen", "reason": "复核"},
     ),
-    Row("reports", "scoring:reports", "L 403 403 200 200 200 200"),
-    Row("contract-report", "scoring:contract_report", "L 403 403 200 404 200 200", args=lambda w: [w.evaluation_a]),
-    Row("summary-report", "scoring:summary_report", "L 403 403 403 403 200 200", args=lambda w: [Q3]),
-    Row("report-status", "scoring:report_status", "L 403 403 200 404 200 200", args=lambda w: [w.report_contract]),
+    Row("reports", "scoring:reports", "L 403 403 200 200 200 200 403"),
+    Row("contract-report", "scoring:contract_report", "L 403 403 200 404 200 200 403", args=lambda w: [w.evaluation_a]),
+    Row("summary-report", "scoring:summary_report", "L 403 403 403 403 200 200 403", args=lambda w: [Q3]),
+    Row("report-status", "scoring:report_status", "L 403 403 200 404 200 200 403", args=lambda w: [w.report_contract]),
     Row(
-        "report-status-summary", "scoring:report_status", "L 403 403 404 404 200 200", args=lambda w: [w.report_summary]
+        "report-status-summary",
+        "scoring:report_status",
+        "L 403 403 404 404 200 200 403",
+        args=lambda w: [w.report_summary],
     ),
     Row(
-        "report-retry", "scoring:retry_report", "L 403 403 403 403 403 302", "post", args=lambda w: [w.report_contract]
+        "report-retry",
+        "scoring:retry_report",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        args=lambda w: [w.report_contract],
     ),
-    Row("export-quarter", "scoring:export_quarter", "L 403 403 403 403 200 200", args=lambda w: [Q3]),
+    Row("export-quarter", "scoring:export_quarter", "L 403 403 403 403 200 200 403", args=lambda w: [Q3]),
     # --- downloads: /files/<kind>/<pk>/ (404 outside the scope, whoever asks) ------------------------------
-    Row("file-certificate", "download", "404 404 404 200 404 200 200", args=lambda w: ["certificate", w.certificate]),
+    Row(
+        "file-certificate", "download", "404 404 404 200 404 200 200 404", args=lambda w: ["certificate", w.certificate]
+    ),
     Row(
         "file-objection",
         "download",
-        "404 404 404 200 404 200 200",
+        "404 404 404 200 404 200 200 404",
         args=lambda w: ["objection-file", w.objection_file],
     ),
     Row(
         "file-bid-sealed",
         "download",
-        "404 404 404 200 404 404 404",
+        "404 404 404 200 404 404 404 404",
         args=lambda w: ["bid-attachment", w.bid_attachment],
     ),
     Row(
         "file-tender",
         "download",
-        "200 200 200 200 200 200 200",
+        "200 200 200 200 200 200 200 200",
         args=lambda w: ["tender-attachment", w.tender_attachment],
     ),
     Row(
         "file-tender-draft",
         "download",
-        "404 404 404 404 404 200 200",
+        "404 404 404 404 404 200 200 404",
         args=lambda w: ["tender-attachment", w.tender_draft_attachment],
     ),
     Row(
         "file-inspection-photo",
         "download",
-        "404 404 200 200 404 200 200",
+        "404 404 200 200 404 200 200 404",
         args=lambda w: ["inspection-photo", w.inspection_photo],
     ),
     Row(
         "file-inspection-signature",
         "download",
-        "404 404 200 200 404 200 200",
+        "404 404 200 200 404 200 200 404",
         args=lambda w: ["inspection-signature", w.inspection_signature],
     ),
     Row(
         "file-inspection-document",
         "download",
-        "404 404 200 200 404 200 200",
+        "404 404 200 200 404 200 200 404",
         args=lambda w: ["inspection-document", w.inspection_a],
     ),
     Row(
         "file-rectification-photo",
         "download",
-        "404 404 200 200 404 200 200",
+        "404 404 200 200 404 200 200 404",
         args=lambda w: ["rectification-photo", w.order_photo],
     ),
     Row(
         "file-complaint-photo",
         "download",
-        "404 404 200 200 404 200 200",
+        "404 404 200 200 404 200 200 404",
         args=lambda w: ["complaint-photo", w.complaint_photo],
     ),
-    Row("file-document", "download", "404 404 404 404 404 404 200", args=lambda w: ["document", w.document]),
-    Row("file-unknown-kind", "download", "404 404 404 404 404 404 404", args=lambda w: ["passwords", 1]),
+    Row("file-document", "download", "404 404 404 404 404 404 200 404", args=lambda w: ["document", w.document]),
+    Row("file-unknown-kind", "download", "404 404 404 404 404 404 404 404", args=lambda w: ["passwords", 1]),
     # --- API: the signed-in user, expiring certificates ----------------------------------------------------
-    api("api-me", "api-me", "403 200 200 200 200 200 200"),
-    api("api-expiring", "api-certificates-expiring", "403 200 200 200 200 200 200"),
+    api("api-me", "api-me", "403 200 200 200 200 200 200 200"),
+    api("api-expiring", "api-certificates-expiring", "403 200 200 200 200 200 200 200"),
     # --- API: reference data (office writes; inspectors and vendors read what their role lists) -----------
-    api("departments", "department-list", "403 403 200 403 403 200 200"),
-    api("department", "department-detail", "403 403 200 403 403 200 200", args=lambda w: [w.department]),
+    api("departments", "department-list", "403 403 200 403 403 200 200 403"),
+    api("department", "department-detail", "403 403 200 403 403 200 200 403", args=lambda w: [w.department]),
     api(
         "department-create",
         "department-list",
-        "403 403 403 403 403 403 201",
+        "403 403 403 403 403 403 201 403",
         "post",
         data=lambda w: {"code": "acl-new", "name": "新部门", "name_en": "New", "kind": "logistics"},
     ),
     api(
         "department-change",
         "department-detail",
-        "403 403 403 403 403 403 200",
+        "403 403 403 403 403 403 200 403",
         "patch",
         args=lambda w: [w.department],
         data=lambda w: {"name": "改名"},
@@ -894,23 +962,23 @@ ROWS: list[Row] = [
     api(
         "department-delete",
         "department-detail",
-        "403 403 403 403 403 403 204",
+        "403 403 403 403 403 403 204 403",
         "delete",
         args=lambda w: [w.department_spare],
     ),
-    api("categories", "servicecategory-list", "403 403 200 200 200 200 200"),
-    api("category", "servicecategory-detail", "403 403 200 200 200 200 200", args=lambda w: [w.category]),
+    api("categories", "servicecategory-list", "403 403 200 200 200 200 200 200"),
+    api("category", "servicecategory-detail", "403 403 200 200 200 200 200 200", args=lambda w: [w.category]),
     api(
         "category-create",
         "servicecategory-list",
-        "403 403 403 403 403 403 201",
+        "403 403 403 403 403 403 201 403",
         "post",
         data=lambda w: {"code": "acl-cat", "name": "绿化", "name_en": "Greening"},
     ),
     api(
         "category-change",
         "servicecategory-detail",
-        "403 403 403 403 403 403 200",
+        "403 403 403 403 403 403 200 403",
         "patch",
         args=lambda w: [w.category],
         data=lambda w: {"description": "改"},
@@ -918,41 +986,41 @@ ROWS: list[Row] = [
     api(
         "category-delete",
         "servicecategory-detail",
-        "403 403 403 403 403 403 204",
+        "403 403 403 403 403 403 204 403",
         "delete",
         args=lambda w: [w.category_spare],
     ),
-    api("sites", "site-list", "403 403 200 200 200 200 200"),
-    api("site", "site-detail", "403 403 200 200 200 200 200", args=lambda w: [w.site]),
+    api("sites", "site-list", "403 403 200 200 200 200 200 403"),
+    api("site", "site-detail", "403 403 200 200 200 200 200 403", args=lambda w: [w.site]),
     api(
         "site-create",
         "site-list",
-        "403 403 403 403 403 403 201",
+        "403 403 403 403 403 403 201 403",
         "post",
         data=lambda w: {"code": "acl-site", "name": "新楼", "name_en": "New building", "building": "新楼"},
     ),
     api(
         "site-change",
         "site-detail",
-        "403 403 403 403 403 403 200",
+        "403 403 403 403 403 403 200 403",
         "patch",
         args=lambda w: [w.site],
         data=lambda w: {"floor": "2"},
     ),
-    api("site-delete", "site-detail", "403 403 403 403 403 403 204", "delete", args=lambda w: [w.site_spare]),
-    api("key-points", "keypoint-list", "403 403 200 200 200 200 200"),
-    api("key-point", "keypoint-detail", "403 403 200 200 200 200 200", args=lambda w: [w.key_point]),
+    api("site-delete", "site-detail", "403 403 403 403 403 403 204 403", "delete", args=lambda w: [w.site_spare]),
+    api("key-points", "keypoint-list", "403 403 200 200 200 200 200 403"),
+    api("key-point", "keypoint-detail", "403 403 200 200 200 200 200 403", args=lambda w: [w.key_point]),
     api(
         "key-point-create",
         "keypoint-list",
-        "403 403 403 403 403 403 201",
+        "403 403 403 403 403 403 201 403",
         "post",
         data=lambda w: {"site": w.site, "code": "acl-kp", "name": "门厅", "name_en": "Hall"},
     ),
     api(
         "key-point-change",
         "keypoint-detail",
-        "403 403 403 403 403 403 200",
+        "403 403 403 403 403 403 200 403",
         "patch",
         args=lambda w: [w.key_point],
         data=lambda w: {"description": "改"},
@@ -960,22 +1028,27 @@ ROWS: list[Row] = [
     api(
         "key-point-delete",
         "keypoint-detail",
-        "403 403 403 403 403 403 204",
+        "403 403 403 403 403 403 204 403",
         "delete",
         args=lambda w: [w.key_point_spare],
     ),
-    api("certificate-types", "certificatetype-list", "403 403 403 403 403 200 200"),
+    api("certificate-types", "certificatetype-list", "403 403 403 403 403 200 200 403"),
     api(
-        "certificate-type", "certificatetype-detail", "403 403 403 403 403 200 200", args=lambda w: [w.certificate_type]
+        "certificate-type",
+        "certificatetype-detail",
+        "403 403 403 403 403 200 200 403",
+        args=lambda w: [w.certificate_type],
     ),
-    api("certificate-type-create", "certificatetype-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
+    api(
+        "certificate-type-create", "certificatetype-list", "403 403 403 403 403 403 405 403", "post", data=lambda w: {}
+    ),
     # --- API: vendors, certificates, admission, tenders, bids ---------------------------------------------
-    api("vendors", "vendor-list", "403 403 200 200 200 200 200"),
-    api("vendor", "vendor-detail", "403 403 200 200 404 200 200", args=lambda w: [w.vendor_a]),
+    api("vendors", "vendor-list", "403 403 200 200 200 200 200 200"),
+    api("vendor", "vendor-detail", "403 403 200 200 404 200 200 200", args=lambda w: [w.vendor_a]),
     api(
         "vendor-create",
         "vendor-list",
-        "403 403 403 403 403 403 201",
+        "403 403 403 403 403 403 201 403",
         "post",
         data=lambda w: {
             "legal_name": "丙物业服务有限公司",
@@ -987,27 +1060,32 @@ ROWS: list[Row] = [
     api(
         "vendor-change",
         "vendor-detail",
-        "403 403 403 403 403 403 200",
+        "403 403 403 403 403 403 200 403",
         "patch",
         args=lambda w: [w.vendor_a],
         data=lambda w: {"contact_name": "王五"},
     ),
-    api("vendor-delete", "vendor-detail", "403 403 403 403 403 403 204", "delete", args=lambda w: [w.vendor_spare]),
-    api("certificates", "certificate-list", "403 403 403 200 200 200 200"),
-    api("certificate", "certificate-detail", "403 403 403 200 404 200 200", args=lambda w: [w.certificate]),
-    api("certificate-create", "certificate-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
-    api("admission-reviews", "admissionreview-list", "403 403 403 403 403 200 200"),
+    api("vendor-delete", "vendor-detail", "403 403 403 403 403 403 204 403", "delete", args=lambda w: [w.vendor_spare]),
+    api("certificates", "certificate-list", "403 403 403 200 200 200 200 403"),
+    api("certificate", "certificate-detail", "403 403 403 200 404 200 200 403", args=lambda w: [w.certificate]),
+    api("certificate-create", "certificate-list", "403 403 403 403 403 403 405 403", "post", data=lambda w: {}),
+    api("admission-reviews", "admissionreview-list", "403 403 403 403 403 200 200 403"),
     api(
-        "admission-review", "admissionreview-detail", "403 403 403 403 403 200 200", args=lambda w: [w.admission_review]
+        "admission-review",
+        "admissionreview-detail",
+        "403 403 403 403 403 200 200 403",
+        args=lambda w: [w.admission_review],
     ),
-    api("admission-review-create", "admissionreview-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
-    api("tenders", "tender-list", "403 403 403 200 200 200 200"),
-    api("api-tender-invited", "tender-detail", "403 403 403 200 404 200 200", args=lambda w: [w.tender_invited]),
-    api("api-tender-draft", "tender-detail", "403 403 403 404 404 200 200", args=lambda w: [w.tender_draft]),
+    api(
+        "admission-review-create", "admissionreview-list", "403 403 403 403 403 403 405 403", "post", data=lambda w: {}
+    ),
+    api("tenders", "tender-list", "403 403 403 200 200 200 200 403"),
+    api("api-tender-invited", "tender-detail", "403 403 403 200 404 200 200 403", args=lambda w: [w.tender_invited]),
+    api("api-tender-draft", "tender-detail", "403 403 403 404 404 200 200 403", args=lambda w: [w.tender_draft]),
     api(
         "tender-create",
         "tender-list",
-        "403 403 403 403 403 403 201",
+        "403 403 403 403 403 403 201 403",
         "post",
         data=lambda w: {
             "number": "ZB-ACL-NEW",
@@ -1025,37 +1103,37 @@ ROWS: list[Row] = [
     api(
         "tender-change",
         "tender-detail",
-        "403 403 403 403 403 403 200",
+        "403 403 403 403 403 403 200 403",
         "patch",
         args=lambda w: [w.tender_draft],
         data=lambda w: {"title": "改名"},
     ),
-    api("tender-delete", "tender-detail", "403 403 403 403 403 403 204", "delete", args=lambda w: [w.tender_spare]),
-    api("bids", "bid-list", "403 403 403 200 200 200 200"),
-    api("bid", "bid-detail", "403 403 403 200 404 200 200", args=lambda w: [w.bid]),
+    api("tender-delete", "tender-detail", "403 403 403 403 403 403 204 403", "delete", args=lambda w: [w.tender_spare]),
+    api("bids", "bid-list", "403 403 403 200 200 200 200 403"),
+    api("bid", "bid-detail", "403 403 403 200 404 200 200 403", args=lambda w: [w.bid]),
     api(
         "bid-create-invited",
         "bid-list",
-        "403 403 403 201 404 403 403",
+        "403 403 403 201 404 403 403 403",
         "post",
         data=lambda w: {"tender": w.tender_invited, "price": "700000", "proposal": "方案"},
     ),
     api(
         "bid-change",
         "bid-detail",
-        "403 403 403 405 405 403 405",
+        "403 403 403 405 405 403 405 403",
         "patch",
         args=lambda w: [w.bid],
         data=lambda w: {"price": "1"},
     ),
     # --- API: contracts and money -----------------------------------------------------------------------------
-    api("contracts", "contract-list", "403 403 200 200 200 200 200"),
-    api("contract", "contract-detail", "403 403 200 200 404 200 200", args=lambda w: [w.contract_a]),
-    api("contract (B)", "contract-detail", "403 403 404 404 200 200 200", args=lambda w: [w.contract_b]),
+    api("contracts", "contract-list", "403 403 200 200 200 200 200 200"),
+    api("contract", "contract-detail", "403 403 200 200 404 200 200 200", args=lambda w: [w.contract_a]),
+    api("contract (B)", "contract-detail", "403 403 404 404 200 200 200 200", args=lambda w: [w.contract_b]),
     api(
         "contract-create",
         "contract-list",
-        "403 403 403 403 403 403 201",
+        "403 403 403 403 403 403 201 403",
         "post",
         data=lambda w: {
             "number": "HT-ACL-NEW",
@@ -1069,119 +1147,136 @@ ROWS: list[Row] = [
     api(
         "contract-change",
         "contract-detail",
-        "403 403 403 403 403 403 200",
+        "403 403 403 403 403 403 200 403",
         "patch",
         args=lambda w: [w.contract_draft],
         data=lambda w: {"service_standards": "每日两次"},
     ),
     api(
-        "contract-delete", "contract-detail", "403 403 403 403 403 403 204", "delete", args=lambda w: [w.contract_draft]
+        "contract-delete",
+        "contract-detail",
+        "403 403 403 403 403 403 204 403",
+        "delete",
+        args=lambda w: [w.contract_draft],
     ),
     api(
         "contract-amend",
         "contract-amend",
-        "403 403 403 403 403 403 201",
+        "403 403 403 403 403 403 201 403",
         "post",
         args=lambda w: [w.contract_a],
         data=lambda w: {"effective_date": "2027-01-01", "reason": "人工成本上涨", "annual_fee": "420000.00"},
     ),
-    api("clauses", "clause-list", "403 403 403 200 200 200 200"),
-    api("clause", "clause-detail", "403 403 403 200 404 200 200", args=lambda w: [w.clause]),
+    api("clauses", "clause-list", "403 403 403 200 200 200 200 403"),
+    api("clause", "clause-detail", "403 403 403 200 404 200 200 403", args=lambda w: [w.clause]),
     api(
         "clause-create",
         "clause-list",
-        "403 403 403 403 403 403 201",
+        "403 403 403 403 403 403 201 403",
         "post",
         data=lambda w: {"contract": w.contract_draft, "kind": "per_upheld_complaint", "amount": "300.00"},
     ),
     api(
         "clause-change",
         "clause-detail",
-        "403 403 403 403 403 403 200",
+        "403 403 403 403 403 403 200 403",
         "patch",
         args=lambda w: [w.clause_draft],
         data=lambda w: {"amount": "800.00"},
     ),
-    api("clause-delete", "clause-detail", "403 403 403 403 403 403 204", "delete", args=lambda w: [w.clause_draft]),
-    api("settlements", "settlement-list", "403 403 403 200 200 200 200"),
-    api("settlement", "settlement-detail", "403 403 403 200 404 200 200", args=lambda w: [w.settlement]),
+    api("clause-delete", "clause-detail", "403 403 403 403 403 403 204 403", "delete", args=lambda w: [w.clause_draft]),
+    api("settlements", "settlement-list", "403 403 403 200 200 200 200 200"),
+    api("settlement", "settlement-detail", "403 403 403 200 404 200 200 200", args=lambda w: [w.settlement]),
     # a draft settlement is the office's (and the leaders'): its own vendor does not see it before it is final
-    api("settlement (B, draft)", "settlement-detail", "403 403 403 404 404 200 200", args=lambda w: [w.settlement_b]),
-    api("settlement-create", "settlement-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
+    api(
+        "settlement (B, draft)", "settlement-detail", "403 403 403 404 404 200 200 404", args=lambda w: [w.settlement_b]
+    ),
+    api("settlement-create", "settlement-list", "403 403 403 403 403 403 405 403", "post", data=lambda w: {}),
     api(
         "settlement-change",
         "settlement-detail",
-        "403 403 403 403 403 403 405",
+        "403 403 403 403 403 403 405 403",
         "patch",
         args=lambda w: [w.settlement],
         data=lambda w: {"payable": "0"},
     ),
-    api("ledger-lines", "ledgerline-list", "403 403 403 200 200 200 200"),
-    api("ledger-line", "ledgerline-detail", "403 403 403 200 404 200 200", args=lambda w: [w.ledger_line]),
-    api("ledger-line-create", "ledgerline-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
-    api("warnings", "formalwarning-list", "403 403 403 200 200 200 200"),
-    api("warning", "formalwarning-detail", "403 403 403 200 404 200 200", args=lambda w: [w.warning]),
-    api("warning-create", "formalwarning-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
+    api("ledger-lines", "ledgerline-list", "403 403 403 200 200 200 200 200"),
+    api("ledger-line", "ledgerline-detail", "403 403 403 200 404 200 200 200", args=lambda w: [w.ledger_line]),
+    api("ledger-line-create", "ledgerline-list", "403 403 403 403 403 403 405 403", "post", data=lambda w: {}),
+    api("warnings", "formalwarning-list", "403 403 403 200 200 200 200 403"),
+    api("warning", "formalwarning-detail", "403 403 403 200 404 200 200 403", args=lambda w: [w.warning]),
+    api("warning-create", "formalwarning-list", "403 403 403 403 403 403 405 403", "post", data=lambda w: {}),
     # --- API: inspections and rectifications ------------------------------------------------------------------
-    api("checklist-templates", "checklisttemplate-list", "403 403 200 200 200 200 200"),
-    api("checklist-template", "checklisttemplate-detail", "403 403 200 200 200 200 200", args=lambda w: [w.template]),
+    api("checklist-templates", "checklisttemplate-list", "403 403 200 200 200 200 200 403"),
     api(
-        "checklist-template-create", "checklisttemplate-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}
+        "checklist-template", "checklisttemplate-detail", "403 403 200 200 200 200 200 403", args=lambda w: [w.template]
     ),
-    api("inspections", "inspection-list", "403 403 200 200 200 200 200"),
-    api("inspection", "inspection-detail", "403 403 200 200 404 200 200", args=lambda w: [w.inspection_a]),
-    api("inspection (B)", "inspection-detail", "403 403 404 404 200 200 200", args=lambda w: [w.inspection_b]),
-    api("inspection-create", "inspection-list", "403 403 405 405 405 403 405", "post", data=lambda w: {}),
+    api(
+        "checklist-template-create",
+        "checklisttemplate-list",
+        "403 403 403 403 403 403 405 403",
+        "post",
+        data=lambda w: {},
+    ),
+    api("inspections", "inspection-list", "403 403 200 200 200 200 200 403"),
+    api("inspection", "inspection-detail", "403 403 200 200 404 200 200 403", args=lambda w: [w.inspection_a]),
+    api("inspection (B)", "inspection-detail", "403 403 404 404 200 200 200 403", args=lambda w: [w.inspection_b]),
+    api("inspection-create", "inspection-list", "403 403 405 405 405 403 405 403", "post", data=lambda w: {}),
     api(
         "inspection-change",
         "inspection-detail",
-        "403 403 405 405 405 403 405",
+        "403 403 405 405 405 403 405 403",
         "patch",
         args=lambda w: [w.inspection_a],
         data=lambda w: {"score": "100"},
     ),
-    api("tablet-sync", "api-inspect-sync", "403 400 200 400 400 400 200", "post", data=tablet_payload),
+    api("tablet-sync", "api-inspect-sync", "403 400 200 400 400 400 200 400", "post", data=tablet_payload),
     api(
         "tablet-sync-self",
         "api-inspect-sync",
-        "403 400 400 200 400 400 400",
+        "403 400 400 200 400 400 400 400",
         "post",
         data=lambda w: tablet_payload(w, kind="self"),
     ),
-    api("tablet-submit", "api-inspect-submit", "403 400 201 400 400 400 201", "post", data=tablet_payload),
+    api("tablet-submit", "api-inspect-submit", "403 400 201 400 400 400 201 400", "post", data=tablet_payload),
     Row(
         "api-tablet-photo",
         "api-inspect-photos",
-        "403 400 201 400 400 400 400",
+        "403 400 201 400 400 400 400 400",
         "post",
         data=lambda w: {"key": w.draft_key, "item_code": "A1", "image": png_upload()},
     ),
     Row(
         "api-tablet-signature",
         "api-inspect-signatures",
-        "403 400 201 400 400 400 400",
+        "403 400 201 400 400 400 400 400",
         "post",
         data=lambda w: {"key": w.signing_key, "item_code": "S1", "signer_name": "张伟", "image": signature_upload()},
     ),
-    api("rectification-orders", "rectificationorder-list", "403 403 200 200 200 200 200"),
-    api("rectification-order", "rectificationorder-detail", "403 403 200 200 404 200 200", args=lambda w: [w.order_a]),
+    api("rectification-orders", "rectificationorder-list", "403 403 200 200 200 200 200 403"),
+    api(
+        "rectification-order",
+        "rectificationorder-detail",
+        "403 403 200 200 404 200 200 403",
+        args=lambda w: [w.order_a],
+    ),
     api(
         "rectification-order (B)",
         "rectificationorder-detail",
-        "403 403 404 404 200 200 200",
+        "403 403 404 404 200 200 200 403",
         args=lambda w: [w.order_b],
     ),
     api(
         "rectification-order-create",
         "rectificationorder-list",
-        "403 403 405 403 403 403 405",
+        "403 403 405 403 403 403 405 403",
         "post",
         data=lambda w: {},
     ),
     api(
         "rectification-order-change",
         "rectificationorder-detail",
-        "403 403 405 405 405 403 405",
+        "403 403 405 405 405 403 405 403",
         "patch",
         args=lambda w: [w.order_a],
         data=lambda w: {"status": "verified"},
@@ -1189,7 +1284,7 @@ ROWS: list[Row] = [
     api(
         "rectification-order-answer",
         "rectificationorder-answer",
-        "403 403 403 200 404 403 403",
+        "403 403 403 200 404 403 403 403",
         "post",
         args=lambda w: [w.order_a],
         data=lambda w: {"response": "已整改"},
@@ -1197,7 +1292,7 @@ ROWS: list[Row] = [
     api(
         "rectification-order-verify",
         "rectificationorder-verify",
-        "403 403 200 403 403 403 200",
+        "403 403 200 403 403 403 200 403",
         "post",
         args=lambda w: [w.order_answered],
         data=lambda w: {"reason": "已核实"},
@@ -1205,7 +1300,7 @@ ROWS: list[Row] = [
     api(
         "rectification-order-verify (B)",
         "rectificationorder-verify",
-        "403 403 404 403 403 403 400",
+        "403 403 404 403 403 403 400 403",
         "post",
         args=lambda w: [w.order_b],
         data=lambda w: {"reason": "已核实"},
@@ -1213,30 +1308,36 @@ ROWS: list[Row] = [
     api(
         "rectification-order-return",
         "rectificationorder-return-",
-        "403 403 200 403 403 403 200",
+        "403 403 200 403 403 403 200 403",
         "post",
         args=lambda w: [w.order_answered],
         data=lambda w: {"reason": "仍有积水"},
     ),
     # --- API: evaluations -------------------------------------------------------------------------------------
-    api("evaluations", "evaluation-list", "403 403 403 200 200 200 200"),
-    api("evaluation", "evaluation-detail", "403 403 403 200 404 200 200", args=lambda w: [w.evaluation_a]),
-    api("evaluation (B)", "evaluation-detail", "403 403 403 404 404 200 200", args=lambda w: [w.evaluation_b]),
-    api("evaluation-create", "evaluation-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
+    api("evaluations", "evaluation-list", "403 403 403 200 200 200 200 403"),
+    api("evaluation", "evaluation-detail", "403 403 403 200 404 200 200 403", args=lambda w: [w.evaluation_a]),
+    api("evaluation (B)", "evaluation-detail", "403 403 403 404 404 200 200 403", args=lambda w: [w.evaluation_b]),
+    api("evaluation-create", "evaluation-list", "403 403 403 403 403 403 405 403", "post", data=lambda w: {}),
     api(
         "evaluation-change",
         "evaluation-detail",
-        "403 403 403 403 403 403 405",
+        "403 403 403 403 403 403 405 403",
         "patch",
         args=lambda w: [w.evaluation_b],
         data=lambda w: {"score": "100"},
     ),
-    api("objections", "objection-list", "403 403 403 200 200 200 200"),
-    api("objection", "objection-detail", "403 403 403 200 404 200 200", args=lambda w: [w.objection]),
-    api("objection-create", "objection-list", "403 403 403 405 405 403 405", "post", data=lambda w: {}),
-    api("evaluation-schemes", "evaluationscheme-list", "403 403 403 403 403 200 200"),
-    api("evaluation-scheme", "evaluationscheme-detail", "403 403 403 403 403 200 200", args=lambda w: [w.scheme]),
-    api("evaluation-scheme-create", "evaluationscheme-list", "403 403 403 403 403 403 405", "post", data=lambda w: {}),
+    api("objections", "objection-list", "403 403 403 200 200 200 200 403"),
+    api("objection", "objection-detail", "403 403 403 200 404 200 200 403", args=lambda w: [w.objection]),
+    api("objection-create", "objection-list", "403 403 403 405 405 403 405 403", "post", data=lambda w: {}),
+    api("evaluation-schemes", "evaluationscheme-list", "403 403 403 403 403 200 200 403"),
+    api("evaluation-scheme", "evaluationscheme-detail", "403 403 403 403 403 200 200 403", args=lambda w: [w.scheme]),
+    api(
+        "evaluation-scheme-create",
+        "evaluationscheme-list",
+        "403 403 403 403 403 403 405 403",
+        "post",
+        data=lambda w: {},
+    ),
 ]
 
 

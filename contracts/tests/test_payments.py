@@ -14,13 +14,33 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from contracts import services
-from contracts.models import Instalment, Settlement
-from contracts.services_payments import instalment_record_payment, payments_refresh
+from contracts.models import Instalment, PaymentRequest, Settlement
+from contracts.services_payments import (
+    instalment_record_payment,
+    payment_request_approve,
+    payment_request_raise,
+    payments_refresh,
+)
 from contracts.tests.test_terms_versions import amend, base_contract, clause_set
 from logistics.immutability import ImmutableError
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+TODAY = dt.date(2026, 12, 3)
+
+
+def moment(day: dt.date, hour: int = 10) -> dt.datetime:
+    from logistics.quarters import institution_tz
+
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=institution_tz())
+
+
+def pay(instalment, paid_on, voucher, office, finance, today=TODAY):
+    """The whole chain: the office raises the request three days before the payment, finance approves it the day
+    before and records the payment."""
+    request = payment_request_raise(instalment=instalment, by=office, now=moment(paid_on - dt.timedelta(days=3)))
+    payment_request_approve(request=request, by=finance, now=moment(paid_on - dt.timedelta(days=1)))
+    return instalment_record_payment(instalment=instalment, paid_on=paid_on, voucher=voucher, by=finance, today=today)
 
 
 def settle(contract, quarter, fee, *, deductions="0", cap=None, cap_applied="0", bonuses="0", final=True):
@@ -84,16 +104,14 @@ def test_the_schedule_follows_the_cycle_and_carries_each_quarters_settlement(con
     assert list(Instalment.objects.order_by("pk").values_list("pk", "updated_at")) == first
 
 
-def test_a_correction_after_payment_is_carried_by_the_next_instalment_and_the_year_adds_up(contract, office_user):
+def test_a_correction_after_payment_is_carried_by_the_next_instalment_and_the_year_adds_up(
+    contract, office_user, finance_user
+):
     payments_refresh(contract=contract)
     q1 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 1, 1))
-    instalment_record_payment(
-        instalment=q1, paid_on=dt.date(2026, 4, 10), voucher="PZ-2026-041", by=office_user, today=dt.date(2026, 12, 3)
-    )
+    pay(q1, dt.date(2026, 4, 10), "PZ-2026-041", office_user, finance_user)
     q2 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 4, 1))
-    instalment_record_payment(
-        instalment=q2, paid_on=dt.date(2026, 7, 10), voucher="PZ-2026-077", by=office_user, today=dt.date(2026, 12, 3)
-    )
+    pay(q2, dt.date(2026, 7, 10), "PZ-2026-077", office_user, finance_user)
     # an objection upheld after Q1 was paid gives 800 back
     services.settlement_adjust(
         settlement=Settlement.objects.get(contract=contract, quarter="2026Q1"),
@@ -112,9 +130,7 @@ def test_a_correction_after_payment_is_carried_by_the_next_instalment_and_the_ye
     assert q3.carried_reason == "2026-01-01–2026-03-31 付款 90000.00，现应为 90800.00"
     q1.refresh_from_db()
     assert (q1.amount, q1.status, q1.voucher) == (D("90000.00"), "paid", "PZ-2026-041")  # as it was paid
-    instalment_record_payment(
-        instalment=q3, paid_on=dt.date(2026, 10, 12), voucher="PZ-2026-103", by=office_user, today=dt.date(2026, 12, 3)
-    )
+    pay(q3, dt.date(2026, 10, 12), "PZ-2026-103", office_user, finance_user)
     october = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 10, 1))
     assert (october.carried, october.amount) == (D("0.00"), D("43804.35"))  # carried once, not twice
     # Q4 becomes final: December carries its 1,500 deduction, and the year adds up to the payables
@@ -129,50 +145,76 @@ def test_a_correction_after_payment_is_carried_by_the_next_instalment_and_the_ye
     assert total == payables == D("90800.00") + D("97000.00") + D("114500.00") + D("128500.00")
 
 
-def test_a_payment_is_refused_until_it_is_due_and_recorded_properly(contract, office_user, inspector_user):
+def test_a_payment_is_refused_until_it_is_due_and_recorded_properly(
+    contract, office_user, finance_user, inspector_user, leader_user
+):
     payments_refresh(contract=contract)
     by_start = {i.first_day: i for i in Instalment.objects.filter(contract=contract)}
-    today = dt.date(2026, 12, 3)
-    cases = [
-        (by_start[dt.date(2026, 12, 1)], dt.date(2026, 12, 2), "PZ-1", "This instalment's period ends on 2026-12-31"),
+    # a request for a period not yet ended, or for one whose quarter is not final: refused, nothing raised
+    for instalment, when, message in [
+        (by_start[dt.date(2026, 12, 1)], moment(TODAY), "This instalment's period ends on 2026-12-31"),
         (
             by_start[dt.date(2026, 12, 1)],
-            dt.date(2027, 1, 5),
-            "PZ-1",
+            moment(dt.date(2027, 1, 5)),
             "This instalment carries the settlement of 2026Q4, which is not final yet.",
         ),
-        (by_start[dt.date(2026, 11, 1)], dt.date(2026, 12, 9), "PZ-1", "The payment date cannot be in the future."),
-        (by_start[dt.date(2026, 11, 1)], dt.date(2026, 11, 30), "PZ-1", "The payment date must be after the period"),
-        (by_start[dt.date(2026, 11, 1)], dt.date(2026, 12, 1), "  ", "Enter the voucher number."),
-    ]
-    for instalment, paid_on, voucher, message in cases:
-        when = dt.date(2027, 1, 10) if paid_on.year == 2027 else today
+    ]:
         with translation.override("en"), pytest.raises(ValidationError) as info:
-            instalment_record_payment(
-                instalment=instalment, paid_on=paid_on, voucher=voucher, by=office_user, today=when
-            )
+            payment_request_raise(instalment=instalment, by=office_user, now=when)
         assert message in " ".join(info.value.messages), message
-    with pytest.raises(PermissionDenied):
-        instalment_record_payment(
-            instalment=by_start[dt.date(2026, 1, 1)], paid_on=dt.date(2026, 4, 1), voucher="PZ", by=inspector_user
-        )
-    assert not Instalment.objects.filter(status="paid").exists()
-    paid = instalment_record_payment(
-        instalment=by_start[dt.date(2026, 1, 1)],
-        paid_on=dt.date(2026, 4, 1),
-        voucher="PZ-9",
-        by=office_user,
-        today=today,
-    )
+    # outside the chain: finance does not raise, the office does not approve or pay, nobody else does anything
+    nov = by_start[dt.date(2026, 11, 1)]
+    for user in (finance_user, inspector_user, leader_user):
+        with pytest.raises(PermissionDenied):
+            payment_request_raise(instalment=nov, by=user, now=moment(TODAY))
+    assert not PaymentRequest.objects.exists()
+    request = payment_request_raise(instalment=nov, by=office_user, remarks="已核对", now=moment(dt.date(2026, 12, 2)))
+    assert (request.number, request.amount, request.state) == ("FK-2026-0001", D("42391.30"), "open")
     with translation.override("en"), pytest.raises(ValidationError) as info:
-        instalment_record_payment(
-            instalment=paid, paid_on=dt.date(2026, 4, 2), voucher="PZ-10", by=office_user, today=today
-        )
+        payment_request_raise(instalment=nov, by=office_user, now=moment(TODAY))
+    assert info.value.messages == [
+        "This instalment already has a payment request in the approval chain (FK-2026-0001)."
+    ]
+    for user in (office_user, inspector_user, leader_user):
+        with translation.override("en"), pytest.raises(PermissionDenied) as denied:
+            payment_request_approve(request=request, by=user)
+    assert str(denied.value) == "Only finance approves a payment request; the logistics office has signed it."
+    with translation.override("en"), pytest.raises(ValidationError) as info:  # not approved yet
+        instalment_record_payment(instalment=nov, paid_on=TODAY, voucher="PZ-1", by=finance_user, today=TODAY)
+    assert info.value.messages == ["A payment is recorded once finance has approved its payment request."]
+    payment_request_approve(request=request, by=finance_user, remarks="同意", now=moment(TODAY, 9))
+    with pytest.raises(PermissionDenied):
+        instalment_record_payment(instalment=nov, paid_on=TODAY, voucher="PZ-1", by=office_user, today=TODAY)
+    cases = [
+        (dt.date(2026, 12, 9), "PZ-1", "The payment date cannot be in the future."),
+        (dt.date(2026, 12, 2), "PZ-1", "The payment date cannot be before finance approved the request (2026-12-03)."),
+        (TODAY, "  ", "Enter the voucher number."),
+    ]
+    for paid_on, voucher, message in cases:
+        with translation.override("en"), pytest.raises(ValidationError) as info:
+            instalment_record_payment(instalment=nov, paid_on=paid_on, voucher=voucher, by=finance_user, today=TODAY)
+        assert message in " ".join(info.value.messages), message
+    assert not Instalment.objects.filter(status="paid").exists()
+    assert Instalment.objects.get(pk=nov.pk).status == "approved"  # nothing lost
+    paid = instalment_record_payment(instalment=nov, paid_on=TODAY, voucher="PZ-9", by=finance_user, today=TODAY)
+    with translation.override("en"), pytest.raises(ValidationError) as info:
+        instalment_record_payment(instalment=paid, paid_on=TODAY, voucher="PZ-10", by=finance_user, today=TODAY)
     assert info.value.messages == ["This instalment has been paid."]
     paid.voucher = "PZ-changed"
     with pytest.raises(ImmutableError):
         paid.save()
     assert paid.history.latest().history_change_reason == "已付款，凭证号 PZ-9"
+    assert [h.history_change_reason for h in paid.history.order_by("history_id")][-3:] == [
+        "付款审批单 FK-2026-0001 已提交",
+        "付款审批单 FK-2026-0001 已审批",
+        "已付款，凭证号 PZ-9",
+    ]
+    request.refresh_from_db()
+    assert (request.state, request.closed_reason) == ("paid", "")
+    assert list(request.approvals.values_list("step", "decision", "by__username", "remarks")) == [
+        ("office", "approved", "office1", "已核对"),
+        ("finance", "approved", "finance1", "同意"),
+    ]
 
 
 def test_a_contract_terminated_early_drops_the_unpaid_months_after_its_end(contract, office_user):
@@ -190,7 +232,9 @@ def test_a_contract_terminated_early_drops_the_unpaid_months_after_its_end(contr
     ] == ("2026-11-01", "2026-11-15")
 
 
-def test_the_payments_command_prints_every_instalment(contract):
+def test_the_payments_command_prints_every_instalment(contract, office_user, finance_user):
+    payments_refresh(contract=contract)
+    pay(Instalment.objects.get(first_day=dt.date(2026, 1, 1)), dt.date(2026, 4, 10), "PZ-1", office_user, finance_user)
     out = io.StringIO()
     call_command("payments", "2026", "--contract", "HT-PAY", "--json", stdout=out)
     data = json.loads(out.getvalue())
@@ -204,19 +248,32 @@ def test_the_payments_command_prints_every_instalment(contract):
         (["2026-12-01", "2026-12-31"], "43804.35", None, None),
     ]
     assert (block["total"], block["final_settlements_payable"]) == ("387695.65", "301500.00")
+    q1, q2 = block["instalments"][:2]
+    assert (q1["status"], q1["request"], q1["paid_on"], q1["voucher"]) == ("paid", "FK-2026-0001", "2026-04-10", "PZ-1")
+    assert [(a["step"], a["decision"], a["by"], a["at"][:10]) for a in q1["approvals"]] == [
+        ("office", "approved", "用户测试", "2026-04-07"),
+        ("finance", "approved", "孙丽华", "2026-04-09"),
+    ]
+    assert (q2["status"], q2["request"], q2["approvals"], q2["earlier_requests"]) == ("scheduled", None, [], [])
 
 
 @pytest.mark.postgres
-def test_the_database_refuses_to_change_a_paid_instalment(contract, office_user):
+def test_the_database_refuses_to_change_a_paid_instalment(contract, office_user, finance_user):
     from django.db import DatabaseError, transaction
 
     from conftest import raw_sql
 
     payments_refresh(contract=contract)
     q1 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 1, 1))
-    instalment_record_payment(
-        instalment=q1, paid_on=dt.date(2026, 4, 10), voucher="PZ-1", by=office_user, today=dt.date(2026, 12, 3)
-    )
+    pay(q1, dt.date(2026, 4, 10), "PZ-1", office_user, finance_user)
+    request = PaymentRequest.objects.get()
+    for sql, params in (
+        ("UPDATE contracts_paymentrequest SET amount = 1 WHERE id = %s", [request.pk]),
+        ("DELETE FROM contracts_paymentapproval WHERE request_id = %s", [request.pk]),
+        ("UPDATE contracts_paymentapproval SET remarks = 'x' WHERE request_id = %s", [request.pk]),
+    ):
+        with pytest.raises(DatabaseError, match=r"is (locked|never changed)"), transaction.atomic():
+            raw_sql(sql, params)
     for sql in (
         "UPDATE contracts_instalment SET amount = 1 WHERE id = %s",
         "DELETE FROM contracts_instalment WHERE id = %s",
@@ -227,48 +284,69 @@ def test_the_database_refuses_to_change_a_paid_instalment(contract, office_user)
     assert (q1.amount, q1.voucher) == (D("90000.00"), "PZ-1")
 
 
-def test_the_payments_page_records_a_payment_and_exports_the_year(
-    contract, client_for, office_user, leader_user, monkeypatch
+def test_the_office_raises_finance_approves_and_pays_on_the_pages_and_the_year_goes_to_excel(
+    contract, client_for, office_user, finance_user, leader_user
 ):
     from openpyxl import load_workbook
 
-    from contracts import services_payments, views
-
-    for module in (views, services_payments):
-        monkeypatch.setattr(module, "local_today", lambda: dt.date(2026, 12, 4))
-
     payments_refresh(contract=contract)
     q1 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 1, 1))
-    client = client_for(office_user)
-    page = client.get("/payments/?year=2026")
-    body = page.content.decode()
+    office = client_for(office_user)
+    body = office.get("/payments/?year=2026").content.decode()
     assert "2026 年合同付款" in body and "90,000.00" in body and "承载 2026Q4 结算" in body
-    assert "该期款项的期间至 2026-12-31 结束，期满后方可付款。" in body  # December, today 2026-12-04
-    # a bad date: the message, and what was typed stays
-    response = client.post(
-        "/payments/?year=2026", {"instalment": q1.pk, "paid_on": "2026-03-01", "voucher": "PZ-2026-041"}
+    assert "暂不可付款" in body  # December (its period, or its quarter's settlement)
+    assert 'id="raise-request"' in body and 'id="record-payment"' not in body  # the office does not pay
+    response = office.post("/payments/?year=2026", {"instalment": q1.pk, "remarks": "已核对季度结算"})
+    request = PaymentRequest.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/payments/requests/{request.pk}/"
+    page = office.get(response["Location"]).content.decode()
+    assert "FK-2026-0001" in page and "玖万元整" in page and "已核对季度结算" in page and "等待财务审批" in page
+    assert 'id="approve-request"' not in page  # not the office's step
+    # the office tries finance's step anyway: refused with the reason, nothing recorded
+    refused = office.post(f"/payments/requests/{request.pk}/", {"action": "approve"})
+    assert refused.status_code == 403 and "只有财务人员审批付款审批单" in refused.content.decode()
+    assert request.approvals.count() == 1
+
+    finance = client_for(finance_user)
+    listing = finance.get("/payments/?year=2026").content.decode()
+    assert f'href="/payments/requests/{request.pk}/"' in listing and 'id="raise-request"' not in listing
+    page = finance.get(f"/payments/requests/{request.pk}/").content.decode()
+    assert 'id="approve-request"' in page and 'id="return-request"' in page
+    assert (
+        finance.post(f"/payments/requests/{request.pk}/", {"action": "approve", "remarks": "同意支付"}).status_code
+        == 302
+    )
+    # a paid date before the approval (today): the message, and what was typed stays
+    response = finance.post(
+        f"/payments/requests/{request.pk}/", {"action": "pay", "paid_on": "2026-04-10", "voucher": "PZ-2026-041"}
     )
     body = response.content.decode()
-    assert response.status_code == 200
-    assert "付款日期须在所付期间结束（2026-03-31）之后。" in body and 'value="PZ-2026-041"' in body
-    assert Instalment.objects.get(pk=q1.pk).status == "scheduled"
-    response = client.post(
-        "/payments/?year=2026", {"instalment": q1.pk, "paid_on": "2026-04-10", "voucher": "PZ-2026-041"}
+    assert response.status_code == 200 and 'value="PZ-2026-041"' in body
+    assert "付款日期不能早于财务审批日期（" in body
+    assert Instalment.objects.get(pk=q1.pk).status == "approved"
+    today = timezone.localdate()
+    response = finance.post(
+        f"/payments/requests/{request.pk}/", {"action": "pay", "paid_on": today.isoformat(), "voucher": "PZ-2026-041"}
     )
     assert response.status_code == 302
     q1.refresh_from_db()
-    assert (q1.status, q1.paid_on, q1.voucher, q1.paid_by) == ("paid", dt.date(2026, 4, 10), "PZ-2026-041", office_user)
-    assert client.post("/payments/?year=2026", {"instalment": "x"}).status_code == 404
-    book = load_workbook(io.BytesIO(client.get("/payments/?year=2026&format=xlsx").content))
+    assert (q1.status, q1.paid_on, q1.voucher, q1.paid_by) == ("paid", today, "PZ-2026-041", finance_user)
+    assert finance.post(f"/payments/requests/{request.pk}/", {"action": "pay"}).status_code == 200  # closed: a message
+    assert finance.get("/payments/requests/999999/").status_code == 404
+    assert office.post("/payments/?year=2026", {"instalment": "x"}).status_code == 404
+
+    book = load_workbook(io.BytesIO(finance.get("/payments/?year=2026&format=xlsx").content))
     rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("合同", "服务企业", "起")
-    assert [(r[0], r[8], r[9], r[11]) for r in rows[1:3]] == [
-        ("HT-PAY", 90000, "已付款", "PZ-2026-041"),
-        ("HT-PAY", 97000, "未付款", None),
+    assert rows[0][:3] == ("合同", "服务企业", "起") and rows[0][13] == "付款审批单"
+    assert [(r[0], r[8], r[9], r[11], r[13]) for r in rows[1:3]] == [
+        ("HT-PAY", 90000, "已付款", "PZ-2026-041", "FK-2026-0001"),
+        ("HT-PAY", 97000, "未申请付款", None, None),
     ]
     leader = client_for(leader_user)
-    assert "登记付款" not in leader.get("/payments/?year=2026").content.decode()
+    assert 'id="raise-request"' not in leader.get("/payments/?year=2026").content.decode()
     q2 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 4, 1))
-    assert leader.post("/payments/", {"instalment": q2.pk, "paid_on": "2026-07-10", "voucher": "X"}).status_code == 403
-    detail = client.get(f"/contracts/{contract.pk}/").content.decode()
-    assert 'id="payments"' in detail and "PZ-2026-041" not in detail and "2026-04-10" in detail
+    assert leader.post("/payments/", {"instalment": q2.pk}).status_code == 403
+    assert not PaymentRequest.objects.filter(instalment=q2).exists()
+    detail = office.get(f"/contracts/{contract.pk}/").content.decode()
+    assert 'id="payments"' in detail and "PZ-2026-041" not in detail and today.isoformat() in detail
+    assert finance.get(f"/contracts/{contract.pk}/").status_code == 200

@@ -30,7 +30,7 @@ from tests.browser.conftest import PHONE, axe_run
 
 pytestmark = pytest.mark.browser
 
-ROLES = ("office", "inspector", "vendor", "leader")
+ROLES = ("office", "inspector", "vendor", "leader", "finance")
 MAX_PAGES = 40  # per role and language: the menu's pages and the pages they link to
 AXE_PAGES = 25  # per role, in Chinese: axe-core's WCAG 2 A/AA checks (about a second a page)
 SKIP = (

@@ -8,21 +8,45 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q, Sum
+from django.db.models import Prefetch, Q, Sum
 
-from contracts.choices import ContractStatus, SettlementStatus
-from contracts.models import Contract, Settlement
+from contracts.choices import ContractStatus, PaymentRequestState, SettlementStatus
+from contracts.models import Contract, Instalment, PaymentApproval, PaymentRequest, Settlement
 from contracts.services_payments import instalment_problem, payments_refresh
 from logistics.quarters import today as local_today
 
 CENT = Decimal("0.01")
 
 
+def _requests(instalment: Instalment) -> dict[str, Any]:
+    """The payment request that carries the instalment now (open or paid) with its approvals, and the earlier
+    ones (returned by finance, or withdrawn because the amount changed) with their reasons."""
+    requests = list(instalment.requests.all())
+    live = next((r for r in requests if r.state in (PaymentRequestState.OPEN, PaymentRequestState.PAID)), None)
+    return {
+        "request": live.number if live else None,
+        "approvals": [
+            {
+                "step": a.step,
+                "decision": a.decision,
+                "by": a.by.get_full_name() or a.by.username,
+                "at": a.at.isoformat(),
+                "remarks": a.remarks,
+            }
+            for a in (live.approvals.all() if live else [])
+        ],
+        "earlier_requests": [
+            {"number": r.number, "state": r.state, "reason": r.closed_reason} for r in requests if r is not live
+        ],
+    }
+
+
 class Command(BaseCommand):
     help = (
         "The payment schedule of a year: for each signed contract in force in it, every instalment whose period "
         "starts in the year (period, base amount from the fee, the quarter's settlement adjustment it carries, a "
-        "correction carried after a payment, amount, status, paid date and voucher), brought up to date first; "
+        "correction carried after a payment, amount, status, its payment request and approvals, paid date and "
+        "voucher), brought up to date first; "
         "and the year's total against the final settlements' payables."
     )
 
@@ -43,7 +67,19 @@ class Command(BaseCommand):
         today = local_today()
         out = []
         for row in contracts.order_by("number"):
-            instalments = [i for i in payments_refresh(contract=row) if first <= i.first_day <= last]
+            payments_refresh(contract=row)
+            instalments = list(
+                Instalment.objects.filter(contract=row, first_day__gte=first, first_day__lte=last)
+                .order_by("first_day")
+                .prefetch_related(
+                    Prefetch(
+                        "requests",
+                        PaymentRequest.objects.order_by("pk").prefetch_related(
+                            Prefetch("approvals", PaymentApproval.objects.select_related("by").order_by("at", "pk"))
+                        ),
+                    )
+                )
+            )
             final = Settlement.objects.filter(
                 Q(quarter__startswith=str(year)), contract=row, status=SettlementStatus.FINAL
             ).aggregate(total=Sum("payable"))["total"]
@@ -65,6 +101,7 @@ class Command(BaseCommand):
                             "payable_now": not instalment_problem(i, today),
                             "paid_on": i.paid_on.isoformat() if i.paid_on else None,
                             "voucher": i.voucher,
+                            **_requests(i),
                         }
                         for i in instalments
                     ],
@@ -83,5 +120,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  {i['period'][0]}..{i['period'][1]} {i['cycle']:<9} base {i['base']:>12} "
                     f"adj {i['settlement_adjustment'] or '—':>11} carried {i['carried']:>10} "
-                    f"amount {i['amount'] or '—':>12} {i['status']}{' ' + i['voucher'] if i['voucher'] else ''}"
+                    f"amount {i['amount'] or '—':>12} {i['status']}{' ' + i['request'] if i['request'] else ''}"
+                    f"{' ' + i['voucher'] if i['voucher'] else ''}"
                 )
+                for a in i["approvals"]:
+                    line = f"      {a['step']:<8} {a['decision']:<9} {a['by']} {a['at'][:16]} {a['remarks']}"
+                    self.stdout.write(line.rstrip())
