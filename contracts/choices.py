@@ -54,6 +54,9 @@ class PaymentRequestState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn: the amount changed")
 
 
+#: the states of the request that carries an instalment now (the others were returned or withdrawn)
+LIVE_REQUEST_STATES = (PaymentRequestState.OPEN, PaymentRequestState.PAID)
+
 #: 付款审批单 FK-2026-0001
 PAYMENT_REQUEST_PREFIX = "FK"
 

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from contracts.choices import LIVE_REQUEST_STATES
 from contracts.explanations import describe
 from contracts.models import LedgerLine, Settlement
 
@@ -71,7 +72,7 @@ def payments_workbook(instalments: Iterable, year: int) -> bytes:
                 row.paid_on,
                 row.voucher,
                 row.carried_reason,
-                ", ".join(r.number for r in getattr(row, "live_requests", ())),
+                next((r.number for r in getattr(row, "all_requests", ()) if r.state in LIVE_REQUEST_STATES), ""),
             ]
         )
     for cells in sheet.iter_rows(min_row=2):

@@ -18,7 +18,13 @@ from django.views.decorators.http import require_http_methods
 
 from contracts import exports
 from contracts import services_payments as payment_services
-from contracts.choices import APPROVAL_CHAIN, ApprovalStep, InstalmentStatus, PaymentRequestState
+from contracts.choices import (
+    APPROVAL_CHAIN,
+    LIVE_REQUEST_STATES,
+    ApprovalStep,
+    InstalmentStatus,
+    PaymentRequestState,
+)
 from contracts.models import Instalment, PaymentApproval, PaymentRequest
 from logistics.access import scoped
 from logistics.files import register_download
@@ -29,12 +35,20 @@ from logistics.web import role_required
 
 register_download("payment-request", PaymentRequest, "file")
 
-#: the request that carries each instalment now (open, or paid), in one query for the whole page
-LIVE_REQUESTS = Prefetch(
-    "requests",
-    queryset=PaymentRequest.objects.filter(state__in=(PaymentRequestState.OPEN, PaymentRequestState.PAID)),
-    to_attr="live_requests",
-)
+#: each instalment's requests, the latest first, in one query for the whole page
+REQUESTS = Prefetch("requests", queryset=PaymentRequest.objects.order_by("-pk"), to_attr="all_requests")
+
+
+def _live(instalment: Instalment) -> PaymentRequest | None:
+    """The request that carries the instalment now (open, or paid)."""
+    return next((r for r in instalment.all_requests if r.state in LIVE_REQUEST_STATES), None)
+
+
+def _closed(instalment: Instalment) -> PaymentRequest | None:
+    """The latest request returned by finance or withdrawn, when none carries the instalment now."""
+    if _live(instalment) is not None:
+        return None
+    return instalment.all_requests[0] if instalment.all_requests else None
 
 
 def _problems(error: ValidationError | PermissionDenied) -> list[str]:
@@ -57,7 +71,7 @@ def payment_list(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("contract", "").strip()
     if number:
         rows = rows.filter(contract__number=number)
-    rows = rows.order_by("contract__number", "first_day").prefetch_related(LIVE_REQUESTS)
+    rows = rows.order_by("contract__number", "first_day").prefetch_related(REQUESTS)
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
             exports.payments_workbook(rows, year),
@@ -95,7 +109,8 @@ def payment_list(request: HttpRequest) -> HttpResponse:
         {
             "row": row,
             "problem": payment_services.instalment_problem(row, today),
-            "request": row.live_requests[0] if row.live_requests else None,
+            "request": _live(row),
+            "closed": _closed(row),
         }
         for row in rows
     ]

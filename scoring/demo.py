@@ -113,15 +113,15 @@ def seed(context: dict[str, Any]) -> None:
             elif quarter == complete[-1] and key in PUBLISHED_NOW:
                 _publish_with_objections(evaluation, office, vendor_user, quarter)
     services.evaluations_compute(quarter=current)
-    _pay(context["contracts"].values(), office, context["users"]["finance"], until=complete[-1].first_day)
+    _pay(context["contracts"].values(), office, context["users"]["finance"])
 
 
-def _pay(contracts: Any, office: Any, finance: Any, *, until: dt.date) -> None:
-    """Every payable instalment of the periods before the last complete quarter went through its chain: the
-    office raised its request two days after the period, finance approved it three days later and paid it
-    about ten days after the period. Of the payable ones after that, one is approved and waits for its payment,
-    one waits for finance, one was returned by finance with its reason (to be requested again), the rest wait
-    for the office's request; the last quarter's final instalments wait for its settlement (idempotent)."""
+def _pay(contracts: Any, office: Any, finance: Any) -> None:
+    """Every payable instalment went through its chain: the office raised its request two days after the period,
+    finance approved it three days later and paid it about ten days after the period; except the three latest:
+    the last one is approved and waits for its payment to be recorded, the one before waits for finance, and the
+    one before that was returned by finance with its reason (the office is to raise it again). The instalments
+    that carry a quarter not final yet wait for it (nothing is seeded twice)."""
     from contracts.choices import InstalmentStatus
     from contracts.models import Instalment, PaymentRequest
     from contracts.services_payments import (
@@ -132,46 +132,46 @@ def _pay(contracts: Any, office: Any, finance: Any, *, until: dt.date) -> None:
         payment_request_return,
     )
 
+    if PaymentRequest.objects.exists():
+        return
     today = local_today()
 
     def at(day: dt.date, hour: int) -> dt.datetime:
         return min(dt.datetime.combine(min(day, today), dt.time(hour), tzinfo=institution_tz()), timezone.now())
 
-    payable = []
-    for contract in contracts:
-        for row in Instalment.objects.filter(contract=contract, status=InstalmentStatus.SCHEDULED).order_by(
-            "first_day"
-        ):
-            if instalment_problem(row, today):
-                continue
-            if row.last_day >= until:
-                payable.append(row)
-                continue
-            request = payment_request_raise(
-                instalment=row, by=office, remarks="", now=at(row.last_day + dt.timedelta(days=2), 10)
-            )
-            approved = at(row.last_day + dt.timedelta(days=5), 15)
-            payment_request_approve(request=request, by=finance, remarks="", now=approved)
-            paid_on = max(min(row.last_day + dt.timedelta(days=10), today), approved.date())
-            voucher = f"PZ-{paid_on:%Y%m}-{row.pk:04d}"
-            instalment_record_payment(instalment=row, paid_on=paid_on, voucher=voucher, by=finance, today=today)
-    payable.sort(key=lambda row: (row.first_day, row.contract.number))
-    if PaymentRequest.objects.filter(first_day__gte=until).exists():
-        return  # seeded before
-    if payable:  # approved, waiting for the payment to be recorded
-        request = payment_request_raise(
-            instalment=payable[0], by=office, remarks="已核对季度结算单", now=at(today - dt.timedelta(days=3), 10)
-        )
-        payment_request_approve(
-            request=request, by=finance, remarks="同意支付", now=at(today - dt.timedelta(days=1), 16)
-        )
-    if len(payable) > 1:  # waiting for finance
-        payment_request_raise(instalment=payable[1], by=office, remarks="", now=at(today - dt.timedelta(days=1), 11))
-    if len(payable) > 2:  # returned by finance: the office is to raise it again
-        request = payment_request_raise(instalment=payable[2], by=office, now=at(today - dt.timedelta(days=4), 9))
+    payable = sorted(
+        (
+            row
+            for row in Instalment.objects.filter(contract__in=list(contracts), status=InstalmentStatus.SCHEDULED)
+            .select_related("contract")
+            .order_by("first_day")
+            if not instalment_problem(row, today)
+        ),
+        key=lambda row: (row.last_day, row.contract.number),
+    )
+    history = payable[:-3]
+    returned, waiting, approved = [None, None, None, *payable[-3:]][-3:]
+    for row in history:
+        request = payment_request_raise(instalment=row, by=office, now=at(row.last_day + dt.timedelta(days=2), 10))
+        signed = at(row.last_day + dt.timedelta(days=5), 15)
+        payment_request_approve(request=request, by=finance, now=signed)
+        paid_on = max(min(row.last_day + dt.timedelta(days=10), today), signed.date())
+        voucher = f"PZ-{paid_on:%Y%m}-{row.pk:04d}"
+        instalment_record_payment(instalment=row, paid_on=paid_on, voucher=voucher, by=finance, today=today)
+    if returned is not None:
+        request = payment_request_raise(instalment=returned, by=office, now=at(today - dt.timedelta(days=4), 9))
         payment_request_return(
             request=request,
             by=finance,
             reason="服务企业开具的发票金额与审批单金额不一致，请核对发票后重新提交。",
             now=at(today - dt.timedelta(days=2), 14),
+        )
+    if waiting is not None:
+        payment_request_raise(instalment=waiting, by=office, remarks="", now=at(today - dt.timedelta(days=1), 11))
+    if approved is not None:
+        request = payment_request_raise(
+            instalment=approved, by=office, remarks="已核对季度结算单", now=at(today - dt.timedelta(days=3), 10)
+        )
+        payment_request_approve(
+            request=request, by=finance, remarks="同意支付", now=at(today - dt.timedelta(days=1), 16)
         )

@@ -66,8 +66,7 @@ def table(contract):
     ]
 
 
-@pytest.fixture
-def contract(office_user):
+def payment_contract(office_user):
     """2026, 400,000 a year paid quarterly; from 16 August 520,000 a year paid monthly. Q1 has a binding
     deduction cap (12,000 deducted, capped at 10,000), Q2 3,000 deducted, Q3 500; Q4 is not final yet."""
     contract = base_contract(number="HT-PAY", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
@@ -84,6 +83,11 @@ def contract(office_user):
     settle(contract, "2026Q3", "115000.00", deductions="500.00")  # 46 days at 400,000 and 46 at 520,000
     settle(contract, "2026Q4", "130000.00", deductions="1500.00", final=False)
     return contract
+
+
+@pytest.fixture
+def contract(office_user):
+    return payment_contract(office_user)
 
 
 def test_the_schedule_follows_the_cycle_and_carries_each_quarters_settlement(contract):
@@ -333,7 +337,9 @@ def test_the_office_raises_finance_approves_and_pays_on_the_pages_and_the_year_g
     assert (q1.status, q1.paid_on, q1.voucher, q1.paid_by) == ("paid", today, "PZ-2026-041", finance_user)
     assert finance.post(f"/payments/requests/{request.pk}/", {"action": "pay"}).status_code == 200  # closed: a message
     assert finance.get("/payments/requests/999999/").status_code == 404
-    assert office.post("/payments/?year=2026", {"instalment": "x"}).status_code == 404
+    assert finance.post("/payments/?year=2026", {"instalment": "x"}).status_code == 403  # not finance's step
+    assert client_for(office_user).post("/payments/?year=2026", {"instalment": "x"}).status_code == 404
+    finance = client_for(finance_user)
 
     book = load_workbook(io.BytesIO(finance.get("/payments/?year=2026&format=xlsx").content))
     rows = list(book.active.iter_rows(values_only=True))
@@ -347,6 +353,6 @@ def test_the_office_raises_finance_approves_and_pays_on_the_pages_and_the_year_g
     q2 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 4, 1))
     assert leader.post("/payments/", {"instalment": q2.pk}).status_code == 403
     assert not PaymentRequest.objects.filter(instalment=q2).exists()
-    detail = office.get(f"/contracts/{contract.pk}/").content.decode()
+    assert client_for(finance_user).get(f"/contracts/{contract.pk}/").status_code == 200
+    detail = client_for(office_user).get(f"/contracts/{contract.pk}/").content.decode()
     assert 'id="payments"' in detail and "PZ-2026-041" not in detail and today.isoformat() in detail
-    assert finance.get(f"/contracts/{contract.pk}/").status_code == 200

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Prefetch, Q, Sum
 
-from contracts.choices import ContractStatus, PaymentRequestState, SettlementStatus
+from contracts.choices import LIVE_REQUEST_STATES, ContractStatus, SettlementStatus
 from contracts.models import Contract, Instalment, PaymentApproval, PaymentRequest, Settlement
 from contracts.services_payments import instalment_problem, payments_refresh
 from logistics.quarters import today as local_today
@@ -22,7 +22,7 @@ def _requests(instalment: Instalment) -> dict[str, Any]:
     """The payment request that carries the instalment now (open or paid) with its approvals, and the earlier
     ones (returned by finance, or withdrawn because the amount changed) with their reasons."""
     requests = list(instalment.requests.all())
-    live = next((r for r in requests if r.state in (PaymentRequestState.OPEN, PaymentRequestState.PAID)), None)
+    live = next((r for r in requests if r.state in LIVE_REQUEST_STATES), None)
     return {
         "request": live.number if live else None,
         "approvals": [
