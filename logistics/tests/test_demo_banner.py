@@ -23,5 +23,6 @@ def test_the_banner_names_every_page_and_every_demo_login_with_its_role():
         "inspector": ["inspector-demo-2026", "inspector"],
         "vendor": ["vendor-demo-2026", "vendor"],
         "leader": ["leader-demo-2026", "leader"],
+        "finance": ["finance-demo-2026", "finance"],
         "admin": ["admin-demo-2026", "superuser"],
     }

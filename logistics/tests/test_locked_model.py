@@ -15,6 +15,8 @@ def test_the_locked_records_are_the_ones_the_design_names():
         "contracts.Clause",
         "contracts.Instalment",
         "contracts.LedgerLine",
+        "contracts.PaymentApproval",
+        "contracts.PaymentRequest",
         "contracts.Settlement",
         "contracts.TermsVersion",
         "inspections.Inspection",

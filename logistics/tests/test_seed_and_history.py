@@ -23,8 +23,9 @@ def test_seed_demo_twice_changes_nothing():
     # given a first run
     call_command("seed_demo", stdout=io.StringIO())
     first = row_counts()
-    # one per demo login, the legal and finance reviewers, and a staff member for each of five demo vendors
-    assert first["logistics.User"] == 12
+    # one per demo login (finance included), the legal and finance reviewers of tenders, and a staff member for each
+    # of five demo vendors
+    assert first["logistics.User"] == 13
     assert first["logistics.ServiceCategory"] == 12
     # every evaluation of the demo shows the facts its settlement's ledger priced, every contract has its terms
     from contracts.models import Contract, Settlement
