@@ -20,6 +20,7 @@ from contracts import clause_kinds, services
 from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.exports import settlements_workbook
+from contracts.forms import DraftTermsForm
 from contracts.models import (
     Clause,
     Contract,
@@ -50,7 +51,8 @@ class DraftTermsInline(admin.TabularInline):
     """A draft's terms: version 1, in force from the start date (set on save)."""
 
     model = TermsVersion
-    fields = ["annual_fee", "payment_cycle"]
+    form = DraftTermsForm
+    fields = ["annual_fee", "payment_cycle", "payment_dates"]
     min_num = max_num = 1
     extra = 0
     can_delete = False
@@ -62,8 +64,12 @@ class TermsVersionInline(ReadOnlyInline):
     """A signed contract's terms versions, with the supplementary agreement that made each."""
 
     model = TermsVersion
-    fields = ["number", "effective_from", "annual_fee", "payment_cycle", "agreement"]
+    fields = ["number", "effective_from", "annual_fee", "cycle", "agreement"]
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("payment cycle"))
+    def cycle(self, obj: TermsVersion) -> str:
+        return obj.cycle_text
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("amendment")

@@ -18,6 +18,7 @@ class PaymentCycle(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
     QUARTERLY = "quarterly", _("Quarterly")
     YEARLY = "yearly", _("Yearly")
+    DATES = "dates", _("On the dates the contract sets")
 
 
 class InstalmentStatus(models.TextChoices):

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from contracts import clause_kinds
+from logistics.text import join_names
 
 OTHER_TEXTS = {"adjustment": _("Correction by the office.")}
 
@@ -65,6 +66,11 @@ def describe_changes(changes: dict[str, Any]) -> list[str]:
     if "payment_cycle" in changes:
         old, new = changes["payment_cycle"]
         lines.append(_("Payment cycle: %(old)s → %(new)s") % {"old": cycle(old), "new": cycle(new)})
+    if "payment_dates" in changes:
+        old, new = changes["payment_dates"]
+        lines.append(
+            _("Payment dates: %(old)s → %(new)s") % {"old": join_names(old) or "—", "new": join_names(new) or "—"}
+        )
     clauses = changes.get("clauses") or {}
     for data in clauses.get("removed", []):
         lines.append(_("Clause removed: %(clause)s") % {"clause": clause_line(data)})

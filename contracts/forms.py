@@ -6,9 +6,44 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from contracts import clause_kinds
-from contracts.models import Clause, PaymentCycle
+from contracts.models import Clause, PaymentCycle, TermsVersion
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PaymentDatesField(forms.CharField):
+    """The payment dates a contract sets, typed as "06-30, 12-31" (a Chinese comma or 、 too); a list of "MM-DD"
+    to the model, whose ``clean()`` (``payment_dates_problem``) says what is wrong with them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Payment dates (MM-DD)"))
+        kwargs.setdefault(
+            "help_text", _("Only with the cycle on the dates the contract sets: the last day of each payment period.")
+        )
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 200)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return ", ".join(value) if isinstance(value, list | tuple) else value
+
+    def to_python(self, value: Any) -> list[str]:
+        if isinstance(value, list | tuple):
+            return [str(v) for v in value]
+        text = super().to_python(value) or ""
+        for separator in ("，", "、", ";", "；", " "):
+            text = text.replace(separator, ",")
+        return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class DraftTermsForm(forms.ModelForm):
+    """A draft contract's terms in the admin: the payment dates typed as text."""
+
+    payment_dates = PaymentDatesField()
+
+    class Meta:
+        model = TermsVersion
+        fields = ["annual_fee", "payment_cycle", "payment_dates"]
 
 
 class AmendmentForm(forms.Form):
@@ -21,6 +56,7 @@ class AmendmentForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     annual_fee = forms.DecimalField(label=_("Annual fee (CNY)"), max_digits=14, decimal_places=2)
     payment_cycle = forms.ChoiceField(label=_("Payment cycle"), choices=PaymentCycle.choices)
+    payment_dates = PaymentDatesField()
     end_date = forms.DateField(label=_("End date"), widget=DATE)
     service_standards = forms.CharField(label=_("Service standards"), required=False, widget=forms.Textarea)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -26,10 +27,12 @@ from contracts.choices import (
     PaymentRequestState,
     SettlementStatus,
 )
+from contracts.payments import parse_payment_dates
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import choice_check, user_ref
 from logistics.models.documents import RenderedFile, RenderStatus
+from logistics.text import join_names
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -206,6 +209,15 @@ class TermsVersion(LockedModel, TimeStampedModel):
     payment_cycle = models.CharField(
         _("payment cycle"), max_length=10, choices=PaymentCycle.choices, default=PaymentCycle.QUARTERLY
     )
+    payment_dates = models.JSONField(
+        _("payment dates"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "With the cycle on the dates the contract sets: the last day of each payment period in every year, "
+            "as MM-DD (for example 06-30 and 12-31)."
+        ),
+    )
     amendment = models.OneToOneField(
         ContractAmendment,
         on_delete=models.PROTECT,
@@ -236,6 +248,11 @@ class TermsVersion(LockedModel, TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(payment_cycle__in=PaymentCycle.values), name="%(app_label)s_%(class)s_cycle_valid"
             ),
+            models.CheckConstraint(  # the dates are the cycle "dates"'s and only its
+                condition=Q(payment_cycle=PaymentCycle.DATES) & ~Q(payment_dates=[])
+                | ~Q(payment_cycle=PaymentCycle.DATES) & Q(payment_dates=[]),
+                name="%(app_label)s_%(class)s_dates_with_their_cycle",
+            ),
             models.CheckConstraint(
                 condition=Q(number=1, amendment__isnull=True) | Q(number__gt=1, amendment__isnull=False),
                 name="%(app_label)s_%(class)s_agreement_after_signing",
@@ -248,11 +265,42 @@ class TermsVersion(LockedModel, TimeStampedModel):
             "date": self.effective_from.isoformat() if self.effective_from else "—",
         }
 
+    @property
+    def cycle_text(self) -> str:
+        """The payment cycle in words, with its dates when the contract sets them ("按合同约定日期：06-30、12-31")."""
+        if self.payment_cycle == PaymentCycle.DATES and self.payment_dates:
+            return gettext("%(cycle)s: %(dates)s") % {
+                "cycle": self.get_payment_cycle_display(),
+                "dates": join_names(self.payment_dates),
+            }
+        return str(self.get_payment_cycle_display())
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
         if self.annual_fee is not None and self.annual_fee <= 0:
             raise ValidationError({"annual_fee": _("The annual fee must be more than 0.")})
+        problem = payment_dates_problem(self.payment_cycle, self.payment_dates)
+        if problem:
+            raise ValidationError({"payment_dates": problem})
+        if self.payment_cycle == PaymentCycle.DATES:
+            self.payment_dates = list(parse_payment_dates(self.payment_dates))
+
+
+def payment_dates_problem(cycle: str, dates: Any) -> str:
+    """What is wrong with a terms version's payment dates for its cycle ("" when nothing): the cycle "dates" needs
+    at least one date of every year (MM-DD), the other cycles none."""
+    if cycle != PaymentCycle.DATES:
+        return gettext("Payment dates go with the cycle on the dates the contract sets.") if dates else ""
+    if not dates:
+        return gettext("Enter the payment dates the contract sets, as MM-DD (for example 06-30, 12-31).")
+    try:
+        parse_payment_dates(dates if isinstance(dates, list | tuple) else [dates])
+    except ValueError as exc:
+        return gettext("%(value)s is not a day of every year: write MM-DD, for example 06-30 (29 February is not).") % {
+            "value": exc.args[0]
+        }
+    return ""
 
 
 def _parameters_of_kind() -> Q:

@@ -39,7 +39,9 @@ from contracts.models import (
     Settlement,
     SettlementStatus,
     TermsVersion,
+    payment_dates_problem,
 )
+from contracts.payments import parse_payment_dates
 from contracts.services_payments import payments_refresh
 from logistics import bulk
 from logistics.immutability import allow_locked_changes
@@ -107,9 +109,15 @@ def contract_create_from_award(*, tender: Tender, by: User | None = None) -> Con
 
 @transaction.atomic
 def draft_terms_save(
-    *, contract: Contract, annual_fee: Decimal | None = None, payment_cycle: str | None = None, by: User | None = None
+    *,
+    contract: Contract,
+    annual_fee: Decimal | None = None,
+    payment_cycle: str | None = None,
+    payment_dates: Sequence[str] | None = None,
+    by: User | None = None,
 ) -> TermsVersion:
-    """A draft contract's terms (version 1): its fee and payment cycle, in force from its start date."""
+    """A draft contract's terms (version 1): its fee and payment cycle (with its dates when the contract sets
+    them), in force from its start date."""
     if contract.terms_frozen:
         raise ValidationError(FROZEN_TERMS)
     terms = TermsVersion.objects.filter(contract=contract, number=1).first() or TermsVersion(
@@ -120,6 +128,10 @@ def draft_terms_save(
         terms.annual_fee = annual_fee
     if payment_cycle:
         terms.payment_cycle = payment_cycle
+    if payment_dates is not None:
+        terms.payment_dates = list(payment_dates)
+    if terms.payment_cycle != PaymentCycle.DATES and payment_dates is None:
+        terms.payment_dates = []  # another cycle takes no dates
     if terms.annual_fee is None:
         raise ValidationError({"annual_fee": _("Enter the annual fee.")})
     terms.full_clean(exclude=["contract", "amendment"])
@@ -267,6 +279,7 @@ def contract_amend(
     agreement_number: str = "",
     annual_fee: Decimal | None = None,
     payment_cycle: str | None = None,
+    payment_dates: Sequence[str] | None = None,
     clauses: Sequence[dict[str, Any]] | None = None,
     end_date: dt.date | None = None,
     service_standards: str | None = None,
@@ -305,6 +318,18 @@ def contract_amend(
         errors["annual_fee"] = _("The annual fee must be more than 0.")
     if payment_cycle and payment_cycle not in PaymentCycle.values:
         errors["payment_cycle"] = _("Choose a payment cycle.")
+    latest = contract.terms_versions.order_by("-number").first()
+    new_cycle = payment_cycle or latest.payment_cycle
+    if payment_dates is not None:
+        new_dates = list(payment_dates)
+    else:  # the dates in force stay with their cycle
+        new_dates = list(latest.payment_dates) if new_cycle == PaymentCycle.DATES else []
+    if new_cycle in PaymentCycle.values:
+        problem = payment_dates_problem(new_cycle, new_dates)
+        if problem:
+            errors["payment_dates"] = problem
+        elif new_dates:
+            new_dates = list(parse_payment_dates(new_dates))
     if end_date is not None and end_date <= contract.start_date:
         errors["end_date"] = _("The end date must be after the start date (%(start)s).") % {
             "start": contract.start_date.isoformat()
@@ -314,7 +339,6 @@ def contract_amend(
     if errors:
         raise ValidationError(errors)
 
-    latest = contract.terms_versions.order_by("-number").first()
     kept = list(latest.clauses.order_by("kind", "pk"))
     wanted = kept if clauses is None else _clean_clauses(contract, clauses)
     old_clauses = [clause_data(c) for c in kept]
@@ -324,6 +348,8 @@ def contract_amend(
         changes["annual_fee"] = [str(latest.annual_fee), str(annual_fee)]
     if payment_cycle and payment_cycle != latest.payment_cycle:
         changes["payment_cycle"] = [latest.payment_cycle, payment_cycle]
+    if new_dates != list(latest.payment_dates):
+        changes["payment_dates"] = [list(latest.payment_dates), new_dates]
     if new_clauses is not None and sorted(map(str, new_clauses)) != sorted(map(str, old_clauses)):
         changes["clauses"] = {
             "removed": [c for c in old_clauses if c not in new_clauses],
@@ -370,7 +396,8 @@ def contract_amend(
                 number=latest.number + 1,
                 effective_from=effective_date,
                 annual_fee=annual_fee if annual_fee is not None else latest.annual_fee,
-                payment_cycle=payment_cycle or latest.payment_cycle,
+                payment_cycle=new_cycle,
+                payment_dates=new_dates,
                 amendment=amendment,
             )
             terms.full_clean(exclude=["contract", "amendment"])
@@ -478,6 +505,7 @@ def contract_renew(
         contract=renewal,
         annual_fee=annual_fee if annual_fee is not None else last.annual_fee,
         payment_cycle=last.payment_cycle,
+        payment_dates=last.payment_dates,
         by=by,
     )
     copies = [

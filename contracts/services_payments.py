@@ -61,7 +61,12 @@ logger = logging.getLogger(__name__)
 def schedule_of(contract: Contract) -> list[payments.Due]:
     """The contract's instalments as its terms and settlements make them today (nothing stored)."""
     terms = selectors.contract_terms([contract])[contract.pk]
-    cycles = dict(TermsVersion.objects.filter(contract=contract).values_list("pk", "payment_cycle"))
+    cycles = {
+        pk: (cycle, tuple(dates or ()))
+        for pk, cycle, dates in TermsVersion.objects.filter(contract=contract).values_list(
+            "pk", "payment_cycle", "payment_dates"
+        )
+    }
     settlements = {
         quarter: payments.QuarterMoney(fee, payable if status == SettlementStatus.FINAL else None)
         for quarter, fee, payable, status in Settlement.objects.filter(contract=contract).values_list(
@@ -73,7 +78,7 @@ def schedule_of(contract: Contract) -> list[payments.Due]:
     return payments.schedule(
         start=terms.start,
         end=terms.end,
-        versions=[payments.CycleVersion(v, cycles[v.id]) for v in terms.versions],
+        versions=[payments.CycleVersion(v, *cycles[v.id]) for v in terms.versions],
         suspended=terms.suspended,
         settlements=settlements,
     )

@@ -185,6 +185,7 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         "annual_fee": latest.annual_fee if latest else None,
         "payment_cycle": latest.payment_cycle if latest else "",
+        "payment_dates": list(latest.payment_dates) if latest else [],
         "end_date": contract.end_date,
         "service_standards": contract.service_standards,
     }
@@ -202,6 +203,7 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
                 agreement_number=data["agreement_number"],
                 annual_fee=data["annual_fee"],
                 payment_cycle=data["payment_cycle"],
+                payment_dates=data["payment_dates"],
                 clauses=new_clauses,
                 end_date=data["end_date"],
                 service_standards=data["service_standards"],

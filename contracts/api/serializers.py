@@ -64,7 +64,7 @@ class TermsVersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TermsVersion
-        fields = ["id", "number", "effective_from", "annual_fee", "payment_cycle", "agreement"]
+        fields = ["id", "number", "effective_from", "annual_fee", "payment_cycle", "payment_dates", "agreement"]
         read_only_fields = fields
 
     def get_agreement(self, obj: TermsVersion) -> dict[str, Any] | None:
@@ -81,6 +81,10 @@ class TermsVersionSerializer(serializers.ModelSerializer):
         }
 
 
+#: the terms a draft's contract carries on its version 1 (written through ``services.draft_terms_save``)
+TERMS_FIELDS = ("annual_fee", "payment_cycle", "payment_dates")
+
+
 class ContractSerializer(serializers.ModelSerializer):
     """A contract with its terms versions. ``annual_fee`` and ``payment_cycle`` read as the version in force
     today; they are written only on a draft (its version 1): a signed contract changes its terms by a
@@ -90,6 +94,9 @@ class ContractSerializer(serializers.ModelSerializer):
     terms_versions = TermsVersionSerializer(many=True, read_only=True)
     annual_fee = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     payment_cycle = serializers.ChoiceField(choices=PaymentCycle.choices, required=False)
+    payment_dates = serializers.ListField(
+        child=serializers.CharField(max_length=5), required=False, help_text="MM-DD, with the cycle 'dates'"
+    )
 
     class Meta:
         model = Contract
@@ -103,6 +110,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "end_date",
             "annual_fee",
             "payment_cycle",
+            "payment_dates",
             "service_standards",
             "status",
             "ended_on",
@@ -121,6 +129,7 @@ class ContractSerializer(serializers.ModelSerializer):
         terms = selectors.terms_in_force(instance)
         data["annual_fee"] = None if terms is None else str(terms.annual_fee)
         data["payment_cycle"] = None if terms is None else terms.payment_cycle
+        data["payment_dates"] = [] if terms is None else list(terms.payment_dates)
         return data
 
     def validate(self, attrs: dict) -> dict:
@@ -136,14 +145,14 @@ class ContractSerializer(serializers.ModelSerializer):
 
     @transaction.atomic
     def create(self, validated_data: dict) -> Contract:
-        terms = {name: validated_data.pop(name, None) for name in ("annual_fee", "payment_cycle")}
+        terms = {name: validated_data.pop(name, None) for name in TERMS_FIELDS}
         contract = super().create(validated_data)
         self._save_terms(contract, terms)
         return contract
 
     @transaction.atomic
     def update(self, instance: Contract, validated_data: dict) -> Contract:
-        terms = {name: validated_data.pop(name, None) for name in ("annual_fee", "payment_cycle")}
+        terms = {name: validated_data.pop(name, None) for name in TERMS_FIELDS}
         contract = super().update(instance, validated_data)
         if not contract.terms_frozen:
             self._save_terms(contract, terms)
@@ -160,6 +169,7 @@ class AmendmentSerializer(serializers.Serializer):
     agreement_number = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     annual_fee = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
     payment_cycle = serializers.ChoiceField(choices=PaymentCycle.choices, required=False)
+    payment_dates = serializers.ListField(child=serializers.CharField(max_length=5), required=False)
     end_date = serializers.DateField(required=False)
     service_standards = serializers.CharField(required=False, allow_blank=True)
     clauses = serializers.ListField(child=serializers.DictField(), required=False)

@@ -75,3 +75,57 @@ def test_a_contract_starting_mid_quarter_is_paid_for_its_days_only():
     ]
     assert dues[0].base + dues[1].base == D("45625.00")
     assert dues[2].base + dues[3].base + dues[4].base == D("91250.00")
+
+
+def test_the_dates_the_contract_sets_end_each_instalment_and_split_a_quarter_they_fall_in():
+    """365,000 a year paid on 15 May and 15 November (and the contract's end). Q2 is cut after 15 May: its first 45
+    days go with the first instalment, the rest (and Q2's adjustment) with the second; Q4 likewise after 15 November.
+    Q1 lost 1,000, Q2 500, Q3 earned a 300 bonus; Q4 is not final."""
+    version = terms_rules.Version(id=1, number=1, effective_from=dt.date(2026, 1, 1), annual_fee=D("365000.00"))
+    dues = payments.schedule(
+        start=dt.date(2026, 1, 1),
+        end=dt.date(2026, 12, 31),
+        versions=[payments.CycleVersion(version, "dates", ("05-15", "11-15"))],
+        settlements={
+            "2026Q1": money("91250.00", "90250.00"),
+            "2026Q2": money("91250.00", "90750.00"),
+            "2026Q3": money("91250.00", "91550.00"),
+            "2026Q4": money("91250.00", None),
+        },
+    )
+    assert [(d.first, d.last, d.base, d.adjustment, d.amount, d.carries, d.quarters) for d in dues] == [
+        # Q1, and Q2's 45 days to 15 May: 91,250 x 45/91 = 45,123.63
+        (
+            dt.date(2026, 1, 1),
+            dt.date(2026, 5, 15),
+            D("136373.63"),
+            D("-1000.00"),
+            D("135373.63"),
+            "2026Q1",
+            ("2026Q1", "2026Q2"),
+        ),
+        # the rest of Q2 (46,126.37) with its -500, Q3 with its +300, Q4's 46 days to 15 November (45,625.00)
+        (
+            dt.date(2026, 5, 16),
+            dt.date(2026, 11, 15),
+            D("183001.37"),
+            D("-200.00"),
+            D("182801.37"),
+            "2026Q3",
+            ("2026Q2", "2026Q3", "2026Q4"),
+        ),
+        # the contract's end: the rest of Q4, which carries Q4's settlement and waits for it
+        (dt.date(2026, 11, 16), dt.date(2026, 12, 31), D("45625.00"), None, None, "2026Q4", ("2026Q4",)),
+    ]
+    assert sum((d.base for d in dues), D(0)) == D("365000.00")
+
+
+def test_payment_dates_are_days_of_every_year():
+    assert payments.parse_payment_dates(["12-31", "6-30", "06-30 "]) == ("06-30", "12-31")
+    for bad in ("02-29", "13-01", "06-31", "June", "0630"):
+        try:
+            payments.parse_payment_dates([bad])
+        except ValueError as exc:
+            assert exc.args == (bad,)
+        else:
+            raise AssertionError(bad)

@@ -356,3 +356,55 @@ def test_the_office_raises_finance_approves_and_pays_on_the_pages_and_the_year_g
     assert client_for(finance_user).get(f"/contracts/{contract.pk}/").status_code == 200
     detail = client_for(office_user).get(f"/contracts/{contract.pk}/").content.decode()
     assert 'id="payments"' in detail and "PZ-2026-041" not in detail and today.isoformat() in detail
+
+
+def test_a_supplementary_agreement_moves_the_payments_to_the_dates_it_sets(office_user):
+    from contracts.explanations import describe_changes
+    from contracts.forms import AmendmentForm
+    from contracts.tests.test_terms_versions import amend
+
+    contract = base_contract(number="HT-DATES", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
+    # bad input: clear messages, nothing made
+    for terms, field, message in [
+        ({"payment_cycle": "dates"}, "payment_dates", "Enter the payment dates the contract sets, as MM-DD"),
+        ({"payment_cycle": "dates", "payment_dates": ["02-29"]}, "payment_dates", "02-29 is not a day of every year"),
+        ({"payment_dates": ["06-30"]}, "payment_dates", "Payment dates go with the cycle on the dates the contract"),
+    ]:
+        with translation.override("en"), pytest.raises(ValidationError) as info:
+            amend(contract, dt.date(2026, 7, 1), by=office_user, **terms)
+        assert message in " ".join(info.value.message_dict[field]), terms
+    assert contract.terms_versions.count() == 1
+    form = AmendmentForm(
+        {
+            "effective_date": "2026-07-01",
+            "approved_by": "李主任",
+            "reason": "改为按约定日期付款",
+            "annual_fee": "400000.00",
+            "payment_cycle": "dates",
+            "payment_dates": "12-31，9-30",
+            "end_date": "2026-12-31",
+        }
+    )
+    assert form.is_valid(), form.errors
+    data = form.cleaned_data
+    amendment = amend(
+        contract,
+        data["effective_date"],
+        by=office_user,
+        payment_cycle=data["payment_cycle"],
+        payment_dates=data["payment_dates"],
+    )
+    version = contract.terms_versions.get(number=2)
+    assert (version.payment_cycle, version.payment_dates) == ("dates", ["09-30", "12-31"])
+    assert version.cycle_text == "按合同约定日期付款：09-30、12-31"
+    assert describe_changes(amendment.changes) == [
+        "付款周期：按季 → 按合同约定日期付款",
+        "付款日期：— → 09-30、12-31",
+    ]
+    payments_refresh(contract=contract)
+    assert [(i.first_day.isoformat(), i.last_day.isoformat(), i.cycle, i.base) for i in contract.instalments.all()] == [
+        ("2026-01-01", "2026-03-31", "quarterly", D("100000.00")),
+        ("2026-04-01", "2026-06-30", "quarterly", D("100000.00")),
+        ("2026-07-01", "2026-09-30", "dates", D("100000.00")),
+        ("2026-10-01", "2026-12-31", "dates", D("100000.00")),
+    ]
