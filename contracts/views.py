@@ -22,7 +22,7 @@ from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.forms import AmendmentForm, ClauseFormSet, RenewalForm, clause_initial
 from contracts.models import Contract, FormalNotice, FormalWarning, Instalment, LedgerLine, Settlement, TermsVersion
-from logistics.access import scoped
+from logistics.access import is_finance, scoped
 from logistics.files import register_download
 from logistics.policy import may
 from logistics.quarters import today as local_today
@@ -54,10 +54,12 @@ def contract_detail(request: HttpRequest, pk: int, errors: dict[str, Any] | None
             )
         )
     )
+    finance = is_finance(request.user)
     for settlement in settlements:
         for line in settlement.lines.all():
             line.explanation_text = describe(line.explanation)
-            line.url = evidence_url(line.evidence_type, line.evidence_id)
+            # finance reads the money, not the inspections and complaints behind it: the reference without a link
+            line.url = None if finance else evidence_url(line.evidence_type, line.evidence_id)
     warnings = list(
         scoped(request.user, FormalWarning.objects.filter(contract=contract)).select_related("issued_by", "notice")
     )

@@ -217,3 +217,29 @@ def test_the_payments_pages_query_counts_stay_flat(client_for, office_user, fina
     small = measure("HT-QS", 1)
     large = measure("HT-QL", 3)
     assert small == large
+
+
+def test_finance_reads_a_ledger_line_without_a_link_to_the_inspection_behind_it(
+    contract, client_for, office_user, finance_user
+):
+    from contracts.models import LedgerLine
+    from logistics.immutability import allow_locked_changes
+
+    settlement = Settlement.objects.get(contract=contract, quarter="2026Q1")
+    with allow_locked_changes():  # a line of the final quarter, as its finalization wrote it
+        LedgerLine.objects.create(
+            settlement=settlement,
+            contract=contract,
+            quarter="2026Q1",
+            clause=contract.terms_versions.get(number=1).clauses.get(kind="per_upheld_complaint"),
+            kind="deduction",
+            amount=D("500.00"),
+            evidence_type="complaint",
+            evidence_id=4242,
+            evidence_key="complaint:4242",
+            evidence_ref="TS-004242",
+        )
+    office_page = client_for(office_user).get(f"/contracts/{contract.pk}/").content.decode()
+    finance_page = client_for(finance_user).get(f"/contracts/{contract.pk}/").content.decode()
+    assert ">TS-004242</a>" in office_page
+    assert "TS-004242" in finance_page and ">TS-004242</a>" not in finance_page
