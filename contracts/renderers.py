@@ -42,10 +42,10 @@ def termination_notice(notice: FormalNotice) -> bytes:
     return render_pdf("contracts/notice_termination.pdf.html", {**notice_context(notice), "warnings": warnings})
 
 
-def payment_request_pdf(request: PaymentRequest) -> bytes:
+def render_payment_request(request: PaymentRequest) -> bytes:
     """付款审批单: the payee, the period, the amount in figures and in words, how it is made up, the final settlement
     of the quarter(s) it shares in with its ledger summarised by clause, and the approval chain so far."""
-    from contracts.choices import APPROVAL_CHAIN, ApprovalStep
+    from contracts.services_payments import approval_chain
 
     instalment = request.instalment
     quarters = instalment.quarters if instalment is not None else []
@@ -72,7 +72,8 @@ def payment_request_pdf(request: PaymentRequest) -> bytes:
         )
     for settlement in settlements:
         settlement.summary = by_settlement.get(settlement.pk, [])
-    approvals = {a.step: a for a in request.approvals.select_related("by")}
+    chain = approval_chain(request)
+    raised = chain[0]["approval"]  # the office's signature raised it
     return render_pdf(
         "contracts/payment_request.pdf.html",
         {
@@ -81,9 +82,7 @@ def payment_request_pdf(request: PaymentRequest) -> bytes:
             "contract": request.contract,
             "vendor": request.contract.vendor,
             "institution": default_institution_name(),
-            "requested_on": local_date(approvals[ApprovalStep.OFFICE].at)
-            if ApprovalStep.OFFICE in approvals
-            else local_date(request.created_at),
+            "requested_on": local_date(raised.at if raised is not None else request.created_at),
             "instalment_cycle": instalment.get_cycle_display() if instalment is not None else "",
             "base": getattr(instalment, "base", None),
             "adjustment": getattr(instalment, "adjustment", None),
@@ -92,7 +91,7 @@ def payment_request_pdf(request: PaymentRequest) -> bytes:
             "carried_reason": getattr(instalment, "carried_reason", ""),
             "amount_words": yuan_in_words(request.amount),
             "settlements": settlements,
-            "chain": [{"label": ApprovalStep(step).label, "approval": approvals.get(step)} for step in APPROVAL_CHAIN],
+            "chain": chain,
         },
     )
 

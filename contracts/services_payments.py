@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from contracts import payments, selectors
 from contracts.choices import (
+    APPROVAL_CHAIN,
     PAYMENT_REQUEST_PREFIX,
     ApprovalDecision,
     ApprovalStep,
@@ -399,6 +400,13 @@ def payment_request_return(
     return request
 
 
+def approval_chain(request: PaymentRequest) -> list[dict]:
+    """The chain's steps in their order (``APPROVAL_CHAIN``), each with its signature or None: what the request's
+    page and its PDF show."""
+    approvals = {a.step: a for a in PaymentApproval.objects.filter(request=request).select_related("by")}
+    return [{"label": ApprovalStep(step).label, "approval": approvals.get(step)} for step in APPROVAL_CHAIN]
+
+
 def _render_again(request: PaymentRequest) -> None:
     """The PDF is out of date: the next look at the request renders it again, with the chain so far."""
     PaymentRequest.objects.filter(pk=request.pk).update(status=RenderStatus.PENDING)
@@ -474,21 +482,20 @@ def instalment_record_payment(
 def payment_request_render(request_id: int) -> PaymentRequest | None:
     """Render a payment request's PDF in the institution's language (a ready one is left as it is; a failure is
     recorded on the request, for the office)."""
-    from contracts.renderers import payment_request_pdf
+    from contracts.renderers import render_payment_request
 
-    request = PaymentRequest.objects.select_related("contract__vendor", "contract__category", "instalment").filter(
-        pk=request_id
-    )
-    request = request.first()
+    related = PaymentRequest.objects.select_related("contract__vendor", "contract__category", "instalment")
+    request = related.filter(pk=request_id).first()
     if request is None or request.status == RenderStatus.READY:
         return request
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            data = payment_request_pdf(request)
+            data = render_payment_request(request)
     except Exception as exc:  # recorded on the request
         logger.exception("payment request %s failed", request.pk)
-        request.mark_failed(exc)
+        with allow_locked_changes():  # a closed request's file is the render's to write
+            request.mark_failed(exc)
         return request
-    with allow_locked_changes():  # a request paid before its PDF was ready still gets it
+    with allow_locked_changes():  # a request paid or returned since it was last rendered still gets its PDF
         request.mark_ready(f"{request.number}.pdf", data)
     return request

@@ -19,13 +19,11 @@ from django.views.decorators.http import require_http_methods
 from contracts import exports
 from contracts import services_payments as payment_services
 from contracts.choices import (
-    APPROVAL_CHAIN,
     LIVE_REQUEST_STATES,
-    ApprovalStep,
     InstalmentStatus,
     PaymentRequestState,
 )
-from contracts.models import Instalment, PaymentApproval, PaymentRequest
+from contracts.models import Instalment, PaymentRequest
 from logistics.access import scoped
 from logistics.files import register_download
 from logistics.money_words import yuan_in_words
@@ -181,13 +179,12 @@ def payment_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("contracts:payment_request", pk=payment.pk)
         payment.refresh_from_db()
     payment_services.payment_request_pdf(payment)
-    approvals = {a.step: a for a in PaymentApproval.objects.filter(request=payment).select_related("by")}
     instalment = payment.instalment
     is_open = payment.state == PaymentRequestState.OPEN
     context: dict[str, Any] = {
         "payment": payment,
         "instalment": instalment,
-        "chain": [{"label": ApprovalStep(step).label, "approval": approvals.get(step)} for step in APPROVAL_CHAIN],
+        "chain": payment_services.approval_chain(payment),
         "amount_words": yuan_in_words(payment.amount),
         "can_decide": is_open
         and instalment is not None

@@ -81,8 +81,28 @@ def rectification_open(
     if source == RectificationSource.COMPLAINT:
         # one complaint, one job: a dispatched complaint is answered on the complaint itself
         raise ValidationError(_("A complaint is answered by the vendor on the complaint; it has no separate order."))
-    issued_at = issued_at or timezone.now()
-    order = RectificationOrder(
+    order = _new_order(contract, source, item_result, description, severity, site, issued_at or timezone.now(), by)
+    order.full_clean()
+    order.save()
+    RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.ISSUED, by=by)
+    if photos:
+        _attach(order, RectificationPhoto.Stage.ISSUE, photos, by)
+    _tell_vendor_issued(contract, [order])
+    return order
+
+
+def _new_order(
+    contract: Contract,
+    source: str,
+    item_result: Any,
+    description: str,
+    severity: str,
+    site: Any,
+    issued_at: dt.datetime,
+    by: User | None,
+) -> RectificationOrder:
+    """An order as it is issued: its deadline by its severity (``deadline_for``)."""
+    return RectificationOrder(
         contract=contract,
         source=source,
         item_result=item_result,
@@ -93,19 +113,6 @@ def rectification_open(
         deadline=deadline_for(severity, issued_at),
         created_by=by,
     )
-    order.full_clean()
-    order.save()
-    RectificationEvent.objects.create(order=order, kind=RectificationEvent.Kind.ISSUED, by=by)
-    if photos:
-        _attach(order, RectificationPhoto.Stage.ISSUE, photos, by)
-    notify_vendor(
-        contract.vendor,
-        subject=_("Rectification order %(ref)s: due %(deadline)s")
-        % {"ref": order.reference, "deadline": timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M")},
-        body=order.description,
-        dedup_key=f"rectification-issued:{order.pk}",
-    )
-    return order
 
 
 def rectifications_for_failed_items(*, inspection: Inspection, by: User) -> list[RectificationOrder]:
@@ -123,16 +130,15 @@ def rectifications_for_failed_items(*, inspection: Inspection, by: User) -> list
     issued_at = inspection.submitted_at or timezone.now()
     orders = []
     for result in failed:
-        order = RectificationOrder(
-            contract=contract,
-            source=RectificationSource.INSPECTION,
-            item_result=result,
-            description=result.problem_text.strip(),
-            severity=result.item.severity,
-            site=inspection.site,
-            issued_at=issued_at,
-            deadline=deadline_for(result.item.severity, issued_at),
-            created_by=by,
+        order = _new_order(
+            contract,
+            RectificationSource.INSPECTION,
+            result,
+            result.problem_text,
+            result.item.severity,
+            inspection.site,
+            issued_at,
+            by,
         )
         # the fields as rectification_open checks them; the constraints are the database's, in the same statement
         order.full_clean(exclude=["contract", "item_result", "site", "created_by"], validate_constraints=False)
@@ -161,8 +167,11 @@ def rectifications_for_failed_items(*, inspection: Inspection, by: User) -> list
     return orders
 
 
-def _tell_vendor_issued(contract: Contract, orders: list[RectificationOrder], inspection: Inspection) -> None:
-    """One notice for the orders of one inspection: the order itself when there is one, else the list."""
+def _tell_vendor_issued(
+    contract: Contract, orders: list[RectificationOrder], inspection: Inspection | None = None
+) -> None:
+    """One notice for the orders issued at once (those of one inspection): the order itself when there is one,
+    else the list."""
 
     def due(order: RectificationOrder) -> str:
         return timezone.localtime(order.deadline).strftime("%Y-%m-%d %H:%M")
