@@ -72,7 +72,7 @@ def test_submit_costs_the_same_for_one_failed_item_as_for_ten(count_queries, ins
     first = min(RectificationOrder.objects.filter(pk__in=orders).values_list("deadline", flat=True))
     assert (
         notice.subject
-        == f"检查 {inspection.reference} 开出整改单 10 张，最早须于 {localtime(first):%Y-%m-%d %H:%M} 前完成"
+        == f"检查 {inspection.reference} 开出整改通知单 10 张，最早须于 {localtime(first):%Y-%m-%d %H:%M} 前完成"
     )
     assert notice.email == "duty@vendor.example.cn"
     assert [line.split("（")[0] for line in notice.body.splitlines()] == [f"ZG-{pk:06d}" for pk in orders]

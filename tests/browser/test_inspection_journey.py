@@ -171,7 +171,7 @@ def test_an_offline_inspection_is_sent_once_and_its_failure_is_rectified(new_pag
     expect(page.locator("main")).to_contain_text("已增加一次清运")
     expect(page.locator(".photo-grid img")).to_have_count(2)  # the issue and the answer
     page.fill("#note", "现场复查，已整改到位。")
-    page.get_by_role("button", name="复查通过，关闭整改单").tap()
+    page.get_by_role("button", name="复查通过，关闭整改通知单").tap()
     expect(page.locator(".message-success")).to_be_visible()
     shot(page, "verified", full_page=True)
     order.refresh_from_db()
