@@ -329,9 +329,11 @@ def _started_at(payload: Payload) -> dt.datetime:
 
 
 # --- draft sync and submission --------------------------------------------------------------------------
-def _draft_for(payload: Payload, user: User, checked: Checked) -> Inspection:
-    """The draft of ``payload.key``, created on first sight (safe against two requests at once)."""
-    existing = Inspection.objects.select_for_update().filter(idempotency_key=payload.key).first()
+def _draft_for(payload: Payload, user: User, checked: Checked, existing: Inspection | None = None) -> Inspection:
+    """The draft of ``payload.key``, created on first sight with its creator as its inspector (safe against two
+    requests at once). ``existing``: the row the caller already read and locked for this key."""
+    if existing is None:
+        existing = Inspection.objects.select_for_update().filter(idempotency_key=payload.key).first()
     if existing is not None:
         if existing.created_by_id != user.pk:
             raise InspectionInvalid({"key": [_("This form belongs to someone else.")]})
@@ -339,7 +341,7 @@ def _draft_for(payload: Payload, user: User, checked: Checked) -> Inspection:
     started = _started_at(payload)
     try:
         with transaction.atomic():
-            return Inspection.objects.create(
+            created = Inspection.objects.create(
                 idempotency_key=payload.key,
                 kind=payload.kind,
                 contract=checked.contract,
@@ -348,50 +350,72 @@ def _draft_for(payload: Payload, user: User, checked: Checked) -> Inspection:
                 started_at=started,
                 inspected_on=local_date(started),
             )
+            created.inspectors.add(user)  # a draft is its creator's alone ("belongs to someone else")
+            return created
     except IntegrityError:  # the same key arrived twice at once: use the row the other request created
         return Inspection.objects.select_for_update().get(idempotency_key=payload.key)
 
 
-def _write_draft(inspection: Inspection, payload: Payload, checked: Checked, user: User) -> None:
+def _write_draft(
+    inspection: Inspection,
+    payload: Payload,
+    checked: Checked,
+    user: User,
+    *,
+    awarded: dict[int, Decimal | None] | None = None,
+) -> list[ItemResult]:
+    """Write the draft's header, its lists and its item results; returns the item results (each with its item).
+
+    At submission ``awarded`` holds each answered item's points: they are written in the same statements as
+    the answers, and the inspection itself is left for the caller to save once, locked."""
     inspection.kind = payload.kind
     inspection.contract = checked.contract
     inspection.template = checked.template
     inspection.site = checked.site
     inspection.summary = payload.summary
     inspection.vendor_representative = payload.vendor_representative
-    inspection.save()
+    if awarded is None:
+        inspection.save()
     inspection.key_points.set(checked.key_points)
     inspection.departments.set(checked.departments)
-    inspection.inspectors.add(user)
+    items = {item.pk: item for item in checked.items}
     existing = {r.item_id: r for r in inspection.results.all()}
-    created, changed = [], []
+    kept, created, changed = [], [], []
     for item_id, answer in checked.answers.items():
         row = existing.pop(item_id, None)
-        values = (answer.result, answer.points, answer.note, answer.reading)
+        points = awarded.get(item_id) if awarded is not None else None
+        values = (answer.result, answer.points, answer.note, answer.reading, points)
         if row is None:
             created.append(
                 ItemResult(
                     inspection=inspection,
-                    item_id=item_id,
+                    item=items[item_id],
                     result=answer.result,
                     points=answer.points,
                     note=answer.note,
                     reading=answer.reading,
+                    awarded=points,
                 )
             )
-        elif (row.result, row.points, row.note, row.reading) != values:
-            row.result, row.points, row.note, row.reading = values
+            continue
+        if (row.result, row.points, row.note, row.reading, row.awarded) != values:
+            row.result, row.points, row.note, row.reading, row.awarded = values
             changed.append(row)
+        kept.append(row)
     # in bulk, with their audit history rows: the same number of queries for 10 items as for 40
     if created:
-        bulk_create_with_history(created, ItemResult, default_user=user)
+        created = bulk_create_with_history(created, ItemResult, default_user=user)
     if changed:
         bulk_update_with_history(
-            changed, ItemResult, ["result", "points", "note", "reading"], default_user=user, manager=PLAIN
+            changed, ItemResult, ["result", "points", "note", "reading", "awarded"], default_user=user, manager=PLAIN
         )
     stale = [row.pk for item_id, row in existing.items() if item_id not in checked.answers]
     if stale:
         ItemResult.objects.filter(pk__in=stale).delete()
+    rows = kept + list(created)
+    for row in rows:
+        row.item = items[row.item_id]
+    return rows
 
 
 @transaction.atomic
@@ -410,14 +434,11 @@ def inspection_sync(*, user: User, data: dict[str, Any]) -> tuple[Inspection, di
 @transaction.atomic
 def _submit(*, user: User, data: dict[str, Any]) -> tuple[Inspection, bool]:
     payload = Payload.from_data(data)
-    already = Inspection.objects.filter(idempotency_key=payload.key, status=InspectionStatus.SUBMITTED).first()
-    if already is not None:
-        return already, False
+    existing = Inspection.objects.select_for_update().filter(idempotency_key=payload.key).first()
+    if existing is not None and existing.is_submitted:  # a retry, or a concurrent submission got here first
+        return existing, False
     checked = _check(user, payload)
-    inspection = _draft_for(payload, user, checked)
-    if inspection.is_submitted:  # submitted by a concurrent request while we waited for the lock
-        return inspection, False
-    _write_draft(inspection, payload, checked, user)
+    inspection = _draft_for(payload, user, checked, existing)
     errors: dict[str, list[str]] = {f"items.{code}": e for code, e in checked.item_errors.items()}
     photos = set(inspection.photos.values_list("item_id", flat=True))
     signed = set(inspection.signatures.values_list("item_id", flat=True))
@@ -432,8 +453,20 @@ def _submit(*, user: User, data: dict[str, Any]) -> tuple[Inspection, bool]:
         errors["vendor_representative"] = [_("Name the vendor's representative at the joint inspection.")]
     if errors:
         raise _Rejected(inspection, errors)
-    _lock(inspection, checked, user)
-    round_for_inspection(inspection, payload.round_id)
+    items = {item.pk: item for item in checked.items}
+    answers = {
+        item_id: calculations.ItemAnswer(answer.result, items[item_id].max_points, answer.points)
+        for item_id, answer in checked.answers.items()
+    }
+    rows = _write_draft(
+        inspection,
+        payload,
+        checked,
+        user,
+        awarded={item_id: calculations.awarded(answer) for item_id, answer in answers.items()},
+    )
+    _lock(inspection, calculations.score(answers.values()), user, rows, photos)
+    round_for_inspection(inspection, payload.round_id, key_point_ids={point.pk for point in checked.key_points})
     if payload.kind == InspectionKind.MONTHLY_JOINT:
         _record_joint_checks(inspection, payload, user)
     return inspection, True
@@ -467,28 +500,28 @@ def inspection_submit(*, user: User, data: dict[str, Any]) -> tuple[Inspection, 
         raise InspectionInvalid(rejected.errors)
 
 
-def _lock(inspection: Inspection, checked: Checked, user: User) -> None:
-    answers, rows = [], list(inspection.results.select_related("item"))
-    for result in rows:
-        answer = calculations.ItemAnswer(result.result, result.item.max_points, result.points)
-        result.awarded = calculations.awarded(answer)
-        answers.append(answer)
-    if rows:
-        bulk_update_with_history(rows, ItemResult, ["awarded"], default_user=user, manager=PLAIN)
-    outcome = calculations.score(answers)
-    now = timezone.now()
+def _lock(
+    inspection: Inspection,
+    outcome: calculations.InspectionScore,
+    user: User,
+    rows: list[ItemResult],
+    photo_items: set[int],
+) -> None:
+    """Number, score and lock the inspection (its item results were written with their points), sign it by the
+    submitter and open the rectification orders of its failed items."""
     inspection.number = _next_number()
     inspection.awarded_points = outcome.awarded
     inspection.max_points = outcome.possible
     inspection.score = outcome.score
-    inspection.submitted_at = now
+    inspection.submitted_at = timezone.now()
     INSPECTION_FLOW.advance(inspection, InspectionStatus.SUBMITTED)
     inspection.save()
-    InspectionSignoff.objects.get_or_create(inspection=inspection, user=user)
+    # a sign-off needs a submitted inspection, so the submitter's is the first
+    InspectionSignoff.objects.create(inspection=inspection, user=user)
     if inspection.kind in OFFICE_KINDS:
         from inspections.services.rectifications import rectifications_for_failed_items
 
-        rectifications_for_failed_items(inspection=inspection, by=user)
+        rectifications_for_failed_items(inspection=inspection, by=user, results=rows, photo_items=photo_items)
 
 
 def _next_number() -> int:

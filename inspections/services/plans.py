@@ -277,14 +277,18 @@ def _pick(
     return None
 
 
-def round_for_inspection(inspection: Inspection, wanted: int | None = None) -> Round | None:
+def round_for_inspection(
+    inspection: Inspection, wanted: int | None = None, key_point_ids: set[int] | None = None
+) -> Round | None:
     """Called when an inspection is submitted: the round it does, marked done or late (None: unplanned).
 
     A retried submission never gets here twice (it returns the inspection already submitted), and the round
     holds one inspection (a unique column), so a round counts once."""
     started = inspection.started_at
     candidates = _candidates([inspection.contract_id], started, started)
-    picked = _pick(inspection, set(inspection.key_points.values_list("pk", flat=True)), candidates, wanted)
+    if key_point_ids is None:
+        key_point_ids = set(inspection.key_points.values_list("pk", flat=True))
+    picked = _pick(inspection, key_point_ids, candidates, wanted)
     if picked is None:
         return None
     candidate, status = picked

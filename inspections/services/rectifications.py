@@ -20,6 +20,7 @@ from inspections import rules
 from inspections.models import (
     RECTIFICATION_FLOW,
     Inspection,
+    ItemResult,
     ItemResultChoice,
     RectificationEvent,
     RectificationOrder,
@@ -115,15 +116,30 @@ def _new_order(
     )
 
 
-def rectifications_for_failed_items(*, inspection: Inspection, by: User) -> list[RectificationOrder]:
+def rectifications_for_failed_items(
+    *,
+    inspection: Inspection,
+    by: User,
+    results: list[ItemResult] | None = None,
+    photo_items: set[int] | None = None,
+) -> list[RectificationOrder]:
     """One order per failed item of a submitted inspection (called at submission), written in bulk with their
     history, timeline and issue photos, and one notice to the vendor for all of them: the same number of queries
-    for one failed item as for twenty. A second call finds the orders made and makes nothing."""
-    failed = list(
-        inspection.results.filter(result=ItemResultChoice.FAIL, rectification__isnull=True)
-        .select_related("item")
-        .order_by("item__sort_order", "pk")
-    )
+    for one failed item as for twenty. A second call finds the orders made and makes nothing.
+
+    The submission passes the item results it has just written (each with its item) and the items that have
+    photos, so that neither is read again."""
+    if results is None:
+        failed = list(
+            inspection.results.filter(result=ItemResultChoice.FAIL, rectification__isnull=True)
+            .select_related("item")
+            .order_by("item__sort_order", "pk")
+        )
+    else:  # just written at submission: no order exists yet for them
+        failed = sorted(
+            (row for row in results if row.result == ItemResultChoice.FAIL),
+            key=lambda row: (row.item.sort_order, row.pk),
+        )
     if not failed:
         return []
     contract = inspection.contract
@@ -161,7 +177,11 @@ def rectifications_for_failed_items(*, inspection: Inspection, by: User) -> list
             image=photo.image.name,
             uploaded_by=photo.uploaded_by,
         )
-        for photo in inspection.photos.filter(item__in=list(by_item))
+        for photo in (
+            inspection.photos.filter(item__in=list(by_item))
+            if photo_items is None or photo_items & set(by_item)
+            else ()
+        )
     )
     _tell_vendor_issued(contract, orders, inspection)
     return orders
