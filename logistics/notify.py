@@ -151,6 +151,39 @@ def notify(
     return created
 
 
+#: the task that makes a deferred notice's rows (``notify_later``)
+LATER_TASK = "logistics.tasks.notify_task"
+
+
+def notify_later(*notices: dict[str, Any]) -> None:
+    """Queue notices for the worker to make: one outbox row each, written in one INSERT, instead of their
+    recipients' rows on the request path (the public complaint page's office notice reads every office user
+    and their robots). Each notice holds ``subject``, ``body``, ``dedup_key`` (required: a retried task then
+    sends nothing twice) and its audience: ``office`` (everyone in the office and its robots), ``emails``,
+    ``phones``. The recipients are those of the moment the worker runs, a moment after the commit."""
+    for notice in notices:
+        if not notice.get("dedup_key"):
+            raise ValueError("a deferred notice needs a dedup_key")
+    outbox.enqueue_many(LATER_TASK, [dict(notice) for notice in notices])
+
+
+def notify_deferred(
+    *,
+    subject: str,
+    body: str,
+    dedup_key: str,
+    office: bool = False,
+    emails: Iterable[str] = (),
+    phones: Iterable[str] = (),
+) -> int:
+    """Make the rows of a notice queued by ``notify_later`` (the worker's side); returns how many were made."""
+    if office:
+        made = notify_office(subject=subject, body=body, dedup_key=dedup_key)
+    else:
+        made = notify(emails=emails, phones=phones, subject=subject, body=body, dedup_key=dedup_key)
+    return len(made)
+
+
 def role_users(role: str) -> Iterable[User]:
     return User.objects.filter(is_active=True, groups__name=role).distinct().order_by("pk")
 

@@ -36,6 +36,12 @@ def send_notifications_task(batch: list[dict]) -> int:
     return notify.send_batch(batch)
 
 
+@shared_task(name="logistics.tasks.notify_task", **SENDING)
+def notify_task(**notice) -> int:
+    """Make a notice's rows for its recipients (queued by ``notify.notify_later``); a second run makes none."""
+    return notify.notify_deferred(**notice)
+
+
 @shared_task(name="logistics.tasks.render_document_task", acks_late=True, soft_time_limit=120, time_limit=150)
 def render_document_task(document_id: int) -> str:
     """Render one requested document (QR sheets, invitation sheets)."""

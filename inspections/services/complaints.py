@@ -28,7 +28,7 @@ from inspections.models import (
     ComplaintUrgency,
 )
 from logistics.models import KeyPoint, ServiceCategory, Site, stamp
-from logistics.notify import notify, notify_office, notify_vendor
+from logistics.notify import notify, notify_later, notify_office, notify_vendor
 from logistics.policy import may
 from logistics.quarters import Quarter
 from logistics.uploads import clean_photo
@@ -73,17 +73,23 @@ def _event(
     )
 
 
-def _tell_employee(complaint: Complaint, subject: str, body: str, key: str) -> None:
-    """The employee who left a contact is told by email, or by SMS when they gave only a mobile number."""
+def _employee_notice(complaint: Complaint, subject: str, body: str, key: str) -> dict[str, Any] | None:
+    """The notice to the employee who left a contact: by email, or by SMS when they gave only a mobile number."""
     if complaint.anonymous or not (complaint.email or complaint.phone.strip()):
-        return
-    notify(
-        emails=[complaint.email] if complaint.email else [],
-        phones=[] if complaint.email else [complaint.phone],
-        subject=subject,
-        body=f"{body}\n\n{tracking_url(complaint)}",
-        dedup_key=f"complaint-{key}:{complaint.pk}",
-    )
+        return None
+    return {
+        "emails": [complaint.email] if complaint.email else [],
+        "phones": [] if complaint.email else [complaint.phone],
+        "subject": subject,
+        "body": f"{body}\n\n{tracking_url(complaint)}",
+        "dedup_key": f"complaint-{key}:{complaint.pk}",
+    }
+
+
+def _tell_employee(complaint: Complaint, subject: str, body: str, key: str) -> None:
+    notice = _employee_notice(complaint, subject, body, key)
+    if notice is not None:
+        notify(**notice)
 
 
 def counts_in_quarter(contract_id: int, filed_at: dt.datetime) -> str:
@@ -156,17 +162,23 @@ def complaint_submit(
     if quarantined:
         return complaint
     _event(complaint, ComplaintEvent.Kind.RECEIVED, message="received")
-    notify_office(
-        subject=_("New complaint %(ref)s: %(category)s") % {"ref": complaint.reference, "category": category},
-        body=_("A complaint about %(category)s is waiting for triage.") % {"category": category},
-        dedup_key=f"complaint-new:{complaint.pk}",
-    )
-    _tell_employee(
+    # the worker makes the office's and the employee's notices from one outbox row each (both in one INSERT): the
+    # public page does not read the office's people and robots or write their rows
+    notices = [
+        {
+            "office": True,
+            "subject": _("New complaint %(ref)s: %(category)s") % {"ref": complaint.reference, "category": category},
+            "body": _("A complaint about %(category)s is waiting for triage.") % {"category": category},
+            "dedup_key": f"complaint-new:{complaint.pk}",
+        }
+    ]
+    employee = _employee_notice(
         complaint,
         _("Your complaint has been received"),
         _("Keep this code to follow it: %(code)s") % {"code": complaint.tracking_code},
         "received",
     )
+    notify_later(*notices, *([employee] if employee else []))
     return complaint
 
 
