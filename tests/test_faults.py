@@ -76,6 +76,7 @@ def _redis_down_then_back(redis: PrivateRedis, request) -> tuple[list[OutboxMess
         assert outbox.relay_pending() == len(pending)
         assert relay_outbox_task() == 0  # the relay again (as beat runs it): nothing is published twice
         messages = queued(redis, queue)
+
     def key(message: tuple[str, dict]) -> str:
         return json.dumps(message, sort_keys=True, ensure_ascii=False)
 
