@@ -328,6 +328,7 @@ class SettlementAdmin(ScopedAdmin):
     list_filter = ["quarter", "status", "contract__category"]
     list_select_related = ["contract__vendor", "contract__category"]
     search_fields = ["contract__number", "contract__vendor__legal_name"]
+    contract_search = "contract"
     readonly_fields = [f.name if f.name != "fee_basis" else "fee_basis_text" for f in Settlement._meta.fields]
     fields = readonly_fields
     inlines = [LedgerLineInline]
@@ -418,6 +419,8 @@ class LedgerLineAdmin(ScopedAdmin):
     list_filter = ["quarter", "kind", "evidence_type"]
     list_select_related = ["contract", "clause"]
     search_fields = ["contract__number", "evidence_ref", "evidence_key"]
+    contract_search = "contract"
+    ordering = ["-pk"]  # the newest lines first, read off the primary key (the model's order sorts every line)
     readonly_fields = [
         "quarter",
         "contract",

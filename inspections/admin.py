@@ -211,7 +211,10 @@ class InspectionAdmin(ScopedAdmin):
     list_filter = ["kind", "status", "contract__category", "inspected_on"]
     list_select_related = ["contract", "site"]
     search_fields = ["contract__number", "contract__vendor__legal_name", "summary"]
-    date_hierarchy = "inspected_on"
+    reference_search = ("JC", "number")
+    contract_search = "contract"
+    # no date hierarchy: its bar reads every inspection's date on each page (0.2 s at 500,000); the list filter
+    # on the inspection date does the same job
     inlines = [ItemResultInline, SignatureInline, AmendmentInline]
 
     def get_form(self, request: HttpRequest, obj: Inspection | None = None, **kwargs: Any) -> Any:
@@ -298,6 +301,8 @@ class RectificationOrderAdmin(ScopedAdmin):
 
     list_filter = ["status", "severity", "source", "contract__category"]
     list_select_related = ["contract"]
+    reference_search = ("ZG", "pk")
+    contract_search = "contract"
     search_fields = ["contract__number", "description"]
     inlines = [EventInline]
 
@@ -376,6 +381,8 @@ class ComplaintAdmin(ScopedAdmin):
     list_filter = ["status", "category", "upheld", "quarantined", "severity", "urgency"]
     list_select_related = ["category", "site", "contract"]
     search_fields = ["tracking_code", "description", "contract__number"]
+    reference_search = ("TS", "pk")
+    contract_search = "contract"
     date_hierarchy = "created_at"
     inlines = [ComplaintEventInline]
     readonly_fields = [

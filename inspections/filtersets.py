@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -15,7 +16,7 @@ from inspections.models import (
     RectificationOrder,
     RectificationStatus,
 )
-from logistics.filtersets import AnyYesNo, FilterSet
+from logistics.filtersets import AnyYesNo, FilterSet, QuickSelect, visible_contracts
 from logistics.quarters import Quarter
 
 
@@ -27,7 +28,17 @@ class ChecklistTemplateFilterSet(FilterSet):
         fields = ["category", "kind", "is_current", "family"]
 
 
+def _contract_filter() -> django_filters.ModelChoiceFilter:
+    """The contract a list is narrowed to, chosen among the contracts the reader may see."""
+    return django_filters.ModelChoiceFilter(
+        queryset=visible_contracts,
+        label=capfirst(Inspection._meta.get_field("contract").verbose_name),
+        widget=QuickSelect,
+    )
+
+
 class InspectionFilterSet(FilterSet):
+    contract = _contract_filter()
     date_from = django_filters.DateFilter(field_name="inspected_on", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="inspected_on", lookup_expr="lte", label=_("To"))
 
@@ -37,6 +48,7 @@ class InspectionFilterSet(FilterSet):
 
 
 class RectificationFilterSet(FilterSet):
+    contract = _contract_filter()
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"), widget=AnyYesNo)
     awaiting_verification = django_filters.BooleanFilter(
         method="filter_awaiting", label=_("Awaiting verification"), widget=AnyYesNo

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -45,8 +47,10 @@ from logistics.access import is_inspector, is_vendor_user, scoped
 from logistics.files import download_url, register_download
 from logistics.models import Department
 from logistics.models.base import english_active, in_language
+from logistics.pagination import EstimatingPaginator
 from logistics.policy import may
 from logistics.quarters import today as local_today
+from logistics.views import catalog_url, catalog_version
 from logistics.web import register_portal_section, role_required
 
 if TYPE_CHECKING:
@@ -65,7 +69,9 @@ PAGE_SIZE = 50
 
 # --- the tablet form ------------------------------------------------------------------------------------
 def tablet_bootstrap(user: User) -> dict[str, Any]:
-    """Everything the offline tablet form needs, in a fixed number of queries."""
+    """What the tablet's first screen needs, in a fixed number of queries: the contracts with their sites, key
+    points and open orders, the kinds, the rounds, and the checklists by name and version. A checklist's items
+    are not in the page: the form fetches them from ``tablet_checklist`` (cached by the service worker)."""
     kinds = inspection_services.kinds_for(user)
     contracts = list(
         inspection_services.contracts_for_inspection(user)
@@ -74,14 +80,7 @@ def tablet_bootstrap(user: User) -> dict[str, Any]:
         .prefetch_related("sites__key_points")
         .order_by("number")
     )
-    category_ids = {c.category_id for c in contracts}
-    template_kinds = set(kinds) | ({InspectionKind.DAILY} if InspectionKind.SELF in kinds else set())
-    templates = list(
-        ChecklistTemplate.objects.filter(
-            is_current=True, category_id__in=category_ids, kind__in=template_kinds
-        ).order_by("family")
-    )
-    items = _checklist_items([t.pk for t in templates])
+    templates = list(selectors.tablet_checklists(user, contracts).order_by("family"))
     open_orders = (
         RectificationOrder.objects.filter(contract__in=contracts)
         .exclude(status=RectificationStatus.VERIFIED)
@@ -132,7 +131,7 @@ def tablet_bootstrap(user: User) -> dict[str, Any]:
                 "kind": t.kind,
                 "category": t.category_id,
                 "name": t.display_name,
-                "items": items.get(t.pk, []),
+                "url": checklist_url(t),
             }
             for t in templates
         ],
@@ -147,6 +146,25 @@ def tablet_bootstrap(user: User) -> dict[str, Any]:
             "inspections": reverse("inspections:list"),
         },
     }
+
+
+def checklist_url(template: ChecklistTemplate, language: str | None = None) -> str:
+    """The address of a checklist's items in a language. It names the version and its edition (the moment it
+    was last saved: a version nobody has submitted may still be edited in place), so what it serves never
+    changes and the tablet keeps it for good."""
+    return reverse(
+        "inspections:tablet_checklist",
+        kwargs={
+            "pk": template.pk,
+            "version": template.version,
+            "edition": checklist_edition(template),
+            "language": language or translation.get_language(),
+        },
+    )
+
+
+def checklist_edition(template: ChecklistTemplate) -> int:
+    return int(template.updated_at.timestamp() * 1000)
 
 
 def _tablet_rounds(user: User, templates: list[ChecklistTemplate]) -> list[dict[str, Any]]:
@@ -188,9 +206,9 @@ def _tablet_rounds(user: User, templates: list[ChecklistTemplate]) -> list[dict[
 def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """The items of these templates as the tablet reads them, by template, in the checklist's order.
 
-    Read as rows, not model instances, and in the language of the request (``ChecklistItem.display_text``
-    and its siblings, decided once): the page carries every current checklist's items (300 and more), and
-    building an instance and asking the language three times for each was a third of the page's time."""
+    Read as rows, not model instances, and in the active language (``ChecklistItem.display_text`` and its
+    siblings, decided once): building an instance and asking the language three times for each item was a
+    third of the time when the page carried every checklist's items (300 and more)."""
     english = english_active()
     fields = ["group", "text", "standard"]
     columns = [*fields, *(f"{field}_en" for field in fields)]
@@ -231,7 +249,7 @@ def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]
             "key_point": key_point,
             "photo_required": photo_required,
         }
-        if answer == AnswerType.READING:  # only what the item asks for rides in the page
+        if answer == AnswerType.READING:  # only what the item asks for is sent
             item.update(
                 answer=answer,
                 unit=unit,
@@ -249,19 +267,56 @@ def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]
 @role_required("office", "inspector", "vendor")
 def inspect(request: HttpRequest) -> HttpResponse:
     """The tablet form: one page that keeps working offline (service worker + the browser's storage)."""
-    return render(request, "inspections/inspect.html", {"bootstrap": tablet_bootstrap(request.user)})
+    context = {"bootstrap": tablet_bootstrap(request.user), "catalog": catalog_url(translation.get_language())}
+    return render(request, "inspections/inspect.html", context)
+
+
+CHECKLIST_MAX_AGE = 365 * 24 * 3600  # its address changes with the checklist: kept as long as it is wanted
+
+
+@role_required("office", "inspector", "vendor")
+def tablet_checklist(request: HttpRequest, pk: int, version: int, edition: int, language: str) -> HttpResponse:
+    """The items of one checklist the tablet offers this user (``selectors.tablet_checklists``, the page's own
+    rule), as JSON in the language its address names. An address of another version or edition, or of a
+    checklist the user is not offered, is not found."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    template = get_object_or_404(selectors.tablet_checklists(request.user), pk=pk, version=version)
+    if checklist_edition(template) != edition:
+        raise Http404
+    with translation.override(language):
+        items = _checklist_items([template.pk]).get(template.pk, [])
+    response = JsonResponse({"id": template.pk, "version": template.version, "items": items})
+    response["Cache-Control"] = f"private, max-age={CHECKLIST_MAX_AGE}, immutable"
+    response["Content-Language"] = language
+    return response
+
+
+# what the tablet page loads from the static files (templates/base.html and inspect.html): the service worker
+# keeps them, so a repeat load or an offline one asks the network for none
+TABLET_ASSETS = ("css/app.css", "js/inspect.js", "js/print.js", "js/table-cards.js", "js/confirm.js", "img/favicon.svg")
 
 
 def service_worker(request: HttpRequest) -> HttpResponse:
-    """The service worker of /inspect/: caches the page and its assets so the form opens without network."""
-    assets = [
-        static(path) for path in ("css/app.css", "js/inspect.js", "js/print.js", "js/table-cards.js", "img/favicon.svg")
-    ]
-    catalog = reverse("javascript-catalog")
-    version = hashlib.sha256("|".join([*assets, catalog, settings.APP_VERSION]).encode()).hexdigest()[:12]
-    context = {"assets": assets, "page": reverse("inspections:inspect"), "catalog": catalog, "version": version}
+    """The service worker of /inspect/: keeps the page, its assets and the checklists so the form opens
+    without network. Its version changes with the assets' addresses (hashed names in production; without
+    them, as in development, with the files' modification times), the catalogue's and the product's."""
+    assets = [static(path) for path in TABLET_ASSETS]
+    parts = [*assets, catalog_version(), settings.APP_VERSION]
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        parts += [str(Path(found).stat().st_mtime_ns) for path in TABLET_ASSETS if (found := finders.find(path))]
+    page = reverse("inspections:inspect")
+    context = {
+        "assets": assets,
+        "page": page,
+        "checklists": page + "checklists/",
+        "static": settings.STATIC_URL,
+        "catalog": catalog_url(translation.get_language()),
+        "catalog_path": reverse("javascript-catalog"),
+        "version": hashlib.sha256("|".join(parts).encode()).hexdigest()[:12],
+    }
     response = render(request, "inspections/sw.js", context, content_type="application/javascript")
-    response["Service-Worker-Allowed"] = reverse("inspections:inspect")
+    response["Service-Worker-Allowed"] = page
     response["Cache-Control"] = "no-cache"
     return response
 
@@ -270,8 +325,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @role_required("office", "inspector", "vendor", "leader")
 def inspection_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.inspections_for(request.user).order_by("-inspected_on", "-pk")
-    filterset = filtersets.InspectionFilterSet(request.GET, queryset=queryset)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = filtersets.InspectionFilterSet(request.GET, queryset=queryset, request=request)
+    page = EstimatingPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inspections/inspection_list.html", {"filter": filterset, "page": page})
 
 
@@ -378,8 +433,8 @@ def inspection_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("office", "inspector", "vendor", "leader")
 def rectification_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.rectifications_for(request.user).order_by("status", "deadline", "pk")
-    filterset = filtersets.RectificationFilterSet(request.GET, queryset=queryset)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    filterset = filtersets.RectificationFilterSet(request.GET, queryset=queryset, request=request)
+    page = EstimatingPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "inspections/rectification_list.html", {"filter": filterset, "page": page})
 
 

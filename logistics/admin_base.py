@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -11,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.html import format_html
@@ -21,6 +22,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from logistics.access import scoped
 from logistics.files import download_url_for
+from logistics.pagination import EstimatingPaginator
 from logistics.uploads import clean_document
 
 admin.site.site_header = gettext_lazy("Logistics supervision · administration")
@@ -28,10 +30,49 @@ admin.site.site_title = gettext_lazy("Logistics supervision")
 admin.site.index_title = gettext_lazy("Logistics office")
 
 
+def reference_number(term: str, prefix: str) -> int | None:
+    """The number of a reference typed in a search box: "JC-000124", "jc124", "JC 124" -> 124 (None otherwise)."""
+    match = re.fullmatch(rf"{prefix}[-\s]?0*(\d{{1,12}})", term.strip(), flags=re.IGNORECASE)
+    return int(match.group(1)) if match else None
+
+
 class ScopedAdmin(SimpleHistoryAdmin):
-    """ModelAdmin with audit history whose lists show only what the user's role may see."""
+    """ModelAdmin with audit history whose lists show only what the user's role may see.
+
+    Big tables stay quick: the list is not counted twice (``show_full_result_count``), an unfiltered list of a
+    big table shows its estimated size (``EstimatingPaginator``), and a search box may take a reference
+    (``reference_search``: its prefix and the field holding its number) and search the contract's number and
+    the vendor's name in the contracts table first (``contract_search``), instead of joining them to every row.
+    """
 
     list_per_page = 50
+    paginator = EstimatingPaginator
+    show_full_result_count = False
+    #: (prefix, field): a search for "JC-000124" finds number 124 and nothing else
+    reference_search: tuple[str, str] | None = None
+    #: the path to the contract (e.g. "contract") whose number and vendor's name the search box looks in; its
+    #: ``search_fields`` through that path are read this way, the others as Django does (``icontains``)
+    contract_search: str | None = None
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str) -> tuple[QuerySet, bool]:
+        term = search_term.strip()
+        if term and self.reference_search is not None:
+            prefix, field = self.reference_search
+            number = reference_number(term, prefix)
+            if number is not None:
+                return queryset.filter(**{field: number}), False
+        if not term or self.contract_search is None:
+            return super().get_search_results(request, queryset, search_term)
+        from contracts.models import Contract
+
+        own = [field for field in self.search_fields if not field.startswith(f"{self.contract_search}__")]
+        for word in term.split():
+            contracts = Contract.objects.filter(Q(number__icontains=word) | Q(vendor__legal_name__icontains=word))
+            condition = Q(**{f"{self.contract_search}__in": contracts.values("pk")})
+            for field in own:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset, False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return scoped(request.user, super().get_queryset(request))

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from logistics.access import scoped
 from logistics.models import (
     AdmissionReview,
     Bid,
@@ -22,6 +26,38 @@ from logistics.models import (
 )
 
 
+class QuickSelect(forms.Select):
+    """A select written out in Python rather than through one template include per option: the same HTML, but a
+    list of thousands of contracts renders in milliseconds, not a tenth of a second."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = []
+        for _group, choices, _index in widget["optgroups"]:
+            for option in choices:
+                options.append(
+                    format_html(
+                        '<option value="{}"{}>{}</option>',
+                        option["value"],
+                        mark_safe(" selected") if option["selected"] else "",
+                        option["label"],
+                    )
+                )
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), mark_safe("".join(options))
+        )
+
+
+def visible_contracts(request) -> QuerySet:
+    """The contracts a list's "contract" filter offers: those the reader may see (a vendor its own)."""
+    from contracts.models import Contract
+
+    user = getattr(request, "user", None)
+    if user is None:
+        return Contract.objects.none()
+    return scoped(user, Contract.objects.only("pk", "number").order_by("number"))
+
+
 class FilterSet(django_filters.FilterSet):
     """A FilterSet whose model-field labels stay lazy. django-filter works a label out once per filter and keeps
     it; a label worked out on the class's filters (the API schema does) would then stay in the language of
@@ -33,6 +69,8 @@ class FilterSet(django_filters.FilterSet):
         filter_ = super().filter_for_field(field, field_name, lookup_expr)
         if lookup_expr in (None, "exact") and "__" not in field_name and getattr(field, "verbose_name", None):
             filter_.label = capfirst(field.verbose_name)
+        if isinstance(filter_, django_filters.ModelChoiceFilter):
+            filter_.extra.setdefault("widget", QuickSelect)
         return filter_
 
 

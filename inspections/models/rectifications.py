@@ -97,6 +97,8 @@ class RectificationOrder(TimeStampedModel):
                 name="%(app_label)s_%(class)s_verified_is_dated",
             ),
         ]
+        # the list's order (open ones first, by deadline): a page without sorting every order
+        indexes = [models.Index(fields=["status", "deadline", "id"], name="inspections_rect_queue")]
 
     def __str__(self) -> str:
         return self.reference
