@@ -23,7 +23,7 @@ from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
 from logistics import advisory, bulk, outbox
 from logistics.immutability import allow_locked_changes
 from logistics.models import stamp
-from logistics.notify import notify_office, notify_vendor
+from logistics.notify import notify_later, notify_office, notify_vendor
 from logistics.policy import may
 from logistics.quarters import Quarter, institution_tz, local_date
 from scoring import calculations, components, selectors
@@ -586,15 +586,19 @@ def _close(quarter: Quarter, trigger: str, owner_gone: bool) -> QuarterRun | Non
         QuarterRun.objects.filter(pk=run.pk).update(
             status=run.status, finished_at=run.finished_at, contracts=run.contracts
         )
-        notify_office(
-            subject=_("%(quarter)s: %(count)d evaluations await review")
-            % {"quarter": quarter.key, "count": len(evaluations)},
-            body=_(
-                "The quarterly evaluations of %(quarter)s have been computed. Hold the joint evaluation meeting, "
-                "record it on each evaluation and finalize them."
-            )
-            % {"quarter": quarter.key},
-            dedup_key=f"quarter-close:{quarter.key}",
+        # made by the worker from one outbox row: the close does not read the office's people and robots
+        notify_later(
+            {
+                "office": True,
+                "subject": _("%(quarter)s: %(count)d evaluations await review")
+                % {"quarter": quarter.key, "count": len(evaluations)},
+                "body": _(
+                    "The quarterly evaluations of %(quarter)s have been computed. Hold the joint evaluation "
+                    "meeting, record it on each evaluation and finalize them."
+                )
+                % {"quarter": quarter.key},
+                "dedup_key": f"quarter-close:{quarter.key}",
+            }
         )
     return run  # as written above (no second read)
 
