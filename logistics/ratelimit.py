@@ -1,4 +1,5 @@
-"""Rate limits on the shared cache (django-ratelimit's counters), used by the public pages.
+"""Rate limits on the shared cache (django-ratelimit's rates and windows, counted in one round trip), used by the
+public pages.
 
 The key is an HMAC of the client address or contact, never the address itself, and a cache that is down
 lets the request through: an employee's complaint is never refused because Redis is away.
@@ -9,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import _get_window, _split_rate  # the package's rates and windows (pinned 4.1.0)
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +57,29 @@ def client_address(request: HttpRequest) -> str:
 
 def hit(request: HttpRequest, *, group: str, value: str, rate: str) -> Limit:
     """Count one request for ``value`` in ``group``; say whether it is over ``rate`` (e.g. "5/10m")."""
-    key = pseudonym(value)
     try:
-        usage = get_usage(request, group=group, key=lambda _group, _request: key, rate=rate, increment=True)
+        return _count(group, pseudonym(value), rate)
     except Exception:  # the cache is down: fail open (and say so in the log, without the address)
         logger.warning("rate limit cache unavailable for %s; request allowed", group)
         return Limit(False, 0)
-    if usage is None:
-        return Limit(False, 0)
-    if usage["limit"] == 0 and usage["time_left"] == -1:  # the cache could not count: fail open
-        return Limit(False, 0)
-    return Limit(usage["should_limit"], max(1, usage["time_left"]))
+
+
+def _count(group: str, key: str, rate: str) -> Limit:
+    """A fixed-window counter in the shared cache, with django-ratelimit's rates ("5/10m") and windows (each key's
+    window ends at its own offset). On Redis the counter is created with its expiry and incremented in one round
+    trip (a pipeline of SET NX EX and INCR); django-ratelimit's ADD then INCR takes two for a known address."""
+    limit, period = _split_rate(rate)
+    window = _get_window(key, period)
+    cache_key = f"rl:{group}:{window}:{key}"
+    cache = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    ttl = period + 2
+    if isinstance(cache, RedisCache):
+        full_key = cache.make_and_validate_key(cache_key)
+        pipeline = cache._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipeline.set(full_key, 0, ex=ttl, nx=True)
+        pipeline.incr(full_key)
+        count = pipeline.execute()[-1]
+    else:
+        cache.add(cache_key, 0, ttl)
+        count = cache.incr(cache_key)
+    return Limit(count > limit, max(1, window - int(time.time())))

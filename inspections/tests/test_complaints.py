@@ -275,7 +275,7 @@ def test_a_redis_outage_lets_complaints_through(client, monkeypatch):
     monkeypatch.setattr(ratelimit_core, "get_usage", broken)
     import logistics.ratelimit
 
-    monkeypatch.setattr(logistics.ratelimit, "get_usage", broken)
+    monkeypatch.setattr(logistics.ratelimit, "_count", broken)
     assert post(client).status_code == 302
 
 
