@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from inspections import calculations, rules
 from inspections.choices import InspectionKind, RoundStatus
-from inspections.models import Inspection, RectificationOrder, Round
+from inspections.models import ChecklistTemplate, Inspection, RectificationOrder, Round
+from inspections.services.inspections import contracts_for_inspection, kinds_for
 from logistics.access import scoped
 from logistics.quarters import local_date
 from logistics.quarters import today as local_today
@@ -55,6 +56,21 @@ def rectifications_for(user: User) -> QuerySet:
             is_overdue=Case(When(rules.late_q(), then=Value(True)), default=Value(False)),
         )
     )
+
+
+def tablet_checklists(user: User, contracts: list[Any] | None = None) -> QuerySet:
+    """The checklists the tablet offers ``user``: the current versions, of the kinds ``user`` inspects (a
+    vendor's self-check uses the daily checklist), for the categories of the contracts ``user`` may inspect.
+    One rule for the page's list of checklists and for the endpoint that serves their items; ``contracts``
+    (those ``user`` may inspect, when the caller has read them already) saves a subquery."""
+    kinds = kinds_for(user)
+    template_kinds = set(kinds) | ({InspectionKind.DAILY} if InspectionKind.SELF in kinds else set())
+    categories = (
+        {c.category_id for c in contracts}
+        if contracts is not None
+        else contracts_for_inspection(user).values("category_id")
+    )
+    return ChecklistTemplate.objects.filter(is_current=True, category_id__in=categories, kind__in=template_kinds)
 
 
 def inspections_for(user: User) -> QuerySet:

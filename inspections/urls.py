@@ -6,6 +6,12 @@ app_name = "inspections"
 urlpatterns = [
     path("inspect/", views.inspect, name="inspect"),
     path("inspect/sw.js", views.service_worker, name="service_worker"),
+    # a checklist's items for the tablet: the address names the version, its edition and the language
+    path(
+        "inspect/checklists/<int:pk>/v<int:version>.<int:edition>.<slug:language>.json",
+        views.tablet_checklist,
+        name="tablet_checklist",
+    ),
     path("inspections/", views.inspection_list, name="list"),
     path("inspections/<int:pk>/", views.inspection_detail, name="detail"),
     path("inspections/<int:pk>/amend/", views.inspection_amend, name="amend"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -286,7 +287,9 @@ def tablet_checklist(request: HttpRequest, pk: int, version: int, edition: int, 
         raise Http404
     with translation.override(language):
         items = _checklist_items([template.pk]).get(template.pk, [])
-    response = JsonResponse({"id": template.pk, "version": template.version, "items": items})
+    response = JsonResponse(
+        {"id": template.pk, "version": template.version, "items": items}, json_dumps_params={"ensure_ascii": False}
+    )
     response["Cache-Control"] = f"private, max-age={CHECKLIST_MAX_AGE}, immutable"
     response["Content-Language"] = language
     return response
@@ -307,11 +310,10 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         parts += [str(Path(found).stat().st_mtime_ns) for path in TABLET_ASSETS if (found := finders.find(path))]
     page = reverse("inspections:inspect")
     context = {
-        "assets": assets,
+        "assets_json": json.dumps([*assets, catalog_url(translation.get_language())]),
         "page": page,
         "checklists": page + "checklists/",
         "static": settings.STATIC_URL,
-        "catalog": catalog_url(translation.get_language()),
         "catalog_path": reverse("javascript-catalog"),
         "version": hashlib.sha256("|".join(parts).encode()).hexdigest()[:12],
     }

@@ -1,14 +1,23 @@
-"""Pages of the core app that every user sees: the landing page, the inbox and /healthz."""
+"""Pages of the core app that every user sees: the landing page, the inbox, /healthz and the JavaScript catalogue."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import django
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views import i18n as i18n_views
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -87,3 +96,36 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "shown": INBOX_PAGE,
         },
     )
+
+
+# --- the JavaScript catalogue -----------------------------------------------------------------------------
+@functools.cache
+def catalog_version() -> str:
+    """Names the JavaScript catalogues this process serves: the product's version, Django's, and the compiled
+    ``djangojs`` catalogues of the project (read once per process: they change only with a deployment)."""
+    digest = hashlib.sha256(f"{settings.APP_VERSION}|{django.get_version()}".encode())
+    for folder in settings.LOCALE_PATHS:
+        for path in sorted(Path(folder).glob("*/LC_MESSAGES/djangojs.mo")):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def catalog_url(language: str) -> str:
+    """The catalogue's address for a page that keeps it (the tablet): its language and version in the query."""
+    return reverse("javascript-catalog") + "?" + urlencode({"lang": language, "v": catalog_version()})
+
+
+class JavaScriptCatalog(i18n_views.JavaScriptCatalog):
+    """Django's catalogue. At the address ``catalog_url`` gives, it is in the language the address names and
+    kept for good (a new version has a new address); elsewhere it follows the request's language, as Django's."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        language = request.GET.get("lang", "")
+        if language not in dict(settings.LANGUAGES) or request.GET.get("v") != catalog_version():
+            return super().get(request, *args, **kwargs)
+        with translation.override(language):
+            response = super().get(request, *args, **kwargs)
+        # private: a signed-in person's response also renews their session cookie (SESSION_SAVE_EVERY_REQUEST)
+        response["Cache-Control"] = "private, max-age=31536000, immutable"
+        response["Content-Language"] = language
+        return response

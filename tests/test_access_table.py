@@ -412,6 +412,15 @@ def api(name: str, route: str, expect: str, method: str = "get", **kwargs: Any) 
     return Row(name, route, expect, method=method, api=True, **kwargs)
 
 
+def checklist_args(w: Any) -> list[Any]:
+    """The address of the tablet checklist ``w.template``: its id, version, edition and language."""
+    from inspections.models import ChecklistTemplate
+    from inspections.views import checklist_edition
+
+    template = ChecklistTemplate.objects.get(pk=w.template)
+    return [template.pk, template.version, checklist_edition(template), "zh-hans"]
+
+
 def tablet_payload(w: Any, kind: str = "daily", contract: str = "contract_a") -> dict[str, Any]:
     results = {code: {"result": "pass"} for code in ("A1", "A2", "A3")}
     return {
@@ -564,6 +573,9 @@ ROWS: list[Row] = [
     # --- inspections ------------------------------------------------------------------------------------
     Row("inspect", "inspections:inspect", "L 403 200 200 200 403 200 403"),
     Row("service-worker", "inspections:service_worker", "200 200 200 200 200 200 200 200"),
+    # a checklist's items for the tablet: whoever's page lists it (contract B is a cleaning contract too: vendor B
+    # does its self-checks with the daily cleaning checklist)
+    Row("tablet-checklist", "inspections:tablet_checklist", "L 403 200 200 200 403 200 403", args=checklist_args),
     Row("inspections", "inspections:list", "L 403 200 200 200 200 200 403"),
     Row("inspection", "inspections:detail", "L 403 200 200 404 200 200 403", args=lambda w: [w.inspection_a]),
     Row("inspection (B)", "inspections:detail", "L 403 404 404 200 200 200 403", args=lambda w: [w.inspection_b]),

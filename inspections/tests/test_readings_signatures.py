@@ -319,11 +319,12 @@ def test_the_page_shows_the_reading_its_range_and_the_signatures(
             assert response["Content-Type"] == "image/png"
 
 
-def test_the_tablet_page_carries_what_each_item_asks_for(client_for, inspector_user, setup):
+def test_the_tablet_checklist_carries_what_each_item_asks_for(client_for, inspector_user, setup):
     _contract, template = setup
-    response = client_for(inspector_user).get("/inspect/")
-    data = response.context["bootstrap"]
-    items = {i["code"]: i for t in data["templates"] if t["id"] == template.pk for i in t["items"]}
+    client = client_for(inspector_user)
+    data = client.get("/inspect/").context["bootstrap"]
+    [listed] = [t for t in data["templates"] if t["id"] == template.pk]
+    items = {i["code"]: i for i in client.get(listed["url"]).json()["items"]}
     assert "answer" not in items["A1"]
     assert {k: items["T1"][k] for k in ("answer", "unit", "min", "max", "range")} == {
         "answer": "reading",

@@ -2,6 +2,12 @@
  * The tablet inspection form. Works offline: every change is kept in the browser (localStorage for the
  * answers, IndexedDB for the photos) and synced to the server when the network is there. A submission
  * carries the form's idempotency key, so a retried or doubled submit creates exactly one inspection.
+ *
+ * The page carries what the first screen needs; a checklist's items come from its own address (it names the
+ * version, so it never changes), kept in the cache storage the service worker reads: fetched when a form opens,
+ * and, once the first screen is ready, all of the user's checklists in the background, so a tablet that was
+ * online once opens any of them in a basement. #inspect-app[data-ready] holds the milliseconds from the start
+ * of the navigation to a usable form (the choosers filled); [data-prefetched] marks the background fetch done.
  */
 (function () {
   "use strict";
@@ -73,12 +79,91 @@
   }
   const contractById = (id) => DATA.contracts.find((c) => String(c.id) === String(id));
   const templateById = (id) => DATA.templates.find((t) => String(t.id) === String(id));
+
+  // --- checklists: their items, from the cache storage or the network --------------------------------------
+  const CHECKLIST_CACHE = "inspect-checklists"; // the service worker keeps them there too
+  const hasCaches = () => "caches" in window;
+  async function cachedChecklist(url) {
+    if (!hasCaches()) return null;
+    try { return (await caches.match(url, { ignoreVary: true })) || null; } catch (e) { return null; }
+  }
+  async function fetchChecklist(url) {
+    const response = await fetch(url, { credentials: "same-origin" });
+    // kept here as well as by the service worker, which does not control the page on the first visit
+    if (response.ok && !response.redirected && hasCaches()) {
+      try { await (await caches.open(CHECKLIST_CACHE)).put(url, response.clone()); } catch (e) { /* storage full: fetched again later */ }
+    }
+    return response;
+  }
+  function checklistError(reason) { const error = new Error(reason); error.reason = reason; return error; }
+  async function loadChecklist(tpl) {
+    if (tpl.items) return tpl.items;
+    let response = await cachedChecklist(tpl.url);
+    if (!response) {
+      try { response = await fetchChecklist(tpl.url); } catch (e) { throw checklistError("offline"); }
+    }
+    if (response.redirected || response.status === 401) throw checklistError("session");  // sent to the login page
+    if (response.status === 403 || response.status === 404) throw checklistError("gone");
+    if (!response.ok) throw checklistError("failed");
+    try { tpl.items = (await response.json()).items; } catch (e) { throw checklistError("failed"); }
+    return tpl.items;
+  }
+  const CHECKLIST_PROBLEMS = {
+    offline: () => _("This checklist is not on this tablet yet and there is no network. Connect once and open it again: the tablet then keeps the checklists of your contracts for use without network."),
+    gone: () => _("This checklist or contract is no longer available to you."),
+    session: () => _("Your session has ended. Log in again; your answers are kept."),
+    failed: () => _("The checklist could not be loaded. Try again."),
+  };
+  function showChecklistStatus(text, kind) {
+    const box = $("checklist-status");
+    box.textContent = text || ""; box.hidden = !text;
+    box.className = "message" + (kind ? " message-" + kind : "");
+    if (text && kind) box.scrollIntoView({ block: "nearest" });
+  }
+  // The checklist's items before its form opens: true once they are here; false with the reason shown.
+  let asking = 0;
+  async function ensureChecklist(tpl) {
+    const ticket = ++asking;
+    if (!tpl.items) showChecklistStatus(_("Loading the checklist…"));
+    try { await loadChecklist(tpl); }
+    catch (e) {
+      if (ticket === asking) showChecklistStatus((CHECKLIST_PROBLEMS[e.reason] || CHECKLIST_PROBLEMS.failed)(), "warning");
+      return false;
+    }
+    if (ticket !== asking) return false; // another form was asked for meanwhile
+    showChecklistStatus("");
+    return true;
+  }
+  async function openDraft(draft) {
+    const tpl = templateById(draft.template);
+    if (!tpl || !contractById(draft.contract)) { alert(_("This checklist or contract is no longer available to you.")); return; }
+    if (!(await ensureChecklist(tpl))) return;
+    current = draft; showForm();
+    if (draft.errors) showErrors(draft.errors);
+  }
+  // After the first screen: every checklist of the user's contracts, three at a time, so that none is missing
+  // offline later. What is kept already is not fetched again.
+  let prefetching = null;
+  function prefetchChecklists() {
+    if (prefetching) return prefetching;
+    if (!hasCaches()) { app.dataset.prefetched = "1"; return null; }
+    const todo = DATA.templates.filter((t) => !t.items);
+    const worker = async () => {
+      for (let tpl = todo.shift(); tpl; tpl = todo.shift()) {
+        if (await cachedChecklist(tpl.url)) continue;
+        try { const response = await fetchChecklist(tpl.url); await response.arrayBuffer(); }
+        catch (e) { return; } // offline again: the next "online" event starts over
+      }
+    };
+    prefetching = Promise.all([worker(), worker(), worker()]).finally(() => { prefetching = null; app.dataset.prefetched = "1"; });
+    return prefetching;
+  }
   const kindLabel = (k) => (DATA.kinds.find((x) => x.value === k) || { label: k }).label;
 
   // Decimal-free money of points: work in hundredths to round half-up exactly like the server.
   function toCents(value) { const n = Number(value); return Number.isFinite(n) ? Math.round(n * 100) : NaN; }
   function runningScore(draft) {
-    const tpl = templateById(draft.template); if (!tpl) return null;
+    const tpl = templateById(draft.template); if (!tpl || !tpl.items) return null;
     let got = 0, possible = 0, answered = 0;
     tpl.items.forEach((item) => {
       const a = draft.results[item.code]; if (!a || !a.result) return;
@@ -259,7 +344,9 @@
     renderLocalDrafts();
     showScreen("start");
   }
-  function startDraft(fields) {
+  async function startDraft(fields) {
+    const tpl = templateById(fields.template);
+    if (!tpl || !(await ensureChecklist(tpl))) return; // no draft without its checklist
     current = Object.assign({
       key: uuid(), state: "draft", started_at: new Date().toISOString(), results: {}, photos: [], signatures: {}, summary: "",
       vendor_representative: "", departments: [], rectification_checks: {}, errors: null,
@@ -278,7 +365,7 @@
     if (draft && draft.state === "submitted") state = interpolate(_("Done: %(reference)s"), { reference: draft.result.reference }, true);
     else if (draft && draft.state === "queued") state = _("Done, waiting for the network");
     else if (round.inspection) state = `${round.status_label}: ${round.inspection}`;
-    else if (draft) action = el("button", { type: "button", class: "btn btn-primary", text: _("Continue"), onclick: () => { current = draft; showForm(); if (draft.errors) showErrors(draft.errors); } });
+    else if (draft) action = el("button", { type: "button", class: "btn btn-primary", text: _("Continue"), onclick: () => openDraft(draft) });
     else if (round.status === "due" || round.status === "missed") {
       action = el("button", { type: "button", class: "btn btn-primary", disabled: !round.template || !contract, text: _("Start"),
         onclick: () => startDraft({ kind: round.kind, contract: round.contract, template: round.template, site: round.site, key_points: round.key_points, round: round.id }) });
@@ -314,7 +401,7 @@
       const c = contractById(d.contract); const t = templateById(d.template);
       const state = { draft: _("draft"), queued: _("queued, waiting for the network"), error: _("needs attention") }[d.state] || d.state;
       ul.appendChild(el("li", {}, [
-        el("button", { type: "button", class: "btn", onclick: () => { current = d; showForm(); if (d.errors) showErrors(d.errors); } },
+        el("button", { type: "button", class: "btn", onclick: () => openDraft(d) },
           [`${kindLabel(d.kind)} · ${c ? c.number : "?"} · ${t ? t.name : "?"} · ${new Date(d.started_at).toLocaleString(document.documentElement.lang || undefined)} — ${state}`]),
       ]));
     });
@@ -335,6 +422,8 @@
   function showForm() {
     const draft = current; const tpl = templateById(draft.template); const contract = contractById(draft.contract);
     if (!tpl || !contract) { alert(_("This checklist or contract is no longer available to you.")); showScreen("start"); return; }
+    if (!tpl.items) { current = null; showScreen("start"); openDraft(draft); return; } // its items first
+    showChecklistStatus("");
     showScreen("form");
     $("form-title").textContent = `${kindLabel(draft.kind)} · ${tpl.name}`;
     const site = contract.sites.find((s) => s.id === draft.site);
@@ -646,8 +735,17 @@
   }
 
   // --- start ---------------------------------------------------------------------------------------------
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(app.dataset.sw, { scope: app.dataset.scope }).catch(() => {});
-  }
-  setupStart(); setupForm(); refreshNet(); flush();
+  setupStart(); setupForm(); refreshNet();
+  app.dataset.ready = String(Math.round(performance.now())); // the form is usable: choosers filled, buttons wired
+  flush();
+  // the rest waits for the first screen's own loads: the service worker (which keeps the page and its assets)
+  // and the checklists in the background
+  const afterLoad = () => {
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register(app.dataset.sw, { scope: app.dataset.scope }).catch(() => {});
+    }
+    prefetchChecklists();
+    window.addEventListener("online", prefetchChecklists);
+  };
+  if (document.readyState === "complete") afterLoad(); else window.addEventListener("load", afterLoad, { once: true });
 })();
