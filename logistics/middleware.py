@@ -1,4 +1,4 @@
-"""Middleware: the request limits, and the language (Chinese unless the person chose English).
+"""Middleware: the request limits, the language (Chinese unless the person chose English), compression.
 
 Django's LocaleMiddleware also follows the browser's Accept-Language header; here the product speaks
 the institution's language (settings.LANGUAGE_CODE, zh-hans) until someone switches, whatever the
@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -72,3 +73,30 @@ def _refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for text: pages, JSON, JavaScript, CSS, SVG, CSV (the tablet's page and its
+    checklists on a weak network). Photos, PDFs and workbooks are compressed formats already, or stream from
+    disk: gzip would spend CPU for nothing and drop their Content-Length.
+
+    Django's mitigation of BREACH (since 4.2, "Heal The Breach": up to ``max_random_bytes`` random bytes in each
+    compressed response's gzip header, so its length no longer tells a guessed secret) comes with it; Django's
+    CSRF tokens are masked per response as well. Static files are compressed at ``collectstatic``
+    (whitenoise's CompressedManifestStaticFilesStorage writes .gz and .br beside them)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        content_type = response.get("Content-Type", "").split(";")[0].strip().lower()
+        if not content_type.startswith(COMPRESSIBLE) and not content_type.endswith(("+json", "+xml")):
+            return response
+        return super().process_response(request, response)
+
+
+COMPRESSIBLE = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/xml",
+    "application/vnd.oai.openapi",
+    "image/svg+xml",
+)

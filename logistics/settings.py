@@ -54,7 +54,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "logistics.middleware.RequestLimitsMiddleware",  # before anything reads the body
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # serves static files itself (compressed at collectstatic)
+    # gzip for pages and JSON: outside everything below that writes or reads a response's body (Django's advice)
+    "logistics.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "logistics.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
