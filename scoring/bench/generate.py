@@ -14,6 +14,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ from inspections.models import (
 )
 from logistics import bulk
 from logistics.credit_code import check_digit
-from logistics.models import ServiceCategory, User, Vendor, VendorStatus
+from logistics.models import KeyPoint, ServiceCategory, Site, User, Vendor, VendorStatus
 from logistics.quarters import Quarter, institution_tz
 
 PREFIX = "BENCH-"
@@ -351,3 +352,109 @@ def _quarter_of(contracts: list[Contract], quarter: Quarter, ref: dict[str, Any]
         "complaints": len(complaints),
         "answers": len(responses),
     }
+
+
+# --- the tablet on a weak network: an inspector with many contracts and long checklists ----------------------
+TABLET_INSPECTOR = "bench-inspector-20"
+TABLET_CATEGORY = "bench-tablet"
+TABLET_CONTRACTS = 20
+TABLET_ITEMS = 40
+# five current checklists of the inspector's kinds in one category (two daily ones: the day and the night round)
+TABLET_CHECKLISTS = (
+    ("daily", "日间"),
+    ("daily", "夜间"),
+    ("weekly", "每周"),
+    ("monthly_joint", "月度联合"),
+    ("special", "专项"),
+)
+
+
+def tablet_inspector(quarter: Quarter) -> User:
+    """An inspector assigned to 20 contracts of one category that has 5 current checklists of 40 items, with
+    sites and key points: the tablet page's large case. Its contracts start after ``quarter`` (no quarter close
+    counts them) and ``drop_tablet_inspector`` removes them again: the benchmark's contract numbering and counts
+    stay those of ``generate``. The items are the demo checklists' own wording (Chinese and English, standards,
+    readings and signatures), so a page or a checklist weighs what a real one does."""
+    from inspections.demo_templates import DAILY, MONTHLY_EXTRA
+
+    drop_tablet_inspector()
+    user, _ = User.objects.get_or_create(
+        username=TABLET_INSPECTOR, defaults={"first_name": "平板", "last_name": "巡查员"}
+    )
+    user.groups.add(Group.objects.get(name="inspector"))
+    category = ServiceCategory.objects.create(code=TABLET_CATEGORY, name=f"{PREFIX}综合后勤", name_en="Facilities")
+    rows = [row for _name, _name_en, items in DAILY.values() for row in items]
+    for number, (kind, label) in enumerate(TABLET_CHECKLISTS, start=1):
+        chosen = rows[: TABLET_ITEMS - 2] + MONTHLY_EXTRA[3:5] if kind == "monthly_joint" else rows[:TABLET_ITEMS]
+        template = ChecklistTemplate.objects.create(
+            family=f"{TABLET_CATEGORY}-{number}",
+            category=category,
+            kind=kind,
+            name=f"{PREFIX}综合后勤{label}检查表",
+            name_en=f"Facilities checklist {number}",
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                template=template,
+                code=f"T{i + 1:02d}",
+                group=r[1],
+                group_en=r[2],
+                text=r[3],
+                text_en=r[4],
+                standard=r[5],
+                standard_en=r[6],
+                max_points=Decimal(r[7]),
+                severity=r[8],
+                is_key_point=r[9],
+                photo_required_on_fail=r[10],
+                sort_order=i,
+                **(r[11] if len(r) > 11 else {}),
+            )
+            for i, r in enumerate(chosen)
+        )
+    sites = [
+        Site.objects.create(
+            code=f"{TABLET_CATEGORY}-{n:02d}", name=f"{n}号楼", name_en=f"Building {n}", building=f"{n}"
+        )
+        for n in range(1, 11)
+    ]
+    KeyPoint.objects.bulk_create(
+        KeyPoint(
+            site=site, code=f"kp-{k}", name=f"{site.name}{k}层配电室", name_en=f"{site.name_en}, floor {k} power room"
+        )
+        for site in sites
+        for k in range(1, 4)
+    )
+    vendor = Vendor.objects.create(
+        legal_name=f"{PREFIX}综合后勤服务有限公司",
+        credit_code=(code := "91310000MB9999999") + check_digit(code),
+        legal_representative="王五",
+        registered_capital=Decimal("5000000.00"),
+        status=VendorStatus.ADMITTED,
+    )
+    start = quarter.last_day + dt.timedelta(days=1)
+    for n in range(1, TABLET_CONTRACTS + 1):
+        contract = Contract.objects.create(
+            number=f"{PREFIX}T{n:04d}",
+            vendor=vendor,
+            category=category,
+            start_date=start,
+            end_date=dt.date(start.year + 2, 12, 31),
+            status=ContractStatus.ACTIVE,
+        )
+        contract.sites.add(sites[(2 * n) % len(sites)], sites[(2 * n + 1) % len(sites)])
+        contract.inspectors.add(user)
+    return user
+
+
+def drop_tablet_inspector() -> None:
+    """Remove what ``tablet_inspector`` made (its contracts, checklists, sites, vendor and category)."""
+    category = ServiceCategory.objects.filter(code=TABLET_CATEGORY).first()
+    if category is None:
+        return
+    Contract.objects.filter(category=category).delete()
+    Vendor.objects.filter(legal_name=f"{PREFIX}综合后勤服务有限公司").delete()
+    ChecklistTemplate.objects.filter(category=category).delete()
+    KeyPoint.objects.filter(site__code__startswith=f"{TABLET_CATEGORY}-").delete()
+    Site.objects.filter(code__startswith=f"{TABLET_CATEGORY}-").delete()
+    category.delete()

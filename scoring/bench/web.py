@@ -3,12 +3,15 @@ by wrk (a C load generator: on a 2-core machine a Python load tool would take th
 
 Scenarios, each bounded in time: a trivial JSON view (the ceiling of this machine and server), the public
 complaint POST at 16 clients (each request from another address, as employees behind the institution's
-proxy are, so the per-address limit counts but does not refuse), the tablet form GET as an inspector, and
-the office's quarter overview with every contract.
+proxy are, so the per-address limit counts but does not refuse), the tablet form GET as an inspector, the
+tablet form in Chromium on a weak network (scoring/bench/tablet_network.py: bytes, requests and the time to a
+usable form, cold and repeated, for an inspector of 5 and one of 20 contracts), and the office's quarter
+overview with every contract.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import secrets
@@ -37,6 +40,7 @@ from contracts.models import Contract
 from inspections import forms as complaint_forms
 from logistics.models import ServiceCategory, User
 from logistics.quarters import Quarter
+from scoring.bench import generate
 
 STAMPS = 8000  # distinct complaint-form stamps for the POST run (two wrk threads, ~15 s at a few hundred req/s)
 DONE_LUA = """
@@ -125,6 +129,29 @@ def _wrk(url: str, *, seconds: int, connections: int, script: str, env_headers: 
     data = json.loads(line)
     data["rps"] = round(data["requests"] / (data["duration_us"] / 1e6), 1)
     return data
+
+
+def _tablet_network(base: str, quarter: Quarter, inspector: User, stdout: Any) -> dict[str, Any] | None:
+    """/inspect/ in Chromium on a weak network (scoring/bench/tablet_network.py), cold and repeated, as the
+    inspector of 5 contracts above and as one of 20 contracts whose category has 5 checklists of 40 items
+    (made for this step and removed after it)."""
+    from scoring.bench import tablet_network
+
+    if importlib.util.find_spec("playwright") is None:  # a development requirement (requirements-dev.txt)
+        stdout.write("tablet on a weak network: skipped, Playwright is not installed (requirements-dev.txt)\n")
+        return None
+    if not Path(tablet_network.CHROMIUM).exists():
+        stdout.write(f"tablet on a weak network: skipped, no Chromium at {tablet_network.CHROMIUM}\n")
+        return None
+    out: dict[str, Any] = {}
+    try:
+        for key, user in (("contracts_5", inspector), ("contracts_20", generate.tablet_inspector(quarter))):
+            cookie = {"name": settings.SESSION_COOKIE_NAME, "value": _session_for(user)}
+            out[key] = tablet_network.measure(base, cookie)
+            stdout.write(f"tablet on a weak network, {key}: {json.dumps(out[key])}\n")
+    finally:
+        generate.drop_tablet_inspector()
+    return out
 
 
 def run(quarter: Quarter, *, seconds: int = 15, workers: int = WORKERS, stdout: Any = sys.stdout) -> dict[str, Any]:
@@ -225,6 +252,7 @@ end
         form = _signed_in_load(f"{base}/inspect/", inspector, seconds=seconds, connections=4)
         stdout.write(f"tablet form GET: {form}\n")
         figures["inspect_form_p95_ms"] = round(form["p95_us"] / 1000, 1)
+        figures["tablet_network"] = _tablet_network(base, quarter, inspector, stdout)
 
         office = _user("bench-office", "office")
         url = f"/evaluation/{quarter.key}/"
@@ -243,5 +271,6 @@ end
         gunicorn.wait(timeout=30)
         # the next steps' quarter closes run on the same institution as the first ones
         User.objects.filter(username__startswith="bench-office-").delete()
+        generate.drop_tablet_inspector()
         redis_db = env["CELERY_BROKER_URL"]
         subprocess.run(["redis-cli", "-u", redis_db, "flushdb"], capture_output=True, check=False)
