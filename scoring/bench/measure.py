@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import resource
@@ -242,6 +243,13 @@ def reports(quarter: Quarter, repeat: int = 5) -> dict[str, float]:
     }
 
 
+def summary_time(quarter: Quarter, repeat: int = 3) -> float:
+    """Median of ``repeat`` renders of the institution summary (at the benchmark's largest size)."""
+    from scoring import reports as report_module
+
+    return median_time(lambda: report_module.render_summary_report(quarter, force=True), repeat)
+
+
 class _Rollback(Exception):
     pass
 
@@ -306,3 +314,49 @@ def tablet(repeat: int = 5) -> dict[str, Any]:
     except _Rollback:
         pass
     return figures
+
+
+def write_limit(quarter: Quarter, repeat: int = 3) -> dict[str, Any]:
+    """The floor of a quarter close that writes what it must: the read aggregate (``db_limit``) plus a bare COPY
+    of the quarter's ledger lines and their history rows, as the close wrote them, into unlogged tables without
+    constraints, indexes or foreign keys (best of ``repeat``). The close also computes, checks, locks and audits;
+    this is what PostgreSQL alone needs to read the facts and store the money."""
+    from contracts.models import LedgerLine
+
+    tables = [LedgerLine._meta.db_table, LedgerLine.history.model._meta.db_table]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {quote(tables[0])} WHERE quarter = %s", [quarter.key])
+        ids = [row[0] for row in cursor.fetchall()]
+        if not ids:
+            return {"ledger_rows": 0, "history_rows": 0, "seconds": round(db_limit(quarter), 4)}
+        buffers = []
+        for table, key in zip(tables, ("id", "id"), strict=True):
+            buffer = io.StringIO()
+            raw = cursor.cursor
+            raw.copy_expert(
+                f"COPY (SELECT * FROM {quote(table)} WHERE {key} = ANY(ARRAY[{','.join(map(str, ids))}])) TO STDOUT",
+                buffer,
+            )
+            buffers.append(buffer.getvalue())
+        rows = [text.count("\n") for text in buffers]
+        best = None
+        for _ in range(repeat):
+            for table in tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {quote('bench_copy_' + table)}")
+                cursor.execute(f"CREATE UNLOGGED TABLE {quote('bench_copy_' + table)} (LIKE {quote(table)})")
+            started = time.perf_counter()
+            for table, text in zip(tables, buffers, strict=True):
+                cursor.cursor.copy_expert(f"COPY {quote('bench_copy_' + table)} FROM STDIN", io.StringIO(text))
+            seconds = time.perf_counter() - started
+            best = seconds if best is None else min(best, seconds)
+        for table in tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {quote('bench_copy_' + table)}")
+    read = db_limit(quarter)
+    return {
+        "ledger_rows": rows[0],
+        "history_rows": rows[1],
+        "copy_seconds": round(best, 4),
+        "read_seconds": round(read, 4),
+        "seconds": round(best + read, 4),
+    }

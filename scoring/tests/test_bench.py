@@ -65,6 +65,30 @@ def test_a_small_benchmark_run_prints_its_table_and_json(tmp_path, capsys, setti
     assert LedgerLine.objects.exists()
 
 
+def test_the_largest_step_times_the_office_lists_and_the_summary_with_their_targets(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    call_command(
+        "bench", "--contracts", "2", "--scale", "2,3", "--no-web", "--naive-sample", "1", "--in-process",
+        "--json", str(out),
+    )  # fmt: skip
+    figures = json.loads(out.read_text())
+    pages = figures["office"]["pages"]
+    assert figures["office"]["contracts"] == 3 and len(pages) == 21
+    assert all(page["queries"] > 0 and page["p95_ms"] >= page["p50_ms"] > 0 for page in pages)
+    # the overview of every contract on one page is for information; each other page has its target
+    assert [page["page"] for page in pages if page["met"] is None] == ["quarter overview (every contract)"]
+    assert {page["target"] for page in pages if page["met"] is not None} == {"p95 <= 300 ms"}
+    assert figures["reports"]["summary_largest_contracts"] == 3 and figures["reports"]["summary_largest_s"] > 0
+    printed = capsys.readouterr().out
+    assert "office: admin inspections" in printed and "at the largest size" in printed
+    # every row with a target says whether it was met
+    for line in printed.splitlines():
+        if line.rstrip().endswith(("<= 1.0 s", "<= 300 ms", "<= 2.0 s", ">= 50x")):
+            raise AssertionError(f"a target without its verdict: {line}")
+    verdicts = [line for line in printed.splitlines() if line.rstrip().endswith(("met", "MISSED"))]
+    assert len(verdicts) >= 25
+
+
 def test_the_benchmark_refuses_a_database_with_real_data():
     ContractFactory(number="HT-2026-001")
     with pytest.raises(CommandError, match="not benchmark data"):
@@ -90,8 +114,16 @@ def test_the_web_rows_name_the_workers_and_the_share_of_the_ceiling():
         "overview_queries": 12,
     }
     printed = web_table(web, 300)
-    assert "4 workers" in printed and "150.0 req/s, p99 120.0 ms" in printed and "15% of ceiling" in printed
+    assert "4 workers" in printed and "150.0 req/s, p99 120.0 ms" in printed and "15% of the ceiling" in printed
     assert "N=300" in printed
+    # each row with a target says whether it was met: the POST's rate is under 250/s, the form and overview are in
+    verdicts = {line.split("  ")[0]: line.split()[-1] for line in printed.splitlines()}
+    assert verdicts == {
+        "trivial JSON view (ceiling)": "(information)",
+        "complaint POST": "MISSED",
+        "tablet form GET": "met",
+        "quarter overview": "met",
+    }
 
 
 def test_the_benchmark_refuses_to_measure_with_debug_on(settings):
