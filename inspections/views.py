@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from contracts.choices import NoticeKind
 from contracts.evidence import register_evidence_url
@@ -275,6 +275,7 @@ def inspect(request: HttpRequest) -> HttpResponse:
 CHECKLIST_MAX_AGE = 365 * 24 * 3600  # its address changes with the checklist: kept as long as it is wanted
 
 
+@require_safe
 @role_required("office", "inspector", "vendor")
 def tablet_checklist(request: HttpRequest, pk: int, version: int, edition: int, language: str) -> HttpResponse:
     """The items of one checklist the tablet offers this user (``selectors.tablet_checklists``, the page's own

@@ -235,6 +235,8 @@ def test_an_address_of_another_edition_version_or_language_is_not_found(client_f
     edition = views.checklist_edition(template)
     assert client.get(f"/inspect/checklists/{template.pk}/v2.{edition}.zh-hans.json").status_code == 404
     assert client.get(f"/inspect/checklists/{template.pk}/v1.{edition}.fr.json").status_code == 404
+    # it is read, never written
+    assert (client.head(after).status_code, client.post(after).status_code) == (200, 405)
 
 
 # --- the JavaScript catalogue and the service worker ----------------------------------------------------------
