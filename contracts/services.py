@@ -628,7 +628,6 @@ SETTLEMENT_FIELDS = (
 )
 
 
-@transaction.atomic
 def settlements_apply(
     *,
     quarter: Quarter,
@@ -636,6 +635,7 @@ def settlements_apply(
     finalize: bool = False,
     by: User | None = None,
     skip_final: bool = False,
+    savepoint: bool = True,
 ) -> dict[int, Settlement]:
     """Apply one quarter's facts to many contracts: ledger lines and settlements; at finalization also the
     formal warnings and the contract's flags (a draft issues no warning and raises no flag).
@@ -644,7 +644,17 @@ def settlements_apply(
     facts that disappeared since the last run lose their line. A final settlement refuses to change.
     Reads and writes are batched: the number of queries does not depend on the number of contracts.
     With ``skip_final`` the contracts whose settlement is final are left out instead (the quarter close).
+
+    Atomic; ``savepoint=False`` inside a caller's transaction that fails as a whole when this fails (the quarter
+    close: two statements fewer), never where the caller catches an error and goes on.
     """
+    with transaction.atomic(savepoint=savepoint):
+        return _settlements_apply(quarter, items, finalize, by, skip_final)
+
+
+def _settlements_apply(
+    quarter: Quarter, items: Sequence[SettlementInput], finalize: bool, by: User | None, skip_final: bool
+) -> dict[int, Settlement]:
     contracts, settlements = _lock_quarter(quarter, [item.contract.pk for item in items], skip_final)
     items = [item for item in items if item.contract.pk in contracts]
     if not items:

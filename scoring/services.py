@@ -160,6 +160,7 @@ def _draft_settlements(
     contract_services.settlements_apply(  # a final settlement stays as it is (its locked read tells)
         quarter=quarter,
         skip_final=True,
+        savepoint=False,  # inside the close's transaction, which fails as a whole
         items=[
             contract_services.SettlementInput(
                 contract=facts[e.contract_id].contract,
