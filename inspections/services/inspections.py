@@ -59,6 +59,10 @@ READING_PLACES = 3
 PLAIN = ItemResult._base_manager
 
 
+#: an item result's columns the tablet's answer (and, at submission, its points) writes
+ANSWER_COLUMNS = ("result", "points", "note", "reading", "awarded")
+
+
 class InspectionInvalid(ValidationError):
     """The submission has problems; ``message_dict`` says which field or item (``items.<code>``)."""
 
@@ -381,6 +385,7 @@ def _write_draft(
     items = {item.pk: item for item in checked.items}
     existing = {r.item_id: r for r in inspection.results.all()}
     kept, created, changed = [], [], []
+    fields: set[str] = set()  # the columns some row changes: the bulk update writes those only (a CASE each)
     for item_id, answer in checked.answers.items():
         row = existing.pop(item_id, None)
         points = awarded.get(item_id) if awarded is not None else None
@@ -398,7 +403,9 @@ def _write_draft(
                 )
             )
             continue
-        if (row.result, row.points, row.note, row.reading, row.awarded) != values:
+        before = (row.result, row.points, row.note, row.reading, row.awarded)
+        if before != values:
+            fields.update(name for name, old, new in zip(ANSWER_COLUMNS, before, values, strict=True) if old != new)
             row.result, row.points, row.note, row.reading, row.awarded = values
             changed.append(row)
         kept.append(row)
@@ -406,9 +413,8 @@ def _write_draft(
     if created:
         created = bulk_create_with_history(created, ItemResult, default_user=user)
     if changed:
-        bulk_update_with_history(
-            changed, ItemResult, ["result", "points", "note", "reading", "awarded"], default_user=user, manager=PLAIN
-        )
+        columns = [name for name in ANSWER_COLUMNS if name in fields]
+        bulk_update_with_history(changed, ItemResult, columns, default_user=user, manager=PLAIN)
     stale = [row.pk for item_id, row in existing.items() if item_id not in checked.answers]
     if stale:
         ItemResult.objects.filter(pk__in=stale).delete()
