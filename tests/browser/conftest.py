@@ -22,20 +22,12 @@ from typing import Any
 
 import pytest
 
+from scoring.bench.tablet_network import CHROMIUM, CHROMIUM_ARGS  # one way to start Chromium
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 DOCS = ROOT / "docs"
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TABLET = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "test-password-123"  # logistics.tests.factories.UserFactory
