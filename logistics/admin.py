@@ -348,6 +348,14 @@ class CertificateForm(DocumentUploadForm):
     document_fields = ("scan",)
 
 
+class StaffCertificateForm(DocumentUploadForm):
+    class Meta:
+        model = StaffCertificate
+        fields = ["type", "number", "issued_on", "expires_on", "scan"]
+
+    document_fields = ("scan",)
+
+
 class CertificateInline(admin.TabularInline):
     model = Certificate
     form = CertificateForm
@@ -466,8 +474,9 @@ class VendorAdmin(ScopedAdmin):
 
 class StaffCertificateInline(admin.TabularInline):
     model = StaffCertificate
+    form = StaffCertificateForm
     extra = 0
-    fields = ["kind", "number", "expires_on"]
+    fields = ["type", "number", "issued_on", "expires_on", "scan"]
 
 
 @admin.register(VendorStaff)

@@ -27,7 +27,7 @@ class RequiredCertificate:
 @dataclass(frozen=True)
 class StaffCertificateFact:
     staff_name: str
-    kind: str
+    kind: Any  # the certificate type's names ({"zh": ..., "en": ...}) or a plain name
     expires_on: dt.date | None
 
 
@@ -110,7 +110,7 @@ def run_checks(facts: AdmissionFacts, rules: Rules = Rules()) -> list[CheckOutco
     problems = []
     if facts.staff_count == 0:
         problems.append(reason("no_staff"))
-    for cert in sorted(facts.staff_certificates, key=lambda c: (c.staff_name, c.kind)):
+    for cert in sorted(facts.staff_certificates, key=lambda c: (c.staff_name, str(c.kind))):
         if cert.expires_on is not None and cert.expires_on < facts.today:
             problems.append(
                 reason(

@@ -223,29 +223,31 @@ DEMO_SCAN = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
-# vendor key -> [(name, post, [(kind, number, expires in days)])]
+# vendor key -> [(name, post, [(work certificate type code, number, expires in days)])]
 STAFF = {
     "jiejing": [
-        ("李敏", "项目经理", [("健康证", "JK2026-0012", 200)]),
-        ("王秀英", "保洁班长", [("健康证", "JK2026-0013", 25)]),
-        ("张桂兰", "保洁员", [("健康证", "JK2025-0101", 150)]),
+        ("李敏", "项目经理", [("health_certificate", "JK2026-0012", 200)]),
+        ("王秀英", "保洁班长", [("health_certificate", "JK2026-0013", 25)]),
+        ("张桂兰", "保洁员", [("health_certificate", "JK2025-0101", 150)]),
     ],
     "huaan": [
-        ("周军", "保安队长", [("保安员证", "京保 0012345", 800)]),
-        ("陈刚", "保安员", [("保安员证", "京保 0023456", 20)]),
+        ("周军", "保安队长", [("security_guard_card", "京保 0012345", 800)]),
+        ("陈刚", "保安员", [("security_guard_card", "京保 0023456", 20)]),
     ],
-    "jinwei": [("刘建军", "厨师长", [("健康证", "JK2026-0201", 120), ("食品安全管理员证", "SA-0033", 300)])],
+    "jinwei": [
+        ("刘建军", "厨师长", [("health_certificate", "JK2026-0201", 120), ("food_safety_manager", "SA-0033", 300)])
+    ],
     "hengtong": [
-        ("孙鹏", "值班电工", [("电工证", "T1101060012", 400)]),
-        ("赵亮", "暖通技师", [("制冷与空调作业证", "T1101060099", -30)]),
+        ("孙鹏", "值班电工", [("electrician_card", "T1101060012", 400)]),
+        ("赵亮", "暖通技师", [("refrigeration_card", "T1101060099", -30)]),
     ],
     "lvyuan": [("吴刚", "绿化工", [])],
-    "suda": [("郑涛", "驾驶员", [("驾驶证 A2", "110105198001010011", 1500)])],
+    "suda": [("郑涛", "驾驶员", [("driving_licence", "110105198001010011", 1500)])],
     "boya": [("钱丽", "会务主管", [])],
-    "mingjing": [("冯霞", "项目经理", [("健康证", "JK2026-0301", 300)])],
-    "anjie": [("何平", "项目经理", [("健康证", "JK2026-0401", 250)])],
-    "kangning": [("林医生", "全科医生", [("医师执业证书", "110110000012345", 2000)])],
-    "moxiang": [("黄小燕", "文印员", [("健康证", "JK2025-0501", -5)])],
+    "mingjing": [("冯霞", "项目经理", [("health_certificate", "JK2026-0301", 300)])],
+    "anjie": [("何平", "项目经理", [("health_certificate", "JK2026-0401", 250)])],
+    "kangning": [("林志远", "全科医生", [("physician_licence", "110110000012345", 2000)])],
+    "moxiang": [("黄小燕", "文印员", [("health_certificate", "JK2025-0501", -5)])],
 }
 
 
@@ -296,11 +298,16 @@ def seed_vendors(context: dict[str, Any]) -> dict[str, Vendor]:
                 certificate.save()
         for staff_name, post, certificates in STAFF.get(key, []):
             staff, _ = VendorStaff.objects.get_or_create(vendor=vendor, name=staff_name, defaults={"role": post})
-            for kind, number, expires_in in certificates:
+            for type_code, number, expires_in in certificates:
+                expires_on = today + dt.timedelta(days=expires_in)
                 StaffCertificate.objects.get_or_create(
                     staff=staff,
-                    kind=kind,
-                    defaults={"number": number, "expires_on": today + dt.timedelta(days=expires_in)},
+                    type=types[type_code],
+                    defaults={
+                        "number": number,
+                        "issued_on": expires_on - dt.timedelta(days=365 * 3),
+                        "expires_on": expires_on,
+                    },
                 )
     BadRecord.objects.get_or_create(
         vendor=vendors["chengxin"],

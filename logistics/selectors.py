@@ -81,7 +81,7 @@ def certificates_expiring(
     )
     staff_certificates = StaffCertificate.objects.filter(
         expires_on__isnull=False, expires_on__lte=horizon, staff__is_active=True
-    ).select_related("staff__vendor")
+    ).select_related("staff__vendor", "type")
     if vendor_ids is not None:
         certificates = certificates.filter(vendor_id__in=vendor_ids)
         staff_certificates = staff_certificates.filter(staff__vendor_id__in=vendor_ids)
@@ -110,7 +110,7 @@ def certificates_expiring(
             pk=s.pk,
             vendor_id=s.staff.vendor_id,
             vendor_name=s.staff.vendor.legal_name,
-            what=s.kind,
+            what=str(s.type),
             number=s.number,
             holder=s.staff.name,
             expires_on=s.expires_on,
@@ -183,7 +183,9 @@ def admission_facts(
         valid_certificates(today)
     )
     staff = list(vendor.staff.filter(is_active=True))
-    staff_certs = StaffCertificate.objects.filter(staff__vendor=vendor, staff__is_active=True).select_related("staff")
+    staff_certs = StaffCertificate.objects.filter(staff__vendor=vendor, staff__is_active=True).select_related(
+        "staff", "type"
+    )
     return admission_checks.AdmissionFacts(
         today=today,
         legal_representative=vendor.legal_representative,
@@ -196,7 +198,9 @@ def admission_facts(
         experience_years=vendor.management_experience_years,
         staff_count=len(staff),
         staff_certificates=[
-            admission_checks.StaffCertificateFact(staff_name=c.staff.name, kind=c.kind, expires_on=c.expires_on)
+            admission_checks.StaffCertificateFact(
+                staff_name=c.staff.name, kind=bilingual(c.type), expires_on=c.expires_on
+            )
             for c in staff_certs
         ],
     )

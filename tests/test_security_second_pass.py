@@ -46,13 +46,18 @@ def test_an_inspector_reads_no_certificates_nor_staff_data_through_the_expiring_
     from logistics.tests.factories import VendorFactory
 
     soon = today() + dt.timedelta(days=20)
-    kind = CertificateType.objects.create(code="health", name="健康证", name_en="Health certificate")
+    kind = CertificateType.objects.create(code="canteen_hygiene", name="餐饮卫生资质", name_en="Catering hygiene")
     for vendor in (vendor_a, VendorFactory()):
         Certificate.objects.create(
             vendor=vendor, type=kind, number=f"C-{vendor.pk}", issued_on=dt.date(2025, 1, 1), expires_on=soon
         )
         staff = VendorStaff.objects.create(vendor=vendor, name="王芳", role="保洁员")
-        StaffCertificate.objects.create(staff=staff, kind="健康证", number=f"H-{vendor.pk}", expires_on=soon)
+        StaffCertificate.objects.create(
+            staff=staff,
+            type=CertificateType.objects.get(code="health_certificate"),
+            number=f"H-{vendor.pk}",
+            expires_on=soon,
+        )
     url = "/api/certificates/expiring/?days=365"
     assert api_get(inspector_user, "/api/certificates/").status_code == 403
     assert api_get(inspector_user, url).json() == []  # was: every vendor's, with names and numbers

@@ -68,7 +68,11 @@ class Tender(TimeStampedModel):
         validators=[MinValueValidator(0)],
     )
     required_certificate_types = models.ManyToManyField(
-        "logistics.CertificateType", blank=True, related_name="+", verbose_name=_("required certificate types")
+        "logistics.CertificateType",
+        blank=True,
+        related_name="+",
+        limit_choices_to={"holder": "company"},
+        verbose_name=_("required certificate types"),
     )
     min_similar_projects = models.PositiveSmallIntegerField(_("minimum similar past projects"), default=0)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices, default=Method.OPEN)

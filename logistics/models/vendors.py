@@ -146,12 +146,22 @@ class Severity(models.TextChoices):
     SERIOUS = "serious", _("Serious")
 
 
+class CertificateHolder(models.TextChoices):
+    """Who holds a certificate of a type: the company (资质) or a person on a post (上岗证)."""
+
+    COMPANY = "company", _("Company (qualification)")
+    PERSON = "person", _("Person (work certificate)")
+
+
 class CertificateType(models.Model):
-    """A kind of qualification certificate; the office extends the list in the admin."""
+    """A kind of certificate, of a company or of a person; the office extends the list in the admin."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    holder = models.CharField(
+        _("held by"), max_length=10, choices=CertificateHolder.choices, default=CertificateHolder.COMPANY
+    )
     mandatory_for = models.ManyToManyField(
         "logistics.ServiceCategory",
         blank=True,
@@ -164,9 +174,14 @@ class CertificateType(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["code"]
+        ordering = ["holder", "code"]
         verbose_name = _("certificate type")
         verbose_name_plural = _("certificate types")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(holder__in=CertificateHolder.values), name="%(app_label)s_%(class)s_holder_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return in_language(self.name, self.name_en)
@@ -184,7 +199,11 @@ class CertificateReview(models.TextChoices):
 class Certificate(TimeStampedModel):
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("vendor"))
     type = models.ForeignKey(
-        CertificateType, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("type")
+        CertificateType,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        limit_choices_to={"holder": CertificateHolder.COMPANY},
+        verbose_name=_("type"),
     )
     number = models.CharField(_("number"), max_length=100)
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
@@ -232,8 +251,13 @@ class Certificate(TimeStampedModel):
         return f"{self.type} {self.number}"
 
     def clean(self) -> None:
+        errors = {}
+        if self.type_id is not None and self.type.holder != CertificateHolder.COMPANY:
+            errors["type"] = _("“%(type)s” is a person's work certificate, not a company's.") % {"type": self.type}
         if self.expires_on is not None and self.issued_on is not None and self.expires_on <= self.issued_on:
-            raise ValidationError({"expires_on": _("The expiry date must be after the issue date.")})
+            errors["expires_on"] = _("The expiry date must be after the issue date.")
+        if errors:
+            raise ValidationError(errors)
 
     def is_valid_on(self, day: dt.date) -> bool:
         """Verified by the office and in force on ``day`` (``logistics.selectors.valid_certificates`` in SQL)."""
@@ -264,26 +288,62 @@ class VendorStaff(TimeStampedModel):
 
 
 class StaffCertificate(TimeStampedModel):
-    """A work certificate (上岗证) of a staff member: security guard card, health certificate, electrician..."""
+    """A work certificate (上岗证) of a staff member: security guard card, health certificate, electrician...
+    Its type is a person's type from the same table as the company certificates; posts require them."""
 
     staff = models.ForeignKey(
         VendorStaff, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("staff member")
     )
-    kind = models.CharField(_("kind"), max_length=100, help_text=_("e.g. 保安员证, 健康证, 电工证"))
+    type = models.ForeignKey(
+        CertificateType,
+        on_delete=models.PROTECT,
+        related_name="staff_certificates",
+        limit_choices_to={"holder": CertificateHolder.PERSON},
+        verbose_name=_("type"),
+    )
     number = models.CharField(_("number"), max_length=100, blank=True)
-    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True, help_text=_("Empty: does not expire."))
+    scan = models.FileField(
+        _("scan"),
+        storage=private_storage,
+        upload_to=RandomName("staff-certificates"),
+        blank=True,
+        help_text=_("PDF, JPEG or PNG, at most 15 MB; never served publicly."),
+    )
 
     objects = AuditedManager()
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["staff", "kind"]
+        ordering = ["staff", "type", "-expires_on"]
         verbose_name = _("work certificate")
         verbose_name_plural = _("work certificates")
         indexes = [models.Index(fields=["expires_on"], name="logistics_staffcert_expires")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_on__isnull=True)
+                | models.Q(issued_on__isnull=True)
+                | models.Q(expires_on__gt=models.F("issued_on")),
+                name="%(app_label)s_%(class)s_expires_after_issue",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.number}".strip()
+        return f"{self.type} {self.number}".strip()
+
+    def clean(self) -> None:
+        errors = {}
+        if self.type_id is not None and self.type.holder != CertificateHolder.PERSON:
+            errors["type"] = _("“%(type)s” is a company's certificate, not a person's.") % {"type": self.type}
+        if self.expires_on is not None and self.issued_on is not None and self.expires_on <= self.issued_on:
+            errors["expires_on"] = _("The expiry date must be after the issue date.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        """In force on ``day`` (``logistics.selectors.valid_staff_certificates`` in SQL)."""
+        return (self.issued_on is None or self.issued_on <= day) and (self.expires_on is None or self.expires_on >= day)
 
 
 class BadRecord(TimeStampedModel):

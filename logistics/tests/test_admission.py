@@ -91,7 +91,9 @@ def _vendor_for_review():
     vendor.categories.add(canteen)
     CertificateFactory(vendor=vendor, type=CertificateType.objects.get(code="business_licence"))
     staff = VendorStaff.objects.create(vendor=vendor, name="李四", role="厨师")
-    StaffCertificate.objects.create(staff=staff, kind="健康证", expires_on=dt.date(2030, 1, 1))
+    StaffCertificate.objects.create(
+        staff=staff, type=CertificateType.objects.get(code="health_certificate"), expires_on=dt.date(2030, 1, 1)
+    )
     return vendor
 
 

@@ -77,7 +77,11 @@ def test_expiry_selector_worked_example():
     CertificateFactory(vendor=vendor, type=other, expires_on=TODAY + dt.timedelta(days=31))  # beyond 30 days
     expired = CertificateFactory(vendor=vendor, type=iso, number="OLD", expires_on=TODAY - dt.timedelta(days=3))
     staff = VendorStaff.objects.create(vendor=vendor, name="王五", role="保洁员")
-    health = StaffCertificate.objects.create(staff=staff, kind="健康证", expires_on=TODAY + dt.timedelta(days=30))
+    health = StaffCertificate.objects.create(
+        staff=staff,
+        type=CertificateType.objects.get(code="health_certificate"),
+        expires_on=TODAY + dt.timedelta(days=30),
+    )
     # when
     items = selectors.certificates_expiring(within_days=30, today=TODAY)
     # then: the expired one first, then 10 days, then the staff certificate at exactly 30 days
