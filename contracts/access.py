@@ -23,6 +23,9 @@ from contracts.models import (
     LedgerLine,
     PaymentApproval,
     PaymentRequest,
+    Post,
+    PostRole,
+    RosterEntry,
     Settlement,
     SettlementStatus,
     TermsVersion,
@@ -128,3 +131,20 @@ def notice_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
         return queryset.filter(contract__vendor_id=user.vendor_id, kind__in=VENDOR_NOTICES)
     return queryset.none()
+
+
+# --- staffing ---------------------------------------------------------------------------------------------
+scope_rule(Post)(_through_contract)  # a contract's posts are part of its terms (finance reads them too)
+
+
+@scope_rule(RosterEntry)
+def roster_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    """Who is on the posts: the vendor's own people, the assigned inspectors' contracts (the tablet's post
+    check); not finance (people, not money)."""
+    return queryset.filter(post__contract__in=contracts_for(user).values("pk"))
+
+
+@scope_rule(PostRole)
+def post_role_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    """The list of post roles is reference data, like the service categories."""
+    return queryset

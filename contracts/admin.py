@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from contracts import clause_kinds, services
+from contracts import clause_kinds, selectors_staffing, services, services_staffing
 from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.exports import settlements_workbook
@@ -30,6 +30,9 @@ from contracts.models import (
     ContractStatusChange,
     FormalWarning,
     LedgerLine,
+    Post,
+    PostRole,
+    RosterEntry,
     Settlement,
     SettlementStatus,
     TermsVersion,
@@ -159,6 +162,42 @@ def _transition(to_status: str):
     )
 
 
+class PostForm(forms.ModelForm):
+    """A post; made full-time, none of its people may be on another full-time post on the same days."""
+
+    class Meta:
+        model = Post
+        fields = ["role", "headcount", "on_duty", "shift", "hours", "full_time", "required_certificates", "sort_order"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        post = self.instance
+        if post.pk and data.get("full_time") and not post.full_time:
+            made_full_time = Post(
+                pk=post.pk, contract_id=post.contract_id, role=post.role, shift=post.shift, full_time=True
+            )
+            for entry in RosterEntry.objects.filter(post=post).select_related("staff"):
+                entry.post = made_full_time
+                problem = selectors_staffing.overlap_problem(entry)
+                if problem:
+                    self.add_error("full_time", problem)
+                    break
+        return data
+
+
+class PostInline(admin.TabularInline):
+    model = Post
+    form = PostForm
+    extra = 0
+    show_change_link = True  # its roster is kept on the post's own page
+    autocomplete_fields = ["role"]
+
+
+def sync_rosters(formset: Any) -> None:
+    for post in formset.model.objects.filter(pk__in=[f.instance.pk for f in formset.forms if f.instance.pk]):
+        services_staffing.post_roster_sync(post=post)
+
+
 @admin.register(Contract)
 class ContractAdmin(ScopedAdmin):
     list_display = ["number", "vendor", "category", "status_label", "start_date", "end_date", "fee_in_force", "flags"]
@@ -166,7 +205,7 @@ class ContractAdmin(ScopedAdmin):
     list_select_related = ["vendor", "category"]
     search_fields = ["number", "vendor__legal_name"]
     filter_horizontal = ["sites", "inspectors"]
-    inlines = [ClauseInline, AttachmentInline, SettlementInline, StatusChangeInline, AmendmentInline]
+    inlines = [ClauseInline, PostInline, AttachmentInline, SettlementInline, StatusChangeInline, AmendmentInline]
 
     def get_inlines(self, request: HttpRequest, obj: Contract | None) -> list:
         terms = TermsVersionInline if obj is not None and obj.terms_frozen else DraftTermsInline
@@ -202,6 +241,8 @@ class ContractAdmin(ScopedAdmin):
             for clause_form in formset.forms:
                 clause_form.instance.terms = terms
         super().save_formset(request, form, formset, change)
+        if formset.model is Post:  # a post's full-time flag travels to its roster rows
+            sync_rosters(formset)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -505,3 +546,74 @@ class ClauseAdmin(ScopedAdmin):
         if obj is not None and obj.contract.terms_frozen:
             return False
         return super().has_delete_permission(request, obj)
+
+
+# --- staffing ---------------------------------------------------------------------------------------------
+@admin.register(PostRole)
+class PostRoleAdmin(ScopedAdmin):
+    list_display = ["code", "name", "name_en", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+class RosterEntryForm(forms.ModelForm):
+    class Meta:
+        model = RosterEntry
+        fields = ["staff", "starts_on", "leaves_on"]
+
+
+class RosterEntryInline(admin.TabularInline):
+    model = RosterEntry
+    form = RosterEntryForm
+    extra = 1
+    autocomplete_fields = []
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "staff":  # only the contract's vendor's people
+            from logistics.models import VendorStaff
+
+            post_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            vendor = Post.objects.filter(pk=post_id).values("contract__vendor_id")[:1] if post_id else None
+            kwargs["queryset"] = (
+                VendorStaff.objects.filter(vendor_id__in=vendor).order_by("name")
+                if vendor is not None
+                else VendorStaff.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Post)
+class PostAdmin(ScopedAdmin):
+    """A post and its roster: the office sees and corrects who the vendor keeps on it."""
+
+    form = PostForm
+    list_display = ["__str__", "contract", "headcount", "on_duty", "full_time"]
+    list_filter = ["role", "shift", "full_time"]
+    list_select_related = ["contract", "role"]
+    search_fields = ["contract__number", "contract__vendor__legal_name", "role__name"]
+    contract_search = "contract"
+    autocomplete_fields = ["role"]
+    inlines = [RosterEntryInline]
+    fields = [
+        "contract",
+        "role",
+        "headcount",
+        "on_duty",
+        "shift",
+        "hours",
+        "full_time",
+        "required_certificates",
+        "sort_order",
+    ]
+    filter_horizontal = ["required_certificates"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None) -> list[str]:
+        return ["contract"] if obj is not None else []
+
+    def get_form(self, request: HttpRequest, obj: Post | None = None, **kwargs: Any) -> Any:
+        kwargs["fields"] = [f for f in self.fields if obj is None or f != "contract"]
+        return super().get_form(request, obj, **kwargs)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services_staffing.post_roster_sync(post=form.instance)

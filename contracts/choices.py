@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ContractStatus(models.TextChoices):
@@ -100,3 +101,13 @@ NOTICE_PREFIX = {
 }
 #: the notices delivered to the vendor, who acknowledges them; the others are the office's own papers
 VENDOR_NOTICES = (NoticeKind.RESULT, NoticeKind.WARNING, NoticeKind.RECTIFICATION)
+
+
+class PostShift(models.TextChoices):
+    """When a post is staffed: a careful office names the pattern (for the tablet's check and the roster) and
+    may add the hours in words (07:30–17:30); "other" needs them."""
+
+    DAY = "day", pgettext_lazy("post shift", "Day shift")
+    NIGHT = "night", pgettext_lazy("post shift", "Night shift")
+    ROUND_THE_CLOCK = "round_the_clock", pgettext_lazy("post shift", "Round the clock, in rotation")
+    OTHER = "other", pgettext_lazy("post shift", "Other hours")

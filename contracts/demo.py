@@ -114,3 +114,6 @@ def seed(context: dict[str, Any]) -> None:
         if not contracts[key].renewals.exists():
             contract_renew(contract=contracts[key], by=office)
     context["contracts"] = contracts
+    from contracts.demo_staffing import seed_staffing
+
+    seed_staffing(contracts)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -25,6 +26,7 @@ from contracts.choices import (
     NoticeKind,
     PaymentCycle,
     PaymentRequestState,
+    PostShift,
     SettlementStatus,
 )
 from contracts.payments import parse_payment_dates
@@ -927,3 +929,157 @@ class FormalNotice(RenderedFile, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+
+# --- staffing: the posts a contract names and the vendor's roster on them ---------------------------------
+class PostRole(models.Model):
+    """A kind of post (保洁员, 保安员, 电工 …): shared by the contracts' posts and by the checklist items that check
+    them on the tablet. The office extends the list in the admin."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("post role")
+        verbose_name_plural = _("post roles")
+
+    def __str__(self) -> str:
+        from logistics.models.base import in_language
+
+        return in_language(self.name, self.name_en)
+
+
+class Post(TimeStampedModel):
+    """A post (岗位) of a contract: how many people the vendor keeps on it, how many are on duty at once, when, and
+    the work certificates each of them must hold."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="posts", verbose_name=_("contract"))
+    role = models.ForeignKey(PostRole, on_delete=models.PROTECT, related_name="posts", verbose_name=_("post"))
+    headcount = models.PositiveSmallIntegerField(
+        _("headcount"), help_text=_("The people the vendor keeps on this post (its roster), rotations included.")
+    )
+    on_duty = models.PositiveSmallIntegerField(
+        _("on duty at once"),
+        help_text=_("The people an inspection must find at work on this post; at most the headcount."),
+    )
+    shift = models.CharField(_("shift"), max_length=16, choices=PostShift.choices, default=PostShift.DAY)
+    hours = models.CharField(
+        _("hours"), max_length=60, blank=True, help_text=_("e.g. 07:30–17:30; required for other hours.")
+    )
+    full_time = models.BooleanField(
+        _("full-time"), default=True, help_text=_("A person holds one full-time post at a time.")
+    )
+    required_certificates = models.ManyToManyField(
+        "logistics.CertificateType",
+        blank=True,
+        related_name="posts",
+        limit_choices_to={"holder": "person"},
+        verbose_name=_("required work certificates"),
+    )
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = AuditedManager()
+    history = HistoricalRecords(m2m_fields=[required_certificates])
+
+    class Meta:
+        ordering = ["contract", "sort_order", "id"]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        constraints = [
+            models.CheckConstraint(condition=Q(headcount__gte=1), name="%(app_label)s_%(class)s_headcount_positive"),
+            models.CheckConstraint(
+                condition=Q(on_duty__gte=1, on_duty__lte=F("headcount")),
+                name="%(app_label)s_%(class)s_on_duty_within_headcount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(shift=PostShift.OTHER) | ~Q(hours=""), name="%(app_label)s_%(class)s_other_has_hours"
+            ),
+            models.UniqueConstraint(
+                fields=["contract", "role", "shift"],
+                name="%(app_label)s_%(class)s_one_per_role_and_shift",
+                violation_error_message=_("This contract already has this post on this shift."),
+            ),
+            choice_check("shift", PostShift),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}（{self.shift_text}）"
+
+    @property
+    def shift_text(self) -> str:
+        """ "白班", "其他时段 07:30–17:30", "白班 07:30–17:30"."""
+        label = str(self.get_shift_display())
+        return f"{label} {self.hours}" if self.hours else label
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.headcount is not None and self.headcount < 1:
+            errors["headcount"] = _("A post has at least one person.")
+        if self.on_duty is not None and self.headcount is not None and not 1 <= self.on_duty <= self.headcount:
+            errors["on_duty"] = _("Between 1 and the headcount (%(headcount)d).") % {"headcount": self.headcount}
+        self.hours = " ".join((self.hours or "").split())
+        if self.shift == PostShift.OTHER and not self.hours:
+            errors["hours"] = _("Give the hours of a post on other hours.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RosterEntry(TimeStampedModel):
+    """A person of the vendor on a post from a day (and until their last day there). ``full_time`` is the post's,
+    copied so that the database itself can refuse one person on two full-time posts at once (PostgreSQL: an
+    exclusion constraint; the service refuses it on every database)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="roster", verbose_name=_("post"))
+    staff = models.ForeignKey(
+        "logistics.VendorStaff", on_delete=models.PROTECT, related_name="roster_entries", verbose_name=_("person")
+    )
+    starts_on = models.DateField(_("on the post from"))
+    leaves_on = models.DateField(
+        _("last day on the post"), null=True, blank=True, help_text=_("Empty: still on the post.")
+    )
+    full_time = models.BooleanField(_("full-time"), default=True, editable=False)
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["post", "starts_on", "id"]
+        verbose_name = _("roster entry")
+        verbose_name_plural = _("roster")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(leaves_on__isnull=True) | Q(leaves_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_leaves_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["staff", "starts_on"], name="contracts_roster_by_staff")]
+
+    def __str__(self) -> str:
+        return f"{self.staff.name} · {self.post}"
+
+    def is_on_post(self, day: Any) -> bool:
+        return self.starts_on <= day and (self.leaves_on is None or self.leaves_on >= day)
+
+    def clean(self) -> None:
+        from contracts.selectors_staffing import overlap_problem
+
+        errors: dict[str, Any] = {}
+        if self.starts_on and self.leaves_on and self.leaves_on < self.starts_on:
+            errors["leaves_on"] = _("The last day on the post cannot be before the first.")
+        if self.post_id:
+            self.full_time = self.post.full_time
+        if self.post_id and self.staff_id:
+            if self.staff.vendor_id != self.post.contract.vendor_id:
+                errors["staff"] = _("Only the contract's vendor's own people can be on its posts.")
+            elif not errors and self.starts_on:
+                problem = overlap_problem(self)
+                if problem:
+                    errors["starts_on"] = problem
+        if errors:
+            raise ValidationError(errors)

@@ -64,3 +64,23 @@ def of_the_contracts_vendor(user: User | AnonymousUser, notice: Any) -> bool:
 policy.add("warning.issue", is_office_staff & signed_and_running)
 policy.add("warning.withdraw", is_office_staff)
 policy.add("notice.acknowledge", of_the_contracts_vendor)
+
+
+@rules.predicate
+def vendor_of_the_contract(user: User | AnonymousUser, contract: Any) -> bool:
+    """Staff of the contract's vendor (``contract`` None: of any vendor)."""
+    if contract is None:
+        return is_vendor_user(user)
+    return is_vendor_user(user) and user.vendor_id == contract.vendor_id
+
+
+@rules.predicate
+def not_ended(user: User | AnonymousUser, contract: Any) -> bool:
+    """The roster of a draft, running or suspended contract is kept; an ended one's is history."""
+    return contract is None or contract.status in ("draft", "active", "suspended")
+
+
+# the vendor keeps its roster on its portal (who is on which post, their work certificates); the office keeps
+# the posts and may correct the roster in the admin
+policy.add("roster.manage", (vendor_of_the_contract | is_office_staff) & not_ended)
+policy.add("post.manage", is_office_staff)

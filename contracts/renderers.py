@@ -3,6 +3,8 @@ and the payment requests (付款审批单); WeasyPrint, the CJK font, the shape 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Sum
 
 from contracts import clause_kinds
@@ -96,6 +98,38 @@ def render_payment_request(request: PaymentRequest) -> bytes:
     )
 
 
+def staffing_sheet(document: Any) -> tuple[str, bytes]:
+    """岗位与在岗人员表: a contract's posts (headcount, on duty at once, shift, required certificates), who is on
+    each of them on the day asked, whether they hold the certificates, the gaps and the certificates running out;
+    in the language of the person who asked."""
+    import datetime as dt
+
+    from django.utils.translation import override
+
+    from contracts import selectors_staffing
+    from contracts.models import Contract
+
+    contract = Contract.objects.select_related("vendor", "category").get(pk=document.params["contract"])
+    day = dt.date.fromisoformat(document.params["day"])
+    with override(document.params.get("language") or "zh-hans"):
+        posts = selectors_staffing.contract_compliance(contract, day)
+        data = render_pdf(
+            "contracts/staffing_sheet.pdf.html",
+            {
+                "contract": contract,
+                "day": day,
+                "posts": posts,
+                "totals": selectors_staffing.totals(posts),
+                "people": document.params.get("people", True),
+                "institution": default_institution_name(),
+            },
+        )
+    return f"{contract.number}-staffing-{day.isoformat()}.pdf", data
+
+
 def register() -> None:
+    from logistics.documents import register_renderer
+
+    register_renderer("contract_staffing_sheet", staffing_sheet)
     register_notice_renderer(NoticeKind.WARNING, warning_notice)
     register_notice_renderer(NoticeKind.TERMINATION, termination_notice)

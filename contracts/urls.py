@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts import views, views_payments
+from contracts import views, views_payments, views_staffing
 
 app_name = "contracts"
 urlpatterns = [
@@ -13,5 +13,7 @@ urlpatterns = [
     path("contracts/<int:pk>/warnings/", views.warning_issue, name="warning_issue"),
     path("warnings/<int:pk>/withdraw/", views.warning_withdraw, name="warning_withdraw"),
     path("notices/", views.notice_list, name="notices"),
+    path("vendor/roster/", views_staffing.roster, name="roster"),
+    path("contracts/<int:pk>/staffing-sheet/", views_staffing.staffing_sheet, name="staffing_sheet"),
     path("notices/<int:pk>/acknowledge/", views.notice_acknowledge, name="notice_acknowledge"),
 ]

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contracts import clause_kinds, notices, selectors, services
+from contracts import clause_kinds, notices, selectors, selectors_staffing, services
 from contracts.choices import SettlementStatus
 from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
@@ -79,7 +79,13 @@ def contract_detail(request: HttpRequest, pk: int, errors: dict[str, Any] | None
         for version in sorted(contract.terms_versions.all(), key=lambda v: v.number, reverse=True)
     ]
     amendments = [(a, describe_changes(a.changes)) for a in contract.amendments.all()]
+    staffing_today = selectors_staffing.contract_compliance(contract, local_today())
     context = {
+        "staffing": staffing_today,
+        "staffing_totals": selectors_staffing.totals(staffing_today),
+        "show_people": not finance,
+        "is_contract_vendor": getattr(request.user, "vendor_id", None)
+        == contract.vendor_id,  # finance reads the posts and their numbers, not the people
         "contract": contract,
         "in_force": in_force,
         "versions": versions,
@@ -294,8 +300,11 @@ def _portal_contracts(request: HttpRequest, vendor: Any) -> dict[str, Any]:
     final = scoped(request.user, Settlement.objects.filter(contract__vendor=vendor))  # a vendor: final ones only
     for settlement in final.order_by("contract_id", "-quarter"):
         latest.setdefault(settlement.contract_id, settlement)
+    from contracts.views_staffing import portal_staffing
+
     return {
         "template": "contracts/portal_section.html",
+        "staffing": portal_staffing(vendor),
         "rows": [(c, latest.get(c.pk)) for c in contracts],
     }
 

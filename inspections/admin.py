@@ -64,6 +64,7 @@ class ChecklistItemInline(admin.TabularInline):
         "min_value",
         "max_value",
         "signer",
+        "post_role",
     ]
 
     def _locked(self, obj: ChecklistTemplate | None) -> bool:

@@ -108,3 +108,28 @@ def overdue_days_in(deadline: dt.date, resolved: dt.date | None, as_of: dt.date,
     """The number of overdue days between ``first`` and ``last`` (see ``overdue_span_in``)."""
     span = overdue_span_in(deadline, resolved, as_of, first, last)
     return 0 if span is None else (span[1] - span[0]).days + 1
+
+
+def post_check_text(check: dict | None) -> str:
+    """A post check as an inspection, an order and the ledger say it, in the active language: "保安员（白班）：在岗 1
+    人，应在岗 2 人；陈刚缺少有效的保安员证"; "" for no post check."""
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    if not check:
+        return ""
+    english = (get_language() or "").startswith("en")
+    name = (check.get("name_en") if english else "") or check.get("name", "")
+    present = check.get("present") or []
+    parts = [
+        _("%(post)s: %(present)d at work, %(required)d required")
+        % {"post": name, "present": len(present), "required": check.get("required", 0)}
+    ]
+    for person in present:
+        lacking = (person.get("lacking_en") if english else None) or person.get("lacking") or []
+        if lacking:
+            parts.append(
+                _("%(name)s lacks a valid %(certificates)s")
+                % {"name": person.get("name", ""), "certificates": _(", ").join(lacking)}
+            )
+    return _("; ").join(parts)

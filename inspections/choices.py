@@ -29,11 +29,13 @@ class ItemResultChoice(models.TextChoices):
 
 
 class AnswerType(models.TextChoices):
-    """What a checklist item asks for: a judgement, a reading in an allowed range, or a signature."""
+    """What a checklist item asks for: a judgement, a reading in an allowed range, a signature, or a post check
+    (who of the contract's roster is at work on a post, and whether they hold its certificates)."""
 
     CHECK = "check", _("Judgement (pass, partial, fail, n.a.)")
     READING = "reading", _("Reading (a number in an allowed range)")
     SIGNATURE = "signature", _("Signature (drawn on the tablet)")
+    POST = "post", _("Post check (people on duty and their work certificates)")
 
 
 #: the results an answer of each type may have: a reading passes inside its range and fails outside it (or
@@ -42,6 +44,8 @@ ANSWER_RESULTS = {
     AnswerType.CHECK: tuple(ItemResultChoice.values),
     AnswerType.READING: (ItemResultChoice.PASS, ItemResultChoice.FAIL, ItemResultChoice.NA),
     AnswerType.SIGNATURE: (ItemResultChoice.PASS,),
+    # a post check's result follows from who is found at work (n.a.: the post is not staffed at this hour)
+    AnswerType.POST: (ItemResultChoice.PASS, ItemResultChoice.FAIL, ItemResultChoice.NA),
 }
 
 

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db.models import Max
 from django.utils import timezone
 
+from contracts.models import PostRole
 from inspections import calculations
 from inspections.choices import AnswerType, PlanFrequency, Signer
 from inspections.demo_templates import DAILY, items_for
@@ -60,6 +61,9 @@ def seed_templates(categories: dict[str, Any]) -> dict[tuple[str, str], Checklis
             existing = ChecklistTemplate.objects.filter(family=family, is_current=True).first()
             if existing is None:
                 name, name_en, items = items_for(category, kind)
+                for item in items:  # a post check names its post role by code
+                    if isinstance(item.get("post_role"), str):
+                        item["post_role"] = PostRole.objects.get(code=item["post_role"])
                 existing = template_save(
                     family=family, category=categories[category], kind=kind, name=name, name_en=name_en, items=items
                 )
@@ -92,7 +96,7 @@ def _answers(
     and its result follows from it, as on the tablet; a signature item is signed."""
     out = []
     for item in items:
-        if item.answer_type == AnswerType.SIGNATURE:
+        if item.answer_type in (AnswerType.SIGNATURE, AnswerType.POST):  # signed; the post found staffed
             out.append((item, "pass", None, None))
             continue
         roll = rng.random()

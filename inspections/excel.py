@@ -125,6 +125,11 @@ def parse_template(data: bytes) -> dict[str, Any]:
         if answer not in AnswerType.values:
             errors.append(_("Row %(row)d: answer_type must be check, reading or signature.") % {"row": offset})
             continue
+        if answer == AnswerType.POST:  # it names a post role: chosen from the list in the admin
+            errors.append(
+                _("Row %(row)d: a post check is added in the admin, where its post is chosen.") % {"row": offset}
+            )
+            continue
         signer = str(values["signer"] or "").strip()
         if signer not in ("", *Signer.values):
             errors.append(_("Row %(row)d: signer must be inspector or vendor.") % {"row": offset})

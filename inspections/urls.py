@@ -12,6 +12,8 @@ urlpatterns = [
         views.tablet_checklist,
         name="tablet_checklist",
     ),
+    # a contract's roster of the day for the tablet's post checks (kept by the tablet for use without network)
+    path("inspect/rosters/<int:pk>.<slug:language>.json", views.tablet_roster, name="tablet_roster"),
     path("inspections/", views.inspection_list, name="list"),
     path("inspections/<int:pk>/", views.inspection_detail, name="detail"),
     path("inspections/<int:pk>/amend/", views.inspection_amend, name="amend"),

@@ -121,6 +121,9 @@ def tablet_bootstrap(user: User) -> dict[str, Any]:
                     for s in c.sites.all()
                 ],
                 "rectifications": orders_by_contract.get(c.pk, []),
+                "roster": reverse(
+                    "inspections:tablet_roster", kwargs={"pk": c.pk, "language": translation.get_language()}
+                ),
             }
             for c in contracts
         ],
@@ -230,6 +233,9 @@ def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]
             "max_value",
             "signer",
             *columns,
+            "post_role_id",
+            "post_role__name",
+            "post_role__name_en",
         )
     )
     by_template: dict[int, list[dict[str, Any]]] = {}
@@ -237,7 +243,8 @@ def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]
         template_id, pk, code, max_points, severity, key_point, photo_required, answer, unit, low, high, signer = row[
             :12
         ]
-        local = dict(zip(columns, row[12:], strict=True))
+        local = dict(zip(columns, row[12 : 12 + len(columns)], strict=True))
+        role_id, role_name, role_name_en = row[12 + len(columns) :]
         shown = {f: in_language(local[f], local[f"{f}_en"], english) for f in fields}
         item = {
             "id": pk,
@@ -260,6 +267,8 @@ def _checklist_items(template_ids: list[int]) -> dict[int, list[dict[str, Any]]]
             )
         elif answer == AnswerType.SIGNATURE:
             item.update(answer=answer, signer=signer)
+        elif answer == AnswerType.POST:
+            item.update(answer=answer, role=role_id, role_name=in_language(role_name, role_name_en, english))
         by_template.setdefault(template_id, []).append(item)
     return by_template
 
@@ -296,6 +305,27 @@ def tablet_checklist(request: HttpRequest, pk: int, version: int, edition: int, 
     return response
 
 
+ROSTER_MAX_AGE = 0  # a roster changes any day: the tablet asks the network first and keeps the last one it got
+
+
+@require_safe
+@role_required("office", "inspector", "vendor")
+def tablet_roster(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+    """A contract's posts and the people on them today, with the certificates each lacks, for the tablet's post
+    checks; only of a contract the user may inspect (else not found)."""
+    from contracts.selectors_staffing import tablet_roster as roster_of_the_day
+
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    contract = get_object_or_404(inspection_services.contracts_for_inspection(request.user), pk=pk)
+    with translation.override(language):
+        data = roster_of_the_day(contract, local_today())
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-cache"
+    response["Content-Language"] = language
+    return response
+
+
 # what the tablet page loads from the static files (templates/base.html and inspect.html): the service worker
 # keeps them, so a repeat load or an offline one asks the network for none
 TABLET_ASSETS = ("css/app.css", "js/inspect.js", "js/print.js", "js/table-cards.js", "js/confirm.js", "img/favicon.svg")
@@ -314,6 +344,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "assets_json": json.dumps([*assets, catalog_url(translation.get_language())]),
         "page": page,
         "checklists": page + "checklists/",
+        "rosters": page + "rosters/",
         "static": settings.STATIC_URL,
         "catalog_path": reverse("javascript-catalog"),
         "version": hashlib.sha256("|".join(parts).encode()).hexdigest()[:12],

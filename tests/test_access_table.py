@@ -177,6 +177,19 @@ def build_world() -> SimpleNamespace:
     contract_a.inspectors.add(inspector)
     contract_a.sites.add(site)
     w.contract_a, w.contract_b = contract_a.pk, contract_b.pk
+    # staffing: a post of contract A with one of vendor A's people on it
+    from contracts.models import Post, PostRole, RosterEntry
+    from logistics.models import VendorStaff
+
+    post_a = Post.objects.create(
+        contract=contract_a, role=PostRole.objects.get(code="cleaner"), headcount=2, on_duty=1, shift="day"
+    )
+    RosterEntry.objects.create(
+        post=post_a,
+        staff=VendorStaff.objects.create(vendor=vendor_a, name="张桂兰", role="保洁员"),
+        starts_on=contract_a.start_date,
+    )
+    w.post_a = post_a.pk
     draft = ContractFactory(vendor=vendor_a, category=cleaning, number="HT-ACL-DRAFT", status="draft")
     w.contract_draft = draft.pk
     w.clause_draft = ClauseFactory(contract=draft).pk
@@ -576,6 +589,13 @@ ROWS: list[Row] = [
     # a checklist's items for the tablet: whoever's page lists it (contract B is a cleaning contract too: vendor B
     # does its self-checks with the daily cleaning checklist)
     Row("tablet-checklist", "inspections:tablet_checklist", "L 403 200 200 200 403 200 403", args=checklist_args),
+    # a contract's roster of the day for the post checks: whoever may inspect the contract
+    Row(
+        "tablet-roster",
+        "inspections:tablet_roster",
+        "L 403 200 200 404 403 200 403",
+        args=lambda w: [w.contract_a, "zh-hans"],
+    ),
     Row("inspections", "inspections:list", "L 403 200 200 200 200 200 403"),
     Row("inspection", "inspections:detail", "L 403 200 200 404 200 200 403", args=lambda w: [w.inspection_a]),
     Row("inspection (B)", "inspections:detail", "L 403 404 404 200 200 200 403", args=lambda w: [w.inspection_b]),
@@ -771,6 +791,16 @@ ROWS: list[Row] = [
         data=lambda w: {"reason": "误报"},
     ),
     Row("notices", "contracts:notices", "L 403 403 200 200 200 200 403"),
+    # the vendor's roster (the office keeps it in the admin) and a contract's staffing sheet (a PDF by a task)
+    Row("roster", "contracts:roster", "L 403 403 200 200 403 403 403"),
+    Row("roster-post", "contracts:roster", "L 403 403 400 400 403 403 403", "post", data=lambda w: {"action": "staff"}),
+    Row(
+        "staffing-sheet",
+        "contracts:staffing_sheet",
+        "L 403 302 302 404 302 302 403",
+        "post",
+        args=lambda w: [w.contract_a],
+    ),
     Row(
         "notice-acknowledge",
         "contracts:notice_acknowledge",

@@ -96,6 +96,15 @@ class ChecklistItem(models.Model):
     signer = models.CharField(
         _("signed by"), max_length=10, choices=Signer.choices, blank=True, help_text=_("For a signature item.")
     )
+    post_role = models.ForeignKey(
+        "contracts.PostRole",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checklist_items",
+        verbose_name=_("post checked"),
+        help_text=_("For a post check: the inspector counts the contract's people on this post."),
+    )
 
     history = HistoricalRecords()
 
@@ -125,6 +134,11 @@ class ChecklistItem(models.Model):
                 | (~Q(answer_type=AnswerType.SIGNATURE) & Q(signer="")),
                 name="%(app_label)s_%(class)s_signature_has_a_signer",
             ),
+            models.CheckConstraint(
+                condition=(Q(answer_type=AnswerType.POST) & Q(post_role__isnull=False))
+                | (~Q(answer_type=AnswerType.POST) & Q(post_role__isnull=True)),
+                name="%(app_label)s_%(class)s_post_check_names_its_post",
+            ),
             choice_check("answer_type", AnswerType),
             choice_check("signer", Signer, blank=True),
         ]
@@ -145,6 +159,11 @@ class ChecklistItem(models.Model):
             self.signer = ""
             if self.max_points is None or self.max_points <= 0:
                 errors["max_points"] = _("Give the item its points (more than 0).")
+        if self.answer_type == AnswerType.POST:
+            if self.post_role_id is None:
+                errors["post_role"] = _("Say which post the item checks.")
+        else:
+            self.post_role = None
         if self.answer_type == AnswerType.READING:
             if self.min_value is None and self.max_value is None:
                 errors["min_value"] = _("A reading needs an allowed range: a lowest value, a highest value or both.")
@@ -307,6 +326,12 @@ class ItemResult(LockedModel):
     awarded = models.DecimalField(_("points awarded"), max_digits=6, decimal_places=2, null=True, blank=True)
     note = models.CharField(_("note"), max_length=1000, blank=True)
     reading = models.DecimalField(_("reading"), max_digits=12, decimal_places=3, null=True, blank=True)
+    post_check = models.JSONField(
+        _("post check"),
+        null=True,
+        blank=True,
+        help_text=_("Who was found at work on the post, as recorded at the inspection (names kept as they were)."),
+    )
 
     history = HistoricalRecords()
 
@@ -340,8 +365,15 @@ class ItemResult(LockedModel):
     @property
     def problem_text(self) -> str:
         """What a rectification order opened by this failed item says: the item, its reading, the note."""
-        parts = [self.item.text, self.reading_text, self.note]
+        parts = [self.item.text, self.reading_text, self.post_check_text, self.note]
         return "：".join(part for part in parts if part)
+
+    @property
+    def post_check_text(self) -> str:
+        """ "保安员（白班）：在岗 1 人，应在岗 2 人；陈刚缺少有效的保安员证" for a post check; "" otherwise."""
+        from inspections.calculations import post_check_text
+
+        return post_check_text(self.post_check)
 
     @property
     def reading_plain(self) -> str:

@@ -60,7 +60,7 @@ PLAIN = ItemResult._base_manager
 
 
 #: an item result's columns the tablet's answer (and, at submission, its points) writes
-ANSWER_COLUMNS = ("result", "points", "note", "reading", "awarded")
+ANSWER_COLUMNS = ("result", "points", "note", "reading", "post_check", "awarded")
 
 
 class InspectionInvalid(ValidationError):
@@ -94,6 +94,8 @@ def missing_answer_message(item: ChecklistItem) -> str:
         return _("Enter the reading (%(range)s), or choose n.a.") % {"range": item.allowed_range}
     if item.answer_type == AnswerType.SIGNATURE:
         return _("Sign here: the signature is missing.")
+    if item.answer_type == AnswerType.POST:
+        return _("Tick who of the roster is at work on the post (or say nobody is), or choose n.a.")
     return _("Choose pass, partial, fail or n.a.")
 
 
@@ -234,10 +236,67 @@ class Answer:
     points: Decimal | None
     note: str
     reading: Decimal | None = None
+    post_check: dict[str, Any] | None = None
 
 
-def _answer(item: ChecklistItem, answer: dict[str, Any]) -> Answer | str | None:
+def _post_answer(item: ChecklistItem, answer: dict[str, Any], roster: PostRoster | None) -> Answer | str | None:
+    """A post check: the post (of the item's role on the contract) and who the inspector found at work on it, from
+    its roster of the day. The result follows: fail when fewer than the post's people on duty, or when anyone
+    there lacks a valid required certificate."""
+    from contracts import staffing
+
+    result = str(answer.get("result") or "")
+    note = str(answer.get("note") or "")[:1000]
+    if result == ItemResultChoice.NA:
+        return Answer(ItemResultChoice.NA, None, note)
+    present = answer.get("present")
+    if present is None:
+        return None
+    posts = roster.by_role.get(item.post_role_id, []) if roster is not None else []
+    if not posts:
+        return _("This contract has no post of this kind on its roster: choose n.a.")
+    chosen = answer.get("post")
+    post = (
+        posts[0]
+        if chosen in (None, "") and len(posts) == 1
+        else next((p for p in posts if str(p.post.id) == str(chosen)), None)
+    )
+    if post is None:
+        return _("Choose which post you checked.")
+    if not isinstance(present, list):
+        return _("The people at work are malformed.")
+    on_post = {person.staff_id: person for person in post.people}
+    try:
+        ids = list(dict.fromkeys(int(x) for x in present))
+    except (TypeError, ValueError):
+        return _("The people at work are malformed.")
+    strangers = [x for x in ids if x not in on_post]
+    if strangers:
+        return _("Only people on this post's roster of the day can be ticked; reload the roster.")
+    people = [on_post[x] for x in ids]
+    check = staffing.post_check(post.post.on_duty, people)
+    snapshot = {
+        "post": post.post.id,
+        "name": post.post.label,
+        "name_en": roster.labels_en.get(post.post.id, "") if roster is not None else "",
+        "required": check.required,
+        "present": [
+            {
+                "id": person.staff_id,
+                "name": person.name,
+                "lacking": list(person.lacking),
+                "lacking_en": list(roster.lacking_en.get((post.post.id, person.staff_id), ())) if roster else [],
+            }
+            for person in people
+        ],
+    }
+    return Answer(check.result, None, note, None, snapshot)
+
+
+def _answer(item: ChecklistItem, answer: dict[str, Any], roster: PostRoster | None = None) -> Answer | str | None:
     """The answer to ``item`` the tablet sent, a message saying what is wrong with it, or None (unanswered)."""
+    if item.answer_type == AnswerType.POST:
+        return _post_answer(item, answer, roster)
     result = str(answer.get("result") or "")
     note = str(answer.get("note") or "")[:1000]
     if item.answer_type == AnswerType.READING:
@@ -308,10 +367,15 @@ def _check(user: User, payload: Payload) -> Checked:
         errors["key_points"] = [_("A key point does not belong to the chosen site.")]
     departments = list(Department.objects.filter(pk__in=payload.department_ids))
     items = list(template.items.all()) if template else []
+    roster = (
+        post_roster(contract, local_date(_started_at(payload)))
+        if any(item.answer_type == AnswerType.POST for item in items)
+        else None
+    )
     answers: dict[int, Answer] = {}
     item_errors: dict[str, list[str]] = {}
     for item in items:
-        answer = _answer(item, payload.results.get(item.code) or {})
+        answer = _answer(item, payload.results.get(item.code) or {}, roster)
         if isinstance(answer, Answer):
             answers[item.pk] = answer
         elif answer is not None:
@@ -319,6 +383,33 @@ def _check(user: User, payload: Payload) -> Checked:
     if errors:
         raise InspectionInvalid(errors)
     return Checked(contract, template, site, key_points, departments, items, answers, item_errors)
+
+
+@dataclass
+class PostRoster:
+    """The contract's posts of the day with the people on them (in the active language and, for the record, the
+    names in English too): read once for a checklist with post checks, whatever their number."""
+
+    by_role: dict[int, list[Any]]
+    labels_en: dict[int, str]
+    lacking_en: dict[tuple[int, int], tuple[str, ...]]
+
+
+def post_roster(contract: Contract, day: dt.date) -> PostRoster:
+    from contracts.selectors_staffing import staffing_compliance_in
+
+    # the record keeps the Chinese names and the English ones (an inspection is read in both languages)
+    chinese, in_english = staffing_compliance_in([contract.pk], day, ["zh-hans", "en"])
+    posts = chinese.get(contract.pk, [])
+    english = {p.post.id: p for p in in_english.get(contract.pk, [])}
+    by_role: dict[int, list[Any]] = {}
+    for post in posts:
+        by_role.setdefault(post.post.role_id, []).append(post)
+    return PostRoster(
+        by_role,
+        {pk: p.post.label for pk, p in english.items()},
+        {(pk, person.staff_id): person.lacking for pk, p in english.items() for person in p.people},
+    )
 
 
 def _started_at(payload: Payload) -> dt.datetime:
@@ -389,7 +480,7 @@ def _write_draft(
     for item_id, answer in checked.answers.items():
         row = existing.pop(item_id, None)
         points = awarded.get(item_id) if awarded is not None else None
-        values = (answer.result, answer.points, answer.note, answer.reading, points)
+        values = (answer.result, answer.points, answer.note, answer.reading, answer.post_check, points)
         if row is None:
             created.append(
                 ItemResult(
@@ -399,14 +490,15 @@ def _write_draft(
                     points=answer.points,
                     note=answer.note,
                     reading=answer.reading,
+                    post_check=answer.post_check,
                     awarded=points,
                 )
             )
             continue
-        before = (row.result, row.points, row.note, row.reading, row.awarded)
+        before = (row.result, row.points, row.note, row.reading, row.post_check, row.awarded)
         if before != values:
             fields.update(name for name, old, new in zip(ANSWER_COLUMNS, before, values, strict=True) if old != new)
-            row.result, row.points, row.note, row.reading, row.awarded = values
+            row.result, row.points, row.note, row.reading, row.post_check, row.awarded = values
             changed.append(row)
         kept.append(row)
     # in bulk, with their audit history rows: the same number of queries for 10 items as for 40
@@ -752,6 +844,10 @@ def _amended(row: ItemResult, change: dict[str, Any]) -> tuple[str, Decimal | No
                 % {"code": item.code, "range": item.allowed_range}
             )
         return calculations.reading_result(reading, item.min_value, item.max_value), None, reading
+    if item.answer_type == AnswerType.POST:  # the office corrects the verdict; who was there stays recorded
+        if new_result not in ANSWER_RESULTS[AnswerType.POST]:
+            raise ValidationError(_("Item %(code)s: a post check passes, fails or is n.a.") % {"code": item.code})
+        return new_result, None, None
     if new_result not in ItemResultChoice.values:
         raise ValidationError(_("Item %(code)s: choose pass, partial, fail or n.a.") % {"code": item.code})
     new_points = change.get("points", row.points if new_result == ItemResultChoice.PARTIAL else None)

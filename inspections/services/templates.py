@@ -33,6 +33,7 @@ ITEM_FIELDS = (
     "min_value",
     "max_value",
     "signer",
+    "post_role",
 )
 
 

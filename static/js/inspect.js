@@ -114,6 +114,31 @@
     session: () => _("Your session has ended. Log in again; your answers are kept."),
     failed: () => _("The checklist could not be loaded. Try again."),
   };
+  // --- a contract's roster of the day (post checks): the network first, the last one kept when there is none ---
+  const ROSTER_CACHE = "inspect-rosters"; // the service worker keeps them there too
+  const rosters = {}; // contract id -> the roster, once loaded
+  async function loadRoster(contract) {
+    if (rosters[contract.id]) return rosters[contract.id];
+    let response = null;
+    try {
+      response = await fetch(contract.roster, { credentials: "same-origin" });
+      if (response.ok && !response.redirected && hasCaches()) {
+        try { await (await caches.open(ROSTER_CACHE)).put(contract.roster, response.clone()); } catch (e) { /* full */ }
+      }
+    } catch (e) { response = null; }
+    if (!response || !response.ok || response.redirected) {
+      if (!hasCaches()) return null;
+      try { response = await caches.match(contract.roster, { ignoreVary: true }); } catch (e) { response = null; }
+    }
+    if (!response || !response.ok) return null;
+    try { rosters[contract.id] = await response.json(); } catch (e) { return null; }
+    return rosters[contract.id];
+  }
+  function prefetchRosters() {
+    const ids = new Set((DATA.rounds || []).map((r) => String(r.contract)));
+    DATA.contracts.filter((c) => ids.has(String(c.id))).forEach((c) => loadRoster(c).catch(() => {}));
+  }
+
   function showChecklistStatus(text, kind) {
     const box = $("checklist-status");
     box.textContent = text || ""; box.hidden = !text;
@@ -423,6 +448,10 @@
     const draft = current; const tpl = templateById(draft.template); const contract = contractById(draft.contract);
     if (!tpl || !contract) { alert(_("This checklist or contract is no longer available to you.")); showScreen("start"); return; }
     if (!tpl.items) { current = null; showScreen("start"); openDraft(draft); return; } // its items first
+    if (tpl.items.some((i) => i.answer === "post") && rosters[contract.id] === undefined) {
+      rosters[contract.id] = null; // asked once per page: a tablet without network and without a kept roster says so
+      loadRoster(contract).finally(() => { if (current === draft) showForm(); });
+    }
     showChecklistStatus("");
     showScreen("form");
     $("form-title").textContent = `${kindLabel(draft.kind)} · ${tpl.name}`;
@@ -455,6 +484,7 @@
     const id = "item-" + item.code.replace(/[^\w-]/g, "_");
     if (item.answer === "reading") return renderReading(item, answer, id);
     if (item.answer === "signature") return renderSignature(item, answer, id);
+    if (item.answer === "post") return renderPost(item, answer, id);
     const buttons = el("div", { class: "result-buttons", role: "group", "aria-label": item.text });
     const points = el("input", { type: "number", inputmode: "decimal", step: "0.01", min: "0", max: item.max_points, id: id + "-points", class: "points-input", value: answer.points || "", "aria-label": interpolate(_("Points (0 to %(max)s)"), { max: item.max_points }, true) });
     const pointsBox = el("div", { class: "points-box", hidden: answer.result !== "partial" }, [el("label", { for: id + "-points", text: interpolate(_("Points (0 to %(max)s)"), { max: item.max_points }, true) }), points]);
@@ -545,6 +575,84 @@
     const label = el("label", { for: id + "-reading", text: interpolate(_("Reading (allowed %(range)s)"), { range: item.range }, true) });
     const row = el("div", { class: "reading-row" }, [input, item.unit ? el("span", { class: "reading-unit", text: item.unit }) : el("span"), na, state]);
     return itemCard(item, answer, id, [el("div", { class: "reading-box" }, [label, row])]);
+  }
+
+  // --- a post check: who of the roster is at work; fewer than needed, or anyone uncertified, fails the item ----
+  function postResult(post, present) {
+    const people = post.people.filter((p) => present.includes(p.id));
+    return people.length < post.on_duty || people.some((p) => p.lacking.length) ? "fail" : "pass";
+  }
+  function renderPost(item, answer, id) {
+    const contract = contractById(current.contract);
+    const roster = contract ? rosters[contract.id] : null;
+    const body = [];
+    const state = el("p", { class: "reading-state", "aria-live": "polite" });
+    const na = el("button", { type: "button", class: "btn result-btn result-na", "aria-pressed": answer.result === "na" ? "true" : "false", text: _("N/A") });
+    const posts = roster ? roster.posts.filter((p) => String(p.role) === String(item.role)) : [];
+    const chosen = () => posts.find((p) => String(p.id) === String(answer.post)) || (posts.length === 1 ? posts[0] : null);
+    const show = () => {
+      const post = chosen(); const r = answer.result;
+      na.setAttribute("aria-pressed", r === "na" ? "true" : "false");
+      if (r === "na") { state.textContent = _("N/A"); state.className = "reading-state badge"; return; }
+      if (!post || !Array.isArray(answer.present)) { state.textContent = ""; state.className = "reading-state"; return; }
+      const at = post.people.filter((p) => answer.present.includes(p.id));
+      const missing = at.filter((p) => p.lacking.length);
+      let text = interpolate(_("%(present)s at work, %(required)s required"), { present: at.length, required: post.on_duty }, true);
+      if (missing.length) text += _("; ") + missing.map((p) => interpolate(_("%(name)s lacks a valid %(certificates)s"), { name: p.name, certificates: p.lacking.join(_(", ")) }, true)).join(_("; "));
+      state.textContent = (r === "fail" ? _("Fails: ") : _("Passes: ")) + text;
+      state.className = "reading-state badge " + (r === "fail" ? "badge-bad" : "badge-ok");
+    };
+    const changed = () => {
+      const post = chosen();
+      if (answer.result !== "na" && post && Array.isArray(answer.present)) answer.result = postResult(post, answer.present);
+      show(); clearItemError(item.code); persist(); updateScore(); scheduleSync();
+    };
+    if (!roster) {
+      body.push(el("p", { class: "message message-warning", text: _("The roster of this contract is not on this tablet and there is no network. Connect once to load it, or choose n.a.") }));
+    } else if (!posts.length) {
+      body.push(el("p", { class: "message message-warning", text: interpolate(_("This contract has no %(post)s post on its roster: choose n.a."), { post: item.role_name }, true) }));
+    } else {
+      if (posts.length > 1) {
+        const select = el("select", { id: id + "-post" });
+        select.appendChild(el("option", { value: "", text: _("Choose the post checked") }));
+        posts.forEach((p) => select.appendChild(el("option", { value: p.id, text: p.name, selected: String(p.id) === String(answer.post) })));
+        select.addEventListener("change", () => { answer.post = select.value ? Number(select.value) : null; answer.present = []; renderPeople(); changed(); });
+        body.push(el("label", { for: id + "-post", text: _("Post") }), select);
+      } else if (answer.post == null) answer.post = posts[0].id;
+      const peopleBox = el("fieldset", { class: "post-people" });
+      const renderPeople = () => {
+        peopleBox.innerHTML = "";
+        const post = chosen();
+        if (!post) return;
+        peopleBox.appendChild(el("legend", { text: interpolate(_("Who is at work? %(post)s, %(count)s needed on duty"), { post: post.name, count: post.on_duty }, true) }));
+        if (!post.people.length) peopleBox.appendChild(el("p", { class: "muted", text: _("Nobody is on this post's roster today.") }));
+        post.people.forEach((p) => {
+          const boxId = `${id}-p${p.id}`;
+          const box = el("input", { type: "checkbox", id: boxId, checked: Array.isArray(answer.present) && answer.present.includes(p.id) });
+          box.addEventListener("change", () => {
+            const present = new Set(Array.isArray(answer.present) ? answer.present : []);
+            if (box.checked) present.add(p.id); else present.delete(p.id);
+            answer.present = [...present]; if (answer.result === "na") answer.result = "";
+            changed();
+          });
+          const flag = p.lacking.length ? el("span", { class: "badge badge-bad", text: interpolate(_("lacks %(certificates)s"), { certificates: p.lacking.join(_(", ")) }, true) }) : el("span", { class: "badge badge-ok", text: _("certified") });
+          peopleBox.appendChild(el("label", { class: "choice", for: boxId }, [box, p.name, " ", flag]));
+        });
+        const nobody = el("button", { type: "button", class: "btn", text: _("Nobody at work") });
+        nobody.addEventListener("click", () => { answer.present = []; if (answer.result === "na") answer.result = ""; renderPeople(); changed(); });
+        peopleBox.appendChild(nobody);
+      };
+      renderPeople();
+      body.push(peopleBox);
+    }
+    na.addEventListener("click", () => {
+      if (answer.result === "na") { answer.result = ""; const post = chosen(); if (post && Array.isArray(answer.present)) answer.result = postResult(post, answer.present); }
+      else answer.result = "na";
+      show(); clearItemError(item.code); persist(); updateScore(); scheduleSync();
+    });
+    show();
+    body.push(el("div", { class: "reading-row" }, [na, state]));
+    return itemCard(item, answer, id, [el("div", { class: "post-box" }, body)]);
   }
 
   // --- a signature: drawn with a finger or a stylus, kept on the device until it is sent ---------------------
@@ -695,6 +803,8 @@
       const a = draft.results[item.code];
       if (item.answer === "reading" && (!a || !a.result)) {
         problems["items." + item.code] = [a && String(a.reading || "").trim() ? interpolate(_("Enter the reading as a number with at most 3 decimals (%(range)s)."), { range: item.range }, true) : interpolate(_("Enter the reading (%(range)s), or choose n.a."), { range: item.range }, true)];
+      } else if (item.answer === "post" && (!a || !a.result)) {
+        problems["items." + item.code] = [_("Tick who of the roster is at work on the post (or say nobody is), or choose n.a.")];
       } else if (item.answer === "signature" && (!a || a.result !== "pass" || !(draft.signatures || {})[item.code])) {
         problems["items." + item.code] = [_("Sign here: the signature is missing.")];
       } else if (!a || !a.result) problems["items." + item.code] = [_("Choose pass, partial, fail or n.a.")];
@@ -745,6 +855,7 @@
       navigator.serviceWorker.register(app.dataset.sw, { scope: app.dataset.scope }).catch(() => {});
     }
     prefetchChecklists();
+    prefetchRosters();
     window.addEventListener("online", prefetchChecklists);
   };
   if (document.readyState === "complete") afterLoad(); else window.addEventListener("load", afterLoad, { once: true });

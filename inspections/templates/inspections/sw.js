@@ -3,6 +3,8 @@ const CACHE = "inspect-{{ version }}";
 const CHECKLISTS = "inspect-checklists"; // kept across versions: a checklist's address changes with its content
 const PAGE = "{{ page }}";
 const CHECKLIST_PREFIX = "{{ checklists }}";
+const ROSTERS = "inspect-rosters"; // a contract's roster of the day: the last one fetched, for use without network
+const ROSTER_PREFIX = "{{ rosters }}";
 const STATIC_PREFIX = "{{ static }}";
 const CATALOG_PATH = "{{ catalog_path }}";
 const ASSETS = {{ assets_json|safe }};
@@ -13,7 +15,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
-    caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith("inspect-") && k !== CACHE && k !== CHECKLISTS).map((k) => caches.delete(k))))
+    caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith("inspect-") && k !== CACHE && k !== CHECKLISTS && k !== ROSTERS).map((k) => caches.delete(k))))
       .then(() => self.clients.claim())
   );
 });
@@ -51,6 +53,19 @@ self.addEventListener("fetch", (event) => {
   // a checklist's items: its address names its version, edition and language, so what is kept never goes stale
   if (url.pathname.startsWith(CHECKLIST_PREFIX)) {
     event.respondWith(cacheFirst(request, CHECKLISTS));
+    return;
+  }
+  // a roster changes any day: the network first, the last one kept when there is none
+  if (url.pathname.startsWith(ROSTER_PREFIX)) {
+    event.respondWith(
+      fetch(request).then((response) => {
+        if (response.ok && !response.redirected) {
+          const copy = response.clone();
+          caches.open(ROSTERS).then((cache) => cache.put(request.url, copy));
+        }
+        return response;
+      }).catch(() => caches.match(request.url, { ignoreVary: true }).then((hit) => hit || Response.error()))
+    );
     return;
   }
   // static files (hashed names) and the JavaScript catalogue at its versioned address (language and version in
