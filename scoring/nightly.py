@@ -15,6 +15,7 @@ from django.utils.translation import override
 from contracts import notices as contract_notices
 from contracts import selectors as contract_selectors
 from contracts import services as contract_services
+from contracts import services_staffing as staffing_services
 from contracts.choices import ContractStatus
 from contracts.models import Contract
 from inspections.services import complaints as complaint_services
@@ -167,6 +168,7 @@ def nightly(today: dt.date | None = None) -> dict[str, Any]:
     report["overdue_complaints"] = complaint_services.complaints_mark_overdue()
     report["contracts_expired"] = contract_services.contracts_expire_due(today=today)
     report["expiry_alerts"] = expiry_alerts(today)
+    report["staffing_alerts"] = staffing_services.staffing_alerts(today)  # roster gaps, expiring certificates
     report["objection_periods"] = objection_periods_ended()
     report["payment_schedules"] = payment_schedules_refresh()
     logger.info("nightly job: %s", report)

@@ -402,3 +402,12 @@ def test_the_contract_page_shows_posts_and_compliance(client_for, office_user):
     page = response.content.decode()
     assert "岗位与在岗人员" in page
     assert "乙缺少有效的保安员证" in page
+
+
+def test_the_nightly_job_runs_the_staffing_alert_once(vendor_a, office_user):
+    from scoring.nightly import nightly
+
+    staffed_contract(vendor_a)
+    first = nightly(DAY)["staffing_alerts"]
+    second = nightly(DAY)["staffing_alerts"]
+    assert (first, second) == (2, 0)  # the office's inbox and e-mail; the vendor has no account here
