@@ -240,3 +240,20 @@ def ledger_by_clause(settlement: Settlement) -> list[dict[str, Any]]:
         for code in order
         if code in rows
     ]
+
+
+def bidder_termination_facts(vendor_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """For the tender qualification (``settings.TENDER_BIDDER_FACTS``): each vendor's contracts in force that are
+    under a termination recommendation, by number. One query."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for vendor_id, number in (
+        Contract.objects.filter(
+            vendor_id__in=vendor_ids,
+            termination_recommended=True,
+            status__in=[ContractStatus.ACTIVE, ContractStatus.SUSPENDED],
+        )
+        .order_by("number")
+        .values_list("vendor_id", "number")
+    ):
+        out[vendor_id].append(number)
+    return {vendor_id: {"termination_recommended": tuple(numbers)} for vendor_id, numbers in out.items()}

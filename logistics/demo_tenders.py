@@ -11,7 +11,6 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from logistics import tendering
 from logistics.demo_seed import demo_credit_code
 from logistics.models import (
     AdmissionReview,
@@ -305,7 +304,7 @@ def seed_vendors(context: dict[str, Any]) -> dict[str, Vendor]:
                     type=types[type_code],
                     defaults={
                         "number": number,
-                        "issued_on": expires_on - dt.timedelta(days=365 * 3),
+                        "issued_on": min(expires_on, today) - dt.timedelta(days=365 * 3),
                         "expires_on": expires_on,
                     },
                 )
@@ -327,6 +326,9 @@ def seed_vendors(context: dict[str, Any]) -> dict[str, Vendor]:
             "severity": Severity.MINOR,
         },
     )
+    for vendor in vendors.values():  # admitted before the demo's reviews were kept: for the categories they hold
+        if vendor.status == VendorStatus.ADMITTED and not vendor.admitted_categories.exists():
+            vendor.admitted_categories.set(vendor.categories.all())
     _seed_reviews(context, vendors)
     return vendors
 
@@ -442,25 +444,7 @@ def seed_tendering(context: dict[str, Any]) -> dict[str, Tender]:
                     submitted_at=awarded.bid_deadline - dt.timedelta(days=3, hours=hours),
                 )
             )
-        requirements = tendering.Requirements(
-            min_registered_capital=awarded.min_registered_capital,
-            required_certificate_types=[(types["business_licence"].pk, str(types["business_licence"]))],
-            min_similar_projects=awarded.min_similar_projects,
-            budget_ceiling=awarded.budget_ceiling,
-            invited_vendor_ids=None,
-        )
-        for bid in bids:
-            facts = tendering.BidderFacts(
-                vendor_id=bid.vendor_id,
-                vendor_status=VendorStatus.ADMITTED,
-                vendor_status_label="",
-                registered_capital=bid.vendor.registered_capital,
-                valid_certificate_type_ids=frozenset([types["business_licence"].pk]),
-                past_projects=bid.past_projects,
-                price=bid.price,
-            )
-            bid.auto_qualified, bid.qualification_reasons = tendering.qualify(requirements, facts)
-            bid.save(update_fields=["auto_qualified", "qualification_reasons"])
+        tender_services.bids_check(awarded, list(awarded.bids.select_related("vendor")))  # as stored now
         awarded.qualification_confirmed_at = awarded.opening_at + dt.timedelta(hours=2)
         awarded.save(update_fields=["qualification_confirmed_at"])
         # technical scores of the three members (jiejing's proposal is the strongest)
@@ -475,6 +459,8 @@ def seed_tendering(context: dict[str, Any]) -> dict[str, Tender]:
                 for criterion, value in zip(criteria, values, strict=True):
                     BidScore.objects.create(sheet=sheet, bid=bid, criterion=criterion, score=Decimal(value))
         awarded = tender_services.tender_award(tender=awarded, by=office)
+        _publicity_in_the_past(awarded, start=awarded.opening_at + dt.timedelta(days=2))
+        awarded = tender_services.tender_award_confirm(tender=awarded, by=office, now=awarded.publicity_ends_at)
     tenders["awarded"] = awarded
 
     open_tender, created = Tender.objects.get_or_create(
@@ -508,5 +494,121 @@ def seed_tendering(context: dict[str, Any]) -> dict[str, Tender]:
             proposal="按月制定养护计划，配备专业修剪与植保人员。",
             past_projects=7,
         )
+    if created:
+        _seed_questions(open_tender, vendors, office)
     tenders["open"] = open_tender
+    tenders["publicity"] = _seed_publicity(context, types, now, today)
     return tenders
+
+
+def _publicity_in_the_past(tender: Tender, *, start: dt.datetime) -> None:
+    """The demo's award was published when its tender was evaluated, not today."""
+    tender.publicity_started_at = start
+    tender.publicity_ends_at = start + dt.timedelta(days=tender.publicity_days)
+    Tender.objects.filter(pk=tender.pk).update(
+        publicity_started_at=tender.publicity_started_at, publicity_ends_at=tender.publicity_ends_at
+    )
+
+
+def _seed_questions(tender: Tender, vendors: dict[str, Vendor], office: User) -> None:
+    """Clarifications of the open greening tender: one answered and published, one awaiting the office."""
+    lvyuan, jiejing = vendors["lvyuan"], vendors["jiejing"]
+    tender_services.tender_register(tender=tender, vendor=jiejing, by=jiejing.users.first())
+    asked = tender_services.tender_question_ask(
+        tender=tender,
+        vendor=lvyuan,
+        question="人民广场的古树名木是否在养护范围内？如在范围内，是否需要配备持证的古树养护技术人员？",
+        by=lvyuan.users.first(),
+    )
+    tender_services.tender_question_answer(
+        question=asked,
+        answer="人民广场共有古树 6 株，在养护范围内；投标人须配备至少 1 名具有园林绿化中级以上职称的技术人员，"
+        "并在技术方案中说明古树养护措施。",
+        by=office,
+    )
+    tender_services.tender_question_ask(
+        tender=tender,
+        vendor=jiejing,
+        question="绿化垃圾的清运和处置费用是否包含在投标报价内？",
+        by=jiejing.users.first(),
+    )
+
+
+LIBRARY_BIDS = [  # vendor key, price, similar projects, proposal
+    ("anjie", "865000.00", 14, "分区定岗保洁，阅览区静音作业，书库除尘每周一次。"),
+    ("mingjing", "812000.00", 6, "引入洗地机作业，阅览区错峰保洁。"),
+    ("jiejing", "838000.00", 12, "沿用办公主楼保洁管理体系，配备专职质检员。"),
+    # a security company: admitted for security only, and without ISO 9001 — refused, with both reasons
+    ("huaan", "760000.00", 20, "由保安队员兼任保洁，统一调度。"),
+]
+
+
+def _seed_publicity(context: dict[str, Any], types: dict[str, Any], now: dt.datetime, today: dt.date) -> Tender:
+    """A cleaning tender whose proposed award is in publicity (中标公示) with one bidder's objection pending."""
+    vendors, office = context["vendors"], context["users"]["office"]
+    legal, finance = context["reviewers"]["legal"], context["reviewers"]["finance"]
+    tender, created = Tender.objects.get_or_create(
+        number="ZB-DEMO-003",
+        defaults={
+            "title": "图书馆卫生保洁服务项目",
+            "category": context["categories"]["cleaning"],
+            "scope": "图书馆阅览区、书库、报告厅及公共区域的日常保洁和开闭馆保洁。",
+            "service_standards": "阅览区保洁须在开馆前完成；书库每周除尘一次；报告厅活动后 2 小时内完成清洁。",
+            "period_start": today + dt.timedelta(days=30),
+            "period_end": today + dt.timedelta(days=30 + 365 * 2),
+            "budget_ceiling": Decimal("900000.00"),
+            "min_registered_capital": Decimal("1000000.00"),
+            "min_similar_projects": 3,
+            "bid_deadline": now - dt.timedelta(days=4),
+            "opening_at": now - dt.timedelta(days=4) + dt.timedelta(hours=1),
+            "published_at": now - dt.timedelta(days=25),
+            "price_weight": Decimal(30),
+            "status": TenderStatus.EVALUATING,
+        },
+    )
+    if not created:
+        return tender
+    tender.sites.set([context["sites"]["main-1f"]])
+    tender.required_certificate_types.set([types["business_licence"], types["iso9001"]])
+    tender.committee.set([office, legal, finance])
+    criteria = [
+        TenderCriterion.objects.create(tender=tender, name=name, weight=weight, sort_order=i)
+        for i, (name, weight) in enumerate(CLEANING_CRITERIA)
+    ]
+    bids = [
+        Bid.objects.create(
+            tender=tender,
+            vendor=vendors[key],
+            price=Decimal(price),
+            proposal=proposal,
+            past_projects=projects,
+            submitted_at=tender.bid_deadline - dt.timedelta(days=2, hours=i),
+        )
+        for i, (key, price, projects, proposal) in enumerate(LIBRARY_BIDS)
+    ]
+    tender_services.bids_check(tender, list(tender.bids.select_related("vendor")))  # as stored now
+    tender.qualification_confirmed_at = tender.opening_at + dt.timedelta(hours=3)
+    tender.save(update_fields=["qualification_confirmed_at"])
+    qualified = [b for b in bids if b.vendor_id != vendors["huaan"].pk]
+    member_scores = {  # anjie's proposal is the strongest; mingjing's price the lowest
+        office.pk: [[27, 18, 18], [24, 16, 16], [25, 17, 17]],
+        legal.pk: [[28, 17, 18], [23, 15, 16], [26, 17, 16]],
+        finance.pk: [[26, 18, 17], [24, 16, 15], [25, 16, 17]],
+    }
+    for member_id, per_bid in member_scores.items():
+        sheet = ScoreSheet.objects.create(
+            tender=tender, member_id=member_id, submitted_at=tender.opening_at + dt.timedelta(days=1)
+        )
+        for bid, values in zip(qualified, per_bid, strict=True):
+            for criterion, value in zip(criteria, values, strict=True):
+                BidScore.objects.create(sheet=sheet, bid=bid, criterion=criterion, score=Decimal(value))
+    tender = tender_services.tender_award(tender=tender, by=office)
+    _publicity_in_the_past(tender, start=now - dt.timedelta(days=1))
+    mingjing = vendors["mingjing"]
+    tender_services.award_objection_file(
+        tender=tender,
+        vendor=mingjing,
+        grounds="我公司报价最低，价格分满分；中标候选人的技术分是否对人员资质作了同等核查，请予复核。",
+        by=mingjing.users.first(),
+    )
+    return tender

@@ -88,6 +88,16 @@ def is_vendor_staff(user: User | AnonymousUser) -> bool:
 
 
 add("bid.submit", is_vendor_staff)  # for its own vendor: the service takes the vendor from the user
+# a tender's clarifications and award publicity: vendors register, ask and object for their own company; the
+# office answers, moves the deadline, overrides a qualification check and rules on objections
+add("tender.register", is_vendor_staff)
+add("tender.ask", is_vendor_staff)
+add("tender.object", is_vendor_staff)
+add("tender.answer", is_superuser | is_office_staff)
+add("tender.extend_deadline", is_superuser | is_office_staff)
+add("bid.override_check", is_superuser | is_office_staff)
+add("tender.rule_objection", is_superuser | is_office_staff)
+add("tender.confirm_award", is_superuser | is_office_staff)
 
 
 def grantable_roles(user: User | AnonymousUser) -> list[Role]:

@@ -54,10 +54,31 @@ def describe(item: dict[str, Any]) -> str:
         # bid qualification
         "vendor_not_admitted": _("The vendor is not admitted (status: %(status)s)."),
         "capital_too_low": _("Registered capital %(capital)s CNY is below the required %(minimum)s CNY."),
-        "required_certificate_missing": _("No valid “%(type)s” at the bid deadline."),
+        "required_certificate_missing": _("No valid “%(type)s” on the contract start (%(date)s)."),
+        "required_certificate_missing_at_deadline": _("No valid “%(type)s” at the bid deadline."),
         "too_few_projects": _("%(count)s similar past projects; at least %(minimum)s are required."),
         "price_over_budget": _("The price %(price)s CNY exceeds the budget ceiling of %(ceiling)s CNY."),
         "not_invited": _("The vendor was not invited to this tender."),
+        "not_admitted_for_category": _("The vendor is admitted, but not for “%(category)s”."),
+        "admitted_for_category": _("Admitted for “%(category)s”."),
+        "invited": _("Invited to this tender."),
+        "capital_ok": _("Registered capital %(capital)s CNY; at least %(minimum)s CNY are required."),
+        "certificates_ok": _("All %(count)s required certificates are valid on the contract start (%(date)s)."),
+        "serious_bad_record_recent": _(
+            "Serious bad record on %(date)s (%(source)s), within the %(months)s months before the bid deadline."
+        ),
+        "no_serious_bad_record": _("No serious bad record in the %(months)s months before the bid deadline."),
+        "termination_recommended": _("Contract %(number)s is under a termination recommendation."),
+        "no_termination_recommendation": _("No contract of the vendor is under a termination recommendation."),
+        "no_annual_grade": _("No annual appraisal of the vendor yet."),
+        "annual_grade_refused": _("The annual grade of %(year)s is %(grade)s (%(label)s)."),
+        "annual_grade_ok": _("The annual grade of %(year)s is %(grade)s (%(label)s)."),
+        "projects_ok": _("%(count)s similar past projects; at least %(minimum)s are required."),
+        "price_ok": _("The price %(price)s CNY is within the budget ceiling of %(ceiling)s CNY."),
+        "documents_no_finding": _("No finding by the office."),
+        "checked_before_this_version": _(
+            "Passed the checks of the time (before the institution's records were checked)."
+        ),
         "ok": _("All requirements are met."),
     }
     text = texts.get(code)

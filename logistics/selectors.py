@@ -8,20 +8,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.module_loading import import_string
 
 from logistics import admission_checks, tendering, workdays
 from logistics.models import (
+    AwardObjection,
     BadRecord,
     Bid,
     BidScore,
     Certificate,
+    CertificateHolder,
     CertificateReview,
     CertificateType,
     ScoreSheet,
     Severity,
     StaffCertificate,
     Tender,
+    TenderQuestion,
+    TenderRegistration,
     TenderStatus,
     Vendor,
     VendorStatus,
@@ -221,49 +227,98 @@ def tenders_open_to_vendor(vendor: Vendor) -> QuerySet:
     return Tender.objects.filter(invited, status=TenderStatus.PUBLISHED).select_related("category").distinct()
 
 
-def bidder_facts(tender: Tender, bids: list[Bid]) -> dict[int, tendering.BidderFacts]:
-    """Facts for the qualification check of every bid of a tender, in three queries."""
-    deadline_day = local_date(tender.bid_deadline)
-    vendor_ids = [b.vendor_id for b in bids]
-    valid_types: dict[int, set[int]] = defaultdict(set)
-    for vendor_id, type_id in (
-        Certificate.objects.filter(vendor_id__in=vendor_ids)
-        .filter(valid_certificates(deadline_day))
-        .values_list("vendor_id", "type_id")
-    ):
-        valid_types[vendor_id].add(type_id)
-    return {
-        bid.pk: tendering.BidderFacts(
-            vendor_id=bid.vendor_id,
-            vendor_status=bid.vendor.status,
-            vendor_status_label=bid.vendor.status,
-            registered_capital=bid.vendor.registered_capital,
-            valid_certificate_type_ids=frozenset(valid_types[bid.vendor_id]),
-            past_projects=bid.past_projects,
-            price=bid.price,
-        )
-        for bid in bids
-    }
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months earlier (the month's last day where that month is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month0 = divmod(index, 12)
+    first_of_next = dt.date(year + (month0 + 1) // 12, (month0 + 1) % 12 + 1, 1)
+    last = (first_of_next - dt.timedelta(days=1)).day
+    return dt.date(year, month0 + 1, min(day.day, last))
 
 
 def tender_requirements(tender: Tender) -> tendering.Requirements:
+    """What a bid must meet: the tender's own requirements and its category's mandatory certificates."""
     invited = (
         frozenset(tender.invited_vendors.values_list("pk", flat=True))
         if tender.method == Tender.Method.INVITED
         else None
     )
+    types = {t.pk: t for t in tender.category.mandatory_certificate_types.filter(holder=CertificateHolder.COMPANY)}
+    types.update({t.pk: t for t in tender.required_certificate_types.all()})
+    deadline_day = local_date(tender.bid_deadline)
     return tendering.Requirements(
+        category_id=tender.category_id,
+        category=bilingual(tender.category),
         min_registered_capital=tender.min_registered_capital,
-        required_certificate_types=[(t.pk, bilingual(t)) for t in tender.required_certificate_types.all()],
+        required_certificate_types=[(t.pk, bilingual(t)) for t in sorted(types.values(), key=lambda t: t.code)],
+        certificates_on=tender.period_start,
         min_similar_projects=tender.min_similar_projects,
         budget_ceiling=tender.budget_ceiling,
         invited_vendor_ids=invited,
+        bad_records_since=_months_before(deadline_day, tender.bad_record_lookback_months),
+        lookback_months=tender.bad_record_lookback_months,
     )
 
 
+def bidder_fact_providers() -> list[Any]:
+    """Facts of the bidders that apps above this one keep (termination recommendations, annual grades):
+    ``settings.TENDER_BIDDER_FACTS``, each ``provider(vendor_ids) -> {vendor_id: {fact: value}}``."""
+    return [import_string(path) for path in getattr(settings, "TENDER_BIDDER_FACTS", [])]
+
+
+def bidder_facts(
+    tender: Tender, bids: list[Bid], requirements: tendering.Requirements
+) -> dict[int, tendering.BidderFacts]:
+    """Facts for the qualification checks of every bid of a tender, in a fixed number of queries."""
+    vendor_ids = [b.vendor_id for b in bids]
+    valid_types: dict[int, set[int]] = defaultdict(set)
+    for vendor_id, type_id in (
+        Certificate.objects.filter(vendor_id__in=vendor_ids)
+        .filter(valid_certificates(requirements.certificates_on))
+        .values_list("vendor_id", "type_id")
+    ):
+        valid_types[vendor_id].add(type_id)
+    admitted: dict[int, set[int]] = defaultdict(set)
+    for vendor_id, category_id in Vendor.admitted_categories.through.objects.filter(
+        vendor_id__in=vendor_ids
+    ).values_list("vendor_id", "servicecategory_id"):
+        admitted[vendor_id].add(category_id)
+    bad_records: dict[int, list[tuple[dt.date, str]]] = defaultdict(list)
+    for vendor_id, day, source in BadRecord.objects.filter(
+        vendor_id__in=vendor_ids, severity=Severity.SERIOUS
+    ).values_list("vendor_id", "date", "source"):
+        bad_records[vendor_id].append((day, source))
+    extra: dict[int, dict[str, Any]] = defaultdict(dict)
+    for provider in bidder_fact_providers():
+        for vendor_id, facts in provider(vendor_ids).items():
+            extra[vendor_id].update(facts)
+    return {
+        bid.pk: tendering.BidderFacts(
+            vendor_id=bid.vendor_id,
+            vendor_status=bid.vendor.status,
+            vendor_status_label=bid.vendor.status,
+            admitted_category_ids=frozenset(admitted[bid.vendor_id]),
+            registered_capital=bid.vendor.registered_capital,
+            valid_certificate_type_ids=frozenset(valid_types[bid.vendor_id]),
+            past_projects=bid.past_projects,
+            price=bid.price,
+            serious_bad_records=tuple(bad_records[bid.vendor_id]),
+            **extra[bid.vendor_id],
+        )
+        for bid in bids
+    }
+
+
+def bid_qualification(tender: Tender, bids: list[Bid] | None = None) -> dict[int, list[tendering.CheckOutcome]]:
+    """Every bid's checks against the institution's records now (the opening stores them)."""
+    bids = bids if bids is not None else list(tender.bids.select_related("vendor"))
+    requirements = tender_requirements(tender)
+    facts = bidder_facts(tender, bids, requirements)
+    return {bid.pk: tendering.qualify(requirements, facts[bid.pk]) for bid in bids}
+
+
 def qualified_bids(tender: Tender) -> list[Bid]:
-    bids = tender.bids.select_related("vendor")
-    return [b for b in bids if b.is_qualified]
+    return list(tender.bids.filter(qualified=True).select_related("vendor"))
 
 
 def tender_ranking(tender: Tender, submitted_only: bool = True) -> list[tendering.RankedBid]:
@@ -308,3 +363,60 @@ def calendar_known(year: int) -> bool:
     from logistics.models import CalendarDay
 
     return CalendarDay.objects.filter(date__year=year).exists()
+
+
+# --- A tender's clarifications, publicity and a bidder's own view ----------------------------------------
+def tender_answers(tender: Tender) -> list[TenderQuestion]:
+    """The published clarifications, oldest first; the asker is never shown."""
+    return list(
+        TenderQuestion.objects.filter(tender=tender, answered_at__isnull=False)
+        .only("question", "answer", "answered_at", "created_at")
+        .order_by("answered_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class PublicityRow:
+    rank: int
+    vendor: str
+    price: Decimal
+    technical: Decimal
+    price_score: Decimal
+    total: Decimal
+    proposed: bool
+
+
+def award_publicity(tender: Tender) -> dict[str, Any] | None:
+    """The proposed award with the ranking and scores, published while in publicity and after the award."""
+    if tender.status not in (TenderStatus.PUBLICITY, TenderStatus.AWARDED) or tender.awarded_bid_id is None:
+        return None
+    names = dict(tender.bids.values_list("pk", "vendor__legal_name"))
+    rows = [
+        PublicityRow(
+            rank=r.rank,
+            vendor=names[r.bid_id],
+            price=r.price,
+            technical=r.technical,
+            price_score=r.price_score,
+            total=r.total,
+            proposed=r.bid_id == tender.awarded_bid_id,
+        )
+        for r in tender_ranking(tender)
+    ]
+    return {"rows": rows, "ends_at": tender.publicity_ends_at, "open": tender.in_publicity()}
+
+
+def tender_for_vendor(tender: Tender, vendor: Vendor) -> dict[str, Any]:
+    """What one bidder sees of a tender besides the notice: its registration, its own questions, its bid's
+    qualification checks (after the opening) and its objections with their rulings."""
+    bid = Bid.objects.filter(tender=tender, vendor=vendor).first()
+    checks = list(bid.checks.all()) if bid is not None and not tender.bids_are_sealed() else []
+    return {
+        "registered": TenderRegistration.objects.filter(tender=tender, vendor=vendor).exists() or bid is not None,
+        "own_questions": list(TenderQuestion.objects.filter(tender=tender, vendor=vendor).order_by("created_at")),
+        "own_bid": bid,
+        "own_checks": checks,
+        "own_objections": list(AwardObjection.objects.filter(tender=tender, bid__vendor=vendor).order_by("created_at")),
+        "may_object": bid is not None and tender.in_publicity() and bid.pk != tender.awarded_bid_id,
+        "may_ask": tender.is_open_for_bids(),
+    }

@@ -285,6 +285,8 @@ SPECTACULAR_SETTINGS = {
 # --- Product rules ---------------------------------------------------------------------------------------
 # After a tender is awarded these run in the same transaction (the contracts app creates the draft contract).
 TENDER_AWARD_HANDLERS: list[str] = ["contracts.services.contract_create_from_award"]
+# Facts of bidders kept by the apps above logistics, for the qualification checks (logistics.selectors.bidder_facts)
+TENDER_BIDDER_FACTS: list[str] = ["contracts.selectors.bidder_termination_facts"]
 ADMISSION_BAD_RECORD_YEARS = 3
 # The address printed in QR codes and emails (what employees' phones open).
 PUBLIC_BASE_URL = ENV.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")

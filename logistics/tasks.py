@@ -49,3 +49,12 @@ def render_document_task(document_id: int) -> str:
 
     document = documents.render(document_id)
     return document.status if document else "missing"
+
+
+@shared_task(name="logistics.tasks.awards_confirm_task", ignore_result=True)
+def awards_confirm_task() -> list[str]:
+    """Hourly: the awards whose publicity ended with every objection ruled and none upheld become final (their
+    draft contracts are created). Twice is once."""
+    from logistics.services.tenders import awards_confirm_due
+
+    return [tender.number for tender in awards_confirm_due()]

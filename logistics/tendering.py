@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from logistics.choices import QualificationCheck as Check
 from logistics.reasons import reason
 
 CENT = Decimal("0.01")
@@ -21,11 +22,17 @@ CENT = Decimal("0.01")
 
 @dataclass(frozen=True)
 class Requirements:
+    category_id: int
+    category: Any  # the category's names ({"zh": ..., "en": ...})
     min_registered_capital: Decimal
-    required_certificate_types: Sequence[tuple[int, Any]]  # (type id, its names)
+    #: the category's mandatory types and the tender's own, each once: (type id, its names)
+    required_certificate_types: Sequence[tuple[int, Any]]
+    certificates_on: dt.date  # the contract start: the certificates must be valid that day
     min_similar_projects: int
     budget_ceiling: Decimal
     invited_vendor_ids: frozenset[int] | None  # None: open tendering
+    bad_records_since: dt.date  # serious bad records dated on or after this day disqualify
+    lookback_months: int
 
 
 @dataclass(frozen=True)
@@ -33,39 +40,103 @@ class BidderFacts:
     vendor_id: int
     vendor_status: str
     vendor_status_label: str  # the status code, worded at display time
+    admitted_category_ids: frozenset[int]
     registered_capital: Decimal
-    valid_certificate_type_ids: frozenset[int]  # valid at the bid deadline
+    valid_certificate_type_ids: frozenset[int]  # valid on ``Requirements.certificates_on``
     past_projects: int
     price: Decimal
+    serious_bad_records: Sequence[tuple[dt.date, str]] = ()  # (date, source), any date
+    #: contracts of the vendor under a termination recommendation: their numbers
+    termination_recommended: Sequence[str] = ()
+    #: the latest annual appraisal's (year, grade, the grade's words), when the year appraisal exists
+    annual_grade: tuple[int, str, Any] | None = None
 
 
-def qualify(requirements: Requirements, bidder: BidderFacts) -> tuple[bool, list[dict[str, Any]]]:
-    """Is the bid qualified against the tender's requirements, and why not."""
+@dataclass(frozen=True)
+class CheckOutcome:
+    item: str  # a ``QualificationCheck`` value
+    passed: bool
+    reasons: list[dict[str, Any]]
+
+
+#: the grade that refuses a bid (the scheme's lowest band)
+REFUSED_GRADE = "D"  # scoring.choices.Grade.D; logistics sits below scoring
+
+
+def qualify(requirements: Requirements, bidder: BidderFacts) -> list[CheckOutcome]:
+    """Every qualification check of a bid, in the order they are shown, each with the reasons for its result.
+
+    A check that does not apply (not an invited tender; no annual appraisal yet) passes and says why."""
+    checks: list[CheckOutcome] = []
+
+    def add(item: str, problems: list[dict[str, Any]], ok: dict[str, Any]) -> None:
+        checks.append(CheckOutcome(item, not problems, problems or [ok]))
+
     problems = []
     if bidder.vendor_status != "admitted":
         problems.append(reason("vendor_not_admitted", status=bidder.vendor_status_label))
-    if requirements.invited_vendor_ids is not None and bidder.vendor_id not in requirements.invited_vendor_ids:
-        problems.append(reason("not_invited"))
-    if bidder.registered_capital < requirements.min_registered_capital:
-        problems.append(
-            reason(
-                "capital_too_low",
-                capital=f"{bidder.registered_capital:,.2f}",
-                minimum=f"{requirements.min_registered_capital:,.2f}",
-            )
+    elif requirements.category_id not in bidder.admitted_category_ids:
+        problems.append(reason("not_admitted_for_category", category=requirements.category))
+    add(Check.ADMITTED, problems, reason("admitted_for_category", category=requirements.category))
+
+    if requirements.invited_vendor_ids is not None:
+        invited = bidder.vendor_id in requirements.invited_vendor_ids
+        add(Check.INVITED, [] if invited else [reason("not_invited")], reason("invited"))
+
+    capital_ok = bidder.registered_capital >= requirements.min_registered_capital
+    capital = {"capital": f"{bidder.registered_capital:,.2f}", "minimum": f"{requirements.min_registered_capital:,.2f}"}
+    add(Check.CAPITAL, [] if capital_ok else [reason("capital_too_low", **capital)], reason("capital_ok", **capital))
+
+    day = requirements.certificates_on.isoformat()
+    missing = [
+        reason("required_certificate_missing", type=names, date=day)
+        for type_id, names in requirements.required_certificate_types
+        if type_id not in bidder.valid_certificate_type_ids
+    ]
+    count = len(requirements.required_certificate_types)
+    add(Check.CERTIFICATES, missing, reason("certificates_ok", count=count, date=day))
+
+    recent = sorted((d, source) for d, source in bidder.serious_bad_records if d >= requirements.bad_records_since)
+    add(
+        Check.BAD_RECORDS,
+        [
+            reason("serious_bad_record_recent", date=d.isoformat(), source=source, months=requirements.lookback_months)
+            for d, source in recent
+        ],
+        reason("no_serious_bad_record", months=requirements.lookback_months),
+    )
+
+    add(
+        Check.TERMINATION,
+        [reason("termination_recommended", number=number) for number in sorted(bidder.termination_recommended)],
+        reason("no_termination_recommendation"),
+    )
+
+    if bidder.annual_grade is None:
+        add(Check.ANNUAL_GRADE, [], reason("no_annual_grade"))
+    else:
+        year, grade, words = bidder.annual_grade
+        refused = grade == REFUSED_GRADE
+        add(
+            Check.ANNUAL_GRADE,
+            [reason("annual_grade_refused", year=year, grade=grade, label=words)] if refused else [],
+            reason("annual_grade_ok", year=year, grade=grade, label=words),
         )
-    for type_id, type_name in requirements.required_certificate_types:
-        if type_id not in bidder.valid_certificate_type_ids:
-            problems.append(reason("required_certificate_missing", type=type_name))
-    if bidder.past_projects < requirements.min_similar_projects:
-        problems.append(
-            reason("too_few_projects", count=bidder.past_projects, minimum=requirements.min_similar_projects)
-        )
-    if bidder.price > requirements.budget_ceiling:
-        problems.append(
-            reason("price_over_budget", price=f"{bidder.price:,.2f}", ceiling=f"{requirements.budget_ceiling:,.2f}")
-        )
-    return (not problems, problems or [reason("ok")])
+
+    projects = {"count": bidder.past_projects, "minimum": requirements.min_similar_projects}
+    enough = bidder.past_projects >= requirements.min_similar_projects
+    add(Check.EXPERIENCE, [] if enough else [reason("too_few_projects", **projects)], reason("projects_ok", **projects))
+
+    prices = {"price": f"{bidder.price:,.2f}", "ceiling": f"{requirements.budget_ceiling:,.2f}"}
+    within = bidder.price <= requirements.budget_ceiling
+    add(Check.PRICE, [] if within else [reason("price_over_budget", **prices)], reason("price_ok", **prices))
+
+    add(Check.DOCUMENTS, [], reason("documents_no_finding"))
+    return checks
+
+
+def qualified(checks: Sequence[CheckOutcome]) -> bool:
+    return all(check.passed for check in checks)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,9 @@ def test_the_award_creates_the_prefilled_draft_contract(office_user, make_user):
         tender_services.score_sheet_save(
             tender=tender, member=member, submit=True, scores={(b.pk, c.pk): D(30) for b in bids for c in criteria}
         )
-    tender_services.tender_award(tender=tender, by=office_user)
+    tender = tender_services.tender_award(tender=tender, by=office_user)
+    assert not Contract.objects.filter(tender=tender).exists()  # the award is in publicity first
+    tender_services.tender_award_confirm(tender=tender, by=office_user, now=tender.publicity_ends_at)
     contract = Contract.objects.get(tender=tender)
     assert contract.status == ContractStatus.DRAFT
     assert (contract.vendor_id, contract.category_id) == (bids[0].vendor_id, tender.category_id)

@@ -9,9 +9,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from logistics.models.base import AuditedManager, TimeStampedModel, user_ref
+from logistics.choices import QualificationCheck
+from logistics.models.base import AuditedManager, TimeStampedModel, choice_check, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -21,19 +23,22 @@ class TenderStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
     CLOSED = "closed", _("Closed for bids")
     EVALUATING = "evaluating", _("Evaluating")
+    PUBLICITY = "publicity", _("Award in publicity")
     AWARDED = "awarded", _("Awarded")
     FAILED = "failed", _("Failed")
 
 
-#: a tender's way: published, opened for evaluation at the opening time (bids closed), then awarded or failed
-#: (fewer than three qualified bids)
+#: a tender's way: published, opened for evaluation at the opening time (bids closed), the proposed award
+#: published for its objection period (中标公示), then awarded; or failed (fewer than three qualified bids).
+#: An objection upheld during the publicity withdraws the proposed award: back to evaluation.
 TENDER_FLOW = Flow(
     TenderStatus,
     {
         TenderStatus.DRAFT: {TenderStatus.PUBLISHED},
         TenderStatus.PUBLISHED: {TenderStatus.CLOSED, TenderStatus.EVALUATING},
         TenderStatus.CLOSED: {TenderStatus.EVALUATING},
-        TenderStatus.EVALUATING: {TenderStatus.AWARDED, TenderStatus.FAILED},
+        TenderStatus.EVALUATING: {TenderStatus.PUBLICITY, TenderStatus.FAILED},
+        TenderStatus.PUBLICITY: {TenderStatus.AWARDED, TenderStatus.EVALUATING},
     },
     noun=_("A tender"),
 )
@@ -75,6 +80,18 @@ class Tender(TimeStampedModel):
         verbose_name=_("required certificate types"),
     )
     min_similar_projects = models.PositiveSmallIntegerField(_("minimum similar past projects"), default=0)
+    bad_record_lookback_months = models.PositiveSmallIntegerField(
+        _("bad-record look-back (months)"),
+        default=36,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("A serious bad record dated within this many months before the bid deadline disqualifies a bid."),
+    )
+    publicity_days = models.PositiveSmallIntegerField(
+        _("award publicity (days)"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("The proposed award is published for this many days; bidders may object until it ends."),
+    )
     method = models.CharField(_("method"), max_length=10, choices=Method.choices, default=Method.OPEN)
     invited_vendors = models.ManyToManyField(
         "logistics.Vendor", blank=True, related_name="tender_invitations", verbose_name=_("invited vendors")
@@ -104,6 +121,8 @@ class Tender(TimeStampedModel):
         verbose_name=_("awarded bid"),
     )
     award_reason = models.TextField(_("award reason"), blank=True)
+    publicity_started_at = models.DateTimeField(_("publicity started at"), null=True, blank=True)
+    publicity_ends_at = models.DateTimeField(_("publicity ends at"), null=True, blank=True)
     awarded_at = models.DateTimeField(_("awarded at"), null=True, blank=True)
     awarded_by = user_ref(_("awarded by"))
     committee = models.ManyToManyField(
@@ -139,6 +158,15 @@ class Tender(TimeStampedModel):
                 name="%(app_label)s_%(class)s_awarded_has_bid",
             ),
             models.CheckConstraint(
+                condition=~models.Q(status=TenderStatus.PUBLICITY)
+                | models.Q(awarded_bid__isnull=False, publicity_ends_at__isnull=False),
+                name="%(app_label)s_%(class)s_publicity_has_bid_and_end",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(bad_record_lookback_months__gte=1, publicity_days__gte=1),
+                name="%(app_label)s_%(class)s_periods_positive",
+            ),
+            models.CheckConstraint(
                 condition=~models.Q(status=TenderStatus.FAILED) | ~models.Q(failure_reason=""),
                 name="%(app_label)s_%(class)s_failed_has_reason",
             ),
@@ -154,6 +182,9 @@ class Tender(TimeStampedModel):
     def bids_are_sealed(self, now=None) -> bool:
         """Before the opening time nobody but the bidder sees a bid's price or content."""
         return (now or timezone.now()) < self.opening_at
+
+    def in_publicity(self, now=None) -> bool:
+        return self.status == TenderStatus.PUBLICITY and (now or timezone.now()) < self.publicity_ends_at
 
 
 class TenderCriterion(models.Model):
@@ -210,11 +241,13 @@ class Bid(TimeStampedModel):
     past_projects_description = models.TextField(_("past projects"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     submitted_by = user_ref(_("submitted by"))
-    auto_qualified = models.BooleanField(_("qualified (automatic check)"), null=True, blank=True)
-    qualification_reasons = models.JSONField(_("qualification check"), default=list, blank=True)
-    qualified_override = models.BooleanField(_("qualified (office's override)"), null=True, blank=True)
-    override_reason = models.TextField(_("override reason"), blank=True)
-    overridden_by = user_ref(_("overridden by"))
+    auto_qualified = models.BooleanField(_("qualified (automatic checks)"), null=True, blank=True)
+    qualified = models.BooleanField(
+        _("qualified"),
+        null=True,
+        blank=True,
+        help_text=_("Every check passes, by the data or by the office's override."),
+    )
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -227,8 +260,9 @@ class Bid(TimeStampedModel):
             models.UniqueConstraint(fields=["tender", "vendor"], name="%(app_label)s_%(class)s_one_per_vendor"),
             models.CheckConstraint(condition=models.Q(price__gt=0), name="%(app_label)s_%(class)s_price_positive"),
             models.CheckConstraint(
-                condition=models.Q(qualified_override__isnull=True) | ~models.Q(override_reason=""),
-                name="%(app_label)s_%(class)s_override_has_reason",
+                condition=models.Q(auto_qualified__isnull=True, qualified__isnull=True)
+                | models.Q(auto_qualified__isnull=False, qualified__isnull=False),
+                name="%(app_label)s_%(class)s_checked_both_or_neither",
             ),
         ]
 
@@ -237,7 +271,8 @@ class Bid(TimeStampedModel):
 
     @property
     def is_qualified(self) -> bool | None:
-        return self.qualified_override if self.qualified_override is not None else self.auto_qualified
+        """None until the bids are opened and checked."""
+        return self.qualified
 
 
 class BidAttachment(TimeStampedModel):
@@ -296,3 +331,146 @@ class BidScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {self.score}"
+
+
+class BidCheck(models.Model):
+    """One qualification check of a bid: what the institution's records say, and the office's override with its
+    written reason (kept in the history)."""
+
+    bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="checks", verbose_name=_("bid"))
+    item = models.CharField(_("check"), max_length=20, choices=QualificationCheck.choices)
+    passed = models.BooleanField(_("passed (by the records)"))
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    override_passed = models.BooleanField(_("office's override"), null=True, blank=True)
+    override_reason = models.TextField(_("override reason"), blank=True)
+    overridden_by = user_ref(_("overridden by"))
+    overridden_at = models.DateTimeField(_("overridden at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bid", "id"]
+        verbose_name = _("qualification check")
+        verbose_name_plural = _("qualification checks")
+        constraints = [
+            models.UniqueConstraint(fields=["bid", "item"], name="%(app_label)s_%(class)s_one_per_check"),
+            choice_check("item", QualificationCheck),
+            models.CheckConstraint(
+                condition=models.Q(override_passed__isnull=True, override_reason="")
+                | (models.Q(override_passed__isnull=False) & ~models.Q(override_reason="")),
+                name="%(app_label)s_%(class)s_override_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_item_display()
+
+    @property
+    def result(self) -> bool:
+        return self.override_passed if self.override_passed is not None else self.passed
+
+
+class TenderRegistration(models.Model):
+    """A vendor registered for a tender (报名): it hears every published answer and every change of the
+    deadline. Asking a question or bidding registers too."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("tender"))
+    vendor = models.ForeignKey(
+        "logistics.Vendor", on_delete=models.CASCADE, related_name="tender_registrations", verbose_name=_("vendor")
+    )
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    registered_by = user_ref(_("registered by"))
+
+    class Meta:
+        ordering = ["tender", "registered_at"]
+        verbose_name = _("tender registration")
+        verbose_name_plural = _("tender registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["tender", "vendor"], name="%(app_label)s_%(class)s_once_per_vendor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.number} · {self.vendor}"
+
+
+class TenderQuestion(TimeStampedModel):
+    """A clarification question (答疑) before the bid deadline; the office's answer is published to every registered
+    bidder at once, without the asker's name."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="questions", verbose_name=_("tender"))
+    vendor = models.ForeignKey(
+        "logistics.Vendor", on_delete=models.PROTECT, related_name="tender_questions", verbose_name=_("asked by")
+    )
+    asked_by = user_ref(_("asked by (user)"))
+    question = models.TextField(_("question"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = user_ref(_("answered by"))
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tender", "created_at"]
+        verbose_name = _("tender question")
+        verbose_name_plural = _("tender questions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answered_at__isnull=True, answer="")
+                | (models.Q(answered_at__isnull=False) & ~models.Q(answer="")),
+                name="%(app_label)s_%(class)s_answered_with_text",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.question[:60]
+
+
+class ObjectionRuling(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("objection", "Awaiting a ruling")
+    UPHELD = "upheld", pgettext_lazy("objection", "Upheld")
+    DISMISSED = "dismissed", pgettext_lazy("objection", "Dismissed")
+
+
+class AwardObjection(TimeStampedModel):
+    """A bidder's objection to the proposed award during its publicity (中标公示异议), ruled by the office with
+    reasons. An upheld objection withdraws the proposed award."""
+
+    Ruling = ObjectionRuling
+
+    tender = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="objections", verbose_name=_("tender"))
+    bid = models.ForeignKey(Bid, on_delete=models.PROTECT, related_name="objections", verbose_name=_("objector's bid"))
+    objected_bid = models.ForeignKey(
+        Bid, on_delete=models.PROTECT, related_name="+", verbose_name=_("the proposed award objected to")
+    )
+    filed_by = user_ref(_("filed by"))
+    grounds = models.TextField(_("grounds"))
+    ruling = models.CharField(
+        _("ruling"), max_length=10, choices=ObjectionRuling.choices, default=ObjectionRuling.PENDING
+    )
+    ruling_reason = models.TextField(_("reasons for the ruling"), blank=True)
+    ruled_at = models.DateTimeField(_("ruled at"), null=True, blank=True)
+    ruled_by = user_ref(_("ruled by"))
+
+    objects = AuditedManager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tender", "created_at"]
+        verbose_name = _("award objection")
+        verbose_name_plural = _("award objections")
+        constraints = [
+            choice_check("ruling", ObjectionRuling),
+            models.CheckConstraint(
+                condition=models.Q(ruling=ObjectionRuling.PENDING, ruled_at__isnull=True, ruling_reason="")
+                | (
+                    ~models.Q(ruling=ObjectionRuling.PENDING)
+                    & models.Q(ruled_at__isnull=False)
+                    & ~models.Q(ruling_reason="")
+                ),
+                name="%(app_label)s_%(class)s_ruled_with_reasons",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tender.number} · {self.bid.vendor}"

@@ -81,6 +81,13 @@ class Vendor(TimeStampedModel):
         related_name="vendors",
         verbose_name=_("service categories applied for"),
     )
+    admitted_categories = models.ManyToManyField(
+        "logistics.ServiceCategory",
+        blank=True,
+        related_name="admitted_vendors",
+        verbose_name=_("service categories admitted for"),
+        help_text=_("Set by the admission decisions; a bid qualifies only for a category the vendor is admitted for."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=VendorStatus.choices, default=VendorStatus.APPLICANT, db_index=True
     )

@@ -143,5 +143,7 @@ def admission_review_decide(
     to_status = VendorStatus.ADMITTED if decision == AdmissionReview.Decision.ADMIT else VendorStatus.REJECTED
     vendor_change_status(vendor=review.vendor, to_status=to_status, reason=reason.strip(), by=by)
     if decision == AdmissionReview.Decision.ADMIT:
-        review.vendor.categories.add(*review.categories.all())
+        categories = list(review.categories.all())
+        review.vendor.categories.add(*categories)
+        review.vendor.admitted_categories.add(*categories)  # what a bid may qualify for
     return review

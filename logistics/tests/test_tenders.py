@@ -173,6 +173,7 @@ def _bidders(tender, count, **vendor_kwargs):
     bids = []
     for i in range(count):
         vendor = VendorFactory(**vendor_kwargs)
+        vendor.admitted_categories.add(tender.category)
         CertificateFactory(vendor=vendor, type=licence)
         bids.append(
             svc.bid_submit(tender=tender, vendor=vendor, price=D(900000 + i * 10000), proposal="方案", past_projects=3)
@@ -184,13 +185,15 @@ def test_two_qualified_bids_fail_the_tender(office_user):
     tender = published_tender(office_user, min_registered_capital=D("2000000"))
     _bidders(tender, 2)
     poor = VendorFactory(registered_capital=D("500000"))
+    poor.admitted_categories.add(tender.category)
+    CertificateFactory(vendor=poor, type=CertificateType.objects.get(code="business_licence"))
     svc.bid_submit(tender=tender, vendor=poor, price=D("800000"), proposal="方案", past_projects=3)
     move_past_opening(tender)
     svc.tender_open(tender=tender, by=office_user)
     unqualified = Bid.objects.get(vendor=poor)
-    assert unqualified.auto_qualified is False
-    assert unqualified.qualification_reasons == [
-        {"code": "capital_too_low", "params": {"capital": "500,000.00", "minimum": "2,000,000.00"}}
+    assert (unqualified.auto_qualified, unqualified.qualified) == (False, False)
+    assert [(c.item, c.reasons) for c in unqualified.checks.filter(passed=False)] == [
+        ("capital", [{"code": "capital_too_low", "params": {"capital": "500,000.00", "minimum": "2,000,000.00"}}])
     ]
     svc.tender_confirm_qualification(tender=tender, by=office_user)
     tender.refresh_from_db()
@@ -206,10 +209,21 @@ def test_the_office_can_override_a_check_with_a_reason(office_user):
     move_past_opening(tender)
     svc.tender_open(tender=tender, by=office_user)
     assert [b.auto_qualified for b in Bid.objects.all()] == [False, False, False]
+    checks = [bid.checks.get(item="experience") for bid in bids]
     with pytest.raises(ValidationError):
-        svc.bid_override_qualification(bid=bids[0], qualified=True, reason=" ", by=office_user)
-    for bid in bids:
-        svc.bid_override_qualification(bid=bid, qualified=True, reason="业绩证明材料补充核实", by=office_user)
+        svc.bid_check_override(check=checks[0], passed=True, reason=" ", by=office_user)
+    for check in checks:
+        svc.bid_check_override(check=check, passed=True, reason="业绩证明材料补充核实", by=office_user)
+    assert [(b.auto_qualified, b.qualified) for b in Bid.objects.order_by("pk")] == [(False, True)] * 3
+    check = checks[0]
+    check.refresh_from_db()
+    assert (check.passed, check.override_passed, check.override_reason, check.overridden_by) == (
+        False,
+        True,
+        "业绩证明材料补充核实",
+        office_user,
+    )
+    assert check.history.first().history_change_reason == "业绩证明材料补充核实"
     svc.tender_confirm_qualification(tender=tender, by=office_user)
     tender.refresh_from_db()
     assert tender.status == TenderStatus.EVALUATING and tender.qualification_confirmed_at is not None
@@ -263,7 +277,12 @@ def test_the_award_goes_to_the_top_ranked_bid_or_another_with_a_reason(office_us
         svc.tender_award(tender=tender, bid=bids[1], reason="", by=office_user)
     svc.tender_award(tender=tender, bid=bids[1], reason="第一名放弃中标", by=office_user)
     tender.refresh_from_db()
-    assert (tender.status, tender.awarded_bid_id, tender.award_reason) == ("awarded", bids[1].pk, "第一名放弃中标")
+    assert (tender.status, tender.awarded_bid_id, tender.award_reason) == ("publicity", bids[1].pk, "第一名放弃中标")
+    assert tender.publicity_ends_at - tender.publicity_started_at == dt.timedelta(days=3)
+    assert RECORDED == []  # the contract waits for the publicity
+    svc.tender_award_confirm(tender=tender, by=office_user, now=tender.publicity_ends_at)
+    tender.refresh_from_db()
+    assert (tender.status, tender.awarded_at) == ("awarded", tender.publicity_ends_at)
     assert [tender.pk] == RECORDED
     assert calls == []
 
@@ -284,6 +303,10 @@ def test_losing_bidders_see_the_result_on_their_page(office_user, make_user, cli
         )
     svc.tender_award(tender=tender, by=office_user)
     loser = make_user("vendor", username="loser", vendor=bids[2].vendor)
+    html = client_for(loser).get("/vendor/").content.decode()
+    assert "中标公示中" in html
+    tender.refresh_from_db()
+    svc.tender_award_confirm(tender=tender, by=office_user, now=tender.publicity_ends_at)
     html = client_for(loser).get("/vendor/").content.decode()
     assert "未中标" in html and bids[0].vendor.legal_name in html
 

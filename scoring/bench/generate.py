@@ -20,7 +20,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from contracts import clause_kinds
-from contracts.models import Clause, Contract, ContractStatus, TermsVersion
+from contracts.models import Clause, Contract, ContractStatus, PostRole, TermsVersion
 from inspections.models import (
     OFFICE_KINDS,
     ChecklistItem,
@@ -378,6 +378,15 @@ def tablet_inspector(quarter: Quarter) -> User:
     from inspections.demo_templates import DAILY, MONTHLY_EXTRA
 
     drop_tablet_inspector()
+    roles = {role.code: role for role in PostRole.objects.all()}
+
+    def _item_extras(row: tuple) -> dict:
+        """A row's extra fields; a post check names its post role by code (``inspections.demo_templates``)."""
+        extras = dict(row[11]) if len(row) > 11 else {}
+        if isinstance(extras.get("post_role"), str):
+            extras["post_role"] = roles[extras["post_role"]]
+        return extras
+
     user, _ = User.objects.get_or_create(
         username=TABLET_INSPECTOR, defaults={"first_name": "平板", "last_name": "巡查员"}
     )
@@ -408,7 +417,7 @@ def tablet_inspector(quarter: Quarter) -> User:
                 is_key_point=r[9],
                 photo_required_on_fail=r[10],
                 sort_order=i,
-                **(r[11] if len(r) > 11 else {}),
+                **_item_extras(r),
             )
             for i, r in enumerate(chosen)
         )
