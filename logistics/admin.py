@@ -31,6 +31,7 @@ from logistics.models import (
     BadRecord,
     Bid,
     BidAttachment,
+    BidCheck,
     CalendarDay,
     Certificate,
     CertificateType,
@@ -399,7 +400,19 @@ class VendorAdmin(ScopedAdmin):
     ]
     list_filter = ["status", "categories"]
     search_fields = ["legal_name", "credit_code", "legal_representative", "contact_name"]
-    readonly_fields = ["status", "status_changed_at", "created_at", "updated_at", "certificates_flag", "notes_label"]
+    readonly_fields = [
+        "status",
+        "status_changed_at",
+        "created_at",
+        "updated_at",
+        "certificates_flag",
+        "notes_label",
+        "admitted_for",
+    ]
+
+    @admin.display(description=gettext_lazy("service categories admitted for"))
+    def admitted_for(self, obj: Vendor) -> str:
+        return "、".join(str(c) for c in obj.admitted_categories.all()) or "—"
 
     def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
         response = super().changelist_view(request, extra_context)
@@ -429,7 +442,15 @@ class VendorAdmin(ScopedAdmin):
         (gettext_lazy("Contact"), {"fields": ("contact_name", "contact_phone", "contact_email", "contact_channels")}),
         (
             gettext_lazy("Qualification"),
-            {"fields": ("categories", "established_on", "management_experience_years", "similar_projects")},
+            {
+                "fields": (
+                    "categories",
+                    "admitted_for",
+                    "established_on",
+                    "management_experience_years",
+                    "similar_projects",
+                )
+            },
         ),
         (gettext_lazy("Status"), {"fields": ("status", "status_changed_at", "certificates_flag", "notes")}),
     )
@@ -705,23 +726,33 @@ class BidAttachmentInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', reverse("download", args=["bid-attachment", obj.pk]), _("Download"))
 
 
-class BidOverrideForm(forms.ModelForm):
-    class Meta:
-        model = Bid
-        fields = ["qualified_override", "override_reason"]
+class BidCheckInline(admin.TabularInline):
+    """The bid's qualification checks; the office overrides one with a written reason (through the service)."""
+
+    model = BidCheck
+    extra = 0
+    can_delete = False
+    fields = ["item", "passed", "reasons_text", "override_passed", "override_reason", "overridden_by"]
+    readonly_fields = ["item", "passed", "reasons_text", "overridden_by"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=gettext_lazy("reasons"))
+    def reasons_text(self, obj: BidCheck) -> str:
+        return " ".join(describe_all(obj.reasons)) or "—"
 
 
 @admin.register(Bid)
 class BidAdmin(ScopedAdmin):
     """Bids are sealed until the opening time: price, proposal and documents stay hidden, history included."""
 
-    form = BidOverrideForm
     list_display = ["tender", "vendor", "submitted_at", "price_shown", "qualified_shown"]
     list_filter = ["tender__status", "tender"]
     list_select_related = ["tender", "vendor"]
     search_fields = ["vendor__legal_name", "tender__number"]
     sortable_by = ["tender", "vendor", "submitted_at"]
-    inlines = [BidAttachmentInline]
+    inlines = [BidCheckInline, BidAttachmentInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # vendors bid from their pages
@@ -736,9 +767,7 @@ class BidAdmin(ScopedAdmin):
             "proposal",
             "past_projects",
             "past_projects_description",
-            "qualification",
-            "qualified_override",
-            "override_reason",
+            "qualified_shown",
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Bid | None = None) -> list[str]:
@@ -750,7 +779,7 @@ class BidAdmin(ScopedAdmin):
             "proposal",
             "past_projects",
             "past_projects_description",
-            "qualification",
+            "qualified_shown",
             "sealed_notice",
         ]
 
@@ -775,17 +804,23 @@ class BidAdmin(ScopedAdmin):
             raise Http404
 
     def save_model(self, request: HttpRequest, obj: Bid, form: forms.ModelForm, change: bool) -> None:
-        if not {"qualified_override", "override_reason"} & set(form.changed_data):
+        pass  # a bid's content is the vendor's; only its checks' overrides change here (save_formset)
+
+    def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool) -> None:
+        if formset.model is not BidCheck:
             return
-        try:
-            tender_services.bid_override_qualification(
-                bid=obj,
-                qualified=form.cleaned_data["qualified_override"],
-                reason=form.cleaned_data["override_reason"] or "",
-                by=request.user,
-            )
-        except ValidationError as exc:
-            self.message_user(request, " ".join(exc.messages), level="error")
+        for check_form in formset.forms:
+            if not {"override_passed", "override_reason"} & set(check_form.changed_data):
+                continue
+            try:
+                tender_services.bid_check_override(
+                    check=check_form.instance,
+                    passed=check_form.cleaned_data.get("override_passed"),
+                    reason=check_form.cleaned_data.get("override_reason") or "",
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), level="error")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)
@@ -804,10 +839,6 @@ class BidAdmin(ScopedAdmin):
         if obj.is_qualified is None:
             return "—"
         return _("yes") if obj.is_qualified else _("no")
-
-    @admin.display(description=gettext_lazy("qualification check"))
-    def qualification(self, obj: Bid) -> str:
-        return "; ".join(describe_all(obj.qualification_reasons)) or "—"
 
     @admin.display(description=gettext_lazy("sealed"))
     def sealed_notice(self, obj: Bid) -> str:

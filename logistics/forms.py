@@ -112,3 +112,43 @@ class CertificateUploadForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["certificate_type"].queryset = CertificateType.objects.order_by("code")
+
+
+class TenderQuestionForm(forms.Form):
+    question = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class AwardObjectionForm(forms.Form):
+    grounds = forms.CharField(
+        label=_("Grounds of the objection"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+    )
+
+
+class TenderAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+
+
+class DeadlineForm(forms.Form):
+    bid_deadline = forms.DateTimeField(
+        label=_("New bid deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    opening_at = forms.DateTimeField(
+        label=_("New opening (empty: moves with the deadline)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class CheckOverrideForm(forms.Form):
+    RESULTS = (("pass", _("Passed")), ("fail", _("Failed")), ("withdraw", _("Withdraw the override")))
+    result = forms.ChoiceField(label=_("Override to"), choices=RESULTS)
+    reason = forms.CharField(
+        label=_("Written reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, required=False
+    )
+
+
+class RulingForm(forms.Form):
+    RULINGS = (("upheld", _("Uphold (withdraw the proposed award)")), ("dismissed", _("Dismiss")))
+    ruling = forms.ChoiceField(label=_("Ruling"), choices=RULINGS, widget=forms.RadioSelect)
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)

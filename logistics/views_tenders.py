@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,18 +17,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from logistics import forms, selectors
-from logistics.access import scoped
+from logistics.access import is_vendor_user, scoped
 from logistics.models import (
+    AwardObjection,
     Bid,
+    BidCheck,
     BidScore,
     ScoreSheet,
     Tender,
+    TenderQuestion,
     TenderStatus,
 )
 from logistics.policy import may
-from logistics.reasons import describe_all
 from logistics.services import tenders as tender_services
-from logistics.web import role_required, vendor_notes
+from logistics.web import add_errors, role_required, vendor_notes
 
 
 # --- Public tenders -------------------------------------------------------------------------------------
@@ -37,7 +40,10 @@ def tenders_public(request: HttpRequest) -> HttpResponse:
     return render(request, "logistics/tenders_public.html", {"tenders": tenders, "now": now})
 
 
+@require_http_methods(["GET", "POST"])
 def tender_public_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tender notice; its published clarifications; the award's publicity with the ranking. A vendor's staff
+    also register, ask, see their bid's qualification checks and object to a proposed award here."""
     queryset = Tender.objects.exclude(status=TenderStatus.DRAFT).filter(method=Tender.Method.OPEN)
     if request.user.is_authenticated:
         queryset = queryset | Tender.objects.filter(pk__in=scoped(request.user, Tender.objects.all()).values("pk"))
@@ -47,7 +53,55 @@ def tender_public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .distinct(),
         pk=pk,
     )
-    return render(request, "logistics/tender_detail.html", {"tender": tender, "now": timezone.now()})
+    vendor = request.user.vendor if is_vendor_user(request.user) else None
+    forms_ = {
+        "question": forms.TenderQuestionForm(),
+        "objection": forms.AwardObjectionForm(),
+    }
+    if request.method == "POST":
+        if vendor is None:
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        if action not in {"register", "ask", "object"} or not may(request.user, f"tender.{action}"):
+            raise PermissionDenied
+        form = forms_.get({"ask": "question", "object": "objection"}.get(action, ""))
+        if form is not None:
+            form = form.__class__(request.POST)
+            forms_[{"ask": "question", "object": "objection"}[action]] = form
+        try:
+            if action == "register":
+                tender_services.tender_register(tender=tender, vendor=vendor, by=request.user)
+                done = _("Your company is registered for this tender: you will hear every clarification.")
+            elif form.is_valid() and action == "ask":
+                tender_services.tender_question_ask(
+                    tender=tender, vendor=vendor, question=form.cleaned_data["question"], by=request.user
+                )
+                done = _("Your question has been sent. The answer will be published to every registered bidder.")
+            elif form.is_valid():
+                tender_services.award_objection_file(
+                    tender=tender, vendor=vendor, grounds=form.cleaned_data["grounds"], by=request.user
+                )
+                done = _("Your objection has been filed. The office rules on it with reasons before the award.")
+            else:
+                done = ""
+        except ValidationError as exc:
+            add_errors(form, exc) if form is not None else messages.error(request, " ".join(exc.messages))
+        else:
+            if done:
+                messages.success(request, done)
+                return redirect("logistics:tender_detail", pk=tender.pk)
+    context = {
+        "tender": tender,
+        "now": timezone.now(),
+        "answers": selectors.tender_answers(tender),
+        "publicity": selectors.award_publicity(tender),
+        "mandatory_types": list(tender.category.mandatory_certificate_types.filter(holder="company")),
+        "vendor": vendor,
+        **forms_,
+    }
+    if vendor is not None:
+        context.update(selectors.tender_for_vendor(tender, vendor))
+    return render(request, "logistics/tender_detail.html", context)
 
 
 @role_required("vendor")
@@ -74,9 +128,7 @@ def bid_form(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("Your sealed bid has been received. You can revise it until the deadline."))
                 return redirect("logistics:vendor_portal")
@@ -105,16 +157,29 @@ def tender_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     criteria = list(tender.criteria.all())
     is_member = any(m.pk == request.user.pk for m in tender.committee.all())
     sealed = tender.bids_are_sealed()
-    bids = [] if sealed else list(tender.bids.select_related("vendor").prefetch_related("attachments"))
+    bids = (
+        []
+        if sealed
+        else list(
+            tender.bids.select_related("vendor").prefetch_related(
+                "attachments", Prefetch("checks", queryset=BidCheck.objects.select_related("overridden_by"))
+            )
+        )
+    )
     notes = vendor_notes([b.vendor_id for b in bids], tender.category_id)  # e.g. preferred for renewal
     for bid in bids:
-        bid.reasons_text = describe_all(bid.qualification_reasons)
         bid.notes = notes.get(bid.vendor_id, [])
     qualified = [b for b in bids if b.is_qualified]
     sheet = ScoreSheet.objects.filter(tender=tender, member=request.user).first()
     scoring_open = tender.status == TenderStatus.EVALUATING and tender.qualification_confirmed_at is not None
     errors: list[str] = []
-    if request.method == "POST" and request.POST.get("action") in {"save_scores", "submit_scores"}:
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in OFFICE_ACTIONS:
+        response = _office_action(request, tender, action)
+        if isinstance(response, HttpResponse):
+            return response
+        errors = response
+    elif action in {"save_scores", "submit_scores"}:
         scores = {}
         for bid in qualified:
             for criterion in criteria:
@@ -130,7 +195,7 @@ def tender_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your scores have been saved."))
             return redirect("logistics:tender_evaluate", pk=tender.pk)
-    elif request.method == "POST" and request.POST.get("action") == "award":
+    elif action == "award":
         choices = [(b.pk, b.vendor.legal_name) for b in qualified]
         award_form = forms.AwardForm(request.POST, choices=choices)
         if award_form.is_valid():
@@ -142,7 +207,9 @@ def tender_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 errors = exc.messages
             else:
-                messages.success(request, _("The tender has been awarded."))
+                messages.success(
+                    request, _("The proposed award is published; bidders may object until the publicity ends.")
+                )
                 return redirect("logistics:tender_evaluate", pk=tender.pk)
     own_scores = {}
     if sheet is not None:
@@ -167,7 +234,9 @@ def tender_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         ScoreSheet.objects.filter(tender=tender, submitted_at__isnull=False).values_list("member_id", flat=True)
     )
     ranking = []
-    if tender.status == TenderStatus.AWARDED or (scoring_open and members and members <= submitted):
+    if tender.status in (TenderStatus.PUBLICITY, TenderStatus.AWARDED) or (
+        scoring_open and members and members <= submitted
+    ):
         ranking = selectors.tender_ranking(tender)
     bids_by_id = {b.pk: b for b in bids}
     rows = []
@@ -196,5 +265,77 @@ def tender_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         "award_form": forms.AwardForm(choices=[(b.pk, b.vendor.legal_name) for b in qualified], initial={"bid": top}),
         "errors": errors,
         "technical_max": sum((c.weight for c in criteria), Decimal(0)),
+        "may_override": tender.status == TenderStatus.EVALUATING and tender.qualification_confirmed_at is None,
+        "override_form": forms.CheckOverrideForm(),
+        "questions": list(tender.questions.select_related("vendor").order_by("answered_at", "created_at")),
+        "answer_form": forms.TenderAnswerForm(),
+        "deadline_form": forms.DeadlineForm(),
+        "objections": list(tender.objections.select_related("bid__vendor", "objected_bid__vendor")),
+        "ruling_form": forms.RulingForm(),
+        "now": timezone.now(),
     }
     return render(request, "logistics/tender_evaluate.html", context)
+
+
+#: the office's actions on the evaluation page besides scoring and the award
+OFFICE_ACTIONS = {
+    "override": "bid.override_check",
+    "answer": "tender.answer",
+    "extend": "tender.extend_deadline",
+    "rule": "tender.rule_objection",
+    "confirm_award": "tender.confirm_award",
+}
+
+
+def _office_action(request: HttpRequest, tender: Tender, action: str) -> HttpResponse | list[str]:
+    """One of ``OFFICE_ACTIONS`` through its service; a redirect when done, else the messages to show (what was
+    typed stays in the request; nothing is saved)."""
+    if not may(request.user, OFFICE_ACTIONS[action]):
+        raise PermissionDenied
+    form: Any
+    try:
+        if action == "override":
+            check = get_object_or_404(BidCheck, pk=request.POST.get("check"), bid__tender=tender)
+            form = forms.CheckOverrideForm(request.POST)
+            if not form.is_valid():
+                return [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
+            result = form.cleaned_data["result"]
+            passed = None if result == "withdraw" else result == "pass"
+            tender_services.bid_check_override(
+                check=check, passed=passed, reason=form.cleaned_data["reason"], by=request.user
+            )
+            done = _("The check's override is saved in the bid's history.")
+        elif action == "answer":
+            question = get_object_or_404(TenderQuestion, pk=request.POST.get("question"), tender=tender)
+            form = forms.TenderAnswerForm(request.POST)
+            if not form.is_valid():
+                return [_("Please write the answer.")]
+            tender_services.tender_question_answer(
+                question=question, answer=form.cleaned_data["answer"], by=request.user
+            )
+            done = _("The answer is published to every registered bidder.")
+        elif action == "extend":
+            form = forms.DeadlineForm(request.POST)
+            if not form.is_valid():
+                return [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
+            tender_services.tender_deadline_extend(tender=tender, by=request.user, **form.cleaned_data)
+            done = _("The deadline has moved; every registered bidder is told.")
+        elif action == "rule":
+            objection = get_object_or_404(AwardObjection, pk=request.POST.get("objection"), tender=tender)
+            form = forms.RulingForm(request.POST)
+            if not form.is_valid():
+                return [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
+            tender_services.award_objection_rule(
+                objection=objection,
+                upheld=form.cleaned_data["ruling"] == "upheld",
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+            done = _("The ruling is recorded and the bidders are told.")
+        else:
+            tender_services.tender_award_confirm(tender=tender, by=request.user)
+            done = _("The award is final; the draft contract has been created.")
+    except ValidationError as exc:
+        return exc.messages
+    messages.success(request, done)
+    return redirect("logistics:tender_evaluate", pk=tender.pk)

@@ -65,12 +65,14 @@ def vendor_portal(request: HttpRequest) -> HttpResponse:
     bids = list(
         Bid.objects.filter(vendor=vendor)
         .select_related("tender__category", "tender__awarded_bid__vendor")
+        .prefetch_related("checks")
         .order_by("-submitted_at")
     )
     bid_by_tender = {b.tender_id: b for b in bids}
     extra = {"now": timezone.now(), "today": timezone.localdate()}
     for bid in bids:
-        bid.reasons_text = describe_all(bid.qualification_reasons) if bid.tender.status != "published" else []
+        failing = [c for c in bid.checks.all() if not c.result]
+        bid.reasons_text = [text for c in failing for text in describe_all(c.reasons)]
         bid.won = bid.tender.awarded_bid_id == bid.pk
     context = {
         "vendor": vendor,

@@ -60,3 +60,12 @@ def vendor_notes(vendor_ids: list[int], category_id: int | None = None) -> dict[
         for pk, texts in provider(vendor_ids, category_id).items():
             notes.setdefault(pk, []).extend(texts)
     return notes
+
+
+def add_errors(form: Any, exc: Any) -> None:
+    """A service's ``ValidationError`` on the form that sent the data: field messages by their fields, the rest
+    at the top (nothing the user typed is lost: the bound form is shown again)."""
+    pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]
+    for field, errors in pairs:
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from logistics.access import bid_is_sealed_for
@@ -8,6 +9,7 @@ from logistics.models import (
     AdmissionCheck,
     AdmissionReview,
     Bid,
+    BidCheck,
     Certificate,
     CertificateType,
     Department,
@@ -182,6 +184,22 @@ class TenderSerializer(serializers.ModelSerializer):
         read_only_fields = ["status", "published_at", "failure_reason", "awarded_bid"]
 
 
+class BidCheckSerializer(serializers.ModelSerializer):
+    """One qualification check of an opened bid: its result, the reasons in the reader's language, any override."""
+
+    name = serializers.CharField(source="get_item_display", read_only=True)
+    result = serializers.BooleanField(read_only=True)
+    reasons = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BidCheck
+        fields = ["item", "name", "passed", "result", "reasons", "override_passed", "override_reason"]
+        read_only_fields = fields
+
+    def get_reasons(self, obj: BidCheck) -> list[str]:
+        return describe_all(obj.reasons)
+
+
 class BidSerializer(serializers.ModelSerializer):
     """A bid; before the opening time its price and content are null for everyone but the bidder."""
 
@@ -211,10 +229,11 @@ class BidSerializer(serializers.ModelSerializer):
     def get_sealed(self, obj: Bid) -> bool:
         return bid_is_sealed_for(self.context["request"].user, obj)
 
-    def get_qualification(self, obj: Bid) -> list[str]:
+    @extend_schema_field(BidCheckSerializer(many=True))
+    def get_qualification(self, obj: Bid) -> list[dict]:
         if self.get_sealed(obj):
             return []
-        return describe_all(obj.qualification_reasons)
+        return BidCheckSerializer(obj.checks.all(), many=True).data
 
     def to_representation(self, instance: Bid) -> dict:
         data = super().to_representation(instance)

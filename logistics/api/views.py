@@ -134,7 +134,7 @@ class TenderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 class BidViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Bids. Vendor staff submit (or revise) their own bid with POST before the deadline."""
 
-    queryset = Bid.objects.select_related("tender", "vendor")
+    queryset = Bid.objects.select_related("tender", "vendor").prefetch_related("checks")
     serializer_class = serializers.BidSerializer
     filterset_class = filtersets.BidFilterSet
     ordering_fields = ["submitted_at"]

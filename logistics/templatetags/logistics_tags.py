@@ -56,3 +56,11 @@ def listing(items: Any) -> str:
     from logistics.text import join_names
 
     return join_names(items)
+
+
+@register.filter
+def reasons_text(items: Any) -> str:
+    """Stored reasons (``logistics.reasons``) in the active language, one sentence after another."""
+    from logistics.reasons import describe_all
+
+    return " ".join(describe_all(items or []))
