@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from contracts import staffing
 from contracts.models import Post, RosterEntry
-from logistics.models import StaffCertificate
+from logistics.models import CertificateReview, StaffCertificate
 from logistics.models.base import english_active, in_language
 
 if TYPE_CHECKING:
@@ -71,9 +71,9 @@ def _people_on(post_ids: list[int], day: dt.date) -> dict[int, list[staffing.Per
     )
     certificates: dict[int, list[staffing.CertificateFact]] = defaultdict(list)
     if entries:
-        rows = StaffCertificate.objects.filter(staff_id__in={e.staff_id for e in entries}).values_list(
-            "staff_id", "pk", "type_id", "number", "issued_on", "expires_on"
-        )
+        rows = StaffCertificate.objects.filter(
+            staff_id__in={e.staff_id for e in entries}, review=CertificateReview.VERIFIED
+        ).values_list("staff_id", "pk", "type_id", "number", "issued_on", "expires_on")
         for staff_id, pk, type_id, number, issued_on, expires_on in rows:
             certificates[staff_id].append(staffing.CertificateFact(pk, type_id, number, issued_on, expires_on))
     out: dict[int, list[staffing.PersonFact]] = defaultdict(list)

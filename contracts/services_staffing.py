@@ -17,8 +17,17 @@ from django.utils.translation import override
 from contracts import selectors_staffing, staffing
 from contracts.choices import ContractStatus
 from contracts.models import Contract, Post, RosterEntry
-from logistics.models import CertificateHolder, CertificateType, StaffCertificate, Vendor, VendorStaff, stamp
+from logistics.models import (
+    CertificateHolder,
+    CertificateReview,
+    CertificateType,
+    StaffCertificate,
+    Vendor,
+    VendorStaff,
+    stamp,
+)
 from logistics.policy import may
+from logistics.services.vendors import staff_certificate_submitted
 from logistics.uploads import clean_document
 
 if TYPE_CHECKING:
@@ -106,8 +115,15 @@ def staff_certificate_upload(
             errors["scan"] = exc.messages
     if certificate_type.holder != CertificateHolder.PERSON:
         errors["type"] = [_("“%(type)s” is a company's certificate, not a person's.") % {"type": certificate_type}]
+    by_vendor = user.vendor_id == staff.vendor_id  # the office's own entries are verified as made
     certificate = StaffCertificate(
-        staff=staff, type=certificate_type, number=number.strip(), issued_on=issued_on, expires_on=expires_on
+        staff=staff,
+        type=certificate_type,
+        number=number.strip(),
+        issued_on=issued_on,
+        expires_on=expires_on,
+        review=CertificateReview.PENDING if by_vendor else CertificateReview.VERIFIED,
+        submitted_by=user if by_vendor else None,
     )
     try:
         certificate.full_clean(exclude=["scan"])
@@ -119,6 +135,8 @@ def staff_certificate_upload(
     certificate.scan.save(scan.name, scan, save=False)
     stamp(certificate, by=user)
     certificate.save()
+    if by_vendor:
+        staff_certificate_submitted(certificate)
     return certificate
 
 

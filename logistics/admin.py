@@ -540,6 +540,47 @@ class CertificateAdmin(ScopedAdmin):
         return format_html('<a href="{}">{}</a>', reverse("download", args=["certificate", obj.pk]), _("Download"))
 
 
+@admin.register(StaffCertificate)
+class StaffCertificateAdmin(ScopedAdmin):
+    """Work certificates: those the vendor's staff upload wait here for the office's verification."""
+
+    form = StaffCertificateForm
+    list_display = ["staff", "vendor_name", "type", "number", "issued_on", "expires_on", "review", "download"]
+    list_filter = ["review", "type", "expires_on"]
+    readonly_fields = ["review", "review_reason", "reviewed_at", "reviewed_by", "submitted_by"]
+    actions = [
+        service_action(
+            lambda cert, user: vendor_services.staff_certificate_verify(certificate=cert, by=user),
+            description=gettext_lazy("Verify the selected certificates (checked against the original)"),
+            name="verify_certificates",
+        ),
+        reason_action(
+            lambda cert, reason, user: vendor_services.staff_certificate_return(
+                certificate=cert, reason=reason, by=user
+            ),
+            description=gettext_lazy("Return the selected certificates to the vendor, with a reason"),
+            name="return_certificates",
+        ),
+    ]
+    list_select_related = ["staff__vendor", "type"]
+    search_fields = ["number", "staff__name", "staff__vendor__legal_name"]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["staff", *StaffCertificateForm.Meta.fields, *self.readonly_fields]
+
+    @admin.display(description=gettext_lazy("vendor"), ordering="staff__vendor__legal_name")
+    def vendor_name(self, obj: StaffCertificate) -> str:
+        return obj.staff.vendor.legal_name
+
+    @admin.display(description=gettext_lazy("scan"))
+    def download(self, obj: StaffCertificate) -> str:
+        if not obj.scan:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("download", args=["staff-certificate", obj.pk]), _("Download")
+        )
+
+
 @admin.register(BadRecord)
 class BadRecordAdmin(ScopedAdmin):
     list_display = ["vendor", "date", "source", "severity"]

@@ -6,9 +6,10 @@ from typing import Any
 
 from logistics.access import bid_is_sealed_for
 from logistics.files import register_download
-from logistics.models import BidAttachment, Certificate, TenderAttachment, TenderStatus
+from logistics.models import BidAttachment, Certificate, StaffCertificate, TenderAttachment, TenderStatus
 
 register_download("certificate", Certificate, "scan")
+register_download("staff-certificate", StaffCertificate, "scan")
 register_download(
     "bid-attachment",
     BidAttachment,

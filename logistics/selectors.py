@@ -86,7 +86,7 @@ def certificates_expiring(
         .select_related("vendor", "type")
     )
     staff_certificates = StaffCertificate.objects.filter(
-        expires_on__isnull=False, expires_on__lte=horizon, staff__is_active=True
+        review=CertificateReview.VERIFIED, expires_on__isnull=False, expires_on__lte=horizon, staff__is_active=True
     ).select_related("staff__vendor", "type")
     if vendor_ids is not None:
         certificates = certificates.filter(vendor_id__in=vendor_ids)

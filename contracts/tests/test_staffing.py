@@ -411,3 +411,50 @@ def test_the_nightly_job_runs_the_staffing_alert_once(vendor_a, office_user):
     first = nightly(DAY)["staffing_alerts"]
     second = nightly(DAY)["staffing_alerts"]
     assert (first, second) == (2, 0)  # the office's inbox and e-mail; the vendor has no account here
+
+
+def test_an_uploaded_work_certificate_counts_on_a_post_only_once_the_office_verifies_it(
+    vendor_user, office_user, django_capture_on_commit_callbacks
+):
+    from logistics.services import vendors as vendor_services
+
+    contract = ContractFactory(vendor=vendor_user.vendor)
+    post = make_post(contract, headcount=1, on_duty=1)
+    guard = person(vendor_user.vendor, "陈刚")
+    on_post(post, guard)
+    # the vendor uploads the guard's card: it waits for the office, and the post still lacks it
+    card = services_staffing.staff_certificate_upload(
+        user=vendor_user,
+        staff=guard,
+        certificate_type=ctype("security_guard_card"),
+        number="京保 002",
+        issued_on=dt.date(2025, 1, 1),
+        expires_on=dt.date(2029, 1, 1),
+        scan=upload(),
+    )
+    assert (card.review, card.submitted_by) == ("pending", vendor_user)
+    assert Notification.objects.filter(subject__contains="待核验的上岗证", recipient=office_user).exists()
+    assert not card.is_valid_on(DAY)
+    [result] = selectors_staffing.contract_compliance(contract, DAY)
+    assert (result.certified, result.gap) == (0, 1)
+    # returned without a reason: refused, nothing changes; verified: it counts
+    with pytest.raises(ValidationError):
+        vendor_services.staff_certificate_return(certificate=card, reason=" ", by=office_user)
+    with pytest.raises(PermissionDenied):
+        vendor_services.staff_certificate_verify(certificate=card, by=vendor_user)
+    vendor_services.staff_certificate_verify(certificate=card, by=office_user)
+    card.refresh_from_db()
+    assert (card.review, card.reviewed_by) == ("verified", office_user)
+    [result] = selectors_staffing.contract_compliance(contract, DAY)
+    assert (result.certified, result.gap) == (1, 0)
+    # the office's own entry counts as made
+    mine = services_staffing.staff_certificate_upload(
+        user=office_user,
+        staff=guard,
+        certificate_type=ctype("health_certificate"),
+        number="JK-1",
+        issued_on=dt.date(2025, 1, 1),
+        expires_on=dt.date(2029, 1, 1),
+        scan=upload(),
+    )
+    assert (mine.review, mine.submitted_by) == ("verified", None)

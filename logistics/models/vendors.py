@@ -203,7 +203,35 @@ class CertificateReview(models.TextChoices):
     RETURNED = "returned", pgettext_lazy("certificate", "Returned")
 
 
-class Certificate(TimeStampedModel):
+class VerifiedPaper(models.Model):
+    """A certificate's verification (核验): an upload by the vendor's staff waits for the office, which checks the
+    scan against the original; only a verified one counts. The office's own entries are verified as made."""
+
+    review = models.CharField(
+        _("verification"), max_length=10, choices=CertificateReview.choices, default=CertificateReview.VERIFIED
+    )
+    review_reason = models.TextField(_("why it was returned"), blank=True)
+    reviewed_at = models.DateTimeField(_("verified or returned at"), null=True, blank=True)
+    reviewed_by = user_ref(_("verified or returned by"))
+    submitted_by = user_ref(_("uploaded by (vendor staff)"))
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def review_constraints() -> list[models.CheckConstraint]:
+        return [
+            models.CheckConstraint(
+                condition=~models.Q(review=CertificateReview.RETURNED) | ~models.Q(review_reason=""),
+                name="%(app_label)s_%(class)s_returned_with_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review__in=CertificateReview.values), name="%(app_label)s_%(class)s_review_valid"
+            ),
+        ]
+
+
+class Certificate(VerifiedPaper, TimeStampedModel):
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("vendor"))
     type = models.ForeignKey(
         CertificateType,
@@ -223,14 +251,6 @@ class Certificate(TimeStampedModel):
         blank=True,
         help_text=_("PDF, JPEG or PNG, at most 15 MB; never served publicly."),
     )
-    review = models.CharField(
-        _("verification"), max_length=10, choices=CertificateReview.choices, default=CertificateReview.VERIFIED
-    )
-    review_reason = models.TextField(_("why it was returned"), blank=True)
-    reviewed_at = models.DateTimeField(_("verified or returned at"), null=True, blank=True)
-    reviewed_by = user_ref(_("verified or returned by"))
-    submitted_by = user_ref(_("uploaded by (vendor staff)"))
-
     objects = AuditedManager()
     history = HistoricalRecords()
 
@@ -244,13 +264,7 @@ class Certificate(TimeStampedModel):
                 name="%(app_label)s_%(class)s_expires_after_issue",
             ),
             models.UniqueConstraint(fields=["vendor", "type", "number"], name="%(app_label)s_%(class)s_unique_number"),
-            models.CheckConstraint(
-                condition=~models.Q(review=CertificateReview.RETURNED) | ~models.Q(review_reason=""),
-                name="%(app_label)s_%(class)s_returned_with_a_reason",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(review__in=CertificateReview.values), name="%(app_label)s_%(class)s_review_valid"
-            ),
+            *VerifiedPaper.review_constraints(),
         ]
         indexes = [models.Index(fields=["expires_on"], name="logistics_cert_expires")]
 
@@ -294,7 +308,7 @@ class VendorStaff(TimeStampedModel):
         return f"{self.name} ({self.role})"
 
 
-class StaffCertificate(TimeStampedModel):
+class StaffCertificate(VerifiedPaper, TimeStampedModel):
     """A work certificate (上岗证) of a staff member: security guard card, health certificate, electrician...
     Its type is a person's type from the same table as the company certificates; posts require them."""
 
@@ -334,6 +348,7 @@ class StaffCertificate(TimeStampedModel):
                 | models.Q(expires_on__gt=models.F("issued_on")),
                 name="%(app_label)s_%(class)s_expires_after_issue",
             ),
+            *VerifiedPaper.review_constraints(),
         ]
 
     def __str__(self) -> str:
@@ -349,8 +364,12 @@ class StaffCertificate(TimeStampedModel):
             raise ValidationError(errors)
 
     def is_valid_on(self, day: dt.date) -> bool:
-        """In force on ``day`` (``logistics.selectors.valid_staff_certificates`` in SQL)."""
-        return (self.issued_on is None or self.issued_on <= day) and (self.expires_on is None or self.expires_on >= day)
+        """Verified and in force on ``day`` (``contracts.selectors_staffing`` reads verified ones only)."""
+        return (
+            self.review == CertificateReview.VERIFIED
+            and (self.issued_on is None or self.issued_on <= day)
+            and (self.expires_on is None or self.expires_on >= day)
+        )
 
 
 class BadRecord(TimeStampedModel):

@@ -17,6 +17,7 @@ from logistics.models import (
     Certificate,
     CertificateReview,
     CertificateType,
+    StaffCertificate,
     Vendor,
     VendorStatusChange,
     stamp,
@@ -107,10 +108,14 @@ def certificate_submit(
     return certificate
 
 
-def _review(certificate: Certificate, by: User, to: str, reason: str) -> Certificate:
+def _review(certificate: Any, by: User, to: str, reason: str) -> Any:
+    """Verify or return a company's certificate or a person's work certificate (the same verification)."""
     if not may(by, "certificate.review"):
         raise PermissionDenied(_("Only the logistics office verifies a certificate."))
-    certificate = Certificate.objects.select_for_update().select_related("vendor", "type").get(pk=certificate.pk)
+    model = type(certificate)
+    vendor_path = "staff__vendor" if model is StaffCertificate else "vendor"
+    certificate = model.objects.select_for_update().select_related(vendor_path, "type").get(pk=certificate.pk)
+    vendor = certificate.staff.vendor if model is StaffCertificate else certificate.vendor
     if certificate.review != CertificateReview.PENDING:
         raise ValidationError(_("This certificate is already %(state)s.") % {"state": certificate.get_review_display()})
     certificate.review, certificate.review_reason = to, reason
@@ -121,11 +126,11 @@ def _review(certificate: Certificate, by: User, to: str, reason: str) -> Certifi
         _("Verified: %(type)s %(number)s") if to == CertificateReview.VERIFIED else _("Returned: %(type)s %(number)s")
     ) % {"type": certificate.type, "number": certificate.number}
     notify(
-        users=list(certificate.vendor.users.filter(is_active=True).order_by("pk")),
-        vendors=[certificate.vendor],
+        users=list(vendor.users.filter(is_active=True).order_by("pk")),
+        vendors=[vendor],
         subject=verdict,
         body=reason or _("The certificate now counts for admission, bids and posts."),
-        dedup_key=f"certificate:{to}:{certificate.pk}",
+        dedup_key=f"{model._meta.model_name}:{to}:{certificate.pk}",
     )
     return certificate
 
@@ -139,6 +144,36 @@ def certificate_verify(*, certificate: Certificate, by: User) -> Certificate:
 @transaction.atomic
 def certificate_return(*, certificate: Certificate, reason: str, by: User) -> Certificate:
     """The office returns an uploaded certificate to the vendor, saying why; it never counts."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the certificate is returned.")})
+    return _review(certificate, by, CertificateReview.RETURNED, reason.strip())
+
+
+def staff_certificate_submitted(certificate: StaffCertificate) -> None:
+    """A work certificate uploaded by the vendor's staff waits for the office: the office is told where to verify it."""
+    notify_office(
+        subject=_("%(vendor)s uploaded a work certificate to verify: %(name)s, %(type)s %(number)s")
+        % {
+            "vendor": certificate.staff.vendor.legal_name,
+            "name": certificate.staff.name,
+            "type": certificate.type,
+            "number": certificate.number,
+        },
+        body=_("Verify or return it: %(url)s")
+        % {"url": reverse("admin:logistics_staffcertificate_change", args=[certificate.pk])},
+        dedup_key=f"staffcertificate:submitted:{certificate.pk}",
+    )
+
+
+@transaction.atomic
+def staff_certificate_verify(*, certificate: StaffCertificate, by: User) -> StaffCertificate:
+    """The office checked the work certificate's scan against the original: it counts on posts from now on."""
+    return _review(certificate, by, CertificateReview.VERIFIED, "")
+
+
+@transaction.atomic
+def staff_certificate_return(*, certificate: StaffCertificate, reason: str, by: User) -> StaffCertificate:
+    """The office returns an uploaded work certificate, saying why; it never counts."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the certificate is returned.")})
     return _review(certificate, by, CertificateReview.RETURNED, reason.strip())
