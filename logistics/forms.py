@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from logistics import channels
 from logistics.models import AdmissionReview, CheckResult, ReviewOpinion, User
@@ -114,21 +115,42 @@ class CertificateUploadForm(forms.Form):
         self.fields["certificate_type"].queryset = CertificateType.objects.order_by("code")
 
 
-class TenderQuestionForm(forms.Form):
-    question = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+class PlainLabels(forms.Form):
+    """Labels without Django's Latin colon (the Chinese pages would show “理由:”)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
-class AwardObjectionForm(forms.Form):
-    grounds = forms.CharField(
-        label=_("Grounds of the objection"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000
+class TenderQuestionForm(PlainLabels):
+    question = forms.CharField(
+        label=_("Your question"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _("Please write your question.")},
     )
 
 
-class TenderAnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
+class AwardObjectionForm(PlainLabels):
+    grounds = forms.CharField(
+        label=_("Grounds of the objection"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        error_messages={"required": _("Please state the grounds of the objection.")},
+    )
 
 
-class DeadlineForm(forms.Form):
+class TenderAnswerForm(PlainLabels):
+    answer = forms.CharField(
+        label=_("Answer to publish"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
+        error_messages={"required": _("Please write the answer.")},
+    )
+
+
+class DeadlineForm(PlainLabels):
     bid_deadline = forms.DateTimeField(
         label=_("New bid deadline"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
@@ -137,18 +159,32 @@ class DeadlineForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Please write why the deadline moves.")},
+    )
 
 
-class CheckOverrideForm(forms.Form):
-    RESULTS = (("pass", _("Passed")), ("fail", _("Failed")), ("withdraw", _("Withdraw the override")))
+class CheckOverrideForm(PlainLabels):
+    RESULTS = (
+        ("pass", pgettext_lazy("qualification check", "Passed")),
+        ("fail", pgettext_lazy("qualification check", "Failed")),
+        ("withdraw", _("Withdraw the override")),
+    )
     result = forms.ChoiceField(label=_("Override to"), choices=RESULTS)
     reason = forms.CharField(
         label=_("Written reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, required=False
     )
 
 
-class RulingForm(forms.Form):
+class RulingForm(PlainLabels):
     RULINGS = (("upheld", _("Uphold (withdraw the proposed award)")), ("dismissed", _("Dismiss")))
     ruling = forms.ChoiceField(label=_("Ruling"), choices=RULINGS, widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    reason = forms.CharField(
+        label=_("Reasons"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _("Please give the reasons for the ruling.")},
+    )

@@ -222,6 +222,15 @@ def tenders_public() -> QuerySet:
     )
 
 
+def awards_public() -> QuerySet:
+    """Open tenders whose award is in publicity or final, newest first (the public list's second table)."""
+    return (
+        Tender.objects.filter(status__in=[TenderStatus.PUBLICITY, TenderStatus.AWARDED], method=Tender.Method.OPEN)
+        .select_related("category", "awarded_bid__vendor")
+        .order_by("-publicity_started_at", "-pk")[:20]
+    )
+
+
 def tenders_open_to_vendor(vendor: Vendor) -> QuerySet:
     invited = Q(method=Tender.Method.OPEN) | Q(invited_vendors=vendor)
     return Tender.objects.filter(invited, status=TenderStatus.PUBLISHED).select_related("category").distinct()

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from logistics import forms, selectors
@@ -37,7 +38,8 @@ from logistics.web import add_errors, role_required, vendor_notes
 def tenders_public(request: HttpRequest) -> HttpResponse:
     tenders = selectors.tenders_public()
     now = timezone.now()
-    return render(request, "logistics/tenders_public.html", {"tenders": tenders, "now": now})
+    context = {"tenders": tenders, "awards": selectors.awards_public(), "now": now}
+    return render(request, "logistics/tenders_public.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -174,11 +176,12 @@ def tender_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
     scoring_open = tender.status == TenderStatus.EVALUATING and tender.qualification_confirmed_at is not None
     errors: list[str] = []
     action = request.POST.get("action") if request.method == "POST" else None
+    bound: dict[str, Any] = {}  # the form sent, with what was typed, shown again at its place when refused
     if action in OFFICE_ACTIONS:
         response = _office_action(request, tender, action)
         if isinstance(response, HttpResponse):
             return response
-        errors = response
+        errors, bound = response
     elif action in {"save_scores", "submit_scores"}:
         scores = {}
         for bid in qualified:
@@ -266,6 +269,8 @@ def tender_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         "errors": errors,
         "technical_max": sum((c.weight for c in criteria), Decimal(0)),
         "may_override": tender.status == TenderStatus.EVALUATING and tender.qualification_confirmed_at is None,
+        "bound": bound,
+        "bound_target": _int(request.POST.get(bound.get("target_field", ""), "")) if bound else None,
         "override_form": forms.CheckOverrideForm(),
         "questions": list(tender.questions.select_related("vendor").order_by("answered_at", "created_at")),
         "answer_form": forms.TenderAnswerForm(),
@@ -287,18 +292,44 @@ OFFICE_ACTIONS = {
 }
 
 
-def _office_action(request: HttpRequest, tender: Tender, action: str) -> HttpResponse | list[str]:
-    """One of ``OFFICE_ACTIONS`` through its service; a redirect when done, else the messages to show (what was
-    typed stays in the request; nothing is saved)."""
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+NOTHING_SAVED = gettext_lazy("Nothing has been saved. Please correct the marked fields.")
+
+#: the form of each office action and the field naming its target (a check, a question, an objection)
+ACTION_FORMS = {
+    "override": (forms.CheckOverrideForm, "check"),
+    "answer": (forms.TenderAnswerForm, "question"),
+    "extend": (forms.DeadlineForm, ""),
+    "rule": (forms.RulingForm, "objection"),
+}
+
+
+def _office_action(request: HttpRequest, tender: Tender, action: str) -> HttpResponse | tuple[list[str], dict]:
+    """One of ``OFFICE_ACTIONS`` through its service; a redirect when done, else the messages to show and the
+    bound form (what was typed is shown again at its place; nothing is saved)."""
     if not may(request.user, OFFICE_ACTIONS[action]):
         raise PermissionDenied
+    result = _run_office_action(request, tender, action)
+    if isinstance(result, HttpResponse):
+        return result
+    form_class, target_field = ACTION_FORMS.get(action, (None, ""))
+    bound = {"action": action, "form": form_class(request.POST), "target_field": target_field} if form_class else {}
+    if bound:
+        bound["form"].is_valid()  # its field errors show under its fields
+    return result, bound
+
+
+def _run_office_action(request: HttpRequest, tender: Tender, action: str) -> HttpResponse | list[str]:
     form: Any
     try:
         if action == "override":
             check = get_object_or_404(BidCheck, pk=request.POST.get("check"), bid__tender=tender)
             form = forms.CheckOverrideForm(request.POST)
             if not form.is_valid():
-                return [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
+                return [NOTHING_SAVED]
             result = form.cleaned_data["result"]
             passed = None if result == "withdraw" else result == "pass"
             tender_services.bid_check_override(
@@ -309,7 +340,7 @@ def _office_action(request: HttpRequest, tender: Tender, action: str) -> HttpRes
             question = get_object_or_404(TenderQuestion, pk=request.POST.get("question"), tender=tender)
             form = forms.TenderAnswerForm(request.POST)
             if not form.is_valid():
-                return [_("Please write the answer.")]
+                return [NOTHING_SAVED]
             tender_services.tender_question_answer(
                 question=question, answer=form.cleaned_data["answer"], by=request.user
             )
@@ -317,14 +348,14 @@ def _office_action(request: HttpRequest, tender: Tender, action: str) -> HttpRes
         elif action == "extend":
             form = forms.DeadlineForm(request.POST)
             if not form.is_valid():
-                return [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
+                return [NOTHING_SAVED]
             tender_services.tender_deadline_extend(tender=tender, by=request.user, **form.cleaned_data)
             done = _("The deadline has moved; every registered bidder is told.")
         elif action == "rule":
             objection = get_object_or_404(AwardObjection, pk=request.POST.get("objection"), tender=tender)
             form = forms.RulingForm(request.POST)
             if not form.is_valid():
-                return [f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()]
+                return [NOTHING_SAVED]
             tender_services.award_objection_rule(
                 objection=objection,
                 upheld=form.cleaned_data["ruling"] == "upheld",

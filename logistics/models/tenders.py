@@ -24,8 +24,8 @@ class TenderStatus(models.TextChoices):
     CLOSED = "closed", _("Closed for bids")
     EVALUATING = "evaluating", _("Evaluating")
     PUBLICITY = "publicity", _("Award in publicity")
-    AWARDED = "awarded", _("Awarded")
-    FAILED = "failed", _("Failed")
+    AWARDED = "awarded", pgettext_lazy("tender", "Awarded")
+    FAILED = "failed", pgettext_lazy("tender", "Failed")
 
 
 #: a tender's way: published, opened for evaluation at the opening time (bids closed), the proposed award

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -215,8 +216,30 @@ class VerifiedPaper(models.Model):
     reviewed_by = user_ref(_("verified or returned by"))
     submitted_by = user_ref(_("uploaded by (vendor staff)"))
 
+    #: who holds a certificate of this kind, and the message when the chosen type is the other holder's
+    HOLDER: str
+    WRONG_HOLDER: Any
+
     class Meta:
         abstract = True
+
+    def clean(self) -> None:
+        errors = {}
+        if self.type_id is not None and self.type.holder != self.HOLDER:
+            errors["type"] = self.WRONG_HOLDER % {"type": self.type}
+        if self.expires_on is not None and self.issued_on is not None and self.expires_on <= self.issued_on:
+            errors["expires_on"] = _("The expiry date must be after the issue date.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        """Verified by the office and in force on ``day`` (``logistics.selectors.valid_certificates`` in SQL; the
+        staffing selector reads verified work certificates only)."""
+        return (
+            self.review == CertificateReview.VERIFIED
+            and (self.issued_on is None or self.issued_on <= day)
+            and (self.expires_on is None or self.expires_on >= day)
+        )
 
     @staticmethod
     def review_constraints() -> list[models.CheckConstraint]:
@@ -232,6 +255,9 @@ class VerifiedPaper(models.Model):
 
 
 class Certificate(VerifiedPaper, TimeStampedModel):
+    HOLDER = CertificateHolder.COMPANY
+    WRONG_HOLDER = _("“%(type)s” is a person's work certificate, not a company's.")
+
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("vendor"))
     type = models.ForeignKey(
         CertificateType,
@@ -271,23 +297,6 @@ class Certificate(VerifiedPaper, TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.type} {self.number}"
 
-    def clean(self) -> None:
-        errors = {}
-        if self.type_id is not None and self.type.holder != CertificateHolder.COMPANY:
-            errors["type"] = _("“%(type)s” is a person's work certificate, not a company's.") % {"type": self.type}
-        if self.expires_on is not None and self.issued_on is not None and self.expires_on <= self.issued_on:
-            errors["expires_on"] = _("The expiry date must be after the issue date.")
-        if errors:
-            raise ValidationError(errors)
-
-    def is_valid_on(self, day: dt.date) -> bool:
-        """Verified by the office and in force on ``day`` (``logistics.selectors.valid_certificates`` in SQL)."""
-        return (
-            self.review == CertificateReview.VERIFIED
-            and self.issued_on <= day
-            and (self.expires_on is None or self.expires_on >= day)
-        )
-
 
 class VendorStaff(TimeStampedModel):
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="staff", verbose_name=_("vendor"))
@@ -311,6 +320,9 @@ class VendorStaff(TimeStampedModel):
 class StaffCertificate(VerifiedPaper, TimeStampedModel):
     """A work certificate (上岗证) of a staff member: security guard card, health certificate, electrician...
     Its type is a person's type from the same table as the company certificates; posts require them."""
+
+    HOLDER = CertificateHolder.PERSON
+    WRONG_HOLDER = _("“%(type)s” is a company's certificate, not a person's.")
 
     staff = models.ForeignKey(
         VendorStaff, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("staff member")
@@ -353,23 +365,6 @@ class StaffCertificate(VerifiedPaper, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.type} {self.number}".strip()
-
-    def clean(self) -> None:
-        errors = {}
-        if self.type_id is not None and self.type.holder != CertificateHolder.PERSON:
-            errors["type"] = _("“%(type)s” is a company's certificate, not a person's.") % {"type": self.type}
-        if self.expires_on is not None and self.issued_on is not None and self.expires_on <= self.issued_on:
-            errors["expires_on"] = _("The expiry date must be after the issue date.")
-        if errors:
-            raise ValidationError(errors)
-
-    def is_valid_on(self, day: dt.date) -> bool:
-        """Verified and in force on ``day`` (``contracts.selectors_staffing`` reads verified ones only)."""
-        return (
-            self.review == CertificateReview.VERIFIED
-            and (self.issued_on is None or self.issued_on <= day)
-            and (self.expires_on is None or self.expires_on >= day)
-        )
 
 
 class BadRecord(TimeStampedModel):

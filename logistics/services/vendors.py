@@ -50,6 +50,18 @@ def vendor_change_status(*, vendor: Vendor, to_status: str, reason: str, by: Use
 
 
 # --- the vendor keeps its papers current; the office verifies -------------------------------------------
+def scan_cleaned(scan: Any, errors: dict[str, list[str]]) -> Any:
+    """A certificate's scan, re-encoded and checked (PDF, JPEG or PNG only); its problem goes into ``errors``."""
+    if scan is None:
+        errors["scan"] = [_("Attach the scan of the certificate (PDF, JPEG or PNG).")]
+        return None
+    try:
+        return clean_document(scan)
+    except ValidationError as exc:
+        errors["scan"] = exc.messages
+        return None
+
+
 @transaction.atomic
 def certificate_submit(
     *,
@@ -67,13 +79,7 @@ def certificate_submit(
         raise PermissionDenied(_("Only the vendor's staff upload its certificates here."))
     vendor = Vendor.objects.get(pk=user.vendor_id)
     errors: dict[str, list[str]] = {}
-    if scan is None:
-        errors["scan"] = [_("Attach the scan of the certificate (PDF, JPEG or PNG).")]
-    else:
-        try:
-            scan = clean_document(scan)
-        except ValidationError as exc:
-            errors["scan"] = exc.messages
+    scan = scan_cleaned(scan, errors)
     certificate = Certificate(
         vendor=vendor,
         type=certificate_type,

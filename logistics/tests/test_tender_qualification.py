@@ -138,7 +138,7 @@ def test_the_refusals_read_in_both_languages():
     facts = tendering.BidderFacts(**{**FACTS, "admitted_category_ids": frozenset({2})})
     admitted = tendering.qualify(tendering.Requirements(**BASE), facts)[0]
     with translation.override("zh-hans"):
-        assert describe_all(admitted.reasons) == ["该企业已准入，但未准入“卫生保洁”类别。"]
+        assert describe_all(admitted.reasons) == ["该企业未准入“卫生保洁”类别（已准入其他类别）。"]
     with translation.override("en"):
         assert describe_all(admitted.reasons) == ["The vendor is admitted, but not for “Cleaning”."]
 
@@ -227,7 +227,7 @@ def test_the_opening_checks_the_institutions_records(office_user):
         _open(tender, office_user)
         # then each bid's checks are stored with their reasons; only the good bid qualifies
         assert _failed(good) == {}
-        assert _failed(wrong_category) == {"admitted": ["该企业已准入，但未准入“卫生保洁”类别。"]}
+        assert _failed(wrong_category) == {"admitted": ["该企业未准入“卫生保洁”类别（已准入其他类别）。"]}
         assert _failed(no_licence) == {"certificates": ["合同起始日（2027-01-01）无有效的“营业执照”。"]}
         assert _failed(lapsing) == {"certificates": ["合同起始日（2027-01-01）无有效的“营业执照”。"]}
         day = (timezone.localdate() - dt.timedelta(days=30)).isoformat()
@@ -450,9 +450,12 @@ def test_a_vendor_sees_why_its_bid_was_refused(office_user, make_user, client_fo
     check = bid.checks.get(item="certificates")
     page = f"/tenders/{tender.pk}/evaluate/"
     office = client_for(office_user)
-    assert (
-        office.post(page, {"action": "override", "check": check.pk, "result": "pass", "reason": ""}).status_code == 200
-    )
+    refused = office.post(page, {"action": "override", "check": check.pk, "result": "fail", "reason": ""})
+    html = refused.content.decode()
+    # the refusal shows at the check's own form, which keeps what was chosen
+    assert refused.status_code == 200 and "请填写人工认定的理由。" in html
+    form_html = html[html.index(f'action="#check-{check.pk}"') :]
+    assert '<option value="fail" selected>' in form_html[: form_html.index("</form>")]
     assert Bid.objects.get(pk=bid.pk).qualified is False
     response = office.post(page, {"action": "override", "check": check.pk, "result": "pass", "reason": "原件已核验"})
     assert response.status_code == 302 and Bid.objects.get(pk=bid.pk).qualified is True
