@@ -27,8 +27,7 @@ from logistics.models import (
     stamp,
 )
 from logistics.policy import may
-from logistics.services.vendors import staff_certificate_submitted
-from logistics.uploads import clean_document
+from logistics.services.vendors import scan_cleaned, staff_certificate_submitted
 
 if TYPE_CHECKING:
     from logistics.models import User
@@ -106,13 +105,7 @@ def staff_certificate_upload(
     if not (user.vendor_id == staff.vendor_id or may(user, "post.manage")):
         raise PermissionDenied(_("Only the vendor's staff upload its people's certificates here."))
     errors: dict[str, list[str]] = {}
-    if scan is None:
-        errors["scan"] = [_("Attach the scan of the certificate (PDF, JPEG or PNG).")]
-    else:
-        try:
-            scan = clean_document(scan)
-        except ValidationError as exc:
-            errors["scan"] = exc.messages
+    scan = scan_cleaned(scan, errors)
     if certificate_type.holder != CertificateHolder.PERSON:
         errors["type"] = [_("“%(type)s” is a company's certificate, not a person's.") % {"type": certificate_type}]
     by_vendor = user.vendor_id == staff.vendor_id  # the office's own entries are verified as made
