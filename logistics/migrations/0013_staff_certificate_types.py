@@ -22,15 +22,22 @@ PERSON_TYPES = [
 ]
 
 
-def staff_types_forwards(apps, schema_editor):
+def create_person_types(apps, schema_editor=None):
+    """The person types, by their Chinese names (also what the browser tests put back after a flush)."""
     CertificateType = apps.get_model("logistics", "CertificateType")
-    StaffCertificate = apps.get_model("logistics", "StaffCertificate")
     by_name = {}
     for code, name, name_en in PERSON_TYPES:
         certificate_type, _created = CertificateType.objects.get_or_create(
             code=code, defaults={"name": name, "name_en": name_en, "holder": "person"}
         )
         by_name[name] = certificate_type
+    return by_name
+
+
+def staff_types_forwards(apps, schema_editor):
+    CertificateType = apps.get_model("logistics", "CertificateType")
+    StaffCertificate = apps.get_model("logistics", "StaffCertificate")
+    by_name = create_person_types(apps)
     extra = 0
     for kind in StaffCertificate.objects.order_by("kind").values_list("kind", flat=True).distinct():
         words = kind.strip() or "上岗证"

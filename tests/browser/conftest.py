@@ -63,8 +63,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def _reference_data(transactional_db: None, live_server: Any, settings: Any) -> None:
-    """What the data migrations installed (roles, service categories, certificate types, the default scheme
-    and the beat schedules): an earlier transactional test's flush may have removed it. Static files come
+    """What the data migrations installed (roles, service categories, company and person certificate types, post
+    roles, the default scheme and the beat schedules): an earlier transactional test's flush may have removed it. Static files come
     from the finders (the live server's handler), whatever STATIC_MANIFEST says: whitenoise's manifest
     storage would need a collectstatic first."""
     from django.apps import apps
@@ -78,6 +78,8 @@ def _reference_data(transactional_db: None, live_server: Any, settings: Any) -> 
     roles.create_groups(apps, None)
     roles.create_categories(apps, None)
     importlib.import_module("logistics.migrations.0004_certificate_types").forwards(apps, None)
+    importlib.import_module("logistics.migrations.0013_staff_certificate_types").create_person_types(apps)
+    importlib.import_module("contracts.migrations.0018_post_roles_and_roster_exclusion").roles(apps, None)
     importlib.import_module("scoring.migrations.0002_default_scheme_and_schedules").forwards(apps, None)
 
 
