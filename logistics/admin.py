@@ -673,6 +673,8 @@ class TenderAdmin(ScopedAdmin):
         "failure_reason",
         "awarded_bid",
         "award_reason",
+        "publicity_started_at",
+        "publicity_ends_at",
         "awarded_at",
         "awarded_by",
     ]
@@ -682,10 +684,17 @@ class TenderAdmin(ScopedAdmin):
         (gettext_lazy("Period and budget"), {"fields": ("period_start", "period_end", "budget_ceiling")}),
         (
             gettext_lazy("Requirements"),
-            {"fields": ("min_registered_capital", "required_certificate_types", "min_similar_projects")},
+            {
+                "fields": (
+                    "min_registered_capital",
+                    "required_certificate_types",
+                    "min_similar_projects",
+                    "bad_record_lookback_months",
+                )
+            },
         ),
         (gettext_lazy("Method and dates"), {"fields": ("method", "invited_vendors", "bid_deadline", "opening_at")}),
-        (gettext_lazy("Evaluation"), {"fields": ("price_weight", "committee")}),
+        (gettext_lazy("Evaluation"), {"fields": ("price_weight", "committee", "publicity_days")}),
         (
             gettext_lazy("Status"),
             {
@@ -696,6 +705,8 @@ class TenderAdmin(ScopedAdmin):
                     "failure_reason",
                     "awarded_bid",
                     "award_reason",
+                    "publicity_started_at",
+                    "publicity_ends_at",
                     "awarded_at",
                     "awarded_by",
                 )
@@ -718,7 +729,9 @@ class TenderAdmin(ScopedAdmin):
             description=gettext_lazy("Confirm the qualified bids"),
             name="confirm_qualification",
         ),
-        service_action(_award_top, description=gettext_lazy("Award the top-ranked bid"), name="award_top"),
+        service_action(
+            _award_top, description=gettext_lazy("Propose the top-ranked bid and publish it"), name="award_top"
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -737,8 +750,10 @@ class TenderAdmin(ScopedAdmin):
                 "budget_ceiling",
                 "min_registered_capital",
                 "min_similar_projects",
+                "bad_record_lookback_months",
+                "publicity_days",
                 "method",
-                "bid_deadline",
+                "bid_deadline",  # moves only later, on the evaluation page (tender_deadline_extend)
                 "opening_at",
                 "price_weight",
             ]
