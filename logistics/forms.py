@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from logistics import channels
-from logistics.models import AdmissionReview, CheckResult, ReviewOpinion, User
+from logistics.models import AdmissionReview, CheckResult, ObjectionRuling, ReviewOpinion, User
 from logistics.uploads import clean_document
 
 MAX_BID_FILES = 5
@@ -180,7 +180,10 @@ class CheckOverrideForm(PlainLabels):
 
 
 class RulingForm(PlainLabels):
-    RULINGS = (("upheld", _("Uphold (withdraw the proposed award)")), ("dismissed", _("Dismiss")))
+    RULINGS = (
+        (ObjectionRuling.UPHELD, _("Uphold (withdraw the proposed award)")),
+        (ObjectionRuling.DISMISSED, _("Dismiss")),
+    )
     ruling = forms.ChoiceField(label=_("Ruling"), choices=RULINGS, widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("Reasons"),

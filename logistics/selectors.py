@@ -275,9 +275,7 @@ def bidder_fact_providers() -> list[Any]:
     return [import_string(path) for path in getattr(settings, "TENDER_BIDDER_FACTS", [])]
 
 
-def bidder_facts(
-    tender: Tender, bids: list[Bid], requirements: tendering.Requirements
-) -> dict[int, tendering.BidderFacts]:
+def bidder_facts(bids: list[Bid], requirements: tendering.Requirements) -> dict[int, tendering.BidderFacts]:
     """Facts for the qualification checks of every bid of a tender, in a fixed number of queries."""
     vendor_ids = [b.vendor_id for b in bids]
     valid_types: dict[int, set[int]] = defaultdict(set)
@@ -322,7 +320,7 @@ def bid_qualification(tender: Tender, bids: list[Bid] | None = None) -> dict[int
     """Every bid's checks against the institution's records now (the opening stores them)."""
     bids = bids if bids is not None else list(tender.bids.select_related("vendor"))
     requirements = tender_requirements(tender)
-    facts = bidder_facts(tender, bids, requirements)
+    facts = bidder_facts(bids, requirements)
     return {bid.pk: tendering.qualify(requirements, facts[bid.pk]) for bid in bids}
 
 

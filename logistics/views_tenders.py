@@ -24,6 +24,8 @@ from logistics.models import (
     Bid,
     BidCheck,
     BidScore,
+    CertificateHolder,
+    ObjectionRuling,
     ScoreSheet,
     Tender,
     TenderQuestion,
@@ -56,54 +58,59 @@ def tender_public_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     vendor = request.user.vendor if is_vendor_user(request.user) else None
-    forms_ = {
-        "question": forms.TenderQuestionForm(),
-        "objection": forms.AwardObjectionForm(),
-    }
-    if request.method == "POST":
-        if vendor is None:
+    data = request.POST if request.method == "POST" else None
+    action = data.get("action", "") if data else ""
+    question = forms.TenderQuestionForm(data if action == "ask" else None)
+    objection = forms.AwardObjectionForm(data if action == "object" else None)
+    if data is not None:
+        if vendor is None or action not in VENDOR_ACTIONS or not may(request.user, f"tender.{action}"):
             raise PermissionDenied
-        action = request.POST.get("action", "")
-        if action not in {"register", "ask", "object"} or not may(request.user, f"tender.{action}"):
-            raise PermissionDenied
-        form = forms_.get({"ask": "question", "object": "objection"}.get(action, ""))
-        if form is not None:
-            form = form.__class__(request.POST)
-            forms_[{"ask": "question", "object": "objection"}[action]] = form
-        try:
-            if action == "register":
-                tender_services.tender_register(tender=tender, vendor=vendor, by=request.user)
-                done = _("Your company is registered for this tender: you will hear every clarification.")
-            elif form.is_valid() and action == "ask":
-                tender_services.tender_question_ask(
-                    tender=tender, vendor=vendor, question=form.cleaned_data["question"], by=request.user
-                )
-                done = _("Your question has been sent. The answer will be published to every registered bidder.")
-            elif form.is_valid():
-                tender_services.award_objection_file(
-                    tender=tender, vendor=vendor, grounds=form.cleaned_data["grounds"], by=request.user
-                )
-                done = _("Your objection has been filed. The office rules on it with reasons before the award.")
-            else:
-                done = ""
-        except ValidationError as exc:
-            add_errors(form, exc) if form is not None else messages.error(request, " ".join(exc.messages))
-        else:
-            if done:
-                messages.success(request, done)
-                return redirect("logistics:tender_detail", pk=tender.pk)
+        done = _vendor_action(request, tender, vendor, action, {"ask": question, "object": objection}.get(action))
+        if done:
+            messages.success(request, done)
+            return redirect("logistics:tender_detail", pk=tender.pk)
     context = {
         "tender": tender,
         "now": timezone.now(),
         "answers": selectors.tender_answers(tender),
         "publicity": selectors.award_publicity(tender),
-        "mandatory_types": list(tender.category.mandatory_certificate_types.filter(holder="company")),
+        "mandatory_types": list(tender.category.mandatory_certificate_types.filter(holder=CertificateHolder.COMPANY)),
         "vendor": vendor,
-        **forms_,
+        "question": question,
+        "objection": objection,
     }
     if vendor is not None:
         context.update(selectors.tender_for_vendor(tender, vendor))
     return render(request, "logistics/tender_detail.html", context)
+
+
+VENDOR_ACTIONS = {"register", "ask", "object"}
+
+
+def _vendor_action(request: HttpRequest, tender: Tender, vendor: Any, action: str, form: Any) -> str:
+    """A bidder's action on the tender page through its service: the success message, or "" with the problems
+    on the form (or, for the registration, in the page's messages)."""
+    try:
+        if action == "register":
+            tender_services.tender_register(tender=tender, vendor=vendor, by=request.user)
+            return _("Your company is registered for this tender: you will hear every clarification.")
+        if not form.is_valid():
+            return ""
+        if action == "ask":
+            tender_services.tender_question_ask(
+                tender=tender, vendor=vendor, question=form.cleaned_data["question"], by=request.user
+            )
+            return _("Your question has been sent. The answer will be published to every registered bidder.")
+        tender_services.award_objection_file(
+            tender=tender, vendor=vendor, grounds=form.cleaned_data["grounds"], by=request.user
+        )
+        return _("Your objection has been filed. The office rules on it with reasons before the award.")
+    except ValidationError as exc:
+        if form is None:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            add_errors(form, exc)
+        return ""
 
 
 @role_required("vendor")
@@ -358,7 +365,7 @@ def _run_office_action(request: HttpRequest, tender: Tender, action: str) -> Htt
                 return [NOTHING_SAVED]
             tender_services.award_objection_rule(
                 objection=objection,
-                upheld=form.cleaned_data["ruling"] == "upheld",
+                upheld=form.cleaned_data["ruling"] == ObjectionRuling.UPHELD,
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
