@@ -126,8 +126,8 @@ def test_a_reading_and_two_signatures_reach_the_inspection(new_page, institution
     expect(office.locator("main")).to_contain_text("6.5 °C（允许范围 0–8 °C）")
     expect(office.locator("figure.signature img")).to_have_count(2)
     expect(office.locator("figure.signature figcaption").first).to_contain_text("张伟 · 检查人")
-    for image in office.locator("figure.signature img").all():
-        assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    for image in office.locator("figure.signature img").all():  # loaded, not just in the page: wait for it
+        assert wait_until(lambda image=image: image.evaluate("img => img.complete && img.naturalWidth > 0"))
     shot(office, f"office-reads-{viewport['width']}", full_page=True)
     assert_fits(office, viewport)
     assert page.errors == [] and office.errors == []
