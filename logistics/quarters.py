@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
+MONTH_RE = re.compile(r"^\s*(\d{4})\s*-\s*(\d{1,2})\s*$")
 
 
 @dataclass(frozen=True, order=True)
@@ -102,6 +103,84 @@ class Quarter:
         first = max(start, self.first_day)
         last = min(end, self.last_day)
         return max(0, (last - first).days + 1)
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month ("2026-03"), with the same helpers as a quarter: the monthly feedback forms and the
+    monthly reports are keyed by it."""
+
+    year: int
+    number: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.number <= 12:
+            raise ValueError(f"month number must be 1..12, not {self.number}")
+        if not 1900 <= self.year <= 9999:
+            raise ValueError(f"year out of range: {self.year}")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        match = MONTH_RE.match(text or "")
+        if not match:
+            raise ValueError(f"not a month: {text!r} (expected e.g. 2026-03)")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def containing(cls, day: dt.date | dt.datetime) -> Month:
+        if isinstance(day, dt.datetime):
+            day = local_date(day)
+        return cls(day.year, day.month)
+
+    @classmethod
+    def current(cls) -> Month:
+        return cls.containing(timezone.now())
+
+    @classmethod
+    def last_complete(cls, today: dt.date | None = None) -> Month:
+        return cls.containing(today or local_date(timezone.now())).previous()
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}-{self.number:02d}"
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter(self.year, (self.number - 1) // 3 + 1)
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.number, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.next().first_day - dt.timedelta(days=1)
+
+    def next(self) -> Month:
+        return Month(self.year + 1, 1) if self.number == 12 else Month(self.year, self.number + 1)
+
+    def previous(self) -> Month:
+        return Month(self.year - 1, 12) if self.number == 1 else Month(self.year, self.number - 1)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    @property
+    def start(self) -> dt.datetime:
+        return dt.datetime.combine(self.first_day, dt.time.min, tzinfo=institution_tz())
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.next().start
+
+
+def months_of(quarter: Quarter) -> list[Month]:
+    """The quarter's three months, in order."""
+    first = 3 * (quarter.number - 1) + 1
+    return [Month(quarter.year, first + i) for i in range(3)]
 
 
 def institution_tz() -> ZoneInfo:

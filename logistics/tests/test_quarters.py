@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from logistics.quarters import Quarter, local_date
+from logistics.quarters import Month, Quarter, local_date, months_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -45,3 +45,20 @@ def test_last_complete_and_overlap():
     q = Quarter(2026, 3)
     assert q.overlap_days(dt.date(2026, 8, 16), dt.date(2027, 8, 15)) == 46
     assert q.overlap_days(dt.date(2025, 1, 1), dt.date(2026, 6, 30)) == 0
+
+
+def test_month_calendar_and_bounds():
+    m = Month.parse("2026-02")
+    assert (m.key, m.first_day, m.last_day) == ("2026-02", dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert Month.parse(" 2026 - 12 ").next() == Month(2027, 1)
+    assert Month(2026, 1).previous() == Month(2025, 12)
+    assert m.quarter == Quarter(2026, 1)
+    assert [x.key for x in months_of(Quarter(2026, 4))] == ["2026-10", "2026-11", "2026-12"]
+    assert Month.last_complete(dt.date(2026, 1, 15)) == Month(2025, 12)
+    # 31 March 23:30 in Shanghai is still March
+    assert Month.containing(dt.datetime(2026, 3, 31, 15, 30, tzinfo=dt.UTC)) == Month(2026, 3)
+    assert m.end == dt.datetime(2026, 3, 1, tzinfo=SHANGHAI)
+    with pytest.raises(ValueError):
+        Month.parse("2026-13")
+    with pytest.raises(ValueError):
+        Month.parse("2026Q1")
