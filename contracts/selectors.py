@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,6 +213,14 @@ def closed_quarters(contract_id: int) -> list[str]:
         Settlement.objects.filter(
             Q(status=SettlementStatus.FINAL) | Q(published_at__isnull=False), contract_id=contract_id
         ).values_list("quarter", flat=True)
+    )
+
+
+def closed_contract_quarters(quarters: Iterable[str]) -> QuerySet:
+    """The settlements of ``quarters`` that take no new fact (final or published), for many contracts at once:
+    ``values_list("contract_id", "quarter")``."""
+    return Settlement.objects.filter(
+        Q(status=SettlementStatus.FINAL) | Q(published_at__isnull=False), quarter__in=list(quarters)
     )
 
 

@@ -22,7 +22,7 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance")
 
 
-DOMAIN_APPS = ("logistics", "contracts", "inspections", "scoring")
+DOMAIN_APPS = ("logistics", "contracts", "inspections", "feedback", "scoring")
 ALL = "*"
 VIEW = ("view",)
 CRUD = ("view", "add", "change", "delete")

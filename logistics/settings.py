@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "logistics.apps.LogisticsConfig",
     "contracts.apps.ContractsConfig",
     "inspections.apps.InspectionsConfig",
+    "feedback.apps.FeedbackConfig",
     "scoring.apps.ScoringConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -287,6 +288,13 @@ SPECTACULAR_SETTINGS = {
 TENDER_AWARD_HANDLERS: list[str] = ["contracts.services.contract_create_from_award"]
 # Facts of bidders kept by the apps above logistics, for the qualification checks (logistics.selectors.bidder_facts)
 TENDER_BIDDER_FACTS: list[str] = ["contracts.selectors.bidder_termination_facts"]
+
+# Monthly feedback forms (feedback.services): sent from this day of the month, valid until this many days
+# after the month's end, reminded this many times this many days apart.
+FEEDBACK_ISSUE_DAY = envparse.env_int(ENV, "FEEDBACK_ISSUE_DAY", 25)
+FEEDBACK_LINK_DAYS = envparse.env_int(ENV, "FEEDBACK_LINK_DAYS", 10)
+FEEDBACK_REMINDERS = envparse.env_int(ENV, "FEEDBACK_REMINDERS", 2)
+FEEDBACK_REMIND_EVERY_DAYS = envparse.env_int(ENV, "FEEDBACK_REMIND_EVERY_DAYS", 3)
 ADMISSION_BAD_RECORD_YEARS = 3
 # The address printed in QR codes and emails (what employees' phones open).
 PUBLIC_BASE_URL = ENV.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")

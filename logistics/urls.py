@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("logistics.urls_pages")),
     path("", include("contracts.urls")),
     path("", include("inspections.urls")),
+    path("", include("feedback.urls")),
     path("api/", include("inspections.api.urls")),
     path("", include("scoring.urls")),
     path("api/", include("scoring.api.urls")),
