@@ -3,7 +3,8 @@
 - Each component's value is measured as its definition says (``scoring.components``): D, W, M the mean of
   the stored scores of the quarter's submitted daily / weekly / monthly joint inspections, SELF the same over
   the vendor's self-checks (weight 0 unless a scheme sets one), C 100 less the complaints' penalty points
-  (floored at 0; always present), S 100 x the share of satisfied survey answers (no answer: no data).
+  (floored at 0; always present), S from the scheme's source: 100 x the share of satisfied survey answers, the
+  mean of the months' feedback form scores, or both weighted (no answer: no data).
 - A component without data drops out; the other weights are rescaled to sum to 1.
 - Score = sum(effective weight x component) + manual adjustment, clamped to 0..100, rounded half-up to 2
   decimals, computed without intermediate rounding (exact fractions: a rescaled weight of 1/3 is not
@@ -39,6 +40,17 @@ class ScoreStats:
 
 
 @dataclass(frozen=True)
+class MonthFeedback:
+    """A month's submitted feedback forms for a contract: points of max (pooled), how many answered of sent."""
+
+    month: str
+    points: int
+    max_points: int
+    answered: int
+    expected: int
+
+
+@dataclass(frozen=True)
 class Facts:
     daily: ScoreStats = ScoreStats()
     weekly: ScoreStats = ScoreStats()
@@ -48,6 +60,7 @@ class Facts:
     complaints_serious: int = 0
     survey_answers: int = 0
     survey_satisfied: int = 0
+    feedback_months: tuple[MonthFeedback, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,8 @@ class Scheme:
     complaint_points_normal: Decimal = Decimal(5)
     complaint_points_serious: Decimal = Decimal(10)
     adjustment_bound: Decimal = Decimal(5)
+    satisfaction_source: str = "surveys"  # scoring.choices.SatisfactionSource
+    satisfaction_forms_share: Decimal = Decimal(50)  # percent of S from the forms, when from both
 
 
 @dataclass(frozen=True)
@@ -183,4 +198,29 @@ def explain(result: Result) -> dict[str, Any]:
         "adjustment": str(result.adjustment.quantize(CENT)),
         "score": str(result.score),
         "grade": result.grade,
+    }
+
+
+def satisfaction_detail(facts: Facts, scheme: Scheme) -> dict[str, Any] | None:
+    """What S was made of, stored with the explanation when the scheme takes it from the monthly forms (alone or
+    with the surveys): the source, the forms' share, each month's score and the surveys' counts. None when S
+    comes from the surveys alone (the explanation stays as it always was)."""
+    if scheme.satisfaction_source == "surveys":
+        return None
+    return {
+        "source": scheme.satisfaction_source,
+        "forms_share": str(scheme.satisfaction_forms_share) if scheme.satisfaction_source == "both" else None,
+        "months": [
+            {
+                "month": m.month,
+                "score": None if not m.max_points else str(_round_cent(Fraction(100 * m.points, m.max_points))),
+                "points": m.points,
+                "max_points": m.max_points,
+                "answered": m.answered,
+                "expected": m.expected,
+            }
+            for m in facts.feedback_months
+        ],
+        "survey_answers": facts.survey_answers,
+        "survey_satisfied": facts.survey_satisfied,
     }

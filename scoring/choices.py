@@ -28,3 +28,11 @@ class ObjectionStatus(models.TextChoices):
     OPEN = "open", _("Awaiting a ruling")
     UPHELD = "upheld", pgettext_lazy("objection", "Upheld")
     DISMISSED = "dismissed", pgettext_lazy("objection", "Dismissed")
+
+
+class SatisfactionSource(models.TextChoices):
+    """Where a scheme takes satisfaction (S) from (ARCHITECTURE.md, "Months, half-years and the year")."""
+
+    SURVEYS = "surveys", _("Satisfaction surveys")
+    FORMS = "forms", _("Monthly feedback forms")
+    BOTH = "both", _("Both, weighted")

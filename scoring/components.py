@@ -16,6 +16,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from feedback import scores as feedback_scores
+from scoring.choices import SatisfactionSource
+
 
 @dataclass(frozen=True)
 class ScoreComponent:
@@ -47,11 +50,32 @@ def _complaints(facts: Any, scheme: Any) -> tuple[Fraction, int]:
     return max(Fraction(0), 100 - penalty), facts.complaints_normal + facts.complaints_serious
 
 
+def _surveys(facts: Any) -> Fraction | None:
+    """100 x the share of satisfied survey answers; no answer: no data."""
+    return Fraction(100 * facts.survey_satisfied, facts.survey_answers) if facts.survey_answers else None
+
+
+def _forms(facts: Any) -> tuple[Fraction | None, int]:
+    """The mean of the months' feedback form scores (each 100 x points / max of its submitted forms), and the
+    number of forms submitted."""
+    value, _months = feedback_scores.quarter_value((m.points, m.max_points) for m in facts.feedback_months)
+    return value, sum(m.answered for m in facts.feedback_months)
+
+
 def _satisfaction(facts: Any, scheme: Any) -> tuple[Fraction | None, int]:
-    """100 x the share of satisfied answers; no answer: no data."""
-    if not facts.survey_answers:
-        return None, 0
-    return Fraction(100 * facts.survey_satisfied, facts.survey_answers), facts.survey_answers
+    """From the scheme's source: the surveys, the monthly forms, or both weighted by the forms' share (when one
+    of them has no data, the other alone); no data at all: no data."""
+    source = getattr(scheme, "satisfaction_source", SatisfactionSource.SURVEYS)
+    surveys, forms = _surveys(facts), _forms(facts)
+    if source == SatisfactionSource.SURVEYS:
+        return surveys, facts.survey_answers if surveys is not None else 0
+    if source == SatisfactionSource.FORMS:
+        return forms
+    share = Fraction(scheme.satisfaction_forms_share) / 100
+    if surveys is None or forms[0] is None:
+        value = surveys if forms[0] is None else forms[0]
+        return value, facts.survey_answers + forms[1]
+    return share * forms[0] + (1 - share) * surveys, facts.survey_answers + forms[1]
 
 
 COMPONENTS: tuple[ScoreComponent, ...] = (
@@ -90,7 +114,10 @@ COMPONENTS: tuple[ScoreComponent, ...] = (
         "S",
         _("Satisfaction"),
         "weight_satisfaction",
-        _("the share of satisfaction survey answers rated 4 or 5, times 100"),
+        _(
+            "the share of satisfaction survey answers rated 4 or 5, times 100; or, as the scheme says, the mean of "
+            "the months' feedback form scores, or both weighted"
+        ),
         measure=_satisfaction,
     ),
     ScoreComponent(

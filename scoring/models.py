@@ -23,13 +23,15 @@ from logistics.models.documents import RenderedFile, RenderStatus
 from logistics.quarters import institution_tz
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
-from scoring.choices import EvaluationStatus, ObjectionStatus, ObjectionTarget
+from scoring.choices import EvaluationStatus, ObjectionStatus, ObjectionTarget, SatisfactionSource
 from scoring.components import WEIGHT_FIELDS
 
 private_storage_callable = private_storage
 report_upload_to = RandomName("reports")
 
 PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+#: the weight of each quarter's final score in the year's (and, rescaled, the half-year's) appraisal
+QUARTER_WEIGHT_FIELDS = ("weight_q1", "weight_q2", "weight_q3", "weight_q4")
 
 DEFAULT_BANDS = [
     {"grade": "A", "min": "90", "label": "优秀", "label_en": "Excellent"},
@@ -116,6 +118,44 @@ class EvaluationScheme(TimeStampedModel):
         ),
     )
 
+    satisfaction_source = models.CharField(
+        _("satisfaction (S) from"),
+        max_length=8,
+        choices=SatisfactionSource.choices,
+        default=SatisfactionSource.SURVEYS,
+        help_text=_(
+            "Surveys: the share of answers rated 4 or 5. Monthly forms: the mean of the months' feedback scores. "
+            "Both: the two weighted by the share below (one missing: the other alone)."
+        ),
+    )
+    satisfaction_forms_share = models.DecimalField(
+        _("share of the monthly forms in S (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=PERCENT,
+        default=Decimal(50),
+        help_text=_("Used when S is taken from both; the surveys weigh the rest."),
+    )
+    weight_q1 = models.DecimalField(
+        _("weight of Q1 in the year (%)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(25)
+    )
+    weight_q2 = models.DecimalField(
+        _("weight of Q2 in the year (%)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(25)
+    )
+    weight_q3 = models.DecimalField(
+        _("weight of Q3 in the year (%)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(25)
+    )
+    weight_q4 = models.DecimalField(
+        _("weight of Q4 in the year (%)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(25)
+    )
+    renewal_grade = models.CharField(
+        _("lowest annual grade for renewal preference"),
+        max_length=4,
+        blank=True,
+        default="A",
+        help_text=_("A contract whose annual grade is this one or better is preferred for renewal; empty: none is."),
+    )
+
     objects = AuditedManager()
     history = HistoricalRecords()
 
@@ -160,6 +200,20 @@ class EvaluationScheme(TimeStampedModel):
                 condition=Q(objection_days__gte=1, objection_days__lte=30),
                 name="%(app_label)s_%(class)s_objection_days_range",
             ),
+            choice_check("satisfaction_source", SatisfactionSource),
+            models.CheckConstraint(
+                condition=Q(satisfaction_forms_share__gte=0, satisfaction_forms_share__lte=100)
+                & (
+                    ~Q(satisfaction_source=SatisfactionSource.BOTH)
+                    | Q(satisfaction_forms_share__gt=0, satisfaction_forms_share__lt=100)
+                ),
+                name="%(app_label)s_%(class)s_forms_share_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(**{f"{name}__gte": 0 for name in QUARTER_WEIGHT_FIELDS})
+                & Q(**{f"{name}__lte": 100 for name in QUARTER_WEIGHT_FIELDS}),
+                name="%(app_label)s_%(class)s_quarter_weights_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,6 +224,11 @@ class EvaluationScheme(TimeStampedModel):
         from scoring.components import COMPONENTS
 
         return {component.code: getattr(self, component.weight_field) for component in COMPONENTS}
+
+    @property
+    def quarter_weights(self) -> dict[int, Decimal]:
+        """The weight (percent) of each quarter's final score in the year: {1: 25, 2: 25, 3: 25, 4: 25}."""
+        return {number: getattr(self, name) for number, name in enumerate(QUARTER_WEIGHT_FIELDS, start=1)}
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
@@ -183,9 +242,26 @@ class EvaluationScheme(TimeStampedModel):
                 "total": total
             }
         try:
-            validate_bands(self.bands)
+            grades = [grade for _low, grade in validate_bands(self.bands)]
         except ValueError as exc:
             errors["bands"] = str(exc)
+        else:
+            if self.renewal_grade and self.renewal_grade not in grades:
+                errors["renewal_grade"] = _("%(grade)s is not one of the scheme's grades (%(grades)s).") % {
+                    "grade": self.renewal_grade,
+                    "grades": ", ".join(grades),
+                }
+        year_total = sum(self.quarter_weights.values(), Decimal(0))
+        if year_total != Decimal(100):
+            errors[QUARTER_WEIGHT_FIELDS[0]] = _(
+                "The quarters' weights in the year must add up to 100%%; they add up to %(total)s%%."
+            ) % {"total": year_total}
+        if self.satisfaction_source == SatisfactionSource.BOTH and not (
+            Decimal(0) < (self.satisfaction_forms_share or 0) < Decimal(100)
+        ):
+            errors["satisfaction_forms_share"] = _(
+                "When S is taken from both, the monthly forms' share is more than 0% and less than 100%."
+            )
         if errors:
             raise ValidationError(errors)
 

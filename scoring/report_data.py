@@ -27,6 +27,7 @@ from inspections.models import (
 from inspections.satisfaction import answer_counts, rate_from_counts
 from logistics.quarters import Quarter
 from logistics.selectors import certificates_expiring
+from scoring import selectors
 from scoring.models import Evaluation, Objection
 
 KINDS = (
@@ -135,6 +136,7 @@ def contract_report(evaluation: Evaluation) -> ContractReport:
         "answers": survey["total"],
         "responses": responses,
         "rate": rate_from_counts(survey["satisfied"], survey["total"]),
+        "source": selectors.satisfaction_shown(evaluation),
     }
 
     settlement = Settlement.objects.filter(contract=contract, quarter=quarter.key).first()

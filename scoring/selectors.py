@@ -24,6 +24,7 @@ from contracts import clauses as clause_engine
 from contracts.choices import EvidenceType, LedgerKind
 from contracts.models import Contract, LedgerLine, Settlement
 from contracts.selectors import contracts_active_in
+from feedback import selectors as feedback_selectors
 from inspections import calculations as inspection_calculations
 from inspections import rules as rectification_rules
 from inspections.choices import InspectionKind, ItemResultChoice, RoundStatus
@@ -98,6 +99,7 @@ def quarter_facts(
         .order_by()
     ):
         surveys[row["response__contract_id"]] = (row["total"], row["satisfied"])
+    months = feedback_selectors.quarter_months(quarter, ids)
 
     out = {}
     for contract in contracts:
@@ -112,6 +114,10 @@ def quarter_facts(
             complaints_serious=penalties.get(contract.pk, {}).get("serious", 0),
             survey_answers=answers,
             survey_satisfied=satisfied,
+            feedback_months=tuple(
+                calculations.MonthFeedback(m.month.key, m.points, m.max_points, m.answered, m.expected)
+                for m in months.get(contract.pk, [])
+            ),
         )
         out[contract.pk] = ContractFacts(contract, facts)
     if with_clause_facts:
@@ -232,6 +238,26 @@ def facts_summary(facts: ContractFacts) -> dict[str, int]:
     }
 
 
+def satisfaction_of(evaluation: Evaluation) -> dict[str, Any]:
+    """Where an evaluation's S came from, as stored with it: the source, the forms' share and the months (the
+    surveys-only evaluations, and those computed before the monthly forms existed, store no detail)."""
+    detail = (evaluation.explanation or {}).get("satisfaction")
+    if detail:
+        return detail
+    return {"source": "surveys", "forms_share": None, "months": []}
+
+
+def satisfaction_shown(evaluation: Evaluation) -> dict[str, Any]:
+    """``satisfaction_of`` for a page or a PDF: the source in words and the surveys' share beside the forms'."""
+    from scoring.choices import SatisfactionSource
+
+    detail = dict(satisfaction_of(evaluation))
+    detail["label"] = SatisfactionSource(detail["source"]).label
+    if detail.get("forms_share") is not None:
+        detail["surveys_share"] = str(Decimal(100) - Decimal(detail["forms_share"]))
+    return detail
+
+
 def evaluable_contracts(quarter: Quarter) -> QuerySet:
     return contracts_active_in(quarter).select_related("vendor", "category").order_by("number")
 
@@ -260,6 +286,8 @@ def scheme_data(scheme: EvaluationScheme, weights: dict[str, Decimal] | None = N
         complaint_points_normal=scheme.complaint_points_normal,
         complaint_points_serious=scheme.complaint_points_serious,
         adjustment_bound=scheme.adjustment_bound,
+        satisfaction_source=scheme.satisfaction_source,
+        satisfaction_forms_share=scheme.satisfaction_forms_share,
     )
 
 

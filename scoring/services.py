@@ -29,6 +29,7 @@ from logistics.quarters import Quarter, institution_tz, local_date
 from scoring import calculations, components, selectors
 from scoring.models import (
     EVALUATION_FLOW,
+    QUARTER_WEIGHT_FIELDS,
     Evaluation,
     EvaluationComponent,
     EvaluationReopening,
@@ -58,13 +59,18 @@ COMPARED = ("scheme_id", "raw_score", "score", "grade", "explanation", "facts")
 def _values(
     contract: Contract, scheme: EvaluationScheme, facts: selectors.ContractFacts, adjustment: Decimal, now: dt.datetime
 ) -> tuple[dict[str, Any], calculations.Result]:
-    result = calculations.compute(facts.facts, selectors.scheme_data(scheme), adjustment)
+    data = selectors.scheme_data(scheme)
+    result = calculations.compute(facts.facts, data, adjustment)
+    explanation = calculations.explain(result)
+    detail = calculations.satisfaction_detail(facts.facts, data)
+    if detail is not None:
+        explanation["satisfaction"] = detail
     values = {
         "scheme_id": scheme.pk,
         "raw_score": _q6(result.raw_score),
         "score": result.score,
         "grade": result.grade,
-        "explanation": calculations.explain(result),
+        "explanation": explanation,
         "facts": selectors.facts_summary(facts),
         "computed_at": now,
     }
@@ -679,6 +685,10 @@ SCHEME_FIELDS = (
     "complaint_points_serious",
     "adjustment_bound",
     "objection_days",
+    "satisfaction_source",
+    "satisfaction_forms_share",
+    *QUARTER_WEIGHT_FIELDS,
+    "renewal_grade",
 )
 
 

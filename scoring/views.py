@@ -281,6 +281,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "settlement": settlement,
         "ledger_by_clause": contract_selectors.ledger_by_clause(settlement) if settlement else [],
         "missing": evaluation.explanation.get("missing", []),
+        "satisfaction": selectors.satisfaction_shown(evaluation),
         "today": local_today().isoformat(),
         "post": request.POST,
         "bound": evaluation.scheme.adjustment_bound,

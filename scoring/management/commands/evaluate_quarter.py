@@ -13,7 +13,7 @@ from django.utils import translation
 from contracts.explanations import describe
 from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
 from logistics.quarters import Quarter
-from scoring import components, services
+from scoring import components, selectors, services
 from scoring.models import Evaluation, Objection
 
 
@@ -175,6 +175,7 @@ class Command(BaseCommand):
             "scheme_version": evaluation.scheme.version,
             "status": evaluation.status,
             "components": scores,
+            "satisfaction": selectors.satisfaction_of(evaluation),
             "adjustment": _decimal(evaluation.adjustment),
             "score": _decimal(evaluation.score),
             "grade": evaluation.grade,
