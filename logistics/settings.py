@@ -287,7 +287,10 @@ SPECTACULAR_SETTINGS = {
 # After a tender is awarded these run in the same transaction (the contracts app creates the draft contract).
 TENDER_AWARD_HANDLERS: list[str] = ["contracts.services.contract_create_from_award"]
 # Facts of bidders kept by the apps above logistics, for the qualification checks (logistics.selectors.bidder_facts)
-TENDER_BIDDER_FACTS: list[str] = ["contracts.selectors.bidder_termination_facts"]
+TENDER_BIDDER_FACTS: list[str] = [
+    "contracts.selectors.bidder_termination_facts",
+    "scoring.selectors_year.bidder_annual_facts",
+]
 
 # Monthly feedback forms (feedback.services): sent from this day of the month, valid until this many days
 # after the month's end, reminded this many times this many days apart.

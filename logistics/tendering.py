@@ -48,8 +48,10 @@ class BidderFacts:
     serious_bad_records: Sequence[tuple[dt.date, str]] = ()  # (date, source), any date
     #: contracts of the vendor under a termination recommendation: their numbers
     termination_recommended: Sequence[str] = ()
-    #: the latest annual appraisal's (year, grade, the grade's words), when the year appraisal exists
+    #: the latest final annual appraisal's (year, grade, the grade's words {"zh", "en"}), when there is one
     annual_grade: tuple[int, str, Any] | None = None
+    #: (year, grade) of the latest final annual appraisal when it earned renewal preference (续签优先)
+    renewal_preference: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -632,3 +632,107 @@ class Report(RenderedFile):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quarter}"
+
+
+class Appraisal(models.Model):
+    """A half-year's or a year's appraisal (半年度/年度考评) from the quarters' scores (``scoring.appraisal``):
+    computed again until every quarter it used is final; ``provisional`` says when one was not."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    half = models.PositiveSmallIntegerField(
+        _("half"), default=0, help_text=_("0: the whole year; 1: January to June; 2: July to December.")
+    )
+    provisional = models.BooleanField(_("provisional"), default=True)
+    computed_at = models.DateTimeField(_("computed at"))
+    computed_by = user_ref(_("computed by"))
+
+    class Meta:
+        ordering = ["-year", "half"]
+        verbose_name = _("appraisal")
+        verbose_name_plural = _("appraisals")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "half"], name="%(app_label)s_%(class)s_one_per_period"),
+            models.CheckConstraint(condition=Q(half__in=[0, 1, 2]), name="%(app_label)s_%(class)s_half_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.period_label
+
+    @property
+    def period_key(self) -> str:
+        return f"{self.year}H{self.half}" if self.half else str(self.year)
+
+    @property
+    def period_label(self) -> str:
+        if self.half == 1:
+            return _("first half of %(year)s") % {"year": self.year}
+        if self.half == 2:
+            return _("second half of %(year)s") % {"year": self.year}
+        return _("the year %(year)s") % {"year": self.year}
+
+
+class AppraisalLine(models.Model):
+    """One contract's result in an appraisal: the quarters used with their weights, the score, grade and rank."""
+
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="lines", verbose_name=_("appraisal")
+    )
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="appraisal_lines", verbose_name=_("contract")
+    )
+    scheme = models.ForeignKey(
+        EvaluationScheme, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluation scheme")
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=4, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    renewal_preferred = models.BooleanField(_("preferred for renewal"), default=False)
+    quarters = models.JSONField(_("quarters used"), default=list)
+
+    class Meta:
+        ordering = ["appraisal", "rank", "contract__number"]
+        verbose_name = _("appraisal of a contract")
+        verbose_name_plural = _("appraisals of contracts")
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "contract"], name="%(app_label)s_%(class)s_one_per_contract"),
+            models.CheckConstraint(
+                condition=Q(renewal_preferred=False) | Q(provisional=False, score__isnull=False),
+                name="%(app_label)s_%(class)s_preference_only_when_final",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appraisal} · {self.contract_id}"
+
+
+class VendorAppraisal(models.Model):
+    """A vendor's result in an appraisal: the mean of its contracts' results."""
+
+    appraisal = models.ForeignKey(
+        Appraisal, on_delete=models.CASCADE, related_name="vendor_lines", verbose_name=_("appraisal")
+    )
+    vendor = models.ForeignKey(
+        "logistics.Vendor", on_delete=models.PROTECT, related_name="appraisals", verbose_name=_("vendor")
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=4, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    contracts = models.PositiveSmallIntegerField(_("contracts"), default=0)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    renewal_preferred = models.BooleanField(_("preferred for renewal"), default=False)
+
+    class Meta:
+        ordering = ["appraisal", "rank", "vendor__legal_name"]
+        verbose_name = _("appraisal of a vendor")
+        verbose_name_plural = _("appraisals of vendors")
+        constraints = [
+            models.UniqueConstraint(fields=["appraisal", "vendor"], name="%(app_label)s_%(class)s_one_per_vendor"),
+            models.CheckConstraint(
+                condition=Q(renewal_preferred=False) | Q(provisional=False, score__isnull=False),
+                name="%(app_label)s_%(class)s_preference_only_when_final",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.appraisal} · {self.vendor_id}"
