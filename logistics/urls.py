@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("inspections.urls")),
     path("", include("feedback.urls")),
+    path("", include("scoring.urls_year")),
     path("api/", include("inspections.api.urls")),
     path("", include("scoring.urls")),
     path("api/", include("scoring.api.urls")),
