@@ -1,4 +1,5 @@
-"""PDF sheets of QR codes (segno SVG, WeasyPrint): complaint points on the walls, survey invitations."""
+"""PDF sheets of QR codes (segno SVG, WeasyPrint): complaint points on the walls, survey invitations, a survey's
+public link (one large code, to post or to share as a picture)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.utils.translation import override
 from contracts.choices import NoticeKind
 from contracts.models import FormalNotice
 from contracts.notices import notice_context, register_notice_renderer
-from inspections.models import RectificationOrder, Survey, SurveyInvitation
+from inspections.models import RectificationOrder, Survey, SurveyInvitation, SurveyPublicLink
 from logistics.context_processors import default_institution_name
 from logistics.documents import register_renderer
 from logistics.models import Document, Site
@@ -91,6 +92,34 @@ def survey_qr_sheet(document: Document) -> tuple[str, bytes]:
     return f"survey-{survey.pk}-invitations.pdf", data
 
 
+def survey_public_qr(document: Document) -> tuple[str, bytes]:
+    """One large code for a survey's public link (a contract's service): anyone may answer, once per phone."""
+    link = SurveyPublicLink.objects.select_related("survey", "contract__category", "contract__vendor").get(
+        pk=document.params["link"]
+    )
+    url = public_url(reverse("inspections:survey_public", args=[link.token]))
+    with override("zh-hans"):
+        data = render_pdf(
+            "inspections/qr_sheet.pdf.html",
+            {
+                "poster": True,
+                "cells": [
+                    {
+                        "title": str(link.contract.category),
+                        "subtitle": f"{link.contract.number} · {link.contract.vendor}",
+                        "svg": qr_svg(url),
+                        "url": url,
+                    }
+                ],
+                "institution": default_institution_name(),
+                "heading": _("Scan to answer the satisfaction survey (one answer per phone)"),
+                "heading_en": "Scan to answer the satisfaction survey (one answer per phone)",
+                "title": link.survey.title,
+            },
+        )
+    return f"survey-{link.survey_id}-public-link-{link.contract_id}.pdf", data
+
+
 def rectification_notice(notice: FormalNotice) -> bytes:
     """整改通知书: the order's problem, where, its severity, its deadline, and how to answer."""
     order = RectificationOrder.objects.select_related("site", "item_result__item", "complaint").get(
@@ -105,4 +134,5 @@ def rectification_notice(notice: FormalNotice) -> bytes:
 def register() -> None:
     register_renderer("complaint_qr_sheet", complaint_qr_sheet)
     register_renderer("survey_qr_sheet", survey_qr_sheet)
+    register_renderer("survey_public_qr", survey_public_qr)
     register_notice_renderer(NoticeKind.RECTIFICATION, rectification_notice)

@@ -97,25 +97,41 @@ class QuestionResult:
 
 
 @dataclass(frozen=True)
+class ContractSurveyResult:
+    contract: Any
+    invitations: int
+    invitation_responses: int
+    public_responses: int
+    rate: Any  # Decimal or None
+
+    @property
+    def responses(self) -> int:
+        return self.invitation_responses + self.public_responses
+
+
+@dataclass(frozen=True)
 class SurveyResults:
     invitations: int
-    responses: int
-    response_rate: Any
+    invitation_responses: int  # answers through the single-use invitations
+    public_responses: int  # answers through the public links (one per device)
+    response_rate: Any  # of the invitations (the public links have no number of people asked)
     overall_rate: Any
     questions: list[QuestionResult]
-    by_contract: list[tuple[Any, int, int, Any]]  # (contract, invitations, responses, satisfaction rate)
+    by_contract: list[ContractSurveyResult]
+
+    @property
+    def responses(self) -> int:
+        return self.invitation_responses + self.public_responses
 
 
 def survey_results(survey: Any) -> SurveyResults:
-    """Per question and overall: satisfaction rate (share of answers rated 4 or 5), responses and response rate."""
-    from django.db.models import Count
-
+    """Per question and overall: satisfaction rate (share of answers rated 4 or 5, whatever the channel); the
+    responses per channel (invitation, public link) and the invitations' response rate; per contract the same.
+    Six queries, whatever the numbers of questions, contracts and answers."""
     from contracts.models import Contract
     from inspections.models import SurveyAnswer, SurveyInvitation, SurveyResponse
     from inspections.satisfaction import answer_counts, rate_from_counts
 
-    invitations = SurveyInvitation.objects.filter(survey=survey).count()
-    responses = SurveyResponse.objects.filter(survey=survey).count()
     per_question = {
         row["question_id"]: row
         for row in SurveyAnswer.objects.filter(response__survey=survey)
@@ -131,23 +147,61 @@ def survey_results(survey: Any) -> SurveyResults:
         questions.append(
             QuestionResult(question, row["total"], row["satisfied"], rate_from_counts(row["satisfied"], row["total"]))
         )
-    invited = dict(SurveyInvitation.objects.filter(survey=survey).values_list("contract").annotate(n=Count("pk")))
-    answered = dict(SurveyResponse.objects.filter(survey=survey).values_list("contract").annotate(n=Count("pk")))
+    invited = dict(
+        SurveyInvitation.objects.filter(survey=survey).values_list("contract").annotate(n=Count("pk")).order_by()
+    )
+    answered = {
+        row["contract"]: (row["invitation"], row["public"])
+        for row in SurveyResponse.objects.filter(survey=survey)
+        .values("contract")
+        .annotate(
+            invitation=Count("pk", filter=Q(public_link__isnull=True)),
+            public=Count("pk", filter=Q(public_link__isnull=False)),
+        )
+        .order_by()
+    }
     rates = {
         row["response__contract"]: rate_from_counts(row["satisfied"], row["total"])
         for row in SurveyAnswer.objects.filter(response__survey=survey)
         .values("response__contract")
         .annotate(**answer_counts())
+        .order_by()
     }
     contracts = Contract.objects.filter(pk__in=set(invited) | set(answered)).select_related("vendor").order_by("number")
+    by_contract = [
+        ContractSurveyResult(c, invited.get(c.pk, 0), *answered.get(c.pk, (0, 0)), rates.get(c.pk)) for c in contracts
+    ]
+    invitations = sum(invited.values())
+    invitation_responses = sum(n for n, _public in answered.values())
     return SurveyResults(
         invitations=invitations,
-        responses=responses,
-        response_rate=rate_from_counts(responses, invitations),
+        invitation_responses=invitation_responses,
+        public_responses=sum(public for _n, public in answered.values()),
+        response_rate=rate_from_counts(invitation_responses, invitations),
         overall_rate=rate_from_counts(all_satisfied, all_total),
         questions=questions,
-        by_contract=[(c, invited.get(c.pk, 0), answered.get(c.pk, 0), rates.get(c.pk)) for c in contracts],
+        by_contract=by_contract,
     )
+
+
+def survey_public_links(survey: Any) -> dict[int, Any]:
+    """contract id -> the survey's public link for it (on or off); a contract without one is missing."""
+    from inspections.models import SurveyPublicLink
+
+    return {link.contract_id: link for link in SurveyPublicLink.objects.filter(survey=survey)}
+
+
+def answered_from_device(link: Any, device_id: str | None) -> bool:
+    """Whether the browser whose random id is ``device_id`` has answered through the public link's survey and
+    contract already (False without an id)."""
+    from inspections.models import SurveyResponse
+    from inspections.services.surveys import device_key
+
+    if not device_id:
+        return False
+    return SurveyResponse.objects.filter(
+        survey_id=link.survey_id, contract_id=link.contract_id, device=device_key(device_id), public_link__isnull=False
+    ).exists()
 
 
 # --- coverage (ARCHITECTURE.md, "Inspection plans, rounds and coverage") ---------------------------------

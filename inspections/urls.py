@@ -40,4 +40,5 @@ urlpatterns += [
     path("surveys/", views_surveys.survey_list, name="surveys"),
     path("surveys/<int:pk>/", views_surveys.survey_detail, name="survey"),
     path("s/<str:token>/", views_surveys.survey_answer, name="survey_answer"),
+    path("s/p/<str:token>/", views_surveys.survey_public, name="survey_public"),
 ]

@@ -273,6 +273,9 @@ def build_world() -> SimpleNamespace:
     )
     w.survey = survey.pk
     w.survey_token = survey_services.survey_invite(survey=survey, contract=contract_a, count=1)[0].token
+    w.survey_public_token = survey_services.survey_public_link_set(
+        survey=survey, contract=contract_a, on=True, by=office
+    ).token
 
     # a generated document (the office's QR sheet)
     w.document = Document.objects.create(
@@ -772,6 +775,43 @@ ROWS: list[Row] = [
     ),
     Row(
         "survey-answer-unknown", "inspections:survey_answer", "404 404 404 404 404 404 404 404", args=lambda w: ["nope"]
+    ),
+    # the public link of a survey and contract: the office turns it on and off and prints its QR code
+    Row(
+        "survey-link-off",
+        "inspections:survey",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        args=lambda w: [w.survey],
+        data=lambda w: {"action": "link_off", "contract": w.contract_a},
+    ),
+    Row(
+        "survey-link-print",
+        "inspections:survey",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        args=lambda w: [w.survey],
+        data=lambda w: {"action": "link_print", "contract": w.contract_a},
+    ),
+    Row(
+        "survey-public",
+        "inspections:survey_public",
+        "200 200 200 200 200 200 200 200",
+        args=lambda w: [w.survey_public_token],
+    ),
+    Row(
+        "survey-public-post",
+        "inspections:survey_public",
+        "200 200 200 200 200 200 200 200",
+        "post",
+        args=lambda w: [w.survey_public_token],
+        data=lambda w: {"comment": "好"},
+    ),
+    Row(
+        "survey-public-unknown",
+        "inspections:survey_public",
+        "404 404 404 404 404 404 404 404",
+        args=lambda w: ["nope"],
     ),
     # --- formal warnings and notices: the office issues and withdraws; the vendor acknowledges its own -------
     Row(

@@ -39,6 +39,7 @@ from inspections.models.surveys import (
     Survey,
     SurveyAnswer,
     SurveyInvitation,
+    SurveyPublicLink,
     SurveyQuestion,
     SurveyResponse,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "Survey",
     "SurveyAnswer",
     "SurveyInvitation",
+    "SurveyPublicLink",
     "SurveyQuestion",
     "SurveyResponse",
 ]

@@ -1,4 +1,9 @@
-"""Satisfaction surveys: questions, invitations, responses and answers."""
+"""Satisfaction surveys: questions, invitations, public links, responses and answers.
+
+A response comes through one of two channels: a single-use invitation (one response each), or the public link
+of a survey and contract, which a group chat can share: anyone may answer there, once per device (a random id
+kept in a long-lived signed cookie, stored hashed on the response, and unique per survey and contract).
+"""
 
 from __future__ import annotations
 
@@ -97,9 +102,55 @@ class SurveyInvitation(models.Model):
         return f"{self.survey_id} · {self.contract_id}"
 
 
+class SurveyPublicLink(models.Model):
+    """The shareable link (and QR code) of a survey and contract: anyone who has it may answer, once per device.
+    The office turns it on and off; turned on again, it keeps its address (what was shared works again)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="public_links", verbose_name=_("survey"))
+    contract = models.ForeignKey(
+        "contracts.Contract", on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")
+    )
+    token = models.CharField(_("token"), max_length=40, unique=True, default=new_invitation_token)
+    is_active = models.BooleanField(_("turned on"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["survey", "contract", "pk"]
+        verbose_name = _("public survey link")
+        verbose_name_plural = _("public survey links")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "contract"], name="%(app_label)s_%(class)s_one_per_contract"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} · {self.contract_id}"
+
+
 class SurveyResponse(models.Model):
+    # exactly one of the two channels: a single-use invitation, or the public link (then with the device)
     invitation = models.OneToOneField(
-        SurveyInvitation, on_delete=models.PROTECT, related_name="response", verbose_name=_("invitation")
+        SurveyInvitation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="response",
+        verbose_name=_("invitation"),
+    )
+    public_link = models.ForeignKey(
+        SurveyPublicLink,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        verbose_name=_("public link"),
+    )
+    device = models.CharField(
+        _("device (hashed)"),
+        max_length=64,
+        blank=True,
+        help_text=_("A keyed hash of the answering browser's random id (public link only): one answer per device."),
     )
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses", verbose_name=_("survey"))
     contract = models.ForeignKey(
@@ -112,9 +163,29 @@ class SurveyResponse(models.Model):
         ordering = ["survey", "submitted_at"]
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(invitation__isnull=False, public_link__isnull=True)
+                | Q(invitation__isnull=True, public_link__isnull=False),
+                name="%(app_label)s_%(class)s_one_channel",
+            ),
+            models.CheckConstraint(
+                condition=Q(public_link__isnull=True, device="") | (Q(public_link__isnull=False) & ~Q(device="")),
+                name="%(app_label)s_%(class)s_device_with_public_link",
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "contract", "device"],
+                condition=Q(public_link__isnull=False),
+                name="%(app_label)s_%(class)s_one_per_device",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.survey_id} · {self.pk}"
+
+    @property
+    def from_public_link(self) -> bool:
+        return self.public_link_id is not None
 
 
 class SurveyAnswer(models.Model):

@@ -94,4 +94,5 @@ def test_results_per_question_and_overall(survey):
     assert results.questions[1].rate == Decimal(0)
     # overall: 2 satisfied answers of 15
     assert results.overall_rate.quantize(Decimal("0.01")) == Decimal("13.33")
-    assert results.by_contract[0][1:3] == (4, 3)
+    row = results.by_contract[0]
+    assert (row.contract, row.invitations, row.invitation_responses, row.public_responses) == (contract, 4, 3, 0)
