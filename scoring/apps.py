@@ -8,6 +8,7 @@ class ScoringConfig(AppConfig):
     demo_seeder = "scoring.demo.seed"
 
     def ready(self) -> None:
-        from scoring import access, notices, policy, views  # noqa: F401  (scopes, rules, the vendor page section)
+        from scoring import access, monthly_reports, notices, policy, views  # noqa: F401  (scopes, rules, the vendor page section)
 
         notices.register()
+        monthly_reports.register()

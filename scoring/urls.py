@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scoring import views, views_reports
+from scoring import views, views_monthly, views_reports
 
 app_name = "scoring"
 urlpatterns = [
@@ -13,4 +13,6 @@ urlpatterns = [
     path("reports/status/<int:pk>/", views_reports.report_status, name="report_status"),
     path("reports/retry/<int:pk>/", views_reports.retry_report, name="retry_report"),
     path("reports/export/<str:quarter>.xlsx", views_reports.export_quarter, name="export_quarter"),
+    path("reports/monthly/", views_monthly.monthly_page, name="monthly_reports"),
+    path("reports/monthly/<int:pk>/", views_monthly.monthly_report, name="monthly_report"),
 ]

@@ -356,6 +356,15 @@ def build_world() -> SimpleNamespace:
         source_hash=reports.summary_state(q3),
         file=ContentFile(PDF, name="summary.pdf"),
     ).pk
+    # a monthly report of the institution, asked for by the office
+    w.monthly_report = Document.objects.create(
+        kind="monthly_summary",
+        title="全单位月度报告 2026-08",
+        params={"month": "2026-08", "language": "zh-hans"},
+        status=Document.Status.READY,
+        requested_by=office,
+        file=ContentFile(PDF, name="monthly.pdf"),
+    ).pk
     return w
 
 
@@ -960,6 +969,16 @@ ROWS: list[Row] = [
         args=lambda w: [w.report_contract],
     ),
     Row("export-quarter", "scoring:export_quarter", "L 403 403 403 403 200 200 403", args=lambda w: [Q3]),
+    # monthly reports (PDF documents): the office and leaders ask for them and read them; nobody else
+    Row("monthly-reports", "scoring:monthly_reports", "L 403 403 403 403 200 200 403"),
+    Row(
+        "monthly-reports-request",
+        "scoring:monthly_reports",
+        "L 403 403 403 403 302 302 403",
+        "post",
+        data=lambda w: {"month": "2026-08", "contract": w.contract_a, "language": "zh-hans"},
+    ),
+    Row("monthly-report", "scoring:monthly_report", "L 403 403 403 403 200 200 403", args=lambda w: [w.monthly_report]),
     # --- downloads: /files/<kind>/<pk>/ (404 outside the scope, whoever asks) ------------------------------
     Row(
         "file-certificate", "download", "404 404 404 200 404 200 200 404", args=lambda w: ["certificate", w.certificate]
@@ -1019,6 +1038,19 @@ ROWS: list[Row] = [
         args=lambda w: ["complaint-photo", w.complaint_photo],
     ),
     Row("file-document", "download", "404 404 404 404 404 404 200 404", args=lambda w: ["document", w.document]),
+    Row(
+        "file-monthly-report",
+        "download",
+        "404 404 404 404 404 200 200 404",
+        args=lambda w: ["monthly-report", w.monthly_report],
+    ),
+    # the generic download of a document: its requester (here the office) only
+    Row(
+        "file-monthly-report-as-document",
+        "download",
+        "404 404 404 404 404 404 200 404",
+        args=lambda w: ["document", w.monthly_report],
+    ),
     Row("file-unknown-kind", "download", "404 404 404 404 404 404 404 404", args=lambda w: ["passwords", 1]),
     # --- API: the signed-in user, expiring certificates ----------------------------------------------------
     api("api-me", "api-me", "403 200 200 200 200 200 200 200"),
