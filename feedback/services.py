@@ -112,12 +112,18 @@ def refusal(request: FeedbackRequest, now: dt.datetime | None = None) -> Validat
 # --- the respondent's answer --------------------------------------------------------------------------------
 @transaction.atomic
 def feedback_save(
-    *, request: FeedbackRequest, points: Mapping[int, int | None], comment: str = "", submit: bool
+    *,
+    request: FeedbackRequest,
+    points: Mapping[int, int | None],
+    comment: str = "",
+    submit: bool,
+    now: dt.datetime | None = None,
 ) -> FeedbackRequest:
     """Save the points given so far (``submit=False``: any item may still be empty) or submit the form (every
     item scored). Points are whole numbers from 0 to the item's max. Nothing is saved when one is wrong."""
+    now = now or timezone.now()
     request = FeedbackRequest.objects.select_for_update().get(pk=request.pk)
-    problem = refusal(request)
+    problem = refusal(request, now)
     if problem is not None:
         raise problem
     items = list(FeedbackItem.objects.filter(form_id=request.form_id).order_by("sort_order", "pk"))
@@ -150,7 +156,6 @@ def feedback_save(
             if item.pk in given
         ]
     )
-    now = timezone.now()
     request.status = target
     request.comment = comment
     request.saved_at = now

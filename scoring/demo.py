@@ -1,7 +1,9 @@
 """Demo evaluations: older quarters reviewed, published to the vendors and final (settlements, warnings,
 reports, a trend); in the last complete quarter the security contract is final, the demo vendor's cleaning
 contract is published with two objections (one upheld, one awaiting the office's ruling) and the others are
-computed and await their meeting; the current quarter is running."""
+computed and await their meeting; the current quarter is running. The canteen is scored with its own scheme,
+satisfaction taken half from the surveys and half from the monthly feedback forms. The year's and the halves'
+appraisals are computed (the year's is provisional: its last quarter is running)."""
 
 from __future__ import annotations
 
@@ -14,9 +16,9 @@ from django.utils import timezone, translation
 from inspections.demo import DEMO_QUARTERS
 from logistics.quarters import Quarter, institution_tz
 from logistics.quarters import today as local_today
-from scoring import selectors, services, services_objections
-from scoring.choices import ObjectionTarget
-from scoring.models import Evaluation, EvaluationStatus, QuarterRun
+from scoring import selectors, services, services_objections, services_year
+from scoring.choices import ObjectionTarget, SatisfactionSource
+from scoring.models import Evaluation, EvaluationScheme, EvaluationStatus, QuarterRun
 
 ATTENDEES = "后勤管理处 张伟、陈静；安全生产科；法规处 孙法；服务企业项目经理"
 FINAL_NOW = ("security",)
@@ -95,11 +97,29 @@ def _publish_and_object(evaluation: Evaluation, office: Any, vendor_user: Any, q
     )
 
 
+def _canteen_scheme(context: dict[str, Any]) -> None:
+    """The canteen's own scheme: the default's weights, S half from the surveys, half from the monthly forms."""
+    if EvaluationScheme.objects.filter(family="canteen").exists():
+        return
+    default = EvaluationScheme.objects.get(family="default", is_current=True)
+    fields = {f: getattr(default, f) for f in services.SCHEME_FIELDS}
+    fields.update(
+        name="食堂服务考评方案",
+        category=context["contracts"]["canteen"].category,
+        satisfaction_source=SatisfactionSource.BOTH,
+        satisfaction_forms_share=Decimal(50),
+    )
+    scheme = EvaluationScheme(family="canteen", **fields)
+    scheme.full_clean()
+    scheme.save()
+
+
 def seed(context: dict[str, Any]) -> None:
     office, vendor_user = context["users"]["office"], context["users"]["vendor"]
     today = local_today()
     current = Quarter.containing(today)
     complete = current.back(DEMO_QUARTERS + 1)[:-1]
+    _canteen_scheme(context)
     for quarter in complete:
         if not QuarterRun.objects.filter(quarter=quarter.key).exists():
             services.quarter_close(quarter=quarter, trigger="demo")
@@ -114,6 +134,8 @@ def seed(context: dict[str, Any]) -> None:
                 _publish_with_objections(evaluation, office, vendor_user, quarter)
     services.evaluations_compute(quarter=current)
     _pay(context["contracts"].values(), office, context["users"]["finance"])
+    for half in (None, 1, 2):
+        services_year.appraisal_compute(year=current.year, half=half, by=office)
 
 
 def _pay(contracts: Any, office: Any, finance: Any) -> None:
