@@ -277,6 +277,17 @@ def build_world() -> SimpleNamespace:
         survey=survey, contract=contract_a, on=True, by=office
     ).token
 
+    # a monthly feedback form of A's contract, sent to the general office's respondent
+    from feedback import services as feedback_services
+    from feedback.models import FeedbackRespondent
+    from logistics.quarters import Month
+
+    feedback_services.form_create_default(category=contract_a.category)
+    respondent = FeedbackRespondent.objects.create(department_id=w.department, name="刘洋", email="liu.yang@example.cn")
+    respondent.contracts.add(contract_a)
+    [feedback_request] = feedback_services.month_issue(Month.current())
+    w.feedback_token = feedback_services.link_token(feedback_request)
+
     # a generated document (the office's QR sheet)
     w.document = Document.objects.create(
         kind="complaint_qr_sheet",
@@ -771,6 +782,25 @@ ROWS: list[Row] = [
     Row("surveys-post", "inspections:surveys", "L 403 403 403 403 403 200 403", "post", data=lambda w: {"title": ""}),
     Row("survey", "inspections:survey", "L 403 403 403 403 200 200 403", args=lambda w: [w.survey]),
     Row("survey-post", "inspections:survey", "L 403 403 403 403 403 302 403", "post", args=lambda w: [w.survey]),
+    # the monthly feedback forms: the office sends and reads, leaders read, the respondent's link needs no login
+    Row("feedback-month", "feedback:month", "L 403 403 403 403 200 200 403"),
+    Row(
+        "feedback-month-post",
+        "feedback:month",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        data=lambda w: {"action": "remind", "month": "2026-12"},
+    ),
+    Row("feedback-answer", "feedback:answer", "200 200 200 200 200 200 200 200", args=lambda w: [w.feedback_token]),
+    Row(
+        "feedback-answer-post",
+        "feedback:answer",
+        "302 302 302 302 302 302 302 302",
+        "post",
+        args=lambda w: [w.feedback_token],
+        data=lambda w: {"action": "save", "comment": "好"},
+    ),
+    Row("feedback-answer-forged", "feedback:answer", "404 404 404 404 404 404 404 404", args=lambda w: ["x:y"]),
     Row(
         "survey-answer", "inspections:survey_answer", "200 200 200 200 200 200 200 200", args=lambda w: [w.survey_token]
     ),
