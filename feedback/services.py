@@ -103,10 +103,15 @@ def refusal(request: FeedbackRequest, now: dt.datetime | None = None) -> Validat
         )
     if now >= request.expires_at:
         return LinkExpired(
-            _("This link was valid until %(date)s. Please ask the logistics office for a new one.")
-            % {"date": timezone.localtime(request.expires_at, institution_tz()).strftime("%Y-%m-%d %H:%M")}
+            _("This link was valid until the end of %(date)s. Please ask the logistics office for a new one.")
+            % {"date": last_valid_day(request).isoformat()}
         )
     return None
+
+
+def last_valid_day(request: FeedbackRequest) -> dt.date:
+    """The last day the link works, in the institution's time zone (it expires at the midnight after it)."""
+    return timezone.localtime(request.expires_at - dt.timedelta(microseconds=1), institution_tz()).date()
 
 
 # --- the respondent's answer --------------------------------------------------------------------------------

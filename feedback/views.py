@@ -78,6 +78,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             "refusal": problem.messages[0] if problem is not None else "",
             "submitted": feedback_request.status == RequestStatus.SUBMITTED,
             "total": sum(saved.values()),
+            "last_day": services.last_valid_day(feedback_request),
         },
     )
 
@@ -89,6 +90,11 @@ def month_page(request: HttpRequest) -> HttpResponse:
         month = Month.parse(request.GET.get("month") or request.POST.get("month") or "")
     except ValueError:
         month = Month.current()
+    choices = [Month.current()]
+    while len(choices) < 24:
+        choices.append(choices[-1].previous())
+    if month not in choices:
+        choices.append(month)
     if request.method == "POST":
         if not policy.may(request.user, "feedback.manage"):
             raise PermissionDenied
@@ -117,6 +123,7 @@ def month_page(request: HttpRequest) -> HttpResponse:
         "feedback/month.html",
         {
             "month": month,
+            "choices": choices,
             "previous": month.previous(),
             "next": month.next(),
             "contracts": contracts,
