@@ -62,13 +62,16 @@ def submit(request, values, comment=""):
     )
 
 
-def test_sending_makes_one_form_per_respondent_and_contract_and_twice_is_once(contract, settings):
+def test_sending_makes_one_form_per_respondent_and_contract_and_twice_is_once(
+    contract, django_capture_on_commit_callbacks
+):
     wang = respondent(contract)
     respondent(contract, code="hr", name="李强", email="", mobile="13800000001")
     other = ContractFactory(number="HT-F-002", category=contract.category)
     wang.contracts.add(other)
     ContractFactory(number="HT-F-003", category=contract.category, start_date=dt.date(2026, 12, 1))  # not in force
-    made = services.month_issue(NOV, now=SENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = services.month_issue(NOV, now=SENT)
     assert sorted((r.contract.number, r.respondent.name) for r in made) == [
         ("HT-F-001", "李强"),
         ("HT-F-001", "王芳"),
@@ -80,7 +83,8 @@ def test_sending_makes_one_form_per_respondent_and_contract_and_twice_is_once(co
     notes = {n.email or n.phone: n for n in Notification.objects.all()}
     assert set(notes) == {"wang@example.cn", "13800000001"}
     assert notes["wang@example.cn"].body.count("/f/") == 2
-    assert services.month_issue(NOV, now=SENT) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.month_issue(NOV, now=SENT) == []
     assert (FeedbackRequest.objects.count(), Notification.objects.count()) == (3, 2)
 
 
@@ -201,19 +205,38 @@ def test_month_score_pools_the_forms_and_quarter_lists_its_months(contract):
     assert [(m.month.key, m.score, m.answered) for m in months] == [("2026-11", Decimal("86.00"), 2)]
 
 
-def test_reminders_are_spaced_counted_and_stop_at_submission(contract, settings):
+def test_reminders_are_spaced_counted_and_stop_at_submission(contract, django_capture_on_commit_callbacks):
     wang = respondent(contract)
     respondent(contract, code="hr", name="李强")
     now = timezone.now()
     made = {r.respondent_id: r for r in services.month_issue(Month.containing(now), now=now)}
     assert services.month_remind(now=now + dt.timedelta(days=1)) == 0  # too soon
     submit(made[wang.pk], [20, 30, 20, 20, 10])
-    assert services.month_remind(now=now + dt.timedelta(days=3)) == 1
-    assert services.month_remind(now=now + dt.timedelta(days=4)) == 0
-    assert services.month_remind(now=now + dt.timedelta(days=6)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.month_remind(now=now + dt.timedelta(days=3)) == 1
+        assert services.month_remind(now=now + dt.timedelta(days=4)) == 0
+        assert services.month_remind(now=now + dt.timedelta(days=6)) == 1
     assert services.month_remind(now=now + dt.timedelta(days=9)) == 0  # two reminders at most
     assert FeedbackRequest.objects.get(respondent__name="李强").reminders == 2
     assert Notification.objects.filter(subject__startswith="催办：").count() == 2
+
+
+def test_sending_and_reminding_cost_the_same_for_1_and_6_respondents(contract, count_queries):
+    def build(n, month):
+        for i in range(n):
+            person = respondent(contract, code=f"s{n}-{i}", name=f"人{i}")
+            person.contracts.add(ContractFactory(category=contract.category))
+        now = dt.datetime.combine(month.first_day.replace(day=25), dt.time(10), tzinfo=SHANGHAI)
+        sent, made = count_queries(lambda: services.month_issue(month, now=now))
+        later = now + dt.timedelta(days=3)
+        reminded, count = count_queries(lambda: services.month_remind(now=later))
+        return sent, len(made), reminded, count
+
+    small = build(1, Month(2026, 9))
+    FeedbackRespondent.objects.update(is_active=False)
+    large = build(6, Month(2026, 10))
+    assert (small[1], small[3], large[1], large[3]) == (2, 2, 12, 12)
+    assert small[0] == large[0] and small[2] == large[2]
 
 
 def test_month_scores_query_count_is_flat(contract, count_queries):
