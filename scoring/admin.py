@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy
 from logistics.admin_base import ScopedAdmin, status_badge
 from scoring import services
 from scoring.components import WEIGHT_FIELDS
-from scoring.models import Evaluation, EvaluationScheme, Objection, QuarterRun
+from scoring.models import (
+    Appraisal,
+    AppraisalLine,
+    Evaluation,
+    EvaluationScheme,
+    Objection,
+    QuarterRun,
+    VendorAppraisal,
+)
 from scoring.services_objections import describe_correction
 
 
@@ -145,3 +153,82 @@ class QuarterRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AppraisalLineInline(ReadOnlyInline):
+    model = AppraisalLine
+    fields = ["rank", "contract", "quarters_text", "score", "grade", "provisional", "renewal_preferred", "scheme"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("contract__vendor", "scheme")
+
+    @admin.display(description=gettext_lazy("quarters used"))
+    def quarters_text(self, obj: AppraisalLine) -> str:
+        from scoring.report_year import quarter_cell
+
+        parts = []
+        for cell in map(quarter_cell, obj.quarters):
+            score = cell.score if cell.score is not None else "—"
+            parts.append(f"{cell.key} {score} ({cell.weight}%, {cell.status_label})")
+        return "; ".join(parts)
+
+
+class VendorAppraisalInline(ReadOnlyInline):
+    model = VendorAppraisal
+    fields = ["rank", "vendor", "contracts", "score", "grade", "provisional", "renewal_preferred"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).select_related("vendor")
+
+
+@admin.register(Appraisal)
+class AppraisalAdmin(ScopedAdmin):
+    """Appraisals are computed on their page (or by ``appraise_year``); here they are read, with their lines."""
+
+    list_display = ["period", "provisional", "computed_at", "computed_by", "page"]
+    list_filter = ["year", "provisional"]
+    list_select_related = ["computed_by"]
+    readonly_fields = ["period", "provisional", "computed_at", "computed_by", "page"]
+    fields = readonly_fields
+    inlines = [AppraisalLineInline, VendorAppraisalInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # no audit history of its own (computed, never edited): the admin's log
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+
+    @admin.display(description=gettext_lazy("period"), ordering="year")
+    def period(self, obj: Appraisal) -> str:
+        from scoring.report_year import appraisal_title
+
+        return appraisal_title(obj.year, obj.half or None)
+
+    @admin.display(description=gettext_lazy("page"))
+    def page(self, obj: Appraisal) -> str:
+        from scoring.report_year import period_url
+
+        return format_html('<a href="{}">{}</a>', period_url(obj.year, obj.half), _("Open"))

@@ -12,3 +12,6 @@ class ScoringConfig(AppConfig):
 
         notices.register()
         monthly_reports.register()
+        from scoring import renderers_year  # the appraisal PDF
+
+        renderers_year.register()

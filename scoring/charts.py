@@ -68,13 +68,16 @@ def _config() -> pygal.Config:
     return config
 
 
-def trend(points: list[tuple[str, Decimal | None]], title: str = "", width: int = 640, height: int = 260) -> SafeString:
+def trend(
+    points: list[tuple[str, Decimal | None]], title: str = "", width: int = 640, height: int = 260, low: int = 0
+) -> SafeString:
+    """Scores by period on a 0-100 axis, or from ``low`` (a closer look: the axis says where it starts)."""
     chart = pygal.Line(
         _config(),
         width=width,
         height=height,
         title=title or None,
-        range=(0, 100),
+        range=(low, 100),
         margin_right=40,  # room for the last point's value label, printed past the plot's right edge
         dots_size=4,
         show_dots=True,
@@ -82,6 +85,8 @@ def trend(points: list[tuple[str, Decimal | None]], title: str = "", width: int 
         print_values_position="top",
         value_formatter=_fmt,
     )
+    if low:  # a closer look: ticks every 5 or 10 points (pygal's own would crowd a small chart)
+        chart.y_labels = list(range(low, 101, 5 if 100 - low <= 30 else 10))
     chart.x_labels = [key for key, _ in points]
     chart.add("", [float(v) if v is not None else None for _, v in points])
     return _render(chart)
@@ -110,6 +115,15 @@ def grade_distribution(
     for grade, count in counts:
         chart.add(grade, [{"value": count} if g == grade else None for g, _ in counts])
     return _render(chart)
+
+
+def floor_of(scores: list[Decimal | None], step: int = 10, margin: int = 5) -> int:
+    """Where a closer look at ``scores`` starts: ``margin`` below the lowest, down to a multiple of ``step`` (0 when
+    there is none)."""
+    present = [s for s in scores if s is not None]
+    if not present:
+        return 0
+    return max(0, math.floor((min(present) - margin) / step) * step)
 
 
 def _fmt(value: float | None) -> str:

@@ -44,3 +44,5 @@ policy.add("objection.file", of_the_evaluations_vendor)
 policy.add("objection.rule", is_office_staff)
 # what the pages ask before showing a button (the services check the period themselves, with a message)
 policy.add("objection.file.now", of_the_evaluations_vendor & objection_period_open)
+# the half-year and annual appraisal: the office computes it (again); leaders read it and print it
+policy.add("appraisal.compute", is_office_staff)

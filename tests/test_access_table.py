@@ -376,6 +376,10 @@ def build_world() -> SimpleNamespace:
         requested_by=office,
         file=ContentFile(PDF, name="monthly.pdf"),
     ).pk
+    # the year's appraisal (provisional: the quarters are not all final), computed by the office
+    from scoring import services_year
+
+    w.appraisal = services_year.appraisal_compute(year=2026, by=office).pk
     return w
 
 
@@ -999,6 +1003,26 @@ ROWS: list[Row] = [
         args=lambda w: [w.report_contract],
     ),
     Row("export-quarter", "scoring:export_quarter", "L 403 403 403 403 200 200 403", args=lambda w: [Q3]),
+    # the half-year and annual appraisal: the office and leaders read it and ask for its PDF; the office computes
+    Row("appraisals", "appraisal:list", "L 403 403 403 403 200 200 403"),
+    Row(
+        "appraisals-compute",
+        "appraisal:list",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        data=lambda w: {"year": "2026", "half": "1"},
+    ),
+    Row("appraisal-year", "appraisal:year", "L 403 403 403 403 200 200 403", args=lambda w: [2026]),
+    Row("appraisal-half", "appraisal:half", "L 403 403 403 403 200 200 403", args=lambda w: [2026, 2]),
+    Row("appraisal-pdf", "appraisal:pdf", "L 403 403 403 403 302 302 403", "post", args=lambda w: [2026]),
+    Row(
+        "appraisal-pdf-half",
+        "appraisal:pdf_half",
+        "L 403 403 403 403 302 302 403",
+        "post",
+        args=lambda w: [2026, 1],
+        data=lambda w: {"language": "en"},
+    ),
     # monthly reports (PDF documents): the office and leaders ask for them and read them; nobody else
     Row("monthly-reports", "scoring:monthly_reports", "L 403 403 403 403 200 200 403"),
     Row(

@@ -39,6 +39,12 @@ def quarter_with(contract, user, quarter: str, daily: str, final: bool):
 
 @pytest.fixture
 def year(office_user):
+    return worked_year(office_user)
+
+
+def worked_year(office_user):
+    """Two contracts through 2026 (the pages' tests use it too): A all year with Q4 computed only, B from April to
+    September; the quarters weigh 20, 20, 30 and 30."""
     scheme = EvaluationScheme.objects.get(family="default", is_current=True)
     services.scheme_save(
         scheme=scheme,
@@ -148,7 +154,7 @@ def test_the_tender_reads_the_latest_final_annual_grade(year):
 
 
 def test_bad_input_is_refused_in_words():
-    with pytest.raises(CommandError, match="not a year"):
+    with pytest.raises(CommandError, match="无法对 1850 年进行考评。"):
         call_command("appraise_year", "1850")
 
 
