@@ -25,6 +25,7 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("contracts:renewals", _("Renewals"), frozenset({Role.OFFICE, Role.LEADER})),
     ("contracts:payments", _("Payments"), frozenset({Role.OFFICE, Role.LEADER, Role.FINANCE})),
     ("scoring:reports", _("Reports"), frozenset({Role.LEADER, Role.OFFICE, Role.VENDOR})),
+    ("appraisal:list", _("Annual appraisals"), frozenset({Role.OFFICE, Role.LEADER})),
     ("admin:index", _("Administration"), frozenset({Role.OFFICE})),
     ("logistics:inbox", _("Messages"), frozenset(Role.values)),
     ("logistics:tenders_public", _("Tenders"), frozenset()),
