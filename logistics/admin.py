@@ -10,8 +10,10 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Now
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -408,7 +410,17 @@ class VendorAdmin(ScopedAdmin):
         "certificates_flag",
         "notes_label",
         "admitted_for",
+        "annual_appraisal",
     ]
+
+    @admin.display(description=gettext_lazy("annual appraisal"))
+    def annual_appraisal(self, obj: Vendor) -> str:
+        summary = selectors.vendor_annual_appraisal(obj.pk)
+        if summary is None:
+            return "—"
+        context = {"appraisal": summary, "badge": "status-badge status-passed"}
+        # rendered with autoescape; stripped to one line (the admin turns a read-only field's line breaks into <br>)
+        return mark_safe(render_to_string("includes/annual_appraisal.html", context).strip())
 
     @admin.display(description=gettext_lazy("service categories admitted for"))
     def admitted_for(self, obj: Vendor) -> str:
@@ -452,7 +464,10 @@ class VendorAdmin(ScopedAdmin):
                 )
             },
         ),
-        (gettext_lazy("Status"), {"fields": ("status", "status_changed_at", "certificates_flag", "notes")}),
+        (
+            gettext_lazy("Status"),
+            {"fields": ("status", "status_changed_at", "certificates_flag", "annual_appraisal", "notes")},
+        ),
     )
     actions = [
         service_action(_open_review, description=gettext_lazy("Open an admission review"), name="open_review"),
@@ -694,7 +709,7 @@ class TenderAdmin(ScopedAdmin):
             },
         ),
         (gettext_lazy("Method and dates"), {"fields": ("method", "invited_vendors", "bid_deadline", "opening_at")}),
-        (gettext_lazy("Evaluation"), {"fields": ("price_weight", "committee", "publicity_days")}),
+        (gettext_lazy("Evaluation"), {"fields": ("price_weight", "renewal_bonus", "committee", "publicity_days")}),
         (
             gettext_lazy("Status"),
             {
@@ -756,6 +771,7 @@ class TenderAdmin(ScopedAdmin):
                 "bid_deadline",  # moves only later, on the evaluation page (tender_deadline_extend)
                 "opening_at",
                 "price_weight",
+                "renewal_bonus",
             ]
         return fields
 
@@ -824,6 +840,7 @@ class BidAdmin(ScopedAdmin):
             "past_projects",
             "past_projects_description",
             "qualified_shown",
+            "renewal_bonus_shown",
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Bid | None = None) -> list[str]:
@@ -836,6 +853,7 @@ class BidAdmin(ScopedAdmin):
             "past_projects",
             "past_projects_description",
             "qualified_shown",
+            "renewal_bonus_shown",
             "sealed_notice",
         ]
 
@@ -895,6 +913,12 @@ class BidAdmin(ScopedAdmin):
         if obj.is_qualified is None:
             return "—"
         return _("yes") if obj.is_qualified else _("no")
+
+    @admin.display(description=gettext_lazy("renewal preference bonus (points)"))
+    def renewal_bonus_shown(self, obj: Bid) -> str:
+        if not obj.renewal_basis:
+            return "—"
+        return f"{obj.renewal_bonus:.2f} · {' '.join(describe_all(obj.renewal_basis))}"
 
     @admin.display(description=gettext_lazy("sealed"))
     def sealed_notice(self, obj: Bid) -> str:

@@ -22,15 +22,17 @@ def bilingual(obj: Any) -> dict[str, str]:
     return {"zh": getattr(obj, "name", str(obj)), "en": getattr(obj, "name_en", "") or getattr(obj, "name", str(obj))}
 
 
+def localized(value: Any) -> Any:
+    """A name stored as {"zh": ..., "en": ...} in the active language; anything else as it is."""
+    if isinstance(value, dict) and "zh" in value:
+        english = (get_language() or "").startswith("en")
+        return value.get("en") if english and value.get("en") else value["zh"]
+    return value
+
+
 def _localize(params: dict[str, Any]) -> dict[str, Any]:
     """Parameters stored as {"zh": ..., "en": ...} become the name in the active language."""
-    english = (get_language() or "").startswith("en")
-    out = {}
-    for key, value in params.items():
-        if isinstance(value, dict) and "zh" in value:
-            value = value.get("en") if english and value.get("en") else value["zh"]
-        out[key] = value
-    return out
+    return {key: localized(value) for key, value in params.items()}
 
 
 def describe(item: dict[str, Any]) -> str:
@@ -76,6 +78,14 @@ def describe(item: dict[str, Any]) -> str:
         "projects_ok": _("%(count)s similar past projects; at least %(minimum)s are required."),
         "price_ok": _("The price %(price)s CNY is within the budget ceiling of %(ceiling)s CNY."),
         "documents_no_finding": _("No finding by the office."),
+        # the renewal bonus of a bid (fixed at the opening)
+        "renewal_bonus": _(
+            "Preferred for renewal by the %(year)s annual appraisal (grade %(grade)s, %(label)s): +%(points)s points."
+        ),
+        "renewal_bonus_not_preferred": _(
+            "Not preferred for renewal by the %(year)s annual appraisal (grade %(grade)s, %(label)s): no bonus."
+        ),
+        "renewal_bonus_no_appraisal": _("No final annual appraisal of the vendor: no bonus."),
         "checked_before_this_version": _(
             "Passed the checks of the time (before the institution's records were checked)."
         ),

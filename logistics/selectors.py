@@ -34,7 +34,7 @@ from logistics.models import (
 )
 from logistics.quarters import local_date
 from logistics.quarters import today as local_today
-from logistics.reasons import bilingual
+from logistics.reasons import bilingual, localized
 
 if TYPE_CHECKING:
     from logistics.models import User
@@ -269,6 +269,21 @@ def tender_requirements(tender: Tender) -> tendering.Requirements:
     )
 
 
+def vendor_annual_appraisal(vendor_id: int) -> dict[str, Any] | None:
+    """The vendor's latest annual appraisal for its pages, from ``settings.VENDOR_ANNUAL_APPRAISAL`` (kept by an
+    app above this one): ``final`` (year, score, grade, its words in the reader's language, rank of ``ranked``,
+    renewal preference) or None when not appraised yet, and ``provisional_year``. None: no provider."""
+    path = getattr(settings, "VENDOR_ANNUAL_APPRAISAL", "")
+    if not path:
+        return None
+    summary = import_string(path)([vendor_id]).get(vendor_id) or {"final": None, "provisional_year": None}
+    final = summary["final"]
+    return {
+        "final": None if final is None else {**final, "label": localized(final["label"])},
+        "provisional_year": summary["provisional_year"],
+    }
+
+
 def bidder_fact_providers() -> list[Any]:
     """Facts of the bidders that apps above this one keep (termination recommendations, annual grades):
     ``settings.TENDER_BIDDER_FACTS``, each ``provider(vendor_ids) -> {vendor_id: {fact: value}}``."""
@@ -316,12 +331,30 @@ def bidder_facts(bids: list[Bid], requirements: tendering.Requirements) -> dict[
     }
 
 
+@dataclass(frozen=True)
+class BidOpening:
+    """What the opening finds of one bid in the institution's records: its checks and its renewal bonus."""
+
+    checks: list[tendering.CheckOutcome]
+    bonus: Decimal
+    bonus_basis: list[dict[str, Any]]
+
+
+def bid_opening(tender: Tender, bids: list[Bid]) -> dict[int, BidOpening]:
+    """Every bid's checks and renewal bonus against the institution's records now (one read of the facts)."""
+    requirements = tender_requirements(tender)
+    facts = bidder_facts(bids, requirements)
+    out = {}
+    for bid in bids:
+        bonus, basis = tendering.renewal_bonus(tender.renewal_bonus, facts[bid.pk])
+        out[bid.pk] = BidOpening(tendering.qualify(requirements, facts[bid.pk]), bonus, basis)
+    return out
+
+
 def bid_qualification(tender: Tender, bids: list[Bid] | None = None) -> dict[int, list[tendering.CheckOutcome]]:
     """Every bid's checks against the institution's records now (the opening stores them)."""
     bids = bids if bids is not None else list(tender.bids.select_related("vendor"))
-    requirements = tender_requirements(tender)
-    facts = bidder_facts(bids, requirements)
-    return {bid.pk: tendering.qualify(requirements, facts[bid.pk]) for bid in bids}
+    return {pk: opening.checks for pk, opening in bid_opening(tender, bids).items()}
 
 
 def qualified_bids(tender: Tender) -> list[Bid]:
@@ -344,7 +377,9 @@ def tender_ranking(tender: Tender, submitted_only: bool = True) -> list[tenderin
     for row in rows:
         totals[row["bid_id"]].append(row["total"])
     return tendering.rank(
-        [tendering.BidForRanking(b.pk, b.price, b.submitted_at) for b in bids], totals, tender.price_weight
+        [tendering.BidForRanking(b.pk, b.price, b.submitted_at, b.renewal_bonus) for b in bids],
+        totals,
+        tender.price_weight,
     )
 
 
@@ -391,26 +426,36 @@ class PublicityRow:
     price_score: Decimal
     total: Decimal
     proposed: bool
+    bonus: Decimal = Decimal(0)  # renewal bonus (points)
+    bonus_basis: tuple[dict[str, Any], ...] = ()  # why, when the bid got one (stored reasons)
 
 
 def award_publicity(tender: Tender) -> dict[str, Any] | None:
     """The proposed award with the ranking and scores, published while in publicity and after the award."""
     if tender.status not in (TenderStatus.PUBLICITY, TenderStatus.AWARDED) or tender.awarded_bid_id is None:
         return None
-    names = dict(tender.bids.values_list("pk", "vendor__legal_name"))
+    stored = tender.bids.values_list("pk", "vendor__legal_name", "renewal_basis")
+    bids = {pk: (name, basis) for pk, name, basis in stored}
     rows = [
         PublicityRow(
             rank=r.rank,
-            vendor=names[r.bid_id],
+            vendor=bids[r.bid_id][0],
             price=r.price,
             technical=r.technical,
             price_score=r.price_score,
             total=r.total,
             proposed=r.bid_id == tender.awarded_bid_id,
+            bonus=r.bonus,
+            bonus_basis=tuple(bids[r.bid_id][1] or ()) if r.bonus else (),
         )
         for r in tender_ranking(tender)
     ]
-    return {"rows": rows, "ends_at": tender.publicity_ends_at, "open": tender.in_publicity()}
+    return {
+        "rows": rows,
+        "ends_at": tender.publicity_ends_at,
+        "open": tender.in_publicity(),
+        "bonus_shown": bool(tender.renewal_bonus) or any(row.bonus for row in rows),
+    }
 
 
 def tender_for_vendor(tender: Tender, vendor: Vendor) -> dict[str, Any]:

@@ -291,6 +291,9 @@ TENDER_BIDDER_FACTS: list[str] = [
     "contracts.selectors.bidder_termination_facts",
     "scoring.selectors_year.bidder_annual_facts",
 ]
+# A vendor's latest annual appraisal on its pages (the office's vendor page, the vendor's portal), kept by the
+# scoring app: ``provider(vendor_ids) -> {vendor_id: summary}`` (logistics.selectors.vendor_annual_appraisal)
+VENDOR_ANNUAL_APPRAISAL = "scoring.selectors_year.vendor_annual_summary"
 
 # Monthly feedback forms (feedback.services): sent from this day of the month, valid until this many days
 # after the month's end, reminded this many times this many days apart.

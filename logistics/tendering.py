@@ -1,9 +1,10 @@
 """Bid qualification and the evaluation formula (pure code, no ORM).
 
 Price score by the base-price method: the lowest qualified price earns the full price weight, another bid
-earns ``price_weight x lowest / price``. Total = mean of the members' technical totals + price score,
-rounded half-up to 2 decimals (only the total is rounded). Ranking: total descending, then lower price,
-then earlier submission.
+earns ``price_weight x lowest / price``. Renewal bonus (续签优先加分): a bidder whose latest final annual appraisal
+preferred it for renewal gets the tender's bonus points, fixed at the opening. Total = mean of the members'
+technical totals + price score + renewal bonus, rounded half-up to 2 decimals (only the total is rounded).
+Ranking: total descending, then lower price, then earlier submission.
 """
 
 from __future__ import annotations
@@ -141,11 +142,28 @@ def qualified(checks: Sequence[CheckOutcome]) -> bool:
     return all(check.passed for check in checks)
 
 
+def renewal_bonus(points: Decimal, bidder: BidderFacts) -> tuple[Decimal, list[dict[str, Any]]]:
+    """The bid's renewal bonus and why: the tender's ``points`` when the bidder's latest final annual appraisal
+    preferred it for renewal, else 0. A tender without a bonus gives 0 and no reason."""
+    if points <= 0:
+        return Decimal(0), []
+    shown = f"{points:.2f}"
+    if bidder.renewal_preference is not None:
+        year, grade = bidder.renewal_preference
+        words = bidder.annual_grade[2] if bidder.annual_grade is not None else grade  # the same appraisal's
+        return points, [reason("renewal_bonus", year=year, grade=grade, label=words, points=shown)]
+    if bidder.annual_grade is not None:
+        year, grade, words = bidder.annual_grade
+        return Decimal(0), [reason("renewal_bonus_not_preferred", year=year, grade=grade, label=words)]
+    return Decimal(0), [reason("renewal_bonus_no_appraisal")]
+
+
 @dataclass(frozen=True)
 class BidForRanking:
     bid_id: int
     price: Decimal
     submitted_at: dt.datetime
+    bonus: Decimal = Decimal(0)  # the renewal bonus fixed at the opening
 
 
 @dataclass(frozen=True)
@@ -155,8 +173,9 @@ class RankedBid:
     price: Decimal
     technical: Decimal  # mean of the members' technical totals (unrounded)
     price_score: Decimal  # unrounded
-    total: Decimal  # rounded half-up to 0.01
+    total: Decimal  # technical + price score + bonus, rounded half-up to 0.01
     members_scored: int
+    bonus: Decimal = Decimal(0)  # renewal bonus (points)
 
 
 def price_scores(prices: Mapping[int, Decimal], price_weight: Decimal) -> dict[int, Decimal]:
@@ -178,7 +197,7 @@ def rank(
     for bid in bids:
         totals = list(technical_totals.get(bid.bid_id, []))
         technical = sum(totals, Decimal(0)) / len(totals) if totals else Decimal(0)
-        total = (technical + scores[bid.bid_id]).quantize(CENT, rounding=ROUND_HALF_UP)
+        total = (technical + scores[bid.bid_id] + bid.bonus).quantize(CENT, rounding=ROUND_HALF_UP)
         rows.append((bid, technical, scores[bid.bid_id], total, len(totals)))
     rows.sort(key=lambda r: (-r[3], r[0].price, r[0].submitted_at, r[0].bid_id))
     return [
@@ -190,6 +209,7 @@ def rank(
             price_score=price_score,
             total=total,
             members_scored=count,
+            bonus=bid.bonus,
         )
         for index, (bid, technical, price_score, total, count) in enumerate(rows, start=1)
     ]

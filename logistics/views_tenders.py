@@ -272,6 +272,7 @@ def tender_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
         "scoring_open": scoring_open,
         "others": [(name, [totals.get(b.pk) for b in qualified]) for name, totals in others.items()],
         "ranking": [(r, bids_by_id.get(r.bid_id)) for r in ranking],
+        "bonus_shown": bool(tender.renewal_bonus) or any(r.bonus for r in ranking),
         "award_form": forms.AwardForm(choices=[(b.pk, b.vendor.legal_name) for b in qualified], initial={"bid": top}),
         "errors": errors,
         "technical_max": sum((c.weight for c in criteria), Decimal(0)),

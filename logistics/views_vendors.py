@@ -81,6 +81,7 @@ def vendor_portal(request: HttpRequest) -> HttpResponse:
         "expiring": expiring,
         "open_tenders": [(t, bid_by_tender.get(t.pk)) for t in open_tenders],
         "bids": bids,
+        "annual_appraisal": selectors.vendor_annual_appraisal(vendor.pk),
         **extra,
     }
     for name, provider in portal_sections():

@@ -107,6 +107,17 @@ class Tender(TimeStampedModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Points of the price score; the technical criteria share the rest of 100."),
     )
+    renewal_bonus = models.DecimalField(
+        _("renewal preference bonus (points)"),
+        max_digits=4,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text=_(
+            "Points added to the total of a bidder preferred for renewal by its latest final annual appraisal; "
+            "0: no bonus."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=12, choices=TenderStatus.choices, default=TenderStatus.DRAFT, db_index=True
     )
@@ -148,6 +159,10 @@ class Tender(TimeStampedModel):
             models.CheckConstraint(
                 condition=models.Q(price_weight__gte=0, price_weight__lte=100),
                 name="%(app_label)s_%(class)s_price_weight_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(renewal_bonus__gte=0, renewal_bonus__lte=10),
+                name="%(app_label)s_%(class)s_renewal_bonus_range",
             ),
             models.CheckConstraint(
                 condition=models.Q(budget_ceiling__gte=0, min_registered_capital__gte=0),
@@ -248,6 +263,16 @@ class Bid(TimeStampedModel):
         blank=True,
         help_text=_("Every check passes, by the data or by the office's override."),
     )
+    renewal_bonus = models.DecimalField(
+        _("renewal preference bonus (points)"),
+        max_digits=4,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("Set at the opening from the tender's bonus and the vendor's latest final annual appraisal."),
+    )
+    #: why the bid got its bonus or none, as stored reasons (``logistics.reasons``); empty: the tender gives none
+    renewal_basis = models.JSONField(_("basis of the renewal bonus"), default=list, blank=True)
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -259,6 +284,9 @@ class Bid(TimeStampedModel):
         constraints = [
             models.UniqueConstraint(fields=["tender", "vendor"], name="%(app_label)s_%(class)s_one_per_vendor"),
             models.CheckConstraint(condition=models.Q(price__gt=0), name="%(app_label)s_%(class)s_price_positive"),
+            models.CheckConstraint(
+                condition=models.Q(renewal_bonus__gte=0), name="%(app_label)s_%(class)s_renewal_bonus_not_negative"
+            ),
             models.CheckConstraint(
                 condition=models.Q(auto_qualified__isnull=True, qualified__isnull=True)
                 | models.Q(auto_qualified__isnull=False, qualified__isnull=False),

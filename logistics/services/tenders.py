@@ -287,17 +287,25 @@ def _store_checks(bid: Bid, outcomes: list[tendering.CheckOutcome]) -> list[BidC
 
 
 def bids_check(tender: Tender, bids: list[Bid]) -> None:
-    """Check ``bids`` now and store every check with its reasons (the opening; the demo's past tenders)."""
-    outcomes = selectors.bid_qualification(tender, bids)
+    """Check ``bids`` now and store every check with its reasons, and each bid's renewal bonus with its basis
+    (the opening; the demo's past tenders)."""
+    openings = selectors.bid_opening(tender, bids)
     BidCheck.objects.filter(bid__in=bids).delete()
     bulk.create_with_history(
         BidCheck,
-        [check for bid in bids for check in _store_checks(bid, outcomes[bid.pk])],
+        [check for bid in bids for check in _store_checks(bid, openings[bid.pk].checks)],
         reason=_("Checked at the opening"),
     )
     for bid in bids:
-        bid.auto_qualified = bid.qualified = tendering.qualified(outcomes[bid.pk])
-    bulk.update_with_history(Bid, bids, ["auto_qualified", "qualified"], reason=_("Checked at the opening"))
+        opening = openings[bid.pk]
+        bid.auto_qualified = bid.qualified = tendering.qualified(opening.checks)
+        bid.renewal_bonus, bid.renewal_basis = opening.bonus, opening.bonus_basis
+    bulk.update_with_history(
+        Bid,
+        bids,
+        ["auto_qualified", "qualified", "renewal_bonus", "renewal_basis"],
+        reason=_("Checked at the opening"),
+    )
 
 
 @transaction.atomic

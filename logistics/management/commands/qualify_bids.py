@@ -2,9 +2,10 @@
 
     python manage.py qualify_bids ZB-2026-007 [--json] [--recheck] [--language en]
 
-After the opening it prints what is stored (the checks of the opening and the office's overrides); ``--recheck``
-runs the checks again against today's records without storing anything (a bid's verdict changes only through
-the opening or an override). Before the opening the bids are sealed: nothing is printed.
+After the opening it prints what is stored (the checks of the opening and the office's overrides, the renewal
+bonus with its basis); ``--recheck`` runs the checks and the bonus again against today's records without storing
+anything (a bid's verdict changes only through the opening or an override). Before the opening the bids are
+sealed: nothing is printed.
 """
 
 from __future__ import annotations
@@ -48,13 +49,16 @@ class Command(BaseCommand):
                 mark = "pass" if check["result"] else "FAIL"
                 override = f" [override: {check['override_reason']}]" if check["override_reason"] else ""
                 self.stdout.write(f"  {mark:4} {check['name']}: {' '.join(check['reasons'])}{override}")
+            if bid["renewal_basis"]:
+                self.stdout.write(f"  +{bid['renewal_bonus']} {' '.join(bid['renewal_basis'])}")
 
     def _report(self, tender: Tender, *, recheck: bool) -> dict[str, Any]:
         bids = list(tender.bids.select_related("vendor").prefetch_related("checks").order_by("submitted_at", "pk"))
         rows = []
         if recheck:
-            outcomes = selectors.bid_qualification(tender, bids)
+            openings = selectors.bid_opening(tender, bids)
             for bid in bids:
+                opening = openings[bid.pk]
                 checks = [
                     {
                         "check": o.item,
@@ -64,9 +68,10 @@ class Command(BaseCommand):
                         "reasons": describe_all(o.reasons),
                         "override_reason": "",
                     }
-                    for o in outcomes[bid.pk]
+                    for o in opening.checks
                 ]
-                rows.append(self._bid_row(bid, checks, all(c["result"] for c in checks)))
+                row = self._bid_row(bid, checks, all(c["result"] for c in checks))
+                rows.append(row | self._bonus(opening.bonus, opening.bonus_basis))
         else:
             for bid in bids:
                 checks = [
@@ -80,7 +85,9 @@ class Command(BaseCommand):
                     }
                     for c in bid.checks.all()
                 ]
-                rows.append(self._bid_row(bid, checks, bid.qualified))
+                rows.append(
+                    self._bid_row(bid, checks, bid.qualified) | self._bonus(bid.renewal_bonus, bid.renewal_basis)
+                )
         return {
             "tender": tender.number,
             "title": tender.title,
@@ -89,6 +96,10 @@ class Command(BaseCommand):
             "source": "recheck" if recheck else "stored",
             "bids": rows,
         }
+
+    @staticmethod
+    def _bonus(bonus: Any, basis: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"renewal_bonus": f"{bonus:.2f}", "renewal_basis": describe_all(basis)}
 
     @staticmethod
     def _bid_row(bid: Any, checks: list[dict[str, Any]], qualified: bool | None) -> dict[str, Any]:
