@@ -148,7 +148,7 @@ def test_a_grade_above_d_passes_and_says_so():
     grade = next(c for c in tendering.qualify(tendering.Requirements(**BASE), facts) if c.item == "annual_grade")
     assert grade.passed
     with translation.override("zh-hans"):
-        assert describe_all(grade.reasons) == ["2026 年度考核等级为 C（合格）。"]
+        assert describe_all(grade.reasons) == ["2026 年度考评等级为 C（合格）。"]
 
 
 @pytest.mark.parametrize(
