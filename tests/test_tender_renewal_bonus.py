@@ -193,7 +193,8 @@ def test_the_vendor_pages_show_the_latest_annual_appraisal(world, office_user, m
 
     def office_page(vendor):
         html = client_for(office_user).get(f"/admin/logistics/vendor/{vendor.pk}/change/").content.decode()
-        return html[html.index("年度考评") :].split("</div>")[0]
+        field = html.index("field-annual_appraisal")  # the field's row (the menu says 年度考评 too)
+        return html[field:].split('class="form-row', 1)[0]
 
     final_a = "2026 年度考评：93.40 分，等级 A（优秀），在 2 家企业中排名第 1。"
     final_b = "2026 年度考评：84.00 分，等级 B（良好），在 2 家企业中排名第 2。"
