@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Self
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,50 +19,56 @@ QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
 MONTH_RE = re.compile(r"^\s*(\d{4})\s*-\s*(\d{1,2})\s*$")
 
 
-@dataclass(frozen=True, order=True)
-class Quarter:
+class _Period:
+    """What a quarter and a month share: parsing, the period holding a day, the calendar and the aware bounds in
+    the institution's time zone. A period says how many there are in a year (``PER_YEAR``), how its key reads
+    (``PATTERN``, ``key``) and which month it starts in."""
+
+    PER_YEAR: int
+    PATTERN: re.Pattern[str]
+    NOUN: str
     year: int
     number: int
 
     def __post_init__(self) -> None:
-        if not 1 <= self.number <= 4:
-            raise ValueError(f"quarter number must be 1..4, not {self.number}")
+        if not 1 <= self.number <= self.PER_YEAR:
+            raise ValueError(f"{self.NOUN} number must be 1..{self.PER_YEAR}, not {self.number}")
         if not 1900 <= self.year <= 9999:
             raise ValueError(f"year out of range: {self.year}")
 
     # --- construction ---------------------------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str) -> Quarter:
-        match = QUARTER_RE.match(text or "")
+    def parse(cls, text: str) -> Self:
+        match = cls.PATTERN.match(text or "")
         if not match:
-            raise ValueError(f"not a quarter: {text!r} (expected e.g. 2026Q3)")
+            raise ValueError(f"not a {cls.NOUN}: {text!r} (expected e.g. {cls(2026, 3).key})")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def containing(cls, day: dt.date | dt.datetime) -> Quarter:
+    def containing(cls, day: dt.date | dt.datetime) -> Self:
         if isinstance(day, dt.datetime):
             day = local_date(day)
-        return cls(day.year, (day.month - 1) // 3 + 1)
+        return cls(day.year, (day.month - 1) * cls.PER_YEAR // 12 + 1)
 
     @classmethod
-    def current(cls) -> Quarter:
+    def current(cls) -> Self:
         return cls.containing(timezone.now())
 
     @classmethod
-    def last_complete(cls, today: dt.date | None = None) -> Quarter:
+    def last_complete(cls, today: dt.date | None = None) -> Self:
         return cls.containing(today or local_date(timezone.now())).previous()
 
     # --- calendar -------------------------------------------------------------------------------------
     @property
     def key(self) -> str:
-        return f"{self.year}Q{self.number}"
+        raise NotImplementedError
 
     def __str__(self) -> str:
         return self.key
 
     @property
     def first_day(self) -> dt.date:
-        return dt.date(self.year, 3 * (self.number - 1) + 1, 1)
+        return dt.date(self.year, (self.number - 1) * 12 // self.PER_YEAR + 1, 1)
 
     @property
     def last_day(self) -> dt.date:
@@ -71,11 +78,50 @@ class Quarter:
     def days(self) -> int:
         return (self.last_day - self.first_day).days + 1
 
-    def next(self) -> Quarter:
-        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+    def next(self) -> Self:
+        if self.number == self.PER_YEAR:
+            return type(self)(self.year + 1, 1)
+        return type(self)(self.year, self.number + 1)
 
-    def previous(self) -> Quarter:
-        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+    def previous(self) -> Self:
+        if self.number == 1:
+            return type(self)(self.year - 1, self.PER_YEAR)
+        return type(self)(self.year, self.number - 1)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    # --- aware bounds ---------------------------------------------------------------------------------
+    @property
+    def start(self) -> dt.datetime:
+        """The first instant of the period in the institution's time zone (inclusive)."""
+        return dt.datetime.combine(self.first_day, dt.time.min, tzinfo=institution_tz())
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first instant of the next period (exclusive)."""
+        return self.next().start
+
+    def overlap_days(self, start: dt.date, end: dt.date) -> int:
+        """Days of [start, end] (both inclusive) inside the period."""
+        first = max(start, self.first_day)
+        last = min(end, self.last_day)
+        return max(0, (last - first).days + 1)
+
+
+@dataclass(frozen=True, order=True)
+class Quarter(_Period):
+    """A calendar quarter ("2026Q3")."""
+
+    PER_YEAR = 4
+    PATTERN = QUARTER_RE
+    NOUN = "quarter"
+    year: int
+    number: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.year}Q{self.number}"
 
     def back(self, count: int) -> list[Quarter]:
         """This quarter and the ``count - 1`` before it, oldest first."""
@@ -84,97 +130,24 @@ class Quarter:
             quarters.append(quarters[-1].previous())
         return list(reversed(quarters))
 
-    def contains(self, day: dt.date) -> bool:
-        return self.first_day <= day <= self.last_day
-
-    # --- aware bounds ---------------------------------------------------------------------------------
-    @property
-    def start(self) -> dt.datetime:
-        """The first instant of the quarter in the institution's time zone (inclusive)."""
-        return dt.datetime.combine(self.first_day, dt.time.min, tzinfo=institution_tz())
-
-    @property
-    def end(self) -> dt.datetime:
-        """The first instant of the next quarter (exclusive)."""
-        return self.next().start
-
-    def overlap_days(self, start: dt.date, end: dt.date) -> int:
-        """Days of [start, end] (both inclusive) inside the quarter."""
-        first = max(start, self.first_day)
-        last = min(end, self.last_day)
-        return max(0, (last - first).days + 1)
-
 
 @dataclass(frozen=True, order=True)
-class Month:
-    """A calendar month ("2026-03"), with the same helpers as a quarter: the monthly feedback forms and the
-    monthly reports are keyed by it."""
+class Month(_Period):
+    """A calendar month ("2026-03"): the monthly feedback forms and the monthly reports are keyed by it."""
 
+    PER_YEAR = 12
+    PATTERN = MONTH_RE
+    NOUN = "month"
     year: int
     number: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.number <= 12:
-            raise ValueError(f"month number must be 1..12, not {self.number}")
-        if not 1900 <= self.year <= 9999:
-            raise ValueError(f"year out of range: {self.year}")
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        match = MONTH_RE.match(text or "")
-        if not match:
-            raise ValueError(f"not a month: {text!r} (expected e.g. 2026-03)")
-        return cls(int(match.group(1)), int(match.group(2)))
-
-    @classmethod
-    def containing(cls, day: dt.date | dt.datetime) -> Month:
-        if isinstance(day, dt.datetime):
-            day = local_date(day)
-        return cls(day.year, day.month)
-
-    @classmethod
-    def current(cls) -> Month:
-        return cls.containing(timezone.now())
-
-    @classmethod
-    def last_complete(cls, today: dt.date | None = None) -> Month:
-        return cls.containing(today or local_date(timezone.now())).previous()
 
     @property
     def key(self) -> str:
         return f"{self.year}-{self.number:02d}"
 
-    def __str__(self) -> str:
-        return self.key
-
     @property
     def quarter(self) -> Quarter:
         return Quarter(self.year, (self.number - 1) // 3 + 1)
-
-    @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.number, 1)
-
-    @property
-    def last_day(self) -> dt.date:
-        return self.next().first_day - dt.timedelta(days=1)
-
-    def next(self) -> Month:
-        return Month(self.year + 1, 1) if self.number == 12 else Month(self.year, self.number + 1)
-
-    def previous(self) -> Month:
-        return Month(self.year - 1, 12) if self.number == 1 else Month(self.year, self.number - 1)
-
-    def contains(self, day: dt.date) -> bool:
-        return self.first_day <= day <= self.last_day
-
-    @property
-    def start(self) -> dt.datetime:
-        return dt.datetime.combine(self.first_day, dt.time.min, tzinfo=institution_tz())
-
-    @property
-    def end(self) -> dt.datetime:
-        return self.next().start
 
 
 def months_of(quarter: Quarter) -> list[Month]:
