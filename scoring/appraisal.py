@@ -15,16 +15,15 @@ and the year"; the rules where the design was silent (README, "The annual apprai
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from scoring.calculations import grade_for, validate_bands
+from scoring.calculations import _decimal, grade_for, validate_bands
+from scoring.calculations import _round_cent as _round
 
-CENT = Decimal("0.01")
 FINAL = "final"
 
 
@@ -77,14 +76,6 @@ class Result:
     @property
     def renewal_preferred(self) -> bool:
         return self.meets_renewal and not self.provisional
-
-
-def _decimal(value: Fraction) -> Decimal:
-    return Decimal(value.numerator) / Decimal(value.denominator)
-
-
-def _round(value: Fraction) -> Decimal:
-    return (Decimal(math.floor(value * 100 + Fraction(1, 2))) / 100).quantize(CENT)
 
 
 def meets(grade: str, threshold: str, bands: Sequence[Mapping[str, Any]]) -> bool:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contracts.models import Contract
 from contracts.selectors import contracts_active_in
 from logistics.quarters import Quarter
 from scoring import appraisal, selectors
@@ -44,8 +45,6 @@ def appraisal_compute(
         ).select_related("scheme")
     }
     schemes = selectors.current_schemes()
-    from contracts.models import Contract
-
     contracts = list(Contract.objects.filter(pk__in=contract_ids).select_related("vendor").order_by("number"))
     results = {}
     scheme_of = {}
