@@ -111,3 +111,65 @@ class RoundStatus(models.TextChoices):
 
 #: the kinds a plan can schedule (a specialist or regulator's check comes when it comes)
 PLANNED_KINDS = (InspectionKind.DAILY, InspectionKind.SELF, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT)
+
+
+# --- the service desk (一站式服务平台) -------------------------------------------------------------------
+class Channel(models.TextChoices):
+    """How a request reached the desk: the public page, or an office clerk recording it for the caller."""
+
+    WEB = "web", _("Web page")
+    BOARD = "board", _("Message board")
+    HOTLINE = "hotline", _("Hotline")
+    MAILBOX = "mailbox", _("Leaders' mailbox")
+    RECEPTION = "reception", _("Reception day")
+    WALK_IN = "walk_in", _("Walk-in")
+    WECHAT = "wechat", _("WeChat")
+
+
+#: the channels a clerk records on the caller's behalf (the public page files WEB and BOARD itself)
+OFFICE_CHANNELS = (Channel.HOTLINE, Channel.MAILBOX, Channel.RECEPTION, Channel.WALK_IN, Channel.WECHAT)
+
+
+class RequestKind(models.TextChoices):
+    """What a caller wants: a complaint (may be upheld against the vendor), a repair or service request (a work
+    order with clocks), a suggestion or praise (answered, never upheld)."""
+
+    COMPLAINT = "complaint", _("Complaint")
+    REPAIR = "repair", _("Repair or service request")
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+
+
+#: the kinds kept as a ``Complaint`` (a repair is a ``WorkOrder``)
+MESSAGE_KINDS = (RequestKind.COMPLAINT, RequestKind.SUGGESTION, RequestKind.PRAISE)
+
+
+class WorkOrderStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    DISPATCHED = "dispatched", _("Sent to the service company")
+    ACCEPTED = "accepted", pgettext_lazy("work order status", "Taken by the service company")
+    ON_SITE = "on_site", _("Service company on site")
+    COMPLETED = "completed", pgettext_lazy("work order status", "Completed, awaiting confirmation")
+    DECLINED = "declined", _("Declined back to the office")
+    CLOSED = "closed", pgettext_lazy("work order status", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("work order status", "Cancelled")
+
+
+class WorkOrderPriority(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low (planned)")
+
+
+class Clock(models.TextChoices):
+    """The three clocks of a work order's round, from its dispatch."""
+
+    RESPONSE = "response", _("Response")
+    ARRIVAL = "arrival", _("Arrival on site")
+    COMPLETION = "completion", _("Completion")
+
+
+class CallbackResult(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied")
+    UNREACHABLE = "unreachable", _("Could not be reached")

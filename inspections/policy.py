@@ -75,3 +75,21 @@ policy.add("rectification.notice", is_office_staff)  # the order on paper, numbe
 policy.add("rectification.answer.now", of_the_orders_vendor & order_open)
 policy.add("rectification.verify.now", is_supervisor & order_answered)
 policy.add("complaint.answer.now", of_the_complaints_vendor & complaint_dispatched)
+policy.add("complaint.review_held", is_office_staff)  # release or discard a post the bot filter held
+
+
+# --- the service desk ----------------------------------------------------------------------------------
+@rules.predicate
+def of_the_work_orders_vendor(user: User | AnonymousUser, order: Any) -> bool:
+    """Staff of the vendor whose contract holds the work order (without one: vendor staff at all)."""
+    if order is None:
+        return is_vendor_user(user)
+    return is_vendor_user(user) and order.contract_id is not None and user.vendor_id == order.contract.vendor_id
+
+
+policy.add("desk.intake", is_office_staff)  # record a call, a letter or a visit for the caller
+policy.add("desk.dispatch", is_office_staff)  # dispatch, reassign, close and cancel work orders
+policy.add("desk.work", of_the_work_orders_vendor)  # take, decline, on site, complete
+policy.add("desk.callback", is_office_staff)
+policy.add("desk.publish", is_office_staff)  # the public board
+policy.add("complaint.decline", of_the_complaints_vendor & complaint_dispatched)

@@ -301,6 +301,22 @@ FEEDBACK_ISSUE_DAY = envparse.env_int(ENV, "FEEDBACK_ISSUE_DAY", 25)
 FEEDBACK_LINK_DAYS = envparse.env_int(ENV, "FEEDBACK_LINK_DAYS", 10)
 FEEDBACK_REMINDERS = envparse.env_int(ENV, "FEEDBACK_REMINDERS", 2)
 FEEDBACK_REMIND_EVERY_DAYS = envparse.env_int(ENV, "FEEDBACK_REMIND_EVERY_DAYS", 3)
+
+# The service desk (README, "The service desk"): working hours for the work orders' clocks, the clocks of a
+# category and priority without its own row (minutes: respond, on site, complete; working hours only), the
+# share of closed work orders called back besides those the rules always call back, the days to do a callback
+# and for the requester to confirm a completed job (then the office may close it), and the usernames the
+# passed clocks escalate to (the office head; empty: every office user).
+DESK_WORKING_HOURS = (ENV.get("DESK_OPENS", "08:30"), ENV.get("DESK_CLOSES", "17:30"))
+DESK_DEFAULT_CLOCKS = {
+    "urgent": (30, 120, 480, False),
+    "normal": (120, 480, 1440, True),
+    "low": (480, 1440, 4800, True),
+}
+DESK_CALLBACK_SAMPLE_PERCENT = envparse.env_int(ENV, "DESK_CALLBACK_SAMPLE_PERCENT", 20)
+DESK_CALLBACK_DAYS = envparse.env_int(ENV, "DESK_CALLBACK_DAYS", 3)
+DESK_CONFIRM_DAYS = envparse.env_int(ENV, "DESK_CONFIRM_DAYS", 3)
+DESK_ESCALATE_TO = [name for name in ENV.get("DESK_ESCALATE_TO", "").split(",") if name.strip()]
 ADMISSION_BAD_RECORD_YEARS = 3
 # The address printed in QR codes and emails (what employees' phones open).
 PUBLIC_BASE_URL = ENV.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")

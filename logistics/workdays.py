@@ -52,6 +52,32 @@ class WorkCalendar:
         return None
 
 
+def add_working_minutes(
+    calendar: WorkCalendar, start: dt.datetime, minutes: int, opens: dt.time, closes: dt.time
+) -> dt.datetime:
+    """The moment ``minutes`` of working time after ``start``: only working days between ``opens`` and ``closes``
+    count (a clock started on Friday evening runs from Monday's opening; a public holiday stops it, a make-up
+    working day runs it). ``start`` keeps its time zone; the hours are read in that zone."""
+    if minutes <= 0:
+        return start
+    if closes <= opens:
+        raise ValueError("the working day must close after it opens")
+    left = dt.timedelta(minutes=minutes)
+    moment = start
+    for _ in range(3660):  # ten years of days: a calendar with no working day is a configuration error
+        day = moment.date()
+        if calendar.is_working_day(day):
+            day_open = moment.replace(hour=opens.hour, minute=opens.minute, second=0, microsecond=0)
+            day_close = moment.replace(hour=closes.hour, minute=closes.minute, second=0, microsecond=0)
+            begin = max(moment, day_open)
+            if begin < day_close:
+                if begin + left <= day_close:
+                    return begin + left
+                left -= day_close - begin
+        moment = (moment + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    raise ValueError("no working time in the calendar")
+
+
 def official_days(year: int) -> dict[dt.date, tuple[str, str]]:
     """The year's public holidays and make-up working days as the maintained ``chinese-calendar`` package
     knows them: date -> (HOLIDAY or WORKDAY, the festival's English name). Empty for a year it does not know

@@ -251,7 +251,7 @@ def build_world() -> SimpleNamespace:
     # complaints: dispatched to A (with a photo) and to B, one waiting for triage, one of A's closed
     def dispatched(contract: Any, **kwargs: Any) -> Complaint:
         complaint = complaint_services.complaint_submit(category=cleaning, description="地面湿滑", **kwargs)
-        return complaint_services.complaint_accept(complaint=complaint, contract=contract, upheld=False, by=office)
+        return complaint_services.complaint_accept(complaint=complaint, contract=contract, by=office)
 
     complaint_a = dispatched(contract_a, photos=[png_upload()])
     w.complaint_a, w.complaint_a_code = complaint_a.pk, complaint_a.tracking_code
@@ -260,6 +260,7 @@ def build_world() -> SimpleNamespace:
     w.complaint_new = complaint_services.complaint_submit(category=cleaning, description="灯不亮").pk
     closed = dispatched(contract_a)
     complaint_services.complaint_answer(complaint=closed, response="已处理", by=users["vendor_a"])
+    complaint_services.complaint_rule(complaint=closed, upheld=False, reason="经调查不属实。", by=office)
     complaint_services.complaint_close(complaint=closed, reply="已处理完毕", by=office)
     w.complaint_closed_code = closed.tracking_code
 

@@ -136,7 +136,7 @@ def file_and_dispatch(contract, office_user):
     complaint = complaint_services.complaint_submit(
         category=contract.category, description="三楼卫生间没有手纸", location="行政楼三楼"
     )
-    complaint_services.complaint_accept(complaint=complaint, contract=contract, upheld=True, by=office_user)
+    complaint_services.complaint_accept(complaint=complaint, contract=contract, by=office_user)
     return Complaint.objects.get(pk=complaint.pk)
 
 

@@ -10,6 +10,16 @@ from inspections.models.complaints import (
     ComplaintStatus,
     ComplaintUrgency,
 )
+from inspections.models.desk import (
+    WITH_VENDOR,
+    WORK_ORDER_FLOW,
+    Callback,
+    ServiceClock,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderPhoto,
+    WorkOrderRound,
+)
 from inspections.models.inspections import (
     INSPECTION_FLOW,
     OFFICE_KINDS,
@@ -50,6 +60,9 @@ __all__ = [
     "OFFICE_KINDS",
     "RECTIFICATION_FLOW",
     "TRACKING_ALPHABET",
+    "WITH_VENDOR",
+    "WORK_ORDER_FLOW",
+    "Callback",
     "ChecklistItem",
     "ChecklistTemplate",
     "Complaint",
@@ -75,10 +88,15 @@ __all__ = [
     "RectificationSource",
     "RectificationStatus",
     "Round",
+    "ServiceClock",
     "Survey",
     "SurveyAnswer",
     "SurveyInvitation",
     "SurveyPublicLink",
     "SurveyQuestion",
     "SurveyResponse",
+    "WorkOrder",
+    "WorkOrderEvent",
+    "WorkOrderPhoto",
+    "WorkOrderRound",
 ]

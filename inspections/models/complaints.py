@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from inspections.choices import ComplaintSeverity, ComplaintStatus, ComplaintUrgency
+from inspections.choices import (
+    MESSAGE_KINDS,
+    Channel,
+    ComplaintSeverity,
+    ComplaintStatus,
+    ComplaintUrgency,
+    RequestKind,
+)
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import user_ref
 from logistics.transitions import Flow
@@ -26,14 +33,16 @@ def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
 
 
-#: a complaint's way: triage (accept and send to the vendor, or turn down), the vendor's answer, the office's
-#: close or send-back, the employee's reopening (once)
+#: a complaint's way: triage (accept and send to the vendor, or turn down; a suggestion or praise may be answered
+#: by the office itself), the vendor's answer or its decline back to the office, the office's ruling and close or
+#: send-back, the employee's reopening (once), a callback "not satisfied" (a redo)
 COMPLAINT_FLOW = Flow(
     ComplaintStatus,
     {
         ComplaintStatus.RECEIVED: {ComplaintStatus.ACCEPTED, ComplaintStatus.REJECTED},
         ComplaintStatus.ACCEPTED: {ComplaintStatus.DISPATCHED, ComplaintStatus.CLOSED},
-        ComplaintStatus.DISPATCHED: {ComplaintStatus.ANSWERED},
+        # -> DISPATCHED: reassigned to another contract; -> ACCEPTED: declined back to the office by the vendor
+        ComplaintStatus.DISPATCHED: {ComplaintStatus.ANSWERED, ComplaintStatus.DISPATCHED, ComplaintStatus.ACCEPTED},
         ComplaintStatus.ANSWERED: {ComplaintStatus.CLOSED, ComplaintStatus.DISPATCHED},
         ComplaintStatus.CLOSED: {ComplaintStatus.DISPATCHED},
     },
@@ -45,6 +54,14 @@ class Complaint(TimeStampedModel):
     """A complaint from an employee. Anonymous complaints keep no name, contact or address of any kind."""
 
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True, default=new_tracking_code)
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        choices=[(k.value, k.label) for k in MESSAGE_KINDS],
+        default=RequestKind.COMPLAINT,
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    recorded_by = user_ref(_("recorded by"))
     category = models.ForeignKey(
         "logistics.ServiceCategory", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("service")
     )
@@ -94,6 +111,15 @@ class Complaint(TimeStampedModel):
             "when it was upheld after that quarter was final, the first quarter not yet final."
         ),
     )
+    ruled_at = models.DateTimeField(_("ruled at"), null=True, blank=True)
+    ruling_reason = models.TextField(_("reasons for the ruling"), blank=True)
+    board_published_at = models.DateTimeField(_("on the public board since"), null=True, blank=True, db_index=True)
+    board_text = models.TextField(
+        _("message as shown on the board"),
+        blank=True,
+        help_text=_("The message without names, numbers or anything that tells who wrote it."),
+    )
+    board_reply = models.TextField(_("reply as shown on the board"), blank=True)
     rejection_reason = models.TextField(_("why it was not accepted"), blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
@@ -141,6 +167,14 @@ class Complaint(TimeStampedModel):
                 | Q(upheld__isnull=True, upheld_at__isnull=True, counts_in=""),
                 name="%(app_label)s_%(class)s_upheld_counts_in_a_quarter",
             ),
+            models.CheckConstraint(
+                condition=Q(upheld__isnull=True) | Q(kind=RequestKind.COMPLAINT),
+                name="%(app_label)s_%(class)s_only_complaints_upheld",
+            ),
+            models.CheckConstraint(
+                condition=Q(board_published_at__isnull=True) | (~Q(board_text="") & ~Q(board_reply="")),
+                name="%(app_label)s_%(class)s_board_has_text_and_reply",
+            ),
         ]
         indexes = [
             models.Index(fields=["contract", "upheld", "created_at"], name="inspections_complaint_quarter"),
@@ -171,6 +205,8 @@ SYSTEM_MESSAGES = {
     "accepted": _("Accepted by the logistics office."),
     "dispatched": _("Passed to the service company for action."),
     "rated": _("Rated %(rating)d of 5."),
+    "upheld": _("After investigation the complaint was found justified."),
+    "not_upheld": _("After investigation the complaint was not found justified."),
 }
 
 
@@ -189,6 +225,11 @@ class ComplaintEvent(models.Model):
         RATED = "rated", _("Rated by the employee")
         REOPENED = "reopened", _("Reopened by the employee")
         OVERRULED = "overruled", _("No longer upheld against the vendor")
+        RULED = "ruled", _("Ruled on by the office")
+        DECLINED = "declined", _("Declined back to the office")
+        CALLBACK = "callback", _("Callback")
+        REDO = "redo", _("Sent back for a redo")
+        PUBLISHED = "published", _("Published on the public board")
 
     complaint = models.ForeignKey(
         Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("complaint")
@@ -214,7 +255,8 @@ class ComplaintEvent(models.Model):
     @property
     def public_text(self) -> str:
         if self.message:
-            return str(SYSTEM_MESSAGES[self.message]) % (self.message_values or {})
+            text = str(SYSTEM_MESSAGES[self.message]) % (self.message_values or {})
+            return f"{text} {self.public_note}" if self.public_note else text
         return self.public_note
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from contracts import selectors as contract_selectors
 from contracts.models import Contract
+from inspections.choices import Channel, RequestKind
 from inspections.models import (
     COMPLAINT_FLOW,
     Complaint,
@@ -119,9 +120,13 @@ def complaint_submit(
     email: str = "",
     photos: list[Any] | None = None,
     quarantined: bool = False,
+    kind: str = RequestKind.COMPLAINT,
+    channel: str = Channel.WEB,
+    recorded_by: User | None = None,
 ) -> Complaint:
-    """File a complaint. Photos are checked before anything is saved; a quarantined (automated) post is
-    stored apart and triggers nothing."""
+    """File a complaint (or a suggestion, or praise). Photos are checked before anything is saved; a
+    quarantined (automated) post is stored apart and triggers nothing. ``recorded_by``: the clerk who took it
+    down for a caller (hotline, visit, letter)."""
     description = description.strip()
     if not description:
         raise ValidationError({"description": _("Please say what happened.")})
@@ -148,6 +153,9 @@ def complaint_submit(
         phone=phone.strip()[:30],
         email=email.strip()[:254],
         quarantined=quarantined,
+        kind=kind,
+        channel=channel,
+        recorded_by=recorded_by,
     )
     # The fields are checked; the rest holds by construction (a new complaint: received, never rated or
     # reopened, no contact when anonymous; the related objects are the caller's saved instances; the random
@@ -160,15 +168,25 @@ def complaint_submit(
         photo.image.save(image.name, image, save=False)
         photo.save()
     if quarantined:
-        return complaint
+        return complaint  # held for the office's review (``services.held``): released, it is announced then
+    complaint_announce(complaint=complaint)
+    return complaint
+
+
+def complaint_announce(*, complaint: Complaint) -> None:
+    """A complaint comes in (filed, or released from the held posts): its "received" event, and the office's
+    and the employee's notices."""
+    category = complaint.category
     _event(complaint, ComplaintEvent.Kind.RECEIVED, message="received")
     # the worker makes the office's and the employee's notices from one outbox row each (both in one INSERT): the
     # public page does not read the office's people and robots or write their rows
     notices = [
         {
             "office": True,
-            "subject": _("New complaint %(ref)s: %(category)s") % {"ref": complaint.reference, "category": category},
-            "body": _("A complaint about %(category)s is waiting for triage.") % {"category": category},
+            "subject": _("New %(kind)s %(ref)s: %(category)s")
+            % {"kind": complaint.get_kind_display(), "ref": complaint.reference, "category": category},
+            "body": _("A %(kind)s about %(category)s is waiting for triage.")
+            % {"kind": complaint.get_kind_display(), "category": category},
             "dedup_key": f"complaint-new:{complaint.pk}",
         }
     ]
@@ -179,7 +197,6 @@ def complaint_submit(
         "received",
     )
     notify_later(*notices, *([employee] if employee else []))
-    return complaint
 
 
 # --- office triage --------------------------------------------------------------------------------------
@@ -203,7 +220,12 @@ def complaint_reject(*, complaint: Complaint, reason: str, by: User) -> Complain
     return complaint
 
 
-def _dispatch(complaint: Complaint, by: User | None, note: str = "") -> None:
+def redispatch(complaint: Complaint, by: User | None, note: str) -> None:
+    """Back to the same vendor for a redo (a callback "not satisfied"); the caller holds the lock."""
+    _dispatch(complaint, by, note)
+
+
+def _dispatch(complaint: Complaint, by: User | None, note: str = "", *, event: bool = True) -> None:
     now = timezone.now()
     hours = response_hours()["urgent" if complaint.urgency == ComplaintUrgency.URGENT else "normal"]
     COMPLAINT_FLOW.advance(complaint, S.DISPATCHED)
@@ -211,13 +233,8 @@ def _dispatch(complaint: Complaint, by: User | None, note: str = "") -> None:
     complaint.response_deadline = now + dt.timedelta(hours=hours)
     complaint.overdue_notified_at = None
     complaint.save()
-    _event(
-        complaint,
-        ComplaintEvent.Kind.DISPATCHED,
-        message="dispatched",
-        internal=note,
-        by=by,
-    )
+    if event:
+        _event(complaint, ComplaintEvent.Kind.DISPATCHED, message="dispatched", internal=note, by=by)
     deadline = timezone.localtime(complaint.response_deadline).strftime("%Y-%m-%d %H:%M")
     notify_vendor(
         complaint.contract.vendor,
@@ -234,27 +251,25 @@ def complaint_accept(
     contract: Contract,
     severity: str = ComplaintSeverity.NORMAL,
     urgency: str = ComplaintUrgency.NORMAL,
-    upheld: bool,
     note: str = "",
     by: User,
 ) -> Complaint:
-    """Accept a complaint for a contract and send it to the vendor. Upheld: it counts against the contract in
-    the quarter ``counts_in_quarter`` gives (the vendor's answer is the job's rectification)."""
+    """Accept a complaint for a contract and send it to the vendor. Whether it is upheld against the vendor is
+    ruled later, after the investigation (``complaint_rule``), not at triage."""
     complaint = _lock(complaint)
     COMPLAINT_FLOW.check(complaint.status, S.ACCEPTED, _("This complaint has already been triaged."))
     if complaint.quarantined:
         raise ValidationError(_("A quarantined post cannot be accepted."))
     if severity not in ComplaintSeverity.values or urgency not in ComplaintUrgency.values:
         raise ValidationError(_("Choose the severity and the urgency."))
+    refusal = _serves(contract, complaint)
+    if refusal:
+        raise ValidationError({"contract": refusal})
     now = timezone.now()
     COMPLAINT_FLOW.advance(complaint, S.ACCEPTED)
     complaint.contract = contract
     complaint.severity = severity
     complaint.urgency = urgency
-    complaint.upheld = upheld
-    if upheld:
-        complaint.upheld_at = now
-        complaint.counts_in = counts_in_quarter(contract.pk, complaint.created_at)
     complaint.accepted_at = now
     complaint.handled_by = by
     stamp(complaint, by=by)
@@ -264,6 +279,119 @@ def complaint_accept(
     # one complaint, one job: the vendor's answer to the complaint is its rectification (deadline and evidence),
     # never a second order that could go overdue on its own (ARCHITECTURE.md, "The quarter a fact belongs to")
     _dispatch(complaint, by, note)
+    return complaint
+
+
+def _serves(contract: Contract, complaint: Complaint) -> str:
+    from inspections.services.desk import contract_serves
+
+    return contract_serves(contract, complaint.category, complaint.site)
+
+
+@transaction.atomic
+def complaint_rule(*, complaint: Complaint, upheld: bool, reason: str, by: User) -> Complaint:
+    """The office's ruling after the investigation (the vendor's answer in): upheld against the vendor or not,
+    with its reasons, once. Upheld, it counts in the quarter ``counts_in_quarter`` gives; the employee reads the
+    outcome in plain words. A later change is ``complaint_overrule`` (after the vendor's objection)."""
+    complaint = _lock(complaint)
+    if not may(by, "complaint.triage", complaint):
+        raise ValidationError(_("Only the logistics office rules on complaints."))
+    if complaint.kind != RequestKind.COMPLAINT:
+        raise ValidationError(_("Only a complaint is ruled on; a suggestion or praise is not."))
+    if complaint.ruled_at is not None or complaint.upheld is not None:
+        raise ValidationError(_("This complaint has already been ruled on."))
+    if complaint.status not in (S.ANSWERED, S.CLOSED) or complaint.contract_id is None:
+        raise ValidationError(_("Rule once the service company has answered (the investigation needs its side)."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reasons for the ruling.")})
+    now = timezone.now()
+    complaint.upheld = upheld
+    complaint.ruled_at = now
+    complaint.ruling_reason = reason.strip()
+    if upheld:
+        complaint.upheld_at = now
+        complaint.counts_in = counts_in_quarter(complaint.contract_id, complaint.created_at)
+    stamp(complaint, by=by, reason=reason.strip())
+    complaint.save()
+    message = "upheld" if upheld else "not_upheld"
+    _event(complaint, ComplaintEvent.Kind.RULED, message=message, public=reason.strip(), by=by)
+    return complaint
+
+
+@transaction.atomic
+def complaint_reassign(*, complaint: Complaint, contract: Contract, reason: str, by: User) -> Complaint:
+    """Send a dispatched complaint to another contract (the wrong vendor had it); its answer clock starts again."""
+    complaint = _lock(complaint)
+    if not may(by, "complaint.triage", complaint):
+        raise ValidationError(_("Only the logistics office reassigns complaints."))
+    if complaint.status not in (S.DISPATCHED, S.ACCEPTED) or complaint.contract_id is None:
+        raise ValidationError(_("Only a complaint sent to a service company can be reassigned."))
+    if contract.pk == complaint.contract_id and complaint.status == S.DISPATCHED:
+        raise ValidationError({"contract": _("The complaint is already with this contract.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why it is reassigned.")})
+    refusal = _serves(contract, complaint)
+    if refusal:
+        raise ValidationError({"contract": refusal})
+    complaint.contract = contract
+    stamp(complaint, by=by, reason=reason.strip())
+    _event(
+        complaint,
+        ComplaintEvent.Kind.DISPATCHED,
+        internal=_("Reassigned to %(number)s: %(reason)s") % {"number": contract.number, "reason": reason.strip()},
+        by=by,
+    )
+    complaint.status = S.ACCEPTED if complaint.status == S.DISPATCHED else complaint.status
+    _dispatch(complaint, by, reason.strip(), event=False)
+    return complaint
+
+
+@transaction.atomic
+def complaint_decline(*, complaint: Complaint, reason: str, by: User) -> Complaint:
+    """The vendor hands a complaint back to the office with a reason (not its service, not its site)."""
+    complaint = _lock(complaint)
+    if not may(by, "complaint.answer", complaint):
+        raise ValidationError(_("Only the service company's staff can decline this complaint."))
+    if complaint.status != S.DISPATCHED:
+        raise ValidationError(_("This complaint is not waiting for your answer."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Tell the office why you decline it.")})
+    COMPLAINT_FLOW.advance(complaint, S.ACCEPTED)
+    stamp(complaint, by=by, reason=reason.strip())
+    complaint.save()
+    _event(complaint, ComplaintEvent.Kind.DECLINED, internal=reason.strip(), by=by)
+    notify_office(
+        subject=_("Complaint %(ref)s declined by the service company") % {"ref": complaint.reference},
+        body=reason.strip(),
+        dedup_key=f"complaint-declined:{complaint.pk}:{complaint.dispatched_at}",
+    )
+    return complaint
+
+
+@transaction.atomic
+def complaint_reply(*, complaint: Complaint, reply: str, by: User) -> Complaint:
+    """The office answers a suggestion or praise itself and closes it (no vendor's answer is needed)."""
+    complaint = _lock(complaint)
+    if not may(by, "complaint.triage", complaint):
+        raise ValidationError(_("Only the logistics office answers here."))
+    if complaint.kind == RequestKind.COMPLAINT:
+        raise ValidationError(_("A complaint goes to the service company and is ruled on before it is closed."))
+    if complaint.status not in (S.RECEIVED, S.ACCEPTED):
+        raise ValidationError(_("This message has already been answered."))
+    if not reply.strip():
+        raise ValidationError({"reply": _("Write the reply the employee will read.")})
+    now = timezone.now()
+    if complaint.status == S.RECEIVED:
+        COMPLAINT_FLOW.advance(complaint, S.ACCEPTED)
+        complaint.accepted_at = now
+    COMPLAINT_FLOW.advance(complaint, S.CLOSED)
+    complaint.office_reply = reply.strip()
+    complaint.closed_at = now
+    complaint.handled_by = by
+    stamp(complaint, by=by)
+    complaint.save()
+    _event(complaint, ComplaintEvent.Kind.CLOSED, public=reply.strip(), by=by)
+    _tell_employee(complaint, _("Your message has been answered"), reply.strip(), "closed-0")
     return complaint
 
 
@@ -328,16 +456,24 @@ def complaint_answer(*, complaint: Complaint, response: str, photos: list[Any] |
 def complaint_close(*, complaint: Complaint, reply: str, by: User) -> Complaint:
     """The office checks the answer and closes the complaint with its reply to the employee."""
     complaint = _lock(complaint)
-    COMPLAINT_FLOW.check(complaint.status, S.CLOSED, _("Only an answered complaint can be closed."))
+    if complaint.status != S.ANSWERED:
+        raise ValidationError(_("Only an answered complaint can be closed."))
     if not reply.strip():
         raise ValidationError({"reply": _("Write the reply the employee will read.")})
+    if complaint.kind == RequestKind.COMPLAINT and complaint.ruled_at is None and complaint.upheld is None:
+        raise ValidationError(_("Rule on the complaint (upheld or not, with reasons) before closing it."))
     COMPLAINT_FLOW.advance(complaint, S.CLOSED)
     complaint.office_reply = reply.strip()
     complaint.closed_at = timezone.now()
     stamp(complaint, by=by)
     complaint.save()
     _event(complaint, ComplaintEvent.Kind.CLOSED, public=reply.strip(), by=by)
-    _tell_employee(complaint, _("Your complaint has been answered"), reply.strip(), f"closed-{complaint.reopen_count}")
+    from inspections.services.desk import complaint_callback_open
+
+    complaint_callback_open(complaint, complaint.closed_at)
+    _tell_employee(
+        complaint, _("Your complaint has been answered"), reply.strip(), f"closed-{complaint.closed_at:%Y%m%d%H%M%S%f}"
+    )
     return complaint
 
 

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 def complaint(office_user, vendor_user):
     contract = ContractFactory(vendor=vendor_user.vendor, category=ServiceCategory.objects.get(code="cleaning"))
     complaint = svc.complaint_submit(category=contract.category, description="三楼卫生间没有手纸")
-    svc.complaint_accept(complaint=complaint, contract=contract, upheld=True, by=office_user)
+    svc.complaint_accept(complaint=complaint, contract=contract, by=office_user)
     svc.complaint_answer(complaint=complaint, response="已补充手纸", by=vendor_user)
+    svc.complaint_rule(complaint=complaint, upheld=True, reason="经调查属实。", by=office_user)
     svc.complaint_close(complaint=complaint, reply="已督促整改", by=office_user)
     svc.complaint_rate(complaint=complaint, rating=4)
     return complaint
@@ -34,6 +35,7 @@ def test_system_messages_are_stored_as_codes(complaint):
         ("accepted", "accepted", {}, ""),
         ("dispatched", "dispatched", {}, ""),
         ("answered", "", {}, "已补充手纸"),
+        ("ruled", "upheld", {}, "经调查属实。"),
         ("closed", "", {}, "已督促整改"),
         ("rated", "rated", {"rating": 4}, ""),
     ]

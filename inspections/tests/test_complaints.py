@@ -62,13 +62,14 @@ def test_a_complaint_end_to_end(client, office_user, vendor_user, contract, make
     html = client.get(response["Location"]).content.decode()
     assert complaint.tracking_code in html and "已收到" in html
     # the office accepts it for the contract and sends it to the vendor
-    svc.complaint_accept(complaint=complaint, contract=contract, upheld=True, urgency="urgent", by=office_user)
+    svc.complaint_accept(complaint=complaint, contract=contract, urgency="urgent", by=office_user)
     complaint.refresh_from_db()
     assert complaint.status == "dispatched"
     assert (complaint.response_deadline - complaint.dispatched_at).total_seconds() == 4 * 3600
     assert Notification.objects.filter(email="ops@vendor.example.cn", subject__startswith="投诉").count() == 1
     # the vendor answers, the office closes with a reply
     svc.complaint_answer(complaint=complaint, response="已补充手纸并增加巡查频次", by=vendor_user)
+    svc.complaint_rule(complaint=complaint, upheld=True, reason="经调查属实。", by=office_user)
     svc.complaint_close(complaint=complaint, reply="已督促整改，感谢监督", by=office_user)
     page = client.get(f"/complaints/track/{complaint.tracking_code}/").content.decode()
     assert "已补充手纸并增加巡查频次" in page and "已督促整改，感谢监督" in page
@@ -87,14 +88,18 @@ def test_a_complaint_end_to_end(client, office_user, vendor_user, contract, make
     assert Notification.objects.filter(email="employee@example.cn").count() >= 2
 
 
-def test_an_upheld_complaint_is_one_job_for_the_vendor(office_user, contract):
-    # given a complaint filed now and upheld at triage
+def test_an_upheld_complaint_is_one_job_for_the_vendor(office_user, vendor_user, contract):
+    # given a complaint filed now, accepted at triage (not yet ruled on)
     complaint = svc.complaint_submit(category=contract.category, description="垃圾桶满溢")
-    svc.complaint_accept(complaint=complaint, contract=contract, upheld=True, severity="serious", by=office_user)
+    svc.complaint_accept(complaint=complaint, contract=contract, severity="serious", by=office_user)
     # then it is dispatched as the vendor's job, with no second order that could go overdue on its own
     complaint.refresh_from_db()
-    assert complaint.status == "dispatched"
+    assert (complaint.status, complaint.upheld, complaint.counts_in) == ("dispatched", None, "")
     assert RectificationOrder.objects.count() == 0
+    # the vendor answers and the office rules it upheld after the investigation
+    svc.complaint_answer(complaint=complaint, response="已清运", by=vendor_user)
+    svc.complaint_rule(complaint=complaint, upheld=True, reason="现场核实属实。", by=office_user)
+    complaint.refresh_from_db()
     # and it counts in the quarter it was filed in (no quarter of the contract is final)
     assert (complaint.counts_in, complaint.upheld_at is not None) == (
         Quarter.containing(complaint.created_at).key,
@@ -109,7 +114,7 @@ def test_an_upheld_complaint_is_one_job_for_the_vendor(office_user, contract):
 
 def test_a_not_upheld_complaint_opens_none(office_user, contract):
     complaint = svc.complaint_submit(category=contract.category, description="希望增加绿植")
-    svc.complaint_accept(complaint=complaint, contract=contract, upheld=False, by=office_user)
+    svc.complaint_accept(complaint=complaint, contract=contract, by=office_user)
     assert RectificationOrder.objects.count() == 0
 
 
@@ -130,7 +135,7 @@ def test_the_vendor_never_sees_the_employees_contact(client_for, office_user, ve
     complaint = svc.complaint_submit(
         category=contract.category, description="地面湿滑", name="张三丰", phone="13800138000"
     )
-    svc.complaint_accept(complaint=complaint, contract=contract, upheld=True, by=office_user)
+    svc.complaint_accept(complaint=complaint, contract=contract, by=office_user)
     html = client_for(vendor_user).get(f"/complaints/{complaint.pk}/").content.decode()
     assert "张三丰" not in html and "13800138000" not in html and complaint.tracking_code not in html
     assert "张三丰" in client_for(office_user).get(f"/complaints/{complaint.pk}/").content.decode()
@@ -319,7 +324,7 @@ def test_overdue_complaints_are_flagged_once(office_user, contract, make_user):
 
     make_user("vendor", username="vendor-ops2", vendor=contract.vendor, email="ops2@vendor.example.cn")
     complaint = svc.complaint_submit(category=contract.category, description="x")
-    svc.complaint_accept(complaint=complaint, contract=contract, upheld=True, by=office_user)
+    svc.complaint_accept(complaint=complaint, contract=contract, by=office_user)
     complaint.refresh_from_db()
     later = complaint.response_deadline + dt.timedelta(minutes=1)
     assert svc.complaints_mark_overdue(now=later) == 1

@@ -95,9 +95,10 @@ class PublicPagesFuzz(TestCase):
         contract = ContractFactory(vendor=vendor, category=cls.category)
         complaint = complaint_services.complaint_submit(category=cls.category, description="三楼卫生间没有手纸")
         complaint_services.complaint_accept(
-            complaint=complaint, contract=contract, upheld=True, urgency="urgent", by=office
+            complaint=complaint, contract=contract, urgency="urgent", by=office
         )
         complaint_services.complaint_answer(complaint=complaint, response="已补充", by=vendor_user)
+        complaint_services.complaint_rule(complaint=complaint, upheld=True, reason="经调查属实。", by=office)
         complaint_services.complaint_close(complaint=complaint, reply="已督促整改", by=office)
         cls.code = complaint.tracking_code
         survey = survey_services.survey_create(

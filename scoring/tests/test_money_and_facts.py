@@ -20,6 +20,7 @@ from inspections.services import rectifications as rectification_services
 from inspections.tests.factories import make_template
 from logistics.immutability import allow_locked_changes
 from logistics.quarters import Quarter
+from logistics.tests.factories import UserFactory
 from scoring import integrity, nightly, selectors, services, tasks
 from scoring.models import Evaluation
 from scoring.tests.factories import SHANGHAI, complaint, inspection, publish_past
@@ -161,9 +162,12 @@ def test_a_complaint_upheld_after_its_quarter_is_final_counts_in_the_next_open_q
     publish_past(q3, office_user)
     services.evaluation_finalize(evaluation=q3, by=office_user, as_of=dt.date(2026, 10, 12))
     q3_money = Settlement.objects.get(contract=contract, quarter="2026Q3").payable
-    # when the office upholds it on 2026-10-20
+    # when the office upholds it on 2026-10-20, after the vendor's answer
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 10, 20, 10, tzinfo=SHANGHAI))
-    complaint_services.complaint_accept(complaint=filed, contract=contract, upheld=True, by=office_user)
+    complaint_services.complaint_accept(complaint=filed, contract=contract, by=office_user)
+    vendor_user = UserFactory(username="aircon-vendor", role="vendor", vendor=contract.vendor)
+    complaint_services.complaint_answer(complaint=filed, response="已维修", by=vendor_user)
+    complaint_services.complaint_rule(complaint=filed, upheld=True, reason="现场核实属实。", by=office_user)
     monkeypatch.undo()
     # then it counts in 2026Q4, the first quarter not final, and the ledger line says why
     filed.refresh_from_db()
@@ -191,8 +195,9 @@ def test_one_complaint_is_one_job_with_no_second_order_going_overdue(office_user
     ClauseFactory(contract=contract, kind="per_upheld_complaint", amount=D(500))
     ClauseFactory(contract=contract, kind="per_overdue_rectification_day", amount=D(200))
     filed = complaint_services.complaint_submit(category=contract.category, description="卫生间无纸巾")
-    complaint_services.complaint_accept(complaint=filed, contract=contract, upheld=True, by=office_user)
+    complaint_services.complaint_accept(complaint=filed, contract=contract, by=office_user)
     complaint_services.complaint_answer(complaint=filed, response="已补充", by=vendor_user)
+    complaint_services.complaint_rule(complaint=filed, upheld=True, reason="经调查属实。", by=office_user)
     complaint_services.complaint_close(complaint=filed, reply="已处理", by=office_user)
     # then there is no rectification order, and the quarter charges the complaint once
     assert RectificationOrder.objects.count() == 0

@@ -82,11 +82,12 @@ def test_a_complaint_from_a_qr_code_is_tracked_answered_and_rated(
 
     # the office and the vendor handle it (service layer)
     complaint = complaint_services.complaint_accept(
-        complaint=complaint, contract=institution.contract, upheld=True, by=institution.office
+        complaint=complaint, contract=institution.contract, by=institution.office
     )
     complaint_services.complaint_answer(
         complaint=complaint, response="保洁员已补充洗手液。", by=institution.vendor_user
     )
+    complaint_services.complaint_rule(complaint=complaint, upheld=True, reason="经调查属实。", by=institution.office)
     complaint_services.complaint_close(complaint=complaint, reply=REPLY, by=institution.office)
 
     # later, with the code kept

@@ -26,9 +26,10 @@ def public_pages(institution):
         category=institution.category, site=institution.site, description="二层走廊灯不亮。"
     )
     complaint = complaint_services.complaint_accept(
-        complaint=complaint, contract=institution.contract, upheld=False, by=institution.office
+        complaint=complaint, contract=institution.contract, by=institution.office
     )
     complaint_services.complaint_answer(complaint=complaint, response="已更换灯管。", by=institution.vendor_user)
+    complaint_services.complaint_rule(complaint=complaint, upheld=True, reason="经调查属实。", by=institution.office)
     complaint_services.complaint_close(complaint=complaint, reply="已更换灯管，感谢反映。", by=institution.office)
     survey = survey_services.survey_create(
         title="2026年第四季度保洁服务满意度调查",
