@@ -43,3 +43,21 @@ def late_q() -> Q:
 def complaint_late_q() -> Q:
     """A complaint is late while it waits for the service company past its answer deadline."""
     return Q(status=ComplaintStatus.DISPATCHED, response_deadline__lt=Now())
+
+
+def work_order_late_q(prefix: str = "") -> Q:
+    """A work order is late while it is with a service company and a clock of its current round has passed
+    undone (``prefix``: the path to the round, "" on ``WorkOrderRound`` itself)."""
+    open_round = Q(
+        **{
+            f"{prefix}completed_at__isnull": True,
+            f"{prefix}declined_at__isnull": True,
+            f"{prefix}withdrawn_at__isnull": True,
+        }
+    )
+    passed = (
+        Q(**{f"{prefix}accepted_at__isnull": True, f"{prefix}response_due__lt": Now()})
+        | Q(**{f"{prefix}arrived_at__isnull": True, f"{prefix}arrival_due__lt": Now()})
+        | Q(**{f"{prefix}completion_due__lt": Now()})
+    )
+    return open_round & passed
