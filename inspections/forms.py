@@ -17,7 +17,9 @@ from logistics.forms import MultipleFileInput
 from logistics.models import KeyPoint, ServiceCategory, Site
 
 MIN_FILL_SECONDS = 3
-FORM_MAX_AGE = 6 * 3600
+#: how old a form may be when it is sent: a phone's tab left open for days is a person's, not a bot's (a replay is
+#: caught by the spent stamp, remembered as long as a stamp is accepted)
+FORM_MAX_AGE = 7 * 24 * 3600
 SIGNING_SALT = "complaint-form"
 
 
@@ -52,13 +54,15 @@ def stamp_spent(stamp: str) -> bool:
 
 
 def seconds_since(stamp: str) -> float | None:
+    """How long ago the form was opened; None for a stamp that is forged, or older than ``FORM_MAX_AGE``."""
     try:
         started = signing.loads(stamp, salt=SIGNING_SALT, max_age=FORM_MAX_AGE)
         if isinstance(started, list):  # [time, nonce]; a bare time: a form opened before the nonce
             started = started[0]
-        return time.time() - int(started)
+        elapsed = time.time() - int(started)
     except (signing.BadSignature, TypeError, ValueError, IndexError):
         return None
+    return elapsed if elapsed <= FORM_MAX_AGE else None
 
 
 class PhotosField(forms.FileField):
@@ -74,7 +78,10 @@ class PhotosField(forms.FileField):
 
 class ComplaintForm(forms.Form):
     category = forms.ModelChoiceField(
-        label=_("Which service?"), queryset=ServiceCategory.objects.filter(is_active=True), empty_label=None
+        label=_("Which service?"),
+        queryset=ServiceCategory.objects.filter(is_active=True),
+        empty_label=_("Choose…"),  # nothing chosen for the employee (a QR code's key point or ?cat= chooses)
+        error_messages={"required": _("Choose the service the problem is about.")},
     )
     site = forms.ModelChoiceField(
         label=_("Where?"), queryset=Site.objects.filter(is_active=True), required=False, empty_label="—"
@@ -109,7 +116,8 @@ class ComplaintForm(forms.Form):
         return data
 
     def looks_automated(self) -> bool:
-        """A filled honeypot, a post faster than a person can type, a forged stamp, or one used already."""
+        """A filled honeypot, a post faster than a person can type, a forged or expired stamp (older than
+        ``FORM_MAX_AGE``), or one used already. A form left open for hours or days is not held for its age."""
         if self.data.get("website") or stamp_spent(self.data.get("started", "")):
             return True
         elapsed = seconds_since(self.data.get("started", ""))

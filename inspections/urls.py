@@ -42,3 +42,9 @@ urlpatterns += [
     path("s/<str:token>/", views_surveys.survey_answer, name="survey_answer"),
     path("s/p/<str:token>/", views_surveys.survey_public, name="survey_public"),
 ]
+
+from inspections import views_held  # noqa: E402
+
+urlpatterns += [
+    path("complaints/held/", views_held.complaint_held, name="complaint_held"),
+]

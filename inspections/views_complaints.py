@@ -8,21 +8,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from contracts.evidence import register_evidence_url
+from contracts.models import ContractStatus
 from inspections import filtersets, forms, renderers, rules, selectors
 from inspections.models import (
     TRACKING_ALPHABET,
     Complaint,
     ComplaintPhoto,
     ComplaintStatus,
+    InspectionPlan,
 )
 from inspections.services import complaints as complaint_services
 from logistics import documents
@@ -72,10 +75,32 @@ def _initial_from_qr(request: HttpRequest) -> dict[str, Any]:
         key_point = KeyPoint.objects.filter(site=site, code=code("kp"), is_active=True).first()
         if key_point is not None:
             initial["key_point"] = key_point
-    category = ServiceCategory.objects.filter(code=code("cat")).first()
+    # the service: the link's ?cat= wins; otherwise the one service whose plans cover the key point, if one does
+    category = ServiceCategory.objects.filter(code=code("cat"), is_active=True).first() if code("cat") else None
     if category is not None:
         initial["category"] = category
+    elif key_point is not None and (category_id := _key_point_category(key_point)) is not None:
+        initial["category"] = category_id
     return initial
+
+
+def _key_point_category(key_point: KeyPoint) -> int | None:
+    """The service category of the key point (a key point has none of its own): the category of the active
+    contracts whose inspection plans in force cover it, when they are all of one category (one query)."""
+    today = timezone.localdate()
+    categories = list(
+        InspectionPlan.objects.filter(
+            key_points=key_point,
+            effective_from__lte=today,
+            contract__status=ContractStatus.ACTIVE,
+            contract__category__is_active=True,
+        )
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=today))
+        .order_by()
+        .values_list("contract__category", flat=True)
+        .distinct()[:2]
+    )
+    return categories[0] if len(categories) == 1 else None
 
 
 @never_cache
@@ -233,6 +258,8 @@ def complaint_queue(request: HttpRequest) -> HttpResponse:
         "categories": ServiceCategory.objects.all(),
         "sites": Site.objects.all(),
         "params": request.GET,
+        # the posts the bot filter held, waiting for the office's review (the office's page)
+        "held_count": Complaint.objects.filter(quarantined=True).count() if is_office(request.user) else None,
     }
     return render(request, "inspections/complaint_queue.html", context)
 

@@ -258,6 +258,10 @@ def build_world() -> SimpleNamespace:
     w.complaint_photo = ComplaintPhoto.objects.get(complaint=complaint_a).pk
     w.complaint_b = dispatched(contract_b).pk
     w.complaint_new = complaint_services.complaint_submit(category=cleaning, description="灯不亮").pk
+    # a post the public page's bot filter held for the office's review
+    w.complaint_held = complaint_services.complaint_submit(
+        category=cleaning, description="点击领取优惠", quarantined=True
+    ).pk
     closed = dispatched(contract_a)
     complaint_services.complaint_answer(complaint=closed, response="已处理", by=users["vendor_a"])
     complaint_services.complaint_rule(complaint=closed, upheld=False, reason="经调查不属实。", by=office)
@@ -773,6 +777,36 @@ ROWS: list[Row] = [
         "post",
         args=lambda w: [w.complaint_a],
         data=lambda w: {"action": "send_back", "reason": "照片不清楚"},
+    ),
+    # the posts held for review: the office's list, its release and discard (a post that is not held: refused)
+    Row("complaint-held", "inspections:complaint_held", "L 403 403 403 403 403 200 403"),
+    Row(
+        "complaint-held-release",
+        "inspections:complaint_held",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        data=lambda w: {"complaint": w.complaint_held, "action": "release"},
+    ),
+    Row(
+        "complaint-held-discard",
+        "inspections:complaint_held",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        data=lambda w: {"complaint": w.complaint_held, "action": "discard", "reason": "广告"},
+    ),
+    Row(
+        "complaint-held-release-not-held",
+        "inspections:complaint_held",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        data=lambda w: {"complaint": w.complaint_new, "action": "release"},
+    ),
+    Row(
+        "complaint-held-unknown",
+        "inspections:complaint_held",
+        "L 403 403 403 403 403 404 403",
+        "post",
+        data=lambda w: {"complaint": "999999999", "action": "release"},
     ),
     Row("qr-sheet", "inspections:qr_sheet", "L 403 403 403 403 403 200 403"),
     Row(
