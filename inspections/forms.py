@@ -12,6 +12,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Contract, ContractStatus
+from inspections.choices import MESSAGE_KINDS, Channel, RequestKind
 from inspections.models import ComplaintSeverity, ComplaintUrgency
 from logistics.forms import MultipleFileInput
 from logistics.models import KeyPoint, ServiceCategory, Site
@@ -77,6 +78,11 @@ class PhotosField(forms.FileField):
 
 
 class ComplaintForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What would you like to send?"),
+        choices=[(k.value, k.label) for k in MESSAGE_KINDS],
+        initial=RequestKind.COMPLAINT,
+    )
     category = forms.ModelChoiceField(
         label=_("Which service?"),
         queryset=ServiceCategory.objects.filter(is_active=True),
@@ -108,6 +114,11 @@ class ComplaintForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
+    via = forms.CharField(widget=forms.HiddenInput, required=False)  # "board": sent from the message board
+
+    @property
+    def channel(self) -> str:
+        return Channel.BOARD if self.data.get("via") == "board" else Channel.WEB
 
     def clean(self) -> dict:
         data = super().clean()
@@ -143,8 +154,42 @@ class TriageForm(forms.Form):
     )
     severity = forms.ChoiceField(label=_("Severity"), choices=ComplaintSeverity.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=ComplaintUrgency.choices)
-    upheld = forms.BooleanField(label=_("Upheld against the vendor (counts in the quarterly score)"), required=False)
     note = forms.CharField(label=_("Internal note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class RulingForm(forms.Form):
+    """The office's ruling after the investigation: upheld against the vendor or not, with reasons."""
+
+    upheld = forms.TypedChoiceField(
+        label=_("Ruling"),
+        choices=[
+            ("yes", _("Upheld against the service company (counts in the quarterly score)")),
+            ("no", _("Not upheld")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reasons (the employee reads them)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class ReassignForm(forms.Form):
+    contract = forms.ModelChoiceField(
+        label=_("Contract"), queryset=Contract.objects.filter(status=ContractStatus.ACTIVE).select_related("vendor")
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class BoardForm(forms.Form):
+    """What the public board shows: the message and the reply in words without names or numbers."""
+
+    text = forms.CharField(
+        label=_("Message as shown on the board"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    reply = forms.CharField(
+        label=_("Reply as shown on the board"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 class ReasonForm(forms.Form):

@@ -48,3 +48,9 @@ from inspections import views_held  # noqa: E402
 urlpatterns += [
     path("complaints/held/", views_held.complaint_held, name="complaint_held"),
 ]
+
+from inspections import views_desk_public  # noqa: E402
+
+urlpatterns += [
+    path("board/", views_desk_public.board, name="board"),
+]

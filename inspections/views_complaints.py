@@ -19,15 +19,17 @@ from django.views.decorators.http import require_http_methods
 
 from contracts.evidence import register_evidence_url
 from contracts.models import ContractStatus
-from inspections import filtersets, forms, renderers, rules, selectors
+from inspections import filtersets, forms, renderers, rules, selectors, views_desk_public
 from inspections.models import (
     TRACKING_ALPHABET,
     Complaint,
     ComplaintPhoto,
     ComplaintStatus,
     InspectionPlan,
+    WorkOrder,
 )
 from inspections.services import complaints as complaint_services
+from inspections.services import desk as desk_services
 from logistics import documents
 from logistics.access import is_office
 from logistics.files import download_url, register_download
@@ -45,7 +47,7 @@ register_download(
 )
 register_evidence_url("complaint", lambda pk: reverse("inspections:complaint", args=[pk]))
 
-OFFICE_ACTIONS = ("accept", "reject", "close", "send_back")
+OFFICE_ACTIONS = ("accept", "reject", "close", "send_back", "rule", "reassign", "reply")
 RATE_PER_ADDRESS = "5/10m"
 RATE_PER_CONTACT = "3/h"
 RATE_TRACKING = "60/10m"
@@ -131,6 +133,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     email=data["email"],
                     photos=data["photos"],
                     quarantined=form.looks_automated(),
+                    kind=data["kind"],
+                    channel=form.channel,
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
@@ -158,7 +162,10 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         if forms.seconds_since(form.data.get("started", "")) is None:
             form.data["started"] = forms.form_stamp()
     else:
-        form = forms.ComplaintForm(initial=_initial_from_qr(request))
+        initial = _initial_from_qr(request)
+        if request.GET.get("via") == "board":
+            initial["via"] = "board"
+        form = forms.ComplaintForm(initial=initial)
     return render(request, "inspections/complaint_new.html", {"form": form})
 
 
@@ -186,7 +193,16 @@ def complaint_track(request: HttpRequest, code: str) -> HttpResponse:
     limit = hit(request, group="complaint-track", value=client_address(request), rate=RATE_TRACKING)
     if limit.limited:
         return too_many(request, limit.retry_after)
-    complaint = _complaint_by_code(code)
+    try:
+        complaint = _complaint_by_code(code)
+    except Http404:
+        # the same code box tracks a repair request (a work order has a code from the same alphabet)
+        order = WorkOrder.objects.select_related("category", "site", "key_point").filter(
+            tracking_code=code.strip().upper()
+        )
+        if not code.strip() or not order.exists():
+            raise
+        return views_desk_public.work_order_track(request, order.get())
     rating_form, reopen_form = forms.RatingForm(), forms.ReopenForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -272,63 +288,107 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         queryset = selectors.complaints_for(request.user)
     complaint = get_object_or_404(queryset, pk=pk)
-    triage = forms.TriageForm()
-    reason_form = forms.ReasonForm()
+    forms_ = {
+        "triage": forms.TriageForm(),
+        "reason_form": forms.ReasonForm(),
+        "ruling": forms.RulingForm(),
+        "reassign": forms.ReassignForm(),
+        "board": forms.BoardForm(initial={"text": complaint.board_text, "reply": complaint.board_reply}),
+    }
     errors: list[str] = []
     if request.method == "POST":
-        action = request.POST.get("action")
+        action = request.POST.get("action", "")
         try:
             if action in OFFICE_ACTIONS and not may(request.user, "complaint.triage", complaint):
                 raise PermissionDenied
-            if action == "answer" and not may(request.user, "complaint.answer", complaint):
+            if action in ("answer", "decline") and not may(request.user, "complaint.answer", complaint):
                 raise PermissionDenied
-            if action == "accept":
-                triage = forms.TriageForm(request.POST)
-                if triage.is_valid():
-                    complaint_services.complaint_accept(complaint=complaint, by=request.user, **triage.cleaned_data)
-                    messages.success(request, _("Accepted and sent to the service company."))
-                    return redirect("inspections:complaint", pk=complaint.pk)
-            elif action in ("reject", "send_back"):
-                reason_form = forms.ReasonForm(request.POST)
-                if reason_form.is_valid():
-                    service = (
-                        complaint_services.complaint_reject
-                        if action == "reject"
-                        else complaint_services.complaint_send_back
-                    )
-                    service(complaint=complaint, reason=reason_form.cleaned_data["reason"], by=request.user)
-                    return redirect("inspections:complaint", pk=complaint.pk)
-            elif action == "close":
-                complaint_services.complaint_close(
-                    complaint=complaint, reply=request.POST.get("reply", ""), by=request.user
-                )
-                messages.success(request, _("Closed; the employee can read your reply."))
-                return redirect("inspections:complaint", pk=complaint.pk)
-            elif action == "answer":
-                complaint_services.complaint_answer(
-                    complaint=complaint,
-                    response=request.POST.get("response", ""),
-                    photos=request.FILES.getlist("photos"),
-                    by=request.user,
-                )
-                messages.success(request, _("Your answer has been sent to the office."))
+            if action in ("publish", "unpublish") and not may(request.user, "desk.publish", complaint):
+                raise PermissionDenied
+            if action == "callback" and not may(request.user, "desk.callback", complaint):
+                raise PermissionDenied
+            done = _complaint_action(request, complaint, action, forms_)
+            if done is not None:
+                messages.success(request, done)
                 return redirect("inspections:complaint", pk=complaint.pk)
         except ValidationError as exc:
             errors = exc.messages
     photos = [(p, download_url("complaint-photo", p)) for p in complaint.photos.all()]
+    office = is_office(request.user)
     context = {
         "complaint": complaint,
         "events": complaint.events.select_related("by").order_by("at", "pk"),
         "photos": photos,
-        "triage": triage,
-        "reason_form": reason_form,
+        **forms_,
         "errors": errors,
-        "is_office": is_office(request.user),
+        "is_office": office,
         "can_answer": may(request.user, "complaint.answer.now", complaint),
-        "show_contact": is_office(request.user) and not complaint.anonymous,
+        "can_decline": may(request.user, "complaint.decline", complaint),
+        "can_rule": office
+        and complaint.kind == "complaint"
+        and complaint.ruled_at is None
+        and complaint.upheld is None
+        and complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED),
+        "can_reply": office and complaint.kind != "complaint" and complaint.status in ("received", "accepted"),
+        "callbacks": complaint.callbacks.select_related("done_by") if office else [],
+        "show_contact": office and not complaint.anonymous,
         "post": request.POST,
     }
     return render(request, "inspections/complaint_detail.html", context)
+
+
+def _complaint_action(request: HttpRequest, complaint: Complaint, action: str, forms_: dict[str, Any]) -> str | None:
+    """Run the posted action through its service; the message to show when it was done, or None (a bound form
+    with its errors is left in ``forms_``, so nothing typed is lost)."""
+    user, post = request.user, request.POST
+    if action == "accept":
+        form = forms_["triage"] = forms.TriageForm(post)
+        if form.is_valid():
+            complaint_services.complaint_accept(complaint=complaint, by=user, **form.cleaned_data)
+            return _("Accepted and sent to the service company.")
+    elif action in ("reject", "send_back", "decline"):
+        form = forms_["reason_form"] = forms.ReasonForm(post)
+        if form.is_valid():
+            service = {
+                "reject": complaint_services.complaint_reject,
+                "send_back": complaint_services.complaint_send_back,
+                "decline": complaint_services.complaint_decline,
+            }[action]
+            service(complaint=complaint, reason=form.cleaned_data["reason"], by=user)
+            return _("Done.")
+    elif action == "rule":
+        form = forms_["ruling"] = forms.RulingForm(post)
+        if form.is_valid():
+            complaint_services.complaint_rule(complaint=complaint, by=user, **form.cleaned_data)
+            return _("The ruling is recorded; the employee can read it.")
+    elif action == "reassign":
+        form = forms_["reassign"] = forms.ReassignForm(post)
+        if form.is_valid():
+            complaint_services.complaint_reassign(complaint=complaint, by=user, **form.cleaned_data)
+            return _("Reassigned; the new service company has been told.")
+    elif action == "close":
+        complaint_services.complaint_close(complaint=complaint, reply=post.get("reply", ""), by=user)
+        return _("Closed; the employee can read your reply.")
+    elif action == "reply":
+        complaint_services.complaint_reply(complaint=complaint, reply=post.get("reply", ""), by=user)
+        return _("Answered and closed; the employee can read your reply.")
+    elif action == "answer":
+        complaint_services.complaint_answer(
+            complaint=complaint, response=post.get("response", ""), photos=request.FILES.getlist("photos"), by=user
+        )
+        return _("Your answer has been sent to the office.")
+    elif action == "publish":
+        form = forms_["board"] = forms.BoardForm(post)
+        if form.is_valid():
+            desk_services.complaint_publish(complaint=complaint, by=user, **form.cleaned_data)
+            return _("Published on the public board.")
+    elif action == "unpublish":
+        desk_services.complaint_unpublish(complaint=complaint, by=user)
+        return _("Taken off the public board.")
+    elif action == "callback":
+        desk_services.callback_schedule(complaint=complaint, by=user)
+        return _("A callback has been added to the list.")
+    return None
 
 
 def _portal_complaints(request: HttpRequest, vendor: Any) -> dict[str, Any]:
