@@ -109,3 +109,36 @@ def plan_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_vendor_user(user):
         return queryset.filter(kind=InspectionKind.SELF)
     return queryset
+
+
+# --- the service desk -----------------------------------------------------------------------------------
+from inspections.models import Callback, WorkOrder, WorkOrderEvent, WorkOrderPhoto, WorkOrderRound  # noqa: E402
+from logistics.access import is_inspector  # noqa: E402
+
+
+@scope_rule(WorkOrder)
+def work_order_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    """Vendor staff see the work orders one of their contracts held in any round (a job reassigned away stays
+    in their history); inspectors see every work order, as the office and leaders do; nobody else any."""
+    if is_vendor_user(user):
+        rounds = WorkOrderRound.objects.filter(contract__vendor_id=user.vendor_id).values("order_id")
+        return queryset.filter(pk__in=rounds)
+    if is_inspector(user):
+        return queryset
+    return queryset.none()
+
+
+def _through_work_order(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    if is_inspector(user) and not is_vendor_user(user):
+        return queryset
+    return queryset.filter(order__in=scoped(user, WorkOrder.objects.all()).values("pk"))
+
+
+for _model in (WorkOrderRound, WorkOrderEvent, WorkOrderPhoto):
+    scope_rule(_model)(_through_work_order)
+
+
+@scope_rule(Callback)
+def callback_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    """The office's calls: inspectors read them as the office and leaders do; vendor staff see none."""
+    return queryset if is_inspector(user) and not is_vendor_user(user) else queryset.none()

@@ -54,3 +54,12 @@ from inspections import views_desk_public  # noqa: E402
 urlpatterns += [
     path("board/", views_desk_public.board, name="board"),
 ]
+
+from inspections import views_desk  # noqa: E402
+
+urlpatterns += [
+    path("desk/", views_desk.desk_queue, name="desk_queue"),
+    path("desk/new/", views_desk.desk_intake, name="desk_intake"),
+    path("desk/orders/<int:pk>/", views_desk.work_order_detail, name="work_order"),
+    path("desk/callbacks/", views_desk.desk_callbacks, name="desk_callbacks"),
+]

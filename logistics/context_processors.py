@@ -19,6 +19,7 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("inspections:rectifications", _("Rectifications"), frozenset({Role.INSPECTOR, Role.OFFICE, Role.VENDOR})),
     ("logistics:vendor_portal", _("My vendor"), frozenset({Role.VENDOR})),
     ("inspections:complaint_queue", _("Complaints"), frozenset({Role.OFFICE})),
+    ("inspections:desk_queue", _("Service desk"), frozenset({Role.OFFICE, Role.LEADER})),
     ("inspections:list", _("Inspections"), frozenset({Role.OFFICE, Role.LEADER, Role.INSPECTOR, Role.VENDOR})),
     ("scoring:overview", _("Quarterly evaluation"), frozenset({Role.OFFICE})),
     ("contracts:notices", _("Formal notices"), frozenset({Role.OFFICE, Role.VENDOR})),

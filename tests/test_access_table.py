@@ -385,6 +385,29 @@ def build_world() -> SimpleNamespace:
     from scoring import services_year
 
     w.appraisal = services_year.appraisal_compute(year=2026, by=office).pk
+
+    # the service desk: a work order dispatched to A (with the caller's photo), one to B, a new one, and one of A's
+    # closed by the office with its callback to make
+    from inspections.models import Callback, WorkOrderPhoto
+    from inspections.services import desk as desk_services
+
+    def work_order(contract: Any = None, **kwargs: Any) -> Any:
+        order = desk_services.work_order_submit(
+            category=cleaning, site=site, description="水龙头漏水", channel="hotline", **kwargs
+        )
+        if contract is None:
+            return order
+        return desk_services.work_order_dispatch(order=order, contract=contract, by=office)
+
+    order_a = work_order(contract_a, photos=[png_upload()])
+    w.work_order_a, w.work_order_photo = order_a.pk, WorkOrderPhoto.objects.get(order=order_a).pk
+    w.work_order_b = work_order(contract_b).pk
+    w.work_order_new = work_order().pk
+    closed_order = desk_services.work_order_take(order=work_order(contract_a), by=users["vendor_a"])
+    desk_services.work_order_complete(order=closed_order, note="已修好", photos=[png_upload()], by=users["vendor_a"])
+    desk_services.work_order_close(order=closed_order, by=office)
+    w.work_order_closed = closed_order.pk
+    w.callback = Callback.objects.get(work_order=closed_order).pk
     return w
 
 
@@ -778,6 +801,89 @@ ROWS: list[Row] = [
         args=lambda w: [w.complaint_a],
         data=lambda w: {"action": "send_back", "reason": "照片不清楚"},
     ),
+    # --- the service desk: the office records, dispatches and calls back; leaders and inspectors read; a vendor
+    # works its own work orders (another vendor's are 404) and sees no callback
+    Row("desk-queue", "inspections:desk_queue", "L 403 200 403 403 200 200 403"),
+    Row(
+        "desk-queue-bulk",
+        "inspections:desk_queue",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        data=lambda w: {"action": "close", "orders": [w.work_order_a]},
+    ),
+    Row("desk-intake", "inspections:desk_intake", "L 403 403 403 403 403 200 403"),
+    Row(
+        "desk-intake-post",
+        "inspections:desk_intake",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        data=lambda w: {
+            "channel": "hotline",
+            "kind": "repair",
+            "category": w.category,
+            "description": "灯不亮",
+            "priority": "normal",
+        },
+    ),
+    Row("work-order", "inspections:work_order", "L 403 200 200 404 200 200 403", args=lambda w: [w.work_order_a]),
+    Row("work-order (B)", "inspections:work_order", "L 403 200 404 200 200 200 403", args=lambda w: [w.work_order_b]),
+    Row("work-order-new", "inspections:work_order", "L 403 200 404 404 200 200 403", args=lambda w: [w.work_order_new]),
+    Row(
+        "work-order-take",
+        "inspections:work_order",
+        "L 403 403 302 404 403 403 403",
+        "post",
+        args=lambda w: [w.work_order_a],
+        data=lambda w: {"action": "take"},
+    ),
+    Row(
+        "work-order-complete",  # not taken yet: the service refuses, on the page
+        "inspections:work_order",
+        "L 403 403 200 404 403 403 403",
+        "post",
+        args=lambda w: [w.work_order_a],
+        data=lambda w: {"action": "complete", "note": "已修好"},
+    ),
+    Row(
+        "work-order-dispatch",
+        "inspections:work_order",
+        "L 403 403 404 404 403 302 403",
+        "post",
+        args=lambda w: [w.work_order_new],
+        data=lambda w: {"action": "dispatch", "contract": w.contract_a, "priority": "normal"},
+    ),
+    Row(
+        "work-order-cancel",
+        "inspections:work_order",
+        "L 403 403 404 404 403 302 403",
+        "post",
+        args=lambda w: [w.work_order_new],
+        data=lambda w: {"action": "cancel", "cancel-reason": "重复报修"},
+    ),
+    Row(
+        "work-order-reassign",
+        "inspections:work_order",
+        "L 403 403 403 404 403 302 403",
+        "post",
+        args=lambda w: [w.work_order_a],
+        data=lambda w: {"action": "reassign", "contract": w.contract_b, "reason": "甲公司人手不足"},
+    ),
+    Row(
+        "work-order-callback",  # it has one to make already: the service refuses, on the page
+        "inspections:work_order",
+        "L 403 403 403 404 403 200 403",
+        "post",
+        args=lambda w: [w.work_order_closed],
+        data=lambda w: {"action": "callback"},
+    ),
+    Row("desk-callbacks", "inspections:desk_callbacks", "L 403 200 403 403 200 200 403"),
+    Row(
+        "desk-callback-record",
+        "inspections:desk_callbacks",
+        "L 403 403 403 403 403 302 403",
+        "post",
+        data=lambda w: {"callback": w.callback, f"cb{w.callback}-result": "satisfied"},
+    ),
     # the posts held for review: the office's list, its release and discard (a post that is not held: refused)
     Row("complaint-held", "inspections:complaint_held", "L 403 403 403 403 403 200 403"),
     Row(
@@ -1125,6 +1231,12 @@ ROWS: list[Row] = [
         "download",
         "404 404 200 200 404 200 200 404",
         args=lambda w: ["complaint-photo", w.complaint_photo],
+    ),
+    Row(
+        "file-work-order-photo",
+        "download",
+        "404 404 200 200 404 200 200 404",
+        args=lambda w: ["work-order-photo", w.work_order_photo],
     ),
     Row("file-document", "download", "404 404 404 404 404 404 200 404", args=lambda w: ["document", w.document]),
     Row(
@@ -1682,6 +1794,7 @@ PAGE_LISTS = [
     ("inspections:list", "inspections:detail", "inspections.Inspection", {}),
     ("inspections:rectifications", "inspections:rectification", "inspections.RectificationOrder", {}),
     ("inspections:complaint_queue", "inspections:complaint", "inspections.Complaint", {"quarantined": False}),
+    ("inspections:desk_queue", "inspections:work_order", "inspections.WorkOrder", {}),
 ]
 
 
