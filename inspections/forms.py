@@ -82,6 +82,7 @@ class ComplaintForm(forms.Form):
         label=_("What would you like to send?"),
         choices=[(k.value, k.label) for k in MESSAGE_KINDS],
         initial=RequestKind.COMPLAINT,
+        required=False,  # a complaint unless said otherwise (an older page or a link without the field)
     )
     category = forms.ModelChoiceField(
         label=_("Which service?"),
@@ -124,6 +125,7 @@ class ComplaintForm(forms.Form):
         data = super().clean()
         if data.get("anonymous"):
             data["name"] = data["phone"] = data["email"] = ""
+        data["kind"] = data.get("kind") or RequestKind.COMPLAINT
         return data
 
     def looks_automated(self) -> bool:

@@ -407,6 +407,7 @@ def build_world() -> SimpleNamespace:
     desk_services.work_order_complete(order=closed_order, note="已修好", photos=[png_upload()], by=users["vendor_a"])
     desk_services.work_order_close(order=closed_order, by=office)
     w.work_order_closed = closed_order.pk
+    w.work_order_a_code = order_a.tracking_code
     w.callback = Callback.objects.get(work_order=closed_order).pk
     return w
 
@@ -725,6 +726,21 @@ ROWS: list[Row] = [
         data=lambda w: {"category": w.category, "description": "洗手间没有纸", "website": ""},
     ),
     Row("complaint-lookup", "inspections:complaint_lookup", "200 200 200 200 200 200 200 200"),
+    Row("board", "inspections:board", "200 200 200 200 200 200 200 200"),
+    Row(
+        "work-order-track",
+        "inspections:complaint_track",
+        "200 200 200 200 200 200 200 200",
+        args=lambda w: [w.work_order_a_code],
+    ),
+    Row(
+        "work-order-confirm-not-completed",
+        "inspections:complaint_track",
+        "200 200 200 200 200 200 200 200",
+        "post",
+        args=lambda w: [w.work_order_a_code],
+        data=lambda w: {"action": "confirm", "fixed": "yes", "rating": "5"},
+    ),
     Row(
         "complaint-track",
         "inspections:complaint_track",
