@@ -592,3 +592,234 @@ class RoundAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# --- the service desk: clocks, work orders, callbacks ---------------------------------------------------
+from inspections.models import (  # noqa: E402
+    Callback,
+    ServiceClock,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderPhoto,
+    WorkOrderRound,
+)
+from inspections.rules import work_order_late_q  # noqa: E402
+from logistics.admin import ServiceCategoryAdmin  # noqa: E402
+from logistics.files import download_url_for  # noqa: E402
+from logistics.models import ServiceCategory  # noqa: E402
+
+CLOCK_FIELDS = ["priority", "response_minutes", "arrival_minutes", "completion_minutes", "working_hours_only"]
+
+
+class ServiceClockForm(forms.ModelForm):
+    """A category's clock for one priority; the three run in order (on site no sooner than the response,
+    completion no sooner than on site), said in words before the database's constraint would."""
+
+    class Meta:
+        model = ServiceClock
+        fields = ["category", *CLOCK_FIELDS]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        response, arrival, completion = (data.get(f) for f in CLOCK_FIELDS[1:4])
+        if response and arrival and arrival < response:
+            self.add_error("arrival_minutes", _("Being on site cannot be due before the response."))
+        elif arrival and completion and completion < arrival:
+            self.add_error("completion_minutes", _("Completion cannot be due before being on site."))
+        return data
+
+
+@admin.register(ServiceClock)
+class ServiceClockAdmin(ScopedAdmin):
+    """The work orders' clocks per service and priority (a category and priority without a row uses
+    ``DESK_DEFAULT_CLOCKS``). A change applies to the rounds dispatched after it; running rounds keep theirs."""
+
+    form = ServiceClockForm
+    list_display = ["category", "priority", *CLOCK_FIELDS[1:]]
+    list_editable = CLOCK_FIELDS[1:]
+    list_filter = ["category", "priority", "working_hours_only"]
+    list_select_related = ["category"]
+    ordering = ["category__sort_order", "category__code", "priority"]
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
+        kwargs.setdefault("form", ServiceClockForm)  # the list's edits are checked as the form's
+        return super().get_changelist_form(request, **kwargs)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        # the clocks keep no audit table of their own: the admin's log of changes is their history
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+
+
+class ServiceClockInline(admin.TabularInline):
+    model = ServiceClock
+    form = ServiceClockForm
+    fields = CLOCK_FIELDS
+    extra = 0
+    max_num = len(ServiceClock._meta.get_field("priority").choices)
+
+
+# the category's page shows its clocks: the core app's admin, with the desk's inline (logistics imports nothing
+# of inspections)
+admin.site.unregister(ServiceCategory)
+
+
+@admin.register(ServiceCategory)
+class ServiceCategoryWithClocksAdmin(ServiceCategoryAdmin):
+    inlines = [*ServiceCategoryAdmin.inlines, ServiceClockInline]
+
+
+class WorkOrderRoundInline(ReadOnlyInline):
+    model = WorkOrderRound
+    fields = [
+        "number",
+        "contract",
+        "reason",
+        "dispatched_at",
+        "response_due",
+        "accepted_at",
+        "arrival_due",
+        "arrived_at",
+        "completion_due",
+        "completed_at",
+        "declined_at",
+        "withdrawn_at",
+        "escalated",
+        "completion_note",
+        "parts",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("escalated"))
+    def escalated(self, job: WorkOrderRound) -> str:
+        from inspections.choices import Clock
+
+        stamps = [
+            (Clock.RESPONSE, job.response_escalated_at),
+            (Clock.ARRIVAL, job.arrival_escalated_at),
+            (Clock.COMPLETION, job.completion_escalated_at),
+        ]
+        return "; ".join(f"{clock.label} {timezone.localtime(at):%m-%d %H:%M}" for clock, at in stamps if at) or "—"
+
+
+class WorkOrderEventInline(ReadOnlyInline):
+    model = WorkOrderEvent
+    fields = ["at", "round_number", "kind", "public_note", "internal_note", "by"]
+    readonly_fields = fields
+
+
+class WorkOrderPhotoInline(ReadOnlyInline):
+    model = WorkOrderPhoto
+    fields = ["round_number", "stage", "uploaded_at", "picture"]
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("photo"))
+    def picture(self, photo: WorkOrderPhoto) -> str:
+        url = download_url_for(photo.image)
+        return format_html('<a href="{}">{}</a>', url, _("Open")) if url else _("stored")
+
+
+@admin.register(WorkOrder)
+class WorkOrderAdmin(ScopedAdmin):
+    """Work orders are handled on the desk's pages, through their services (dispatch, take, complete, close,
+    reassign, cancel: each with its rules, clocks and notices); the admin lists, filters and reads them. The
+    requester's name and number are not shown here."""
+
+    list_display = [
+        "reference_label",
+        "tracking_code",
+        "received_at",
+        "channel",
+        "category",
+        "priority",
+        "status_label",
+        "contract",
+        "rounds",
+    ]
+    list_filter = ["status", "priority", "channel", "category", "received_at"]
+    list_select_related = ["category", "contract"]
+    search_fields = ["tracking_code", "description", "location", "contract__number"]
+    reference_search = ("GD", "pk")
+    contract_search = "contract"
+    inlines = [WorkOrderRoundInline, WorkOrderEventInline, WorkOrderPhotoInline]
+    fields = [
+        "tracking_code",
+        "channel",
+        "received_at",
+        "recorded_by",
+        "category",
+        "site",
+        "key_point",
+        "location",
+        "description",
+        "anonymous",
+        "priority",
+        "status",
+        "contract",
+        "rounds",
+        "declined_reason",
+        "cancel_reason",
+        "confirmed_at",
+        "rating",
+        "closed_at",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        from django.db.models import Exists, OuterRef
+
+        late = WorkOrderRound.objects.filter(work_order_late_q(), order=OuterRef("pk"), number=OuterRef("rounds"))
+        return super().get_queryset(request).annotate(late=Exists(late))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # the record of a job and of its vendor's clocks
+
+    @admin.display(description=gettext_lazy("work order"), ordering="pk")
+    def reference_label(self, order: WorkOrder) -> str:
+        return order.reference
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, order: WorkOrder) -> str:
+        from inspections.models import WITH_VENDOR
+
+        late = getattr(order, "late", False) and order.status in WITH_VENDOR
+        return status_badge("overdue" if late else order.status, order.get_status_display())
+
+
+@admin.register(Callback)
+class CallbackAdmin(ScopedAdmin):
+    """The office's callbacks (回访), made and recorded on the desk's pages (a "not satisfied" sends the job back
+    for a redo there); read-only here."""
+
+    list_display = ["__str__", "contract", "created_at", "due_on", "result", "done_at", "done_by"]
+    list_filter = ["result", "due_on", "contract__category"]
+    list_select_related = ["contract", "done_by", "complaint", "work_order"]
+    search_fields = ["note", "contract__number"]
+    contract_search = "contract"
+    fields = [
+        "complaint",
+        "work_order",
+        "number",
+        "contract",
+        "created_at",
+        "due_on",
+        "result",
+        "note",
+        "done_at",
+        "done_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -373,6 +373,9 @@ def seed(context: dict[str, Any]) -> None:
     from inspections.demo_complaints_surveys import seed as seed_complaints_surveys
 
     seed_complaints_surveys(context)
+    from inspections.demo_desk import seed as seed_desk
+
+    seed_desk(context)
 
 
 # (kind, frequency, weekday, day of month, window) of every demo contract's plan: the office's daily check on
