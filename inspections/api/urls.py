@@ -7,6 +7,9 @@ router = SimpleRouter()
 router.register("checklist-templates", views.ChecklistTemplateViewSet)
 router.register("inspections", views.InspectionViewSet)
 router.register("rectifications", views.RectificationViewSet)
+router.register("complaints", views.ComplaintViewSet)
+router.register("work-orders", views.WorkOrderViewSet)
+router.register("callbacks", views.CallbackViewSet)
 
 urlpatterns = [
     path("inspect/sync/", views.InspectionSyncView.as_view(), name="api-inspect-sync"),
