@@ -81,6 +81,7 @@ class EvidenceType(models.TextChoices):
     SCORE = "score", _("Quarterly score")
     MANUAL = "manual", _("Correction by the office")
     ROUND = "round", _("Missed self-check round")
+    WORK_ORDER = "work_order", _("Work order completed late")
 
 
 class NoticeKind(models.TextChoices):

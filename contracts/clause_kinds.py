@@ -225,6 +225,26 @@ def _missed_self_checks(clause: Any, facts: Any) -> Iterator[Priced]:
         )
 
 
+def _late_work_orders(clause: Any, facts: Any) -> Iterator[Priced]:
+    amount = money(clause.amount or ZERO)
+    if amount <= 0:
+        return
+    for job in getattr(facts, "late_work_orders", ()):
+        reference, _sep, number = job.ref.partition(" #")
+        if job.completed:
+            detail = explain(
+                "per_late_work_order",
+                ref=reference,
+                round=number,
+                due=job.due,
+                completed=job.completed,
+                rate=clause.amount,
+            )
+        else:
+            detail = explain("per_late_work_order_open", ref=reference, round=number, due=job.due, rate=clause.amount)
+        yield Priced("deduction", amount, "work_order", job.id, f"work_order:{job.id}", job.ref, detail)
+
+
 def _score_below(clause: Any, facts: Any) -> Iterator[Priced]:
     if facts.score is not None and facts.score < clause.threshold:
         amount = money(facts.fee * clause.percent / HUNDRED)
@@ -379,6 +399,27 @@ register(
         },
         summary=lambda c: _text(_("%(amount)s CNY per missed self-check round"), amount=c.amount),
         # not in a new contract's clause set: the office adds it where the contract prices self-checks
+    )
+)
+register(
+    ClauseKind(
+        code="per_late_work_order",
+        label=_("Deduction per work order completed late"),
+        role="event",
+        required=("amount",),
+        lines=_late_work_orders,
+        explanations={
+            "per_late_work_order": _(
+                "Work order %(ref)s, round %(round)s: to be completed by %(due)s, completed %(completed)s: "
+                "%(rate)s CNY per round completed late."
+            ),
+            "per_late_work_order_open": _(
+                "Work order %(ref)s, round %(round)s: to be completed by %(due)s, not completed by then: "
+                "%(rate)s CNY per round completed late."
+            ),
+        },
+        summary=lambda c: _text(_("%(amount)s CNY per work order round completed late"), amount=c.amount),
+        # not in a new contract's clause set: the office adds it where the contract prices the service desk
     )
 )
 register(

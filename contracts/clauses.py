@@ -9,7 +9,8 @@ Rules
   version in force that day, rounded once).
 - Event clauses price each fact by the version in force on the fact's date: a failed item by its
   inspection date, a complaint by the day it was upheld, an overdue rectification by each overdue day (an
-  order overdue across a supplementary agreement gets one line per version). Score clauses, warnings,
+  order overdue across a supplementary agreement gets one line per version), a late work order round by the
+  day its completion clock passed. Score clauses, warnings,
   flags and the cap use the version in force on the contract's last day in force in the quarter
   (``pricing_day``); their percentages apply to the quarter's fee.
 - Each ledger line's amount is rounded half-up to 0.01 once, at the end of its own computation, and names
@@ -110,6 +111,18 @@ class MissedSelfCheck:
     on: dt.date | None = None  # the round's day
 
 
+@dataclass(frozen=True, slots=True)
+class LateWorkOrder:
+    """A work order round of the quarter whose completion clock was missed (``inspections.desk_rules``): completed
+    after it, or not completed by it. The times are the institution's, as the vendor and the office read them."""
+
+    id: int  # the round (inspections.WorkOrderRound)
+    ref: str  # e.g. "GD-000123 #2": the work order and its round
+    due: str  # "2026-10-12 17:30"
+    completed: str = ""  # "" when it was not completed by the time its clock passed (nor since, as counted)
+    on: dt.date | None = None  # the day its completion clock passed
+
+
 @dataclass(frozen=True)
 class QuarterFacts:
     quarter: str  # "2026Q3"
@@ -120,6 +133,7 @@ class QuarterFacts:
     upheld_complaints: Sequence[UpheldComplaint] = ()
     overdue_rectifications: Sequence[OverdueRectification] = ()
     missed_self_checks: Sequence[MissedSelfCheck] = ()
+    late_work_orders: Sequence[LateWorkOrder] = ()
     # earlier quarters' warnings, and the office's own warnings of this quarter
     warnings_by_quarter: Mapping[str, int] = field(default_factory=dict)
     grades_by_quarter: Mapping[str, str] = field(default_factory=dict)  # earlier quarters only
@@ -131,7 +145,7 @@ class Line:
     kind: str  # deduction / bonus
     amount: Decimal
     clause_id: int
-    evidence_type: str  # item_result / complaint / rectification / score
+    evidence_type: str  # item_result / complaint / rectification / round / work_order / score
     evidence_id: int | None
     evidence_key: str
     evidence_ref: str
@@ -193,8 +207,11 @@ def _slices(ordered: Sequence[TermsSpec], facts: QuarterFacts, pricing: int) -> 
     complaints: list[list[UpheldComplaint]] = [[] for _ in ordered]
     overdue: list[list[OverdueRectification]] = [[] for _ in ordered]
     missed: list[list[MissedSelfCheck]] = [[] for _ in ordered]
+    late: list[list[LateWorkOrder]] = [[] for _ in ordered]
     for check in facts.missed_self_checks:
         missed[owner(check.on)].append(check)
+    for job in facts.late_work_orders:
+        late[owner(job.on)].append(job)
     for item in facts.failed_items:
         items[owner(item.on)].append(item)
     for complaint in facts.upheld_complaints:
@@ -216,6 +233,7 @@ def _slices(ordered: Sequence[TermsSpec], facts: QuarterFacts, pricing: int) -> 
             upheld_complaints=complaints[i],
             overdue_rectifications=overdue[i],
             missed_self_checks=missed[i],
+            late_work_orders=late[i],
         )
         for i in range(len(ordered))
     ]

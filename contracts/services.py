@@ -548,6 +548,7 @@ class SettlementInput:
     upheld_complaints: Sequence[engine.UpheldComplaint] = ()
     overdue_rectifications: Sequence[engine.OverdueRectification] = ()
     missed_self_checks: Sequence[engine.MissedSelfCheck] = ()
+    late_work_orders: Sequence[engine.LateWorkOrder] = ()
 
 
 def price_quarter(
@@ -567,6 +568,7 @@ def price_quarter(
         upheld_complaints=item.upheld_complaints,
         overdue_rectifications=item.overdue_rectifications,
         missed_self_checks=item.missed_self_checks,
+        late_work_orders=item.late_work_orders,
         warnings_by_quarter=history.warnings_by_quarter if history else {},
         grades_by_quarter=history.grades_by_quarter if history else {},
     )
@@ -597,12 +599,20 @@ def settlement_apply(
     upheld_complaints: Sequence[engine.UpheldComplaint] = (),
     overdue_rectifications: Sequence[engine.OverdueRectification] = (),
     missed_self_checks: Sequence[engine.MissedSelfCheck] = (),
+    late_work_orders: Sequence[engine.LateWorkOrder] = (),
     finalize: bool = False,
     by: User | None = None,
 ) -> Settlement:
     """Apply one quarter's facts to one contract (see ``settlements_apply``)."""
     item = SettlementInput(
-        contract, score, grade, failed_items, upheld_complaints, overdue_rectifications, missed_self_checks
+        contract,
+        score,
+        grade,
+        failed_items,
+        upheld_complaints,
+        overdue_rectifications,
+        missed_self_checks,
+        late_work_orders,
     )
     settlement = settlements_apply(quarter=quarter, items=[item], finalize=finalize, by=by)[contract.pk]
     if finalize:

@@ -4,7 +4,9 @@
   the stored scores of the quarter's submitted daily / weekly / monthly joint inspections, SELF the same over
   the vendor's self-checks (weight 0 unless a scheme sets one), C 100 less the complaints' penalty points
   (floored at 0; always present), S from the scheme's source: 100 x the share of satisfied survey answers, the
-  mean of the months' feedback form scores, or both weighted (no answer: no data).
+  mean of the months' feedback form scores, or both weighted (no answer: no data), R the service desk's on-time
+  work orders: the mean of the on-time response and completion rates of the quarter's rounds
+  (``inspections.desk_rules.DeskFigures.score``; weight 0 unless a scheme sets one; no round judged: no data).
 - A component without data drops out; the other weights are rescaled to sum to 1.
 - Score = sum(effective weight x component) + manual adjustment, clamped to 0..100, rounded half-up to 2
   decimals, computed without intermediate rounding (exact fractions: a rescaled weight of 1/3 is not
@@ -51,6 +53,19 @@ class MonthFeedback:
 
 
 @dataclass(frozen=True)
+class DeskCounts:
+    """The service desk's clocks judged in the quarter (``inspections.selectors_desk``): kept of judged, and the
+    two rates (percent, 2 decimals; None when nothing was judged)."""
+
+    response_kept: int = 0
+    response_judged: int = 0
+    completion_kept: int = 0
+    completion_judged: int = 0
+    response_rate: Decimal | None = None
+    completion_rate: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class Facts:
     daily: ScoreStats = ScoreStats()
     weekly: ScoreStats = ScoreStats()
@@ -61,6 +76,8 @@ class Facts:
     survey_answers: int = 0
     survey_satisfied: int = 0
     feedback_months: tuple[MonthFeedback, ...] = ()
+    desk_rate: Decimal | None = None  # R: the mean of the on-time response and completion rates (None: none judged)
+    desk: DeskCounts = DeskCounts()
 
 
 @dataclass(frozen=True)
@@ -223,4 +240,25 @@ def satisfaction_detail(facts: Facts, scheme: Scheme) -> dict[str, Any] | None:
         ],
         "survey_answers": facts.survey_answers,
         "survey_satisfied": facts.survey_satisfied,
+    }
+
+
+def desk_detail(facts: Facts, scheme: Scheme) -> dict[str, Any] | None:
+    """What R was made of, stored with the explanation when the quarter had work order rounds judged or the scheme
+    weighs R: the rates with their kept and judged clocks. None otherwise (the explanation stays as it was)."""
+    desk = facts.desk
+    if not desk.response_judged and not desk.completion_judged and not Decimal(scheme.weights.get("R", ZERO)):
+        return None
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "rate": text(facts.desk_rate),
+        "response": {"kept": desk.response_kept, "judged": desk.response_judged, "rate": text(desk.response_rate)},
+        "completion": {
+            "kept": desk.completion_kept,
+            "judged": desk.completion_judged,
+            "rate": text(desk.completion_rate),
+        },
     }

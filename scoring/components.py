@@ -78,6 +78,15 @@ def _satisfaction(facts: Any, scheme: Any) -> tuple[Fraction | None, int]:
     return share * forms[0] + (1 - share) * surveys, facts.survey_answers + forms[1]
 
 
+def _desk(facts: Any, scheme: Any) -> tuple[Fraction | None, int]:
+    """The service desk's on-time work orders: the mean of the quarter's on-time response and completion rates
+    (each rounded to 0.01, their mean half up to 0.01, as ``inspections.desk_rules.DeskFigures.score``), n the
+    rounds judged; no round judged: no data."""
+    if facts.desk_rate is None:
+        return None, 0
+    return Fraction(facts.desk_rate), max(facts.desk.response_judged, facts.desk.completion_judged)
+
+
 COMPONENTS: tuple[ScoreComponent, ...] = (
     ScoreComponent(
         "D",
@@ -128,6 +137,17 @@ COMPONENTS: tuple[ScoreComponent, ...] = (
         "self",
         evidence_only=True,
         facts_field="self_checks",
+    ),
+    ScoreComponent(
+        "R",
+        _("Service desk: on-time work orders"),
+        "weight_r",
+        _(
+            "the mean of the on-time response and on-time completion rates of the work order rounds dispatched in "
+            "the quarter"
+        ),
+        evidence_only=True,
+        measure=_desk,
     ),
 )
 BY_CODE = {component.code: component for component in COMPONENTS}

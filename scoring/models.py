@@ -90,6 +90,13 @@ class EvaluationScheme(TimeStampedModel):
         validators=PERCENT,
         default=Decimal(0),
     )
+    weight_r = models.DecimalField(
+        _("weight of the service desk's on-time work orders (R, %)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=PERCENT,
+        default=Decimal(0),
+    )
     bands = models.JSONField(
         _("grade bands"),
         default=list,

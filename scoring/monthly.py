@@ -19,7 +19,10 @@ What each figure counts (the rules where ARCHITECTURE.md is silent):
 - **Complaints** (quarantined automated posts left out): *received* = filed in the month; *upheld* = of those,
   upheld against the vendor (so far).
 - **Feedback**: the month's score of the monthly feedback forms (``feedback.selectors.month_scores``).
-- **Work orders**: the service desk (报修/工单) has no records in this product yet; the reports say so.
+- **Work orders** (the service desk, ``inspections.selectors_desk`` over the month, up to now for the running
+  month): repair requests received in the month under the contract of their latest round; the rounds dispatched
+  in the month with their on-time response and completion (a clock still running is not judged yet), the late
+  rounds, the escalations and the redo rounds; the callbacks made in the month and their satisfaction.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from django.utils import timezone
 
 from contracts.models import Contract
 from contracts.selectors import contracts_active_in
-from inspections import rules
+from inspections import desk_rules, rules, selectors_desk
 from inspections.choices import InspectionKind, ItemResultChoice, RectificationStatus
 from inspections.models import Complaint, Inspection, InspectionStatus, ItemResult, RectificationOrder
 from inspections.selectors import Coverage, coverage_by_contract
@@ -125,6 +128,12 @@ class ContractMonth:
     rectifications: Rectifications
     complaints: Complaints
     feedback: Any = None  # feedback.selectors.MonthScore, or None when the contract had no form this month
+    desk: desk_rules.DeskFigures = field(default_factory=desk_rules.DeskFigures)  # the service desk's month
+
+    @property
+    def work_orders(self) -> int:
+        """Repair requests received in the month."""
+        return sum(kinds.get("repair", 0) for kinds in self.desk.received.values())
 
     @property
     def final(self) -> bool:
@@ -160,8 +169,16 @@ class MonthlyFacts:
     month: Month
     rows: list[ContractMonth]
     worst_items: list[FailedItem]
-    work_orders: None = None  # the service desk keeps no work orders yet
     generated_at: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def desk(self) -> desk_rules.DeskFigures:
+        """The service desk's month for the institution: the contracts' figures added up."""
+        return desk_rules.total(row.desk for row in self.rows)
+
+    @property
+    def work_orders(self) -> int:
+        return sum(row.work_orders for row in self.rows)
 
     @property
     def final(self) -> bool:
@@ -250,7 +267,8 @@ def month_facts(
 ) -> MonthlyFacts:
     """The month's figures for the contracts (all in force in the month when ``contract_ids`` is None), one row per
     contract, in a fixed number of queries whatever their number: the contracts, inspections, coverage, failed
-    items, rectification orders, complaints and evaluations (one each), and the feedback forms'."""
+    items, rectification orders, complaints and evaluations (one each), the feedback forms' and the service
+    desk's (``inspections.selectors_desk``)."""
     now = now or timezone.now()
     contracts = month_contracts(month, contract_ids)
     ids = [c.pk for c in contracts]
@@ -318,6 +336,7 @@ def month_facts(
         Evaluation.objects.filter(contract_id__in=ids, quarter=month.quarter.key).values_list("contract_id", "status")
     )
     feedback = feedback_scores(month, ids)
+    desk = selectors_desk.desk_figures(month, ids, as_of=now)
 
     rows = []
     for contract in contracts:
@@ -345,6 +364,7 @@ def month_facts(
                 rectifications=orders.get(contract.pk, Rectifications()),
                 complaints=complaints.get(contract.pk, Complaints()),
                 feedback=feedback.get(contract.pk),
+                desk=desk[contract.pk],
             )
         )
     return MonthlyFacts(month=month, rows=rows, worst_items=worst_items(failed_rows, {c.pk: c for c in contracts}))

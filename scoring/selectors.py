@@ -2,7 +2,8 @@
 
 ``quarter_facts`` runs a fixed number of queries whatever the number of contracts: one aggregate of the
 stored inspection scores by contract and kind, one of the upheld complaints by severity, one of the survey
-answers, and (for the clauses) the failed items, the upheld complaints and the overdue rectifications.
+answers, the feedback months, the service desk's work order rounds, and (for the clauses) the failed items,
+the upheld complaints, the overdue rectifications and the missed self-checks.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts import clause_kinds
@@ -27,6 +29,7 @@ from contracts.selectors import contracts_active_in
 from feedback import selectors as feedback_selectors
 from inspections import calculations as inspection_calculations
 from inspections import rules as rectification_rules
+from inspections import selectors_desk
 from inspections.choices import InspectionKind, ItemResultChoice, RoundStatus
 from inspections.models import (
     OFFICE_KINDS,
@@ -40,7 +43,7 @@ from inspections.models import (
     SurveyAnswer,
 )
 from inspections.satisfaction import answer_counts
-from logistics.quarters import Quarter, local_date
+from logistics.quarters import Quarter, institution_tz, local_date
 from logistics.quarters import today as local_today
 from logistics.templatetags.logistics_tags import money
 from scoring import calculations, components
@@ -56,6 +59,7 @@ class ContractFacts:
     upheld_complaints: list[clause_engine.UpheldComplaint] = field(default_factory=list)
     overdue_rectifications: list[clause_engine.OverdueRectification] = field(default_factory=list)
     missed_self_checks: list[clause_engine.MissedSelfCheck] = field(default_factory=list)
+    late_work_orders: list[clause_engine.LateWorkOrder] = field(default_factory=list)
 
 
 def _in_quarter(quarter: Quarter) -> Q:
@@ -100,6 +104,7 @@ def quarter_facts(
     ):
         surveys[row["response__contract_id"]] = (row["total"], row["satisfied"])
     months = feedback_selectors.quarter_months(quarter, ids)
+    desk = selectors_desk.desk_figures(quarter, ids, _desk_as_of(as_of), rounds_only=True)
 
     out = {}
     for contract in contracts:
@@ -118,12 +123,49 @@ def quarter_facts(
                 calculations.MonthFeedback(m.month.key, m.points, m.max_points, m.answered, m.expected)
                 for m in months.get(contract.pk, [])
             ),
+            desk_rate=desk[contract.pk].score(),
+            desk=_desk_counts(desk[contract.pk]),
         )
         out[contract.pk] = ContractFacts(contract, facts)
     if with_clause_facts:
         _clause_facts(quarter, out, complaints, as_of or local_today())
         _missed_self_checks(quarter, out)
+        for contract_id, figures in desk.items():
+            out[contract_id].late_work_orders = [_late_work_order(r) for r in figures.late_rounds]
     return out
+
+
+def _desk_as_of(as_of: dt.date | None) -> dt.datetime | None:
+    """The moment the desk's clocks are read at for a quarter read "as of" a day: the end of that day."""
+    if as_of is None:
+        return None
+    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=institution_tz())
+
+
+def _desk_counts(figures: Any) -> calculations.DeskCounts:
+    return calculations.DeskCounts(
+        response_kept=figures.response_kept,
+        response_judged=figures.response_judged,
+        completion_kept=figures.completion_kept,
+        completion_judged=figures.completion_judged,
+        response_rate=figures.response_rate,
+        completion_rate=figures.completion_rate,
+    )
+
+
+def _minute(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment, institution_tz()).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _late_work_order(job: Any) -> clause_engine.LateWorkOrder:
+    """A round whose completion clock was missed, as the clause prices it (``inspections.desk_rules.RoundFacts``)."""
+    return clause_engine.LateWorkOrder(
+        job.round_id,
+        job.ref,
+        due=_minute(job.completion_due),
+        completed=_minute(job.completed_at),
+        on=local_date(job.completion_due),
+    )
 
 
 def _clause_facts(quarter: Quarter, out: dict[int, ContractFacts], complaints: QuerySet, as_of: dt.date) -> None:

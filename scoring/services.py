@@ -65,6 +65,9 @@ def _values(
     detail = calculations.satisfaction_detail(facts.facts, data)
     if detail is not None:
         explanation["satisfaction"] = detail
+    desk = calculations.desk_detail(facts.facts, data)
+    if desk is not None:
+        explanation["desk"] = desk
     values = {
         "scheme_id": scheme.pk,
         "raw_score": _q6(result.raw_score),
@@ -176,6 +179,7 @@ def _draft_settlements(
                 upheld_complaints=facts[e.contract_id].upheld_complaints,
                 overdue_rectifications=facts[e.contract_id].overdue_rectifications,
                 missed_self_checks=facts[e.contract_id].missed_self_checks,
+                late_work_orders=facts[e.contract_id].late_work_orders,
             )
             for e in evaluations
         ],
@@ -439,6 +443,7 @@ def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | No
         upheld_complaints=facts.upheld_complaints,
         overdue_rectifications=facts.overdue_rectifications,
         missed_self_checks=facts.missed_self_checks,
+        late_work_orders=facts.late_work_orders,
         finalize=True,
         by=by,
     )
@@ -672,6 +677,7 @@ def _settlement_input(facts: selectors.ContractFacts, score: Decimal, grade: str
         upheld_complaints=facts.upheld_complaints,
         overdue_rectifications=facts.overdue_rectifications,
         missed_self_checks=facts.missed_self_checks,
+        late_work_orders=facts.late_work_orders,
     )
 
 

@@ -45,6 +45,7 @@ def test_a_worked_quarter_with_all_five_components():
         "C": (D(85), 2, D("0.1")),
         "S": (D(70), 10, D("0.2")),
         "SELF": (D("98.5"), 2, D(0)),
+        "R": (None, 0, D(0)),  # no work order round: no data, and weight 0
     }
     # 0.3 x 95 + 0.2 x 82.5 + 0.2 x 70 + 0.1 x 85 + 0.2 x 70 = 28.5 + 16.5 + 14 + 8.5 + 14 = 81.5
     assert (result.raw_score, result.score, result.grade, result.missing) == (D("81.5"), D("81.50"), "B", [])
@@ -60,7 +61,15 @@ def test_a_component_without_data_drops_out_and_the_weights_are_rescaled():
     )
     result = compute(facts, DEFAULT)
     weights = {c.code: c.effective_weight for c in result.components}
-    assert weights == {"D": D("0.375"), "W": D("0.25"), "M": D("0.25"), "C": D("0.125"), "S": D(0), "SELF": D(0)}
+    assert weights == {
+        "D": D("0.375"),
+        "W": D("0.25"),
+        "M": D("0.25"),
+        "C": D("0.125"),
+        "S": D(0),
+        "SELF": D(0),
+        "R": D(0),
+    }
     assert sum(weights.values()) == 1
     # 95 x .375 + 82.5 x .25 + 70 x .25 + 85 x .125 = 35.625 + 20.625 + 17.5 + 10.625 = 84.375
     assert (result.raw_score, result.score, result.missing) == (D("84.375"), D("84.38"), ["S"])

@@ -36,7 +36,7 @@ def test_a_new_component_is_one_entry_in_the_registry(monkeypatch):
     before = calculations.compute(facts, Scheme(WEIGHTS, BANDS))
     # 0.3 x 90 + 0.2 x 80 + 0.2 x 70 + 0.1 x 95 + 0.2 x 75 = 27 + 16 + 14 + 9.5 + 15 = 81.5
     assert before.score == Decimal("81.50")
-    assert [c.code for c in before.components] == ["D", "W", "M", "C", "S", "SELF"]
+    assert [c.code for c in before.components] == ["D", "W", "M", "C", "S", "SELF", "R"]
 
     # when one definition is added (code, name, weight, evidence and how it is measured)
     new = components.ScoreComponent(
@@ -47,7 +47,7 @@ def test_a_new_component_is_one_entry_in_the_registry(monkeypatch):
     after = calculations.compute(facts, Scheme(weights, BANDS))
 
     # then the calculation measures and weighs it like the others: T = 90, weight 0.1 (D down to 0.2)
-    assert [c.code for c in after.components] == ["D", "W", "M", "C", "S", "SELF", "T"]
+    assert [c.code for c in after.components] == ["D", "W", "M", "C", "S", "SELF", "R", "T"]
     timeliness = after.component("T")
     assert (timeliness.value, timeliness.n, timeliness.weight, timeliness.effective_weight) == (
         Decimal(90),
