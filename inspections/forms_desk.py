@@ -118,6 +118,12 @@ class IntakeForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=ServiceCategory.objects.filter(is_active=True),
+        required=False,  # kept as it is when not sent
+        help_text=_("Correct it when the caller named the wrong service."),
+    )
     contract = ContractChoiceField(label=_("Contract"), queryset=contracts_in_force(), empty_label=_("Choose…"))
     priority = forms.ChoiceField(label=_("Priority"), choices=WorkOrderPriority.choices)
     note = forms.CharField(

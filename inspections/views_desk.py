@@ -414,7 +414,7 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(_order_queryset(request.user), pk=pk)
     user = request.user
     forms = {
-        "dispatch": DispatchForm(initial={"priority": order.priority}),
+        "dispatch": DispatchForm(initial={"priority": order.priority, "category": order.category_id}),
         "reassign": ReassignForm(),
         "close": CloseForm(),
         "cancel": ReasonForm(prefix="cancel"),

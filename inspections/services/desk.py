@@ -330,9 +330,17 @@ def _new_round(order: WorkOrder, contract: Contract, reason: str, by: User | Non
 
 @transaction.atomic
 def work_order_dispatch(
-    *, order: WorkOrder, contract: Contract, priority: str | None = None, note: str = "", by: User
+    *,
+    order: WorkOrder,
+    contract: Contract,
+    priority: str | None = None,
+    category: ServiceCategory | None = None,
+    note: str = "",
+    by: User,
 ) -> WorkOrder:
-    """Send a new (or declined) work order to a contract's vendor; its round's clocks start now."""
+    """Send a new (or declined) work order to a contract's vendor; its round's clocks start now. ``category``:
+    the office corrects the service the caller named (a job declined as "not our service" goes to the right
+    one)."""
     order = _lock(order)
     _refuse_unless(by, "desk.dispatch", order, _("Only the logistics office dispatches work orders."))
     if order.status not in (W.RECEIVED, W.DECLINED):
@@ -341,6 +349,8 @@ def work_order_dispatch(
         if priority not in WorkOrderPriority.values:
             raise ValidationError({"priority": _("Choose the priority.")})
         order.priority = priority
+    if category is not None and category.pk != order.category_id:
+        order.category = category
     refusal = contract_serves(contract, order.category, order.site)
     if refusal:
         raise ValidationError({"contract": refusal})

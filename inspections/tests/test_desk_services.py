@@ -314,3 +314,23 @@ def test_an_anonymous_hotline_record_keeps_no_contact(now, office_user, contract
     )
     assert (order.name, order.phone, order.email) == ("", "", "")
     assert not Notification.objects.filter(phone="13800003333").exists()
+
+
+def test_a_job_declined_as_another_service_is_dispatched_to_the_right_one(
+    now, office_user, vendor_user, contract, site, vendor_b
+):
+    catering = ServiceCategoryFactory(code="catering", name="餐饮")
+    canteen = ContractFactory(vendor=vendor_b, category=catering, number="HT-ST-01")
+    order = desk.desk_intake(
+        kind="repair",
+        channel="hotline",
+        category=contract.category,
+        site=site,
+        description="食堂灶台漏气",
+        by=office_user,
+    )
+    desk.work_order_dispatch(order=order, contract=contract, by=office_user)
+    desk.work_order_decline(order=order, reason="灶台不属于保洁服务", by=vendor_user)
+    desk.work_order_dispatch(order=order, contract=canteen, category=catering, by=office_user)
+    order.refresh_from_db()
+    assert (order.status, order.category, order.contract, order.rounds) == ("dispatched", catering, canteen, 2)
