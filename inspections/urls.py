@@ -61,5 +61,6 @@ urlpatterns += [
     path("desk/", views_desk.desk_queue, name="desk_queue"),
     path("desk/new/", views_desk.desk_intake, name="desk_intake"),
     path("desk/orders/<int:pk>/", views_desk.work_order_detail, name="work_order"),
+    path("desk/rounds/<int:pk>/", views_desk.work_order_round, name="work_order_round"),
     path("desk/callbacks/", views_desk.desk_callbacks, name="desk_callbacks"),
 ]

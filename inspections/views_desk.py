@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
 
+from contracts.evidence import register_evidence_url
 from contracts.exports import _header, _widths
 from contracts.models import Contract
 from inspections import rules
@@ -406,6 +407,16 @@ def desk_intake(request: HttpRequest) -> HttpResponse:
 # --- a work order's page --------------------------------------------------------------------------------
 def _order_queryset(user: Any) -> QuerySet:
     return work_orders_for(user).select_related("recorded_by")
+
+
+@role_required("office", "leader", "inspector", "vendor")
+def work_order_round(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round named as evidence (a late work order's ledger line): its work order's page, at its rounds."""
+    job = get_object_or_404(WorkOrderRound.objects.filter(order__in=_order_queryset(request.user)), pk=pk)
+    return redirect(reverse("inspections:work_order", args=[job.order_id]) + "#rounds")
+
+
+register_evidence_url("work_order", lambda pk: reverse("inspections:work_order_round", args=[pk]))
 
 
 @role_required("office", "leader", "inspector", "vendor")

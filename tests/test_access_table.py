@@ -408,6 +408,7 @@ def build_world() -> SimpleNamespace:
     desk_services.work_order_close(order=closed_order, by=office)
     w.work_order_closed = closed_order.pk
     w.work_order_a_code = order_a.tracking_code
+    w.work_order_a_round = order_a.round_set.get().pk
     w.callback = Callback.objects.get(work_order=closed_order).pk
     return w
 
@@ -727,6 +728,12 @@ ROWS: list[Row] = [
     ),
     Row("complaint-lookup", "inspections:complaint_lookup", "200 200 200 200 200 200 200 200"),
     Row("board", "inspections:board", "200 200 200 200 200 200 200 200"),
+    Row(
+        "work-order-round (evidence)",
+        "inspections:work_order_round",
+        "L 403 302 302 404 302 302 403",
+        args=lambda w: [w.work_order_a_round],
+    ),
     Row(
         "work-order-track",
         "inspections:complaint_track",
