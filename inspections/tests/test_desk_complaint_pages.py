@@ -86,7 +86,7 @@ def test_the_vendor_declines_a_complaint_back_to_the_office(client_for, office_u
     complaint = complaint_services.complaint_submit(category=contract.category, site=site, description="空调不制冷")
     complaint_services.complaint_accept(complaint=complaint, contract=contract, by=office_user)
     vendor = client_for(vendor_user)
-    assert "退回后勤处" in vendor.get(f"/complaints/{complaint.pk}/").content.decode()
+    assert "退回后勤管理部门" in vendor.get(f"/complaints/{complaint.pk}/").content.decode()
     response = vendor.post(f"/complaints/{complaint.pk}/", {"action": "decline", "reason": "空调不属于保洁合同"})
     assert response.status_code == 302
     complaint.refresh_from_db()
