@@ -94,9 +94,7 @@ class PublicPagesFuzz(TestCase):
         vendor_user = UserFactory(username="fuzz-vendor", role="vendor", vendor=vendor)
         contract = ContractFactory(vendor=vendor, category=cls.category)
         complaint = complaint_services.complaint_submit(category=cls.category, description="三楼卫生间没有手纸")
-        complaint_services.complaint_accept(
-            complaint=complaint, contract=contract, urgency="urgent", by=office
-        )
+        complaint_services.complaint_accept(complaint=complaint, contract=contract, urgency="urgent", by=office)
         complaint_services.complaint_answer(complaint=complaint, response="已补充", by=vendor_user)
         complaint_services.complaint_rule(complaint=complaint, upheld=True, reason="经调查属实。", by=office)
         complaint_services.complaint_close(complaint=complaint, reply="已督促整改", by=office)
