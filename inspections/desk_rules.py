@@ -10,9 +10,11 @@ Rules where the design was silent (README, "The service desk"):
   withdrawn by the office (reassigned, cancelled) before a clock passed is not judged on that clock; a clock
   that passed before the withdrawal counts as missed. A declined round is judged on its response only (the job
   went back to the office, it was never the vendor's to complete).
-- A round counts in the quarter of its dispatch; a clock still running at the quarter's end (``as_of``) is
-  not judged yet. What happened after ``as_of`` is not seen: the figures of a quarter are those at its end,
-  whenever they are computed.
+- A round counts (rounds, redo, escalations) in the quarter of its dispatch; each of its clocks is judged in
+  the quarter the clock falls due in, so a clock is judged exactly once (a job sent on 31 December and due on
+  4 January is judged late or on time in the new quarter). A clock due in the quarter but not yet passed at
+  ``as_of`` (a running quarter) is not judged yet. What happened after ``as_of`` is not seen: the figures of a
+  quarter are those at its end, whenever they are computed.
 - A redo round is one that follows a completed round of the same work order (the requester's "not fixed" or a
   callback "not satisfied"); a round after a decline or a reassignment is a new dispatch, not a redo.
 - The repeat rate: of the complaints and work orders of a period that name a place (the key point, else the
@@ -97,6 +99,7 @@ class RoundFacts:
     order_id: int
     round_id: int | None = None
     redo: bool | None = None  # follows a completed round (None: read from the number, > 1)
+    excused: bool = False  # the office excused its clocks (an upheld objection): they are not judged
 
     @property
     def ref(self) -> str:
@@ -205,20 +208,37 @@ def total(figures: Iterable[DeskFigures]) -> DeskFigures:
     return out
 
 
-def add_round(figures: DeskFigures, facts: RoundFacts, as_of: dt.datetime) -> None:
-    """Count one round dispatched in the period, its clocks judged as they stood at ``as_of``."""
-    figures.rounds += 1
-    if facts.redo if facts.redo is not None else facts.number > 1:
-        figures.redo_rounds += 1
-    figures.escalations += facts.escalations
+def add_round(
+    figures: DeskFigures,
+    facts: RoundFacts,
+    as_of: dt.datetime,
+    window: tuple[dt.datetime, dt.datetime] | None = None,
+) -> None:
+    """Count one round, its clocks judged as they stood at ``as_of``. With ``window`` (the period's start and
+    end), the round is counted (rounds, redo, escalations) in the period of its dispatch, and each clock is judged
+    in the period its due time falls in: a job sent on 30 December and due on 2 January is judged in January's
+    quarter, so no clock is judged twice or never."""
+
+    def inside(moment: dt.datetime) -> bool:
+        return not facts.excused and (window is None or window[0] <= moment < window[1])
+
+    if window is None or window[0] <= facts.dispatched_at < window[1]:
+        figures.rounds += 1
+        if facts.redo if facts.redo is not None else facts.number > 1:
+            figures.redo_rounds += 1
+        figures.escalations += facts.escalations
     responded = facts.accepted_at or facts.declined_at
-    kept = clock_kept(responded, facts.response_due, facts.withdrawn_at, as_of)
+    kept = clock_kept(responded, facts.response_due, facts.withdrawn_at, as_of) if inside(facts.response_due) else None
     if kept is not None:
         figures.response_judged += 1
         figures.response_kept += int(kept)
     if facts.declined_at is not None and facts.declined_at <= as_of:
         return  # a declined round was never the vendor's job to complete: only its response is judged
-    kept = clock_kept(facts.completed_at, facts.completion_due, facts.withdrawn_at, as_of)
+    kept = (
+        clock_kept(facts.completed_at, facts.completion_due, facts.withdrawn_at, as_of)
+        if inside(facts.completion_due)
+        else None
+    )
     if kept is not None:
         figures.completion_judged += 1
         figures.completion_kept += int(kept)

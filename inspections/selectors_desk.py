@@ -7,8 +7,9 @@ the full figures also the complaints, the work orders and the callbacks (one eac
   in the period, under the contract they were sent to; the work orders (kind "repair") received in the period,
   under the contract of their latest round. A job never sent to a service company is under none.
 - **Rounds**: the work order rounds dispatched in the period, each under its own contract (a reassigned job's
-  first round stays its first contract's), with their clocks as they stood at ``as_of``; escalations are the
-  clocks of those rounds that escalated by then; late rounds are those whose completion clock was missed.
+  first round stays its first contract's); escalations are the clocks of those rounds that escalated by then.
+  Each clock is judged, as it stood at ``as_of``, in the period it falls due in (a round sent at the end of a
+  quarter has its completion judged in the next); late rounds are those whose completion clock was missed.
 - **Callbacks** made in the period by result (the complaints' and the work orders'), and those due in it; a
   complaint's callback "not satisfied" is a complaint sent back for a redo.
 - **Repeat rate** over the period's complaints and work orders (``desk_rules.repeats``, with the 30 days before the
@@ -58,19 +59,27 @@ def desk_figures(
     if not ids:
         return out
     until = judged_until(quarter, as_of)
-    _rounds(out, ids, quarter.start, until)
+    _rounds(out, ids, quarter.start, quarter.end, until)
     if not rounds_only:
         _received_and_repeats(out, ids, quarter.start, until)
         _callbacks(out, ids, quarter, until)
     return out
 
 
-def _rounds(out: dict[int, desk_rules.DeskFigures], ids: list[int], start: dt.datetime, until: dt.datetime) -> None:
+def _rounds(
+    out: dict[int, desk_rules.DeskFigures], ids: list[int], start: dt.datetime, end: dt.datetime, until: dt.datetime
+) -> None:
     after_completed = WorkOrderRound.objects.filter(
         order_id=OuterRef("order_id"), number=OuterRef("number") - 1, completed_at__isnull=False
     )
     rows = (
-        WorkOrderRound.objects.filter(contract_id__in=ids, dispatched_at__gte=start, dispatched_at__lt=until)
+        WorkOrderRound.objects.filter(contract_id__in=ids, dispatched_at__lt=until)
+        .filter(
+            # dispatched in the period, or a clock due in it (judged where it falls due: ``desk_rules.add_round``)
+            Q(dispatched_at__gte=start)
+            | Q(response_due__gte=start, response_due__lt=end)
+            | Q(completion_due__gte=start, completion_due__lt=end)
+        )
         .annotate(redo=Exists(after_completed))
         .values_list(
             "pk",
@@ -88,6 +97,7 @@ def _rounds(out: dict[int, desk_rules.DeskFigures], ids: list[int], start: dt.da
             "arrival_escalated_at",
             "completion_escalated_at",
             "redo",
+            "excused_at",
         )
         .order_by("dispatched_at", "pk")
     )
@@ -105,6 +115,7 @@ def _rounds(out: dict[int, desk_rules.DeskFigures], ids: list[int], start: dt.da
         withdrawn_at,
         *escalated,
         redo,
+        excused_at,
     ) in rows:
         facts = desk_rules.RoundFacts(
             contract_id=contract_id,
@@ -120,8 +131,9 @@ def _rounds(out: dict[int, desk_rules.DeskFigures], ids: list[int], start: dt.da
             order_id=order_id,
             round_id=pk,
             redo=bool(redo),
+            excused=excused_at is not None,
         )
-        desk_rules.add_round(out[contract_id], facts, until)
+        desk_rules.add_round(out[contract_id], facts, until, (start, end))
 
 
 def _place(key_point_id: int | None, site_id: int | None) -> tuple[str, int] | None:

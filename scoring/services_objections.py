@@ -21,8 +21,9 @@ from contracts import services as contract_services
 from contracts.choices import EvidenceType
 from contracts.models import LedgerLine, Settlement
 from inspections.choices import ItemResultChoice, RoundStatus
-from inspections.models import Complaint, ItemResult, RectificationOrder, Round
+from inspections.models import Complaint, ItemResult, RectificationOrder, Round, WorkOrderRound
 from inspections.services import complaints as complaint_services
+from inspections.services import desk as desk_services
 from inspections.services import inspections as inspection_services
 from inspections.services import plans as plan_services
 from inspections.services import rectifications as rectification_services
@@ -187,6 +188,14 @@ def _correct(
             return {"already": "round", "id": pk}
         plan_services.round_excuse(round=row, reason=reason, by=by)
         return {"round_excused": pk}
+    if (
+        kind == EvidenceType.WORK_ORDER
+    ):  # a late work order round: the office excuses its clocks, the recompute drops it
+        job = WorkOrderRound.objects.get(pk=pk)
+        if job.excused_at is not None:
+            return {"already": "work_order", "id": pk}
+        desk_services.work_order_round_excuse(job=job, reason=reason, by=by)
+        return {"work_order_round_excused": pk}
     if kind == EvidenceType.MANUAL:
         line = LedgerLine.objects.filter(pk=objection.target_id).first()
         if line is None:

@@ -195,6 +195,13 @@ class WorkOrderRound(models.Model):
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completion_note = models.TextField(_("what was done"), blank=True)
     parts = models.TextField(_("parts and materials used"), blank=True)
+    excused_at = models.DateTimeField(
+        _("clocks excused at"),
+        null=True,
+        blank=True,
+        help_text=_("The office excused the round's clocks (an upheld objection): they are not judged."),
+    )
+    excuse_reason = models.TextField(_("why the clocks were excused"), blank=True)
     response_escalated_at = models.DateTimeField(_("response clock escalated at"), null=True, blank=True)
     arrival_escalated_at = models.DateTimeField(_("arrival clock escalated at"), null=True, blank=True)
     completion_escalated_at = models.DateTimeField(_("completion clock escalated at"), null=True, blank=True)
@@ -212,6 +219,10 @@ class WorkOrderRound(models.Model):
             models.CheckConstraint(
                 condition=Q(completed_at__isnull=True) | ~Q(completion_note=""),
                 name="%(app_label)s_%(class)s_completed_with_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(excused_at__isnull=True) | ~Q(excuse_reason=""),
+                name="%(app_label)s_%(class)s_excuse_has_reason",
             ),
         ]
 
@@ -237,6 +248,7 @@ class WorkOrderEvent(models.Model):
         REDO = "redo", _("Sent back for a redo")
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
+        EXCUSED = "excused", _("Clocks excused by the office")
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("work order"))
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)

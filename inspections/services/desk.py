@@ -569,6 +569,30 @@ def work_order_cancel(*, order: WorkOrder, reason: str, by: User) -> WorkOrder:
     return order
 
 
+@transaction.atomic
+def work_order_round_excuse(*, job: WorkOrderRound, reason: str, by: User) -> WorkOrderRound:
+    """The office excuses a round's clocks (the vendor's objection to a late work order upheld: the requester was
+    not there, the part was the institution's to supply): its clocks are no longer judged, so the quarter's
+    recompute drops its late line and its rates."""
+    job = WorkOrderRound.objects.select_for_update(of=("self",)).select_related("order").get(pk=job.pk)
+    _refuse_unless(by, "desk.dispatch", job.order, _("Only the logistics office excuses a work order's clocks."))
+    if job.excused_at is not None:
+        raise ValidationError(_("This round's clocks are already excused."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for excusing the clocks.")})
+    job.excused_at = timezone.now()
+    job.excuse_reason = reason.strip()
+    job.save(update_fields=["excused_at", "excuse_reason"])
+    WorkOrderEvent.objects.create(
+        order=job.order,
+        kind=WorkOrderEvent.Kind.EXCUSED,
+        round_number=job.number,
+        internal_note=reason.strip(),
+        by=by,
+    )
+    return job
+
+
 # --- clocks that passed ---------------------------------------------------------------------------------
 CLOCK_FIELDS = (
     ("response", "response_due", "response_escalated_at"),

@@ -334,3 +334,29 @@ def test_a_job_declined_as_another_service_is_dispatched_to_the_right_one(
     desk.work_order_dispatch(order=order, contract=canteen, category=catering, by=office_user)
     order.refresh_from_db()
     assert (order.status, order.category, order.contract, order.rounds) == ("dispatched", catering, canteen, 2)
+
+
+def test_each_clock_is_judged_once_in_the_quarter_it_falls_due():
+    q4 = (at(2026, 10, 1, 0, 0), at(2027, 1, 1, 0, 0))
+    q1 = (at(2027, 1, 1, 0, 0), at(2027, 4, 1, 0, 0))
+    # sent on 31 December at 16:00, taken at 16:30, due on 4 January, completed on 5 January (late)
+    job = desk_rules.RoundFacts(
+        contract_id=1,
+        dispatched_at=at(2026, 12, 31, 16, 0),
+        response_due=at(2026, 12, 31, 17, 0),
+        completion_due=at(2027, 1, 4, 12, 0),
+        accepted_at=at(2026, 12, 31, 16, 30),
+        declined_at=None,
+        completed_at=at(2027, 1, 5, 9, 0),
+        withdrawn_at=None,
+        escalations=1,
+        number=1,
+        order_id=1,
+    )
+    fourth, first = desk_rules.DeskFigures(), desk_rules.DeskFigures()
+    desk_rules.add_round(fourth, job, at(2027, 1, 1, 0, 0), q4)
+    desk_rules.add_round(first, job, at(2027, 4, 1, 0, 0), q1)
+    # counted and its response judged in 2026Q4; its completion judged (missed) in 2027Q1 only
+    assert (fourth.rounds, fourth.response_judged, fourth.response_kept, fourth.completion_judged) == (1, 1, 1, 0)
+    assert (first.rounds, first.response_judged, first.completion_judged, first.completion_kept) == (0, 0, 1, 0)
+    assert [r.order_id for r in first.late_rounds] == [1] and not fourth.late_rounds

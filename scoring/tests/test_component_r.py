@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from contracts.explanations import describe
@@ -181,3 +182,23 @@ def test_two_late_rounds_are_two_deduction_lines_with_their_evidence(contract, o
     settlement.refresh_from_db()
     assert (settlement.status, settlement.deductions) == ("final", D("400.00"))
     assert LedgerLine.objects.filter(contract=contract, evidence_type="work_order").count() == 2
+
+
+def test_an_excused_late_round_drops_out_of_the_money_and_the_rates(contract, office_user):
+    from inspections.selectors_desk import desk_figures
+    from inspections.services import desk as desk_services
+
+    ClauseFactory(contract=contract, kind="per_late_work_order", amount=D("200.00"))
+    late, never = _rounds(contract, SiteFactory())[2:]
+    services.evaluations_compute(quarter=Q3)
+    assert LedgerLine.objects.filter(contract=contract, evidence_type="work_order").count() == 2
+    before = desk_figures(Q3, [contract])[contract.pk]
+    # the vendor objected: the requester was away and let nobody in; the office excuses the round's clocks
+    desk_services.work_order_round_excuse(job=never, reason="报修人不在，无法入户。", by=office_user)
+    with pytest.raises(ValidationError):
+        desk_services.work_order_round_excuse(job=never, reason="再次", by=office_user)
+    services.evaluations_compute(quarter=Q3)
+    lines = LedgerLine.objects.filter(contract=contract, evidence_type="work_order")
+    assert list(lines.values_list("evidence_id", "amount")) == [(late.pk, D("200.00"))]
+    after = desk_figures(Q3, [contract])[contract.pk]
+    assert (after.rounds, after.completion_judged) == (before.rounds, before.completion_judged - 1)
