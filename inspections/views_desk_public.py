@@ -8,6 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from inspections.choices import WorkOrderStatus
 from inspections.models import Complaint, WorkOrder
+from inspections.models.desk import SYSTEM_TEXTS
 from inspections.services import desk
 from logistics.models import ServiceCategory
 
@@ -71,7 +73,7 @@ def work_order_track(request: HttpRequest, order: WorkOrder) -> HttpResponse:
                 return redirect("inspections:complaint_track", code=order.tracking_code)
     context = {
         "order": order,
-        "events": order.events.exclude(public_note="").order_by("at", "pk"),
+        "events": order.events.filter(~Q(public_note="") | Q(kind__in=list(SYSTEM_TEXTS))).order_by("at", "pk"),
         "form": form,
         "can_confirm": order.status == WorkOrderStatus.COMPLETED,
     }

@@ -353,10 +353,11 @@ class WorkOrderRoundSerializer(serializers.ModelSerializer):
 
 class WorkOrderEventSerializer(OfficeOnlyFields, serializers.ModelSerializer):
     OFFICE_ONLY = NULL_IN_RESPONSE = ("internal_note",)
+    public_text = serializers.CharField(read_only=True, help_text="What the requester reads, in the reader's language.")
 
     class Meta:
         model = WorkOrderEvent
-        fields = ["kind", "round_number", "public_note", "internal_note", "at"]
+        fields = ["kind", "round_number", "public_note", "public_text", "internal_note", "at"]
 
 
 class WorkOrderPhotoSerializer(serializers.ModelSerializer):

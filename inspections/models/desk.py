@@ -266,6 +266,27 @@ class WorkOrderEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind}"
 
+    @property
+    def public_text(self) -> str:
+        """What the requester reads: a person's words, or the product's own for the event, in the reader's
+        language."""
+        if self.public_note:
+            return self.public_note
+        text = SYSTEM_TEXTS.get(self.kind)
+        return str(text) if text is not None else ""
+
+
+#: what the product itself tells the requester on an event it records (stored as the event's kind, put into words
+#: in the reader's language when shown: a requester reading in English sees no Chinese of ours)
+SYSTEM_TEXTS = {
+    WorkOrderEvent.Kind.RECEIVED: _("We have received your request."),
+    WorkOrderEvent.Kind.DISPATCHED: _("Passed to the service company."),
+    WorkOrderEvent.Kind.ACCEPTED: _("The service company has taken your request."),
+    WorkOrderEvent.Kind.ON_SITE: _("The service company is on site."),
+    WorkOrderEvent.Kind.CONFIRMED: _("Confirmed fixed."),
+    WorkOrderEvent.Kind.REDO: _("Sent back to the service company to be put right."),
+}
+
 
 class WorkOrderPhoto(models.Model):
     class Stage(models.TextChoices):

@@ -104,6 +104,8 @@ def _tell_requester(order: WorkOrder, subject: str, body: str, key: str, *, late
 
 
 def _event(order: WorkOrder, kind: str, *, public: str = "", internal: str = "", by: User | None = None) -> None:
+    """A timeline entry: ``public`` is a person's words for the requester; the product's own words for an event
+    (``WorkOrderEvent.SYSTEM_TEXTS``) are put into the reader's language when shown, never stored."""
     WorkOrderEvent.objects.create(
         order=order, kind=kind, round_number=order.rounds, public_note=public, internal_note=internal, by=by
     )
@@ -272,7 +274,7 @@ def work_order_submit(
     stamp(order, by=by)
     order.save()
     _save_photos(order, images, WorkOrderPhoto.Stage.REPORT)
-    _event(order, WorkOrderEvent.Kind.RECEIVED, public=_("We have received your request."), by=by)
+    _event(order, WorkOrderEvent.Kind.RECEIVED, by=by)
     notify_later(
         {
             "office": True,
@@ -360,7 +362,7 @@ def work_order_dispatch(
     _new_round(order, contract, note.strip(), by, now)
     stamp(order, by=by)
     order.save()
-    _event(order, WorkOrderEvent.Kind.DISPATCHED, public=_("Passed to the service company."), internal=note, by=by)
+    _event(order, WorkOrderEvent.Kind.DISPATCHED, internal=note, by=by)
     return order
 
 
@@ -403,7 +405,7 @@ def work_order_take(*, order: WorkOrder, by: User) -> WorkOrder:
     WORK_ORDER_FLOW.advance(order, W.ACCEPTED)
     stamp(order, by=by)
     order.save()
-    _event(order, WorkOrderEvent.Kind.ACCEPTED, public=_("The service company has taken your request."), by=by)
+    _event(order, WorkOrderEvent.Kind.ACCEPTED, by=by)
     return order
 
 
@@ -447,7 +449,7 @@ def work_order_arrive(*, order: WorkOrder, by: User) -> WorkOrder:
     order.status = W.ON_SITE
     stamp(order, by=by)
     order.save()
-    _event(order, WorkOrderEvent.Kind.ON_SITE, public=_("The service company is on site."), by=by)
+    _event(order, WorkOrderEvent.Kind.ON_SITE, by=by)
     return order
 
 
@@ -519,7 +521,7 @@ def work_order_confirm(*, order: WorkOrder, fixed: bool, rating: int | None = No
             raise ValidationError({"rating": _("Choose 1 to 5 stars.")})
         order.confirmed_at = now
         order.rating = rating
-        _event(order, WorkOrderEvent.Kind.CONFIRMED, public=_("Confirmed fixed."))
+        _event(order, WorkOrderEvent.Kind.CONFIRMED)
         _close(order, None, "", now)
         return order
     if not reason.strip():
@@ -536,7 +538,7 @@ def _redo(order: WorkOrder, reason: str, by: User | None, now: dt.datetime) -> N
     order.closed_at = None
     _new_round(order, order.contract, reason, by, now)
     order.save()
-    _event(order, WorkOrderEvent.Kind.REDO, public=_("Sent back to the service company to be put right."), by=by)
+    _event(order, WorkOrderEvent.Kind.REDO, by=by)
 
 
 @transaction.atomic

@@ -50,7 +50,7 @@ def test_a_hotline_repair_goes_round_twice_until_the_caller_is_satisfied(
 
     # dispatched to the suggested contract (the one serving the site)
     office.goto(f"/desk/orders/{order.pk}/")
-    expect(office.locator("#id_dispatch-contract, #dispatch select").first).to_have_value(str(institution.contract.pk))
+    expect(office.locator("#dispatch select[name=contract]")).to_have_value(str(institution.contract.pk))
     office.get_by_role("button", name="派单给服务企业").tap()
     expect(office.locator(".messages, .message").first).to_be_visible()
     order.refresh_from_db()
