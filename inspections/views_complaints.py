@@ -194,15 +194,16 @@ def complaint_track(request: HttpRequest, code: str) -> HttpResponse:
     if limit.limited:
         return too_many(request, limit.retry_after)
     try:
-        complaint = _complaint_by_code(code)
+        complaint = _complaint_by_code(code)  # 404 for a code outside the alphabet, before any query
     except Http404:
         # the same code box tracks a repair request (a work order has a code from the same alphabet)
-        order = WorkOrder.objects.select_related("category", "site", "key_point").filter(
-            tracking_code=code.strip().upper()
-        )
-        if not code.strip() or not order.exists():
+        wanted = (code or "").strip().upper()
+        if not wanted or any(char not in TRACKING_ALPHABET for char in wanted):
             raise
-        return views_desk_public.work_order_track(request, order.get())
+        order = WorkOrder.objects.select_related("category", "site", "key_point").filter(tracking_code=wanted).first()
+        if order is None:
+            raise
+        return views_desk_public.work_order_track(request, order)
     rating_form, reopen_form = forms.RatingForm(), forms.ReopenForm()
     if request.method == "POST":
         action = request.POST.get("action")

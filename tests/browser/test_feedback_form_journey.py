@@ -94,5 +94,7 @@ def test_a_respondent_saves_comes_back_and_submits_then_the_office_reads_the_sco
     shot(tablet, "tablet-en", full_page=True)
     small = new_page(PHONE, touch=True)
     login(small, "office1", f"/feedback/?month={month.key}")
+    expect(small.locator("h1")).to_contain_text(month.key)  # the page has settled before it is measured
+    small.wait_for_load_state("load")
     fits(small)
     shot(small, "phone-office", full_page=True)
