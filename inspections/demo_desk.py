@@ -821,7 +821,7 @@ def seed(context: dict[str, Any]) -> dict[str, int]:
     for job in sorted(jobs, key=desk.received):
         desk.run(job)
     desk.sampled_callbacks(texts)
-    from inspections.tasks import work_orders_remind_confirm
+    from inspections.services.desk import work_orders_remind_confirm
 
     work_orders_remind_confirm(now=desk.now)
     made = {

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from inspections.choices import (
     MESSAGE_KINDS,
     CallbackResult,
     Channel,
+    Clock,
     RequestKind,
     WorkOrderPriority,
     WorkOrderStatus,
@@ -44,7 +46,7 @@ from inspections.models import (
     WorkOrderRound,
 )
 from inspections.services import complaints as complaint_services
-from logistics.models import KeyPoint, ServiceCategory, Site, stamp
+from logistics.models import KeyPoint, Notification, ServiceCategory, Site, stamp
 from logistics.notify import notify, notify_later, notify_office, notify_vendor
 from logistics.policy import may
 from logistics.selectors import work_calendar
@@ -614,10 +616,6 @@ def _escalation_users() -> list[Any]:
 def work_orders_escalate(*, now: dt.datetime | None = None) -> int:
     """Every few minutes: each clock of an open round that passed is escalated once, to the office head (the
     users of ``DESK_ESCALATE_TO``, else the whole office) and the vendor, through the outbox."""
-    from django.db.models import Q
-
-    from inspections.choices import Clock
-
     now = now or timezone.now()
     passed = Q()
     for _name, due, escalated in CLOCK_FIELDS:
@@ -656,6 +654,50 @@ def work_orders_escalate(*, now: dt.datetime | None = None) -> int:
                 count += 1
         if changed:
             job.save(update_fields=changed)
+    return count
+
+
+def work_orders_remind_confirm(*, now: dt.datetime | None = None) -> int:
+    """Tell the office of each work order completed more than ``DESK_CONFIRM_DAYS`` days ago and still not
+    confirmed by its requester (the office calls the requester, or checks the work and closes the order,
+    ``services.desk.work_order_close``). One notice per order and round (its ``dedup_key``): a second run, or the
+    next day's, tells nothing again. Returns how many orders were listed."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.DESK_CONFIRM_DAYS)
+    rounds = list(
+        WorkOrderRound.objects.filter(
+            order__status=W.COMPLETED,
+            number=F("order__rounds"),
+            completed_at__lte=cutoff,
+        )
+        .select_related("order__category", "order__site", "contract__vendor")
+        .order_by("completed_at", "pk")
+    )
+    keys = {job.pk: f"workorder-confirm-overdue:{job.order_id}:{job.number}" for job in rounds}
+    # the first row of each notice that was made before (``notify`` numbers its rows ``<key>:<index>``)
+    told = set(
+        Notification.objects.filter(dedup_key__in=[f"{key}:0" for key in keys.values()]).values_list(
+            "dedup_key", flat=True
+        )
+    )
+    count = 0
+    for job in rounds:
+        if f"{keys[job.pk]}:0" in told:
+            continue
+        order = job.order
+        completed = timezone.localtime(job.completed_at).strftime("%Y-%m-%d %H:%M")
+        subject = _("Work order %(ref)s: completed on %(date)s, not confirmed by the requester") % {
+            "ref": order.reference,
+            "date": completed,
+        }
+        body = _(
+            "%(vendor)s completed it; the requester has not confirmed it within %(days)d days. Call the requester, "
+            "or check the work and close the order."
+        ) % {"vendor": job.contract.vendor, "days": settings.DESK_CONFIRM_DAYS}
+        place = order.location or (order.site.name if order.site else "")
+        details = " · ".join(str(part) for part in (order.category, place) if part)
+        notify_office(subject=subject, body=f"{body}\n{details}\n{order.description[:300]}", dedup_key=keys[job.pk])
+        count += 1
     return count
 
 
