@@ -32,7 +32,7 @@ from contracts.choices import (
 from contracts.payments import parse_payment_dates
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import choice_check, user_ref
+from logistics.models.base import check, choice_check, unique, user_ref
 from logistics.models.documents import RenderedFile, RenderStatus
 from logistics.text import join_names
 from logistics.transitions import Flow
@@ -113,12 +113,10 @@ class Contract(TimeStampedModel):
         verbose_name = _("contract")
         verbose_name_plural = _("contracts")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__gt=F("start_date")), name="%(app_label)s_%(class)s_end_after_start"
-            ),
+            check("end_after_start", Q(end_date__gt=F("start_date"))),
             choice_check("status", ContractStatus),
             # a contract has one renewal (its next contract); several NULLs are allowed on both databases
-            models.UniqueConstraint(fields=["renewal_of"], name="%(app_label)s_%(class)s_one_renewal"),
+            unique("one_renewal", "renewal_of"),
         ]
 
     def __str__(self) -> str:
@@ -240,16 +238,12 @@ class TermsVersion(LockedModel, TimeStampedModel):
         verbose_name = _("terms version")
         verbose_name_plural = _("terms versions")
         constraints = [
-            models.UniqueConstraint(fields=["contract", "number"], name="%(app_label)s_%(class)s_one_per_number"),
+            unique("one_per_number", "contract", "number"),
             # versions are defined by their start: two starting on the same day would overlap
-            models.UniqueConstraint(
-                fields=["contract", "effective_from"], name="%(app_label)s_%(class)s_one_per_start_date"
-            ),
-            models.CheckConstraint(condition=Q(number__gte=1), name="%(app_label)s_%(class)s_number_positive"),
-            models.CheckConstraint(condition=Q(annual_fee__gt=0), name="%(app_label)s_%(class)s_fee_positive"),
-            models.CheckConstraint(
-                condition=Q(payment_cycle__in=PaymentCycle.values), name="%(app_label)s_%(class)s_cycle_valid"
-            ),
+            unique("one_per_start_date", "contract", "effective_from"),
+            check("number_positive", Q(number__gte=1)),
+            check("fee_positive", Q(annual_fee__gt=0)),
+            check("cycle_valid", Q(payment_cycle__in=PaymentCycle.values)),
             models.CheckConstraint(  # the dates are the cycle "dates"'s and only its
                 condition=Q(payment_cycle=PaymentCycle.DATES) & ~Q(payment_dates=[])
                 | ~Q(payment_cycle=PaymentCycle.DATES) & Q(payment_dates=[]),
@@ -591,12 +585,12 @@ class Instalment(LockedModel, TimeStampedModel):
                 | Q(adjustment__isnull=False, amount=Round(F("base") + F("adjustment") + F("carried"), 2)),
                 name="%(app_label)s_%(class)s_amount_adds_up",
             ),
-            models.CheckConstraint(
-                condition=Q(status=InstalmentStatus.SCHEDULED, paid_on__isnull=True)
+            check(
+                "paid_recorded",
+                Q(status=InstalmentStatus.SCHEDULED, paid_on__isnull=True)
                 | Q(status__in=(InstalmentStatus.REQUESTED, InstalmentStatus.APPROVED), paid_on__isnull=True)
                 & Q(amount__isnull=False)
                 | Q(status=InstalmentStatus.PAID, paid_on__isnull=False, amount__isnull=False) & ~Q(voucher=""),
-                name="%(app_label)s_%(class)s_paid_recorded",
             ),
             choice_check("status", InstalmentStatus),
             choice_check("cycle", PaymentCycle),
@@ -666,24 +660,17 @@ class PaymentRequest(LockedModel, RenderedFile, TimeStampedModel):
         verbose_name = _("payment request")
         verbose_name_plural = _("payment requests")
         constraints = [
-            models.UniqueConstraint(
-                fields=["instalment"],
-                condition=Q(state=PaymentRequestState.OPEN),
-                name="%(app_label)s_%(class)s_one_open_per_instalment",
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=(PaymentRequestState.OPEN, PaymentRequestState.PAID), closed_reason="")
+            unique("one_open_per_instalment", "instalment", condition=Q(state=PaymentRequestState.OPEN)),
+            check(
+                "closing_has_its_reason",
+                Q(state__in=(PaymentRequestState.OPEN, PaymentRequestState.PAID), closed_reason="")
                 | Q(state__in=(PaymentRequestState.RETURNED, PaymentRequestState.WITHDRAWN)) & ~Q(closed_reason=""),
-                name="%(app_label)s_%(class)s_closing_has_its_reason",
             ),
-            models.CheckConstraint(
-                condition=~Q(state=PaymentRequestState.OPEN) | Q(instalment__isnull=False),
-                name="%(app_label)s_%(class)s_open_for_an_instalment",
-            ),
-            models.CheckConstraint(
-                condition=Q(state=PaymentRequestState.OPEN, closed_at__isnull=True)
+            check("open_for_an_instalment", ~Q(state=PaymentRequestState.OPEN) | Q(instalment__isnull=False)),
+            check(
+                "closed_when_not_open",
+                Q(state=PaymentRequestState.OPEN, closed_at__isnull=True)
                 | ~Q(state=PaymentRequestState.OPEN) & Q(closed_at__isnull=False),
-                name="%(app_label)s_%(class)s_closed_when_not_open",
             ),
             choice_check("state", PaymentRequestState),
             choice_check("status", RenderStatus),
@@ -715,11 +702,8 @@ class PaymentApproval(LockedModel):
         verbose_name = _("approval")
         verbose_name_plural = _("approvals")
         constraints = [
-            models.UniqueConstraint(fields=["request", "step"], name="%(app_label)s_%(class)s_one_per_step"),
-            models.CheckConstraint(
-                condition=~Q(decision=ApprovalDecision.RETURNED) | ~Q(remarks=""),
-                name="%(app_label)s_%(class)s_return_has_its_reason",
-            ),
+            unique("one_per_step", "request", "step"),
+            check("return_has_its_reason", ~Q(decision=ApprovalDecision.RETURNED) | ~Q(remarks="")),
             choice_check("step", ApprovalStep),
             choice_check("decision", ApprovalDecision),
         ]
@@ -773,21 +757,10 @@ class LedgerLine(LockedModel):
         verbose_name = _("ledger line")
         verbose_name_plural = _("ledger lines")
         constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "quarter", "clause", "evidence_key"],
-                name="%(app_label)s_%(class)s_one_per_clause_and_evidence",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind=LedgerKind.ADJUSTMENT) | Q(amount__gte=0), name="%(app_label)s_%(class)s_amount_sign"
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind=LedgerKind.ADJUSTMENT) | (~Q(reason="") & Q(clause__isnull=True)),
-                name="%(app_label)s_%(class)s_adjustment_has_reason",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind=LedgerKind.ADJUSTMENT) | Q(clause__isnull=False),
-                name="%(app_label)s_%(class)s_clause_unless_adjustment",
-            ),
+            unique("one_per_clause_and_evidence", "contract", "quarter", "clause", "evidence_key"),
+            check("amount_sign", Q(kind=LedgerKind.ADJUSTMENT) | Q(amount__gte=0)),
+            check("adjustment_has_reason", ~Q(kind=LedgerKind.ADJUSTMENT) | (~Q(reason="") & Q(clause__isnull=True))),
+            check("clause_unless_adjustment", Q(kind=LedgerKind.ADJUSTMENT) | Q(clause__isnull=False)),
             choice_check("kind", LedgerKind),
             choice_check("evidence_type", EvidenceType),
         ]
@@ -835,17 +808,15 @@ class FormalWarning(TimeStampedModel):
         verbose_name = _("warning")
         verbose_name_plural = _("warnings")
         constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "quarter", "clause"], name="%(app_label)s_%(class)s_one_per_quarter_and_clause"
+            unique("one_per_quarter_and_clause", "contract", "quarter", "clause"),
+            check(
+                "office_warning_has_evidence",
+                Q(clause__isnull=False) | (~Q(note="") & ~Q(evidence="") & Q(issued_at__isnull=False)),
             ),
-            models.CheckConstraint(
-                condition=Q(clause__isnull=False) | (~Q(note="") & ~Q(evidence="") & Q(issued_at__isnull=False)),
-                name="%(app_label)s_%(class)s_office_warning_has_evidence",
-            ),
-            models.CheckConstraint(
-                condition=Q(withdrawn_at__isnull=True, withdrawal_reason="")
+            check(
+                "withdrawn_with_reason",
+                Q(withdrawn_at__isnull=True, withdrawal_reason="")
                 | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
-                name="%(app_label)s_%(class)s_withdrawn_with_reason",
             ),
         ]
 
@@ -901,28 +872,13 @@ class FormalNotice(RenderedFile, TimeStampedModel):
         verbose_name = _("formal notice")
         verbose_name_plural = _("formal notices")
         constraints = [
-            models.UniqueConstraint(
-                fields=["contract", "quarter"],
-                condition=Q(kind=NoticeKind.RESULT),
-                name="%(app_label)s_%(class)s_one_result_per_quarter",
+            unique("one_result_per_quarter", "contract", "quarter", condition=Q(kind=NoticeKind.RESULT)),
+            check("warning_notice_names_its_warning", ~Q(kind=NoticeKind.WARNING) | Q(warning__isnull=False)),
+            unique("one_per_subject", "kind", "subject_id", condition=Q(subject_id__isnull=False)),
+            check(
+                "rectification_notice_names_its_order", ~Q(kind=NoticeKind.RECTIFICATION) | Q(subject_id__isnull=False)
             ),
-            models.CheckConstraint(
-                condition=~Q(kind=NoticeKind.WARNING) | Q(warning__isnull=False),
-                name="%(app_label)s_%(class)s_warning_notice_names_its_warning",
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "subject_id"],
-                condition=Q(subject_id__isnull=False),
-                name="%(app_label)s_%(class)s_one_per_subject",
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind=NoticeKind.RECTIFICATION) | Q(subject_id__isnull=False),
-                name="%(app_label)s_%(class)s_rectification_notice_names_its_order",
-            ),
-            models.CheckConstraint(
-                condition=Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False),
-                name="%(app_label)s_%(class)s_acknowledged_by_someone",
-            ),
+            check("acknowledged_by_someone", Q(acknowledged_at__isnull=True) | Q(acknowledged_by__isnull=False)),
             choice_check("kind", NoticeKind),
             choice_check("status", RenderStatus),
         ]
@@ -992,14 +948,9 @@ class Post(TimeStampedModel):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         constraints = [
-            models.CheckConstraint(condition=Q(headcount__gte=1), name="%(app_label)s_%(class)s_headcount_positive"),
-            models.CheckConstraint(
-                condition=Q(on_duty__gte=1, on_duty__lte=F("headcount")),
-                name="%(app_label)s_%(class)s_on_duty_within_headcount",
-            ),
-            models.CheckConstraint(
-                condition=~Q(shift=PostShift.OTHER) | ~Q(hours=""), name="%(app_label)s_%(class)s_other_has_hours"
-            ),
+            check("headcount_positive", Q(headcount__gte=1)),
+            check("on_duty_within_headcount", Q(on_duty__gte=1, on_duty__lte=F("headcount"))),
+            check("other_has_hours", ~Q(shift=PostShift.OTHER) | ~Q(hours="")),
             models.UniqueConstraint(
                 fields=["contract", "role", "shift"],
                 name="%(app_label)s_%(class)s_one_per_role_and_shift",
@@ -1053,10 +1004,7 @@ class RosterEntry(TimeStampedModel):
         verbose_name = _("roster entry")
         verbose_name_plural = _("roster")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(leaves_on__isnull=True) | Q(leaves_on__gte=F("starts_on")),
-                name="%(app_label)s_%(class)s_leaves_after_start",
-            ),
+            check("leaves_after_start", Q(leaves_on__isnull=True) | Q(leaves_on__gte=F("starts_on"))),
         ]
         indexes = [models.Index(fields=["staff", "starts_on"], name="contracts_roster_by_staff")]
 

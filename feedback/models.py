@@ -20,7 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from feedback.choices import RequestStatus
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import choice_check, in_language
+from logistics.models.base import check, choice_check, in_language, unique
 
 
 def new_key() -> str:
@@ -46,10 +46,8 @@ class FeedbackForm(TimeStampedModel):
         verbose_name = _("monthly feedback form")
         verbose_name_plural = _("monthly feedback forms")
         constraints = [
-            models.UniqueConstraint(fields=["category", "version"], name="%(app_label)s_%(class)s_unique_version"),
-            models.UniqueConstraint(
-                fields=["category"], condition=Q(is_current=True), name="%(app_label)s_%(class)s_one_current_version"
-            ),
+            unique("unique_version", "category", "version"),
+            unique("one_current_version", "category", condition=Q(is_current=True)),
         ]
 
     def __str__(self) -> str:
@@ -80,7 +78,7 @@ class FeedbackItem(models.Model):
         verbose_name = _("feedback form item")
         verbose_name_plural = _("feedback form items")
         constraints = [
-            models.CheckConstraint(condition=Q(max_points__gt=0), name="%(app_label)s_%(class)s_max_points_positive"),
+            check("max_points_positive", Q(max_points__gt=0)),
         ]
 
     def __str__(self) -> str:
@@ -121,10 +119,8 @@ class FeedbackRespondent(TimeStampedModel):
         verbose_name = _("feedback respondent")
         verbose_name_plural = _("feedback respondents")
         constraints = [
-            models.UniqueConstraint(
-                fields=["department"], condition=Q(is_active=True), name="%(app_label)s_%(class)s_one_per_department"
-            ),
-            models.CheckConstraint(condition=~Q(mobile="", email=""), name="%(app_label)s_%(class)s_reachable"),
+            unique("one_per_department", "department", condition=Q(is_active=True)),
+            check("reachable", ~Q(mobile="", email="")),
         ]
 
     def __str__(self) -> str:
@@ -161,23 +157,16 @@ class FeedbackRequest(models.Model):
         verbose_name = _("monthly feedback request")
         verbose_name_plural = _("monthly feedback requests")
         constraints = [
-            models.UniqueConstraint(
-                fields=["month", "contract", "respondent"], name="%(app_label)s_%(class)s_one_per_month"
-            ),
+            unique("one_per_month", "month", "contract", "respondent"),
             choice_check("status", RequestStatus),
-            models.CheckConstraint(
-                condition=(Q(status=RequestStatus.SUBMITTED) & Q(points__isnull=False, submitted_at__isnull=False))
+            check(
+                "submitted_has_points",
+                (Q(status=RequestStatus.SUBMITTED) & Q(points__isnull=False, submitted_at__isnull=False))
                 | (~Q(status=RequestStatus.SUBMITTED) & Q(points__isnull=True, submitted_at__isnull=True)),
-                name="%(app_label)s_%(class)s_submitted_has_points",
             ),
-            models.CheckConstraint(
-                condition=Q(points__isnull=True) | Q(points__lte=F("max_points")),
-                name="%(app_label)s_%(class)s_points_within_max",
-            ),
-            models.CheckConstraint(condition=Q(max_points__gt=0), name="%(app_label)s_%(class)s_max_positive"),
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=F("issued_at")), name="%(app_label)s_%(class)s_expires_after_sending"
-            ),
+            check("points_within_max", Q(points__isnull=True) | Q(points__lte=F("max_points"))),
+            check("max_positive", Q(max_points__gt=0)),
+            check("expires_after_sending", Q(expires_at__gt=F("issued_at"))),
         ]
 
     def __str__(self) -> str:
@@ -204,10 +193,8 @@ class FeedbackAnswer(models.Model):
         verbose_name = _("feedback answer")
         verbose_name_plural = _("feedback answers")
         constraints = [
-            models.UniqueConstraint(fields=["request", "item"], name="%(app_label)s_%(class)s_one_per_item"),
-            models.CheckConstraint(
-                condition=Q(points__lte=F("max_points")), name="%(app_label)s_%(class)s_points_within_max"
-            ),
+            unique("one_per_item", "request", "item"),
+            check("points_within_max", Q(points__lte=F("max_points"))),
         ]
 
     def __str__(self) -> str:

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from contracts.choices import EvidenceType
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import choice_check, user_ref
+from logistics.models.base import check, choice_check, unique, user_ref
 from logistics.models.documents import RenderedFile, RenderStatus
 from logistics.quarters import institution_tz
 from logistics.transitions import Flow
@@ -171,19 +171,10 @@ class EvaluationScheme(TimeStampedModel):
         verbose_name = _("evaluation scheme")
         verbose_name_plural = _("evaluation schemes")
         constraints = [
-            models.UniqueConstraint(fields=["family", "version"], name="%(app_label)s_%(class)s_unique_version"),
-            models.UniqueConstraint(
-                fields=["family"], condition=Q(is_current=True), name="%(app_label)s_%(class)s_one_current_version"
-            ),
-            models.UniqueConstraint(
-                fields=["category"],
-                condition=Q(is_current=True, category__isnull=False),
-                name="%(app_label)s_%(class)s_one_current_per_category",
-            ),
-            models.CheckConstraint(
-                condition=Q(**{f"{name}__gte": 0 for name in WEIGHT_FIELDS}),
-                name="%(app_label)s_%(class)s_weights_not_negative",
-            ),
+            unique("unique_version", "family", "version"),
+            unique("one_current_version", "family", condition=Q(is_current=True)),
+            unique("one_current_per_category", "category", condition=Q(is_current=True, category__isnull=False)),
+            check("weights_not_negative", Q(**{f"{name}__gte": 0 for name in WEIGHT_FIELDS})),
             models.CheckConstraint(
                 # the first weight is 100 less the others, rounded: binary floats on SQLite (see contracts'
                 # payable_adds_up)
@@ -373,32 +364,22 @@ class Evaluation(LockedModel, TimeStampedModel):
         verbose_name = _("quarterly evaluation")
         verbose_name_plural = _("quarterly evaluations")
         constraints = [
-            models.UniqueConstraint(fields=["contract", "quarter"], name="%(app_label)s_%(class)s_one_per_quarter"),
-            models.CheckConstraint(
-                condition=Q(score__gte=0, score__lte=100), name="%(app_label)s_%(class)s_score_range"
+            unique("one_per_quarter", "contract", "quarter"),
+            check("score_range", Q(score__gte=0, score__lte=100)),
+            check("adjustment_has_reason", Q(adjustment=0) | ~Q(adjustment_reason="")),
+            check(
+                "final_is_sealed",
+                ~Q(status=EvaluationStatus.FINAL) | (Q(finalized_at__isnull=False) & ~Q(inputs_hash="")),
             ),
-            models.CheckConstraint(
-                condition=Q(adjustment=0) | ~Q(adjustment_reason=""),
-                name="%(app_label)s_%(class)s_adjustment_has_reason",
+            check("raw_score_range", Q(raw_score__gte=0, raw_score__lte=100)),
+            check("adjustment_range", Q(adjustment__gte=-100, adjustment__lte=100)),
+            check(
+                "published_has_deadline",
+                ~Q(status=EvaluationStatus.PUBLISHED) | Q(published_at__isnull=False, objection_deadline__isnull=False),
             ),
-            models.CheckConstraint(
-                condition=~Q(status=EvaluationStatus.FINAL) | (Q(finalized_at__isnull=False) & ~Q(inputs_hash="")),
-                name="%(app_label)s_%(class)s_final_is_sealed",
-            ),
-            models.CheckConstraint(
-                condition=Q(raw_score__gte=0, raw_score__lte=100), name="%(app_label)s_%(class)s_raw_score_range"
-            ),
-            models.CheckConstraint(
-                condition=Q(adjustment__gte=-100, adjustment__lte=100), name="%(app_label)s_%(class)s_adjustment_range"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=EvaluationStatus.PUBLISHED)
-                | Q(published_at__isnull=False, objection_deadline__isnull=False),
-                name="%(app_label)s_%(class)s_published_has_deadline",
-            ),
-            models.CheckConstraint(
-                condition=Q(objection_deadline__isnull=True) | Q(objection_deadline__gt=F("published_at")),
-                name="%(app_label)s_%(class)s_deadline_after_publication",
+            check(
+                "deadline_after_publication",
+                Q(objection_deadline__isnull=True) | Q(objection_deadline__gt=F("published_at")),
             ),
             choice_check("status", EvaluationStatus),
         ]
@@ -453,15 +434,9 @@ class EvaluationComponent(LockedModel):
         verbose_name = _("evaluation component")
         verbose_name_plural = _("evaluation components")
         constraints = [
-            models.UniqueConstraint(fields=["evaluation", "code"], name="%(app_label)s_%(class)s_one_per_code"),
-            models.CheckConstraint(
-                condition=Q(value__isnull=True) | Q(value__gte=0, value__lte=100),
-                name="%(app_label)s_%(class)s_value_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(weight__gte=0, weight__lte=1, effective_weight__gte=0, effective_weight__lte=1),
-                name="%(app_label)s_%(class)s_weights_range",
-            ),
+            unique("one_per_code", "evaluation", "code"),
+            check("value_range", Q(value__isnull=True) | Q(value__gte=0, value__lte=100)),
+            check("weights_range", Q(weight__gte=0, weight__lte=1, effective_weight__gte=0, effective_weight__lte=1)),
         ]
 
     def __str__(self) -> str:
@@ -545,17 +520,14 @@ class Objection(TimeStampedModel):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         constraints = [
-            models.UniqueConstraint(fields=["evaluation", "target_key"], name="%(app_label)s_%(class)s_one_per_fact"),
-            models.CheckConstraint(condition=~Q(reasons=""), name="%(app_label)s_%(class)s_has_reasons"),
-            models.CheckConstraint(
-                condition=Q(status=ObjectionStatus.OPEN, ruled_at__isnull=True, ruling="")
+            unique("one_per_fact", "evaluation", "target_key"),
+            check("has_reasons", ~Q(reasons="")),
+            check(
+                "ruled_with_reasons",
+                Q(status=ObjectionStatus.OPEN, ruled_at__isnull=True, ruling="")
                 | (~Q(status=ObjectionStatus.OPEN) & Q(ruled_at__isnull=False) & ~Q(ruling="")),
-                name="%(app_label)s_%(class)s_ruled_with_reasons",
             ),
-            models.CheckConstraint(
-                condition=Q(target=ObjectionTarget.SCORE) | Q(target_id__isnull=False),
-                name="%(app_label)s_%(class)s_names_its_record",
-            ),
+            check("names_its_record", Q(target=ObjectionTarget.SCORE) | Q(target_id__isnull=False)),
             choice_check("target", ObjectionTarget),
             choice_check("status", ObjectionStatus),
         ]
@@ -621,20 +593,9 @@ class Report(RenderedFile):
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         constraints = [
-            models.UniqueConstraint(
-                fields=["evaluation", "language"],
-                condition=Q(kind="contract"),
-                name="%(app_label)s_%(class)s_one_per_evaluation",
-            ),
-            models.UniqueConstraint(
-                fields=["quarter", "language"],
-                condition=Q(kind="summary"),
-                name="%(app_label)s_%(class)s_one_summary_per_quarter",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind="summary") | Q(evaluation__isnull=False),
-                name="%(app_label)s_%(class)s_contract_report_has_evaluation",
-            ),
+            unique("one_per_evaluation", "evaluation", "language", condition=Q(kind="contract")),
+            unique("one_summary_per_quarter", "quarter", "language", condition=Q(kind="summary")),
+            check("contract_report_has_evaluation", Q(kind="summary") | Q(evaluation__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -658,8 +619,8 @@ class Appraisal(models.Model):
         verbose_name = _("appraisal")
         verbose_name_plural = _("appraisals")
         constraints = [
-            models.UniqueConstraint(fields=["year", "half"], name="%(app_label)s_%(class)s_one_per_period"),
-            models.CheckConstraint(condition=Q(half__in=[0, 1, 2]), name="%(app_label)s_%(class)s_half_valid"),
+            unique("one_per_period", "year", "half"),
+            check("half_valid", Q(half__in=[0, 1, 2])),
         ]
 
     def __str__(self) -> str:
@@ -702,11 +663,8 @@ class AppraisalLine(models.Model):
         verbose_name = _("appraisal of a contract")
         verbose_name_plural = _("appraisals of contracts")
         constraints = [
-            models.UniqueConstraint(fields=["appraisal", "contract"], name="%(app_label)s_%(class)s_one_per_contract"),
-            models.CheckConstraint(
-                condition=Q(renewal_preferred=False) | Q(provisional=False, score__isnull=False),
-                name="%(app_label)s_%(class)s_preference_only_when_final",
-            ),
+            unique("one_per_contract", "appraisal", "contract"),
+            check("preference_only_when_final", Q(renewal_preferred=False) | Q(provisional=False, score__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -734,11 +692,8 @@ class VendorAppraisal(models.Model):
         verbose_name = _("appraisal of a vendor")
         verbose_name_plural = _("appraisals of vendors")
         constraints = [
-            models.UniqueConstraint(fields=["appraisal", "vendor"], name="%(app_label)s_%(class)s_one_per_vendor"),
-            models.CheckConstraint(
-                condition=Q(renewal_preferred=False) | Q(provisional=False, score__isnull=False),
-                name="%(app_label)s_%(class)s_preference_only_when_final",
-            ),
+            unique("one_per_vendor", "appraisal", "vendor"),
+            check("preference_only_when_final", Q(renewal_preferred=False) | Q(provisional=False, score__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -20,7 +20,7 @@ from inspections.choices import (
     RequestKind,
 )
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import user_ref
+from logistics.models.base import check, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -144,36 +144,24 @@ class Complaint(TimeStampedModel):
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(anonymous=False) | Q(name="", phone="", email=""),
-                name="%(app_label)s_%(class)s_anonymous_has_no_personal_data",
+            check("anonymous_has_no_personal_data", Q(anonymous=False) | Q(name="", phone="", email="")),
+            check("rating_range", Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5)),
+            check("reopened_once", Q(reopen_count__lte=1)),
+            check("rejection_has_reason", ~Q(status=ComplaintStatus.REJECTED) | ~Q(rejection_reason="")),
+            check(
+                "upheld_only_when_accepted",
+                Q(upheld__isnull=True) | Q(status__in=["accepted", "dispatched", "answered", "closed"]),
             ),
-            models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
-                name="%(app_label)s_%(class)s_rating_range",
-            ),
-            models.CheckConstraint(condition=Q(reopen_count__lte=1), name="%(app_label)s_%(class)s_reopened_once"),
-            models.CheckConstraint(
-                condition=~Q(status=ComplaintStatus.REJECTED) | ~Q(rejection_reason=""),
-                name="%(app_label)s_%(class)s_rejection_has_reason",
-            ),
-            models.CheckConstraint(
-                condition=Q(upheld__isnull=True) | Q(status__in=["accepted", "dispatched", "answered", "closed"]),
-                name="%(app_label)s_%(class)s_upheld_only_when_accepted",
-            ),
-            models.CheckConstraint(
-                condition=Q(upheld=True, upheld_at__isnull=False) & ~Q(counts_in="")
+            check(
+                "upheld_counts_in_a_quarter",
+                Q(upheld=True, upheld_at__isnull=False) & ~Q(counts_in="")
                 | Q(upheld=False, upheld_at__isnull=True, counts_in="")
                 | Q(upheld__isnull=True, upheld_at__isnull=True, counts_in=""),
-                name="%(app_label)s_%(class)s_upheld_counts_in_a_quarter",
             ),
-            models.CheckConstraint(
-                condition=Q(upheld__isnull=True) | Q(kind=RequestKind.COMPLAINT),
-                name="%(app_label)s_%(class)s_only_complaints_upheld",
-            ),
-            models.CheckConstraint(
-                condition=Q(board_published_at__isnull=True) | (~Q(board_text="") & ~Q(board_reply="")),
-                name="%(app_label)s_%(class)s_board_has_text_and_reply",
+            check("only_complaints_upheld", Q(upheld__isnull=True) | Q(kind=RequestKind.COMPLAINT)),
+            check(
+                "board_has_text_and_reply",
+                Q(board_published_at__isnull=True) | (~Q(board_text="") & ~Q(board_reply="")),
             ),
         ]
         indexes = [

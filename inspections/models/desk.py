@@ -26,7 +26,7 @@ from inspections.choices import (
 )
 from inspections.models.complaints import new_tracking_code
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import user_ref
+from logistics.models.base import check, unique, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -72,12 +72,12 @@ class ServiceClock(models.Model):
         verbose_name = _("work order clock")
         verbose_name_plural = _("work order clocks")
         constraints = [
-            models.UniqueConstraint(fields=["category", "priority"], name="%(app_label)s_%(class)s_one_per_priority"),
-            models.CheckConstraint(
-                condition=Q(response_minutes__gte=1)
+            unique("one_per_priority", "category", "priority"),
+            check(
+                "in_order",
+                Q(response_minutes__gte=1)
                 & Q(arrival_minutes__gte=F("response_minutes"))
                 & Q(completion_minutes__gte=F("arrival_minutes")),
-                name="%(app_label)s_%(class)s_in_order",
             ),
         ]
 
@@ -143,22 +143,10 @@ class WorkOrder(TimeStampedModel):
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(anonymous=False) | Q(name="", phone="", email=""),
-                name="%(app_label)s_%(class)s_anonymous_has_no_personal_data",
-            ),
-            models.CheckConstraint(
-                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
-                name="%(app_label)s_%(class)s_rating_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=[W.RECEIVED, W.CANCELLED]) | Q(contract__isnull=False),
-                name="%(app_label)s_%(class)s_dispatched_has_contract",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=W.CANCELLED) | ~Q(cancel_reason=""),
-                name="%(app_label)s_%(class)s_cancel_has_reason",
-            ),
+            check("anonymous_has_no_personal_data", Q(anonymous=False) | Q(name="", phone="", email="")),
+            check("rating_range", Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5)),
+            check("dispatched_has_contract", Q(status__in=[W.RECEIVED, W.CANCELLED]) | Q(contract__isnull=False)),
+            check("cancel_has_reason", ~Q(status=W.CANCELLED) | ~Q(cancel_reason="")),
         ]
         indexes = [models.Index(fields=["contract", "status"], name="inspections_workorder_contract")]
 
@@ -211,19 +199,10 @@ class WorkOrderRound(models.Model):
         verbose_name = _("work order round")
         verbose_name_plural = _("work order rounds")
         constraints = [
-            models.UniqueConstraint(fields=["order", "number"], name="%(app_label)s_%(class)s_unique_number"),
-            models.CheckConstraint(
-                condition=Q(response_due__lte=F("arrival_due")) & Q(arrival_due__lte=F("completion_due")),
-                name="%(app_label)s_%(class)s_clocks_in_order",
-            ),
-            models.CheckConstraint(
-                condition=Q(completed_at__isnull=True) | ~Q(completion_note=""),
-                name="%(app_label)s_%(class)s_completed_with_note",
-            ),
-            models.CheckConstraint(
-                condition=Q(excused_at__isnull=True) | ~Q(excuse_reason=""),
-                name="%(app_label)s_%(class)s_excuse_has_reason",
-            ),
+            unique("unique_number", "order", "number"),
+            check("clocks_in_order", Q(response_due__lte=F("arrival_due")) & Q(arrival_due__lte=F("completion_due"))),
+            check("completed_with_note", Q(completed_at__isnull=True) | ~Q(completion_note="")),
+            check("excuse_has_reason", Q(excused_at__isnull=True) | ~Q(excuse_reason="")),
         ]
 
     def __str__(self) -> str:
@@ -347,29 +326,15 @@ class Callback(models.Model):
         verbose_name = _("callback")
         verbose_name_plural = _("callbacks")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(complaint__isnull=False, work_order__isnull=True)
+            check(
+                "one_job",
+                Q(complaint__isnull=False, work_order__isnull=True)
                 | Q(complaint__isnull=True, work_order__isnull=False),
-                name="%(app_label)s_%(class)s_one_job",
             ),
-            models.UniqueConstraint(
-                fields=["complaint", "number"],
-                condition=Q(complaint__isnull=False),
-                name="%(app_label)s_%(class)s_one_per_complaint_round",
-            ),
-            models.UniqueConstraint(
-                fields=["work_order", "number"],
-                condition=Q(work_order__isnull=False),
-                name="%(app_label)s_%(class)s_one_per_order_round",
-            ),
-            models.CheckConstraint(
-                condition=Q(result="", done_at__isnull=True) | (~Q(result="") & Q(done_at__isnull=False)),
-                name="%(app_label)s_%(class)s_done_has_result",
-            ),
-            models.CheckConstraint(
-                condition=~Q(result=CallbackResult.NOT_SATISFIED) | ~Q(note=""),
-                name="%(app_label)s_%(class)s_not_satisfied_has_reason",
-            ),
+            unique("one_per_complaint_round", "complaint", "number", condition=Q(complaint__isnull=False)),
+            unique("one_per_order_round", "work_order", "number", condition=Q(work_order__isnull=False)),
+            check("done_has_result", Q(result="", done_at__isnull=True) | (~Q(result="") & Q(done_at__isnull=False))),
+            check("not_satisfied_has_reason", ~Q(result=CallbackResult.NOT_SATISFIED) | ~Q(note="")),
         ]
 
     def __str__(self) -> str:

@@ -15,7 +15,7 @@ from inspections.calculations import plain_number, reading_range
 from inspections.choices import AnswerType, InspectionKind, InspectionStatus, ItemResultChoice, Signer
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, Severity, TimeStampedModel
-from logistics.models.base import choice_check, in_language, user_ref
+from logistics.models.base import check, choice_check, in_language, unique, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -51,10 +51,8 @@ class ChecklistTemplate(TimeStampedModel):
         verbose_name = _("checklist template")
         verbose_name_plural = _("checklist templates")
         constraints = [
-            models.UniqueConstraint(fields=["family", "version"], name="%(app_label)s_%(class)s_unique_version"),
-            models.UniqueConstraint(
-                fields=["family"], condition=Q(is_current=True), name="%(app_label)s_%(class)s_one_current_version"
-            ),
+            unique("unique_version", "family", "version"),
+            unique("one_current_version", "family", condition=Q(is_current=True)),
         ]
 
     def __str__(self) -> str:
@@ -113,31 +111,31 @@ class ChecklistItem(models.Model):
         verbose_name = _("checklist item")
         verbose_name_plural = _("checklist items")
         constraints = [
-            models.UniqueConstraint(fields=["template", "code"], name="%(app_label)s_%(class)s_unique_code"),
-            models.CheckConstraint(
-                condition=Q(answer_type=AnswerType.SIGNATURE, max_points=0)
+            unique("unique_code", "template", "code"),
+            check(
+                "points_positive",
+                Q(answer_type=AnswerType.SIGNATURE, max_points=0)
                 | (~Q(answer_type=AnswerType.SIGNATURE) & Q(max_points__gt=0)),
-                name="%(app_label)s_%(class)s_points_positive",
             ),
-            models.CheckConstraint(
-                condition=Q(answer_type=AnswerType.READING, min_value__isnull=False)
+            check(
+                "reading_has_a_range",
+                Q(answer_type=AnswerType.READING, min_value__isnull=False)
                 | Q(answer_type=AnswerType.READING, max_value__isnull=False)
                 | (~Q(answer_type=AnswerType.READING) & Q(min_value__isnull=True, max_value__isnull=True)),
-                name="%(app_label)s_%(class)s_reading_has_a_range",
             ),
-            models.CheckConstraint(
-                condition=Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=F("max_value")),
-                name="%(app_label)s_%(class)s_range_in_order",
+            check(
+                "range_in_order",
+                Q(min_value__isnull=True) | Q(max_value__isnull=True) | Q(min_value__lte=F("max_value")),
             ),
-            models.CheckConstraint(
-                condition=(Q(answer_type=AnswerType.SIGNATURE) & ~Q(signer=""))
+            check(
+                "signature_has_a_signer",
+                (Q(answer_type=AnswerType.SIGNATURE) & ~Q(signer=""))
                 | (~Q(answer_type=AnswerType.SIGNATURE) & Q(signer="")),
-                name="%(app_label)s_%(class)s_signature_has_a_signer",
             ),
-            models.CheckConstraint(
-                condition=(Q(answer_type=AnswerType.POST) & Q(post_role__isnull=False))
+            check(
+                "post_check_names_its_post",
+                (Q(answer_type=AnswerType.POST) & Q(post_role__isnull=False))
                 | (~Q(answer_type=AnswerType.POST) & Q(post_role__isnull=True)),
-                name="%(app_label)s_%(class)s_post_check_names_its_post",
             ),
             choice_check("answer_type", AnswerType),
             choice_check("signer", Signer, blank=True),
@@ -266,24 +264,15 @@ class Inspection(LockedModel, TimeStampedModel):
         verbose_name = _("inspection")
         verbose_name_plural = _("inspections")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
-                name="%(app_label)s_%(class)s_score_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(status=InspectionStatus.DRAFT) | Q(submitted_at__isnull=False),
-                name="%(app_label)s_%(class)s_submitted_dated",
-            ),
-            models.CheckConstraint(
-                condition=Q(awarded_points__isnull=True)
+            check("score_range", Q(score__isnull=True) | Q(score__gte=0, score__lte=100)),
+            check("submitted_dated", Q(status=InspectionStatus.DRAFT) | Q(submitted_at__isnull=False)),
+            check(
+                "points_within_max",
+                Q(awarded_points__isnull=True)
                 | Q(max_points__isnull=True)
                 | Q(awarded_points__gte=0, awarded_points__lte=models.F("max_points")),
-                name="%(app_label)s_%(class)s_points_within_max",
             ),
-            models.CheckConstraint(
-                condition=Q(max_points__isnull=True) | Q(max_points__gte=0),
-                name="%(app_label)s_%(class)s_max_points_not_negative",
-            ),
+            check("max_points_not_negative", Q(max_points__isnull=True) | Q(max_points__gte=0)),
             choice_check("status", InspectionStatus),
             choice_check("kind", InspectionKind),
         ]
@@ -344,14 +333,11 @@ class ItemResult(LockedModel):
         verbose_name = _("item result")
         verbose_name_plural = _("item results")
         constraints = [
-            models.UniqueConstraint(fields=["inspection", "item"], name="%(app_label)s_%(class)s_one_per_item"),
-            models.CheckConstraint(
-                condition=~Q(result=ItemResultChoice.PARTIAL) | Q(points__isnull=False, points__gte=0),
-                name="%(app_label)s_%(class)s_partial_has_points",
-            ),
-            models.CheckConstraint(
-                condition=(Q(points__isnull=True) | Q(points__gte=0)) & (Q(awarded__isnull=True) | Q(awarded__gte=0)),
-                name="%(app_label)s_%(class)s_points_not_negative",
+            unique("one_per_item", "inspection", "item"),
+            check("partial_has_points", ~Q(result=ItemResultChoice.PARTIAL) | Q(points__isnull=False, points__gte=0)),
+            check(
+                "points_not_negative",
+                (Q(points__isnull=True) | Q(points__gte=0)) & (Q(awarded__isnull=True) | Q(awarded__gte=0)),
             ),
             choice_check("result", ItemResultChoice),
         ]
@@ -417,8 +403,8 @@ class InspectionSignature(LockedModel):
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
         constraints = [
-            models.UniqueConstraint(fields=["inspection", "item"], name="%(app_label)s_%(class)s_one_per_item"),
-            models.CheckConstraint(condition=~Q(signer_name=""), name="%(app_label)s_%(class)s_named"),
+            unique("one_per_item", "inspection", "item"),
+            check("named", ~Q(signer_name="")),
         ]
 
     def __str__(self) -> str:
@@ -451,11 +437,7 @@ class InspectionPhoto(LockedModel):
         verbose_name = _("inspection photo")
         verbose_name_plural = _("inspection photos")
         constraints = [
-            models.UniqueConstraint(
-                fields=["inspection", "client_id"],
-                condition=~Q(client_id=""),
-                name="%(app_label)s_%(class)s_one_per_client_id",
-            ),
+            unique("one_per_client_id", "inspection", "client_id", condition=~Q(client_id="")),
         ]
 
     def __str__(self) -> str:
@@ -477,7 +459,7 @@ class InspectionSignoff(models.Model):
         verbose_name = _("sign-off")
         verbose_name_plural = _("sign-offs")
         constraints = [
-            models.UniqueConstraint(fields=["inspection", "user"], name="%(app_label)s_%(class)s_one_per_user"),
+            unique("one_per_user", "inspection", "user"),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from inspections import planning
 from inspections.choices import PLANNED_KINDS, InspectionKind, PlanFrequency, RoundStatus, Shift
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import choice_check, user_ref
+from logistics.models.base import check, choice_check, unique, user_ref
 
 PERIODIC = (PlanFrequency.WEEKLY, PlanFrequency.FORTNIGHTLY)
 
@@ -106,28 +106,22 @@ class InspectionPlan(TimeStampedModel):
         constraints = [
             choice_check("frequency", PlanFrequency),
             choice_check("shift", Shift),
-            models.CheckConstraint(
-                condition=Q(kind__in=[k.value for k in PLANNED_KINDS]), name="%(app_label)s_%(class)s_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(frequency__in=PERIODIC, weekday__isnull=False, weekday__lte=6)
+            check("kind_valid", Q(kind__in=[k.value for k in PLANNED_KINDS])),
+            check(
+                "weekday_for_weekly",
+                Q(frequency__in=PERIODIC, weekday__isnull=False, weekday__lte=6)
                 | (~Q(frequency__in=PERIODIC) & Q(weekday__isnull=True)),
-                name="%(app_label)s_%(class)s_weekday_for_weekly",
             ),
-            models.CheckConstraint(
-                condition=Q(frequency=PlanFrequency.MONTHLY, day_of_month__gte=1, day_of_month__lte=28)
+            check(
+                "day_for_monthly",
+                Q(frequency=PlanFrequency.MONTHLY, day_of_month__gte=1, day_of_month__lte=28)
                 | (~Q(frequency=PlanFrequency.MONTHLY) & Q(day_of_month__isnull=True)),
-                name="%(app_label)s_%(class)s_day_for_monthly",
             ),
-            models.CheckConstraint(
-                condition=~Q(window_start=F("window_end"))
-                & (Q(shift=Shift.NIGHT) | Q(window_end__gt=F("window_start"))),
-                name="%(app_label)s_%(class)s_window_valid",
+            check(
+                "window_valid",
+                ~Q(window_start=F("window_end")) & (Q(shift=Shift.NIGHT) | Q(window_end__gt=F("window_start"))),
             ),
-            models.CheckConstraint(
-                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
-                name="%(app_label)s_%(class)s_dates_in_order",
-            ),
+            check("dates_in_order", Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from"))),
         ]
 
     def __str__(self) -> str:
@@ -221,24 +215,18 @@ class Round(models.Model):
         verbose_name = _("inspection round")
         verbose_name_plural = _("inspection rounds")
         constraints = [
-            models.UniqueConstraint(fields=["plan", "due_on"], name="%(app_label)s_%(class)s_one_per_plan_day"),
+            unique("one_per_plan_day", "plan", "due_on"),
             choice_check("status", RoundStatus),
-            models.CheckConstraint(
-                condition=(Q(status__in=[RoundStatus.DONE, RoundStatus.LATE]) & Q(inspection__isnull=False))
+            check(
+                "done_has_inspection",
+                (Q(status__in=[RoundStatus.DONE, RoundStatus.LATE]) & Q(inspection__isnull=False))
                 | (
                     Q(status__in=[RoundStatus.DUE, RoundStatus.MISSED, RoundStatus.EXCUSED])
                     & Q(inspection__isnull=True)
                 ),
-                name="%(app_label)s_%(class)s_done_has_inspection",
             ),
-            models.CheckConstraint(
-                condition=~Q(status=RoundStatus.EXCUSED) | ~Q(note=""),
-                name="%(app_label)s_%(class)s_excused_with_a_reason",
-            ),
-            models.CheckConstraint(
-                condition=Q(closes_at__gt=F("opens_at")) & Q(late_until__gte=F("closes_at")),
-                name="%(app_label)s_%(class)s_window_in_order",
-            ),
+            check("excused_with_a_reason", ~Q(status=RoundStatus.EXCUSED) | ~Q(note="")),
+            check("window_in_order", Q(closes_at__gt=F("opens_at")) & Q(late_until__gte=F("closes_at"))),
         ]
         indexes = [
             models.Index(fields=["contract", "kind", "due_on"], name="inspections_round_lookup"),

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from inspections.choices import RectificationSource, RectificationStatus
 from logistics.models import AuditedManager, Severity, TimeStampedModel
-from logistics.models.base import user_ref
+from logistics.models.base import check, unique, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -80,21 +80,16 @@ class RectificationOrder(TimeStampedModel):
         verbose_name = _("rectification order")
         verbose_name_plural = _("rectification orders")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(deadline__gt=models.F("issued_at")), name="%(app_label)s_%(class)s_deadline_after_issue"
+            check("deadline_after_issue", Q(deadline__gt=models.F("issued_at"))),
+            check(
+                "inspection_source_has_item", ~Q(source=RectificationSource.INSPECTION) | Q(item_result__isnull=False)
             ),
-            models.CheckConstraint(
-                condition=~Q(source=RectificationSource.INSPECTION) | Q(item_result__isnull=False),
-                name="%(app_label)s_%(class)s_inspection_source_has_item",
+            check(
+                "complaint_source_has_complaint", ~Q(source=RectificationSource.COMPLAINT) | Q(complaint__isnull=False)
             ),
-            models.CheckConstraint(
-                condition=~Q(source=RectificationSource.COMPLAINT) | Q(complaint__isnull=False),
-                name="%(app_label)s_%(class)s_complaint_source_has_complaint",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status=RectificationStatus.VERIFIED)
-                | Q(verified_at__isnull=False, resolved_at__isnull=False),
-                name="%(app_label)s_%(class)s_verified_is_dated",
+            check(
+                "verified_is_dated",
+                ~Q(status=RectificationStatus.VERIFIED) | Q(verified_at__isnull=False, resolved_at__isnull=False),
             ),
         ]
         # the list's order (open ones first, by deadline): a page without sorting every order
@@ -183,7 +178,7 @@ class JointRectificationCheck(models.Model):
         verbose_name = _("joint check of a rectification")
         verbose_name_plural = _("joint checks of rectifications")
         constraints = [
-            models.UniqueConstraint(fields=["inspection", "order"], name="%(app_label)s_%(class)s_one_per_order"),
+            unique("one_per_order", "inspection", "order"),
         ]
 
     def __str__(self) -> str:

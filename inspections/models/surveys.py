@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import in_language, user_ref
+from logistics.models.base import check, in_language, unique, user_ref
 
 
 # No 0/O, 1/I/L: a code read aloud or typed from a screenshot is not mistaken.
@@ -51,9 +51,7 @@ class Survey(TimeStampedModel):
         verbose_name = _("satisfaction survey")
         verbose_name_plural = _("satisfaction surveys")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(deadline__gt=models.F("opens_at")), name="%(app_label)s_%(class)s_closes_after_opening"
-            ),
+            check("closes_after_opening", Q(deadline__gt=models.F("opens_at"))),
         ]
 
     def __str__(self) -> str:
@@ -121,7 +119,7 @@ class SurveyPublicLink(models.Model):
         verbose_name = _("public survey link")
         verbose_name_plural = _("public survey links")
         constraints = [
-            models.UniqueConstraint(fields=["survey", "contract"], name="%(app_label)s_%(class)s_one_per_contract"),
+            unique("one_per_contract", "survey", "contract"),
         ]
 
     def __str__(self) -> str:
@@ -164,20 +162,16 @@ class SurveyResponse(models.Model):
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(invitation__isnull=False, public_link__isnull=True)
+            check(
+                "one_channel",
+                Q(invitation__isnull=False, public_link__isnull=True)
                 | Q(invitation__isnull=True, public_link__isnull=False),
-                name="%(app_label)s_%(class)s_one_channel",
             ),
-            models.CheckConstraint(
-                condition=Q(public_link__isnull=True, device="") | (Q(public_link__isnull=False) & ~Q(device="")),
-                name="%(app_label)s_%(class)s_device_with_public_link",
+            check(
+                "device_with_public_link",
+                Q(public_link__isnull=True, device="") | (Q(public_link__isnull=False) & ~Q(device="")),
             ),
-            models.UniqueConstraint(
-                fields=["survey", "contract", "device"],
-                condition=Q(public_link__isnull=False),
-                name="%(app_label)s_%(class)s_one_per_device",
-            ),
+            unique("one_per_device", "survey", "contract", "device", condition=Q(public_link__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -202,8 +196,8 @@ class SurveyAnswer(models.Model):
         verbose_name = _("survey answer")
         verbose_name_plural = _("survey answers")
         constraints = [
-            models.UniqueConstraint(fields=["response", "question"], name="%(app_label)s_%(class)s_one_per_question"),
-            models.CheckConstraint(condition=Q(value__gte=1, value__lte=5), name="%(app_label)s_%(class)s_value_range"),
+            unique("one_per_question", "response", "question"),
+            check("value_range", Q(value__gte=1, value__lte=5)),
         ]
 
     def __str__(self) -> str:

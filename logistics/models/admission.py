@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from logistics.models.base import AuditedManager, TimeStampedModel, user_ref
+from logistics.models.base import AuditedManager, TimeStampedModel, check, unique, user_ref
 
 
 class CheckItem(models.TextChoices):
@@ -56,18 +56,14 @@ class AdmissionReview(TimeStampedModel):
         verbose_name = _("admission review")
         verbose_name_plural = _("admission reviews")
         constraints = [
-            models.CheckConstraint(
-                condition=(
+            check(
+                "decision_matches_status",
+                (
                     models.Q(status="open", decision="", decided_at__isnull=True)
                     | (models.Q(status="decided") & ~models.Q(decision="") & models.Q(decided_at__isnull=False))
                 ),
-                name="%(app_label)s_%(class)s_decision_matches_status",
             ),
-            models.UniqueConstraint(
-                fields=["vendor"],
-                condition=models.Q(status="open"),
-                name="%(app_label)s_%(class)s_one_open_review_per_vendor",
-            ),
+            unique("one_open_review_per_vendor", "vendor", condition=models.Q(status="open")),
         ]
 
     def __str__(self) -> str:
@@ -93,11 +89,8 @@ class AdmissionCheck(models.Model):
         verbose_name = _("admission check")
         verbose_name_plural = _("admission checks")
         constraints = [
-            models.UniqueConstraint(fields=["review", "item"], name="%(app_label)s_%(class)s_one_per_item"),
-            models.CheckConstraint(
-                condition=models.Q(office_result="") | ~models.Q(office_note=""),
-                name="%(app_label)s_%(class)s_override_has_note",
-            ),
+            unique("one_per_item", "review", "item"),
+            check("override_has_note", models.Q(office_result="") | ~models.Q(office_note="")),
         ]
 
     def __str__(self) -> str:
@@ -130,7 +123,7 @@ class ReviewOpinion(TimeStampedModel):
         verbose_name = _("review opinion")
         verbose_name_plural = _("review opinions")
         constraints = [
-            models.UniqueConstraint(fields=["review", "reviewer"], name="%(app_label)s_%(class)s_one_per_reviewer"),
+            unique("one_per_reviewer", "review", "reviewer"),
         ]
 
     def __str__(self) -> str:

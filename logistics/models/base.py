@@ -103,9 +103,22 @@ def user_ref(verbose_name: Any, *, optional: bool = True, related_name: str = "+
     )
 
 
+def constraint_name(name: str) -> str:
+    """A constraint's name, unique in the database: ``<app>_<model>_<name>``."""
+    return f"%(app_label)s_%(class)s_{name}"
+
+
+def check(name: str, condition: Q) -> models.CheckConstraint:
+    """A named database check (``<app>_<model>_<name>``) that every row must pass."""
+    return models.CheckConstraint(condition=condition, name=constraint_name(name))
+
+
+def unique(name: str, *fields: str, condition: Q | None = None, **options: Any) -> models.UniqueConstraint:
+    """A named unique constraint (``<app>_<model>_<name>``) on ``fields``, over the rows ``condition`` picks."""
+    return models.UniqueConstraint(fields=list(fields), condition=condition, name=constraint_name(name), **options)
+
+
 def choice_check(field: str, choices: type[models.Choices], blank: bool = False) -> models.CheckConstraint:
     """The database's side of a field's choices: ``<app>_<model>_<field>_valid`` (``blank``: "" too)."""
     values = [*choices.values, ""] if blank else choices.values
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": values}), name=f"%(app_label)s_%(class)s_{field}_valid"
-    )
+    return check(f"{field}_valid", Q(**{f"{field}__in": values}))

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from logistics.models.base import AuditedManager, BilingualNameModel
+from logistics.models.base import AuditedManager, BilingualNameModel, check, unique
 
 
 class Department(BilingualNameModel):
@@ -37,10 +37,7 @@ class Department(BilingualNameModel):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind="specialist") | models.Q(speciality=""),
-                name="%(app_label)s_%(class)s_speciality_only_for_specialists",
-            ),
+            check("speciality_only_for_specialists", models.Q(kind="specialist") | models.Q(speciality="")),
         ]
 
 
@@ -95,7 +92,7 @@ class KeyPoint(BilingualNameModel):
         verbose_name = _("key point")
         verbose_name_plural = _("key points")
         constraints = [
-            models.UniqueConstraint(fields=["site", "code"], name="%(app_label)s_%(class)s_unique_code_per_site"),
+            unique("unique_code_per_site", "site", "code"),
         ]
 
 
@@ -127,12 +124,8 @@ class CalendarDay(BilingualNameModel):
         verbose_name = _("calendar day")
         verbose_name_plural = _("calendar (holidays and make-up working days)")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind__in=["holiday", "workday"]), name="%(app_label)s_%(class)s_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(source__in=["official", "office"]), name="%(app_label)s_%(class)s_source_valid"
-            ),
+            check("kind_valid", models.Q(kind__in=["holiday", "workday"])),
+            check("source_valid", models.Q(source__in=["official", "office"])),
         ]
 
     def __str__(self) -> str:

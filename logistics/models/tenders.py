@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from logistics.choices import QualificationCheck
-from logistics.models.base import AuditedManager, TimeStampedModel, choice_check, user_ref
+from logistics.models.base import AuditedManager, TimeStampedModel, check, choice_check, unique, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -148,43 +148,19 @@ class Tender(TimeStampedModel):
         verbose_name = _("tender")
         verbose_name_plural = _("tenders")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(period_end__gt=models.F("period_start")),
-                name="%(app_label)s_%(class)s_period_ordered",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(opening_at__gte=models.F("bid_deadline")),
-                name="%(app_label)s_%(class)s_opening_after_deadline",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(price_weight__gte=0, price_weight__lte=100),
-                name="%(app_label)s_%(class)s_price_weight_range",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(renewal_bonus__gte=0, renewal_bonus__lte=10),
-                name="%(app_label)s_%(class)s_renewal_bonus_range",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(budget_ceiling__gte=0, min_registered_capital__gte=0),
-                name="%(app_label)s_%(class)s_amounts_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status=TenderStatus.AWARDED) | models.Q(awarded_bid__isnull=False),
-                name="%(app_label)s_%(class)s_awarded_has_bid",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status=TenderStatus.PUBLICITY)
+            check("period_ordered", models.Q(period_end__gt=models.F("period_start"))),
+            check("opening_after_deadline", models.Q(opening_at__gte=models.F("bid_deadline"))),
+            check("price_weight_range", models.Q(price_weight__gte=0, price_weight__lte=100)),
+            check("renewal_bonus_range", models.Q(renewal_bonus__gte=0, renewal_bonus__lte=10)),
+            check("amounts_not_negative", models.Q(budget_ceiling__gte=0, min_registered_capital__gte=0)),
+            check("awarded_has_bid", ~models.Q(status=TenderStatus.AWARDED) | models.Q(awarded_bid__isnull=False)),
+            check(
+                "publicity_has_bid_and_end",
+                ~models.Q(status=TenderStatus.PUBLICITY)
                 | models.Q(awarded_bid__isnull=False, publicity_ends_at__isnull=False),
-                name="%(app_label)s_%(class)s_publicity_has_bid_and_end",
             ),
-            models.CheckConstraint(
-                condition=models.Q(bad_record_lookback_months__gte=1, publicity_days__gte=1),
-                name="%(app_label)s_%(class)s_periods_positive",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(status=TenderStatus.FAILED) | ~models.Q(failure_reason=""),
-                name="%(app_label)s_%(class)s_failed_has_reason",
-            ),
+            check("periods_positive", models.Q(bad_record_lookback_months__gte=1, publicity_days__gte=1)),
+            check("failed_has_reason", ~models.Q(status=TenderStatus.FAILED) | ~models.Q(failure_reason="")),
         ]
 
     def __str__(self) -> str:
@@ -220,9 +196,7 @@ class TenderCriterion(models.Model):
         verbose_name = _("technical criterion")
         verbose_name_plural = _("technical criteria")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(weight__gt=0, weight__lte=100), name="%(app_label)s_%(class)s_weight_range"
-            ),
+            check("weight_range", models.Q(weight__gt=0, weight__lte=100)),
         ]
 
     def __str__(self) -> str:
@@ -282,15 +256,13 @@ class Bid(TimeStampedModel):
         verbose_name = _("bid")
         verbose_name_plural = _("bids")
         constraints = [
-            models.UniqueConstraint(fields=["tender", "vendor"], name="%(app_label)s_%(class)s_one_per_vendor"),
-            models.CheckConstraint(condition=models.Q(price__gt=0), name="%(app_label)s_%(class)s_price_positive"),
-            models.CheckConstraint(
-                condition=models.Q(renewal_bonus__gte=0), name="%(app_label)s_%(class)s_renewal_bonus_not_negative"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(auto_qualified__isnull=True, qualified__isnull=True)
+            unique("one_per_vendor", "tender", "vendor"),
+            check("price_positive", models.Q(price__gt=0)),
+            check("renewal_bonus_not_negative", models.Q(renewal_bonus__gte=0)),
+            check(
+                "checked_both_or_neither",
+                models.Q(auto_qualified__isnull=True, qualified__isnull=True)
                 | models.Q(auto_qualified__isnull=False, qualified__isnull=False),
-                name="%(app_label)s_%(class)s_checked_both_or_neither",
             ),
         ]
 
@@ -331,7 +303,7 @@ class ScoreSheet(TimeStampedModel):
         verbose_name = _("score sheet")
         verbose_name_plural = _("score sheets")
         constraints = [
-            models.UniqueConstraint(fields=["tender", "member"], name="%(app_label)s_%(class)s_one_per_member"),
+            unique("one_per_member", "tender", "member"),
         ]
 
     def __str__(self) -> str:
@@ -353,8 +325,8 @@ class BidScore(models.Model):
         verbose_name = _("bid score")
         verbose_name_plural = _("bid scores")
         constraints = [
-            models.UniqueConstraint(fields=["sheet", "bid", "criterion"], name="%(app_label)s_%(class)s_unique"),
-            models.CheckConstraint(condition=models.Q(score__gte=0), name="%(app_label)s_%(class)s_not_negative"),
+            unique("unique", "sheet", "bid", "criterion"),
+            check("not_negative", models.Q(score__gte=0)),
         ]
 
     def __str__(self) -> str:
@@ -381,12 +353,12 @@ class BidCheck(models.Model):
         verbose_name = _("qualification check")
         verbose_name_plural = _("qualification checks")
         constraints = [
-            models.UniqueConstraint(fields=["bid", "item"], name="%(app_label)s_%(class)s_one_per_check"),
+            unique("one_per_check", "bid", "item"),
             choice_check("item", QualificationCheck),
-            models.CheckConstraint(
-                condition=models.Q(override_passed__isnull=True, override_reason="")
+            check(
+                "override_has_reason",
+                models.Q(override_passed__isnull=True, override_reason="")
                 | (models.Q(override_passed__isnull=False) & ~models.Q(override_reason="")),
-                name="%(app_label)s_%(class)s_override_has_reason",
             ),
         ]
 
@@ -414,7 +386,7 @@ class TenderRegistration(models.Model):
         verbose_name = _("tender registration")
         verbose_name_plural = _("tender registrations")
         constraints = [
-            models.UniqueConstraint(fields=["tender", "vendor"], name="%(app_label)s_%(class)s_once_per_vendor"),
+            unique("once_per_vendor", "tender", "vendor"),
         ]
 
     def __str__(self) -> str:
@@ -443,10 +415,10 @@ class TenderQuestion(TimeStampedModel):
         verbose_name = _("tender question")
         verbose_name_plural = _("tender questions")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(answered_at__isnull=True, answer="")
+            check(
+                "answered_with_text",
+                models.Q(answered_at__isnull=True, answer="")
                 | (models.Q(answered_at__isnull=False) & ~models.Q(answer="")),
-                name="%(app_label)s_%(class)s_answered_with_text",
             ),
         ]
 
@@ -489,14 +461,14 @@ class AwardObjection(TimeStampedModel):
         verbose_name_plural = _("award objections")
         constraints = [
             choice_check("ruling", ObjectionRuling),
-            models.CheckConstraint(
-                condition=models.Q(ruling=ObjectionRuling.PENDING, ruled_at__isnull=True, ruling_reason="")
+            check(
+                "ruled_with_reasons",
+                models.Q(ruling=ObjectionRuling.PENDING, ruled_at__isnull=True, ruling_reason="")
                 | (
                     ~models.Q(ruling=ObjectionRuling.PENDING)
                     & models.Q(ruled_at__isnull=False)
                     & ~models.Q(ruling_reason="")
                 ),
-                name="%(app_label)s_%(class)s_ruled_with_reasons",
             ),
         ]
 

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from logistics import channels
 from logistics.credit_code import validate_credit_code
-from logistics.models.base import AuditedManager, TimeStampedModel, in_language, user_ref
+from logistics.models.base import AuditedManager, TimeStampedModel, check, in_language, unique, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -103,12 +103,8 @@ class Vendor(TimeStampedModel):
         verbose_name = _("vendor")
         verbose_name_plural = _("vendors")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(registered_capital__gte=0), name="%(app_label)s_%(class)s_capital_not_negative"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(status__in=VendorStatus.values), name="%(app_label)s_%(class)s_status_valid"
-            ),
+            check("capital_not_negative", models.Q(registered_capital__gte=0)),
+            check("status_valid", models.Q(status__in=VendorStatus.values)),
         ]
 
     def clean(self) -> None:
@@ -186,9 +182,7 @@ class CertificateType(models.Model):
         verbose_name = _("certificate type")
         verbose_name_plural = _("certificate types")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(holder__in=CertificateHolder.values), name="%(app_label)s_%(class)s_holder_valid"
-            ),
+            check("holder_valid", models.Q(holder__in=CertificateHolder.values)),
         ]
 
     def __str__(self) -> str:
@@ -244,13 +238,8 @@ class VerifiedPaper(models.Model):
     @staticmethod
     def review_constraints() -> list[models.CheckConstraint]:
         return [
-            models.CheckConstraint(
-                condition=~models.Q(review=CertificateReview.RETURNED) | ~models.Q(review_reason=""),
-                name="%(app_label)s_%(class)s_returned_with_a_reason",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(review__in=CertificateReview.values), name="%(app_label)s_%(class)s_review_valid"
-            ),
+            check("returned_with_a_reason", ~models.Q(review=CertificateReview.RETURNED) | ~models.Q(review_reason="")),
+            check("review_valid", models.Q(review__in=CertificateReview.values)),
         ]
 
 
@@ -285,11 +274,11 @@ class Certificate(VerifiedPaper, TimeStampedModel):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("issued_on")),
-                name="%(app_label)s_%(class)s_expires_after_issue",
+            check(
+                "expires_after_issue",
+                models.Q(expires_on__isnull=True) | models.Q(expires_on__gt=models.F("issued_on")),
             ),
-            models.UniqueConstraint(fields=["vendor", "type", "number"], name="%(app_label)s_%(class)s_unique_number"),
+            unique("unique_number", "vendor", "type", "number"),
             *VerifiedPaper.review_constraints(),
         ]
         indexes = [models.Index(fields=["expires_on"], name="logistics_cert_expires")]
@@ -354,11 +343,11 @@ class StaffCertificate(VerifiedPaper, TimeStampedModel):
         verbose_name_plural = _("work certificates")
         indexes = [models.Index(fields=["expires_on"], name="logistics_staffcert_expires")]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(expires_on__isnull=True)
+            check(
+                "expires_after_issue",
+                models.Q(expires_on__isnull=True)
                 | models.Q(issued_on__isnull=True)
                 | models.Q(expires_on__gt=models.F("issued_on")),
-                name="%(app_label)s_%(class)s_expires_after_issue",
             ),
             *VerifiedPaper.review_constraints(),
         ]
