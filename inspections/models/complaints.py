@@ -24,6 +24,17 @@ from logistics.models.base import check, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
+__all__ = (
+    "COMPLAINT_FLOW",
+    "TRACKING_ALPHABET",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintPhoto",
+    "ComplaintSeverity",
+    "ComplaintStatus",
+    "ComplaintUrgency",
+)
+
 # No 0/O, 1/I/L: a code read aloud or typed from a screenshot is not mistaken.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 TRACKING_LENGTH = 12  # 31^12 ≈ 7.9e17 codes

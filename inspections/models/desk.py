@@ -30,6 +30,17 @@ from logistics.models.base import check, unique, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
+__all__ = (
+    "WITH_VENDOR",
+    "WORK_ORDER_FLOW",
+    "Callback",
+    "ServiceClock",
+    "WorkOrder",
+    "WorkOrderEvent",
+    "WorkOrderPhoto",
+    "WorkOrderRound",
+)
+
 W = WorkOrderStatus
 
 #: a work order's way: the office dispatches it (or cancels it), the vendor takes it or declines it back, goes on

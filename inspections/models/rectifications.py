@@ -15,6 +15,16 @@ from logistics.models.base import check, unique, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
+__all__ = (
+    "RECTIFICATION_FLOW",
+    "JointRectificationCheck",
+    "RectificationEvent",
+    "RectificationOrder",
+    "RectificationPhoto",
+    "RectificationSource",
+    "RectificationStatus",
+)
+
 #: an order's way: the vendor answers, the inspector verifies it or returns it (open again, the deadline kept)
 RECTIFICATION_FLOW = Flow(
     RectificationStatus,
