@@ -11,25 +11,8 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from contracts.access import contracts_for
-from inspections.models import (
-    ChecklistItem,
-    ChecklistTemplate,
-    Inspection,
-    InspectionAmendment,
-    InspectionKind,
-    InspectionPhoto,
-    InspectionPlan,
-    InspectionSignature,
-    InspectionSignoff,
-    InspectionStatus,
-    ItemResult,
-    JointRectificationCheck,
-    RectificationEvent,
-    RectificationOrder,
-    RectificationPhoto,
-    Round,
-)
-from logistics.access import everyone_signed_in, is_vendor_user, scope_rule, scoped
+from inspections import models
+from logistics.access import everyone_signed_in, is_inspector, is_vendor_user, scope_rule, scoped
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -37,54 +20,52 @@ if TYPE_CHECKING:
     from logistics.models import User
 
 
-for _model in (ChecklistTemplate, ChecklistItem):
+for _model in (models.ChecklistTemplate, models.ChecklistItem):
     scope_rule(_model)(everyone_signed_in)
 
 
-@scope_rule(Inspection)
+@scope_rule(models.Inspection)
 def inspection_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     contracts = contracts_for(user).values("pk")
     if is_vendor_user(user):
-        visible = Q(status=InspectionStatus.SUBMITTED) | Q(kind=InspectionKind.SELF)
+        visible = Q(status=models.InspectionStatus.SUBMITTED) | Q(kind=models.InspectionKind.SELF)
         return queryset.filter(visible, contract__in=contracts)
     return queryset.filter(contract__in=contracts)
 
 
 def _through_inspection(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    return queryset.filter(inspection__in=scoped(user, Inspection.objects.all()).values("pk"))
+    return queryset.filter(inspection__in=scoped(user, models.Inspection.objects.all()).values("pk"))
 
 
 for _model in (
-    ItemResult,
-    InspectionPhoto,
-    InspectionSignature,
-    InspectionSignoff,
-    InspectionAmendment,
-    JointRectificationCheck,
+    models.ItemResult,
+    models.InspectionPhoto,
+    models.InspectionSignature,
+    models.InspectionSignoff,
+    models.InspectionAmendment,
+    models.JointRectificationCheck,
 ):
     scope_rule(_model)(_through_inspection)
 
 
-@scope_rule(RectificationOrder)
+@scope_rule(models.RectificationOrder)
 def rectification_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset.filter(contract__in=contracts_for(user).values("pk"))
 
 
 def _through_order(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    return queryset.filter(order__in=scoped(user, RectificationOrder.objects.all()).values("pk"))
+    return queryset.filter(order__in=scoped(user, models.RectificationOrder.objects.all()).values("pk"))
 
 
-for _model in (RectificationEvent, RectificationPhoto):
+for _model in (models.RectificationEvent, models.RectificationPhoto):
     scope_rule(_model)(_through_order)
 
 
 # --- complaints -----------------------------------------------------------------------------------------
-from inspections.models import Complaint, ComplaintEvent, ComplaintPhoto, ComplaintStatus  # noqa: E402
-
-VENDOR_VISIBLE = (ComplaintStatus.DISPATCHED, ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED)
+VENDOR_VISIBLE = (models.ComplaintStatus.DISPATCHED, models.ComplaintStatus.ANSWERED, models.ComplaintStatus.CLOSED)
 
 
-@scope_rule(Complaint)
+@scope_rule(models.Complaint)
 def complaint_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     queryset = queryset.filter(quarantined=False, contract__in=contracts_for(user).values("pk"))
     if is_vendor_user(user):
@@ -93,35 +74,33 @@ def complaint_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
 
 
 def _through_complaint(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    return queryset.filter(complaint__in=scoped(user, Complaint.objects.all()).values("pk"))
+    return queryset.filter(complaint__in=scoped(user, models.Complaint.objects.all()).values("pk"))
 
 
-for _model in (ComplaintEvent, ComplaintPhoto):
+for _model in (models.ComplaintEvent, models.ComplaintPhoto):
     scope_rule(_model)(_through_complaint)
 
 
-@scope_rule(InspectionPlan)
-@scope_rule(Round)
+@scope_rule(models.InspectionPlan)
+@scope_rule(models.Round)
 def plan_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     """The plans and rounds of the contracts one sees; vendor staff only their own self-checks (when the
     office comes to inspect is not announced)."""
     queryset = queryset.filter(contract__in=contracts_for(user).values("pk"))
     if is_vendor_user(user):
-        return queryset.filter(kind=InspectionKind.SELF)
+        return queryset.filter(kind=models.InspectionKind.SELF)
     return queryset
 
 
 # --- the service desk -----------------------------------------------------------------------------------
-from inspections.models import Callback, WorkOrder, WorkOrderEvent, WorkOrderPhoto, WorkOrderRound  # noqa: E402
-from logistics.access import is_inspector  # noqa: E402
 
 
-@scope_rule(WorkOrder)
+@scope_rule(models.WorkOrder)
 def work_order_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     """Vendor staff see the work orders one of their contracts held in any round (a job reassigned away stays
     in their history); inspectors see every work order, as the office and leaders do; nobody else any."""
     if is_vendor_user(user):
-        rounds = WorkOrderRound.objects.filter(contract__vendor_id=user.vendor_id).values("order_id")
+        rounds = models.WorkOrderRound.objects.filter(contract__vendor_id=user.vendor_id).values("order_id")
         return queryset.filter(pk__in=rounds)
     if is_inspector(user):
         return queryset
@@ -131,14 +110,14 @@ def work_order_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
 def _through_work_order(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     if is_inspector(user) and not is_vendor_user(user):
         return queryset
-    return queryset.filter(order__in=scoped(user, WorkOrder.objects.all()).values("pk"))
+    return queryset.filter(order__in=scoped(user, models.WorkOrder.objects.all()).values("pk"))
 
 
-for _model in (WorkOrderRound, WorkOrderEvent, WorkOrderPhoto):
+for _model in (models.WorkOrderRound, models.WorkOrderEvent, models.WorkOrderPhoto):
     scope_rule(_model)(_through_work_order)
 
 
-@scope_rule(Callback)
+@scope_rule(models.Callback)
 def callback_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     """The office's calls: inspectors read them as the office and leaders do; vendor staff see none."""
     return queryset if is_inspector(user) and not is_vendor_user(user) else queryset.none()

@@ -45,6 +45,23 @@ from logistics.quarters import institution_tz
 
 
 # --- checklist templates --------------------------------------------------------------------------------
+class ReadOnlyAdmin(ScopedAdmin):
+    """Records the app's pages handle through their services (each step with its rules and notices): the admin
+    lists, filters and reads them, and adds, changes or deletes none (``deletable``: deleting is left as the
+    admin has it)."""
+
+    deletable = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
 class ChecklistItemInline(admin.TabularInline):
     model = ChecklistItem
     extra = 0
@@ -365,7 +382,7 @@ class ComplaintEventInline(ReadOnlyInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ScopedAdmin):
+class ComplaintAdmin(ReadOnlyAdmin):
     """Complaints are handled on their page (triage, dispatch, close); the admin lists and filters them."""
 
     list_display = [
@@ -408,12 +425,7 @@ class ComplaintAdmin(ScopedAdmin):
         "quarantined",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    deletable = True
 
     @admin.display(description=gettext_lazy("complaint"), ordering="pk")
     def reference_link(self, obj: Complaint) -> str:
@@ -719,10 +731,11 @@ class WorkOrderPhotoInline(ReadOnlyInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(ScopedAdmin):
+class WorkOrderAdmin(ReadOnlyAdmin):
     """Work orders are handled on the desk's pages, through their services (dispatch, take, complete, close,
-    reassign, cancel: each with its rules, clocks and notices); the admin lists, filters and reads them. The
-    requester's name and number are not shown here."""
+    reassign, cancel: each with its rules, clocks and notices); the admin lists, filters and reads them, and
+    deletes none (the record of a job and of its vendor's clocks). The requester's name and number are not shown
+    here."""
 
     list_display = [
         "reference_label",
@@ -770,15 +783,6 @@ class WorkOrderAdmin(ScopedAdmin):
         late = WorkOrderRound.objects.filter(work_order_late_q(), order=OuterRef("pk"), number=OuterRef("rounds"))
         return super().get_queryset(request).annotate(late=Exists(late))
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # the record of a job and of its vendor's clocks
-
     @admin.display(description=gettext_lazy("work order"), ordering="pk")
     def reference_label(self, order: WorkOrder) -> str:
         return order.reference
@@ -792,7 +796,7 @@ class WorkOrderAdmin(ScopedAdmin):
 
 
 @admin.register(Callback)
-class CallbackAdmin(ScopedAdmin):
+class CallbackAdmin(ReadOnlyAdmin):
     """The office's callbacks (回访), made and recorded on the desk's pages (a "not satisfied" sends the job back
     for a redo there); read-only here."""
 
@@ -814,12 +818,3 @@ class CallbackAdmin(ScopedAdmin):
         "done_by",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -103,39 +103,26 @@ def _complaint(
         handled_by=office if triaged else None,
     )
     models.QuerySet.update(Complaint.objects.filter(pk=complaint.pk), created_at=created)
-    events = [ComplaintEvent(complaint=complaint, kind="received", message="received", at=created)]
-    if status == "rejected":
-        events.append(
-            ComplaintEvent(
-                complaint=complaint,
-                kind="rejected",
-                public_note=complaint.rejection_reason,
-                at=created + dt.timedelta(hours=1),
-                by=office,
-            )
-        )
-    if triaged:
-        events.append(
-            ComplaintEvent(complaint=complaint, kind="accepted", message="accepted", at=dispatched, by=office)
-        )
-        events.append(
-            ComplaintEvent(complaint=complaint, kind="dispatched", message="dispatched", at=dispatched, by=office)
-        )
-    if answered:
-        events.append(
-            ComplaintEvent(complaint=complaint, kind="answered", public_note=complaint.vendor_response, at=answered)
-        )
-    if status == "closed":
-        events.append(
-            ComplaintEvent(
-                complaint=complaint,
-                kind="closed",
-                public_note=complaint.office_reply,
-                at=complaint.closed_at,
-                by=office,
-            )
-        )
-    ComplaintEvent.objects.bulk_create(events)
+    # the timeline its status implies: (whether it happened, the event's kind, its other fields)
+    timeline = [
+        (True, "received", {"message": "received", "at": created}),
+        (
+            status == "rejected",
+            "rejected",
+            {"public_note": complaint.rejection_reason, "at": created + dt.timedelta(hours=1), "by": office},
+        ),
+        (triaged, "accepted", {"message": "accepted", "at": dispatched, "by": office}),
+        (triaged, "dispatched", {"message": "dispatched", "at": dispatched, "by": office}),
+        (bool(answered), "answered", {"public_note": complaint.vendor_response, "at": answered}),
+        (
+            status == "closed",
+            "closed",
+            {"public_note": complaint.office_reply, "at": complaint.closed_at, "by": office},
+        ),
+    ]
+    ComplaintEvent.objects.bulk_create(
+        [ComplaintEvent(complaint=complaint, kind=kind, **fields) for happened, kind, fields in timeline if happened]
+    )
     return complaint
 
 

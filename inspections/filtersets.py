@@ -72,39 +72,35 @@ class RectificationFilterSet(FilterSet):
         return queryset.filter(status=RectificationStatus.ANSWERED) if value else queryset
 
 
-class ComplaintFilterSet(FilterSet):
-    """The office's complaint queue (and the complaint API to come). With no status, the complaints still to
-    handle (neither closed nor rejected); ``all`` shows every one."""
-
-    status = django_filters.ChoiceFilter(
+def _status_filter(choices: list[tuple[str, str]]) -> django_filters.ChoiceFilter:
+    """A queue's status: none chosen, the jobs still to handle; ``all``, every one."""
+    return django_filters.ChoiceFilter(
         method="filter_status",
-        choices=[("all", pgettext_lazy("filter", "All")), *ComplaintStatus.choices],
+        choices=[("all", pgettext_lazy("filter", "All")), *choices],
         empty_label=_("To handle"),
         label=_("Status"),
     )
+
+
+class QueueFilterSet(FilterSet):
+    """What the complaint queue and the work order queue share. With no status, the jobs still to handle (not in
+    ``done_statuses``); a quarter counts the jobs by ``filed_field``; the search finds a code, words, a place or
+    a person."""
+
+    done_statuses: tuple[str, ...] = ()
+    filed_field = "created_at"
+
     category = django_filters.NumberFilter(field_name="category_id")
     site = django_filters.NumberFilter(field_name="site_id")
     contract = django_filters.NumberFilter(field_name="contract_id")
-    upheld = django_filters.BooleanFilter(label=_("Upheld"), widget=AnyYesNo)
     quarter = django_filters.CharFilter(method="filter_quarter", label=_("Quarter"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"), widget=AnyYesNo)
-    kind = django_filters.ChoiceFilter(
-        choices=[(k.value, k.label) for k in (RequestKind.COMPLAINT, RequestKind.SUGGESTION, RequestKind.PRAISE)],
-        label=_("Kind"),
-    )
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
 
-    class Meta:
-        model = Complaint
-        fields = ["status", "category", "site", "contract", "upheld", "quarter", "overdue", "kind", "channel", "q"]
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(_search_q(value, people=True)) if value.strip() else queryset
-
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("status"):
-            queryset = queryset.exclude(status__in=[ComplaintStatus.CLOSED, ComplaintStatus.REJECTED])
+            queryset = queryset.exclude(status__in=self.done_statuses)
         return super().filter_queryset(queryset)
 
     def filter_status(self, queryset, name, value):
@@ -115,7 +111,27 @@ class ComplaintFilterSet(FilterSet):
             period = Quarter.parse(value)
         except ValueError:
             return queryset  # a quarter the page did not offer: no filter, as an empty one
-        return queryset.filter(created_at__gte=period.start, created_at__lt=period.end)
+        return queryset.filter(**{f"{self.filed_field}__gte": period.start, f"{self.filed_field}__lt": period.end})
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(_search_q(value, people=True)) if value.strip() else queryset
+
+
+class ComplaintFilterSet(QueueFilterSet):
+    """The office's complaint queue (and the complaint API to come); to handle: neither closed nor rejected."""
+
+    done_statuses = (ComplaintStatus.CLOSED, ComplaintStatus.REJECTED)
+
+    status = _status_filter(ComplaintStatus.choices)
+    upheld = django_filters.BooleanFilter(label=_("Upheld"), widget=AnyYesNo)
+    kind = django_filters.ChoiceFilter(
+        choices=[(k.value, k.label) for k in (RequestKind.COMPLAINT, RequestKind.SUGGESTION, RequestKind.PRAISE)],
+        label=_("Kind"),
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["status", "category", "site", "contract", "upheld", "quarter", "overdue", "kind", "channel", "q"]
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(rules.complaint_late_q()) if value else queryset.exclude(rules.complaint_late_q())
@@ -139,43 +155,18 @@ def _search_q(value: str, *, people: bool) -> Q:
     return found
 
 
-class WorkOrderFilterSet(FilterSet):
-    """The desk's work orders, page and API. With no status, the orders still to handle (not closed or
-    cancelled); ``all`` shows every one."""
+class WorkOrderFilterSet(QueueFilterSet):
+    """The desk's work orders, page and API; to handle: neither closed nor cancelled."""
 
-    status = django_filters.ChoiceFilter(
-        method="filter_status",
-        choices=[("all", pgettext_lazy("filter", "All")), *WorkOrderStatus.choices],
-        empty_label=_("To handle"),
-        label=_("Status"),
-    )
+    done_statuses = (WorkOrderStatus.CLOSED, WorkOrderStatus.CANCELLED)
+    filed_field = "received_at"
+
+    status = _status_filter(WorkOrderStatus.choices)
     priority = django_filters.ChoiceFilter(choices=WorkOrderPriority.choices, label=_("Priority"))
-    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Channel"))
-    category = django_filters.NumberFilter(field_name="category_id")
-    site = django_filters.NumberFilter(field_name="site_id")
-    contract = django_filters.NumberFilter(field_name="contract_id")
-    quarter = django_filters.CharFilter(method="filter_quarter", label=_("Quarter"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"), widget=AnyYesNo)
-    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
 
     class Meta:
         model = WorkOrder
         fields = ["status", "priority", "channel", "category", "site", "contract", "quarter", "overdue", "q"]
-
-    def filter_queryset(self, queryset):
-        if not self.form.cleaned_data.get("status"):
-            queryset = queryset.exclude(status__in=[WorkOrderStatus.CLOSED, WorkOrderStatus.CANCELLED])
-        return super().filter_queryset(queryset)
-
-    def filter_status(self, queryset, name, value):
-        return queryset if value == "all" else queryset.filter(status=value)
-
-    def filter_quarter(self, queryset, name, value):
-        try:
-            period = Quarter.parse(value)
-        except ValueError:
-            return queryset
-        return queryset.filter(received_at__gte=period.start, received_at__lt=period.end)
 
     def filter_overdue(self, queryset, name, value):
         late = Exists(
@@ -183,9 +174,6 @@ class WorkOrderFilterSet(FilterSet):
         )
         late_now = Q(late, status__in=WITH_VENDOR)
         return queryset.filter(late_now) if value else queryset.exclude(late_now)
-
-    def filter_search(self, queryset, name, value):
-        return queryset.filter(_search_q(value, people=True)) if value.strip() else queryset
 
 
 class CallbackFilterSet(FilterSet):

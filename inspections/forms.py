@@ -77,28 +77,60 @@ class PhotosField(forms.FileField):
         return [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
 
 
-class ComplaintForm(forms.Form):
+def service_field(label: str, required_message: str) -> forms.ModelChoiceField:
+    """The service a request is about, among the active ones; nothing chosen at first."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=ServiceCategory.objects.filter(is_active=True),
+        empty_label=_("Choose…"),
+        error_messages={"required": required_message},
+    )
+
+
+def site_field(label: str) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label, queryset=Site.objects.filter(is_active=True), required=False, empty_label="—"
+    )
+
+
+def key_point_field(label: str) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=KeyPoint.objects.filter(is_active=True).select_related("site"),
+        required=False,
+        empty_label="—",
+    )
+
+
+class RequestForm(forms.Form):
+    """What the employee's form and the desk's intake share: a request and who made it (none of their name or
+    contact kept when anonymous), handed to the services by ``request_details``."""
+
+    #: what the requester typed or chose, as the services name it
+    DETAILS = ("category", "site", "key_point", "location", "description", "anonymous", "name", "phone", "email")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("anonymous"):
+            data["name"] = data["phone"] = data["email"] = ""
+        return data
+
+    def request_details(self) -> dict[str, Any]:
+        """The request's details and its photos, in the services' keywords."""
+        return {name: self.cleaned_data[name] for name in (*self.DETAILS, "photos")}
+
+
+class ComplaintForm(RequestForm):
     kind = forms.ChoiceField(
         label=_("What would you like to send?"),
         choices=[(k.value, k.label) for k in MESSAGE_KINDS],
         initial=RequestKind.COMPLAINT,
         required=False,  # a complaint unless said otherwise (an older page or a link without the field)
     )
-    category = forms.ModelChoiceField(
-        label=_("Which service?"),
-        queryset=ServiceCategory.objects.filter(is_active=True),
-        empty_label=_("Choose…"),  # nothing chosen for the employee (a QR code's key point or ?cat= chooses)
-        error_messages={"required": _("Choose the service the problem is about.")},
-    )
-    site = forms.ModelChoiceField(
-        label=_("Where?"), queryset=Site.objects.filter(is_active=True), required=False, empty_label="—"
-    )
-    key_point = forms.ModelChoiceField(
-        label=_("Exact spot"),
-        queryset=KeyPoint.objects.filter(is_active=True).select_related("site"),
-        required=False,
-        empty_label="—",
-    )
+    # nothing chosen for the employee (a QR code's key point or ?cat= chooses)
+    category = service_field(_("Which service?"), _("Choose the service the problem is about."))
+    site = site_field(_("Where?"))
+    key_point = key_point_field(_("Exact spot"))
     location = forms.CharField(label=_("Location details (floor, room…)"), max_length=200, required=False)
     description = forms.CharField(
         label=_("What happened?"), widget=forms.Textarea(attrs={"rows": 5}), max_length=2000, min_length=5
@@ -121,10 +153,8 @@ class ComplaintForm(forms.Form):
     def channel(self) -> str:
         return Channel.BOARD if self.data.get("via") == "board" else Channel.WEB
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("anonymous"):
-            data["name"] = data["phone"] = data["email"] = ""
         data["kind"] = data.get("kind") or RequestKind.COMPLAINT
         return data
 

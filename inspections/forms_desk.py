@@ -14,8 +14,8 @@ from django.utils.translation import pgettext_lazy
 
 from contracts.models import Contract, ContractStatus
 from inspections.choices import OFFICE_CHANNELS, CallbackResult, Channel, RequestKind, WorkOrderPriority
-from inspections.forms import PhotosField
-from logistics.models import KeyPoint, ServiceCategory, Site
+from inspections.forms import PhotosField, RequestForm, key_point_field, service_field, site_field
+from logistics.models import ServiceCategory
 
 LOCAL_MINUTE = "%Y-%m-%dT%H:%M"
 
@@ -36,7 +36,7 @@ def contracts_in_force() -> Any:
     return Contract.objects.filter(status=ContractStatus.ACTIVE).select_related("vendor").order_by("number")
 
 
-class IntakeForm(forms.Form):
+class IntakeForm(RequestForm):
     """A call, a letter or a visit, taken down for the caller: a complaint, a suggestion or praise becomes a
     complaint, a repair request a work order; both get the tracking code the caller is told."""
 
@@ -50,21 +50,9 @@ class IntakeForm(forms.Form):
         choices=[("", _("Choose…")), *RequestKind.choices],
         error_messages={"required": _("Choose what the caller wants.")},
     )
-    category = forms.ModelChoiceField(
-        label=_("Service"),
-        queryset=ServiceCategory.objects.filter(is_active=True),
-        empty_label=_("Choose…"),
-        error_messages={"required": _("Choose the service the request is about.")},
-    )
-    site = forms.ModelChoiceField(
-        label=_("Site"), queryset=Site.objects.filter(is_active=True), required=False, empty_label="—"
-    )
-    key_point = forms.ModelChoiceField(
-        label=_("Key point"),
-        queryset=KeyPoint.objects.filter(is_active=True).select_related("site"),
-        required=False,
-        empty_label="—",
-    )
+    category = service_field(_("Service"), _("Choose the service the request is about."))
+    site = site_field(_("Site"))
+    key_point = key_point_field(_("Key point"))
     location = forms.CharField(label=_("Where exactly (floor, room…)"), max_length=200, required=False)
     description = forms.CharField(
         label=_("What the caller said"),
@@ -109,12 +97,6 @@ class IntakeForm(forms.Form):
         if value is not None and value > timezone.now() + dt.timedelta(minutes=1):
             raise forms.ValidationError(_("The call cannot be in the future."))
         return value
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("anonymous"):
-            data["name"] = data["phone"] = data["email"] = ""
-        return data
 
 
 class DispatchForm(forms.Form):

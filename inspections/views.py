@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -355,13 +355,18 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _list_page(request: HttpRequest, template: str, filterset_class: type, queryset: QuerySet) -> HttpResponse:
+    """A list page: the rows the reader's filters leave, a page at a time."""
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    page = EstimatingPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, template, {"filter": filterset, "page": page})
+
+
 # --- inspections ----------------------------------------------------------------------------------------
 @role_required("office", "inspector", "vendor", "leader")
 def inspection_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.inspections_for(request.user).order_by("-inspected_on", "-pk")
-    filterset = filtersets.InspectionFilterSet(request.GET, queryset=queryset, request=request)
-    page = EstimatingPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inspections/inspection_list.html", {"filter": filterset, "page": page})
+    return _list_page(request, "inspections/inspection_list.html", filtersets.InspectionFilterSet, queryset)
 
 
 @role_required("office", "inspector", "vendor", "leader")
@@ -467,9 +472,7 @@ def inspection_amend(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("office", "inspector", "vendor", "leader")
 def rectification_list(request: HttpRequest) -> HttpResponse:
     queryset = selectors.rectifications_for(request.user).order_by("status", "deadline", "pk")
-    filterset = filtersets.RectificationFilterSet(request.GET, queryset=queryset, request=request)
-    page = EstimatingPaginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "inspections/rectification_list.html", {"filter": filterset, "page": page})
+    return _list_page(request, "inspections/rectification_list.html", filtersets.RectificationFilterSet, queryset)
 
 
 @role_required("office", "inspector", "vendor", "leader")

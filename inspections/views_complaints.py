@@ -36,7 +36,7 @@ from logistics.files import download_url, register_download
 from logistics.models import Document, KeyPoint, ServiceCategory, Site
 from logistics.policy import may
 from logistics.ratelimit import client_address, hit
-from logistics.web import register_portal_section, role_required
+from logistics.web import add_errors, register_portal_section, role_required
 
 register_download("complaint-photo", ComplaintPhoto, "image", inline=True)
 register_download(
@@ -122,24 +122,13 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                     return too_many(request, limit.retry_after)
             try:
                 complaint = complaint_services.complaint_submit(
-                    category=data["category"],
-                    site=data["site"],
-                    key_point=data["key_point"],
-                    location=data["location"],
-                    description=data["description"],
-                    anonymous=data["anonymous"],
-                    name=data["name"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    photos=data["photos"],
+                    **form.request_details(),
                     quarantined=form.looks_automated(),
                     kind=data["kind"],
                     channel=form.channel,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                add_errors(form, exc)
             else:
                 forms.spend_stamp(form.data.get("started", ""))
                 # the banner with the code is for this browser only: a signed cookie, not a session row per
@@ -414,15 +403,16 @@ def qr_sheet(request: HttpRequest) -> HttpResponse:
         if not chosen:
             messages.error(request, _("Choose at least one site."))
         else:
-            document = documents.document_request(
-                kind="complaint_qr_sheet",
-                title=_("Complaint QR codes"),
-                params={"sites": chosen, "key_points": request.POST.get("key_points") == "on"},
-                by=request.user,
-            )
-            return redirect("inspections:document", pk=document.pk)
+            params = {"sites": chosen, "key_points": request.POST.get("key_points") == "on"}
+            return document_requested(request, "complaint_qr_sheet", _("Complaint QR codes"), params)
     example = renderers.public_url(reverse("inspections:complaint_new"))
     return render(request, "inspections/qr_sheet.html", {"sites": sites, "example_url": example})
+
+
+def document_requested(request: HttpRequest, kind: str, title: str, params: dict[str, Any]) -> HttpResponse:
+    """Ask for a PDF (a task makes it) and go to its page, which shows it when it is ready."""
+    document = documents.document_request(kind=kind, title=title, params=params, by=request.user)
+    return redirect("inspections:document", pk=document.pk)
 
 
 @never_cache

@@ -371,16 +371,7 @@ def desk_intake(request: HttpRequest) -> HttpResponse:
                 made = desk_services.desk_intake(
                     kind=data["kind"],
                     channel=data["channel"],
-                    category=data["category"],
-                    description=data["description"],
-                    site=data["site"],
-                    key_point=data["key_point"],
-                    location=data["location"],
-                    anonymous=data["anonymous"],
-                    name=data["name"],
-                    phone=data["phone"],
-                    email=data["email"],
-                    photos=data["photos"],
+                    **form.request_details(),
                     priority=data["priority"],
                     received_at=data["received_at"],
                     by=request.user,
@@ -503,25 +494,25 @@ def _order_action(
             if form.is_valid():
                 desk_services.work_order_close(order=order, note=form.cleaned_data["note"], by=user)
                 return _("Closed.")
-        elif action == "cancel":
-            form = forms["cancel"] = ReasonForm(post, prefix="cancel")
+        elif action in ("cancel", "decline"):
+            form = forms[action] = ReasonForm(post, prefix=action)
             if form.is_valid():
-                desk_services.work_order_cancel(order=order, reason=form.cleaned_data["reason"], by=user)
-                return _("Cancelled; the requester is told why.")
+                service, done = {
+                    "cancel": (desk_services.work_order_cancel, _("Cancelled; the requester is told why.")),
+                    "decline": (desk_services.work_order_decline, _("Declined back to the office.")),
+                }[action]
+                service(order=order, reason=form.cleaned_data["reason"], by=user)
+                return done
         elif action == "callback":
             desk_services.callback_schedule(work_order=order, by=user)
             return _("A callback is on the list of callbacks to make.")
-        elif action == "take":
-            desk_services.work_order_take(order=order, by=user)
-            return _("Taken: the response clock is stopped.")
-        elif action == "decline":
-            form = forms["decline"] = ReasonForm(post, prefix="decline")
-            if form.is_valid():
-                desk_services.work_order_decline(order=order, reason=form.cleaned_data["reason"], by=user)
-                return _("Declined back to the office.")
-        elif action == "arrive":
-            desk_services.work_order_arrive(order=order, by=user)
-            return _("Recorded: on site.")
+        elif action in ("take", "arrive"):
+            service, done = {
+                "take": (desk_services.work_order_take, _("Taken: the response clock is stopped.")),
+                "arrive": (desk_services.work_order_arrive, _("Recorded: on site.")),
+            }[action]
+            service(order=order, by=user)
+            return done
         elif action == "complete":
             form = forms["complete"] = CompleteForm(post, request.FILES)
             if form.is_valid():

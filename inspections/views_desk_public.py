@@ -20,6 +20,7 @@ from inspections.models import Complaint, WorkOrder
 from inspections.models.desk import SYSTEM_TEXTS
 from inspections.services import desk
 from logistics.models import ServiceCategory
+from logistics.web import add_errors
 
 RATING_CHOICES = [(n, str(n)) for n in range(5, 0, -1)]
 
@@ -62,9 +63,7 @@ def work_order_track(request: HttpRequest, order: WorkOrder) -> HttpResponse:
             try:
                 desk.work_order_confirm(order=order, fixed=data["fixed"], rating=data["rating"], reason=data["reason"])
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                add_errors(form, exc)
             else:
                 messages.success(
                     request,

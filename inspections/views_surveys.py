@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from inspections import forms, renderers, selectors
 from inspections.models import Survey, SurveyInvitation, SurveyPublicLink
 from inspections.services import surveys as survey_services
-from logistics import documents
+from inspections.views_complaints import document_requested
 from logistics.access import is_office
 from logistics.quarters import Quarter
 from logistics.ratelimit import client_address, hit
@@ -73,13 +73,8 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         if action in LINK_ACTIONS:
             return _public_link_action(request, survey, action)
-        document = documents.document_request(
-            kind="survey_qr_sheet",
-            title=_("Survey invitations: %(title)s") % {"title": survey.title},
-            params={"survey": survey.pk},
-            by=request.user,
-        )
-        return redirect("inspections:document", pk=document.pk)
+        title = _("Survey invitations: %(title)s") % {"title": survey.title}
+        return document_requested(request, "survey_qr_sheet", title, {"survey": survey.pk})
     results = selectors.survey_results(survey)
     invitations = SurveyInvitation.objects.filter(survey=survey, response__isnull=True).select_related("contract")[:20]
     links = selectors.survey_public_links(survey)
@@ -105,13 +100,8 @@ def _public_link_action(request: HttpRequest, survey: Survey, action: str) -> Ht
     back = reverse("inspections:survey", args=[survey.pk]) + "#public-links"
     if action == "link_print":
         link = get_object_or_404(SurveyPublicLink, survey=survey, contract=contract, is_active=True)
-        document = documents.document_request(
-            kind="survey_public_qr",
-            title=_("Survey QR code: %(title)s") % {"title": survey.title},
-            params={"link": link.pk},
-            by=request.user,
-        )
-        return redirect("inspections:document", pk=document.pk)
+        title = _("Survey QR code: %(title)s") % {"title": survey.title}
+        return document_requested(request, "survey_public_qr", title, {"link": link.pk})
     try:
         survey_services.survey_public_link_set(
             survey=survey, contract=contract, on=action == "link_on", by=request.user
@@ -172,14 +162,19 @@ def _answer_page(
     )
 
 
+def _by_token(model: type[SurveyInvitation | SurveyPublicLink], token: str) -> Any:
+    """The invitation or public link a survey address names, with its survey and contract (404 when none)."""
+    if "\x00" in token:  # no token has one, and PostgreSQL refuses it in a query (a 500)
+        raise Http404
+    return get_object_or_404(
+        model.objects.select_related("survey", "contract__vendor", "contract__category"), token=token
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
-    if "\x00" in token:  # no token has one, and PostgreSQL refuses it in a query (a 500)
-        raise Http404
-    invitation = get_object_or_404(
-        SurveyInvitation.objects.select_related("survey", "contract__vendor", "contract__category"), token=token
-    )
+    invitation = _by_token(SurveyInvitation, token)
     survey = invitation.survey
     questions = list(survey.questions.all())
     state = "open"
@@ -231,11 +226,7 @@ def _give_device_id(response: HttpResponse) -> None:
 def survey_public(request: HttpRequest, token: str) -> HttpResponse:
     """The answer page of a public link: anyone may answer, once per device (the id in this browser's cookie;
     a private window or cleared cookies get a new one, which the rate limit per address keeps in bounds)."""
-    if "\x00" in token:  # no token has one, and PostgreSQL refuses it in a query (a 500)
-        raise Http404
-    link = get_object_or_404(
-        SurveyPublicLink.objects.select_related("survey", "contract__vendor", "contract__category"), token=token
-    )
+    link = _by_token(SurveyPublicLink, token)
     survey = link.survey
     questions = list(survey.questions.all())
     device_id = _device_id(request)

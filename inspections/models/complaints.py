@@ -19,10 +19,21 @@ from inspections.choices import (
     ComplaintUrgency,
     RequestKind,
 )
+from inspections.models.base import JobEvent, JobPhoto, photo_field
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import check, user_ref
 from logistics.transitions import Flow
-from logistics.uploads import RandomName, private_storage
+
+__all__ = (
+    "COMPLAINT_FLOW",
+    "TRACKING_ALPHABET",
+    "Complaint",
+    "ComplaintEvent",
+    "ComplaintPhoto",
+    "ComplaintSeverity",
+    "ComplaintStatus",
+    "ComplaintUrgency",
+)
 
 # No 0/O, 1/I/L: a code read aloud or typed from a screenshot is not mistaken.
 TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -31,6 +42,40 @@ TRACKING_LENGTH = 12  # 31^12 ≈ 7.9e17 codes
 
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+class TrackedRequest(TimeStampedModel):
+    """A request filed on the public page or recorded by the office for a caller: the requester follows it with
+    its tracking code. An anonymous request keeps no name, contact or address of any kind."""
+
+    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True, default=new_tracking_code)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
+    recorded_by = user_ref(_("recorded by"))
+    site = models.ForeignKey(
+        "logistics.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
+    )
+    key_point = models.ForeignKey(
+        "logistics.KeyPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("key point"),
+    )
+    location = models.CharField(_("where exactly"), max_length=200, blank=True)
+    anonymous = models.BooleanField(_("anonymous"), default=False)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+
+    objects = AuditedManager()
+
+    class Meta:
+        abstract = True
+        constraints = [check("anonymous_has_no_personal_data", Q(anonymous=False) | Q(name="", phone="", email=""))]
+
+    def __str__(self) -> str:
+        return self.reference
 
 
 #: a complaint's way: triage (accept and send to the vendor, or turn down; a suggestion or praise may be answered
@@ -50,38 +95,19 @@ COMPLAINT_FLOW = Flow(
 )
 
 
-class Complaint(TimeStampedModel):
-    """A complaint from an employee. Anonymous complaints keep no name, contact or address of any kind."""
+class Complaint(TrackedRequest):
+    """A complaint (or a suggestion, or praise) from an employee."""
 
-    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True, default=new_tracking_code)
     kind = models.CharField(
         _("kind"),
         max_length=10,
         choices=[(k.value, k.label) for k in MESSAGE_KINDS],
         default=RequestKind.COMPLAINT,
     )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
-    recorded_by = user_ref(_("recorded by"))
     category = models.ForeignKey(
         "logistics.ServiceCategory", on_delete=models.PROTECT, related_name="complaints", verbose_name=_("service")
     )
-    site = models.ForeignKey(
-        "logistics.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
-    )
-    key_point = models.ForeignKey(
-        "logistics.KeyPoint",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("key point"),
-    )
-    location = models.CharField(_("where exactly"), max_length=200, blank=True)
     description = models.TextField(_("what happened"), max_length=2000)
-    anonymous = models.BooleanField(_("anonymous"), default=False)
-    name = models.CharField(_("name"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("email"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED, db_index=True
     )
@@ -136,15 +162,14 @@ class Complaint(TimeStampedModel):
     overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
     handled_by = user_ref(_("handled by"))
 
-    objects = AuditedManager()
     history = HistoricalRecords(excluded_fields=["name", "phone", "email"])
 
-    class Meta:
+    class Meta(TrackedRequest.Meta):
         ordering = ["-created_at"]
         verbose_name = _("complaint")
         verbose_name_plural = _("complaints")
         constraints = [
-            check("anonymous_has_no_personal_data", Q(anonymous=False) | Q(name="", phone="", email="")),
+            *TrackedRequest.Meta.constraints,
             check("rating_range", Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5)),
             check("reopened_once", Q(reopen_count__lte=1)),
             check("rejection_has_reason", ~Q(status=ComplaintStatus.REJECTED) | ~Q(rejection_reason="")),
@@ -168,9 +193,6 @@ class Complaint(TimeStampedModel):
             models.Index(fields=["contract", "upheld", "created_at"], name="inspections_complaint_quarter"),
             models.Index(fields=["counts_in", "contract"], name="inspections_complaint_counted"),
         ]
-
-    def __str__(self) -> str:
-        return self.reference
 
     @property
     def reference(self) -> str:
@@ -198,7 +220,7 @@ SYSTEM_MESSAGES = {
 }
 
 
-class ComplaintEvent(models.Model):
+class ComplaintEvent(JobEvent):
     """The complaint's timeline: ``public_text`` is what the employee sees on the tracking page (a system
     message in the reader's language, or the words a person wrote)."""
 
@@ -229,16 +251,13 @@ class ComplaintEvent(models.Model):
     )
     message_values = models.JSONField(_("values of the system message"), default=dict, blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    by = user_ref(_("by"))
+
+    job_field = "complaint"
 
     class Meta:
         ordering = ["complaint", "at", "pk"]
         verbose_name = _("complaint event")
         verbose_name_plural = _("complaint events")
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id} {self.kind}"
 
     @property
     def public_text(self) -> str:
@@ -248,7 +267,7 @@ class ComplaintEvent(models.Model):
         return self.public_note
 
 
-class ComplaintPhoto(models.Model):
+class ComplaintPhoto(JobPhoto):
     class Stage(models.TextChoices):
         REPORT = "report", _("From the employee")
         RESPONSE = "response", _("From the service company")
@@ -257,16 +276,14 @@ class ComplaintPhoto(models.Model):
         Complaint, on_delete=models.CASCADE, related_name="photos", verbose_name=_("complaint")
     )
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
-    image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("complaints"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    image = photo_field("complaints")
+
+    job_field = "complaint"
 
     class Meta:
         ordering = ["complaint", "uploaded_at"]
         verbose_name = _("complaint photo")
         verbose_name_plural = _("complaint photos")
-
-    def __str__(self) -> str:
-        return f"{self.complaint_id} · {self.stage}"
 
 
 # --- satisfaction surveys -------------------------------------------------------------------------------

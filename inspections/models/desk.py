@@ -20,15 +20,25 @@ from simple_history.models import HistoricalRecords
 
 from inspections.choices import (
     CallbackResult,
-    Channel,
     WorkOrderPriority,
     WorkOrderStatus,
 )
-from inspections.models.complaints import new_tracking_code
-from logistics.models import AuditedManager, TimeStampedModel
+from inspections.models.base import JobEvent, JobPhoto, photo_field
+from inspections.models.complaints import TrackedRequest
+from logistics.models import AuditedManager
 from logistics.models.base import check, unique, user_ref
 from logistics.transitions import Flow
-from logistics.uploads import RandomName, private_storage
+
+__all__ = (
+    "WITH_VENDOR",
+    "WORK_ORDER_FLOW",
+    "Callback",
+    "ServiceClock",
+    "WorkOrder",
+    "WorkOrderEvent",
+    "WorkOrderPhoto",
+    "WorkOrderRound",
+)
 
 W = WorkOrderStatus
 
@@ -85,32 +95,14 @@ class ServiceClock(models.Model):
         return f"{self.category} · {self.get_priority_display()}"
 
 
-class WorkOrder(TimeStampedModel):
-    """A repair or service request (报修): filed on the public page or recorded by the office for a caller."""
+class WorkOrder(TrackedRequest):
+    """A repair or service request (报修)."""
 
-    tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True, default=new_tracking_code)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
     category = models.ForeignKey(
         "logistics.ServiceCategory", on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("service")
     )
-    site = models.ForeignKey(
-        "logistics.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
-    )
-    key_point = models.ForeignKey(
-        "logistics.KeyPoint",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("key point"),
-    )
-    location = models.CharField(_("where exactly"), max_length=200, blank=True)
     description = models.TextField(_("what needs doing"), max_length=2000)
-    anonymous = models.BooleanField(_("anonymous"), default=False)
-    name = models.CharField(_("name"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("email"), blank=True)
     priority = models.CharField(
         _("priority"), max_length=8, choices=WorkOrderPriority.choices, default=WorkOrderPriority.NORMAL
     )
@@ -133,25 +125,20 @@ class WorkOrder(TimeStampedModel):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     cancel_reason = models.TextField(_("why it was cancelled"), blank=True)
-    recorded_by = user_ref(_("recorded by"))
 
-    objects = AuditedManager()
     history = HistoricalRecords(excluded_fields=["name", "phone", "email"])
 
-    class Meta:
+    class Meta(TrackedRequest.Meta):
         ordering = ["-received_at"]
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
         constraints = [
-            check("anonymous_has_no_personal_data", Q(anonymous=False) | Q(name="", phone="", email="")),
+            *TrackedRequest.Meta.constraints,
             check("rating_range", Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5)),
             check("dispatched_has_contract", Q(status__in=[W.RECEIVED, W.CANCELLED]) | Q(contract__isnull=False)),
             check("cancel_has_reason", ~Q(status=W.CANCELLED) | ~Q(cancel_reason="")),
         ]
         indexes = [models.Index(fields=["contract", "status"], name="inspections_workorder_contract")]
-
-    def __str__(self) -> str:
-        return self.reference
 
     @property
     def reference(self) -> str:
@@ -209,7 +196,7 @@ class WorkOrderRound(models.Model):
         return f"{self.order_id} #{self.number}"
 
 
-class WorkOrderEvent(models.Model):
+class WorkOrderEvent(JobEvent):
     """The work order's timeline; ``public_note`` is what the requester reads on the tracking page."""
 
     class Kind(models.TextChoices):
@@ -234,16 +221,11 @@ class WorkOrderEvent(models.Model):
     round_number = models.PositiveSmallIntegerField(_("round"), default=0)
     public_note = models.TextField(_("note for the requester"), blank=True)
     internal_note = models.TextField(_("internal note"), blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    by = user_ref(_("by"))
 
     class Meta:
         ordering = ["order", "at", "pk"]
         verbose_name = _("work order event")
         verbose_name_plural = _("work order events")
-
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.kind}"
 
     @property
     def public_text(self) -> str:
@@ -267,7 +249,7 @@ SYSTEM_TEXTS = {
 }
 
 
-class WorkOrderPhoto(models.Model):
+class WorkOrderPhoto(JobPhoto):
     class Stage(models.TextChoices):
         REPORT = "report", _("From the requester")
         COMPLETION = "completion", _("Completion evidence")
@@ -275,16 +257,12 @@ class WorkOrderPhoto(models.Model):
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="photos", verbose_name=_("work order"))
     round_number = models.PositiveSmallIntegerField(_("round"), default=0)
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
-    image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("workorders"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    image = photo_field("workorders")
 
     class Meta:
         ordering = ["order", "uploaded_at", "pk"]
         verbose_name = _("work order photo")
         verbose_name_plural = _("work order photos")
-
-    def __str__(self) -> str:
-        return f"{self.order_id} · {self.stage}"
 
 
 class Callback(models.Model):

@@ -19,6 +19,22 @@ from logistics.models.base import check, choice_check, in_language, unique, user
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
+__all__ = (
+    "INSPECTION_FLOW",
+    "OFFICE_KINDS",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "Inspection",
+    "InspectionAmendment",
+    "InspectionKind",
+    "InspectionPhoto",
+    "InspectionSignature",
+    "InspectionSignoff",
+    "InspectionStatus",
+    "ItemResult",
+    "ItemResultChoice",
+)
+
 #: the office's inspections: their failed items open rectification orders and are priced by the clauses (the
 #: vendor's self-checks never cost it money: they should be honest)
 OFFICE_KINDS = (InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SPECIAL)

@@ -19,6 +19,8 @@ from inspections.choices import PLANNED_KINDS, InspectionKind, PlanFrequency, Ro
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import check, choice_check, unique, user_ref
 
+__all__ = ("InspectionPlan", "Round")
+
 PERIODIC = (PlanFrequency.WEEKLY, PlanFrequency.FORTNIGHTLY)
 
 

@@ -5,15 +5,24 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from inspections.choices import RectificationSource, RectificationStatus
+from inspections.models.base import JobEvent, JobPhoto, photo_field
 from logistics.models import AuditedManager, Severity, TimeStampedModel
 from logistics.models.base import check, unique, user_ref
 from logistics.transitions import Flow
-from logistics.uploads import RandomName, private_storage
+
+__all__ = (
+    "RECTIFICATION_FLOW",
+    "JointRectificationCheck",
+    "RectificationEvent",
+    "RectificationOrder",
+    "RectificationPhoto",
+    "RectificationSource",
+    "RectificationStatus",
+)
 
 #: an order's way: the vendor answers, the inspector verifies it or returns it (open again, the deadline kept)
 RECTIFICATION_FLOW = Flow(
@@ -103,7 +112,7 @@ class RectificationOrder(TimeStampedModel):
         return f"ZG-{self.pk:06d}" if self.pk else "ZG-new"
 
 
-class RectificationEvent(models.Model):
+class RectificationEvent(JobEvent):
     """The order's timeline: issued, answered, returned (with the reason), verified."""
 
     class Kind(models.TextChoices):
@@ -120,19 +129,14 @@ class RectificationEvent(models.Model):
     )
     kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
     note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    by = user_ref(_("by"))
 
     class Meta:
         ordering = ["order", "at", "pk"]
         verbose_name = _("rectification event")
         verbose_name_plural = _("rectification events")
 
-    def __str__(self) -> str:
-        return f"{self.order_id} {self.kind}"
 
-
-class RectificationPhoto(models.Model):
+class RectificationPhoto(JobPhoto):
     class Stage(models.TextChoices):
         ISSUE = "issue", _("The problem")
         RESPONSE = "response", _("After rectification")
@@ -141,17 +145,13 @@ class RectificationPhoto(models.Model):
         RectificationOrder, on_delete=models.CASCADE, related_name="photos", verbose_name=_("order")
     )
     stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
-    image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("rectifications"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    image = photo_field("rectifications")
     uploaded_by = user_ref(_("uploaded by"))
 
     class Meta:
         ordering = ["order", "uploaded_at"]
         verbose_name = _("rectification photo")
         verbose_name_plural = _("rectification photos")
-
-    def __str__(self) -> str:
-        return f"{self.order_id} · {self.stage}"
 
 
 class JointRectificationCheck(models.Model):

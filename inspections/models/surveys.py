@@ -19,6 +19,15 @@ from simple_history.models import HistoricalRecords
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import check, in_language, unique, user_ref
 
+__all__ = (
+    "Survey",
+    "SurveyAnswer",
+    "SurveyInvitation",
+    "SurveyPublicLink",
+    "SurveyQuestion",
+    "SurveyResponse",
+)
+
 
 # No 0/O, 1/I/L: a code read aloud or typed from a screenshot is not mistaken.
 def new_invitation_token() -> str:

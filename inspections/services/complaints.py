@@ -35,6 +35,7 @@ from logistics.quarters import Quarter
 from logistics.uploads import clean_photo
 
 if TYPE_CHECKING:
+    from inspections.models import WorkOrder
     from logistics.models import User
 
 
@@ -46,9 +47,24 @@ def response_hours() -> dict[str, int]:
     return {"urgent": 4, "normal": 48, **getattr(settings, "COMPLAINT_RESPONSE_HOURS", {})}
 
 
-def tracking_url(complaint: Complaint) -> str:
+def tracking_url(job: Complaint | WorkOrder) -> str:
+    """The public page where the requester follows a complaint or a work order by its tracking code."""
     base = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
-    return f"{base}{reverse('inspections:complaint_track', args=[complaint.tracking_code])}"
+    return f"{base}{reverse('inspections:complaint_track', args=[job.tracking_code])}"
+
+
+def clean_photos(uploads: list[Any] | None, already: int = 0) -> list[Any]:
+    """The uploaded photos, each checked (``clean_photo``) before anything is saved: at most ``MAX_PHOTOS``
+    with the ``already`` stored."""
+    cleaned = []
+    for upload in (uploads or [])[: MAX_PHOTOS + 1]:
+        try:
+            cleaned.append(clean_photo(upload))
+        except ValidationError as exc:
+            raise ValidationError({"photos": exc.messages})
+    if len(cleaned) + already > MAX_PHOTOS:
+        raise ValidationError({"photos": _("At most %(count)d photos.") % {"count": MAX_PHOTOS}})
+    return cleaned
 
 
 def _event(
@@ -74,21 +90,23 @@ def _event(
     )
 
 
-def _employee_notice(complaint: Complaint, subject: str, body: str, key: str) -> dict[str, Any] | None:
-    """The notice to the employee who left a contact: by email, or by SMS when they gave only a mobile number."""
-    if complaint.anonymous or not (complaint.email or complaint.phone.strip()):
+def requester_notice(job: Complaint | WorkOrder, subject: str, body: str, key: str) -> dict[str, Any] | None:
+    """The notice to the requester who left a contact (the employee, the caller): by email, or by SMS when they
+    gave only a mobile number; none for an anonymous one. ``key`` says what it is about (it is deduplicated by
+    job and key)."""
+    if job.anonymous or not (job.email or job.phone.strip()):
         return None
     return {
-        "emails": [complaint.email] if complaint.email else [],
-        "phones": [] if complaint.email else [complaint.phone],
+        "emails": [job.email] if job.email else [],
+        "phones": [] if job.email else [job.phone],
         "subject": subject,
-        "body": f"{body}\n\n{tracking_url(complaint)}",
-        "dedup_key": f"complaint-{key}:{complaint.pk}",
+        "body": f"{body}\n\n{tracking_url(job)}",
+        "dedup_key": f"{job._meta.model_name}-{key}:{job.pk}",
     }
 
 
 def _tell_employee(complaint: Complaint, subject: str, body: str, key: str) -> None:
-    notice = _employee_notice(complaint, subject, body, key)
+    notice = requester_notice(complaint, subject, body, key)
     if notice is not None:
         notify(**notice)
 
@@ -132,14 +150,7 @@ def complaint_submit(
         raise ValidationError({"description": _("Please say what happened.")})
     if key_point is not None and site is not None and key_point.site_id != site.pk:
         key_point = None
-    cleaned = []
-    for upload in (photos or [])[: MAX_PHOTOS + 1]:
-        try:
-            cleaned.append(clean_photo(upload))
-        except ValidationError as exc:
-            raise ValidationError({"photos": exc.messages})
-    if len(cleaned) > MAX_PHOTOS:
-        raise ValidationError({"photos": _("At most %(count)d photos.") % {"count": MAX_PHOTOS}})
+    cleaned = clean_photos(photos)
     if anonymous:
         name = phone = email = ""
     complaint = Complaint(
@@ -190,7 +201,7 @@ def complaint_announce(*, complaint: Complaint) -> None:
             "dedup_key": f"complaint-new:{complaint.pk}",
         }
     ]
-    employee = _employee_notice(
+    employee = requester_notice(
         complaint,
         _("Your complaint has been received"),
         _("Keep this code to follow it: %(code)s") % {"code": complaint.tracking_code},

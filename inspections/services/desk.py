@@ -15,7 +15,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,30 +49,16 @@ from logistics.models import KeyPoint, Notification, ServiceCategory, Site, stam
 from logistics.notify import notify, notify_later, notify_office, notify_vendor
 from logistics.policy import may
 from logistics.selectors import work_calendar
-from logistics.uploads import clean_photo
 
 if TYPE_CHECKING:
     from logistics.models import User
 
 W = WorkOrderStatus
-MAX_PHOTOS = complaint_services.MAX_PHOTOS
 
 
 def _refuse_unless(user: User | None, action: str, obj: Any, message: str) -> None:
     if not may(user, action, obj):
         raise ValidationError(message)
-
-
-def _photos(uploads: list[Any] | None, already: int = 0) -> list[Any]:
-    cleaned = []
-    for upload in (uploads or [])[: MAX_PHOTOS + 1]:
-        try:
-            cleaned.append(clean_photo(upload))
-        except ValidationError as exc:
-            raise ValidationError({"photos": exc.messages})
-    if len(cleaned) + already > MAX_PHOTOS:
-        raise ValidationError({"photos": _("At most %(count)d photos.") % {"count": MAX_PHOTOS}})
-    return cleaned
 
 
 def _save_photos(order: WorkOrder, images: list[Any], stage: str) -> None:
@@ -83,22 +68,10 @@ def _save_photos(order: WorkOrder, images: list[Any], stage: str) -> None:
         photo.save()
 
 
-def tracking_url(order: WorkOrder) -> str:
-    base = getattr(settings, "PUBLIC_BASE_URL", "").rstrip("/")
-    return f"{base}{reverse('inspections:complaint_track', args=[order.tracking_code])}"
-
-
 def _tell_requester(order: WorkOrder, subject: str, body: str, key: str, *, later: bool = False) -> None:
-    """By email, or by SMS when only a mobile number was left; nothing for an anonymous caller."""
-    if order.anonymous or not (order.email or order.phone.strip()):
+    notice = complaint_services.requester_notice(order, subject, body, key)
+    if notice is None:
         return
-    notice = {
-        "emails": [order.email] if order.email else [],
-        "phones": [] if order.email else [order.phone],
-        "subject": subject,
-        "body": f"{body}\n\n{tracking_url(order)}",
-        "dedup_key": f"workorder-{key}:{order.pk}",
-    }
     if later:
         notify_later(notice)
     else:
@@ -254,7 +227,7 @@ def work_order_submit(
         raise ValidationError({"key_point": _("This key point is not at the chosen site.")})
     if received_at is not None and received_at > timezone.now():
         raise ValidationError({"received_at": _("The call cannot be in the future.")})
-    images = _photos(photos)
+    images = complaint_services.clean_photos(photos)
     if anonymous:
         name = phone = email = ""
     order = WorkOrder(
@@ -472,7 +445,7 @@ def work_order_complete(
         errors["photos"] = _("Add at least one photo of the finished work.")
     if errors:
         raise ValidationError(errors)
-    images = _photos(photos, already)
+    images = complaint_services.clean_photos(photos, already)
     _save_photos(order, images, WorkOrderPhoto.Stage.COMPLETION)
     job = _current(order)
     now = timezone.now()

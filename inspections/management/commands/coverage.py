@@ -5,33 +5,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone, translation
 
 from contracts.models import Contract
 from inspections import selectors
 from inspections.choices import InspectionKind
+from inspections.management.base import QuarterReportCommand
 from logistics.models import Site, User
-from logistics.quarters import Quarter
 
 
-class Command(BaseCommand):
+class Command(QuarterReportCommand):
     help = (
         "Coverage of the inspection plans in a quarter: per contract and inspection kind the rounds due (their "
         "window has passed, or they are done), done (on time or late), late, missed and done / due; and the "
         "office's own coverage per inspector. Rounds still open are not counted as due."
     )
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("quarter", nargs="?", help="e.g. 2026Q3 (default: the current quarter)")
-        parser.add_argument("--contract", help="only this contract number")
-        parser.add_argument("--json", action="store_true", help="print the results as JSON")
-
     def handle(self, *args: Any, quarter: str | None = None, contract: str | None = None, **options: Any) -> None:
-        try:
-            key = Quarter.parse(quarter) if quarter else Quarter.current()
-        except ValueError as exc:
-            raise CommandError(str(exc))
+        key = self.quarter_of(quarter)
         contracts = Contract.objects.filter(rounds__due_on__gte=key.first_day, rounds__due_on__lte=key.last_day)
         if contract:
             if not Contract.objects.filter(number=contract).exists():

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -18,6 +18,7 @@ from contracts.models import Contract
 from contracts.selectors import contracts_active_in
 from inspections import desk_rules, selectors_desk
 from inspections.choices import CallbackResult, Channel, RequestKind
+from inspections.management.base import QuarterReportCommand
 from logistics.quarters import Quarter
 from logistics.text import join_names
 
@@ -81,7 +82,7 @@ def figures_data(contract: Contract, figures: desk_rules.DeskFigures, weight: De
     }
 
 
-class Command(BaseCommand):
+class Command(QuarterReportCommand):
     help = (
         "The service desk's quarter per contract: requests received by channel and kind, the work order rounds' "
         "on-time response and completion rates (kept of judged), late rounds, escalations, redo rounds, callbacks "
@@ -89,17 +90,14 @@ class Command(BaseCommand):
         "satisfaction, and R when the contract's scheme weighs it."
     )
 
+    quarter_example = "2026Q4"
+
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("quarter", nargs="?", help="e.g. 2026Q4 (default: the current quarter)")
-        parser.add_argument("--contract", help="only this contract number")
-        parser.add_argument("--json", action="store_true", help="print the results as JSON")
+        super().add_arguments(parser)
         parser.add_argument("--language", choices=["zh-hans", "en"], help="of the table (default: the site's)")
 
     def handle(self, *args: Any, quarter: str | None = None, contract: str | None = None, **options: Any) -> None:
-        try:
-            key = Quarter.parse(quarter) if quarter else Quarter.current()
-        except ValueError as exc:
-            raise CommandError(str(exc))
+        key = self.quarter_of(quarter)
         if contract:
             contracts = list(Contract.objects.filter(number=contract).select_related("vendor"))
             if not contracts:
