@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from contracts import clause_kinds, selectors_staffing, services, services_staffing
+from contracts.choices import ContractStatus, SettlementStatus
 from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.exports import settlements_workbook
@@ -27,7 +28,6 @@ from contracts.models import (
     Contract,
     ContractAmendment,
     ContractAttachment,
-    ContractStatus,
     ContractStatusChange,
     FormalWarning,
     LedgerLine,
@@ -35,7 +35,6 @@ from contracts.models import (
     PostRole,
     RosterEntry,
     Settlement,
-    SettlementStatus,
     TermsVersion,
 )
 from logistics.admin_base import (
