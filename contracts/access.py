@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from contracts.choices import VENDOR_NOTICES, ContractStatus
+from contracts.choices import VENDOR_NOTICES, ContractStatus, SettlementStatus
 from contracts.models import (
     Clause,
     Contract,
@@ -27,7 +27,6 @@ from contracts.models import (
     PostRole,
     RosterEntry,
     Settlement,
-    SettlementStatus,
     TermsVersion,
 )
 from logistics.access import is_finance, is_inspector, is_vendor_user, scope_rule
@@ -94,15 +93,14 @@ def instalment_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset.none()
 
 
-@scope_rule(PaymentRequest)
-def payment_request_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    """The payment requests are the office's and finance's papers; the vendor sees its instalments' state."""
+def _finance_only(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset if is_finance(user) else queryset.none()
 
 
-@scope_rule(PaymentApproval)
-def payment_approval_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    return queryset if is_finance(user) else queryset.none()
+# the payment requests and their signatures are the office's and finance's papers; the vendor sees its
+# instalments' state
+for _model in (PaymentRequest, PaymentApproval):
+    scope_rule(_model)(_finance_only)
 
 
 @scope_rule(LedgerLine)

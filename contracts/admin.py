@@ -17,16 +17,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from contracts import clause_kinds, selectors_staffing, services, services_staffing
+from contracts.choices import ContractStatus, SettlementStatus
 from contracts.evidence import evidence_url
 from contracts.explanations import describe, describe_changes, summarize_clause
 from contracts.exports import settlements_workbook
 from contracts.forms import DraftTermsForm
 from contracts.models import (
+    FROZEN_FIELDS,
     Clause,
     Contract,
     ContractAmendment,
     ContractAttachment,
-    ContractStatus,
     ContractStatusChange,
     FormalWarning,
     LedgerLine,
@@ -34,7 +35,6 @@ from contracts.models import (
     PostRole,
     RosterEntry,
     Settlement,
-    SettlementStatus,
     TermsVersion,
 )
 from logistics.admin_base import (
@@ -138,22 +138,38 @@ class AmendmentInline(ReadOnlyInline):
         return "; ".join(describe_changes(obj.changes))
 
 
+#: a settlement's columns in the contract's inline and in the settlements' list
+SETTLEMENT_COLUMNS = [
+    "quarter",
+    "score",
+    "grade",
+    "fee",
+    "deductions",
+    "cap_applied",
+    "bonuses",
+    "adjustments",
+    "payable",
+]
+
+
 class SettlementInline(ReadOnlyInline):
     model = Settlement
-    fields = [
-        "quarter",
-        "score",
-        "grade",
-        "fee",
-        "deductions",
-        "cap_applied",
-        "bonuses",
-        "adjustments",
-        "payable",
-        "status",
-    ]
+    fields = [*SETTLEMENT_COLUMNS, "status"]
     readonly_fields = fields
     show_change_link = True
+
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """The records a service writes (the quarterly evaluation, its ledger): the admin lists and reads them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 def _transition(to_status: str):
@@ -287,16 +303,7 @@ class ContractAdmin(ScopedAdmin):
         fields = list(self.readonly_fields)
         if obj is not None and obj.terms_frozen:
             # an active contract's terms are frozen: a change is an amendment (see the contract's page)
-            fields += [
-                "number",
-                "vendor",
-                "category",
-                "sites",
-                "renewal_of",
-                "start_date",
-                "end_date",
-                "service_standards",
-            ]
+            fields += FROZEN_FIELDS
         return fields
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
@@ -322,10 +329,14 @@ class ContractAdmin(ScopedAdmin):
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
 
-class LedgerLineInline(ReadOnlyInline):
-    model = LedgerLine
-    fields = ["kind", "amount", "clause", "evidence", "explanation_text", "reason", "created_at"]
-    readonly_fields = fields
+def evidence_link(line: LedgerLine) -> str:
+    url = evidence_url(line.evidence_type, line.evidence_id)
+    label = line.evidence_ref or line.evidence_key
+    return format_html('<a href="{}">{}</a>', url, label) if url else label
+
+
+class LedgerLineColumns:
+    """A ledger line's evidence as a link and its explanation in words (the inline and the lines' list)."""
 
     @admin.display(description=gettext_lazy("evidence"))
     def evidence(self, obj: LedgerLine) -> str:
@@ -336,10 +347,10 @@ class LedgerLineInline(ReadOnlyInline):
         return describe(obj.explanation)
 
 
-def evidence_link(line: LedgerLine) -> str:
-    url = evidence_url(line.evidence_type, line.evidence_id)
-    label = line.evidence_ref or line.evidence_key
-    return format_html('<a href="{}">{}</a>', url, label) if url else label
+class LedgerLineInline(LedgerLineColumns, ReadOnlyInline):
+    model = LedgerLine
+    fields = ["kind", "amount", "clause", "evidence", "explanation_text", "reason", "created_at"]
+    readonly_fields = fields
 
 
 class AdjustmentForm(forms.Form):
@@ -350,22 +361,11 @@ class AdjustmentForm(forms.Form):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(ScopedAdmin):
-    """Settlements are computed by the quarterly evaluation; a final one only takes corrections."""
+class SettlementAdmin(ReadOnlyAdmin):
+    """Settlements are computed by the quarterly evaluation; a final one only takes corrections (through
+    "Record a correction")."""
 
-    list_display = [
-        "contract",
-        "quarter",
-        "score",
-        "grade",
-        "fee",
-        "deductions",
-        "cap_applied",
-        "bonuses",
-        "adjustments",
-        "payable",
-        "status_label",
-    ]
+    list_display = ["contract", *SETTLEMENT_COLUMNS, "status_label"]
     list_filter = ["quarter", "status", "contract__category"]
     list_select_related = ["contract__vendor", "contract__category"]
     search_fields = ["contract__number", "contract__vendor__legal_name"]
@@ -374,15 +374,6 @@ class SettlementAdmin(ScopedAdmin):
     fields = readonly_fields
     inlines = [LedgerLineInline]
     actions = ["export_excel"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # read-only; corrections go through "Record a correction"
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_label(self, obj: Settlement) -> str:
@@ -455,7 +446,7 @@ class SettlementAdmin(ScopedAdmin):
 
 
 @admin.register(LedgerLine)
-class LedgerLineAdmin(ScopedAdmin):
+class LedgerLineAdmin(LedgerLineColumns, ReadOnlyAdmin):
     list_display = ["quarter", "contract", "kind", "amount", "clause", "evidence", "explanation_text"]
     list_filter = ["quarter", "kind", "evidence_type"]
     list_select_related = ["contract", "clause"]
@@ -476,23 +467,6 @@ class LedgerLineAdmin(ScopedAdmin):
         "created_at",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description=gettext_lazy("evidence"))
-    def evidence(self, obj: LedgerLine) -> str:
-        return evidence_link(obj)
-
-    @admin.display(description=gettext_lazy("explanation"))
-    def explanation_text(self, obj: LedgerLine) -> str:
-        return describe(obj.explanation)
 
 
 @admin.register(FormalWarning)

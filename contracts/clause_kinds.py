@@ -154,6 +154,11 @@ def defaults() -> list[dict[str, Any]]:
 SEVERITY_FIELD = {"minor": "amount_minor", "major": "amount_major", "serious": "amount_serious"}
 
 
+def _deduction(evidence_type: str, fact: Any, amount: Decimal, explanation: dict[str, Any]) -> Priced:
+    """A deduction for one fact (a failed item, a complaint, ...), its evidence keyed ``<type>:<id>``."""
+    return Priced("deduction", amount, evidence_type, fact.id, f"{evidence_type}:{fact.id}", fact.ref, explanation)
+
+
 def _failed_items(clause: Any, facts: Any) -> Iterator[Priced]:
     prices: dict[str, tuple[str, Decimal]] = {}  # per severity, shared by its lines
     for item in facts.failed_items:
@@ -163,15 +168,8 @@ def _failed_items(clause: Any, facts: Any) -> Iterator[Priced]:
             price = prices[item.severity] = (str(rate), money(rate))
         rate, amount = price
         if amount > 0:
-            yield Priced(
-                "deduction",
-                amount,
-                "item_result",
-                item.id,
-                f"item_result:{item.id}",
-                item.ref,
-                explain("per_failed_item", ref=item.ref, severity=item.severity, rate=rate),
-            )
+            detail = explain("per_failed_item", ref=item.ref, severity=item.severity, rate=rate)
+            yield _deduction("item_result", item, amount, detail)
 
 
 def _complaints(clause: Any, facts: Any) -> Iterator[Priced]:
@@ -189,22 +187,15 @@ def _complaints(clause: Any, facts: Any) -> Iterator[Priced]:
             )
         else:
             detail = explain("per_upheld_complaint", ref=complaint.ref, rate=clause.amount)
-        yield Priced("deduction", amount, "complaint", complaint.id, f"complaint:{complaint.id}", complaint.ref, detail)
+        yield _deduction("complaint", complaint, amount, detail)
 
 
 def _overdue_days(clause: Any, facts: Any) -> Iterator[Priced]:
     for order in facts.overdue_rectifications:
         amount = money((clause.amount or ZERO) * order.days)
         if amount > 0:
-            yield Priced(
-                "deduction",
-                amount,
-                "rectification",
-                order.id,
-                f"rectification:{order.id}",
-                order.ref,
-                explain("per_overdue_day", ref=order.ref, days=order.days, rate=clause.amount),
-            )
+            detail = explain("per_overdue_day", ref=order.ref, days=order.days, rate=clause.amount)
+            yield _deduction("rectification", order, amount, detail)
 
 
 def _missed_self_checks(clause: Any, facts: Any) -> Iterator[Priced]:
@@ -212,17 +203,9 @@ def _missed_self_checks(clause: Any, facts: Any) -> Iterator[Priced]:
     if amount <= 0:
         return
     for check in getattr(facts, "missed_self_checks", ()):
-        yield Priced(
-            "deduction",
-            amount,
-            "round",
-            check.id,
-            f"round:{check.id}",
-            check.ref,
-            explain(
-                "per_missed_self_check", ref=check.ref, day=check.on.isoformat() if check.on else "", rate=clause.amount
-            ),
-        )
+        day = check.on.isoformat() if check.on else ""
+        detail = explain("per_missed_self_check", ref=check.ref, day=day, rate=clause.amount)
+        yield _deduction("round", check, amount, detail)
 
 
 def _late_work_orders(clause: Any, facts: Any) -> Iterator[Priced]:
@@ -242,7 +225,7 @@ def _late_work_orders(clause: Any, facts: Any) -> Iterator[Priced]:
             )
         else:
             detail = explain("per_late_work_order_open", ref=reference, round=number, due=job.due, rate=clause.amount)
-        yield Priced("deduction", amount, "work_order", job.id, f"work_order:{job.id}", job.ref, detail)
+        yield _deduction("work_order", job, amount, detail)
 
 
 def _score_below(clause: Any, facts: Any) -> Iterator[Priced]:
@@ -298,14 +281,12 @@ def _window(facts: Any, size: int | None) -> list[str]:
     return [q.key for q in Quarter.parse(facts.quarter).back(max(1, size or 1))]
 
 
-def _terminate(clause: Any, facts: Any, warnings_now: int) -> tuple[str, dict[str, Any]] | None:
-    window = _window(facts, clause.window)
-    # the earlier quarters' warnings, the office's own of this quarter (warnings_by_quarter) and the clauses' now
-    count = sum(facts.warnings_by_quarter.get(q, 0) for q in window) + warnings_now
+def _raised(flag: str, code: str, clause: Any, window: list[str], count: int) -> tuple[str, dict[str, Any]] | None:
+    """``flag`` when ``count`` (within the quarters of ``window``) reaches the clause's count; ``code`` explains it."""
     if count < clause.count:
         return None
-    return "termination", explain(
-        "terminate_after_warnings",
+    return flag, explain(
+        code,
         count=count,
         needed=clause.count,
         window=clause.window,
@@ -313,23 +294,65 @@ def _terminate(clause: Any, facts: Any, warnings_now: int) -> tuple[str, dict[st
     )
 
 
+def _terminate(clause: Any, facts: Any, warnings_now: int) -> tuple[str, dict[str, Any]] | None:
+    window = _window(facts, clause.window)
+    # the earlier quarters' warnings, the office's own of this quarter (warnings_by_quarter) and the clauses' now
+    count = sum(facts.warnings_by_quarter.get(q, 0) for q in window) + warnings_now
+    return _raised("termination", "terminate_after_warnings", clause, window, count)
+
+
 def _renewal(clause: Any, facts: Any, warnings_now: int) -> tuple[str, dict[str, Any]] | None:
     window = _window(facts, clause.window)
     grades = [facts.grades_by_quarter.get(q) for q in window[:-1]] + [facts.grade]
-    excellent = sum(1 for g in grades if g == "A")
-    if excellent < clause.count:
-        return None
-    return "renewal", explain(
-        "renewal_preference",
-        count=excellent,
-        needed=clause.count,
-        window=clause.window,
-        quarters=f"{window[0]}–{window[-1]}",
-    )
+    return _raised("renewal", "renewal_preference", clause, window, sum(1 for g in grades if g == "A"))
 
 
 def _text(template: Any, **values: Any) -> str:
     return str(template) % values
+
+
+def _per_fact(
+    code: str,
+    label: Any,
+    lines: Callable[[Any, Any], Iterator[Priced]],
+    explanations: Mapping[str, Any],
+    summary: Any,
+    default: Mapping[str, Any] | None = None,
+) -> ClauseKind:
+    """A kind that deducts its ``amount`` for each fact ``lines`` finds (a complaint, a day overdue, ...);
+    ``summary`` words the amount."""
+    return ClauseKind(
+        code=code,
+        label=label,
+        role="event",
+        required=("amount",),
+        lines=lines,
+        explanations=explanations,
+        summary=lambda c: _text(summary, amount=c.amount),
+        default=default,
+    )
+
+
+def _in_window(
+    code: str,
+    label: Any,
+    flag: Callable[[Any, Any, int], tuple[str, dict[str, Any]] | None],
+    explanation: Any,
+    summary: Any,
+    default: Mapping[str, Any],
+) -> ClauseKind:
+    """A kind that raises a flag after ``count`` quarters of something within ``window`` consecutive quarters;
+    ``explanation`` is its code's, ``summary`` words the count and the window."""
+    return ClauseKind(
+        code=code,
+        label=label,
+        role="flag",
+        required=("count", "window"),
+        flag=flag,
+        explanations={code: explanation},
+        summary=lambda c: _text(summary, count=c.count, window=c.window),
+        default=default,
+    )
 
 
 register(
@@ -355,12 +378,10 @@ register(
     )
 )
 register(
-    ClauseKind(
-        code="per_upheld_complaint",
-        label=_("Deduction per upheld complaint"),
-        role="event",
-        required=("amount",),
-        lines=_complaints,
+    _per_fact(
+        "per_upheld_complaint",
+        _("Deduction per upheld complaint"),
+        _complaints,
         explanations={
             "per_upheld_complaint": _("Upheld complaint %(ref)s: %(rate)s CNY per complaint."),
             "per_upheld_complaint_late": _(
@@ -368,46 +389,41 @@ register(
                 "%(upheld)s, after %(filed)s was final: it counts in this quarter."
             ),
         },
-        summary=lambda c: _text(_("%(amount)s CNY per upheld complaint"), amount=c.amount),
+        summary=_("%(amount)s CNY per upheld complaint"),
         default={"amount": Decimal("500.00"), "description": "经核实的有效投诉每件扣减服务费"},
     )
 )
 register(
-    ClauseKind(
-        code="per_overdue_rectification_day",
-        label=_("Deduction per day a rectification is overdue"),
-        role="event",
-        required=("amount",),
-        lines=_overdue_days,
+    _per_fact(
+        "per_overdue_rectification_day",
+        _("Deduction per day a rectification is overdue"),
+        _overdue_days,
         explanations={"per_overdue_day": _("Rectification %(ref)s overdue %(days)s day(s) × %(rate)s CNY per day.")},
-        summary=lambda c: _text(_("%(amount)s CNY per day a rectification order is overdue"), amount=c.amount),
+        summary=_("%(amount)s CNY per day a rectification order is overdue"),
         default={"amount": Decimal("200.00"), "description": "整改逾期每日扣减服务费"},
     )
 )
+# the next two are not in a new contract's clause set: the office adds them where the contract prices
+# self-checks or the service desk
 register(
-    ClauseKind(
-        code="per_missed_self_check",
-        label=_("Deduction per missed self-check round"),
-        role="event",
-        required=("amount",),
-        lines=_missed_self_checks,
+    _per_fact(
+        "per_missed_self_check",
+        _("Deduction per missed self-check round"),
+        _missed_self_checks,
         explanations={
             "per_missed_self_check": _(
                 "Self-check round %(ref)s of %(day)s missed (its plan made it due; none was done in its window or "
                 "late): %(rate)s CNY per round."
             )
         },
-        summary=lambda c: _text(_("%(amount)s CNY per missed self-check round"), amount=c.amount),
-        # not in a new contract's clause set: the office adds it where the contract prices self-checks
+        summary=_("%(amount)s CNY per missed self-check round"),
     )
 )
 register(
-    ClauseKind(
-        code="per_late_work_order",
-        label=_("Deduction per work order completed late"),
-        role="event",
-        required=("amount",),
-        lines=_late_work_orders,
+    _per_fact(
+        "per_late_work_order",
+        _("Deduction per work order completed late"),
+        _late_work_orders,
         explanations={
             "per_late_work_order": _(
                 "Work order %(ref)s, round %(round)s: to be completed by %(due)s, completed %(completed)s: "
@@ -418,8 +434,7 @@ register(
                 "%(rate)s CNY per round completed late."
             ),
         },
-        summary=lambda c: _text(_("%(amount)s CNY per work order round completed late"), amount=c.amount),
-        # not in a new contract's clause set: the office adds it where the contract prices the service desk
+        summary=_("%(amount)s CNY per work order round completed late"),
     )
 )
 register(
@@ -490,23 +505,15 @@ register(
     )
 )
 register(
-    ClauseKind(
-        code="terminate_after_warnings",
-        label=_("Termination recommended after repeated warnings"),
-        role="flag",
-        required=("count", "window"),
-        flag=_terminate,
-        explanations={
-            "terminate_after_warnings": _(
-                "%(count)s warning(s) in the %(window)s quarters %(quarters)s (the clause "
-                "allows fewer than %(needed)s): termination is recommended."
-            )
-        },
-        summary=lambda c: _text(
-            _("%(count)s warnings within %(window)s consecutive quarters: termination recommended"),
-            count=c.count,
-            window=c.window,
+    _in_window(
+        "terminate_after_warnings",
+        _("Termination recommended after repeated warnings"),
+        _terminate,
+        explanation=_(
+            "%(count)s warning(s) in the %(window)s quarters %(quarters)s (the clause "
+            "allows fewer than %(needed)s): termination is recommended."
         ),
+        summary=_("%(count)s warnings within %(window)s consecutive quarters: termination recommended"),
         default={"count": 2, "window": 4, "description": "连续四个季度内受到两次警告，建议解除合同"},
     )
 )
@@ -523,23 +530,15 @@ register(
     )
 )
 register(
-    ClauseKind(
-        code="renewal_preference",
-        label=_("Renewal preference after excellent grades"),
-        role="flag",
-        required=("count", "window"),
-        flag=_renewal,
-        explanations={
-            "renewal_preference": _(
-                "Grade A in %(count)s of the %(window)s quarters %(quarters)s (at least %(needed)s "
-                "needed): preferred for renewal."
-            )
-        },
-        summary=lambda c: _text(
-            _("Grade A in at least %(count)s of the last %(window)s quarters: preferred for renewal"),
-            count=c.count,
-            window=c.window,
+    _in_window(
+        "renewal_preference",
+        _("Renewal preference after excellent grades"),
+        _renewal,
+        explanation=_(
+            "Grade A in %(count)s of the %(window)s quarters %(quarters)s (at least %(needed)s "
+            "needed): preferred for renewal."
         ),
+        summary=_("Grade A in at least %(count)s of the last %(window)s quarters: preferred for renewal"),
         default={"count": 3, "window": 4, "description": "连续四个季度中至少三个季度评为优秀，同等条件下优先续签"},
     )
 )

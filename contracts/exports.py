@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -30,6 +31,23 @@ def _header(sheet, titles: list[str]) -> None:
 def _widths(sheet, widths: list[int]) -> None:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def quarter_titles() -> list[str]:
+    """The first columns of a contract's quarter (a settlement's, an evaluation's row)."""
+    return [_("Quarter"), _("Contract"), _("Vendor"), _("Service category"), _("Score"), _("Grade")]
+
+
+def quarter_cells(row: Any) -> list[Any]:
+    """A settlement's or an evaluation's first cells, under ``quarter_titles``."""
+    contract = row.contract
+    return [row.quarter, contract.number, contract.vendor.legal_name, str(contract.category), row.score, row.grade]
+
+
+def workbook_bytes(book: Workbook) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def payments_workbook(instalments: Iterable, year: int) -> bytes:
@@ -81,18 +99,14 @@ def payments_workbook(instalments: Iterable, year: int) -> bytes:
         for cell in (cells[2], cells[3], cells[10]):
             cell.number_format = "yyyy-mm-dd"
     _widths(sheet, [16, 28, 12, 12, 10, 14, 14, 14, 14, 10, 12, 16, 40, 16])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def settlements_workbook(settlements: Iterable[Settlement]) -> bytes:
     book = Workbook()
     book.remove(book.active)
     write_settlements(book, settlements)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)
 
 
 def write_settlements(book: Workbook, settlements: Iterable[Settlement]) -> None:
@@ -102,12 +116,7 @@ def write_settlements(book: Workbook, settlements: Iterable[Settlement]) -> None
     _header(
         sheet,
         [
-            _("Quarter"),
-            _("Contract"),
-            _("Vendor"),
-            _("Service category"),
-            _("Score"),
-            _("Grade"),
+            *quarter_titles(),
             _("Fee"),
             _("Deductions"),
             _("Removed by the cap"),
@@ -120,12 +129,7 @@ def write_settlements(book: Workbook, settlements: Iterable[Settlement]) -> None
     for s in settlements:
         sheet.append(
             [
-                s.quarter,
-                s.contract.number,
-                s.contract.vendor.legal_name,
-                str(s.contract.category),
-                s.score,
-                s.grade,
+                *quarter_cells(s),
                 s.fee,
                 s.deductions,
                 s.cap_applied,

@@ -13,6 +13,16 @@ from logistics.models import CertificateHolder, CertificateType, VendorStaff
 DATE = {"type": "date"}
 
 
+def _last_day_field() -> forms.DateField:
+    """A person's last day on a post (empty: still on it)."""
+    return forms.DateField(
+        label=_("Last day on the post"),
+        required=False,
+        widget=forms.DateInput(attrs=DATE),
+        help_text=_("Empty: still on the post."),
+    )
+
+
 class _VendorForm(forms.Form):
     def __init__(self, *args: Any, vendor: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -23,12 +33,7 @@ class AssignForm(_VendorForm):
     post = forms.ModelChoiceField(label=_("Post"), queryset=Post.objects.none())
     staff = forms.ModelChoiceField(label=_("Person"), queryset=VendorStaff.objects.none())
     starts_on = forms.DateField(label=_("On the post from"), widget=forms.DateInput(attrs=DATE))
-    leaves_on = forms.DateField(
-        label=_("Last day on the post"),
-        required=False,
-        widget=forms.DateInput(attrs=DATE),
-        help_text=_("Empty: still on the post."),
-    )
+    leaves_on = _last_day_field()
 
     def __init__(self, *args: Any, posts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -39,12 +44,7 @@ class AssignForm(_VendorForm):
 
 class LeaveForm(_VendorForm):
     entry = forms.ModelChoiceField(queryset=RosterEntry.objects.none(), widget=forms.HiddenInput)
-    leaves_on = forms.DateField(
-        label=_("Last day on the post"),
-        required=False,
-        widget=forms.DateInput(attrs=DATE),
-        help_text=_("Empty: still on the post."),
-    )
+    leaves_on = _last_day_field()
 
     def __init__(self, *args: Any, entries: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

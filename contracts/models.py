@@ -64,6 +64,8 @@ FROZEN_TERMS = _(
     "The terms and clauses of a signed contract are frozen; record a supplementary agreement to change them "
     "from a date."
 )
+#: a contract's own fields its signing freezes with the terms (the admin shows them read-only, the API refuses them)
+FROZEN_FIELDS = ("number", "vendor", "category", "sites", "renewal_of", "start_date", "end_date", "service_standards")
 
 
 class Contract(TimeStampedModel):
@@ -244,14 +246,14 @@ class TermsVersion(LockedModel, TimeStampedModel):
             check("number_positive", Q(number__gte=1)),
             check("fee_positive", Q(annual_fee__gt=0)),
             check("cycle_valid", Q(payment_cycle__in=PaymentCycle.values)),
-            models.CheckConstraint(  # the dates are the cycle "dates"'s and only its
-                condition=Q(payment_cycle=PaymentCycle.DATES) & ~Q(payment_dates=[])
+            check(  # the dates are the cycle "dates"'s and only its
+                "dates_with_their_cycle",
+                Q(payment_cycle=PaymentCycle.DATES) & ~Q(payment_dates=[])
                 | ~Q(payment_cycle=PaymentCycle.DATES) & Q(payment_dates=[]),
-                name="%(app_label)s_%(class)s_dates_with_their_cycle",
             ),
-            models.CheckConstraint(
-                condition=Q(number=1, amendment__isnull=True) | Q(number__gt=1, amendment__isnull=False),
-                name="%(app_label)s_%(class)s_agreement_after_signing",
+            check(
+                "agreement_after_signing",
+                Q(number=1, amendment__isnull=True) | Q(number__gt=1, amendment__isnull=False),
             ),
         ]
 
@@ -319,11 +321,16 @@ def _parameters_of_kind() -> Q:
     return condition
 
 
+def _clause_amount(verbose_name: Any) -> models.DecimalField:
+    """An amount parameter of a clause, in CNY (empty where the clause's kind does not use it)."""
+    return models.DecimalField(
+        verbose_name, max_digits=12, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
+    )
+
+
 def _one_per_version() -> list[models.UniqueConstraint]:
     return [
-        models.UniqueConstraint(
-            fields=["terms"], condition=Q(kind=kind.code), name=f"%(app_label)s_%(class)s_one_{kind.code}_per_version"
-        )
+        unique(f"one_{kind.code}_per_version", "terms", condition=Q(kind=kind.code))
         for kind in clause_kinds.all_kinds()
         if kind.one_per_version
     ]
@@ -344,33 +351,10 @@ class Clause(LockedModel, TimeStampedModel):
     percent = models.DecimalField(
         _("percent of the quarter's fee"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT
     )
-    amount = models.DecimalField(
-        _("amount (CNY)"), max_digits=12, decimal_places=2, null=True, blank=True, validators=NOT_NEGATIVE
-    )
-    amount_minor = models.DecimalField(
-        _("amount for a minor item (CNY)"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-    )
-    amount_major = models.DecimalField(
-        _("amount for a major item (CNY)"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-    )
-    amount_serious = models.DecimalField(
-        _("amount for a serious item (CNY)"),
-        max_digits=12,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-    )
+    amount = _clause_amount(_("amount (CNY)"))
+    amount_minor = _clause_amount(_("amount for a minor item (CNY)"))
+    amount_major = _clause_amount(_("amount for a major item (CNY)"))
+    amount_serious = _clause_amount(_("amount for a serious item (CNY)"))
     count = models.PositiveSmallIntegerField(_("count"), null=True, blank=True, validators=[MinValueValidator(1)])
     window = models.PositiveSmallIntegerField(
         _("window (quarters)"), null=True, blank=True, validators=[MinValueValidator(1)]
@@ -388,19 +372,17 @@ class Clause(LockedModel, TimeStampedModel):
         verbose_name = _("clause")
         verbose_name_plural = _("clauses")
         constraints = [
-            models.CheckConstraint(condition=_parameters_of_kind(), name="%(app_label)s_%(class)s_parameters_of_kind"),
-            models.CheckConstraint(
-                condition=(
-                    (Q(threshold__isnull=True) | Q(threshold__gte=0, threshold__lte=100))
-                    & (Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100))
-                    & (Q(amount__isnull=True) | Q(amount__gte=0))
-                    & (Q(amount_minor__isnull=True) | Q(amount_minor__gte=0))
-                    & (Q(amount_major__isnull=True) | Q(amount_major__gte=0))
-                    & (Q(amount_serious__isnull=True) | Q(amount_serious__gte=0))
-                    & (Q(count__isnull=True) | Q(count__gte=1))
-                    & (Q(window__isnull=True) | Q(window__gte=1))
-                ),
-                name="%(app_label)s_%(class)s_parameter_ranges",
+            check("parameters_of_kind", _parameters_of_kind()),
+            check(
+                "parameter_ranges",
+                (Q(threshold__isnull=True) | Q(threshold__gte=0, threshold__lte=100))
+                & (Q(percent__isnull=True) | Q(percent__gte=0, percent__lte=100))
+                & (Q(amount__isnull=True) | Q(amount__gte=0))
+                & (Q(amount_minor__isnull=True) | Q(amount_minor__gte=0))
+                & (Q(amount_major__isnull=True) | Q(amount_major__gte=0))
+                & (Q(amount_serious__isnull=True) | Q(amount_serious__gte=0))
+                & (Q(count__isnull=True) | Q(count__gte=1))
+                & (Q(window__isnull=True) | Q(window__gte=1)),
             ),
             *_one_per_version(),
         ]
@@ -488,38 +470,30 @@ class Settlement(LockedModel, TimeStampedModel):
     LOCKED_VALUES = (SettlementStatus.FINAL,)
     LOCKED_MESSAGE = _("A final settlement is read-only; record a correction or reopen its evaluation.")
     LOCKED_DELETE_MESSAGE = _("A final settlement cannot be deleted.")
+    #: the figures the clauses price a quarter at (the evaluation writes them, the API shows them)
+    FIGURES = ("fee", "deductions", "cap", "cap_applied", "bonuses", "adjustments", "payable", "terms", "fee_basis")
 
     class Meta:
         ordering = ["-quarter", "contract"]
         verbose_name = _("settlement")
         verbose_name_plural = _("settlements")
         constraints = [
-            models.UniqueConstraint(fields=["contract", "quarter"], name="%(app_label)s_%(class)s_one_per_quarter"),
-            models.CheckConstraint(
-                condition=Q(fee__gte=0, deductions__gte=0, cap_applied__gte=0, bonuses__gte=0)
+            unique("one_per_quarter", "contract", "quarter"),
+            check(
+                "amounts_valid",
+                Q(fee__gte=0, deductions__gte=0, cap_applied__gte=0, bonuses__gte=0)
                 & Q(cap_applied__lte=F("deductions")),
-                name="%(app_label)s_%(class)s_amounts_valid",
             ),
-            models.CheckConstraint(
+            check(
                 # rounded to the cent: SQLite keeps these columns as binary floats, where 308641.97 - 7487.13 is
                 # 301154.83999999997; ROUND gives back the exact cent there and changes nothing on PostgreSQL
-                condition=Q(
-                    payable=Round(F("fee") - F("deductions") + F("cap_applied") + F("bonuses") + F("adjustments"), 2)
-                ),
-                name="%(app_label)s_%(class)s_payable_adds_up",
+                "payable_adds_up",
+                Q(payable=Round(F("fee") - F("deductions") + F("cap_applied") + F("bonuses") + F("adjustments"), 2)),
             ),
-            models.CheckConstraint(
-                condition=Q(status=SettlementStatus.DRAFT) | Q(finalized_at__isnull=False),
-                name="%(app_label)s_%(class)s_final_dated",
-            ),
+            check("final_dated", Q(status=SettlementStatus.DRAFT) | Q(finalized_at__isnull=False)),
             choice_check("status", SettlementStatus),
-            models.CheckConstraint(
-                condition=Q(cap__isnull=True) | Q(cap__gte=0), name="%(app_label)s_%(class)s_cap_not_negative"
-            ),
-            models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
-                name="%(app_label)s_%(class)s_score_range",
-            ),
+            check("cap_not_negative", Q(cap__isnull=True) | Q(cap__gte=0)),
+            check("score_range", Q(score__isnull=True) | Q(score__gte=0, score__lte=100)),
         ]
 
     def __str__(self) -> str:
@@ -575,15 +549,13 @@ class Instalment(LockedModel, TimeStampedModel):
         verbose_name = _("instalment")
         verbose_name_plural = _("instalments")
         constraints = [
-            models.UniqueConstraint(fields=["contract", "first_day"], name="%(app_label)s_%(class)s_one_per_start"),
-            models.CheckConstraint(
-                condition=Q(last_day__gte=F("first_day")), name="%(app_label)s_%(class)s_period_in_order"
-            ),
-            models.CheckConstraint(
+            unique("one_per_start", "contract", "first_day"),
+            check("period_in_order", Q(last_day__gte=F("first_day"))),
+            check(
                 # rounded to the cent for SQLite's binary floats (see Settlement)
-                condition=Q(adjustment__isnull=True, amount__isnull=True)
+                "amount_adds_up",
+                Q(adjustment__isnull=True, amount__isnull=True)
                 | Q(adjustment__isnull=False, amount=Round(F("base") + F("adjustment") + F("carried"), 2)),
-                name="%(app_label)s_%(class)s_amount_adds_up",
             ),
             check(
                 "paid_recorded",
@@ -951,9 +923,11 @@ class Post(TimeStampedModel):
             check("headcount_positive", Q(headcount__gte=1)),
             check("on_duty_within_headcount", Q(on_duty__gte=1, on_duty__lte=F("headcount"))),
             check("other_has_hours", ~Q(shift=PostShift.OTHER) | ~Q(hours="")),
-            models.UniqueConstraint(
-                fields=["contract", "role", "shift"],
-                name="%(app_label)s_%(class)s_one_per_role_and_shift",
+            unique(
+                "one_per_role_and_shift",
+                "contract",
+                "role",
+                "shift",
                 violation_error_message=_("This contract already has this post on this shift."),
             ),
             choice_check("shift", PostShift),

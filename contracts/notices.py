@@ -124,6 +124,19 @@ def notice_render(notice_id: int) -> FormalNotice | None:
     return notice
 
 
+def warning_notice_issue(*, warning: FormalWarning, by: User | None = None) -> FormalNotice:
+    """The formal warning notice (警告函) of ``warning``, a clause's at finalization or the office's own."""
+    contract = warning.contract
+    return notice_issue(
+        kind=NoticeKind.WARNING,
+        contract=contract,
+        quarter=warning.quarter,
+        warning=warning,
+        title=_("Formal warning: %(contract)s") % {"contract": contract.number},
+        by=by,
+    )
+
+
 @transaction.atomic
 def notice_acknowledge(*, notice: FormalNotice, by: User) -> FormalNotice:
     """The vendor confirms it received the notice (who and when; twice is once)."""
@@ -193,14 +206,7 @@ def warning_issue(
     )
     stamp(warning, by=by, reason="issued by the office")
     warning.save()
-    notice_issue(
-        kind=NoticeKind.WARNING,
-        contract=contract,
-        quarter=warning.quarter,
-        warning=warning,
-        title=_("Formal warning: %(contract)s") % {"contract": contract.number},
-        by=by,
-    )
+    warning_notice_issue(warning=warning, by=by)
     return warning
 
 

@@ -54,24 +54,22 @@ policy.add("payment.record", is_finance_staff)
 
 
 @rules.predicate
-def of_the_contracts_vendor(user: User | AnonymousUser, notice: Any) -> bool:
-    """Staff of the vendor the notice (or anything with a ``contract``) is addressed to."""
-    if notice is None:
-        return is_vendor_user(user)
-    return is_vendor_user(user) and user.vendor_id == notice.contract.vendor_id
-
-
-policy.add("warning.issue", is_office_staff & signed_and_running)
-policy.add("warning.withdraw", is_office_staff)
-policy.add("notice.acknowledge", of_the_contracts_vendor)
-
-
-@rules.predicate
 def vendor_of_the_contract(user: User | AnonymousUser, contract: Any) -> bool:
     """Staff of the contract's vendor (``contract`` None: of any vendor)."""
     if contract is None:
         return is_vendor_user(user)
     return is_vendor_user(user) and user.vendor_id == contract.vendor_id
+
+
+@rules.predicate
+def of_the_contracts_vendor(user: User | AnonymousUser, notice: Any) -> bool:
+    """Staff of the vendor the notice (or anything with a ``contract``) is addressed to."""
+    return vendor_of_the_contract(user, None if notice is None else notice.contract)
+
+
+policy.add("warning.issue", is_office_staff & signed_and_running)
+policy.add("warning.withdraw", is_office_staff)
+policy.add("notice.acknowledge", of_the_contracts_vendor)
 
 
 @rules.predicate

@@ -620,22 +620,7 @@ def settlement_apply(
     return settlement
 
 
-SETTLEMENT_FIELDS = (
-    "fee",
-    "deductions",
-    "cap",
-    "cap_applied",
-    "bonuses",
-    "adjustments",
-    "payable",
-    "terms",
-    "fee_basis",
-    "score",
-    "grade",
-    "status",
-    "finalized_at",
-    "finalized_by",
-)
+SETTLEMENT_FIELDS = (*Settlement.FIGURES, "score", "grade", "status", "finalized_at", "finalized_by")
 
 
 def settlements_apply(

@@ -281,14 +281,7 @@ def payment_request_raise(
                 continue
         else:
             raise ValidationError(_("The payment request could not be numbered; try again."))
-        PaymentApproval.objects.create(
-            request=request,
-            step=ApprovalStep.OFFICE,
-            decision=ApprovalDecision.APPROVED,
-            by=by,
-            at=now,
-            remarks=remarks.strip(),
-        )
+        _sign(request, ApprovalStep.OFFICE, ApprovalDecision.APPROVED, by=by, at=now, remarks=remarks)
         INSTALMENT_FLOW.advance(instalment, InstalmentStatus.REQUESTED)
         stamp(instalment, by=by, reason=_("Payment request %(number)s raised") % {"number": request.number})
         instalment.save()
@@ -307,6 +300,11 @@ def payment_request_raise(
             dedup_key=f"payment-request:{request.pk}:raised",
         )
     return request
+
+
+def _sign(request: PaymentRequest, step: str, decision: str, *, by: User, at: dt.datetime, remarks: str) -> None:
+    """One signature of the request's approval chain."""
+    PaymentApproval.objects.create(request=request, step=step, decision=decision, by=by, at=at, remarks=remarks.strip())
 
 
 def _checked_open(request: PaymentRequest) -> tuple[PaymentRequest, Instalment]:
@@ -337,13 +335,8 @@ def payment_request_approve(
         request, instalment = _checked_open(request)
         if instalment.status != InstalmentStatus.REQUESTED:
             raise ValidationError(_("The payment request %(number)s has been approved.") % {"number": request.number})
-        PaymentApproval.objects.create(
-            request=request,
-            step=ApprovalStep.FINANCE,
-            decision=ApprovalDecision.APPROVED,
-            by=by,
-            at=now or timezone.now(),
-            remarks=remarks.strip(),
+        _sign(
+            request, ApprovalStep.FINANCE, ApprovalDecision.APPROVED, by=by, at=now or timezone.now(), remarks=remarks
         )
         INSTALMENT_FLOW.advance(instalment, InstalmentStatus.APPROVED)
         stamp(instalment, by=by, reason=_("Payment request %(number)s approved") % {"number": request.number})
@@ -374,14 +367,7 @@ def payment_request_return(
             _("The payment request %(number)s has been approved; record its payment.") % {"number": request.number}
         )
     now = now or timezone.now()
-    PaymentApproval.objects.create(
-        request=request,
-        step=ApprovalStep.FINANCE,
-        decision=ApprovalDecision.RETURNED,
-        by=by,
-        at=now,
-        remarks=reason.strip(),
-    )
+    _sign(request, ApprovalStep.FINANCE, ApprovalDecision.RETURNED, by=by, at=now, remarks=reason)
     request.state = PaymentRequestState.RETURNED
     request.closed_reason = reason.strip()
     request.closed_at = now

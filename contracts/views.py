@@ -26,7 +26,7 @@ from logistics.access import is_finance, scoped
 from logistics.files import register_download
 from logistics.policy import may
 from logistics.quarters import today as local_today
-from logistics.web import register_portal_section, register_vendor_notes, role_required
+from logistics.web import add_errors, register_portal_section, register_vendor_notes, role_required
 
 register_download("notice", FormalNotice, "file")
 
@@ -200,27 +200,12 @@ def contract_amend(request: HttpRequest, pk: int) -> HttpResponse:
     form = AmendmentForm(request.POST or None, initial=initial)
     formset = ClauseFormSet(request.POST or None, initial=clause_initial(clauses), prefix="clauses")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
         new_clauses = [f.spec() for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
         try:
-            services.contract_amend(
-                contract=contract,
-                effective_date=data["effective_date"],
-                reason=data["reason"],
-                approved_by=data["approved_by"],
-                agreement_number=data["agreement_number"],
-                annual_fee=data["annual_fee"],
-                payment_cycle=data["payment_cycle"],
-                payment_dates=data["payment_dates"],
-                clauses=new_clauses,
-                end_date=data["end_date"],
-                service_standards=data["service_standards"],
-                by=request.user,
-            )
+            # the form's fields are the agreement's parameters
+            services.contract_amend(contract=contract, clauses=new_clauses, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_errors(form, exc)
         else:
             messages.success(request, _("The supplementary agreement has been recorded."))
             return redirect("contracts:detail", pk=contract.pk)
@@ -270,9 +255,7 @@ def contract_renew(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             renewal = services.contract_renew(contract=contract, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items() if hasattr(exc, "error_dict") else [(None, exc.messages)]:
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -77,15 +77,8 @@ def roster(request: HttpRequest) -> HttpResponse:
     )
     done = None
     if action == "assign" and assign.is_valid():
-        data = assign.cleaned_data
         try:
-            entry = services_staffing.roster_assign(
-                user=request.user,
-                post=data["post"],
-                staff=data["staff"],
-                starts_on=data["starts_on"],
-                leaves_on=data["leaves_on"],
-            )
+            entry = services_staffing.roster_assign(user=request.user, **assign.cleaned_data)
             done = _("%(name)s is on the post %(post)s from %(date)s.") % {
                 "name": entry.staff.name,
                 "post": entry.post,
@@ -95,9 +88,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             _errors_into(assign, exc)
     elif action == "leave" and leave.is_valid():
         try:
-            entry = services_staffing.roster_leave(
-                user=request.user, entry=leave.cleaned_data["entry"], leaves_on=leave.cleaned_data["leaves_on"]
-            )
+            entry = services_staffing.roster_leave(user=request.user, **leave.cleaned_data)
             done = (
                 _("%(name)s's last day on %(post)s: %(date)s.")
                 % {"name": entry.staff.name, "post": entry.post, "date": entry.leaves_on.isoformat()}
@@ -114,17 +105,8 @@ def roster(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _errors_into(person, exc)
     elif action == "certificate" and upload.is_valid():
-        data = upload.cleaned_data
         try:
-            certificate = services_staffing.staff_certificate_upload(
-                user=request.user,
-                staff=data["staff"],
-                certificate_type=data["certificate_type"],
-                number=data["number"],
-                issued_on=data["issued_on"],
-                expires_on=data["expires_on"],
-                scan=data["scan"],
-            )
+            certificate = services_staffing.staff_certificate_upload(user=request.user, **upload.cleaned_data)
             done = _("%(type)s of %(name)s has been saved.") % {
                 "type": certificate.type,
                 "name": certificate.staff.name,

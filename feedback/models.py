@@ -23,6 +23,11 @@ from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import check, choice_check, in_language, unique
 
 
+def _in_language(field: str) -> property:
+    """``field`` (Chinese) or ``<field>_en``, in the reader's language."""
+    return property(lambda self: in_language(getattr(self, field), getattr(self, f"{field}_en")))
+
+
 def new_key() -> str:
     return secrets.token_urlsafe(18)  # 144 bits; the link carries it signed
 
@@ -53,13 +58,8 @@ class FeedbackForm(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.display_name} v{self.version}"
 
-    @property
-    def display_name(self) -> str:
-        return in_language(self.name, self.name_en)
-
-    @property
-    def display_introduction(self) -> str:
-        return in_language(self.introduction, self.introduction_en)
+    display_name = _in_language("name")
+    display_introduction = _in_language("introduction")
 
 
 class FeedbackItem(models.Model):
@@ -84,13 +84,8 @@ class FeedbackItem(models.Model):
     def __str__(self) -> str:
         return self.display_text
 
-    @property
-    def display_text(self) -> str:
-        return in_language(self.text, self.text_en)
-
-    @property
-    def display_guidance(self) -> str:
-        return in_language(self.guidance, self.guidance_en)
+    display_text = _in_language("text")
+    display_guidance = _in_language("guidance")
 
 
 class FeedbackRespondent(TimeStampedModel):

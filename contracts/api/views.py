@@ -11,7 +11,16 @@ from rest_framework.response import Response
 
 from contracts import filtersets, services
 from contracts.api import serializers
-from contracts.models import FROZEN_TERMS, Clause, Contract, FormalWarning, LedgerLine, Settlement, TermsVersion
+from contracts.models import (
+    FROZEN_FIELDS,
+    FROZEN_TERMS,
+    Clause,
+    Contract,
+    FormalWarning,
+    LedgerLine,
+    Settlement,
+    TermsVersion,
+)
 from logistics.api.mixins import ScopedViewSetMixin
 from logistics.policy import may
 
@@ -24,18 +33,7 @@ class ContractViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     filterset_class = filtersets.ContractFilterSet
     ordering_fields = ["number", "start_date", "end_date"]
 
-    FROZEN = (
-        "number",
-        "vendor",
-        "category",
-        "sites",
-        "start_date",
-        "end_date",
-        "annual_fee",
-        "payment_cycle",
-        "service_standards",
-        "renewal_of",
-    )
+    FROZEN = (*FROZEN_FIELDS, "annual_fee", "payment_cycle")
 
     def perform_update(self, serializer):
         contract = serializer.instance
