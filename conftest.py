@@ -8,7 +8,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -73,6 +76,70 @@ def _tasks_in_process(request):
     app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+ROLES = ("anonymous", "employee", "inspector", "vendor_a", "vendor_b", "leader", "office", "finance")
+
+
+def role_users(prefix: str, vendor_a: Any, vendor_b: Any) -> dict[str, Any]:
+    """A user of each of ``ROLES`` (None for ``anonymous``) named ``<prefix>-<role>``; ``vendor_a`` and ``vendor_b``
+    are the vendors whose staff the two vendor users are."""
+    from logistics.tests.factories import UserFactory
+
+    def user(name: str, **fields: Any) -> Any:
+        return UserFactory(username=f"{prefix}-{name.replace('_', '-')}", **fields)
+
+    return {
+        "anonymous": None,
+        "employee": user("employee"),
+        "inspector": user("inspector", role="inspector"),
+        "vendor_a": user("vendor_a", role="vendor", vendor=vendor_a),
+        "vendor_b": user("vendor_b", role="vendor", vendor=vendor_b),
+        "leader": user("leader", role="leader"),
+        "office": user("office", role="office", is_staff=True),
+        "finance": user("finance", role="finance"),
+    }
+
+
+@contextmanager
+def module_data(
+    django_db_blocker: Any, tmp_path_factory: Any, media_name: str, build: Callable[[], Any]
+) -> Iterator[Any]:
+    """A module's shared data: ``build()`` run once inside a transaction that is rolled back when the module is
+    done (like Django's ``setUpTestData``), with its files in a media folder of their own (``.media``); each test
+    runs in a savepoint of it, so what a test changes is undone. For a ``scope="module"`` fixture."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp(media_name)
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            data = build()
+            data.media = media
+            yield data
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def shared_data(name: str, build: Callable[[], Any]) -> tuple[Any, Any]:
+    """The fixtures of a module's shared data, as ``world, _world_media = shared_data("world", build_world)``: the
+    first (``name``, module-scoped) is ``module_data`` of ``build``; the second (autouse) points each test's
+    ``MEDIA_ROOT`` at that data's files (``_fast_passwords_and_media`` gives each test a folder of its own)."""
+
+    @pytest.fixture(scope="module")
+    def data(django_db_setup, django_db_blocker, tmp_path_factory):
+        with module_data(django_db_blocker, tmp_path_factory, f"{name}-media", build) as shared:
+            yield shared
+
+    @pytest.fixture(autouse=True)
+    def media(_fast_passwords_and_media, settings, request):
+        settings.MEDIA_ROOT = request.getfixturevalue(name).media
+
+    return data, media
 
 
 @pytest.fixture
@@ -162,6 +229,57 @@ def client_for(client):
     return login
 
 
+# --- a broker that records what the outbox publishes ----------------------------------------------------
+class RecordingTasks:
+    """Every task name resolves to a recorder: what was published, under which task, with which kwargs."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, dict]] = []
+        self.down = False
+
+    def resolve(self, name: str):
+        from kombu.exceptions import OperationalError as BrokerError
+
+        tasks = self
+
+        class Task:
+            def apply_async(self, kwargs):
+                if tasks.down:
+                    raise BrokerError("connection refused")
+                tasks.published.append((name, kwargs))
+
+        return Task()
+
+
+def publish_to(monkeypatch, resolve) -> None:
+    """Celery is not eager for the test: the outbox publishes to the task that ``resolve`` gives for a name."""
+    from celery import current_app
+
+    from logistics import outbox
+
+    monkeypatch.setitem(current_app.conf, "task_always_eager", False)
+    monkeypatch.setattr(outbox, "resolve_task", resolve)
+
+
+@pytest.fixture
+def tasks(monkeypatch):
+    """A broker that is not eager: what is published is recorded (and can be down)."""
+    recorder = RecordingTasks()
+    publish_to(monkeypatch, recorder.resolve)
+    return recorder
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A ``redis-server`` of the test's own, which the fault tests may kill (second CI pass)."""
+    from tests.faults import PrivateRedis
+
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.kill()
+
+
 # --- A real Celery worker (second CI pass) --------------------------------------------------------------
 def _database_url_for_worker() -> str:
     from django.db import connection
@@ -244,6 +362,42 @@ def count_queries():
         return len(ctx.captured_queries), result
 
     return run
+
+
+@pytest.fixture
+def admin_list_queries(client_for, office_user, count_queries):
+    """``admin_list_queries(factory, url)``: the queries of the office's admin list at ``url`` with 3 rows made by
+    ``factory``, and with 30 more."""
+
+    def measure(factory, url):
+        client = client_for(office_user)
+        factory.create_batch(3)
+        small, response = count_queries(lambda: client.get(url))
+        assert response.status_code == 200
+        factory.create_batch(30)
+        large, _ = count_queries(lambda: client.get(url))
+        return small, large
+
+    return measure
+
+
+@pytest.fixture
+def api_list_queries(api_get, count_queries):
+    """``api_list_queries(user, url, make, few, more)``: the queries of the API list at ``url`` read by ``user`` after
+    ``make()`` ran ``few`` times, and after it ran ``more`` times more (the list counts every row made)."""
+
+    def measure(user, url, make, few, more):
+        for _ in range(few):
+            make()
+        small, response = count_queries(lambda: api_get(user, url))
+        assert response.json()["count"] == few
+        for _ in range(more):
+            make()
+        large, response = count_queries(lambda: api_get(user, url))
+        assert response.json()["count"] == few + more
+        return small, large
+
+    return measure
 
 
 def raw_sql(sql: str, params: list) -> int:

@@ -37,12 +37,11 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import make_png, make_signature_png
+from conftest import ROLES, make_png, make_signature_png, role_users, shared_data
 from contracts import notices as notice_services
 from contracts.models import FormalNotice
 from scoring import selectors as scoring_selectors
@@ -51,7 +50,6 @@ from scoring.tests.factories import publish_past
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "employee", "inspector", "vendor_a", "vendor_b", "leader", "office", "finance")
 Q3 = "2026Q3"
 PDF = b"%PDF-1.4\n% access table\n%%EOF\n"
 
@@ -93,7 +91,6 @@ def build_world() -> SimpleNamespace:
         SiteFactory,
         TenderCriterionFactory,
         TenderFactory,
-        UserFactory,
         VendorFactory,
     )
     from scoring import reports
@@ -106,16 +103,7 @@ def build_world() -> SimpleNamespace:
     cleaning = ServiceCategory.objects.get(code="cleaning")
     vendor_a = VendorFactory(legal_name="甲物业服务有限公司")
     vendor_b = VendorFactory(legal_name="乙物业服务有限公司")
-    users = {
-        "anonymous": None,
-        "employee": UserFactory(username="acl-employee"),
-        "inspector": UserFactory(username="acl-inspector", role="inspector"),
-        "vendor_a": UserFactory(username="acl-vendor-a", role="vendor", vendor=vendor_a),
-        "vendor_b": UserFactory(username="acl-vendor-b", role="vendor", vendor=vendor_b),
-        "leader": UserFactory(username="acl-leader", role="leader"),
-        "office": UserFactory(username="acl-office", role="office", is_staff=True),
-        "finance": UserFactory(username="acl-finance", role="finance"),
-    }
+    users = role_users("acl", vendor_a, vendor_b)
     office, inspector = users["office"], users["inspector"]
     w.users = users
     w.vendor_a, w.vendor_b = vendor_a.pk, vendor_b.pk
@@ -413,27 +401,8 @@ def build_world() -> SimpleNamespace:
     return w
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The shared data, built once inside a transaction that is rolled back after the module."""
-    media = tmp_path_factory.mktemp("access-media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            w = build_world()
-            w.media = media
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture(autouse=True)
-def _world_media(_fast_passwords_and_media, settings, world):
-    """The files of the shared data live in the module's media folder (conftest gives each test its own)."""
-    settings.MEDIA_ROOT = world.media
+# the shared data, built once inside a transaction that is rolled back after the module, and its files
+world, _world_media = shared_data("world", build_world)
 
 
 def sign_in(client: Any, user: Any) -> None:

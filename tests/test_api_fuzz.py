@@ -20,6 +20,7 @@ from django.db import transaction
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from conftest import module_data
 from tests.test_access_table import build_world
 
 pytestmark = pytest.mark.django_db
@@ -52,28 +53,19 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The access table's world, with an API token for each role."""
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
-    from django.test import override_settings
     from rest_framework.authtoken.models import Token
 
     # The WSGI app closes "old" connections around each request; inside the module's transaction that
     # would close the test's own connection (PostgreSQL). Django's test client unhooks them the same way.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    media = tmp_path_factory.mktemp("fuzz-media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            w = build_world()
-            w.media = media
+    try:
+        with module_data(django_db_blocker, tmp_path_factory, "fuzz-media", build_world) as w:
             w.tokens = {role: Token.objects.create(user=w.users[role]).key for role in ROLES}
             yield w
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -11,38 +10,21 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from contracts.choices import ContractStatus
 from contracts.tests.factories import ContractFactory
-from logistics.models import CertificateType, Tender
 from logistics.services import tenders as svc
-from logistics.tests.factories import (
-    CertificateFactory,
-    ServiceCategoryFactory,
-    TenderCriterionFactory,
-    TenderFactory,
-    VendorFactory,
-)
+from logistics.tests.factories import TenderFactory, VendorFactory, bid_on, move_past_opening, published_tender
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 
 
 def _opened_tender(office_user, vendors):
-    tender = TenderFactory(number="ZB-2026-007", title="图书馆保洁", category=ServiceCategoryFactory())
-    TenderCriterionFactory(tender=tender, weight=D(70))
-    svc.tender_publish(tender=tender, by=office_user)
-    licence = CertificateType.objects.get(code="business_licence")
+    tender = published_tender(office_user, number="ZB-2026-007", title="图书馆保洁")
     for i, vendor in enumerate(vendors):
-        vendor.admitted_categories.add(tender.category)
-        CertificateFactory(vendor=vendor, type=licence, issued_on=dt.date(2020, 1, 1), expires_on=None)
-        svc.bid_submit(tender=tender, vendor=vendor, price=D(800000 + i), proposal="方案", past_projects=3)
-    now = timezone.now()
-    Tender.objects.filter(pk=tender.pk).update(
-        bid_deadline=now - dt.timedelta(hours=2), opening_at=now - dt.timedelta(hours=1)
-    )
-    tender.refresh_from_db()
+        bid_on(tender, vendor, 800000 + i)
+    move_past_opening(tender)
     svc.tender_open(tender=tender, by=office_user)
     return tender
 

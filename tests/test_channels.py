@@ -12,12 +12,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from conftest import RecordingTasks
 from contracts.tests.factories import ContractFactory
 from inspections.models import Complaint
 from inspections.services import complaints as complaint_services
 from logistics import notify, outbox, sms
 from logistics.models import GroupRobot, Notification, OutboxMessage, ServiceCategory
-from logistics.tests.test_outbox_batch import BATCH, NOTIFY, RecordingTasks
+from logistics.tests.test_outbox_batch import BATCH, NOTIFY
 
 pytestmark = pytest.mark.django_db
 
@@ -83,19 +84,6 @@ def console_sms(settings):
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
-
-
-@pytest.fixture
-def tasks(monkeypatch):
-    """A broker that is not eager: what is published is recorded (and can be down)."""
-    from celery import current_app
-
-    eager = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = False
-    recorder = RecordingTasks()
-    monkeypatch.setattr(outbox, "resolve_task", recorder.resolve)
-    yield recorder
-    current_app.conf.task_always_eager = eager
 
 
 def run_published(tasks: RecordingTasks) -> None:

@@ -36,14 +36,6 @@ logger = logging.getLogger(__name__)
 NOTIFY = "logistics.tasks.send_notification_task"
 
 
-@pytest.fixture
-def private_redis(tmp_path):
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.kill()
-
-
 def queued(redis: PrivateRedis, queue: str) -> list[tuple[str, dict]]:
     """The (task, kwargs) of every message waiting in ``queue`` (kombu's JSON envelope, protocol 2)."""
     client = redis.client()

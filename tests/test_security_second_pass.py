@@ -16,16 +16,21 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
-# --- 3. the admin's history form never reverts -----------------------------------------------------------
-def test_the_history_of_a_record_is_read_and_never_reverted(client_for, office_user, inspector_user):
+def reviewed_evaluation(inspector, office, attendees: str) -> Evaluation:
+    """A contract's 2026Q3 evaluation (one daily inspection of 90), computed and reviewed by ``office``'s meeting."""
     from logistics.quarters import Quarter
 
-    contract = ContractFactory()
-    inspection(contract, inspector_user, "daily", dt.date(2026, 7, 3), "90")
+    inspection(ContractFactory(), inspector, "daily", dt.date(2026, 7, 3), "90")
     [evaluation] = scoring_services.evaluations_compute(quarter=Quarter(2026, 3))
     scoring_services.evaluation_review(
-        evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", by=office_user
+        evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees=attendees, by=office
     )
+    return evaluation
+
+
+# --- 3. the admin's history form never reverts -----------------------------------------------------------
+def test_the_history_of_a_record_is_read_and_never_reverted(client_for, office_user, inspector_user):
+    evaluation = reviewed_evaluation(inspector_user, office_user, "后勤处")
     computed = evaluation.history.order_by("history_id").first()
     url = f"/admin/scoring/evaluation/{evaluation.pk}/history/{computed.history_id}/"
     client = client_for(office_user)
@@ -143,16 +148,10 @@ def test_a_deploy_behind_a_proxy_without_the_client_address_setting_is_warned(se
 
 # --- 6. a frozen report is not retried ----------------------------------------------------------------------
 def test_retrying_a_frozen_final_report_changes_nothing(client_for, office_user, inspector_user):
-    from logistics.quarters import Quarter
     from scoring import reports
     from scoring.models import Report
 
-    contract = ContractFactory()
-    inspection(contract, inspector_user, "daily", dt.date(2026, 7, 3), "90")
-    [evaluation] = scoring_services.evaluations_compute(quarter=Quarter(2026, 3))
-    scoring_services.evaluation_review(
-        evaluation=evaluation, meeting_date=dt.date(2026, 10, 9), attendees="x", by=office_user
-    )
+    evaluation = reviewed_evaluation(inspector_user, office_user, "x")
     publish_past(evaluation, office_user)
     scoring_services.evaluation_finalize(evaluation=evaluation, by=office_user)
     reports.render_contract_report(evaluation.pk)

@@ -4,7 +4,6 @@ its basis; the vendor's pages show the latest annual appraisal."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -14,16 +13,10 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from logistics import selectors
-from logistics.models import Bid, CertificateType, Tender
+from logistics.models import Bid
 from logistics.reasons import describe_all
 from logistics.services import tenders as svc
-from logistics.tests.factories import (
-    CertificateFactory,
-    ServiceCategoryFactory,
-    TenderCriterionFactory,
-    TenderFactory,
-    VendorFactory,
-)
+from logistics.tests.factories import VendorFactory, bid_on, move_past_opening, published_tender
 from scoring.models import Appraisal, VendorAppraisal
 
 pytestmark = pytest.mark.django_db
@@ -50,19 +43,11 @@ def world(office_user):
     VendorAppraisal.objects.create(
         appraisal=_appraisal(2027, provisional=True), vendor=yi, score=D("88.00"), grade="B", provisional=True
     )
-    tender = TenderFactory(number="ZB-2026-021", category=ServiceCategoryFactory(), renewal_bonus=D("2.00"))
-    criterion = TenderCriterionFactory(tender=tender, weight=D(70))
-    svc.tender_publish(tender=tender, by=office_user)
-    licence = CertificateType.objects.get(code="business_licence")
+    tender = published_tender(office_user, number="ZB-2026-021", renewal_bonus=D("2.00"))
+    criterion = tender.criteria.get()
     for vendor, price in ((jia, "820000"), (yi, "800000"), (bing, "800000")):
-        vendor.admitted_categories.add(tender.category)
-        CertificateFactory(vendor=vendor, type=licence, issued_on=dt.date(2020, 1, 1), expires_on=None)
-        svc.bid_submit(tender=tender, vendor=vendor, price=D(price), proposal="方案", past_projects=3)
-    now = timezone.now()
-    Tender.objects.filter(pk=tender.pk).update(
-        bid_deadline=now - dt.timedelta(hours=2), opening_at=now - dt.timedelta(hours=1)
-    )
-    tender.refresh_from_db()
+        bid_on(tender, vendor, price)
+    move_past_opening(tender)
     svc.tender_open(tender=tender, by=office_user)
     bids = {b.vendor.legal_name: b for b in Bid.objects.filter(tender=tender).select_related("vendor")}
     return tender, criterion, bids

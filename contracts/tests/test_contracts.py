@@ -159,23 +159,13 @@ def test_excel_export_of_settlements(client_for, office_user):
     assert list(book.worksheets[1].iter_rows(values_only=True))[1][3] == 5000
 
 
-def test_contract_api_list_query_count_does_not_grow(api_get, office_user, count_queries):
-    for _ in range(3):
-        ClauseFactory(contract=ContractFactory())
-    small, response = count_queries(lambda: api_get(office_user, "/api/contracts/"))
-    assert response.json()["count"] == 3
-    for _ in range(25):
-        ClauseFactory(contract=ContractFactory())
-    large, response = count_queries(lambda: api_get(office_user, "/api/contracts/"))
-    assert response.json()["count"] == 28
+def test_contract_api_list_query_count_does_not_grow(api_list_queries, office_user):
+    small, large = api_list_queries(
+        office_user, "/api/contracts/", lambda: ClauseFactory(contract=ContractFactory()), few=3, more=25
+    )
     assert small == large
 
 
-def test_contract_admin_list_query_count_does_not_grow(client_for, office_user, count_queries):
-    client = client_for(office_user)
-    ContractFactory.create_batch(3)
-    small, response = count_queries(lambda: client.get("/admin/contracts/contract/"))
-    assert response.status_code == 200
-    ContractFactory.create_batch(30)
-    large, _ = count_queries(lambda: client.get("/admin/contracts/contract/"))
+def test_contract_admin_list_query_count_does_not_grow(admin_list_queries):
+    small, large = admin_list_queries(ContractFactory, "/admin/contracts/contract/")
     assert small == large

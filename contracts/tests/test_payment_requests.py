@@ -12,7 +12,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from contracts import services
 from contracts.models import Instalment, PaymentRequest, Settlement
 from contracts.services_payments import (
     instalment_record_payment,
@@ -22,7 +21,7 @@ from contracts.services_payments import (
     payment_request_return,
     payments_refresh,
 )
-from contracts.tests.test_payments import TODAY, moment, payment_contract
+from contracts.tests.test_payments import TODAY, moment, payment_contract, refund_q1, terminate
 from logistics.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -86,13 +85,7 @@ def test_a_change_of_the_amount_withdraws_the_open_request_and_tells_both_sides(
     request = payment_request_raise(instalment=q1, by=office_user, now=moment(dt.date(2026, 4, 3)))
     payment_request_approve(request=request, by=finance_user, now=moment(dt.date(2026, 4, 6)))
     # an objection upheld after the approval gives 800 back: the approved 90,000 is no longer the amount
-    services.settlement_adjust(
-        settlement=Settlement.objects.get(contract=contract, quarter="2026Q1"),
-        amount=D("800.00"),
-        reason="异议成立，退还扣款",
-        by=office_user,
-    )
-    payments_refresh(contract=contract)
+    refund_q1(contract, office_user)
     request.refresh_from_db()
     q1.refresh_from_db()
     reason = "提交审批后金额由 90000.00 变为 90800.00，请重新提交付款审批单。"
@@ -119,14 +112,7 @@ def test_a_contract_ended_earlier_withdraws_the_request_of_a_period_it_no_longer
     payments_refresh(contract=contract)
     november = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 11, 1))
     request = payment_request_raise(instalment=november, by=office_user, now=moment(TODAY))
-    services.contract_change_status(
-        contract=contract,
-        to_status="terminated",
-        reason="严重违约",
-        effective_date=dt.date(2026, 10, 20),
-        by=office_user,
-    )
-    payments_refresh(contract=contract)
+    terminate(contract, dt.date(2026, 10, 20), office_user)
     request.refresh_from_db()
     assert (request.state, request.closed_reason, request.instalment_id) == (
         "withdrawn",

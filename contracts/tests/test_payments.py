@@ -43,6 +43,25 @@ def pay(instalment, paid_on, voucher, office, finance, today=TODAY):
     return instalment_record_payment(instalment=instalment, paid_on=paid_on, voucher=voucher, by=finance, today=today)
 
 
+def refund_q1(contract, office) -> None:
+    """An objection upheld on Q1 gives 800 back (a settlement adjustment); the payments follow."""
+    services.settlement_adjust(
+        settlement=Settlement.objects.get(contract=contract, quarter="2026Q1"),
+        amount=D("800.00"),
+        reason="异议成立，退还扣款",
+        by=office,
+    )
+    payments_refresh(contract=contract)
+
+
+def terminate(contract, effective: dt.date, office) -> None:
+    """The contract terminated for a serious breach from ``effective``; the payments follow."""
+    services.contract_change_status(
+        contract=contract, to_status="terminated", reason="严重违约", effective_date=effective, by=office
+    )
+    payments_refresh(contract=contract)
+
+
 def settle(contract, quarter, fee, *, deductions="0", cap=None, cap_applied="0", bonuses="0", final=True):
     fee, deductions, cap_applied, bonuses = D(fee), D(deductions), D(cap_applied), D(bonuses)
     return Settlement.objects.create(
@@ -117,13 +136,7 @@ def test_a_correction_after_payment_is_carried_by_the_next_instalment_and_the_ye
     q2 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 4, 1))
     pay(q2, dt.date(2026, 7, 10), "PZ-2026-077", office_user, finance_user)
     # an objection upheld after Q1 was paid gives 800 back
-    services.settlement_adjust(
-        settlement=Settlement.objects.get(contract=contract, quarter="2026Q1"),
-        amount=D("800.00"),
-        reason="异议成立，退还扣款",
-        by=office_user,
-    )
-    payments_refresh(contract=contract)
+    refund_q1(contract, office_user)
     q3 = Instalment.objects.get(contract=contract, first_day=dt.date(2026, 7, 1))
     assert (q3.base, q3.adjustment, q3.carried, q3.amount) == (
         D("115000.00"),
@@ -223,14 +236,7 @@ def test_a_payment_is_refused_until_it_is_due_and_recorded_properly(
 
 def test_a_contract_terminated_early_drops_the_unpaid_months_after_its_end(contract, office_user):
     payments_refresh(contract=contract)
-    services.contract_change_status(
-        contract=contract,
-        to_status="terminated",
-        reason="严重违约",
-        effective_date=dt.date(2026, 11, 16),
-        by=office_user,
-    )
-    payments_refresh(contract=contract)
+    terminate(contract, dt.date(2026, 11, 16), office_user)
     assert [(i.first_day.isoformat(), i.last_day.isoformat()) for i in Instalment.objects.filter(contract=contract)][
         -1
     ] == ("2026-11-01", "2026-11-15")

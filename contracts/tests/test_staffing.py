@@ -231,17 +231,22 @@ def upload(name="card.pdf", data=PDF, content_type="application/pdf"):
     return SimpleUploadedFile(name, data, content_type=content_type)
 
 
-def test_a_certificate_with_its_scan_is_saved(vendor_user):
-    guard = person(vendor_user.vendor, "陈刚")
-    saved = services_staffing.staff_certificate_upload(
-        user=vendor_user,
-        staff=guard,
-        certificate_type=ctype("security_guard_card"),
-        number="京保 001",
-        issued_on=dt.date(2026, 1, 1),
+def upload_certificate(user, staff, code: str, number: str, issued_on: dt.date):
+    """``user`` enters ``staff``'s certificate of type ``code``, valid until 2029, with its scan."""
+    return services_staffing.staff_certificate_upload(
+        user=user,
+        staff=staff,
+        certificate_type=ctype(code),
+        number=number,
+        issued_on=issued_on,
         expires_on=dt.date(2029, 1, 1),
         scan=upload(),
     )
+
+
+def test_a_certificate_with_its_scan_is_saved(vendor_user):
+    guard = person(vendor_user.vendor, "陈刚")
+    saved = upload_certificate(vendor_user, guard, "security_guard_card", "京保 001", dt.date(2026, 1, 1))
     assert (saved.number, saved.scan.read()) == ("京保 001", PDF)
 
 
@@ -423,15 +428,7 @@ def test_an_uploaded_work_certificate_counts_on_a_post_only_once_the_office_veri
     guard = person(vendor_user.vendor, "陈刚")
     on_post(post, guard)
     # the vendor uploads the guard's card: it waits for the office, and the post still lacks it
-    card = services_staffing.staff_certificate_upload(
-        user=vendor_user,
-        staff=guard,
-        certificate_type=ctype("security_guard_card"),
-        number="京保 002",
-        issued_on=dt.date(2025, 1, 1),
-        expires_on=dt.date(2029, 1, 1),
-        scan=upload(),
-    )
+    card = upload_certificate(vendor_user, guard, "security_guard_card", "京保 002", dt.date(2025, 1, 1))
     assert (card.review, card.submitted_by) == ("pending", vendor_user)
     assert Notification.objects.filter(subject__contains="待核验的上岗证", recipient=office_user).exists()
     assert not card.is_valid_on(DAY)
@@ -448,13 +445,5 @@ def test_an_uploaded_work_certificate_counts_on_a_post_only_once_the_office_veri
     [result] = selectors_staffing.contract_compliance(contract, DAY)
     assert (result.certified, result.gap) == (1, 0)
     # the office's own entry counts as made
-    mine = services_staffing.staff_certificate_upload(
-        user=office_user,
-        staff=guard,
-        certificate_type=ctype("health_certificate"),
-        number="JK-1",
-        issued_on=dt.date(2025, 1, 1),
-        expires_on=dt.date(2029, 1, 1),
-        scan=upload(),
-    )
+    mine = upload_certificate(office_user, guard, "health_certificate", "JK-1", dt.date(2025, 1, 1))
     assert (mine.review, mine.submitted_by) == ("verified", None)

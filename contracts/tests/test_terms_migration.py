@@ -40,25 +40,17 @@ def test_existing_contracts_become_version_1_and_no_settlement_moves():
             registered_capital=D("5000000.00"),
         )
         category = Category.objects.create(code="mig-cleaning", name="保洁")
+
         # a contract over whole quarters, and one that starts mid-quarter (46 of 92 days of 2026Q3)
-        whole = Contract.objects.create(
-            number="HT-MIG-1",
-            vendor=vendor,
-            category=category,
-            start_date=dt.date(2026, 1, 1),
-            end_date=dt.date(2027, 12, 31),
-            annual_fee=D("308641.97"),
-            status="active",
-        )
-        part = Contract.objects.create(
-            number="HT-MIG-2",
-            vendor=vendor,
-            category=category,
-            start_date=dt.date(2026, 8, 16),
-            end_date=dt.date(2027, 8, 15),
-            annual_fee=D("365000.00"),
-            status="active",
-        )
+        of_the_vendor = {"vendor": vendor, "category": category, "status": "active"}
+
+        def active(number: str, start: dt.date, end: dt.date, fee: str):
+            return Contract.objects.create(
+                number=number, start_date=start, end_date=end, annual_fee=D(fee), **of_the_vendor
+            )
+
+        whole = active("HT-MIG-1", dt.date(2026, 1, 1), dt.date(2027, 12, 31), "308641.97")
+        part = active("HT-MIG-2", dt.date(2026, 8, 16), dt.date(2027, 8, 15), "365000.00")
         clause = Clause.objects.create(contract=whole, kind="per_upheld_complaint", amount=D("500.00"))
         Clause.objects.create(contract=part, kind="deduction_cap", percent=D("10.00"))
         now = dt.datetime(2026, 10, 10, tzinfo=dt.UTC)

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
+from django.utils import timezone
+
 from contracts.tests.factories import ContractFactory
-from inspections.models import ChecklistItem, ChecklistTemplate
+from inspections.models import ChecklistItem, ChecklistTemplate, ServiceClock
+from logistics.quarters import Quarter
 from logistics.tests.factories import ServiceCategoryFactory
 
 
@@ -34,3 +38,34 @@ def assigned_contract(inspector, **kwargs):
     contract = ContractFactory(**kwargs)
     contract.inspectors.add(inspector)
     return contract
+
+
+def make_survey(contract, by, title="2026Q4 保洁满意度", quarter=None, days=7):
+    """A satisfaction survey of ``contract`` for ``quarter`` (2026Q4), created by ``by``, open ``days`` more days."""
+    from inspections.services import surveys
+
+    return surveys.survey_create(
+        title=title,
+        quarter=quarter or Quarter(2026, 4),
+        contracts=[contract],
+        deadline=timezone.now() + dt.timedelta(days=days),
+        by=by,
+    )
+
+
+def service_clock(category, priority, minutes, working_hours_only=False):
+    """The desk's clock for ``category`` at ``priority``: ``minutes`` to respond, to be on site and to complete
+    (around the clock unless ``working_hours_only``)."""
+    clock = ServiceClock(category=category, priority=priority, working_hours_only=working_hours_only)
+    clock.response_minutes, clock.arrival_minutes, clock.completion_minutes = minutes
+    clock.save()
+    return clock
+
+
+def desk_record(kind, contract, description, by, channel="hotline", **details):
+    """What the desk writes down for a caller (``desk_intake``): a ``kind`` in ``contract``'s service category."""
+    from inspections.services import desk
+
+    return desk.desk_intake(
+        kind=kind, channel=channel, category=contract.category, description=description, by=by, **details
+    )

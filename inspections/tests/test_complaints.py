@@ -292,20 +292,10 @@ def test_csrf_is_enforced_on_every_public_post(contract, office_user):
         csrf_client.post(f"/complaints/track/{complaint.tracking_code}/", {"action": "rate", "rating": "5"}).status_code
         == 403
     )
-    import datetime as dt
-
-    from django.utils import timezone
-
     from inspections.services import surveys as survey_services
-    from logistics.quarters import Quarter
+    from inspections.tests.factories import make_survey
 
-    survey = survey_services.survey_create(
-        title="t",
-        quarter=Quarter(2026, 4),
-        contracts=[contract],
-        deadline=timezone.now() + dt.timedelta(days=3),
-        by=office_user,
-    )
+    survey = make_survey(contract, office_user, title="t", days=3)
     invitation = survey_services.survey_invite(survey=survey, contract=contract, count=1)[0]
     assert csrf_client.post(f"/s/{invitation.token}/", {"q1": "5"}).status_code == 403
     assert Complaint.objects.count() == 1

@@ -18,17 +18,14 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from rest_framework.test import APIClient
 
-from conftest import make_png
+from conftest import ROLES, make_png, role_users, shared_data
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "employee", "inspector", "vendor_a", "vendor_b", "leader", "office", "finance")
 CONTACT = {"name": "李娜", "phone": "13900139000", "email": "li.na@example.cn"}
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -54,22 +51,13 @@ def build_desk() -> SimpleNamespace:
     from inspections.services import complaints as complaint_services
     from inspections.services import desk as desk_services
     from logistics.models import ServiceCategory
-    from logistics.tests.factories import SiteFactory, UserFactory, VendorFactory
+    from logistics.tests.factories import SiteFactory, VendorFactory
 
     w = SimpleNamespace()
     cleaning = ServiceCategory.objects.get(code="cleaning")
     vendor_a = VendorFactory(legal_name="甲物业服务有限公司")
     vendor_b = VendorFactory(legal_name="乙物业服务有限公司")
-    users = {
-        "anonymous": None,
-        "employee": UserFactory(username="desk-employee"),
-        "inspector": UserFactory(username="desk-inspector", role="inspector"),
-        "vendor_a": UserFactory(username="desk-vendor-a", role="vendor", vendor=vendor_a),
-        "vendor_b": UserFactory(username="desk-vendor-b", role="vendor", vendor=vendor_b),
-        "leader": UserFactory(username="desk-leader", role="leader"),
-        "office": UserFactory(username="desk-office", role="office", is_staff=True),
-        "finance": UserFactory(username="desk-finance", role="finance"),
-    }
+    users = role_users("desk", vendor_a, vendor_b)
     w.users = users
     office, vendor_user = users["office"], users["vendor_a"]
     site = SiteFactory(code="desk-library", name="图书馆")
@@ -135,25 +123,7 @@ def build_desk() -> SimpleNamespace:
     return w
 
 
-@pytest.fixture(scope="module")
-def desk(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("desk-media")
-    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=fast):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            w = build_desk()
-            w.media = media
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-
-
-@pytest.fixture(autouse=True)
-def _desk_media(_fast_passwords_and_media, settings, desk):
-    settings.MEDIA_ROOT = desk.media
+desk, _desk_media = shared_data("desk", build_desk)
 
 
 def api_as(desk: Any, role: str) -> APIClient:

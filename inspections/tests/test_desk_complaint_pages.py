@@ -16,6 +16,7 @@ from inspections.forms import form_stamp
 from inspections.models import Complaint, WorkOrder
 from inspections.services import complaints as complaint_services
 from inspections.services import desk
+from inspections.tests.factories import desk_record
 from logistics.models import ServiceCategory
 from logistics.tests.factories import ServiceCategoryFactory, SiteFactory
 
@@ -117,14 +118,7 @@ def test_a_suggestion_is_answered_by_the_office_and_published_on_the_board(clien
 
 @override_settings(DESK_CALLBACK_SAMPLE_PERCENT=0)
 def test_the_requester_confirms_a_repair_on_the_tracking_page(client, office_user, vendor_user, contract, site):
-    order = desk.desk_intake(
-        kind="repair",
-        channel="hotline",
-        category=contract.category,
-        site=site,
-        description="水龙头漏水",
-        by=office_user,
-    )
+    order = desk_record("repair", contract, "水龙头漏水", office_user, site=site)
     desk.work_order_dispatch(order=order, contract=contract, by=office_user)
     desk.work_order_take(order=order, by=vendor_user)
     photo = SimpleUploadedFile("done.png", make_png(), content_type="image/png")

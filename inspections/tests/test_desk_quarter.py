@@ -39,9 +39,10 @@ from conftest import make_png
 from contracts.tests.factories import ContractFactory
 from inspections import desk_rules, selectors_desk
 from inspections.choices import WorkOrderStatus
-from inspections.models import Callback, Complaint, ServiceClock, WorkOrder, WorkOrderRound
+from inspections.models import Callback, Complaint, WorkOrder, WorkOrderRound
 from inspections.services import complaints as complaint_services
 from inspections.services import desk
+from inspections.tests.factories import service_clock
 from logistics.models import ServiceCategory
 from logistics.quarters import Quarter
 from logistics.tests.factories import KeyPointFactory, SiteFactory
@@ -78,14 +79,7 @@ def quarter(now, settings, office_user, vendor_user, vendor_b_user, vendor_a, ve
     """The worked example of the module's docstring, built through the desk's services."""
     settings.DESK_CALLBACK_SAMPLE_PERCENT = 0  # a job confirmed fixed with 5 stars is not called back
     cleaning = ServiceCategory.objects.get(code="cleaning")
-    ServiceClock.objects.create(
-        category=cleaning,
-        priority="normal",
-        response_minutes=60,
-        arrival_minutes=120,
-        completion_minutes=240,
-        working_hours_only=False,
-    )
+    service_clock(cleaning, "normal", (60, 120, 240))
     site = SiteFactory(code="admin-building", name="行政楼")
     kp1 = KeyPointFactory(site=site, code="wc-3f", name="三楼卫生间")
     kp2 = KeyPointFactory(site=site, code="lobby", name="一楼大厅")
@@ -101,6 +95,13 @@ def quarter(now, settings, office_user, vendor_user, vendor_b_user, vendor_a, ve
     def complete(order: WorkOrder, by) -> None:
         desk.work_order_complete(order=order, note="已处理", photos=[photo()], by=by)
 
+    def work(order: WorkOrder, by, taken: tuple[int, ...], completed: tuple[int, ...]) -> None:
+        """``by`` takes ``order`` at the time ``taken`` and completes it at the time ``completed``."""
+        now(*taken)
+        desk.work_order_take(order=order, by=by)
+        now(*completed)
+        complete(order, by)
+
     def complaint(channel: str, kind: str = "complaint", key_point=None) -> Complaint:
         return complaint_services.complaint_submit(
             category=cleaning, site=site, key_point=key_point, description="地面脏", kind=kind, channel=channel
@@ -114,10 +115,7 @@ def quarter(now, settings, office_user, vendor_user, vendor_b_user, vendor_a, ve
     now(2026, 10, 12, 9, 0)
     gd1 = repair("hotline", kp1)
     desk.work_order_dispatch(order=gd1, contract=a, by=office_user)
-    now(2026, 10, 12, 9, 30)
-    desk.work_order_take(order=gd1, by=vendor_user)
-    now(2026, 10, 12, 12, 0)
-    complete(gd1, vendor_user)
+    work(gd1, vendor_user, taken=(2026, 10, 12, 9, 30), completed=(2026, 10, 12, 12, 0))
     now(2026, 10, 12, 14, 0)
     desk.work_order_confirm(order=gd1, fixed=False, reason="还在漏水")
     now(2026, 10, 12, 15, 10)
@@ -156,10 +154,7 @@ def quarter(now, settings, office_user, vendor_user, vendor_b_user, vendor_a, ve
     desk.work_order_decline(order=gd2, reason="不属于本合同", by=vendor_user)
     now(2026, 11, 2, 9, 40)
     desk.work_order_dispatch(order=gd2, contract=b, by=office_user)
-    now(2026, 11, 2, 9, 50)
-    desk.work_order_take(order=gd2, by=vendor_b_user)
-    now(2026, 11, 2, 11, 0)
-    complete(gd2, vendor_b_user)
+    work(gd2, vendor_b_user, taken=(2026, 11, 2, 9, 50), completed=(2026, 11, 2, 11, 0))
     desk.work_order_confirm(order=gd2, fixed=True, rating=5)
 
     # GD3: reassigned from A to B before A's clocks passed
@@ -168,10 +163,7 @@ def quarter(now, settings, office_user, vendor_user, vendor_b_user, vendor_a, ve
     desk.work_order_dispatch(order=gd3, contract=a, by=office_user)
     now(2026, 11, 10, 9, 30)
     desk.work_order_reassign(order=gd3, contract=b, reason="甲方人手不足", by=office_user)
-    now(2026, 11, 10, 9, 40)
-    desk.work_order_take(order=gd3, by=vendor_b_user)
-    now(2026, 11, 10, 11, 0)
-    complete(gd3, vendor_b_user)
+    work(gd3, vendor_b_user, taken=(2026, 11, 10, 9, 40), completed=(2026, 11, 10, 11, 0))
     desk.work_order_confirm(order=gd3, fixed=True, rating=5)
 
     # a walk-in complaint at KP2: not upheld, closed, the caller could not be reached
@@ -202,20 +194,14 @@ def quarter(now, settings, office_user, vendor_user, vendor_b_user, vendor_a, ve
     assert desk.work_orders_escalate() == 2
     now(2026, 12, 7, 14, 0)
     desk.work_order_reassign(order=gd5, contract=b, reason="甲方未响应", by=office_user)
-    now(2026, 12, 7, 14, 10)
-    desk.work_order_take(order=gd5, by=vendor_b_user)
-    now(2026, 12, 7, 15, 0)
-    complete(gd5, vendor_b_user)
+    work(gd5, vendor_b_user, taken=(2026, 12, 7, 14, 10), completed=(2026, 12, 7, 15, 0))
     desk.work_order_confirm(order=gd5, fixed=True, rating=5)
 
     # GD4: dispatched on New Year's Eve, taken in time, completed after the quarter
     now(2026, 12, 31, 22, 0)
     gd4 = repair("wechat")
     desk.work_order_dispatch(order=gd4, contract=a, by=office_user)
-    now(2026, 12, 31, 22, 30)
-    desk.work_order_take(order=gd4, by=vendor_user)
-    now(2027, 1, 1, 1, 0)
-    complete(gd4, vendor_user)
+    work(gd4, vendor_user, taken=(2026, 12, 31, 22, 30), completed=(2027, 1, 1, 1, 0))
 
     now(2027, 1, 5, 9, 0)
     return {"a": a, "b": b, "gd1": gd1, "gd2": gd2, "gd3": gd3, "gd4": gd4, "gd5": gd5}
@@ -371,27 +357,18 @@ def _jobs(contracts: list, cleaning, site, office_user, count: int) -> None:
                     completion_note="x",
                     response_escalated_at=start + dt.timedelta(hours=1),
                 )
-            Callback.objects.create(
-                work_order=order,
-                contract=contract,
-                created_at=received,
-                due_on=received.date() + dt.timedelta(days=3),
-                result="satisfied",
-                done_at=received + dt.timedelta(days=1),
-            )
+            called_back = {
+                "contract": contract,
+                "created_at": received,
+                "due_on": received.date() + dt.timedelta(days=3),
+                "done_at": received + dt.timedelta(days=1),
+            }
+            Callback.objects.create(work_order=order, result="satisfied", **called_back)
             complaint = Complaint.objects.create(
                 category=cleaning, site=site, description="x", contract=contract, status="closed"
             )
             Complaint.objects.filter(pk=complaint.pk).update(created_at=received)
-            Callback.objects.create(
-                complaint=complaint,
-                contract=contract,
-                created_at=received,
-                due_on=received.date() + dt.timedelta(days=3),
-                result="not_satisfied",
-                note="x",
-                done_at=received + dt.timedelta(days=1),
-            )
+            Callback.objects.create(complaint=complaint, result="not_satisfied", note="x", **called_back)
 
 
 def test_the_figures_cost_the_same_queries_for_2_and_10_contracts_and_orders(office_user, count_queries):

@@ -16,9 +16,10 @@ from django.utils import timezone
 from conftest import make_png
 from contracts.tests.factories import ContractFactory
 from inspections import desk_rules
-from inspections.models import Callback, Complaint, ServiceClock, WorkOrder, WorkOrderRound
+from inspections.models import Callback, Complaint, WorkOrder, WorkOrderRound
 from inspections.services import complaints as complaint_services
 from inspections.services import desk
+from inspections.tests.factories import desk_record, service_clock
 from logistics.models import CalendarDay, Notification, ServiceCategory
 from logistics.tests.factories import ServiceCategoryFactory, SiteFactory
 from logistics.workdays import WorkCalendar, add_working_minutes
@@ -55,14 +56,7 @@ def contract(vendor_a, cleaning, site):
 @pytest.fixture
 def clock(cleaning):
     # normal: respond in 2 working hours, on site in 4, complete in 8 (one working day)
-    return ServiceClock.objects.create(
-        category=cleaning,
-        priority="normal",
-        response_minutes=120,
-        arrival_minutes=240,
-        completion_minutes=480,
-        working_hours_only=True,
-    )
+    return service_clock(cleaning, "normal", (120, 240, 480), working_hours_only=True)
 
 
 @pytest.fixture
@@ -120,15 +114,14 @@ def test_a_hotline_repair_is_dispatched_with_clocks_in_working_hours(
 ):
     CalendarDay.objects.create(date=dt.date(2026, 12, 7), kind="holiday", name="测试假日")
     with django_capture_on_commit_callbacks(execute=True):
-        order = desk.desk_intake(
-            kind="repair",
-            channel="hotline",
-            category=contract.category,
+        order = desk_record(
+            "repair",
+            contract,
+            "水龙头漏水，地面有积水",
+            office_user,
             site=site,
             location="三楼东侧卫生间",
-            description="水龙头漏水，地面有积水",
             phone="13800001111",
-            by=office_user,
         )
     assert isinstance(order, WorkOrder)
     assert (order.status, order.channel, order.recorded_by, order.rounds) == ("received", "hotline", office_user, 0)
@@ -170,9 +163,7 @@ def test_a_hotline_repair_is_dispatched_with_clocks_in_working_hours(
 def test_not_fixed_and_a_callback_not_satisfied_each_send_the_job_back_to_the_same_vendor(
     now, office_user, vendor_user, contract, site, clock
 ):
-    order = desk.desk_intake(
-        kind="repair", channel="walk_in", category=contract.category, site=site, description="门锁坏了", by=office_user
-    )
+    order = desk_record("repair", contract, "门锁坏了", office_user, channel="walk_in", site=site)
     desk.work_order_dispatch(order=order, contract=contract, by=office_user)
     desk.work_order_take(order=order, by=vendor_user)
     desk.work_order_complete(order=order, note="已修好", photos=[photo()], by=vendor_user)
@@ -231,9 +222,7 @@ def test_decline_and_reassignment_check_that_the_contract_serves_the_place(
 
 def test_passed_clocks_escalate_once_each(now, office_user, vendor_user, contract, site, clock, make_user):
     head = make_user("office", username="head", email="head@example.cn")
-    order = desk.desk_intake(
-        kind="repair", channel="hotline", category=contract.category, site=site, description="灯不亮", by=office_user
-    )
+    order = desk_record("repair", contract, "灯不亮", office_user, site=site)
     desk.work_order_dispatch(order=order, contract=contract, by=office_user)  # respond by Monday 09:00
     now(at(2026, 12, 7, 9, 1))
     with override_settings(DESK_ESCALATE_TO=["head"]):
@@ -251,14 +240,7 @@ def test_passed_clocks_escalate_once_each(now, office_user, vendor_user, contrac
 def test_a_complaint_is_ruled_after_the_vendors_answer_once_and_its_callback_can_send_it_back(
     now, office_user, vendor_user, contract, site
 ):
-    complaint = desk.desk_intake(
-        kind="complaint",
-        channel="hotline",
-        category=contract.category,
-        site=site,
-        description="保洁员态度差",
-        by=office_user,
-    )
+    complaint = desk_record("complaint", contract, "保洁员态度差", office_user, site=site)
     assert isinstance(complaint, Complaint) and (complaint.channel, complaint.recorded_by) == ("hotline", office_user)
     complaint_services.complaint_accept(complaint=complaint, contract=contract, by=office_user)
     with pytest.raises(ValidationError) as refused:
@@ -282,13 +264,13 @@ def test_a_complaint_is_ruled_after_the_vendors_answer_once_and_its_callback_can
 
 
 def test_a_suggestion_is_answered_by_the_office_and_may_go_on_the_board(now, office_user, contract):
-    suggestion = desk.desk_intake(
-        kind="suggestion",
+    suggestion = desk_record(
+        "suggestion",
+        contract,
+        "建议在一楼大厅增加饮水机，张三 13800002222",
+        office_user,
         channel="mailbox",
-        category=contract.category,
-        description="建议在一楼大厅增加饮水机，张三 13800002222",
         name="张三",
-        by=office_user,
     )
     with pytest.raises(ValidationError):
         complaint_services.complaint_rule(complaint=suggestion, upheld=True, reason="x", by=office_user)
@@ -302,16 +284,7 @@ def test_a_suggestion_is_answered_by_the_office_and_may_go_on_the_board(now, off
 
 
 def test_an_anonymous_hotline_record_keeps_no_contact(now, office_user, contract):
-    order = desk.desk_intake(
-        kind="repair",
-        channel="hotline",
-        category=contract.category,
-        description="电梯异响",
-        anonymous=True,
-        name="王老师",
-        phone="13800003333",
-        by=office_user,
-    )
+    order = desk_record("repair", contract, "电梯异响", office_user, anonymous=True, name="王老师", phone="13800003333")
     assert (order.name, order.phone, order.email) == ("", "", "")
     assert not Notification.objects.filter(phone="13800003333").exists()
 
@@ -321,14 +294,7 @@ def test_a_job_declined_as_another_service_is_dispatched_to_the_right_one(
 ):
     catering = ServiceCategoryFactory(code="catering", name="餐饮")
     canteen = ContractFactory(vendor=vendor_b, category=catering, number="HT-ST-01")
-    order = desk.desk_intake(
-        kind="repair",
-        channel="hotline",
-        category=contract.category,
-        site=site,
-        description="食堂灶台漏气",
-        by=office_user,
-    )
+    order = desk_record("repair", contract, "食堂灶台漏气", office_user, site=site)
     desk.work_order_dispatch(order=order, contract=contract, by=office_user)
     desk.work_order_decline(order=order, reason="灶台不属于保洁服务", by=vendor_user)
     desk.work_order_dispatch(order=order, contract=canteen, category=catering, by=office_user)

@@ -27,6 +27,7 @@ from inspections.models import (
     WorkOrderRound,
 )
 from inspections.services import desk
+from inspections.tests.factories import service_clock
 from logistics.models import Notification, ServiceCategory
 from logistics.tests.factories import KeyPointFactory, SiteFactory, VendorFactory
 
@@ -53,14 +54,7 @@ def now(monkeypatch):
 def cleaning():
     category = ServiceCategory.objects.get(code="cleaning")
     # urgent, around the clock: respond in 30 minutes, on site in 2 hours, done in 8
-    ServiceClock.objects.create(
-        category=category,
-        priority="urgent",
-        response_minutes=30,
-        arrival_minutes=120,
-        completion_minutes=480,
-        working_hours_only=False,
-    )
+    service_clock(category, "urgent", (30, 120, 480))
     return category
 
 

@@ -58,6 +58,18 @@ def photo_upload(name="site.png"):
     return SimpleUploadedFile(name, make_png(), content_type="image/png")
 
 
+def with_a_photo(inspector, contract, a1: str):
+    """``inspector``'s inspection of ``contract`` with a photo on A1, submitted with A1 ``a1`` and A2, A3 passed:
+    (inspection, photo)."""
+    template = make_template(category=contract.category)
+    key = uuid.uuid4()
+    svc.inspection_sync(user=inspector, data=data_for(contract, template, key=key))
+    photo = svc.inspection_photo_add(user=inspector, key=key, item_code="A1", upload=photo_upload())
+    data = data_for(contract, template, key=key, A1=a1, A2="pass", A3="pass")
+    inspection, _created = svc.inspection_submit(user=inspector, data=data)
+    return inspection, photo
+
+
 def test_submission_stores_the_score_and_locks(inspector_user, setup):
     contract, template = setup
     inspection, created = svc.inspection_submit(
@@ -304,14 +316,7 @@ def test_an_inspector_cannot_inspect_an_unassigned_contract(inspector_user, make
 
 def test_an_inspector_cannot_see_an_unassigned_contracts_inspections(client_for, api_get, inspector_user, make_user):
     other_inspector = make_user("inspector", username="other-inspector")
-    other = assigned_contract(other_inspector)
-    template = make_template(category=other.category)
-    key = uuid.uuid4()
-    svc.inspection_sync(user=other_inspector, data=data_for(other, template, key=key))
-    photo = svc.inspection_photo_add(user=other_inspector, key=key, item_code="A1", upload=photo_upload())
-    inspection, _ = svc.inspection_submit(
-        user=other_inspector, data=data_for(other, template, key=key, A1="pass", A2="pass", A3="pass")
-    )
+    inspection, photo = with_a_photo(other_inspector, assigned_contract(other_inspector), "pass")
     client = client_for(inspector_user)
     assert client.get(f"/inspections/{inspection.pk}/").status_code == 404
     assert client.get(f"/files/inspection-photo/{photo.pk}/").status_code == 404
@@ -323,14 +328,7 @@ def test_an_inspector_cannot_see_an_unassigned_contracts_inspections(client_for,
 def test_a_vendor_cannot_see_another_vendors_records(
     client_for, api_get, inspector_user, vendor_user, vendor_b_user, vendor_a
 ):
-    contract = assigned_contract(inspector_user, vendor=vendor_a)
-    template = make_template(category=contract.category)
-    key = uuid.uuid4()
-    svc.inspection_sync(user=inspector_user, data=data_for(contract, template, key=key))
-    photo = svc.inspection_photo_add(user=inspector_user, key=key, item_code="A1", upload=photo_upload())
-    inspection, _ = svc.inspection_submit(
-        user=inspector_user, data=data_for(contract, template, key=key, A1="fail", A2="pass", A3="pass")
-    )
+    inspection, photo = with_a_photo(inspector_user, assigned_contract(inspector_user, vendor=vendor_a), "fail")
     order = RectificationOrder.objects.get()
     for user, expected in ((vendor_user, 200), (vendor_b_user, 404)):
         client = client_for(user)

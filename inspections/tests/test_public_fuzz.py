@@ -13,7 +13,6 @@ each example runs in its own transaction (``hypothesis.extra.django.TestCase``).
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import time
 from urllib.parse import quote
@@ -21,7 +20,6 @@ from urllib.parse import quote
 from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
@@ -82,8 +80,8 @@ class PublicPagesFuzz(TestCase):
         from contracts.tests.factories import ContractFactory
         from inspections.services import complaints as complaint_services
         from inspections.services import surveys as survey_services
+        from inspections.tests.factories import make_survey
         from logistics.models import ServiceCategory
-        from logistics.quarters import Quarter
         from logistics.tests.factories import KeyPointFactory, SiteFactory, UserFactory, VendorFactory
 
         cls.category = ServiceCategory.objects.get(code="cleaning")
@@ -99,13 +97,7 @@ class PublicPagesFuzz(TestCase):
         complaint_services.complaint_rule(complaint=complaint, upheld=True, reason="经调查属实。", by=office)
         complaint_services.complaint_close(complaint=complaint, reply="已督促整改", by=office)
         cls.code = complaint.tracking_code
-        survey = survey_services.survey_create(
-            title="满意度",
-            quarter=Quarter(2026, 4),
-            contracts=[contract],
-            deadline=timezone.now() + dt.timedelta(days=7),
-            by=office,
-        )
+        survey = make_survey(contract, office, title="满意度")
         cls.invitation = survey_services.survey_invite(survey=survey, contract=contract, count=1)[0].token
         cls.questions = [f"q{q.pk}" for q in survey.questions.all()]
 

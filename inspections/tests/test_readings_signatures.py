@@ -64,10 +64,33 @@ def payload(contract, template, key, **answers):
     }
 
 
+def every_item(contract, template, key, fridge, pressure):
+    """The tablet's answers to every item: A1 passed, the fridge (T1) and pressure (P1) readings as given, both
+    signature items answered."""
+    answers = {
+        "A1": {"result": "pass"},
+        "T1": fridge,
+        "P1": pressure,
+        "S1": {"result": "pass"},
+        "S2": {"result": "pass"},
+    }
+    return payload(contract, template, key, **answers)
+
+
 def sign(user, key, code="S1", name="张伟", client_id=""):
     return svc.inspection_signature_add(
         user=user, key=key, item_code=code, upload=signature_upload(), signer_name=name, client_id=client_id
     )
+
+
+def submit_signed(user, key, data):
+    """``data`` synced, signed by 张伟 (S1, the inspector) and 李敏 (S2, the vendor's representative), and
+    submitted: the inspection and the inspector's signature."""
+    svc.inspection_sync(user=user, data=data)
+    signature = sign(user, key, "S1", "张伟")
+    sign(user, key, "S2", "李敏")
+    inspection, _created = svc.inspection_submit(user=user, data=data)
+    return inspection, signature
 
 
 # --- the pure rules --------------------------------------------------------------------------------------------
@@ -240,10 +263,7 @@ def test_a_signature_must_be_drawn_named_and_on_a_signature_item(inspector_user,
 def test_signing_again_replaces_a_retry_is_a_no_op_and_a_submitted_one_is_locked(inspector_user, setup):
     contract, template = setup
     key = uuid.uuid4()
-    data = payload(
-        contract, template, key, A1={"result": "pass"}, T1={"reading": "4"}, P1={"result": "na"},
-        S1={"result": "pass"}, S2={"result": "pass"},
-    )  # fmt: skip
+    data = every_item(contract, template, key, {"reading": "4"}, {"result": "na"})
     svc.inspection_sync(user=inspector_user, data=data)
     first = sign(inspector_user, key, "S1", "张伟", client_id="c-1")
     assert sign(inspector_user, key, "S1", "张伟", client_id="c-1").pk == first.pk  # the offline retry
@@ -261,14 +281,8 @@ def test_signing_again_replaces_a_retry_is_a_no_op_and_a_submitted_one_is_locked
 def test_the_office_amends_a_reading_and_the_result_follows_it(inspector_user, office_user, setup):
     contract, template = setup
     key = uuid.uuid4()
-    data = payload(
-        contract, template, key, A1={"result": "pass"}, T1={"reading": "12"}, P1={"reading": "0.2"},
-        S1={"result": "pass"}, S2={"result": "pass"},
-    )  # fmt: skip
-    svc.inspection_sync(user=inspector_user, data=data)
-    sign(inspector_user, key, "S1")
-    sign(inspector_user, key, "S2", "李敏")
-    inspection, _created = svc.inspection_submit(user=inspector_user, data=data)
+    data = every_item(contract, template, key, {"reading": "12"}, {"reading": "0.2"})
+    inspection, _signature = submit_signed(inspector_user, key, data)
     assert inspection.score == D("66.67")
     amendment = svc.inspection_amend(
         inspection=inspection,
@@ -298,14 +312,8 @@ def test_the_page_shows_the_reading_its_range_and_the_signatures(
 ):
     contract, template = setup
     key = uuid.uuid4()
-    data = payload(
-        contract, template, key, A1={"result": "pass"}, T1={"reading": "9"}, P1={"reading": "0.3"},
-        S1={"result": "pass"}, S2={"result": "pass"},
-    )  # fmt: skip
-    svc.inspection_sync(user=inspector_user, data=data)
-    signature = sign(inspector_user, key, "S1", "张伟")
-    sign(inspector_user, key, "S2", "李敏")
-    inspection, _created = svc.inspection_submit(user=inspector_user, data=data)
+    data = every_item(contract, template, key, {"reading": "9"}, {"reading": "0.3"})
+    inspection, signature = submit_signed(inspector_user, key, data)
     html = client_for(inspector_user).get(f"/inspections/{inspection.pk}/").content.decode()
     assert "9 °C（允许范围 0–8 °C）" in html
     assert "0.3 MPa（允许范围 ≥ 0.1 MPa）" in html
@@ -347,10 +355,7 @@ def test_a_signature_through_the_api(api_client, inspector_user, setup):
     key = uuid.uuid4()
     api_client.force_authenticate(inspector_user)
     client = api_client
-    data = payload(
-        contract, template, key, A1={"result": "pass"}, T1={"reading": "3"}, P1={"reading": "1"},
-        S1={"result": "pass"}, S2={"result": "pass"},
-    )  # fmt: skip
+    data = every_item(contract, template, key, {"reading": "3"}, {"reading": "1"})
     assert client.post("/api/inspect/sync/", data, format="json").status_code == 200
     for code, name in (("S1", "张伟"), ("S2", "李敏")):
         response = client.post(
@@ -388,14 +393,9 @@ def test_a_signature_through_the_api(api_client, inspector_user, setup):
 def signed(inspector_user, setup):
     contract, template = setup
     key = uuid.uuid4()
-    data = payload(
-        contract, template, key, A1={"result": "pass"}, T1={"reading": "4"}, P1={"reading": "0.2"},
-        S1={"result": "pass"}, S2={"result": "pass"},
-    )  # fmt: skip
-    svc.inspection_sync(user=inspector_user, data=data)
-    sign(inspector_user, key, "S1")
-    sign(inspector_user, key, "S2", "李敏")
-    inspection, _created = svc.inspection_submit(user=inspector_user, data=data)
+    inspection, _signature = submit_signed(
+        inspector_user, key, every_item(contract, template, key, {"reading": "4"}, {"reading": "0.2"})
+    )
     return inspection
 
 

@@ -78,21 +78,18 @@ def test_a_bad_photo_refuses_the_answer_and_changes_nothing(order, vendor_user, 
 def test_overdue_days_as_of_a_date(inspector_user, vendor_a):
     contract = assigned_contract(inspector_user, vendor=vendor_a)
     issued = dt.datetime(2026, 9, 1, 10, 0, tzinfo=dt.UTC)
+
+    def verified(description: str, severity: str, answered_after: int) -> None:
+        """An order issued with the others, answered ``answered_after`` days later and verified a day after that."""
+        order = svc.rectification_open(contract=contract, description=description, severity=severity, issued_at=issued)
+        answered = issued + dt.timedelta(days=answered_after)
+        RectificationOrder.objects.filter(pk=order.pk).update(
+            status="verified", answered_at=answered, resolved_at=answered, verified_at=answered + dt.timedelta(days=1)
+        )
+
     svc.rectification_open(contract=contract, description="a", severity="minor", issued_at=issued)
-    in_time = svc.rectification_open(contract=contract, description="b", severity="minor", issued_at=issued)
-    RectificationOrder.objects.filter(pk=in_time.pk).update(
-        status="verified",
-        answered_at=issued + dt.timedelta(days=2),
-        resolved_at=issued + dt.timedelta(days=2),
-        verified_at=issued + dt.timedelta(days=3),
-    )
-    late = svc.rectification_open(contract=contract, description="c", severity="serious", issued_at=issued)
-    RectificationOrder.objects.filter(pk=late.pk).update(
-        status="verified",
-        answered_at=issued + dt.timedelta(days=5),
-        resolved_at=issued + dt.timedelta(days=5),
-        verified_at=issued + dt.timedelta(days=6),
-    )
+    verified("b", "minor", answered_after=2)
+    verified("c", "serious", answered_after=5)
     # minor: due 8 September (Shanghai); serious: due 2 September
     overdue = {o.order.description: o.days for o in selectors.overdue_rectifications(as_of=dt.date(2026, 9, 20))}
     assert overdue == {"a": 12, "c": 4}

@@ -15,6 +15,7 @@ from contracts.tests.factories import ContractFactory
 from inspections import selectors, views_surveys
 from inspections.models import SurveyPublicLink, SurveyQuestion, SurveyResponse
 from inspections.services import surveys as svc
+from inspections.tests.factories import make_survey
 from logistics.models import Document
 from logistics.quarters import Quarter
 
@@ -27,14 +28,7 @@ ALREADY_EN = "You have already answered this survey from this device. Thank you!
 @pytest.fixture
 def survey(office_user):
     contract = ContractFactory()
-    survey = svc.survey_create(
-        title="2026Q4 保洁满意度",
-        quarter=Quarter(2026, 4),
-        contracts=[contract],
-        deadline=timezone.now() + dt.timedelta(days=7),
-        by=office_user,
-    )
-    return survey, contract
+    return make_survey(contract, office_user), contract
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from inspections import selectors
 from inspections.models import SurveyResponse
 from inspections.satisfaction import satisfaction_rate
 from inspections.services import surveys as svc
-from logistics.quarters import Quarter
+from inspections.tests.factories import make_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def survey(office_user):
     contract = ContractFactory()
-    survey = svc.survey_create(
-        title="2026Q4 保洁满意度",
-        quarter=Quarter(2026, 4),
-        contracts=[contract],
-        deadline=timezone.now() + dt.timedelta(days=7),
-        by=office_user,
-    )
-    return survey, contract
+    return make_survey(contract, office_user), contract
 
 
 def test_satisfaction_rate_worked_example():

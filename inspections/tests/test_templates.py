@@ -24,6 +24,17 @@ def rows(*codes):
     return [{"code": c, "text": f"项目{c}", "max_points": Decimal(10), "severity": "minor"} for c in codes]
 
 
+def used_template(inspector):
+    """A daily checklist (family "used") of a contract of ``inspector``'s, and an inspection submitted with it,
+    every item passed: (contract, template, inspection)."""
+    contract = assigned_contract(inspector)
+    used = make_template(category=contract.category, family="used")
+    passed = {"A1": {"result": "pass"}, "A2": {"result": "pass"}, "A3": {"result": "pass"}}
+    data = {"key": str(uuid.uuid4()), "kind": "daily", "contract": contract.pk, "template": used.pk, "results": passed}
+    inspection, _created = inspection_services.inspection_submit(user=inspector, data=data)
+    return contract, used, inspection
+
+
 def test_editing_an_unused_template_changes_it_in_place():
     category = ServiceCategory.objects.get(code="cleaning")
     first = svc.template_save(family="clean", category=category, kind="daily", name="保洁", items=rows("A", "B"))
@@ -33,18 +44,7 @@ def test_editing_an_unused_template_changes_it_in_place():
 
 
 def test_editing_a_used_template_creates_a_new_version_and_the_inspection_keeps_its_own(inspector_user):
-    contract = assigned_contract(inspector_user)
-    used = make_template(category=contract.category, family="used")
-    inspection, _ = inspection_services.inspection_submit(
-        user=inspector_user,
-        data={
-            "key": str(uuid.uuid4()),
-            "kind": "daily",
-            "contract": contract.pk,
-            "template": used.pk,
-            "results": {"A1": {"result": "pass"}, "A2": {"result": "pass"}, "A3": {"result": "pass"}},
-        },
-    )
+    contract, used, inspection = used_template(inspector_user)
     new = svc.template_save(family="used", category=contract.category, kind="daily", name="新版", items=rows("X"))
     assert (new.version, new.is_current, new.based_on_id) == (2, True, used.pk)
     used.refresh_from_db()
@@ -54,18 +54,7 @@ def test_editing_a_used_template_creates_a_new_version_and_the_inspection_keeps_
 
 
 def test_the_admin_does_not_let_a_used_version_be_edited(client_for, office_user, inspector_user):
-    contract = assigned_contract(inspector_user)
-    used = make_template(category=contract.category, family="used")
-    inspection_services.inspection_submit(
-        user=inspector_user,
-        data={
-            "key": str(uuid.uuid4()),
-            "kind": "daily",
-            "contract": contract.pk,
-            "template": used.pk,
-            "results": {"A1": {"result": "pass"}, "A2": {"result": "pass"}, "A3": {"result": "pass"}},
-        },
-    )
+    _contract, used, _inspection = used_template(inspector_user)
     html = client_for(office_user).get(f"/admin/inspections/checklisttemplate/{used.pk}/change/").content.decode()
     assert 'name="items-0-text"' not in html and 'name="name"' not in html
 

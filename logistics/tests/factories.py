@@ -151,3 +151,37 @@ class BidFactory(factory.django.DjangoModelFactory):
     price = Decimal("900000.00")
     proposal = "技术方案"
     past_projects = 3
+
+
+# --- a tender's steps -----------------------------------------------------------------------------------
+def published_tender(by: User, **kwargs: object):
+    """A tender with one technical criterion of 70 points, published by ``by``."""
+    from logistics.services import tenders
+
+    tender = TenderFactory(**kwargs)
+    TenderCriterionFactory(tender=tender, weight=Decimal(70))
+    tenders.tender_publish(tender=tender, by=by)
+    tender.refresh_from_db()
+    return tender
+
+
+def move_past_opening(tender, deadline: datetime.datetime | None = None) -> None:
+    """Tests travel in time by moving the tender's dates into the past: the bid deadline two hours ago (or at
+    ``deadline``), the opening an hour after it."""
+    from logistics.models import Tender
+
+    deadline = deadline or timezone.now() - datetime.timedelta(hours=2)
+    Tender.objects.filter(pk=tender.pk).update(bid_deadline=deadline, opening_at=deadline + datetime.timedelta(hours=1))
+    tender.refresh_from_db()
+
+
+def bid_on(tender, vendor: Vendor, price: Decimal | int | str, licence: bool = True):
+    """``vendor``'s bid at ``price`` with three past projects, the vendor admitted for the tender's category and
+    (unless ``licence=False``) holding a business licence."""
+    from logistics.models import CertificateType
+    from logistics.services import tenders
+
+    vendor.admitted_categories.add(tender.category)
+    if licence:
+        CertificateFactory(vendor=vendor, type=CertificateType.objects.get(code="business_licence"))
+    return tenders.bid_submit(tender=tender, vendor=vendor, price=Decimal(price), proposal="方案", past_projects=3)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from kombu.exceptions import OperationalError as BrokerError
 
+from conftest import RecordingTasks, publish_to
 from logistics import channels, notify, outbox
 from logistics.models import Notification, OutboxMessage
 
@@ -30,14 +31,9 @@ class FakeTask:
 @pytest.fixture
 def broker(monkeypatch):
     """A broker (not eager): the publishing goes through ``FakeTask``."""
-    from celery import current_app
-
-    eager = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = False
     task = FakeTask()
-    monkeypatch.setattr(outbox, "resolve_task", lambda name: task)
-    yield task
-    current_app.conf.task_always_eager = eager
+    publish_to(monkeypatch, lambda name: task)
+    return task
 
 
 def test_notify_writes_every_recipient_in_two_inserts(broker, django_capture_on_commit_callbacks):
@@ -95,37 +91,6 @@ def test_a_second_notice_of_the_same_event_sends_only_to_the_new_recipients(djan
 # --- one message on the broker for everyone in the office ----------------------------------------------
 BATCH = "logistics.tasks.send_notifications_task"
 NOTIFY = "logistics.tasks.send_notification_task"
-
-
-class RecordingTasks:
-    """Every task name resolves to a recorder: what was published, under which task, with which kwargs."""
-
-    def __init__(self) -> None:
-        self.published: list[tuple[str, dict]] = []
-        self.down = False
-
-    def resolve(self, name: str):
-        tasks = self
-
-        class Task:
-            def apply_async(self, kwargs):
-                if tasks.down:
-                    raise BrokerError("connection refused")
-                tasks.published.append((name, kwargs))
-
-        return Task()
-
-
-@pytest.fixture
-def tasks(monkeypatch):
-    from celery import current_app
-
-    eager = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = False
-    recorder = RecordingTasks()
-    monkeypatch.setattr(outbox, "resolve_task", recorder.resolve)
-    yield recorder
-    current_app.conf.task_always_eager = eager
 
 
 def run_published(tasks: RecordingTasks) -> None:

@@ -27,13 +27,7 @@ from logistics.models import (
 from logistics.reasons import describe_all, reason
 from logistics.selectors import _months_before
 from logistics.services import tenders as svc
-from logistics.tests.factories import (
-    CertificateFactory,
-    ServiceCategoryFactory,
-    TenderCriterionFactory,
-    TenderFactory,
-    VendorFactory,
-)
+from logistics.tests.factories import CertificateFactory, VendorFactory, bid_on, move_past_opening, published_tender
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -165,33 +159,12 @@ def test_the_look_back_counts_calendar_months(day, months, expected):
 
 
 # --- at the opening, from the records -------------------------------------------------------------------
-def _tender(office_user, **kwargs):
-    tender = TenderFactory(category=ServiceCategoryFactory(), **kwargs)
-    TenderCriterionFactory(tender=tender, weight=D(70))
-    svc.tender_publish(tender=tender, by=office_user)
-    tender.refresh_from_db()
-    return tender
-
-
 def _bidder(tender, price="800000", licence=True, **kwargs):
-    vendor = VendorFactory(**kwargs)
-    vendor.admitted_categories.add(tender.category)
-    if licence:
-        CertificateFactory(
-            vendor=vendor,
-            type=CertificateType.objects.get(code="business_licence"),
-            issued_on=dt.date(2020, 1, 1),
-            expires_on=None,
-        )
-    return svc.bid_submit(tender=tender, vendor=vendor, price=D(price), proposal="方案", past_projects=3)
+    return bid_on(tender, VendorFactory(**kwargs), price, licence=licence)
 
 
 def _open(tender, office_user):
-    now = timezone.now()
-    Tender.objects.filter(pk=tender.pk).update(
-        bid_deadline=now - dt.timedelta(hours=2), opening_at=now - dt.timedelta(hours=1)
-    )
-    tender.refresh_from_db()
+    move_past_opening(tender)
     return svc.tender_open(tender=tender, by=office_user)
 
 
@@ -201,7 +174,7 @@ def _failed(bid):
 
 def test_the_opening_checks_the_institutions_records(office_user):
     # given a cleaning tender (the category's mandatory type: the business licence) and five bidders
-    tender = _tender(office_user)
+    tender = published_tender(office_user)
     good = _bidder(tender)
     security = VendorFactory(legal_name="华安保安")  # admitted for security only
     security.admitted_categories.set([ServiceCategory.objects.get(code="security")])
@@ -239,7 +212,7 @@ def test_the_opening_checks_the_institutions_records(office_user):
 
 
 def test_an_override_of_one_check_needs_a_reason_and_stays_in_the_history(office_user):
-    tender = _tender(office_user)
+    tender = published_tender(office_user)
     bid = _bidder(tender, licence=False)
     _open(tender, office_user)
     check = bid.checks.get(item="certificates")
@@ -275,14 +248,10 @@ def test_an_override_of_one_check_needs_a_reason_and_stays_in_the_history(office
 
 def test_the_opening_costs_the_same_queries_for_3_and_12_bids(office_user, count_queries):
     def opened(count):
-        tender = _tender(office_user)
+        tender = published_tender(office_user)
         for i in range(count):
             _bidder(tender, price=str(800000 + i))
-        now = timezone.now()
-        Tender.objects.filter(pk=tender.pk).update(
-            bid_deadline=now - dt.timedelta(hours=2), opening_at=now - dt.timedelta(hours=1)
-        )
-        tender.refresh_from_db()
+        move_past_opening(tender)
         return count_queries(lambda: svc.tender_open(tender=tender, by=office_user))[0]
 
     small, large = opened(3), opened(12)
@@ -295,7 +264,7 @@ def test_the_opening_costs_the_same_queries_for_3_and_12_bids(office_user, count
 def test_a_question_is_answered_to_every_registered_bidder_without_the_askers_name(
     office_user, make_user, client, django_capture_on_commit_callbacks
 ):
-    tender = _tender(office_user)
+    tender = published_tender(office_user)
     asker, registered, bidder, bystander = (VendorFactory(legal_name=f"{n}公司") for n in "甲乙丙丁")
     users = {v.pk: make_user("vendor", username=f"v{v.pk}", vendor=v) for v in (asker, registered, bidder, bystander)}
     svc.tender_register(tender=tender, vendor=registered, by=users[registered.pk])
@@ -320,12 +289,8 @@ def test_a_question_is_answered_to_every_registered_bidder_without_the_askers_na
 
 
 def test_a_question_after_the_deadline_is_refused(office_user):
-    tender = _tender(office_user)
-    Tender.objects.filter(pk=tender.pk).update(
-        bid_deadline=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC),
-        opening_at=dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC),
-    )
-    tender.refresh_from_db()
+    tender = published_tender(office_user)
+    move_past_opening(tender, dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC))
     with translation.override("en"), pytest.raises(ValidationError) as info:
         svc.tender_question_ask(tender=tender, vendor=VendorFactory(), question="还能提问吗？")
     assert info.value.messages == ["The bid deadline (2026-11-20 17:00) has passed; questions are no longer accepted."]
@@ -335,7 +300,7 @@ def test_a_question_after_the_deadline_is_refused(office_user):
 def test_the_deadline_moves_only_later_and_the_bidders_hear_it(
     office_user, make_user, django_capture_on_commit_callbacks
 ):
-    tender = _tender(office_user)
+    tender = published_tender(office_user)
     registered = VendorFactory()
     make_user("vendor", username="registered", vendor=registered)
     svc.tender_register(tender=tender, vendor=registered)
@@ -355,7 +320,7 @@ def test_the_deadline_moves_only_later_and_the_bidders_hear_it(
 
 # --- the award's publicity ------------------------------------------------------------------------------
 def _awarded(office_user, make_user):
-    tender = _tender(office_user)
+    tender = published_tender(office_user)
     bids = [_bidder(tender, price=str(800000 + i * 10000)) for i in range(3)]
     _open(tender, office_user)
     svc.tender_confirm_qualification(tender=tender, by=office_user)
@@ -439,7 +404,7 @@ def test_the_publicity_shows_the_ranking_and_the_vendor_may_object_on_the_page(
 
 
 def test_a_vendor_sees_why_its_bid_was_refused(office_user, make_user, client_for):
-    tender = _tender(office_user)
+    tender = published_tender(office_user)
     bid = _bidder(tender, licence=False)
     user = make_user("vendor", username="refused", vendor=bid.vendor)
     _open(tender, office_user)

@@ -16,19 +16,11 @@ from logistics.models import Tender
 from logistics.reasons import describe_all
 from logistics.services import tenders as svc
 from logistics.tests.factories import TenderCriterionFactory, TenderFactory
+from logistics.tests.test_tender_qualification import FACTS as QUALIFIED_BIDDER
 
 D = Decimal
 T0 = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
-FACTS = {
-    "vendor_id": 7,
-    "vendor_status": "admitted",
-    "vendor_status_label": "admitted",
-    "admitted_category_ids": frozenset({1}),
-    "registered_capital": D("3000000"),
-    "valid_certificate_type_ids": frozenset(),
-    "past_projects": 4,
-    "price": D("850000"),
-}
+FACTS = {**QUALIFIED_BIDDER, "valid_certificate_type_ids": frozenset()}  # the qualification tests' bidder
 EXCELLENT = {"zh": "优秀", "en": "Excellent"}
 GOOD = {"zh": "良好", "en": "Good"}
 

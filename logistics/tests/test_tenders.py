@@ -7,17 +7,18 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import translation
 
 from logistics import tendering
-from logistics.models import Bid, CertificateType, Tender, TenderStatus, VendorStatus
+from logistics.models import Bid, Tender, TenderStatus, VendorStatus
 from logistics.services import tenders as svc
 from logistics.tests.factories import (
     BidFactory,
-    CertificateFactory,
     TenderCriterionFactory,
     TenderFactory,
     VendorFactory,
+    bid_on,
+    move_past_opening,
 )
 
 pytestmark = pytest.mark.django_db
@@ -31,15 +32,6 @@ def published_tender(office_user, **kwargs):
     svc.tender_publish(tender=tender, by=office_user)
     tender.refresh_from_db()
     return tender
-
-
-def move_past_opening(tender):
-    """Tests travel in time by moving the tender's dates into the past."""
-    now = timezone.now()
-    Tender.objects.filter(pk=tender.pk).update(
-        bid_deadline=now - dt.timedelta(hours=2), opening_at=now - dt.timedelta(hours=1)
-    )
-    tender.refresh_from_db()
 
 
 # --- the formula (pure) ---------------------------------------------------------------------------------
@@ -90,11 +82,7 @@ def test_vendors_that_are_not_admitted_cannot_bid(office_user, status, message):
 
 def test_a_late_bid_is_refused_with_the_deadline(office_user):
     tender = published_tender(office_user)
-    Tender.objects.filter(pk=tender.pk).update(
-        bid_deadline=dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC),
-        opening_at=dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC),
-    )
-    tender.refresh_from_db()
+    move_past_opening(tender, dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC))
     with translation.override("en"), pytest.raises(ValidationError) as info:
         svc.bid_submit(tender=tender, vendor=VendorFactory(), price=D("1000"), proposal="方案")
     # 09:00 UTC is 17:00 in Shanghai
@@ -169,25 +157,14 @@ def test_bids_cannot_be_opened_before_the_opening_time(office_user):
 
 # --- opening and qualification --------------------------------------------------------------------------
 def _bidders(tender, count, **vendor_kwargs):
-    licence = CertificateType.objects.get(code="business_licence")
-    bids = []
-    for i in range(count):
-        vendor = VendorFactory(**vendor_kwargs)
-        vendor.admitted_categories.add(tender.category)
-        CertificateFactory(vendor=vendor, type=licence)
-        bids.append(
-            svc.bid_submit(tender=tender, vendor=vendor, price=D(900000 + i * 10000), proposal="方案", past_projects=3)
-        )
-    return bids
+    return [bid_on(tender, VendorFactory(**vendor_kwargs), 900000 + i * 10000) for i in range(count)]
 
 
 def test_two_qualified_bids_fail_the_tender(office_user):
     tender = published_tender(office_user, min_registered_capital=D("2000000"))
     _bidders(tender, 2)
     poor = VendorFactory(registered_capital=D("500000"))
-    poor.admitted_categories.add(tender.category)
-    CertificateFactory(vendor=poor, type=CertificateType.objects.get(code="business_licence"))
-    svc.bid_submit(tender=tender, vendor=poor, price=D("800000"), proposal="方案", past_projects=3)
+    bid_on(tender, poor, "800000")
     move_past_opening(tender)
     svc.tender_open(tender=tender, by=office_user)
     unqualified = Bid.objects.get(vendor=poor)
@@ -319,24 +296,12 @@ def test_public_tender_page_lists_published_tenders(client, office_user):
     assert client.get(f"/tenders/{published.pk}/").status_code == 200
 
 
-def test_bid_api_list_query_count_does_not_grow(api_get, office_user, count_queries):
+def test_bid_api_list_query_count_does_not_grow(api_list_queries, office_user):
     tender = published_tender(office_user)
-    for _ in range(3):
-        BidFactory(tender=tender)
-    small, response = count_queries(lambda: api_get(office_user, "/api/bids/"))
-    assert response.json()["count"] == 3
-    for _ in range(20):
-        BidFactory(tender=tender)
-    large, response = count_queries(lambda: api_get(office_user, "/api/bids/"))
-    assert response.json()["count"] == 23
+    small, large = api_list_queries(office_user, "/api/bids/", lambda: BidFactory(tender=tender), few=3, more=20)
     assert small == large
 
 
-def test_tender_admin_list_query_count_does_not_grow(client_for, office_user, count_queries):
-    client = client_for(office_user)
-    TenderFactory.create_batch(3)
-    small, response = count_queries(lambda: client.get("/admin/logistics/tender/"))
-    assert response.status_code == 200
-    TenderFactory.create_batch(30)
-    large, _ = count_queries(lambda: client.get("/admin/logistics/tender/"))
+def test_tender_admin_list_query_count_does_not_grow(admin_list_queries):
+    small, large = admin_list_queries(TenderFactory, "/admin/logistics/tender/")
     assert small == large

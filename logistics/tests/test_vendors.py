@@ -211,13 +211,8 @@ def test_uploads_are_not_under_a_public_url(settings, vendor_a):
         cert.scan.url  # noqa: B018  (the storage has no base URL)
 
 
-def test_vendor_admin_list_query_count_does_not_grow(client_for, office_user, count_queries):
-    client = client_for(office_user)
-    VendorFactory.create_batch(3)
-    small, response = count_queries(lambda: client.get("/admin/logistics/vendor/"))
-    assert response.status_code == 200
-    VendorFactory.create_batch(30)
-    large, _ = count_queries(lambda: client.get("/admin/logistics/vendor/"))
+def test_vendor_admin_list_query_count_does_not_grow(admin_list_queries):
+    small, large = admin_list_queries(VendorFactory, "/admin/logistics/vendor/")
     assert small == large
 
 

@@ -12,6 +12,7 @@ from inspections.models import ChecklistItem, ChecklistTemplate
 from logistics.models import KeyPoint, ServiceCategory, Site, Vendor
 from logistics.quarters import Quarter
 from scoring.bench import generate
+from scoring.tests.test_bench import WEB
 
 pytestmark = pytest.mark.django_db
 
@@ -51,14 +52,8 @@ def test_the_web_rows_show_the_tablet_on_a_weak_network_with_its_targets():
     from scoring.management.commands.bench import web_rows
 
     web = {
+        **WEB,
         "workers": 2,
-        "ceiling_rps": 1000.0,
-        "complaint_post_rps": 150.0,
-        "complaint_post_p99_ms": 120.0,
-        "complaint_post_share": 0.15,
-        "inspect_form_p95_ms": 50.0,
-        "overview_ms": 100.0,
-        "overview_queries": 12,
         "tablet_network": {
             key: {
                 "cold": {"bytes": size, "requests": 8, "ready_ms": 512.4},

@@ -35,7 +35,6 @@ from scoring.services import canonical, catch_up, quarter_close
 from scoring.tests.factories import inspection
 from tests.faults import (
     BASE_DIR,
-    PrivateRedis,
     RestartableProxy,
     Worker,
     backend_alive,
@@ -46,6 +45,8 @@ from tests.faults import (
     worker_env,
 )
 
+# every test needs PostgreSQL and commits that other threads, processes and workers see
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 logger = logging.getLogger(__name__)
 Q = Quarter.parse("2026Q3")
 SETTLEMENTS = Settlement._meta.db_table
@@ -54,6 +55,16 @@ SETTLEMENTS = Settlement._meta.db_table
 def defaults() -> None:
     """The default scheme and schedules (an earlier transactional test may have flushed them)."""
     importlib.import_module("scoring.migrations.0002_default_scheme_and_schedules").forwards(django_apps, None)
+
+
+def wait_for_the_close(what: str) -> None:
+    """Until the quarter's close is done (90 seconds at most); ``what`` says in a failure what was waited for."""
+    wait_for(
+        lambda: QuarterRun.objects.filter(quarter=Q.key, status=QuarterRun.Status.DONE).exists(),
+        90,
+        step=0.25,
+        what=what,
+    )
 
 
 def institution(contracts: int = 6) -> None:
@@ -106,17 +117,7 @@ def nothing_written(quarter: Quarter = Q) -> bool:
     )
 
 
-@pytest.fixture
-def private_redis(tmp_path):
-    server = PrivateRedis(tmp_path)
-    server.start()
-    yield server
-    server.kill()
-
-
 # --- beat or the broker down when the quarter was due ---------------------------------------------------
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
 def test_the_daily_catch_up_closes_a_missed_quarter_once(make_user):
     institution(contracts=4)
     make_user("office", username="fault-office", email="office@example.cn")
@@ -141,8 +142,6 @@ def test_the_daily_catch_up_closes_a_missed_quarter_once(make_user):
 
 
 # --- two closes at once -----------------------------------------------------------------------------------
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
 def test_two_closes_in_threads_at_once_make_one_run():
     institution(contracts=6)
     expected = uninterrupted()
@@ -185,8 +184,6 @@ def _close_in_a_process() -> subprocess.Popen:
     )
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
 def test_two_processes_closing_while_the_first_is_half_way_make_one_run():
     institution(contracts=6)
     expected = uninterrupted()
@@ -205,10 +202,8 @@ def test_two_processes_closing_while_the_first_is_half_way_make_one_run():
 
 
 # --- a worker killed in the middle of the close -------------------------------------------------------------
-@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_half_way_through_the_close_leaves_nothing_and_the_close_runs_again(tmp_path, private_redis):
     """The close runs in a dedicated solo worker; a lock the test holds on the settlements table stops it
     half-way (evaluations written, not committed); the whole worker is SIGKILLed there. Its message was
@@ -241,12 +236,7 @@ def test_a_worker_killed_half_way_through_the_close_leaves_nothing_and_the_close
         assert QuarterRun.objects.get(quarter=Q.key).status == QuarterRun.Status.RUNNING
         second = Worker(tmp_path, queue=queue, name="close-b", env=env, app="tests.fault_app").start()
         try:
-            wait_for(
-                lambda: QuarterRun.objects.filter(quarter=Q.key, status=QuarterRun.Status.DONE).exists(),
-                90,
-                step=0.25,
-                what=f"the redelivered close\n{second.log()[-3000:]}",
-            )
+            wait_for_the_close(f"the redelivered close\n{second.log()[-3000:]}")
             recovered = time.monotonic() - killed_at
         finally:
             second.stop()
@@ -255,10 +245,8 @@ def test_a_worker_killed_half_way_through_the_close_leaves_nothing_and_the_close
     logger.warning(f"fault figure: killed mid-close, closed again by the next worker {recovered:.1f}s after the kill")
 
 
-@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
 def test_a_pool_process_killed_half_way_through_the_close_is_replaced_and_the_close_runs_again(tmp_path, private_redis):
     """The OOM killer's case: only the prefork pool process running the close dies (SIGKILL). The worker
     sees the loss and, with acks_late and reject_on_worker_lost, puts the message back at once; a new pool
@@ -283,12 +271,7 @@ def test_a_pool_process_killed_half_way_through_the_close_is_replaced_and_the_cl
                 # requeued and taken again at once, while the dead process's session still holds the close
                 wait_for(lambda: worker.log().count("quarter_close_task[") >= 2, 30, what="the requeued task")
                 time.sleep(2)
-            wait_for(
-                lambda: QuarterRun.objects.filter(quarter=Q.key, status=QuarterRun.Status.DONE).exists(),
-                90,
-                step=0.25,
-                what=f"the requeued close\n{worker.log()[-3000:]}",
-            )
+            wait_for_the_close(f"the requeued close\n{worker.log()[-3000:]}")
             recovered = time.monotonic() - killed_at
             assert worker.ping()
         finally:
@@ -298,8 +281,6 @@ def test_a_pool_process_killed_half_way_through_the_close_is_replaced_and_the_cl
     logger.warning(f"fault figure: pool process killed mid-close, closed again {recovered:.1f}s after the kill")
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
 def test_a_close_left_running_by_a_dead_process_is_taken_over_by_the_catch_up():
     """Production without the short visibility timeout: the next day's catch-up finishes the close."""
     institution(contracts=3)
@@ -317,10 +298,8 @@ def test_a_close_left_running_by_a_dead_process_is_taken_over_by_the_catch_up():
 
 
 # --- a task that meets a PostgreSQL restart ---------------------------------------------------------------
-@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
 def test_a_task_that_meets_a_database_restart_is_retried(tmp_path, private_redis, make_user):
     """PostgreSQL "restarts" behind a TCP proxy (the shared server is never touched): the task fails with
     OperationalError, is retried (autoretry_for, with backoff) and succeeds once the database is back."""
@@ -397,8 +376,6 @@ def _pathological_evaluation(user):
     return Evaluation.objects.get(contract=contract, quarter=Q.key)
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
 def test_hostile_markup_in_a_report_is_escaped(make_user):
     from django.template.loader import render_to_string
     from django.utils import translation
@@ -413,10 +390,8 @@ def test_hostile_markup_in_a_report_is_escaped(make_user):
     assert html.count("<tr>") > 1000  # the huge table is there (one line per upheld complaint)
 
 
-@pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.celery_worker
-@pytest.mark.django_db(transaction=True)
 def test_a_pathological_report_stops_at_its_time_limit_and_the_worker_stays_healthy(tmp_path, private_redis, make_user):
     from logistics.tasks import ping_task
     from scoring.tasks import render_report_task

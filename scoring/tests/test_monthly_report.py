@@ -5,8 +5,6 @@ number of queries; the PDFs in both languages with the CJK font embedded."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
 from decimal import Decimal as D
 
 import pytest
@@ -27,11 +25,11 @@ from logistics.tests.factories import DepartmentFactory
 from scoring import monthly, monthly_reports, services
 from scoring.models import Evaluation
 from scoring.tests.factories import SHANGHAI, complaint, publish_past
+from scoring.tests.test_reports import HAS_POPPLER, pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
 MARCH = Month(2026, 3)
 NOW = dt.datetime(2026, 4, 10, 12, tzinfo=SHANGHAI)
-HAS_POPPLER = shutil.which("pdftotext") is not None and shutil.which("pdffonts") is not None
 
 
 def at(day: int, hour: int = 10, minute: int = 0, month: int = 3) -> dt.datetime:
@@ -351,18 +349,6 @@ def test_a_months_facts_cost_the_same_queries_for_1_and_6_contracts(inspector_us
 
 
 # --- the PDFs -----------------------------------------------------------------------------------------------
-def pdf_text(data: bytes, tmp_path) -> str:
-    path = tmp_path / "monthly.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
-
-
-def pdf_fonts(data: bytes, tmp_path) -> str:
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
-
-
 @pytest.mark.skipif(not HAS_POPPLER, reason="needs poppler-utils")
 @pytest.mark.parametrize(
     ("kind", "language", "expected"),

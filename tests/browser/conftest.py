@@ -161,16 +161,9 @@ def login(page: Any, username: str, next_url: str = "/") -> None:
 
 def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.2) -> Any:
     """Poll ``predicate`` (e.g. a database query) until it is truthy; return its value or fail."""
-    import time
+    from tests.faults import wait_for
 
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still false after {timeout}s: {predicate}")
-        time.sleep(interval)
+    return wait_for(predicate, timeout, step=interval, what=str(predicate))
 
 
 # --- accessibility --------------------------------------------------------------------------------------
