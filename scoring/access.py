@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from logistics.access import everyone_signed_in, is_vendor_user, scope_rule
+from logistics.access import everyone_signed_in, for_vendor_user, is_vendor_user, scope_rule
 from scoring.models import (
     Evaluation,
     EvaluationComponent,
@@ -43,18 +43,6 @@ def component_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     return queryset.none()
 
 
-@scope_rule(Objection)
-def objection_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    if is_vendor_user(user):
-        return queryset.filter(evaluation__contract__vendor_id=user.vendor_id)
-    return queryset.none()
-
-
-@scope_rule(ObjectionFile)
-def objection_file_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    if is_vendor_user(user):
-        return queryset.filter(objection__evaluation__contract__vendor_id=user.vendor_id)
-    return queryset.none()
-
-
+scope_rule(Objection)(for_vendor_user("evaluation__contract__vendor"))
+scope_rule(ObjectionFile)(for_vendor_user("objection__evaluation__contract__vendor"))
 scope_rule(EvaluationScheme)(everyone_signed_in)

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from logistics.admin_base import ScopedAdmin, status_badge
+from logistics.admin_base import ReadOnlyInline, ScopedAdmin, status_badge
 from scoring import services
 from scoring.components import WEIGHT_FIELDS
 from scoring.models import (
@@ -78,17 +78,14 @@ class EvaluationSchemeAdmin(ScopedAdmin):
         obj.pk = saved.pk
 
 
-@admin.register(Evaluation)
-class EvaluationAdmin(ScopedAdmin):
-    """Evaluations are reviewed and finalized on their page; here they are listed."""
+class StatusLabelMixin:
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Evaluation | Objection) -> str:
+        return status_badge(obj.status, obj.get_status_display())
 
-    list_display = ["contract", "quarter", "score", "grade", "status_label", "scheme", "page"]
-    list_filter = ["quarter", "status", "grade", "contract__category"]
-    list_select_related = ["contract", "scheme"]
-    search_fields = ["contract__number", "contract__vendor__legal_name"]
-    # the components and the facts are read on the evaluation's page (the link), in words, not as JSON here
-    readonly_fields = [f.name for f in Evaluation._meta.fields if f.name not in ("explanation", "facts")] + ["page"]
-    fields = readonly_fields
+
+class ReadOnlyAdmin(ScopedAdmin):
+    """A record made by the services and read here: nothing is added, changed or deleted in the admin."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -99,9 +96,18 @@ class EvaluationAdmin(ScopedAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: Evaluation) -> str:
-        return status_badge(obj.status, obj.get_status_display())
+
+@admin.register(Evaluation)
+class EvaluationAdmin(StatusLabelMixin, ReadOnlyAdmin):
+    """Evaluations are reviewed and finalized on their page; here they are listed."""
+
+    list_display = ["contract", "quarter", "score", "grade", "status_label", "scheme", "page"]
+    list_filter = ["quarter", "status", "grade", "contract__category"]
+    list_select_related = ["contract", "scheme"]
+    search_fields = ["contract__number", "contract__vendor__legal_name"]
+    # the components and the facts are read on the evaluation's page (the link), in words, not as JSON here
+    readonly_fields = [f.name for f in Evaluation._meta.fields if f.name not in ("explanation", "facts")] + ["page"]
+    fields = readonly_fields
 
     @admin.display(description=gettext_lazy("page"))
     def page(self, obj: Evaluation) -> str:
@@ -109,7 +115,7 @@ class EvaluationAdmin(ScopedAdmin):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(ScopedAdmin):
+class ObjectionAdmin(StatusLabelMixin, ReadOnlyAdmin):
     """Objections are filed by the vendor and ruled on the evaluation's page; here they are listed."""
 
     list_display = ["evaluation", "reference", "amount", "status_label", "filed_at", "ruled_at", "page"]
@@ -122,19 +128,6 @@ class ObjectionAdmin(ScopedAdmin):
         "page",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: Objection) -> str:
-        return status_badge(obj.status, obj.get_status_display())
 
     @admin.display(description=gettext_lazy("correction made"))
     def correction_text(self, obj: Objection) -> str:
@@ -152,20 +145,6 @@ class QuarterRunAdmin(admin.ModelAdmin):
     readonly_fields = list_display
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -198,7 +177,7 @@ class VendorAppraisalInline(ReadOnlyInline):
 
 
 @admin.register(Appraisal)
-class AppraisalAdmin(ScopedAdmin):
+class AppraisalAdmin(ReadOnlyAdmin):
     """Appraisals are computed on their page (or by ``appraise_year``); here they are read, with their lines."""
 
     list_display = ["period", "provisional", "computed_at", "computed_by", "page"]
@@ -207,15 +186,6 @@ class AppraisalAdmin(ScopedAdmin):
     readonly_fields = ["period", "provisional", "computed_at", "computed_by", "page"]
     fields = readonly_fields
     inlines = [AppraisalLineInline, VendorAppraisalInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
         # no audit history of its own (computed, never edited): the admin's log

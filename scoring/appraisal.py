@@ -21,7 +21,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from scoring.calculations import _decimal, grade_for, validate_bands
+from scoring.calculations import _decimal, grade_for, number_text, validate_bands
 from scoring.calculations import _round_cent as _round
 
 FINAL = "final"
@@ -58,7 +58,7 @@ class QuarterUse:
             "quarter": self.quarter,
             "weight": str(self.weight),
             "effective_weight": str(self.effective_weight.quantize(Decimal("0.0001"))),
-            "score": None if self.score is None else str(self.score),
+            "score": number_text(self.score),
             "status": self.status,
             "used": self.used,
             "provisional": self.provisional,

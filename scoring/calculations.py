@@ -196,13 +196,18 @@ def compute(facts: Facts, scheme: Scheme, adjustment: Decimal = ZERO) -> Result:
     return Result(components, raw_score, adjustment, score, grade_for(score, scheme.bands), missing)
 
 
+def number_text(value: Decimal | None) -> str | None:
+    """A number as the stored explanations and the commands' JSON write it: its exact text; None stays None."""
+    return None if value is None else str(value)
+
+
 def explain(result: Result) -> dict[str, Any]:
     """The explanation stored with an evaluation: each component's value, n, weights and contribution."""
     return {
         "components": [
             {
                 "code": c.code,
-                "value": None if c.value is None else str(c.value),
+                "value": number_text(c.value),
                 "n": c.n,
                 "weight": str(c.weight),
                 "effective_weight": str(c.effective_weight),
@@ -249,16 +254,16 @@ def desk_detail(facts: Facts, scheme: Scheme) -> dict[str, Any] | None:
     desk = facts.desk
     if not desk.response_judged and not desk.completion_judged and not Decimal(scheme.weights.get("R", ZERO)):
         return None
-
-    def text(value: Decimal | None) -> str | None:
-        return None if value is None else str(value)
-
     return {
-        "rate": text(facts.desk_rate),
-        "response": {"kept": desk.response_kept, "judged": desk.response_judged, "rate": text(desk.response_rate)},
+        "rate": number_text(facts.desk_rate),
+        "response": {
+            "kept": desk.response_kept,
+            "judged": desk.response_judged,
+            "rate": number_text(desk.response_rate),
+        },
         "completion": {
             "kept": desk.completion_kept,
             "judged": desk.completion_judged,
-            "rate": text(desk.completion_rate),
+            "rate": number_text(desk.completion_rate),
         },
     }

@@ -424,10 +424,11 @@ class EvaluationComponent(LockedModel):
     weight = models.DecimalField(_("weight"), max_digits=7, decimal_places=4)
     effective_weight = models.DecimalField(_("effective weight"), max_digits=12, decimal_places=10)
 
+    # locked with its evaluation, and refused in the same words
     LOCK_FIELD = "evaluation__status"
-    LOCKED_VALUES = (EvaluationStatus.FINAL,)
-    LOCKED_MESSAGE = _("A final evaluation is read-only; reopen it with a reason.")
-    LOCKED_DELETE_MESSAGE = _("A final evaluation cannot be deleted.")
+    LOCKED_VALUES = Evaluation.LOCKED_VALUES
+    LOCKED_MESSAGE = Evaluation.LOCKED_MESSAGE
+    LOCKED_DELETE_MESSAGE = Evaluation.LOCKED_DELETE_MESSAGE
 
     class Meta:
         ordering = ["evaluation", "pk"]

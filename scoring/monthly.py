@@ -45,16 +45,8 @@ from inspections.models import Complaint, Inspection, InspectionStatus, ItemResu
 from inspections.selectors import Coverage, coverage_by_contract
 from logistics.quarters import Month
 from scoring.models import Evaluation, EvaluationStatus
+from scoring.report_data import KINDS
 
-#: the kinds in the order the reports list them
-KINDS = (
-    InspectionKind.DAILY,
-    InspectionKind.WEEKLY,
-    InspectionKind.MONTHLY_JOINT,
-    InspectionKind.SELF,
-    InspectionKind.SPECIAL,
-    InspectionKind.EXTERNAL,
-)
 #: kinds with planned rounds (the office's three and the vendor's self-check)
 PLANNED_KINDS = (InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SELF)
 TOP_FAILED = 5

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import rules
 
+from contracts.policy import of_the_contracts_vendor
 from logistics import policy
-from logistics.access import is_office, is_vendor_user
+from logistics.policy import is_office_staff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -16,21 +17,8 @@ if TYPE_CHECKING:
     from logistics.models import User
 
 
-@rules.predicate
-def is_office_staff(user: User | AnonymousUser) -> bool:
-    return is_office(user)
-
-
 for _action in ("review", "finalize", "reopen", "recompute", "compute_quarter"):
     policy.add(f"evaluation.{_action}", is_office_staff)
-
-
-@rules.predicate
-def of_the_evaluations_vendor(user: User | AnonymousUser, evaluation: Any) -> bool:
-    """Staff of the evaluated contract's vendor (without an evaluation: vendor staff at all, the role's question)."""
-    if evaluation is None:
-        return is_vendor_user(user)
-    return is_vendor_user(user) and user.vendor_id == evaluation.contract.vendor_id
 
 
 @rules.predicate
@@ -39,10 +27,11 @@ def objection_period_open(user: User | AnonymousUser, evaluation: Any) -> bool:
 
 
 policy.add("evaluation.publish", is_office_staff)
-policy.add("evaluation.accept", of_the_evaluations_vendor)
-policy.add("objection.file", of_the_evaluations_vendor)
+# staff of the evaluated contract's vendor (without an evaluation: vendor staff at all, the role's question)
+policy.add("evaluation.accept", of_the_contracts_vendor)
+policy.add("objection.file", of_the_contracts_vendor)
 policy.add("objection.rule", is_office_staff)
 # what the pages ask before showing a button (the services check the period themselves, with a message)
-policy.add("objection.file.now", of_the_evaluations_vendor & objection_period_open)
+policy.add("objection.file.now", of_the_contracts_vendor & objection_period_open)
 # the half-year and annual appraisal: the office computes it (again); leaders read it and print it
 policy.add("appraisal.compute", is_office_staff)

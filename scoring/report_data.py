@@ -30,6 +30,7 @@ from logistics.selectors import certificates_expiring
 from scoring import selectors
 from scoring.models import Evaluation, Objection
 
+#: the kinds in the order the reports (quarterly and monthly) list them
 KINDS = (
     InspectionKind.DAILY,
     InspectionKind.WEEKLY,

@@ -509,42 +509,39 @@ def objection_options(evaluation: Evaluation) -> list[ObjectionOption]:
         )
     quarter = Quarter.parse(evaluation.quarter)
     facts = quarter_facts(quarter, [evaluation.contract])[evaluation.contract_id]
-    for item in facts.failed_items:
-        if (EvidenceType.ITEM_RESULT, item.id) not in priced:
-            options.append(
-                ObjectionOption(
-                    f"item_result:{item.id}",
-                    ObjectionTarget.ITEM_RESULT,
-                    item.id,
-                    EvidenceType.ITEM_RESULT,
-                    item.id,
-                    _("Failed checklist item %(ref)s") % {"ref": item.ref},
+    # the priced facts no line names: the objection targets the record that the ruling corrects
+    unpriced = (
+        (
+            facts.failed_items,
+            EvidenceType.ITEM_RESULT,
+            lambda item: _("Failed checklist item %(ref)s") % {"ref": item.ref},
+        ),
+        (
+            facts.upheld_complaints,
+            EvidenceType.COMPLAINT,
+            lambda complaint: _("Upheld complaint %(ref)s") % {"ref": complaint.ref},
+        ),
+        (
+            facts.overdue_rectifications,
+            EvidenceType.RECTIFICATION,
+            lambda order: (
+                _("Overdue rectification order %(ref)s (%(days)d days)") % {"ref": order.ref, "days": order.days}
+            ),
+        ),
+    )
+    for records, kind, describe in unpriced:
+        for record in records:
+            if (kind, record.id) not in priced:
+                options.append(
+                    ObjectionOption(
+                        f"{kind.value}:{record.id}",
+                        ObjectionTarget(kind.value),
+                        record.id,
+                        kind,
+                        record.id,
+                        describe(record),
+                    )
                 )
-            )
-    for complaint in facts.upheld_complaints:
-        if (EvidenceType.COMPLAINT, complaint.id) not in priced:
-            options.append(
-                ObjectionOption(
-                    f"complaint:{complaint.id}",
-                    ObjectionTarget.COMPLAINT,
-                    complaint.id,
-                    EvidenceType.COMPLAINT,
-                    complaint.id,
-                    _("Upheld complaint %(ref)s") % {"ref": complaint.ref},
-                )
-            )
-    for order in facts.overdue_rectifications:
-        if (EvidenceType.RECTIFICATION, order.id) not in priced:
-            options.append(
-                ObjectionOption(
-                    f"rectification:{order.id}",
-                    ObjectionTarget.RECTIFICATION,
-                    order.id,
-                    EvidenceType.RECTIFICATION,
-                    order.id,
-                    _("Overdue rectification order %(ref)s (%(days)d days)") % {"ref": order.ref, "days": order.days},
-                )
-            )
     return options
 
 

@@ -52,6 +52,12 @@ def _q6(value: Decimal | None) -> Decimal | None:
     return None if value is None else value.quantize(SIX, rounding=ROUND_HALF_UP)
 
 
+def locked_evaluation(pk: int, *related: str) -> Evaluation:
+    """The evaluation read again, its row (not its related rows) locked until the transaction ends."""
+    evaluations = Evaluation.objects.select_for_update(of=("self",))
+    return (evaluations.select_related(*related) if related else evaluations).get(pk=pk)
+
+
 # --- compute --------------------------------------------------------------------------------------------
 COMPARED = ("scheme_id", "raw_score", "score", "grade", "explanation", "facts")
 
@@ -170,19 +176,7 @@ def _draft_settlements(
         quarter=quarter,
         skip_final=True,
         savepoint=False,  # inside the close's transaction, which fails as a whole
-        items=[
-            contract_services.SettlementInput(
-                contract=facts[e.contract_id].contract,
-                score=e.score,
-                grade=e.grade,
-                failed_items=facts[e.contract_id].failed_items,
-                upheld_complaints=facts[e.contract_id].upheld_complaints,
-                overdue_rectifications=facts[e.contract_id].overdue_rectifications,
-                missed_self_checks=facts[e.contract_id].missed_self_checks,
-                late_work_orders=facts[e.contract_id].late_work_orders,
-            )
-            for e in evaluations
-        ],
+        items=[_settlement_input(facts[e.contract_id], e.score, e.grade) for e in evaluations],
     )
 
 
@@ -199,7 +193,7 @@ def evaluation_review(
     by: User,
 ) -> Evaluation:
     """Record the joint evaluation meeting, with an optional manual adjustment within the scheme's bound."""
-    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=evaluation.pk)
+    evaluation = locked_evaluation(evaluation.pk, "scheme")
     if evaluation.is_final:  # the flow's final -> reviewed is the audited reopening's, not a new meeting's
         raise ValidationError(_("This evaluation is final; reopen it first, with a reason."))
     EVALUATION_FLOW.check(
@@ -252,11 +246,7 @@ def evaluation_publish(
     settlement and every ledger line with its evidence, open to objections until the deadline. ``again``: a
     published result is sent once more with a new objection period (its figures changed since); the objections
     already filed stay as they are."""
-    evaluation = (
-        Evaluation.objects.select_for_update(of=("self",))
-        .select_related("scheme", "contract__vendor")
-        .get(pk=evaluation.pk)
-    )
+    evaluation = locked_evaluation(evaluation.pk, "scheme", "contract__vendor")
     if not may(by, "evaluation.publish", evaluation):
         raise ValidationError(_("Only the logistics office publishes a result to the vendor."))
     if evaluation.status == EvaluationStatus.PUBLISHED and not again:
@@ -303,7 +293,7 @@ def deadline_text(evaluation: Evaluation) -> str:
 def evaluation_accept(*, evaluation: Evaluation, by: User) -> Evaluation:
     """The vendor declares it has no (further) objection: its objection period ends now (those it filed keep
     waiting for their rulings)."""
-    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
+    evaluation = locked_evaluation(evaluation.pk, "contract")
     if not may(by, "evaluation.accept", evaluation):
         raise ValidationError(_("Only the vendor's staff can accept its result."))
     if not evaluation.objection_period_open():
@@ -425,7 +415,7 @@ def _refuse_unseen_money(evaluation: Evaluation, quarter: Quarter, facts: select
 def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | None = None) -> Evaluation:
     """Lock the evaluation and apply the contract's clauses to the quarter's facts (ledger, settlement,
     warnings, termination recommendation, renewal flag); the report is queued. Twice is once."""
-    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
+    evaluation = locked_evaluation(evaluation.pk, "contract")
     if evaluation.is_final:
         return evaluation
     blockers = finalize_blockers(evaluation)
@@ -434,19 +424,9 @@ def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | No
     quarter = Quarter.parse(evaluation.quarter)
     facts = selectors.quarter_facts(quarter, [evaluation.contract], as_of=as_of)[evaluation.contract_id]
     _refuse_unseen_money(evaluation, quarter, facts)
-    contract_services.settlement_apply(
-        contract=evaluation.contract,
-        quarter=quarter,
-        score=evaluation.score,
-        grade=evaluation.grade,
-        failed_items=facts.failed_items,
-        upheld_complaints=facts.upheld_complaints,
-        overdue_rectifications=facts.overdue_rectifications,
-        missed_self_checks=facts.missed_self_checks,
-        late_work_orders=facts.late_work_orders,
-        finalize=True,
-        by=by,
-    )
+    # the same input as the preview (``_refuse_unseen_money``), given as the keywords the service takes
+    priced = _settlement_input(facts, evaluation.score, evaluation.grade)
+    contract_services.settlement_apply(quarter=quarter, finalize=True, by=by, **vars(priced))
     evaluation.facts = selectors.facts_summary(facts)  # the facts the final money was priced from
     EVALUATION_FLOW.advance(evaluation, EvaluationStatus.FINAL)
     evaluation.finalized_at = timezone.now()
@@ -527,7 +507,7 @@ def evaluation_reopen(*, evaluation: Evaluation, reason: str, by: User) -> Evalu
 def evaluation_correct_facts(*, evaluation: Evaluation, reason: str, by: User | None = None) -> bool:
     """A final evaluation whose stored facts disagree with its final ledger takes the ledger's facts (what the
     money was priced from) and is sealed again. Returns whether anything changed; the money never does."""
-    evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
+    evaluation = locked_evaluation(evaluation.pk)
     if not evaluation.is_final:
         raise ValidationError(_("Only a final evaluation is corrected this way; recompute the others."))
     if not reason.strip():

@@ -46,7 +46,7 @@ def objection_file(
     *, evaluation: Evaluation, target_key: str, reasons: str, files: list[Any] | None = None, by: User
 ) -> Objection:
     """The vendor objects to one fact of its published quarter, with its reasons and files."""
-    evaluation = Evaluation.objects.select_for_update(of=("self",)).select_related("contract").get(pk=evaluation.pk)
+    evaluation = services.locked_evaluation(evaluation.pk, "contract")
     if not may(by, "objection.file", evaluation):
         raise ValidationError(_("Only the vendor's staff can object to its result."))
     if not evaluation.objection_period_open():
@@ -117,11 +117,7 @@ def objection_rule(
     """The office rules on an objection with its reasons. Upheld: the fact is corrected (``points``: how much
     the score changes, for an objection to the score) and the contract's quarter recomputed."""
     objection = Objection.objects.select_for_update(of=("self",)).get(pk=objection.pk)
-    evaluation = (
-        Evaluation.objects.select_for_update(of=("self",))
-        .select_related("contract__vendor", "scheme")
-        .get(pk=objection.evaluation_id)
-    )
+    evaluation = services.locked_evaluation(objection.evaluation_id, "contract__vendor", "scheme")
     if not may(by, "objection.rule", objection):
         raise ValidationError(_("Only the logistics office rules on objections."))
     OBJECTION_FLOW.check(objection.status, ObjectionStatus.UPHELD, _("This objection has already been ruled on."))

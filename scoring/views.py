@@ -35,7 +35,8 @@ register_download("objection-file", ObjectionFile, "file")
 SORTS = {"score": "-score", "contract": "contract__number", "grade": "grade"}
 
 
-def _quarter_or_404(key: str) -> Quarter:
+def quarter_or_404(key: str) -> Quarter:
+    """The quarter a URL names (``2026Q3``); a malformed one is a page not found."""
     try:
         return Quarter.parse(key)
     except ValueError:
@@ -50,7 +51,7 @@ def overview_default(request: HttpRequest) -> HttpResponse:
 @role_required("office", "leader")
 @require_http_methods(["GET", "POST"])
 def overview(request: HttpRequest, quarter: str) -> HttpResponse:
-    q = _quarter_or_404(quarter)
+    q = quarter_or_404(quarter)
     if request.method == "POST":
         if not may(request.user, "evaluation.compute_quarter"):
             raise PermissionDenied

@@ -17,6 +17,7 @@ from logistics.web import role_required
 from scoring import charts, report_data, reports
 from scoring.exports import quarter_workbook
 from scoring.models import Evaluation, Report
+from scoring.views import quarter_or_404
 
 
 def _quarter(request: HttpRequest) -> Quarter:
@@ -76,10 +77,7 @@ def contract_report(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @role_required("leader", "office")
 def summary_report(request: HttpRequest, quarter: str) -> HttpResponse:
-    try:
-        key = Quarter.parse(quarter)
-    except ValueError:
-        raise Http404
+    key = quarter_or_404(quarter)
     report = reports.request_summary_report(key, _language(request))
     return _report_response(request, report, f"summary-{key.key}.pdf")
 
@@ -123,10 +121,7 @@ def retry_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("office", "leader")
 def export_quarter(request: HttpRequest, quarter: str) -> HttpResponse:
-    try:
-        key = Quarter.parse(quarter)
-    except ValueError:
-        raise Http404
+    key = quarter_or_404(quarter)
     evaluations = (
         Evaluation.objects.filter(quarter=key.key)
         .select_related("contract__vendor", "contract__category")

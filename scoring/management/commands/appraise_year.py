@@ -9,10 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from scoring import selectors_year, services_year
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+from scoring.calculations import number_text
 
 
 class Command(BaseCommand):
@@ -36,7 +33,7 @@ class Command(BaseCommand):
                 "contract": line.contract.number,
                 "vendor": line.contract.vendor.legal_name,
                 "quarters": line.quarters,
-                "score": _text(line.score),
+                "score": number_text(line.score),
                 "grade": line.grade,
                 "rank": line.rank,
                 "provisional": line.provisional,
@@ -48,7 +45,7 @@ class Command(BaseCommand):
             {
                 "vendor": line.vendor.legal_name,
                 "contracts": line.contracts,
-                "score": _text(line.score),
+                "score": number_text(line.score),
                 "grade": line.grade,
                 "rank": line.rank,
                 "provisional": line.provisional,

@@ -14,11 +14,8 @@ from contracts.explanations import describe
 from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
 from logistics.quarters import Quarter
 from scoring import components, selectors, services
+from scoring.calculations import number_text
 from scoring.models import Evaluation, Objection
-
-
-def _decimal(value: Any) -> str | None:
-    return None if value is None else str(value)
 
 
 class Command(BaseCommand):
@@ -104,7 +101,7 @@ class Command(BaseCommand):
                     "target": o.target,
                     "fact": o.target_key,
                     "reference": o.reference,
-                    "amount": _decimal(o.amount),
+                    "amount": number_text(o.amount),
                     "reasons": o.reasons,
                     "filed_at": moment(o.filed_at),
                     "status": o.status,
@@ -138,10 +135,10 @@ class Command(BaseCommand):
                 None
                 if component.value is None
                 else {
-                    "value": _decimal(component.value),
+                    "value": number_text(component.value),
                     "n": component.n,
-                    "weight": _decimal(component.weight.quantize(Decimal("0.01"))),
-                    "effective_weight": _decimal(component.effective_weight.quantize(Decimal("0.0001"))),
+                    "weight": number_text(component.weight.quantize(Decimal("0.01"))),
+                    "effective_weight": number_text(component.effective_weight.quantize(Decimal("0.0001"))),
                 }
             )
         money: dict[str, Any] = dict.fromkeys(
@@ -151,13 +148,13 @@ class Command(BaseCommand):
         if settlement is not None:
             money = {
                 "settlement": settlement.status,
-                "fee": _decimal(settlement.fee),
-                "deductions": _decimal(settlement.deductions),
-                "cap": _decimal(settlement.cap),
-                "cap_applied": _decimal(settlement.cap_applied),
-                "bonuses": _decimal(settlement.bonuses),
-                "adjustments": _decimal(settlement.adjustments),
-                "payable": _decimal(settlement.payable),
+                "fee": number_text(settlement.fee),
+                "deductions": number_text(settlement.deductions),
+                "cap": number_text(settlement.cap),
+                "cap_applied": number_text(settlement.cap_applied),
+                "bonuses": number_text(settlement.bonuses),
+                "adjustments": number_text(settlement.adjustments),
+                "payable": number_text(settlement.payable),
             }
             terms = [
                 {
@@ -176,8 +173,8 @@ class Command(BaseCommand):
             "status": evaluation.status,
             "components": scores,
             "satisfaction": selectors.satisfaction_of(evaluation),
-            "adjustment": _decimal(evaluation.adjustment),
-            "score": _decimal(evaluation.score),
+            "adjustment": number_text(evaluation.adjustment),
+            "score": number_text(evaluation.score),
             "grade": evaluation.grade,
             "facts": evaluation.facts,
             "terms_versions": terms,
@@ -186,7 +183,7 @@ class Command(BaseCommand):
             "ledger": [
                 {
                     "kind": line.kind,
-                    "amount": _decimal(line.amount),
+                    "amount": number_text(line.amount),
                     "clause": line.clause.kind if line.clause else None,
                     "terms_version": line.terms_version.number if line.terms_version else None,
                     "evidence": line.evidence_type,
