@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -100,6 +101,15 @@ def user_ref(verbose_name: Any, *, optional: bool = True, related_name: str = "+
         blank=optional,
         related_name=related_name,
         verbose_name=verbose_name,
+    )
+
+
+def optional_ref(
+    to: Any, verbose_name: Any, *, on_delete: Callable, related_name: str, **options: Any
+) -> models.ForeignKey:
+    """A reference that may stay empty (``null`` and ``blank``): a user's department, a robot's vendor."""
+    return models.ForeignKey(
+        to, on_delete=on_delete, null=True, blank=True, related_name=related_name, verbose_name=verbose_name, **options
     )
 
 
