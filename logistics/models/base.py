@@ -11,6 +11,17 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+#: what ``logistics.models`` re-exports (the model modules import the constraint helpers from here)
+__all__ = [
+    "AuditedManager",
+    "AuditedQuerySet",
+    "BilingualNameModel",
+    "TimeStampedModel",
+    "choice_check",
+    "stamp",
+    "user_ref",
+]
+
 
 def english_active() -> bool:
     return (translation.get_language() or "").startswith("en")

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from logistics.models.base import user_ref
 from logistics.uploads import RandomName, private_storage
 
+__all__ = ["Document"]
+
 
 class RenderStatus(models.TextChoices):
     PENDING = "pending", _("Being prepared")

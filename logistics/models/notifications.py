@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from logistics.channels import ROBOTS, Channel, robot_choices
 from logistics.models.base import TimeStampedModel, check, optional_ref, unique
 
+__all__ = ["GroupRobot", "Notification"]
+
 
 class Notification(models.Model):
     recipient = optional_ref(

@@ -17,6 +17,24 @@ from logistics.models.base import AuditedManager, TimeStampedModel, check, choic
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
+__all__ = [
+    "TENDER_FLOW",
+    "AwardObjection",
+    "Bid",
+    "BidAttachment",
+    "BidCheck",
+    "BidScore",
+    "ObjectionRuling",
+    "QualificationCheck",
+    "ScoreSheet",
+    "Tender",
+    "TenderAttachment",
+    "TenderCriterion",
+    "TenderQuestion",
+    "TenderRegistration",
+    "TenderStatus",
+]
+
 
 class TenderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

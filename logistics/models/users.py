@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from logistics import channels
 from logistics.models.base import optional_ref
 
+__all__ = ["User"]
+
 
 class User(AbstractUser):
     department = optional_ref("logistics.Department", _("department"), on_delete=models.PROTECT, related_name="users")

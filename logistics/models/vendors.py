@@ -18,6 +18,21 @@ from logistics.models.base import AuditedManager, TimeStampedModel, check, in_la
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
+__all__ = [
+    "VENDOR_FLOW",
+    "BadRecord",
+    "Certificate",
+    "CertificateHolder",
+    "CertificateReview",
+    "CertificateType",
+    "Severity",
+    "StaffCertificate",
+    "Vendor",
+    "VendorStaff",
+    "VendorStatus",
+    "VendorStatusChange",
+]
+
 
 class VendorStatus(models.TextChoices):
     APPLICANT = "applicant", _("Applicant")
