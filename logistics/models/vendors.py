@@ -14,9 +14,8 @@ from simple_history.models import HistoricalRecords
 
 from logistics import channels
 from logistics.credit_code import validate_credit_code
-from logistics.models.base import AuditedManager, TimeStampedModel, check, in_language, unique, user_ref
+from logistics.models.base import AuditedManager, TimeStampedModel, check, in_language, private_file, unique, user_ref
 from logistics.transitions import Flow
-from logistics.uploads import RandomName, private_storage
 
 __all__ = [
     "VENDOR_FLOW",
@@ -262,12 +261,8 @@ class VerifiedPaper(models.Model):
     @staticmethod
     def scan_field(folder: str) -> models.FileField:
         """The uploaded scan, kept in private storage under ``folder``."""
-        return models.FileField(
-            _("scan"),
-            storage=private_storage,
-            upload_to=RandomName(folder),
-            blank=True,
-            help_text=_("PDF, JPEG or PNG, at most 15 MB; never served publicly."),
+        return private_file(
+            folder, _("scan"), blank=True, help_text=_("PDF, JPEG or PNG, at most 15 MB; never served publicly.")
         )
 
     @staticmethod
