@@ -64,6 +64,8 @@ from logistics.services import vendors as vendor_services
 from logistics.services.vendors import vendor_change_status
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from logistics.models import User
 
 
@@ -390,6 +392,15 @@ def _open_review(vendor: Vendor, user: User) -> Any:
     return admission_services.admission_review_open(vendor=vendor, by=user)
 
 
+def _status_action(to_status: str, *, description: str, name: str) -> Callable:
+    """A vendor admin action moving the vendor to ``to_status``, with the reason it asks for."""
+    return reason_action(
+        lambda v, reason, user: vendor_change_status(vendor=v, to_status=to_status, reason=reason, by=user),
+        description=description,
+        name=name,
+    )
+
+
 @admin.register(Vendor)
 class VendorAdmin(ScopedAdmin):
     list_display = [
@@ -471,27 +482,9 @@ class VendorAdmin(ScopedAdmin):
     )
     actions = [
         service_action(_open_review, description=gettext_lazy("Open an admission review"), name="open_review"),
-        reason_action(
-            lambda v, reason, user: vendor_change_status(
-                vendor=v, to_status=VendorStatus.SUSPENDED, reason=reason, by=user
-            ),
-            description=gettext_lazy("Suspend"),
-            name="suspend",
-        ),
-        reason_action(
-            lambda v, reason, user: vendor_change_status(
-                vendor=v, to_status=VendorStatus.ADMITTED, reason=reason, by=user
-            ),
-            description=gettext_lazy("Lift the suspension"),
-            name="reinstate",
-        ),
-        reason_action(
-            lambda v, reason, user: vendor_change_status(
-                vendor=v, to_status=VendorStatus.BLACKLISTED, reason=reason, by=user
-            ),
-            description=gettext_lazy("Blacklist"),
-            name="blacklist",
-        ),
+        _status_action(VendorStatus.SUSPENDED, description=gettext_lazy("Suspend"), name="suspend"),
+        _status_action(VendorStatus.ADMITTED, description=gettext_lazy("Lift the suspension"), name="reinstate"),
+        _status_action(VendorStatus.BLACKLISTED, description=gettext_lazy("Blacklist"), name="blacklist"),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -524,76 +517,72 @@ class VendorStaffAdmin(ScopedAdmin):
     inlines = [StaffCertificateInline]
 
 
-@admin.register(Certificate)
-class CertificateAdmin(ScopedAdmin):
-    form = CertificateForm
-    list_display = ["vendor", "type", "number", "issued_on", "expires_on", "review", "download"]
+class CertificateReviewAdmin(ScopedAdmin):
+    """A kind of certificate the vendors upload (their own, their staff's): the office verifies it against the
+    original or returns it with a reason; its scan is downloaded through the ``download_kind`` URL."""
+
+    owner_field = ""  # whose certificate it is: first on the form, before the form's own fields
+    download_kind = ""
     list_filter = ["review", "type", "expires_on"]
     readonly_fields = ["review", "review_reason", "reviewed_at", "reviewed_by", "submitted_by"]
-    actions = [
-        service_action(
-            lambda cert, user: vendor_services.certificate_verify(certificate=cert, by=user),
-            description=gettext_lazy("Verify the selected certificates (checked against the original)"),
-            name="verify_certificates",
-        ),
-        reason_action(
-            lambda cert, reason, user: vendor_services.certificate_return(certificate=cert, reason=reason, by=user),
-            description=gettext_lazy("Return the selected certificates to the vendor, with a reason"),
-            name="return_certificates",
-        ),
-    ]
+
+    @staticmethod
+    def review_actions(verify: Callable, return_: Callable) -> list[Callable]:
+        """The verify and return actions, through the services ``verify(certificate, by)`` and
+        ``return_(certificate, reason, by)``."""
+        return [
+            service_action(
+                lambda cert, user: verify(certificate=cert, by=user),
+                description=gettext_lazy("Verify the selected certificates (checked against the original)"),
+                name="verify_certificates",
+            ),
+            reason_action(
+                lambda cert, reason, user: return_(certificate=cert, reason=reason, by=user),
+                description=gettext_lazy("Return the selected certificates to the vendor, with a reason"),
+                name="return_certificates",
+            ),
+        ]
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [self.owner_field, *self.form.Meta.fields, *self.readonly_fields]
+
+    @admin.display(description=gettext_lazy("scan"))
+    def download(self, obj: Certificate | StaffCertificate) -> str:
+        if not obj.scan:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("download", args=[self.download_kind, obj.pk]), _("Download"))
+
+
+@admin.register(Certificate)
+class CertificateAdmin(CertificateReviewAdmin):
+    form = CertificateForm
+    owner_field = "vendor"
+    download_kind = "certificate"
+    list_display = ["vendor", "type", "number", "issued_on", "expires_on", "review", "download"]
+    actions = CertificateReviewAdmin.review_actions(
+        vendor_services.certificate_verify, vendor_services.certificate_return
+    )
     list_select_related = ["vendor", "type"]
     search_fields = ["number", "vendor__legal_name"]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["vendor", *CertificateForm.Meta.fields, *self.readonly_fields]
-
-    @admin.display(description=gettext_lazy("scan"))
-    def download(self, obj: Certificate) -> str:
-        if not obj.scan:
-            return "—"
-        return format_html('<a href="{}">{}</a>', reverse("download", args=["certificate", obj.pk]), _("Download"))
-
 
 @admin.register(StaffCertificate)
-class StaffCertificateAdmin(ScopedAdmin):
+class StaffCertificateAdmin(CertificateReviewAdmin):
     """Work certificates: those the vendor's staff upload wait here for the office's verification."""
 
     form = StaffCertificateForm
+    owner_field = "staff"
+    download_kind = "staff-certificate"
     list_display = ["staff", "vendor_name", "type", "number", "issued_on", "expires_on", "review", "download"]
-    list_filter = ["review", "type", "expires_on"]
-    readonly_fields = ["review", "review_reason", "reviewed_at", "reviewed_by", "submitted_by"]
-    actions = [
-        service_action(
-            lambda cert, user: vendor_services.staff_certificate_verify(certificate=cert, by=user),
-            description=gettext_lazy("Verify the selected certificates (checked against the original)"),
-            name="verify_certificates",
-        ),
-        reason_action(
-            lambda cert, reason, user: vendor_services.staff_certificate_return(
-                certificate=cert, reason=reason, by=user
-            ),
-            description=gettext_lazy("Return the selected certificates to the vendor, with a reason"),
-            name="return_certificates",
-        ),
-    ]
+    actions = CertificateReviewAdmin.review_actions(
+        vendor_services.staff_certificate_verify, vendor_services.staff_certificate_return
+    )
     list_select_related = ["staff__vendor", "type"]
     search_fields = ["number", "staff__name", "staff__vendor__legal_name"]
-
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["staff", *StaffCertificateForm.Meta.fields, *self.readonly_fields]
 
     @admin.display(description=gettext_lazy("vendor"), ordering="staff__vendor__legal_name")
     def vendor_name(self, obj: StaffCertificate) -> str:
         return obj.staff.vendor.legal_name
-
-    @admin.display(description=gettext_lazy("scan"))
-    def download(self, obj: StaffCertificate) -> str:
-        if not obj.scan:
-            return "—"
-        return format_html(
-            '<a href="{}">{}</a>', reverse("download", args=["staff-certificate", obj.pk]), _("Download")
-        )
 
 
 @admin.register(BadRecord)
@@ -674,6 +663,21 @@ def _award_top(tender: Tender, user: User) -> Any:
     return tender_services.tender_award(tender=tender, by=user)
 
 
+#: the tender's fields its services write (shown read-only, in the "Status" fieldset)
+TENDER_STATUS_FIELDS = (
+    "status",
+    "published_at",
+    "qualification_confirmed_at",
+    "failure_reason",
+    "awarded_bid",
+    "award_reason",
+    "publicity_started_at",
+    "publicity_ends_at",
+    "awarded_at",
+    "awarded_by",
+)
+
+
 @admin.register(Tender)
 class TenderAdmin(ScopedAdmin):
     list_display = ["number", "title", "category", "status_label", "bid_deadline", "opening_at", "bid_count", "pages"]
@@ -681,18 +685,7 @@ class TenderAdmin(ScopedAdmin):
     list_select_related = ["category"]
     search_fields = ["number", "title"]
     filter_horizontal = ["sites", "required_certificate_types", "invited_vendors", "committee"]
-    readonly_fields = [
-        "status",
-        "published_at",
-        "qualification_confirmed_at",
-        "failure_reason",
-        "awarded_bid",
-        "award_reason",
-        "publicity_started_at",
-        "publicity_ends_at",
-        "awarded_at",
-        "awarded_by",
-    ]
+    readonly_fields = list(TENDER_STATUS_FIELDS)
     inlines = [CriterionInline, TenderAttachmentInline]
     fieldsets = (
         (None, {"fields": ("number", "title", "category", "sites", "scope", "service_standards")}),
@@ -710,23 +703,7 @@ class TenderAdmin(ScopedAdmin):
         ),
         (gettext_lazy("Method and dates"), {"fields": ("method", "invited_vendors", "bid_deadline", "opening_at")}),
         (gettext_lazy("Evaluation"), {"fields": ("price_weight", "renewal_bonus", "committee", "publicity_days")}),
-        (
-            gettext_lazy("Status"),
-            {
-                "fields": (
-                    "status",
-                    "published_at",
-                    "qualification_confirmed_at",
-                    "failure_reason",
-                    "awarded_bid",
-                    "award_reason",
-                    "publicity_started_at",
-                    "publicity_ends_at",
-                    "awarded_at",
-                    "awarded_by",
-                )
-            },
-        ),
+        (gettext_lazy("Status"), {"fields": TENDER_STATUS_FIELDS}),
     )
     actions = [
         service_action(
@@ -825,37 +802,26 @@ class BidAdmin(ScopedAdmin):
     search_fields = ["vendor__legal_name", "tender__number"]
     sortable_by = ["tender", "vendor", "submitted_at"]
     inlines = [BidCheckInline, BidAttachmentInline]
+    envelope_fields = ["tender", "vendor", "submitted_at"]  # shown while the bid is sealed too
+    sealed_fields = [
+        "price",
+        "proposal",
+        "past_projects",
+        "past_projects_description",
+        "qualified_shown",
+        "renewal_bonus_shown",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # vendors bid from their pages
 
     def get_fields(self, request: HttpRequest, obj: Bid | None = None) -> list[str]:
-        base = ["tender", "vendor", "submitted_at"]
         if obj is not None and bid_is_sealed_for(request.user, obj):
-            return [*base, "sealed_notice"]
-        return [
-            *base,
-            "price",
-            "proposal",
-            "past_projects",
-            "past_projects_description",
-            "qualified_shown",
-            "renewal_bonus_shown",
-        ]
+            return [*self.envelope_fields, "sealed_notice"]
+        return [*self.envelope_fields, *self.sealed_fields]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Bid | None = None) -> list[str]:
-        return [
-            "tender",
-            "vendor",
-            "submitted_at",
-            "price",
-            "proposal",
-            "past_projects",
-            "past_projects_description",
-            "qualified_shown",
-            "renewal_bonus_shown",
-            "sealed_notice",
-        ]
+        return [*self.envelope_fields, *self.sealed_fields, "sealed_notice"]
 
     def get_inlines(self, request: HttpRequest, obj: Bid | None) -> list:
         if obj is not None and bid_is_sealed_for(request.user, obj):

@@ -8,6 +8,7 @@ three hand-written ones); SMS through the provider interface of ``logistics.sms`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -50,6 +51,12 @@ def db_default(value: list[str]) -> Any:
     from django.db.models import JSONField, Value
 
     return Value(list(value), output_field=JSONField())
+
+
+def model_field(verbose_name: Any, default: Callable[[], list[str]], **kwargs: Any) -> Any:
+    """The model field of a choice of channels (a JSON list); the database holds the ``default`` too, for rows
+    written outside the ORM."""
+    return models.JSONField(verbose_name, default=default, db_default=db_default(default()), blank=True, **kwargs)
 
 
 def personal_choices() -> list[tuple[str, Any]]:

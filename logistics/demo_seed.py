@@ -26,122 +26,45 @@ DEPARTMENTS = [
     ("general", "办公室", "General Office", Department.Kind.OTHER, ""),
 ]
 
-# (code, name, name_en, building, floor, area, [(kp code, kp name, kp name_en)])
+# (code, name, name_en, building, floor, area)
 SITES = [
-    (
-        "main-1f",
-        "办公主楼一层",
-        "Main building, ground floor",
-        "办公主楼",
-        "1F",
-        "大厅及公共区域",
-        [
-            ("lobby", "一层大厅", "Ground-floor lobby"),
-            ("toilet-1f", "一层公共卫生间", "Ground-floor toilets"),
-            ("fire-exit-1f", "一层消防通道", "Ground-floor fire exit"),
-        ],
-    ),
-    (
-        "main-office",
-        "办公主楼标准层",
-        "Main building, office floors",
-        "办公主楼",
-        "2F-12F",
-        "办公区",
-        [
-            ("corridor", "办公区走廊", "Office corridors"),
-            ("toilet-std", "标准层卫生间", "Office-floor toilets"),
-            ("pantry", "茶水间", "Pantries"),
-        ],
-    ),
-    (
-        "conference",
-        "会议中心",
-        "Conference centre",
-        "会议中心",
-        "1F-3F",
-        "会议室",
-        [
-            ("hall-1", "一号会议厅", "Conference hall 1"),
-            ("av-room", "音视频控制室", "AV control room"),
-        ],
-    ),
-    (
-        "canteen",
-        "机关餐厅",
-        "Staff canteen",
-        "综合楼",
-        "1F",
-        "餐厅及后厨",
-        [
-            ("kitchen", "后厨操作间", "Kitchen"),
-            ("cold-room", "冷库", "Cold room"),
-            ("sample-cabinet", "留样柜", "Food sample cabinet"),
-            ("dining-hall", "就餐区", "Dining hall"),
-        ],
-    ),
-    (
-        "plant-room",
-        "地下设备机房",
-        "Basement plant rooms",
-        "办公主楼",
-        "B1",
-        "设备区",
-        [
-            ("substation", "配电室", "Substation"),
-            ("chiller", "中央空调机房", "Chiller room"),
-            ("generator", "发电机房", "Generator room"),
-            ("pump", "消防水泵房", "Fire pump room"),
-        ],
-    ),
-    (
-        "garage",
-        "地下车库",
-        "Underground garage",
-        "办公主楼",
-        "B2",
-        "停车区",
-        [
-            ("garage-exit", "车库出入口", "Garage entrance"),
-        ],
-    ),
-    (
-        "gate",
-        "大院出入口",
-        "Compound gates",
-        "门岗",
-        "",
-        "东门、南门",
-        [
-            ("east-gate", "东门岗亭", "East gate"),
-            ("south-gate", "南门岗亭", "South gate"),
-            ("monitor", "监控中心", "CCTV room"),
-        ],
-    ),
-    (
-        "grounds",
-        "院区绿地",
-        "Compound grounds",
-        "",
-        "",
-        "院内绿化带",
-        [
-            ("lawn", "主楼前草坪", "Front lawn"),
-            ("trees", "行道树", "Avenue trees"),
-        ],
-    ),
-    (
-        "square",
-        "人民广场",
-        "People's Square",
-        "",
-        "",
-        "广场",
-        [
-            ("fountain", "音乐喷泉", "Fountain"),
-            ("square-toilet", "广场公厕", "Square public toilets"),
-        ],
-    ),
+    ("main-1f", "办公主楼一层", "Main building, ground floor", "办公主楼", "1F", "大厅及公共区域"),
+    ("main-office", "办公主楼标准层", "Main building, office floors", "办公主楼", "2F-12F", "办公区"),
+    ("conference", "会议中心", "Conference centre", "会议中心", "1F-3F", "会议室"),
+    ("canteen", "机关餐厅", "Staff canteen", "综合楼", "1F", "餐厅及后厨"),
+    ("plant-room", "地下设备机房", "Basement plant rooms", "办公主楼", "B1", "设备区"),
+    ("garage", "地下车库", "Underground garage", "办公主楼", "B2", "停车区"),
+    ("gate", "大院出入口", "Compound gates", "门岗", "", "东门、南门"),
+    ("grounds", "院区绿地", "Compound grounds", "", "", "院内绿化带"),
+    ("square", "人民广场", "People's Square", "", "", "广场"),
+]
+
+# (site code, key point code, name, name_en)
+KEY_POINTS = [
+    ("main-1f", "lobby", "一层大厅", "Ground-floor lobby"),
+    ("main-1f", "toilet-1f", "一层公共卫生间", "Ground-floor toilets"),
+    ("main-1f", "fire-exit-1f", "一层消防通道", "Ground-floor fire exit"),
+    ("main-office", "corridor", "办公区走廊", "Office corridors"),
+    ("main-office", "toilet-std", "标准层卫生间", "Office-floor toilets"),
+    ("main-office", "pantry", "茶水间", "Pantries"),
+    ("conference", "hall-1", "一号会议厅", "Conference hall 1"),
+    ("conference", "av-room", "音视频控制室", "AV control room"),
+    ("canteen", "kitchen", "后厨操作间", "Kitchen"),
+    ("canteen", "cold-room", "冷库", "Cold room"),
+    ("canteen", "sample-cabinet", "留样柜", "Food sample cabinet"),
+    ("canteen", "dining-hall", "就餐区", "Dining hall"),
+    ("plant-room", "substation", "配电室", "Substation"),
+    ("plant-room", "chiller", "中央空调机房", "Chiller room"),
+    ("plant-room", "generator", "发电机房", "Generator room"),
+    ("plant-room", "pump", "消防水泵房", "Fire pump room"),
+    ("garage", "garage-exit", "车库出入口", "Garage entrance"),
+    ("gate", "east-gate", "东门岗亭", "East gate"),
+    ("gate", "south-gate", "南门岗亭", "South gate"),
+    ("gate", "monitor", "监控中心", "CCTV room"),
+    ("grounds", "lawn", "主楼前草坪", "Front lawn"),
+    ("grounds", "trees", "行道树", "Avenue trees"),
+    ("square", "fountain", "音乐喷泉", "Fountain"),
+    ("square", "square-toilet", "广场公厕", "Square public toilets"),
 ]
 
 
@@ -158,17 +81,16 @@ def seed_reference() -> dict[str, Any]:
             code=code, defaults={"name": name, "name_en": name_en, "kind": kind, "speciality": speciality}
         )
     sites = {}
-    key_points = {}
-    for code, name, name_en, building, floor, area, points in SITES:
-        site, _ = Site.objects.get_or_create(
+    for code, name, name_en, building, floor, area in SITES:
+        sites[code], _ = Site.objects.get_or_create(
             code=code,
             defaults={"name": name, "name_en": name_en, "building": building, "floor": floor, "area": area},
         )
-        sites[code] = site
-        for kp_code, kp_name, kp_name_en in points:
-            key_points[kp_code], _ = KeyPoint.objects.get_or_create(
-                site=site, code=kp_code, defaults={"name": kp_name, "name_en": kp_name_en}
-            )
+    key_points = {}
+    for site_code, code, name, name_en in KEY_POINTS:
+        key_points[code], _ = KeyPoint.objects.get_or_create(
+            site=sites[site_code], code=code, defaults={"name": name, "name_en": name_en}
+        )
     categories = {category.code: category for category in ServiceCategory.objects.all()}
     return {"departments": departments, "sites": sites, "key_points": key_points, "categories": categories}
 

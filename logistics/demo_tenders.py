@@ -249,6 +249,12 @@ STAFF = {
     "moxiang": [("黄小燕", "文印员", [("health_certificate", "JK2025-0501", -5)])],
 }
 
+# vendor key, source, days ago, description, severity
+BAD_RECORDS = [
+    ("chengxin", "市公安局保安服务监管通报", 400, "派驻保安人员未持证上岗，且夜间巡逻记录造假。", Severity.SERIOUS),
+    ("mingjing", "某区政府机关事务中心履约评价", 900, "合同期内一次卫生检查不合格，已按期整改。", Severity.MINOR),
+]
+
 
 def seed_vendors(context: dict[str, Any]) -> dict[str, Vendor]:
     categories = context["categories"]
@@ -308,24 +314,12 @@ def seed_vendors(context: dict[str, Any]) -> dict[str, Vendor]:
                         "expires_on": expires_on,
                     },
                 )
-    BadRecord.objects.get_or_create(
-        vendor=vendors["chengxin"],
-        source="市公安局保安服务监管通报",
-        defaults={
-            "date": today - dt.timedelta(days=400),
-            "description": "派驻保安人员未持证上岗，且夜间巡逻记录造假。",
-            "severity": Severity.SERIOUS,
-        },
-    )
-    BadRecord.objects.get_or_create(
-        vendor=vendors["mingjing"],
-        source="某区政府机关事务中心履约评价",
-        defaults={
-            "date": today - dt.timedelta(days=900),
-            "description": "合同期内一次卫生检查不合格，已按期整改。",
-            "severity": Severity.MINOR,
-        },
-    )
+    for key, source, days_ago, description, severity in BAD_RECORDS:
+        BadRecord.objects.get_or_create(
+            vendor=vendors[key],
+            source=source,
+            defaults={"date": today - dt.timedelta(days=days_ago), "description": description, "severity": severity},
+        )
     for vendor in vendors.values():  # admitted before the demo's reviews were kept: for the categories they hold
         if vendor.status == VendorStatus.ADMITTED and not vendor.admitted_categories.exists():
             vendor.admitted_categories.set(vendor.categories.all())
@@ -423,41 +417,22 @@ def seed_tendering(context: dict[str, Any]) -> dict[str, Tender]:
         awarded.required_certificate_types.set([types["business_licence"]])
         legal, finance = context["reviewers"]["legal"], context["reviewers"]["finance"]
         awarded.committee.set([office, legal, finance])
-        criteria = [
-            TenderCriterion.objects.create(tender=awarded, name=name, weight=weight, sort_order=i)
-            for i, (name, weight) in enumerate(CLEANING_CRITERIA)
-        ]
+        criteria = _criteria(awarded, CLEANING_CRITERIA)
+        proposal = "详见技术方案：人员配置、作业流程、质量控制、应急预案。"
         offers = [
-            ("jiejing", "1180000.00", 12, 0),
-            ("mingjing", "1098000.00", 5, 1),
-            ("anjie", "1235000.00", 14, 2),
+            ("jiejing", "1180000.00", 12, proposal),
+            ("mingjing", "1098000.00", 5, proposal),
+            ("anjie", "1235000.00", 14, proposal),
         ]
-        bids = []
-        for key, price, projects, hours in offers:
-            bids.append(
-                Bid.objects.create(
-                    tender=awarded,
-                    vendor=vendors[key],
-                    price=Decimal(price),
-                    proposal="详见技术方案：人员配置、作业流程、质量控制、应急预案。",
-                    past_projects=projects,
-                    submitted_at=awarded.bid_deadline - dt.timedelta(days=3, hours=hours),
-                )
-            )
-        tender_services.bids_check(awarded, list(awarded.bids.select_related("vendor")))  # as stored now
-        awarded.qualification_confirmed_at = awarded.opening_at + dt.timedelta(hours=2)
-        awarded.save(update_fields=["qualification_confirmed_at"])
+        bids = _bids(awarded, vendors, offers, days_before=3)
+        _check_bids(awarded, confirmed=awarded.opening_at + dt.timedelta(hours=2))
         # technical scores of the three members (jiejing's proposal is the strongest)
         member_scores = {
             office.pk: [[27, 18, 18], [22, 15, 16], [25, 17, 17]],
             legal.pk: [[26, 17, 18], [23, 16, 15], [26, 16, 16]],
             finance.pk: [[28, 18, 17], [21, 15, 15], [24, 17, 18]],
         }
-        for member_id, per_bid in member_scores.items():
-            sheet = ScoreSheet.objects.create(tender=awarded, member_id=member_id, submitted_at=awarded.opening_at)
-            for bid, values in zip(bids, per_bid, strict=True):
-                for criterion, value in zip(criteria, values, strict=True):
-                    BidScore.objects.create(sheet=sheet, bid=bid, criterion=criterion, score=Decimal(value))
+        _score(awarded, bids, criteria, member_scores, submitted_at=awarded.opening_at)
         awarded = tender_services.tender_award(tender=awarded, by=office)
         _publicity_in_the_past(awarded, start=awarded.opening_at + dt.timedelta(days=2))
         awarded = tender_services.tender_award_confirm(tender=awarded, by=office, now=awarded.publicity_ends_at)
@@ -484,8 +459,7 @@ def seed_tendering(context: dict[str, Any]) -> dict[str, Tender]:
         open_tender.sites.set([sites["grounds"], sites["square"]])
         open_tender.required_certificate_types.set([types["business_licence"]])
         open_tender.committee.set([office])
-        for i, (name, weight) in enumerate([("养护方案", Decimal(35)), ("人员与机械配置", Decimal(25))]):
-            TenderCriterion.objects.create(tender=open_tender, name=name, weight=weight, sort_order=i)
+        _criteria(open_tender, [("养护方案", Decimal(35)), ("人员与机械配置", Decimal(25))])
         open_tender = tender_services.tender_publish(tender=open_tender, by=office)
         tender_services.bid_submit(
             tender=open_tender,
@@ -499,6 +473,54 @@ def seed_tendering(context: dict[str, Any]) -> dict[str, Tender]:
     tenders["open"] = open_tender
     tenders["publicity"] = _seed_publicity(context, types, now, today)
     return tenders
+
+
+def _criteria(tender: Tender, criteria: list[tuple[str, Decimal]]) -> list[TenderCriterion]:
+    """The tender's criteria (name, weight), in this order."""
+    return [
+        TenderCriterion.objects.create(tender=tender, name=name, weight=weight, sort_order=i)
+        for i, (name, weight) in enumerate(criteria)
+    ]
+
+
+def _bids(
+    tender: Tender, vendors: dict[str, Vendor], offers: list[tuple[str, str, int, str]], *, days_before: int
+) -> list[Bid]:
+    """The offers (vendor key, price, similar projects, proposal), an hour apart, ``days_before`` the deadline."""
+    return [
+        Bid.objects.create(
+            tender=tender,
+            vendor=vendors[key],
+            price=Decimal(price),
+            proposal=proposal,
+            past_projects=projects,
+            submitted_at=tender.bid_deadline - dt.timedelta(days=days_before, hours=i),
+        )
+        for i, (key, price, projects, proposal) in enumerate(offers)
+    ]
+
+
+def _check_bids(tender: Tender, *, confirmed: dt.datetime) -> None:
+    """The automatic qualification checks of the bids as stored now, confirmed by the office at ``confirmed``."""
+    tender_services.bids_check(tender, list(tender.bids.select_related("vendor")))
+    tender.qualification_confirmed_at = confirmed
+    tender.save(update_fields=["qualification_confirmed_at"])
+
+
+def _score(
+    tender: Tender,
+    bids: list[Bid],
+    criteria: list[TenderCriterion],
+    member_scores: dict[int, list[list[int]]],
+    *,
+    submitted_at: dt.datetime,
+) -> None:
+    """Each member's score sheet: member id -> a row of scores (one per criterion) for each bid."""
+    for member_id, per_bid in member_scores.items():
+        sheet = ScoreSheet.objects.create(tender=tender, member_id=member_id, submitted_at=submitted_at)
+        for bid, values in zip(bids, per_bid, strict=True):
+            for criterion, value in zip(criteria, values, strict=True):
+                BidScore.objects.create(sheet=sheet, bid=bid, criterion=criterion, score=Decimal(value))
 
 
 def _publicity_in_the_past(tender: Tender, *, start: dt.datetime) -> None:
@@ -571,37 +593,16 @@ def _seed_publicity(context: dict[str, Any], types: dict[str, Any], now: dt.date
     tender.sites.set([context["sites"]["main-1f"]])
     tender.required_certificate_types.set([types["business_licence"], types["iso9001"]])
     tender.committee.set([office, legal, finance])
-    criteria = [
-        TenderCriterion.objects.create(tender=tender, name=name, weight=weight, sort_order=i)
-        for i, (name, weight) in enumerate(CLEANING_CRITERIA)
-    ]
-    bids = [
-        Bid.objects.create(
-            tender=tender,
-            vendor=vendors[key],
-            price=Decimal(price),
-            proposal=proposal,
-            past_projects=projects,
-            submitted_at=tender.bid_deadline - dt.timedelta(days=2, hours=i),
-        )
-        for i, (key, price, projects, proposal) in enumerate(LIBRARY_BIDS)
-    ]
-    tender_services.bids_check(tender, list(tender.bids.select_related("vendor")))  # as stored now
-    tender.qualification_confirmed_at = tender.opening_at + dt.timedelta(hours=3)
-    tender.save(update_fields=["qualification_confirmed_at"])
+    criteria = _criteria(tender, CLEANING_CRITERIA)
+    bids = _bids(tender, vendors, LIBRARY_BIDS, days_before=2)
+    _check_bids(tender, confirmed=tender.opening_at + dt.timedelta(hours=3))
     qualified = [b for b in bids if b.vendor_id != vendors["huaan"].pk]
     member_scores = {  # anjie's proposal is the strongest; mingjing's price the lowest
         office.pk: [[27, 18, 18], [24, 16, 16], [25, 17, 17]],
         legal.pk: [[28, 17, 18], [23, 15, 16], [26, 17, 16]],
         finance.pk: [[26, 18, 17], [24, 16, 15], [25, 16, 17]],
     }
-    for member_id, per_bid in member_scores.items():
-        sheet = ScoreSheet.objects.create(
-            tender=tender, member_id=member_id, submitted_at=tender.opening_at + dt.timedelta(days=1)
-        )
-        for bid, values in zip(qualified, per_bid, strict=True):
-            for criterion, value in zip(criteria, values, strict=True):
-                BidScore.objects.create(sheet=sheet, bid=bid, criterion=criterion, score=Decimal(value))
+    _score(tender, qualified, criteria, member_scores, submitted_at=tender.opening_at + dt.timedelta(days=1))
     tender = tender_services.tender_award(tender=tender, by=office)
     _publicity_in_the_past(tender, start=now - dt.timedelta(days=1))
     mingjing = vendors["mingjing"]

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_filters.filterset import filterset_factory
 
 from logistics.access import scoped
 from logistics.models import (
@@ -88,16 +89,12 @@ class AnyYesNo(forms.Select):
         return {True: "true", False: "false", "true": "true", "false": "false"}.get(value, "")
 
 
-class DepartmentFilterSet(FilterSet):
-    class Meta:
-        model = Department
-        fields = ["kind", "speciality", "is_active"]
-
-
-class ServiceCategoryFilterSet(FilterSet):
-    class Meta:
-        model = ServiceCategory
-        fields = ["code", "is_active"]
+# the FilterSets that only list model fields, filtered as they are
+DepartmentFilterSet = filterset_factory(Department, FilterSet, ["kind", "speciality", "is_active"])
+ServiceCategoryFilterSet = filterset_factory(ServiceCategory, FilterSet, ["code", "is_active"])
+KeyPointFilterSet = filterset_factory(KeyPoint, FilterSet, ["site", "is_active"])
+BidFilterSet = filterset_factory(Bid, FilterSet, ["tender", "vendor"])  # never price: bids are sealed until the opening
+AdmissionReviewFilterSet = filterset_factory(AdmissionReview, FilterSet, ["vendor", "status", "decision"])
 
 
 class SiteFilterSet(FilterSet):
@@ -106,12 +103,6 @@ class SiteFilterSet(FilterSet):
     class Meta:
         model = Site
         fields = ["code", "building", "is_active"]
-
-
-class KeyPointFilterSet(FilterSet):
-    class Meta:
-        model = KeyPoint
-        fields = ["site", "is_active"]
 
 
 class VendorFilterSet(FilterSet):
@@ -140,15 +131,3 @@ class TenderFilterSet(FilterSet):
     class Meta:
         model = Tender
         fields = ["status", "method", "category"]
-
-
-class BidFilterSet(FilterSet):
-    class Meta:
-        model = Bid
-        fields = ["tender", "vendor"]  # never price: bids are sealed until the opening
-
-
-class AdmissionReviewFilterSet(FilterSet):
-    class Meta:
-        model = AdmissionReview
-        fields = ["vendor", "status", "decision"]

@@ -15,6 +15,13 @@ from logistics.uploads import clean_document
 MAX_BID_FILES = 5
 
 
+def written(label: str, *, rows: int, max_length: int, if_empty: str | None = None, **kwargs: Any) -> forms.CharField:
+    """A text written in a box ``rows`` lines high; ``if_empty``: what to say when it is required and left empty."""
+    if if_empty is not None:
+        kwargs["error_messages"] = {"required": if_empty}
+    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": rows}), max_length=max_length, **kwargs)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -58,24 +65,19 @@ class OpinionForm(forms.ModelForm):
 class CheckVerdictForm(forms.Form):
     check_id = forms.IntegerField(widget=forms.HiddenInput)
     result = forms.ChoiceField(label=_("Verdict"), choices=CheckResult.choices)
-    note = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    note = written(_("Reason"), rows=2, max_length=2000)
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=AdmissionReview.Decision.choices, widget=forms.RadioSelect
     )
-    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    reason = written(_("Reasons"), rows=3, max_length=5000)
 
 
 class AwardForm(forms.Form):
     bid = forms.TypedChoiceField(label=_("Bid to award"), coerce=int)
-    reason = forms.CharField(
-        label=_("Reason (required when it is not the top-ranked bid)"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=5000,
-    )
+    reason = written(_("Reason (required when it is not the top-ranked bid)"), rows=3, max_length=5000, required=False)
 
     def __init__(self, *args: Any, choices: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,30 +126,20 @@ class PlainLabels(forms.Form):
 
 
 class TenderQuestionForm(PlainLabels):
-    question = forms.CharField(
-        label=_("Your question"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
-        error_messages={"required": _("Please write your question.")},
-    )
+    question = written(_("Your question"), rows=3, max_length=5000, if_empty=_("Please write your question."))
 
 
 class AwardObjectionForm(PlainLabels):
-    grounds = forms.CharField(
-        label=_("Grounds of the objection"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+    grounds = written(
+        _("Grounds of the objection"),
+        rows=4,
         max_length=10000,
-        error_messages={"required": _("Please state the grounds of the objection.")},
+        if_empty=_("Please state the grounds of the objection."),
     )
 
 
 class TenderAnswerForm(PlainLabels):
-    answer = forms.CharField(
-        label=_("Answer to publish"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=10000,
-        error_messages={"required": _("Please write the answer.")},
-    )
+    answer = written(_("Answer to publish"), rows=3, max_length=10000, if_empty=_("Please write the answer."))
 
 
 class DeadlineForm(PlainLabels):
@@ -159,12 +151,7 @@ class DeadlineForm(PlainLabels):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-        error_messages={"required": _("Please write why the deadline moves.")},
-    )
+    reason = written(_("Reason"), rows=2, max_length=2000, if_empty=_("Please write why the deadline moves."))
 
 
 class CheckOverrideForm(PlainLabels):
@@ -174,9 +161,7 @@ class CheckOverrideForm(PlainLabels):
         ("withdraw", _("Withdraw the override")),
     )
     result = forms.ChoiceField(label=_("Override to"), choices=RESULTS)
-    reason = forms.CharField(
-        label=_("Written reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, required=False
-    )
+    reason = written(_("Written reason"), rows=2, max_length=5000, required=False)
 
 
 class RulingForm(PlainLabels):
@@ -185,9 +170,4 @@ class RulingForm(PlainLabels):
         (ObjectionRuling.DISMISSED, _("Dismiss")),
     )
     ruling = forms.ChoiceField(label=_("Ruling"), choices=RULINGS, widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label=_("Reasons"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
-        error_messages={"required": _("Please give the reasons for the ruling.")},
-    )
+    reason = written(_("Reasons"), rows=3, max_length=5000, if_empty=_("Please give the reasons for the ruling."))

@@ -13,6 +13,14 @@ from logistics.immutability import BYPASS_SETTING
 
 SQLSTATE = "P0001"  # raise_exception: psycopg reports it as InternalError
 
+#: the end of a row trigger's body that lets the change through (a DELETE returns OLD, the others NEW)
+_PASS_ROW = """    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END;
+"""
+
 
 def _bypassed() -> str:
     return f"TG_OP = 'UPDATE' AND coalesce(current_setting('{BYPASS_SETTING}', true), '') = 'on'"
@@ -20,30 +28,13 @@ def _bypassed() -> str:
 
 def own_status(table: str, locked: str, what: str) -> tuple[str, str]:
     """(forward SQL, reverse SQL) of a trigger on ``table`` refusing changes to rows whose status is ``locked``."""
-    name = f"{table}_locked"
-    forward = f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF {_bypassed()} THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION '{_message(what, table)}', TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
-END;
-$$;
-DROP TRIGGER IF EXISTS {name} ON {table};
-CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW WHEN (OLD.status = '{locked}') EXECUTE FUNCTION {name}();
-"""
-    return forward, _drop(table, name)
+    return _locked_rows(table, f"OLD.status = '{locked}'", what)
 
 
 def parent_status(table: str, column: str, parent: str, locked: str, what: str) -> tuple[str, str]:
     """(forward SQL, reverse SQL) of a trigger on ``table`` refusing changes to rows whose parent
     (``column`` -> ``parent``.id) has the status ``locked``; moving a row into a locked parent is refused too."""
-    name = f"{table}_locked"
-    forward = f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+    body = f"""BEGIN
     IF {_bypassed()} THEN
         RETURN NEW;
     END IF;
@@ -52,17 +43,8 @@ BEGIN
            AND EXISTS (SELECT 1 FROM {parent} WHERE id = NEW.{column} AND status = '{locked}')) THEN
         RAISE EXCEPTION '{_message(what, table)}', TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
     END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    RETURN NEW;
-END;
-$$;
-DROP TRIGGER IF EXISTS {name} ON {table};
-CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION {name}();
-"""
-    return forward, _drop(table, name)
+{_PASS_ROW}"""
+    return _trigger(table, f"{table}_locked", body)
 
 
 def signed_contract(table: str, what: str) -> tuple[str, str]:
@@ -70,15 +52,12 @@ def signed_contract(table: str, what: str) -> tuple[str, str]:
     refusing an INSERT, UPDATE or DELETE of a row whose contract is no longer a draft: a signed contract's terms
     change only by a supplementary agreement, which passes with ``logistics.amending`` like the other audited
     services. Django's flush empties tables with TRUNCATE, which fires no row trigger."""
-    name = f"{table}_signed"
     setting = f"coalesce(current_setting('{BYPASS_SETTING}', true), '') = 'on'"
     message = (
         what.replace("%", "%%") + f" is part of a signed contract's terms (% of {table} id %); only a "
         "supplementary agreement may change them"
     ).replace("'", "''")
-    forward = f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
+    body = f"""DECLARE
     signed boolean := false;
 BEGIN
     IF {setting} THEN
@@ -96,54 +75,49 @@ BEGIN
         RAISE EXCEPTION '{message}', TG_OP, CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END
             USING ERRCODE = '{SQLSTATE}';
     END IF;
-    IF TG_OP = 'DELETE' THEN
-        RETURN OLD;
-    END IF;
-    RETURN NEW;
-END;
-$$;
-DROP TRIGGER IF EXISTS {name} ON {table};
-CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION {name}();
-"""
-    return forward, _drop(table, name)
+{_PASS_ROW}"""
+    return _trigger(table, f"{table}_signed", body, events="INSERT OR UPDATE OR DELETE")
 
 
 def own_values(table: str, column: str, locked: tuple[str, ...], what: str) -> tuple[str, str]:
     """(forward SQL, reverse SQL) of a trigger on ``table`` refusing changes to rows whose ``column`` holds one of
     the ``locked`` values (``own_status`` for a lock of several values in a column of another name)."""
-    name = f"{table}_locked"
     values = ", ".join("'" + value.replace("'", "''") + "'" for value in locked)
-    forward = f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF {_bypassed()} THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION '{_message(what, table)}', TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
-END;
-$$;
-DROP TRIGGER IF EXISTS {name} ON {table};
-CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW WHEN (OLD.{column} IN ({values})) EXECUTE FUNCTION {name}();
-"""
-    return forward, _drop(table, name)
+    return _locked_rows(table, f"OLD.{column} IN ({values})", what)
 
 
 def append_only(table: str, what: str) -> tuple[str, str]:
     """(forward SQL, reverse SQL) of a trigger on ``table`` refusing every UPDATE and DELETE: a record of who did
     what (an approval), written once and never changed, not even by the audited services."""
-    name = f"{table}_append_only"
     message = (what.replace("%", "%%") + f" is never changed (% of {table} id %)").replace("'", "''")
-    forward = f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+    body = f"""BEGIN
     RAISE EXCEPTION '{message}', TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
 END;
-$$;
+"""
+    return _trigger(table, f"{table}_append_only", body)
+
+
+def _locked_rows(table: str, condition: str, what: str) -> tuple[str, str]:
+    """A trigger on ``table`` refusing changes to the rows meeting ``condition`` (SQL on ``OLD``)."""
+    body = f"""BEGIN
+    IF {_bypassed()} THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION '{_message(what, table)}', TG_OP, OLD.id USING ERRCODE = '{SQLSTATE}';
+END;
+"""
+    return _trigger(table, f"{table}_locked", body, when=f"WHEN ({condition}) ")
+
+
+def _trigger(table: str, name: str, body: str, *, events: str = "UPDATE OR DELETE", when: str = "") -> tuple[str, str]:
+    """(forward SQL, reverse SQL) of the function ``name`` (its plpgsql ``body``) run before ``events`` on each
+    row of ``table`` (``when``: an optional ``WHEN (...)`` clause)."""
+    forward = f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+{body}$$;
 DROP TRIGGER IF EXISTS {name} ON {table};
-CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {table}
-    FOR EACH ROW EXECUTE FUNCTION {name}();
+CREATE TRIGGER {name} BEFORE {events} ON {table}
+    FOR EACH ROW {when}EXECUTE FUNCTION {name}();
 """
     return forward, _drop(table, name)
 

@@ -152,27 +152,27 @@ def reencode_image(data: bytes, name: str, limits: UploadLimits) -> ContentFile:
     return ContentFile(out.getvalue(), name=f"{stem}.{new_extension}")
 
 
+def _check_kind(upload: Any, extensions: tuple[str, ...], refusal: str, limits: UploadLimits) -> str:
+    """The upload's extension, once it is one of ``extensions`` (else ``refusal``, naming the file) and the upload
+    is within the size ``limits``."""
+    extension = _extension(upload.name)
+    if extension not in extensions:
+        raise ValidationError(refusal % {"name": upload.name}, code="extension")
+    _check_size(upload, limits)
+    return extension
+
+
 def clean_photo(upload: Any, limits: UploadLimits = PHOTO_LIMITS) -> ContentFile:
     """A photo as uploaded -> a re-encoded JPEG or PNG without metadata (or a ValidationError)."""
-    extension = _extension(upload.name)
-    if extension not in PHOTO_EXTENSIONS:
-        raise ValidationError(
-            _("“%(name)s”: only JPEG, PNG and WebP photos are accepted.") % {"name": upload.name},
-            code="extension",
-        )
-    _check_size(upload, limits)
+    _check_kind(upload, PHOTO_EXTENSIONS, _("“%(name)s”: only JPEG, PNG and WebP photos are accepted."), limits)
     return reencode_image(_read(upload), upload.name, limits)
 
 
 def clean_document(upload: Any, limits: UploadLimits = DOCUMENT_LIMITS) -> ContentFile:
     """A scanned document: a PDF (checked) or an image (re-encoded)."""
-    extension = _extension(upload.name)
-    if extension not in DOCUMENT_EXTENSIONS:
-        raise ValidationError(
-            _("“%(name)s”: only PDF, JPEG and PNG files are accepted.") % {"name": upload.name},
-            code="extension",
-        )
-    _check_size(upload, limits)
+    extension = _check_kind(
+        upload, DOCUMENT_EXTENSIONS, _("“%(name)s”: only PDF, JPEG and PNG files are accepted."), limits
+    )
     data = _read(upload)
     if extension == "pdf":
         if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch, Sum
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -330,44 +331,38 @@ def _office_action(request: HttpRequest, tender: Tender, action: str) -> HttpRes
     return result, bound
 
 
+def _posted(form_class: type[Form], request: HttpRequest) -> dict[str, Any]:
+    """The posted form's cleaned data; an invalid form saves nothing (a ValidationError saying so)."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        raise ValidationError(NOTHING_SAVED)
+    return form.cleaned_data
+
+
 def _run_office_action(request: HttpRequest, tender: Tender, action: str) -> HttpResponse | list[str]:
-    form: Any
     try:
         if action == "override":
             check = get_object_or_404(BidCheck, pk=request.POST.get("check"), bid__tender=tender)
-            form = forms.CheckOverrideForm(request.POST)
-            if not form.is_valid():
-                return [NOTHING_SAVED]
-            result = form.cleaned_data["result"]
-            passed = None if result == "withdraw" else result == "pass"
-            tender_services.bid_check_override(
-                check=check, passed=passed, reason=form.cleaned_data["reason"], by=request.user
-            )
+            data = _posted(forms.CheckOverrideForm, request)
+            passed = None if data["result"] == "withdraw" else data["result"] == "pass"
+            tender_services.bid_check_override(check=check, passed=passed, reason=data["reason"], by=request.user)
             done = _("The check's override is saved in the bid's history.")
         elif action == "answer":
             question = get_object_or_404(TenderQuestion, pk=request.POST.get("question"), tender=tender)
-            form = forms.TenderAnswerForm(request.POST)
-            if not form.is_valid():
-                return [NOTHING_SAVED]
-            tender_services.tender_question_answer(
-                question=question, answer=form.cleaned_data["answer"], by=request.user
-            )
+            data = _posted(forms.TenderAnswerForm, request)
+            tender_services.tender_question_answer(question=question, answer=data["answer"], by=request.user)
             done = _("The answer is published to every registered bidder.")
         elif action == "extend":
-            form = forms.DeadlineForm(request.POST)
-            if not form.is_valid():
-                return [NOTHING_SAVED]
-            tender_services.tender_deadline_extend(tender=tender, by=request.user, **form.cleaned_data)
+            data = _posted(forms.DeadlineForm, request)
+            tender_services.tender_deadline_extend(tender=tender, by=request.user, **data)
             done = _("The deadline has moved; every registered bidder is told.")
         elif action == "rule":
             objection = get_object_or_404(AwardObjection, pk=request.POST.get("objection"), tender=tender)
-            form = forms.RulingForm(request.POST)
-            if not form.is_valid():
-                return [NOTHING_SAVED]
+            data = _posted(forms.RulingForm, request)
             tender_services.award_objection_rule(
                 objection=objection,
-                upheld=form.cleaned_data["ruling"] == ObjectionRuling.UPHELD,
-                reason=form.cleaned_data["reason"],
+                upheld=data["ruling"] == ObjectionRuling.UPHELD,
+                reason=data["reason"],
                 by=request.user,
             )
             done = _("The ruling is recorded and the bidders are told.")

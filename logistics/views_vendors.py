@@ -108,46 +108,42 @@ def admission_review(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action")
+        done = ""
         try:
             if action == "opinion":
                 opinion_form = forms.OpinionForm(request.POST, instance=own)
                 if opinion_form.is_valid():
+                    data = opinion_form.cleaned_data
                     admission_services.admission_opinion_give(
-                        review=review,
-                        reviewer=request.user,
-                        opinion=opinion_form.cleaned_data["opinion"],
-                        comments=opinion_form.cleaned_data["comments"],
+                        review=review, reviewer=request.user, opinion=data["opinion"], comments=data["comments"]
                     )
-                    messages.success(request, _("Your opinion has been recorded."))
-                    return redirect("logistics:admission_review", pk=review.pk)
+                    done = _("Your opinion has been recorded.")
             elif action == "verdict":
                 verdict = forms.CheckVerdictForm(request.POST)
                 if verdict.is_valid():
-                    check = get_object_or_404(AdmissionCheck, pk=verdict.cleaned_data["check_id"], review=review)
+                    data = verdict.cleaned_data
+                    check = get_object_or_404(AdmissionCheck, pk=data["check_id"], review=review)
                     admission_services.admission_check_override(
-                        check=check,
-                        result=verdict.cleaned_data["result"],
-                        note=verdict.cleaned_data["note"],
-                        by=request.user,
+                        check=check, result=data["result"], note=data["note"], by=request.user
                     )
-                    messages.success(request, _("The office's verdict has been recorded."))
-                    return redirect("logistics:admission_review", pk=review.pk)
-                verdict_errors[int(request.POST.get("check_id", 0) or 0)] = [
-                    e for errs in verdict.errors.values() for e in errs
-                ]
+                    done = _("The office's verdict has been recorded.")
+                else:
+                    verdict_errors[int(request.POST.get("check_id", 0) or 0)] = [
+                        e for errs in verdict.errors.values() for e in errs
+                    ]
             elif action == "decide":
                 decision_form = forms.DecisionForm(request.POST)
                 if decision_form.is_valid():
+                    data = decision_form.cleaned_data
                     admission_services.admission_review_decide(
-                        review=review,
-                        decision=decision_form.cleaned_data["decision"],
-                        reason=decision_form.cleaned_data["reason"],
-                        by=request.user,
+                        review=review, decision=data["decision"], reason=data["reason"], by=request.user
                     )
-                    messages.success(request, _("The decision has been recorded and the vendor's status updated."))
-                    return redirect("logistics:admission_review", pk=review.pk)
+                    done = _("The decision has been recorded and the vendor's status updated.")
         except ValidationError as exc:
             errors = exc.messages
+        if done:
+            messages.success(request, done)
+            return redirect("logistics:admission_review", pk=review.pk)
     checks = list(review.checks.all())
     for check in checks:
         check.reasons_text = describe_all(check.auto_reasons)

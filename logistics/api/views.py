@@ -10,46 +10,34 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from logistics import filtersets, selectors
+from logistics import filtersets, models, selectors
 from logistics.access import scoped
 from logistics.api import serializers
 from logistics.api.mixins import ScopedViewSetMixin
-from logistics.models import (
-    AdmissionReview,
-    Bid,
-    Certificate,
-    CertificateType,
-    Department,
-    KeyPoint,
-    ServiceCategory,
-    Site,
-    Tender,
-    Vendor,
-)
 from logistics.policy import may
 from logistics.services import tenders as tender_services
 
 
 class DepartmentViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = Department.objects.all()
+    queryset = models.Department.objects.all()
     serializer_class = serializers.DepartmentSerializer
     filterset_class = filtersets.DepartmentFilterSet
 
 
 class ServiceCategoryViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = ServiceCategory.objects.all()
+    queryset = models.ServiceCategory.objects.all()
     serializer_class = serializers.ServiceCategorySerializer
     filterset_class = filtersets.ServiceCategoryFilterSet
 
 
 class SiteViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = Site.objects.prefetch_related("key_points")
+    queryset = models.Site.objects.prefetch_related("key_points")
     serializer_class = serializers.SiteSerializer
     filterset_class = filtersets.SiteFilterSet
 
 
 class KeyPointViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = KeyPoint.objects.all()
+    queryset = models.KeyPoint.objects.all()
     serializer_class = serializers.KeyPointSerializer
     filterset_class = filtersets.KeyPointFilterSet
 
@@ -65,7 +53,7 @@ class MeView(APIView):
 
 
 class VendorViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = Vendor.objects.prefetch_related("categories")
+    queryset = models.Vendor.objects.prefetch_related("categories")
     serializer_class = serializers.VendorSerializer
     filterset_class = filtersets.VendorFilterSet
     ordering_fields = ["legal_name", "status", "registered_capital"]
@@ -75,12 +63,12 @@ class VendorViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 
 
 class CertificateTypeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = CertificateType.objects.prefetch_related("mandatory_for")
+    queryset = models.CertificateType.objects.prefetch_related("mandatory_for")
     serializer_class = serializers.CertificateTypeSerializer
 
 
 class CertificateViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = Certificate.objects.select_related("type")
+    queryset = models.Certificate.objects.select_related("type")
     serializer_class = serializers.CertificateSerializer
     filterset_class = filtersets.CertificateFilterSet
     ordering_fields = ["expires_on", "issued_on"]
@@ -107,13 +95,13 @@ class ExpiringCertificatesView(APIView):
 
 
 class AdmissionReviewViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = AdmissionReview.objects.prefetch_related("checks", "categories")
+    queryset = models.AdmissionReview.objects.prefetch_related("checks", "categories")
     serializer_class = serializers.AdmissionReviewSerializer
     filterset_class = filtersets.AdmissionReviewFilterSet
 
 
 class TenderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
-    queryset = Tender.objects.select_related("category").prefetch_related(
+    queryset = models.Tender.objects.select_related("category").prefetch_related(
         "criteria", "sites", "required_certificate_types"
     )
     serializer_class = serializers.TenderSerializer
@@ -134,7 +122,7 @@ class TenderViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
 class BidViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Bids. Vendor staff submit (or revise) their own bid with POST before the deadline."""
 
-    queryset = Bid.objects.select_related("tender", "vendor").prefetch_related("checks")
+    queryset = models.Bid.objects.select_related("tender", "vendor").prefetch_related("checks")
     serializer_class = serializers.BidSerializer
     filterset_class = filtersets.BidFilterSet
     ordering_fields = ["submitted_at"]
@@ -143,7 +131,7 @@ class BidViewSet(ScopedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyM
         if not may(self.request.user, "bid.submit"):
             raise PermissionDenied(_("Only vendor staff can bid."))
         data = serializer.validated_data
-        tender = scoped(self.request.user, Tender.objects.all()).filter(pk=data["tender"].pk).first()
+        tender = scoped(self.request.user, models.Tender.objects.all()).filter(pk=data["tender"].pk).first()
         if tender is None:
             raise NotFound()
         try:

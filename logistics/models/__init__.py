@@ -1,100 +1,25 @@
-"""Models of the core domain app. Each module holds one area; everything is re-exported here."""
+"""Models of the core domain app. Each module holds one area and names what it exports (``__all__``); everything
+is re-exported here."""
 
-from logistics.models.admission import AdmissionCheck, AdmissionReview, CheckItem, CheckResult, ReviewOpinion
-from logistics.models.base import (
-    AuditedManager,
-    AuditedQuerySet,
-    BilingualNameModel,
-    TimeStampedModel,
-    choice_check,
-    stamp,
-    user_ref,
-)
-from logistics.models.documents import Document
-from logistics.models.notifications import GroupRobot, Notification
-from logistics.models.outbox import OutboxMessage
-from logistics.models.reference import CalendarDay, Department, KeyPoint, ServiceCategory, Site
-from logistics.models.tenders import (
-    TENDER_FLOW,
-    AwardObjection,
-    Bid,
-    BidAttachment,
-    BidCheck,
-    BidScore,
-    ObjectionRuling,
-    QualificationCheck,
-    ScoreSheet,
-    Tender,
-    TenderAttachment,
-    TenderCriterion,
-    TenderQuestion,
-    TenderRegistration,
-    TenderStatus,
-)
-from logistics.models.users import User
-from logistics.models.vendors import (
-    VENDOR_FLOW,
-    BadRecord,
-    Certificate,
-    CertificateHolder,
-    CertificateReview,
-    CertificateType,
-    Severity,
-    StaffCertificate,
-    Vendor,
-    VendorStaff,
-    VendorStatus,
-    VendorStatusChange,
-)
+from logistics.models import admission, base, documents, notifications, outbox, reference, tenders, users, vendors
+from logistics.models.admission import *
+from logistics.models.base import *
+from logistics.models.documents import *
+from logistics.models.notifications import *
+from logistics.models.outbox import *
+from logistics.models.reference import *
+from logistics.models.tenders import *
+from logistics.models.users import *
+from logistics.models.vendors import *
 
 __all__ = [
-    "TENDER_FLOW",
-    "VENDOR_FLOW",
-    "AdmissionCheck",
-    "AdmissionReview",
-    "AuditedManager",
-    "AuditedQuerySet",
-    "AwardObjection",
-    "BadRecord",
-    "Bid",
-    "BidAttachment",
-    "BidCheck",
-    "BidScore",
-    "BilingualNameModel",
-    "CalendarDay",
-    "Certificate",
-    "CertificateHolder",
-    "CertificateReview",
-    "CertificateType",
-    "CheckItem",
-    "CheckResult",
-    "Department",
-    "Document",
-    "GroupRobot",
-    "KeyPoint",
-    "Notification",
-    "ObjectionRuling",
-    "OutboxMessage",
-    "QualificationCheck",
-    "ReviewOpinion",
-    "ScoreSheet",
-    "ServiceCategory",
-    "Severity",
-    "Site",
-    "StaffCertificate",
-    "Tender",
-    "TenderAttachment",
-    "TenderCriterion",
-    "TenderQuestion",
-    "TenderRegistration",
-    "TenderStatus",
-    "TimeStampedModel",
-    "User",
-    "Vendor",
-    "VendorStaff",
-    "VendorStatus",
-    "VendorStatusChange",
-    "choice_check",
-    "stamp",
-    "user_ref",
+    *admission.__all__,
+    *base.__all__,
+    *documents.__all__,
+    *notifications.__all__,
+    *outbox.__all__,
+    *reference.__all__,
+    *tenders.__all__,
+    *users.__all__,
+    *vendors.__all__,
 ]

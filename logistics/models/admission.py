@@ -10,6 +10,8 @@ from simple_history.models import HistoricalRecords
 
 from logistics.models.base import AuditedManager, TimeStampedModel, check, unique, user_ref
 
+__all__ = ["AdmissionCheck", "AdmissionReview", "CheckItem", "CheckResult", "ReviewOpinion"]
+
 
 class CheckItem(models.TextChoices):
     LEGAL_ENTITY = "legal_entity", _("Independent legal entity")

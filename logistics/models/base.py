@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from logistics.uploads import RandomName, private_storage
+
+#: what ``logistics.models`` re-exports (the model modules import the constraint helpers from here)
+__all__ = [
+    "AuditedManager",
+    "AuditedQuerySet",
+    "BilingualNameModel",
+    "TimeStampedModel",
+    "choice_check",
+    "stamp",
+    "user_ref",
+]
 
 
 def english_active() -> bool:
@@ -46,6 +60,25 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Attachment(TimeStampedModel):
+    """A titled document of a record (a tender's, a bid's): the subclass adds the record's key and its ``file``
+    (``private_file``, in the record's folder)."""
+
+    title = models.CharField(_("title"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def private_file(folder: str, verbose_name: Any = None, **options: Any) -> models.FileField:
+    """A file in private storage (served only through the download view, after its access check), under
+    ``folder`` with a random name; called "file" unless ``verbose_name`` says otherwise."""
+    return models.FileField(verbose_name or _("file"), storage=private_storage, upload_to=RandomName(folder), **options)
 
 
 class AuditedQuerySet(models.QuerySet):
@@ -100,6 +133,15 @@ def user_ref(verbose_name: Any, *, optional: bool = True, related_name: str = "+
         blank=optional,
         related_name=related_name,
         verbose_name=verbose_name,
+    )
+
+
+def optional_ref(
+    to: Any, verbose_name: Any, *, on_delete: Callable, related_name: str, **options: Any
+) -> models.ForeignKey:
+    """A reference that may stay empty (``null`` and ``blank``): a user's department, a robot's vendor."""
+    return models.ForeignKey(
+        to, on_delete=on_delete, null=True, blank=True, related_name=related_name, verbose_name=verbose_name, **options
     )
 
 

@@ -11,8 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from logistics.models.base import user_ref
-from logistics.uploads import RandomName, private_storage
+from logistics.models.base import private_file, user_ref
+
+__all__ = ["Document"]
 
 
 class RenderStatus(models.TextChoices):
@@ -58,7 +59,7 @@ class Document(RenderedFile):
     title = models.CharField(_("title"), max_length=200)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=RenderStatus.choices, default=RenderStatus.PENDING)
-    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("documents"), blank=True)
+    file = private_file("documents", blank=True)
     requested_by = user_ref(_("requested by"), optional=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -11,28 +11,20 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from logistics.channels import ROBOTS, Channel, robot_choices
-from logistics.models.base import TimeStampedModel
+from logistics.models.base import TimeStampedModel, check, optional_ref, unique
+
+__all__ = ["GroupRobot", "Notification"]
 
 
 class Notification(models.Model):
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="notifications",
-        verbose_name=_("recipient"),
+    recipient = optional_ref(
+        settings.AUTH_USER_MODEL, _("recipient"), on_delete=models.CASCADE, related_name="notifications"
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    robot = models.ForeignKey(
-        "logistics.GroupRobot",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="notifications",
-        verbose_name=_("group robot"),
+    robot = optional_ref(
+        "logistics.GroupRobot", _("group robot"), on_delete=models.SET_NULL, related_name="notifications"
     )
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("message"))
@@ -47,15 +39,13 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    (Q(channel=Channel.EMAIL) & ~Q(email=""))
-                    | (Q(channel=Channel.INBOX) & Q(recipient__isnull=False))
-                    | (Q(channel=Channel.SMS) & ~Q(phone=""))
-                    # a robot deleted later leaves its sent notices (SET_NULL); a new one needs its robot
-                    | (Q(channel__in=ROBOTS) & (Q(robot__isnull=False) | Q(sent_at__isnull=False)))
-                ),
-                name="logistics_notification_address_of_channel",
+            check(
+                "address_of_channel",
+                (Q(channel=Channel.EMAIL) & ~Q(email=""))
+                | (Q(channel=Channel.INBOX) & Q(recipient__isnull=False))
+                | (Q(channel=Channel.SMS) & ~Q(phone=""))
+                # a robot deleted later leaves its sent notices (SET_NULL); a new one needs its robot
+                | (Q(channel__in=ROBOTS) & (Q(robot__isnull=False) | Q(sent_at__isnull=False))),
             ),
         ]
         indexes = [
@@ -97,22 +87,8 @@ class GroupRobot(TimeStampedModel):
         blank=True,
         help_text=_("DingTalk only, when the robot's security setting is 加签 (SEC...)."),
     )
-    department = models.ForeignKey(
-        "logistics.Department",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="robots",
-        verbose_name=_("department"),
-    )
-    vendor = models.ForeignKey(
-        "logistics.Vendor",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="robots",
-        verbose_name=_("vendor"),
-    )
+    department = optional_ref("logistics.Department", _("department"), on_delete=models.CASCADE, related_name="robots")
+    vendor = optional_ref("logistics.Vendor", _("vendor"), on_delete=models.CASCADE, related_name="robots")
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -120,15 +96,10 @@ class GroupRobot(TimeStampedModel):
         verbose_name = _("group robot")
         verbose_name_plural = _("group robots")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=[c.value for c in ROBOTS]), name="logistics_grouprobot_kind_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(department__isnull=True) | Q(vendor__isnull=True),
-                name="logistics_grouprobot_one_audience",
-            ),
-            models.CheckConstraint(condition=~Q(token=""), name="logistics_grouprobot_token_required"),
-            models.UniqueConstraint(fields=["kind", "token"], name="logistics_grouprobot_one_per_webhook"),
+            check("kind_valid", Q(kind__in=[c.value for c in ROBOTS])),
+            check("one_audience", Q(department__isnull=True) | Q(vendor__isnull=True)),
+            check("token_required", ~Q(token="")),
+            unique("one_per_webhook", "kind", "token"),
         ]
 
     def __str__(self) -> str:

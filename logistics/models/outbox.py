@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+__all__ = ["OutboxMessage"]
+
 
 class OutboxMessage(models.Model):
     """A task to publish to the broker once the transaction that wrote it has committed.

@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from logistics.models.base import AuditedManager, BilingualNameModel, check, unique
 
+__all__ = ["CalendarDay", "Department", "KeyPoint", "ServiceCategory", "Site"]
+
 
 class Department(BilingualNameModel):
     class Kind(models.TextChoices):

@@ -13,9 +13,35 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from logistics.choices import QualificationCheck
-from logistics.models.base import AuditedManager, TimeStampedModel, check, choice_check, unique, user_ref
+from logistics.models.base import (
+    Attachment,
+    AuditedManager,
+    TimeStampedModel,
+    check,
+    choice_check,
+    private_file,
+    unique,
+    user_ref,
+)
 from logistics.transitions import Flow
-from logistics.uploads import RandomName, private_storage
+
+__all__ = [
+    "TENDER_FLOW",
+    "AwardObjection",
+    "Bid",
+    "BidAttachment",
+    "BidCheck",
+    "BidScore",
+    "ObjectionRuling",
+    "QualificationCheck",
+    "ScoreSheet",
+    "Tender",
+    "TenderAttachment",
+    "TenderCriterion",
+    "TenderQuestion",
+    "TenderRegistration",
+    "TenderStatus",
+]
 
 
 class TenderStatus(models.TextChoices):
@@ -203,18 +229,14 @@ class TenderCriterion(models.Model):
         return f"{self.name} ({self.weight})"
 
 
-class TenderAttachment(TimeStampedModel):
+class TenderAttachment(Attachment):
     tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("tender"))
-    title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("tenders"))
+    file = private_file("tenders")
 
     class Meta:
         ordering = ["tender", "id"]
         verbose_name = _("tender document")
         verbose_name_plural = _("tender documents")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class Bid(TimeStampedModel):
@@ -275,18 +297,14 @@ class Bid(TimeStampedModel):
         return self.qualified
 
 
-class BidAttachment(TimeStampedModel):
+class BidAttachment(Attachment):
     bid = models.ForeignKey(Bid, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("bid"))
-    title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("bids"))
+    file = private_file("bids")
 
     class Meta:
         ordering = ["bid", "id"]
         verbose_name = _("bid document")
         verbose_name_plural = _("bid documents")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class ScoreSheet(TimeStampedModel):

@@ -9,32 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics import channels
+from logistics.models.base import optional_ref
+
+__all__ = ["User"]
 
 
 class User(AbstractUser):
-    department = models.ForeignKey(
-        "logistics.Department",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="users",
-        verbose_name=_("department"),
-    )
-    vendor = models.ForeignKey(
+    department = optional_ref("logistics.Department", _("department"), on_delete=models.PROTECT, related_name="users")
+    vendor = optional_ref(
         "logistics.Vendor",
+        _("vendor"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="users",
-        verbose_name=_("vendor"),
         help_text=_("Only for vendor staff: the vendor whose records this user may see."),
     )
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    notify_channels = models.JSONField(
+    notify_channels = channels.model_field(
         _("notify me by"),
-        default=channels.user_default,
-        db_default=channels.db_default(channels.USER_DEFAULT),  # rows written outside the ORM too
-        blank=True,
+        channels.user_default,
         help_text=_("Email and SMS besides the in-app inbox, which always keeps a copy to read in the product."),
     )
 

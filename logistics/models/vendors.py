@@ -14,9 +14,23 @@ from simple_history.models import HistoricalRecords
 
 from logistics import channels
 from logistics.credit_code import validate_credit_code
-from logistics.models.base import AuditedManager, TimeStampedModel, check, in_language, unique, user_ref
+from logistics.models.base import AuditedManager, TimeStampedModel, check, in_language, private_file, unique, user_ref
 from logistics.transitions import Flow
-from logistics.uploads import RandomName, private_storage
+
+__all__ = [
+    "VENDOR_FLOW",
+    "BadRecord",
+    "Certificate",
+    "CertificateHolder",
+    "CertificateReview",
+    "CertificateType",
+    "Severity",
+    "StaffCertificate",
+    "Vendor",
+    "VendorStaff",
+    "VendorStatus",
+    "VendorStatusChange",
+]
 
 
 class VendorStatus(models.TextChoices):
@@ -62,11 +76,9 @@ class Vendor(TimeStampedModel):
     contact_name = models.CharField(_("contact person"), max_length=100, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
-    contact_channels = models.JSONField(
+    contact_channels = channels.model_field(
         _("notify the contact person by"),
-        default=channels.contact_default,
-        db_default=channels.db_default(channels.CONTACT_DEFAULT),  # rows written outside the ORM too
-        blank=True,
+        channels.contact_default,
         help_text=_("The vendor's notices (orders, complaints to answer, results) reach its contact person too."),
     )
     established_on = models.DateField(_("established on"), null=True, blank=True)
@@ -236,6 +248,24 @@ class VerifiedPaper(models.Model):
         )
 
     @staticmethod
+    def type_ref(holder: str, related_name: str) -> models.ForeignKey:
+        """The certificate's type, among the types of this ``holder``."""
+        return models.ForeignKey(
+            CertificateType,
+            on_delete=models.PROTECT,
+            related_name=related_name,
+            limit_choices_to={"holder": holder},
+            verbose_name=_("type"),
+        )
+
+    @staticmethod
+    def scan_field(folder: str) -> models.FileField:
+        """The uploaded scan, kept in private storage under ``folder``."""
+        return private_file(
+            folder, _("scan"), blank=True, help_text=_("PDF, JPEG or PNG, at most 15 MB; never served publicly.")
+        )
+
+    @staticmethod
     def review_constraints() -> list[models.CheckConstraint]:
         return [
             check("returned_with_a_reason", ~models.Q(review=CertificateReview.RETURNED) | ~models.Q(review_reason="")),
@@ -248,24 +278,12 @@ class Certificate(VerifiedPaper, TimeStampedModel):
     WRONG_HOLDER = _("“%(type)s” is a person's work certificate, not a company's.")
 
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("vendor"))
-    type = models.ForeignKey(
-        CertificateType,
-        on_delete=models.PROTECT,
-        related_name="certificates",
-        limit_choices_to={"holder": CertificateHolder.COMPANY},
-        verbose_name=_("type"),
-    )
+    type = VerifiedPaper.type_ref(CertificateHolder.COMPANY, related_name="certificates")
     number = models.CharField(_("number"), max_length=100)
     issuer = models.CharField(_("issuer"), max_length=200, blank=True)
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True, help_text=_("Empty: does not expire."))
-    scan = models.FileField(
-        _("scan"),
-        storage=private_storage,
-        upload_to=RandomName("certificates"),
-        blank=True,
-        help_text=_("PDF, JPEG or PNG, at most 15 MB; never served publicly."),
-    )
+    scan = VerifiedPaper.scan_field("certificates")
     objects = AuditedManager()
     history = HistoricalRecords()
 
@@ -316,23 +334,11 @@ class StaffCertificate(VerifiedPaper, TimeStampedModel):
     staff = models.ForeignKey(
         VendorStaff, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("staff member")
     )
-    type = models.ForeignKey(
-        CertificateType,
-        on_delete=models.PROTECT,
-        related_name="staff_certificates",
-        limit_choices_to={"holder": CertificateHolder.PERSON},
-        verbose_name=_("type"),
-    )
+    type = VerifiedPaper.type_ref(CertificateHolder.PERSON, related_name="staff_certificates")
     number = models.CharField(_("number"), max_length=100, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     expires_on = models.DateField(_("expires on"), null=True, blank=True, help_text=_("Empty: does not expire."))
-    scan = models.FileField(
-        _("scan"),
-        storage=private_storage,
-        upload_to=RandomName("staff-certificates"),
-        blank=True,
-        help_text=_("PDF, JPEG or PNG, at most 15 MB; never served publicly."),
-    )
+    scan = VerifiedPaper.scan_field("staff-certificates")
 
     objects = AuditedManager()
     history = HistoricalRecords()

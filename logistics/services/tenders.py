@@ -83,6 +83,11 @@ def _tell_vendors(vendors: Any, **notice: Any) -> None:
     transaction.on_commit(lambda: notify(vendors=vendors, users=users, **notice))
 
 
+def _tell_office(**notice: Any) -> None:
+    """After the commit: ``notify(office=True, ...)``, the office's group robots (not ``notify_office``'s people)."""
+    transaction.on_commit(lambda: notify(office=True, **notice))
+
+
 def _register(tender: Tender, vendor: Vendor, by: User | None) -> TenderRegistration:
     registration, _created = TenderRegistration.objects.get_or_create(
         tender=tender, vendor=vendor, defaults={"registered_by": by}
@@ -125,13 +130,10 @@ def tender_question_ask(*, tender: Tender, vendor: Vendor, question: str, by: Us
     item = TenderQuestion(tender=tender, vendor=vendor, asked_by=by, question=question.strip())
     item.full_clean()
     item.save()
-    transaction.on_commit(
-        lambda: notify(
-            office=True,
-            subject=_("%(number)s: a bidder's question") % {"number": tender.number},
-            body=item.question,
-            dedup_key=f"tender-question:{item.pk}",
-        )
+    _tell_office(
+        subject=_("%(number)s: a bidder's question") % {"number": tender.number},
+        body=item.question,
+        dedup_key=f"tender-question:{item.pk}",
     )
     return item
 
@@ -499,14 +501,11 @@ def award_objection_file(*, tender: Tender, vendor: Vendor, grounds: str, by: Us
     )
     objection.full_clean()
     objection.save()
-    transaction.on_commit(
-        lambda: notify(
-            office=True,
-            subject=_("%(number)s: an objection to the proposed award") % {"number": tender.number},
-            body=_("%(vendor)s objects to the proposed award of tender %(number)s: %(grounds)s")
-            % {"vendor": vendor.legal_name, "number": tender.number, "grounds": objection.grounds},
-            dedup_key=f"award-objection:{objection.pk}",
-        )
+    _tell_office(
+        subject=_("%(number)s: an objection to the proposed award") % {"number": tender.number},
+        body=_("%(vendor)s objects to the proposed award of tender %(number)s: %(grounds)s")
+        % {"vendor": vendor.legal_name, "number": tender.number, "grounds": objection.grounds},
+        dedup_key=f"award-objection:{objection.pk}",
     )
     return objection
 

@@ -142,14 +142,17 @@ def _review(certificate: Any, by: User, to: str, reason: str) -> Any:
 
 
 @transaction.atomic
-def certificate_verify(*, certificate: Certificate, by: User) -> Certificate:
-    """The office checked the scan against the original: the certificate counts from now on."""
+def certificate_verify(*, certificate: Certificate | StaffCertificate, by: User) -> Certificate | StaffCertificate:
+    """The office checked the scan against the original: the certificate counts from now on (a work certificate:
+    on posts)."""
     return _review(certificate, by, CertificateReview.VERIFIED, "")
 
 
 @transaction.atomic
-def certificate_return(*, certificate: Certificate, reason: str, by: User) -> Certificate:
-    """The office returns an uploaded certificate to the vendor, saying why; it never counts."""
+def certificate_return(
+    *, certificate: Certificate | StaffCertificate, reason: str, by: User
+) -> Certificate | StaffCertificate:
+    """The office returns an uploaded certificate (or work certificate) to the vendor, saying why; it never counts."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the certificate is returned.")})
     return _review(certificate, by, CertificateReview.RETURNED, reason.strip())
@@ -171,15 +174,6 @@ def staff_certificate_submitted(certificate: StaffCertificate) -> None:
     )
 
 
-@transaction.atomic
-def staff_certificate_verify(*, certificate: StaffCertificate, by: User) -> StaffCertificate:
-    """The office checked the work certificate's scan against the original: it counts on posts from now on."""
-    return _review(certificate, by, CertificateReview.VERIFIED, "")
-
-
-@transaction.atomic
-def staff_certificate_return(*, certificate: StaffCertificate, reason: str, by: User) -> StaffCertificate:
-    """The office returns an uploaded work certificate, saying why; it never counts."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the certificate is returned.")})
-    return _review(certificate, by, CertificateReview.RETURNED, reason.strip())
+#: a work certificate is reviewed like a company one (``_review`` tells them apart)
+staff_certificate_verify = certificate_verify
+staff_certificate_return = certificate_return
