@@ -9,7 +9,6 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -37,12 +36,15 @@ from contracts.models import (
     Settlement,
     TermsVersion,
 )
+from logistics import admin_base
 from logistics.admin_base import (
-    DocumentUploadForm,
+    LockableInline,
+    ReadOnlyAdmin,
     ReadOnlyInline,
     ScopedAdmin,
+    StatusLabelMixin,
+    admin_page,
     reason_action,
-    status_badge,
 )
 from logistics.quarters import today as local_today
 from logistics.templatetags.logistics_tags import money
@@ -68,7 +70,6 @@ class TermsVersionInline(ReadOnlyInline):
 
     model = TermsVersion
     fields = ["number", "effective_from", "annual_fee", "cycle", "agreement"]
-    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("payment cycle"))
     def cycle(self, obj: TermsVersion) -> str:
@@ -84,54 +85,34 @@ class TermsVersionInline(ReadOnlyInline):
         return f"{obj.amendment.agreement_number or '—'} · {obj.amendment.reason}"
 
 
-class ClauseInline(admin.TabularInline):
+class ClauseInline(LockableInline):
     """A draft's clauses (they belong to version 1); a signed contract's are listed read-only."""
 
     model = Clause
-    extra = 0
     fields = CLAUSE_FIELDS
 
-    def _frozen(self, obj: Contract | None) -> bool:
-        return obj is not None and obj.terms_frozen
+    def is_locked(self, parent: Contract | None) -> bool:
+        return parent is not None and parent.terms_frozen
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["terms", *CLAUSE_FIELDS] if self._frozen(obj) else CLAUSE_FIELDS
+        return ["terms", *CLAUSE_FIELDS] if self.is_locked(obj) else CLAUSE_FIELDS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("terms")
 
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_add_permission(request, obj)
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._frozen(obj) and super().has_delete_permission(request, obj)
-
-
-class AttachmentForm(DocumentUploadForm):
-    class Meta:
-        model = ContractAttachment
-        fields = ["title", "file"]
-
-
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(admin_base.AttachmentInline):
     model = ContractAttachment
-    form = AttachmentForm
-    extra = 0
 
 
 class StatusChangeInline(ReadOnlyInline):
     model = ContractStatusChange
     fields = ["effective_date", "from_status", "to_status", "reason", "changed_by", "changed_at"]
-    readonly_fields = fields
 
 
 class AmendmentInline(ReadOnlyInline):
     model = ContractAmendment
     fields = ["effective_date", "agreement_number", "approved_by", "reason", "what_changed", "recorded_by"]
-    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("what changed"))
     def what_changed(self, obj: ContractAmendment) -> str:
@@ -155,21 +136,7 @@ SETTLEMENT_COLUMNS = [
 class SettlementInline(ReadOnlyInline):
     model = Settlement
     fields = [*SETTLEMENT_COLUMNS, "status"]
-    readonly_fields = fields
     show_change_link = True
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    """The records a service writes (the quarterly evaluation, its ledger): the admin lists and reads them."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def _transition(to_status: str):
@@ -215,7 +182,7 @@ def sync_rosters(formset: Any) -> None:
 
 
 @admin.register(Contract)
-class ContractAdmin(ScopedAdmin):
+class ContractAdmin(StatusLabelMixin, ScopedAdmin):
     list_display = ["number", "vendor", "category", "status_label", "start_date", "end_date", "fee_in_force", "flags"]
     list_filter = ["status", "category", "termination_recommended", "renewal_preferred"]
     list_select_related = ["vendor", "category"]
@@ -306,10 +273,6 @@ class ContractAdmin(ScopedAdmin):
             fields += FROZEN_FIELDS
         return fields
 
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: Contract) -> str:
-        return status_badge(obj.status, obj.get_status_display())
-
     @admin.display(description=gettext_lazy("flags"))
     def flags(self, obj: Contract) -> str:
         parts = []
@@ -350,7 +313,6 @@ class LedgerLineColumns:
 class LedgerLineInline(LedgerLineColumns, ReadOnlyInline):
     model = LedgerLine
     fields = ["kind", "amount", "clause", "evidence", "explanation_text", "reason", "created_at"]
-    readonly_fields = fields
 
 
 class AdjustmentForm(forms.Form):
@@ -361,7 +323,7 @@ class AdjustmentForm(forms.Form):
 
 
 @admin.register(Settlement)
-class SettlementAdmin(ReadOnlyAdmin):
+class SettlementAdmin(StatusLabelMixin, ReadOnlyAdmin):
     """Settlements are computed by the quarterly evaluation; a final one only takes corrections (through
     "Record a correction")."""
 
@@ -370,14 +332,9 @@ class SettlementAdmin(ReadOnlyAdmin):
     list_select_related = ["contract__vendor", "contract__category"]
     search_fields = ["contract__number", "contract__vendor__legal_name"]
     contract_search = "contract"
-    readonly_fields = [f.name if f.name != "fee_basis" else "fee_basis_text" for f in Settlement._meta.fields]
-    fields = readonly_fields
+    fields = [f.name if f.name != "fee_basis" else "fee_basis_text" for f in Settlement._meta.fields]
     inlines = [LedgerLineInline]
     actions = ["export_excel"]
-
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: Settlement) -> str:
-        return status_badge(obj.status, obj.get_status_display())
 
     @admin.display(description=gettext_lazy("fee basis"))
     def fee_basis_text(self, obj: Settlement) -> str:
@@ -429,14 +386,8 @@ class SettlementAdmin(ReadOnlyAdmin):
             else:
                 self.message_user(request, _("The correction has been recorded."), messages.SUCCESS)
                 return redirect("admin:contracts_settlement_change", settlement.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Record a correction"),
-            "form": form,
-            "settlement": settlement,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/contracts/settlement_adjust.html", context)
+        template = "admin/contracts/settlement_adjust.html"
+        return admin_page(self, request, template, _("Record a correction"), form=form, settlement=settlement)
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None) -> Any:
         extra_context = extra_context or {}
@@ -453,7 +404,7 @@ class LedgerLineAdmin(LedgerLineColumns, ReadOnlyAdmin):
     search_fields = ["contract__number", "evidence_ref", "evidence_key"]
     contract_search = "contract"
     ordering = ["-pk"]  # the newest lines first, read off the primary key (the model's order sorts every line)
-    readonly_fields = [
+    fields = [
         "quarter",
         "contract",
         "settlement",
@@ -466,7 +417,6 @@ class LedgerLineAdmin(LedgerLineColumns, ReadOnlyAdmin):
         "created_by",
         "created_at",
     ]
-    fields = readonly_fields
 
 
 @admin.register(FormalWarning)

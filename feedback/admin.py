@@ -7,22 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from feedback import services
 from feedback.models import FeedbackForm, FeedbackItem, FeedbackRequest, FeedbackRespondent
-from logistics.admin_base import ScopedAdmin
+from logistics.admin_base import LockableInline, ReadOnlyAdmin, ScopedAdmin
 
 
-class FeedbackItemInline(admin.TabularInline):
+class FeedbackItemInline(LockableInline):
     model = FeedbackItem
-    extra = 0
     fields = ["sort_order", "text", "text_en", "guidance", "guidance_en", "max_points"]
 
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not (obj and services.form_is_used(obj))
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not (obj and services.form_is_used(obj))
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not (obj and services.form_is_used(obj))
+    def is_locked(self, parent):
+        return parent is not None and services.form_is_used(parent)
 
 
 @admin.register(FeedbackForm)
@@ -63,17 +56,8 @@ class FeedbackRespondentAdmin(ScopedAdmin):
 
 
 @admin.register(FeedbackRequest)
-class FeedbackRequestAdmin(ScopedAdmin):
+class FeedbackRequestAdmin(ReadOnlyAdmin):
     list_display = ["month", "contract", "respondent", "status", "points", "max_points", "reminders"]
     list_filter = ["month", "status"]
     search_fields = ["contract__number", "respondent__name"]
     list_select_related = ["contract", "respondent__department"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -34,37 +33,22 @@ from inspections.services import rectifications as rectification_services
 from inspections.services import templates as template_services
 from logistics.admin_base import (
     DocumentUploadForm,
+    LockableInline,
+    ReadOnlyAdmin,
     ReadOnlyInline,
     ScopedAdmin,
+    StatusLabelMixin,
+    admin_page,
     reason_action,
     service_action,
-    status_badge,
 )
 from logistics.files import download_url
 from logistics.quarters import institution_tz
 
 
 # --- checklist templates --------------------------------------------------------------------------------
-class ReadOnlyAdmin(ScopedAdmin):
-    """Records the app's pages handle through their services (each step with its rules and notices): the admin
-    lists, filters and reads them, and adds, changes or deletes none (``deletable``: deleting is left as the
-    admin has it)."""
-
-    deletable = False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.deletable and super().has_delete_permission(request, obj)
-
-
-class ChecklistItemInline(admin.TabularInline):
+class ChecklistItemInline(LockableInline):
     model = ChecklistItem
-    extra = 0
     fields = [
         "sort_order",
         "code",
@@ -84,17 +68,8 @@ class ChecklistItemInline(admin.TabularInline):
         "post_role",
     ]
 
-    def _locked(self, obj: ChecklistTemplate | None) -> bool:
-        return obj is not None and template_services.template_is_used(obj)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._locked(obj) and super().has_add_permission(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._locked(obj) and super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return not self._locked(obj) and super().has_delete_permission(request, obj)
+    def is_locked(self, parent: ChecklistTemplate | None) -> bool:
+        return parent is not None and template_services.template_is_used(parent)
 
 
 class ImportForm(forms.Form):
@@ -171,27 +146,19 @@ class ChecklistTemplateAdmin(ScopedAdmin):
                     messages.SUCCESS,
                 )
                 return redirect("admin:inspections_checklisttemplate_change", template.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Import a checklist from Excel"),
-            "form": form,
-            "errors": errors,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/inspections/checklisttemplate/import.html", context)
+        template = "admin/inspections/checklisttemplate/import.html"
+        return admin_page(self, request, template, _("Import a checklist from Excel"), form=form, errors=errors)
 
 
 # --- inspections ----------------------------------------------------------------------------------------
 class ItemResultInline(ReadOnlyInline):
     model = ItemResult
     fields = ["item", "result", "points", "awarded", "reading", "note"]
-    readonly_fields = fields
 
 
 class SignatureInline(ReadOnlyInline):
     model = InspectionSignature
     fields = ["item", "signer_name", "signed_at", "uploaded_by", "drawn"]
-    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("signature"))
     def drawn(self, obj: InspectionSignature) -> str:
@@ -202,7 +169,6 @@ class SignatureInline(ReadOnlyInline):
 class AmendmentInline(ReadOnlyInline):
     model = InspectionAmendment
     fields = ["amended_at", "amended_by", "reason", "changes", "score_before", "score_after"]
-    readonly_fields = fields
 
 
 class ExternalInspectionForm(DocumentUploadForm):
@@ -222,7 +188,7 @@ class ExternalInspectionForm(DocumentUploadForm):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ScopedAdmin):
+class InspectionAdmin(StatusLabelMixin, ScopedAdmin):
     """Submitted inspections are read-only here; amendments are made on the inspection's page."""
 
     list_display = ["reference_link", "inspected_on", "kind", "contract", "site", "status_label", "score"]
@@ -291,16 +257,11 @@ class InspectionAdmin(ScopedAdmin):
     def reference_link(self, obj: Inspection) -> str:
         return format_html('<a href="{}">{}</a>', reverse("inspections:detail", args=[obj.pk]), obj.reference)
 
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: Inspection) -> str:
-        return status_badge(obj.status, obj.get_status_display())
-
 
 # --- rectification orders -------------------------------------------------------------------------------
 class EventInline(ReadOnlyInline):
     model = RectificationEvent
     fields = ["at", "kind", "note", "by"]
-    readonly_fields = fields
 
 
 class ManualOrderForm(forms.ModelForm):
@@ -310,7 +271,7 @@ class ManualOrderForm(forms.ModelForm):
 
 
 @admin.register(RectificationOrder)
-class RectificationOrderAdmin(ScopedAdmin):
+class RectificationOrderAdmin(StatusLabelMixin, ScopedAdmin):
     list_display = ["reference_label", "contract", "severity", "deadline", "status_label", "source"]
 
     @admin.display(description=gettext_lazy("reference"), ordering="pk")
@@ -361,20 +322,22 @@ class RectificationOrderAdmin(ScopedAdmin):
         obj.pk = created.pk
         return None
 
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: RectificationOrder) -> str:
+    def badge_key(self, obj: RectificationOrder) -> str:
         overdue = obj.status != RectificationStatus.VERIFIED and obj.deadline < timezone.now()
-        return status_badge("overdue" if overdue else obj.status, obj.get_status_display())
+        return "overdue" if overdue else obj.status
 
 
 # --- complaints and surveys ------------------------------------------------------------------------------
 from inspections.models import Complaint, ComplaintEvent, Survey, SurveyQuestion  # noqa: E402
 
+#: what the requester reported, on a complaint's and a work order's page (the requester's name and contact are not
+#: shown in the admin)
+REPORTED_FIELDS = ["category", "site", "key_point", "location", "description", "anonymous"]
+
 
 class ComplaintEventInline(ReadOnlyInline):
     model = ComplaintEvent
     fields = ["at", "kind", "public_words", "internal_note", "by"]
-    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("note for the employee"))
     def public_words(self, event: ComplaintEvent) -> str:
@@ -382,7 +345,7 @@ class ComplaintEventInline(ReadOnlyInline):
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(ReadOnlyAdmin):
+class ComplaintAdmin(StatusLabelMixin, ReadOnlyAdmin):
     """Complaints are handled on their page (triage, dispatch, close); the admin lists and filters them."""
 
     list_display = [
@@ -403,14 +366,9 @@ class ComplaintAdmin(ReadOnlyAdmin):
     contract_search = "contract"
     date_hierarchy = "created_at"
     inlines = [ComplaintEventInline]
-    readonly_fields = [
+    fields = [
         "tracking_code",
-        "category",
-        "site",
-        "key_point",
-        "location",
-        "description",
-        "anonymous",
+        *REPORTED_FIELDS,
         "status",
         "contract",
         "severity",
@@ -424,16 +382,14 @@ class ComplaintAdmin(ReadOnlyAdmin):
         "reopen_count",
         "quarantined",
     ]
-    fields = readonly_fields
     deletable = True
 
     @admin.display(description=gettext_lazy("complaint"), ordering="pk")
     def reference_link(self, obj: Complaint) -> str:
         return format_html('<a href="{}">{}</a>', reverse("inspections:complaint", args=[obj.pk]), obj.reference)
 
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: Complaint) -> str:
-        return status_badge("overdue" if obj.is_overdue else obj.status, obj.get_status_display())
+    def badge_key(self, obj: Complaint) -> str:
+        return "overdue" if obj.is_overdue else obj.status
 
 
 class SurveyQuestionInline(admin.TabularInline):
@@ -557,7 +513,7 @@ class InspectionPlanAdmin(ScopedAdmin):
 
 
 @admin.register(Round)
-class RoundAdmin(ScopedAdmin):
+class RoundAdmin(StatusLabelMixin, ScopedAdmin):
     """What was due, when, and how it went: read-only (rounds are made by the hourly job and done by
     submitted inspections)."""
 
@@ -583,10 +539,6 @@ class RoundAdmin(ScopedAdmin):
         opens, closes = timezone.localtime(row.opens_at), timezone.localtime(row.closes_at)
         suffix = "+1" if closes.date() > opens.date() else ""
         return f"{opens:%H:%M}–{closes:%H:%M}{suffix}"
-
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, row: Round) -> str:
-        return status_badge(row.status, row.get_status_display())
 
     @admin.display(description=gettext_lazy("inspection"))
     def inspection_link(self, row: Round) -> str:
@@ -699,7 +651,6 @@ class WorkOrderRoundInline(ReadOnlyInline):
         "completion_note",
         "parts",
     ]
-    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("escalated"))
     def escalated(self, job: WorkOrderRound) -> str:
@@ -716,13 +667,11 @@ class WorkOrderRoundInline(ReadOnlyInline):
 class WorkOrderEventInline(ReadOnlyInline):
     model = WorkOrderEvent
     fields = ["at", "round_number", "kind", "public_note", "internal_note", "by"]
-    readonly_fields = fields
 
 
 class WorkOrderPhotoInline(ReadOnlyInline):
     model = WorkOrderPhoto
     fields = ["round_number", "stage", "uploaded_at", "picture"]
-    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("photo"))
     def picture(self, photo: WorkOrderPhoto) -> str:
@@ -731,7 +680,7 @@ class WorkOrderPhotoInline(ReadOnlyInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(ReadOnlyAdmin):
+class WorkOrderAdmin(StatusLabelMixin, ReadOnlyAdmin):
     """Work orders are handled on the desk's pages, through their services (dispatch, take, complete, close,
     reassign, cancel: each with its rules, clocks and notices); the admin lists, filters and reads them, and
     deletes none (the record of a job and of its vendor's clocks). The requester's name and number are not shown
@@ -759,12 +708,7 @@ class WorkOrderAdmin(ReadOnlyAdmin):
         "channel",
         "received_at",
         "recorded_by",
-        "category",
-        "site",
-        "key_point",
-        "location",
-        "description",
-        "anonymous",
+        *REPORTED_FIELDS,
         "priority",
         "status",
         "contract",
@@ -775,7 +719,6 @@ class WorkOrderAdmin(ReadOnlyAdmin):
         "rating",
         "closed_at",
     ]
-    readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         from django.db.models import Exists, OuterRef
@@ -787,12 +730,11 @@ class WorkOrderAdmin(ReadOnlyAdmin):
     def reference_label(self, order: WorkOrder) -> str:
         return order.reference
 
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, order: WorkOrder) -> str:
+    def badge_key(self, order: WorkOrder) -> str:
         from inspections.models import WITH_VENDOR
 
         late = getattr(order, "late", False) and order.status in WITH_VENDOR
-        return status_badge("overdue" if late else order.status, order.get_status_display())
+        return "overdue" if late else order.status
 
 
 @admin.register(Callback)
@@ -817,4 +759,3 @@ class CallbackAdmin(ReadOnlyAdmin):
         "done_at",
         "done_by",
     ]
-    readonly_fields = fields

@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy
 from logistics import channels, notify, policy, selectors, web
 from logistics.access import bid_is_sealed_for, is_vendor_user
 from logistics.admin_base import (
+    AttachmentInline,
     DocumentUploadForm,
     ReadOnlyInline,
     ScopedAdmin,
+    StatusLabelMixin,
     reason_action,
     service_action,
-    status_badge,
 )
 from logistics.models import (
     AdmissionCheck,
@@ -384,7 +385,6 @@ class BadRecordInline(admin.TabularInline):
 class StatusChangeInline(ReadOnlyInline):
     model = VendorStatusChange
     fields = ["changed_at", "from_status", "to_status", "reason", "changed_by"]
-    readonly_fields = fields
     verbose_name_plural = gettext_lazy("status history")
 
 
@@ -402,7 +402,7 @@ def _status_action(to_status: str, *, description: str, name: str) -> Callable:
 
 
 @admin.register(Vendor)
-class VendorAdmin(ScopedAdmin):
+class VendorAdmin(StatusLabelMixin, ScopedAdmin):
     list_display = [
         "legal_name",
         "credit_code",
@@ -489,10 +489,6 @@ class VendorAdmin(ScopedAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return selectors.vendors_with_flags(super().get_queryset(request))
-
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: Vendor) -> str:
-        return status_badge(obj.status, obj.get_status_display())
 
     @admin.display(description=gettext_lazy("certificates"), boolean=False)
     def certificates_flag(self, obj: Vendor) -> str:
@@ -597,7 +593,6 @@ class BadRecordAdmin(ScopedAdmin):
 class AdmissionCheckInline(ReadOnlyInline):
     model = AdmissionCheck
     fields = ["item", "auto_result", "reasons", "office_result", "office_note"]
-    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("reasons"))
     def reasons(self, obj: AdmissionCheck) -> str:
@@ -607,11 +602,10 @@ class AdmissionCheckInline(ReadOnlyInline):
 class OpinionInline(ReadOnlyInline):
     model = ReviewOpinion
     fields = ["department", "reviewer", "opinion", "comments", "created_at"]
-    readonly_fields = fields
 
 
 @admin.register(AdmissionReview)
-class AdmissionReviewAdmin(ScopedAdmin):
+class AdmissionReviewAdmin(StatusLabelMixin, ScopedAdmin):
     list_display = ["vendor", "created_at", "status_label", "decision", "decided_at", "review_page"]
     list_filter = ["status", "decision"]
     list_select_related = ["vendor"]
@@ -631,10 +625,6 @@ class AdmissionReviewAdmin(ScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # opened from the vendor list ("Open an admission review")
 
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: AdmissionReview) -> str:
-        return status_badge(obj.status, obj.get_status_display())
-
     @admin.display(description=gettext_lazy("review"))
     def review_page(self, obj: AdmissionReview) -> str:
         return format_html('<a href="{}">{}</a>', reverse("logistics:admission_review", args=[obj.pk]), _("Open"))
@@ -647,16 +637,8 @@ class CriterionInline(admin.TabularInline):
     fields = ["sort_order", "name", "weight", "description"]
 
 
-class TenderAttachmentForm(DocumentUploadForm):
-    class Meta:
-        model = TenderAttachment
-        fields = ["title", "file"]
-
-
-class TenderAttachmentInline(admin.TabularInline):
+class TenderAttachmentInline(AttachmentInline):
     model = TenderAttachment
-    form = TenderAttachmentForm
-    extra = 0
 
 
 def _award_top(tender: Tender, user: User) -> Any:
@@ -679,7 +661,7 @@ TENDER_STATUS_FIELDS = (
 
 
 @admin.register(Tender)
-class TenderAdmin(ScopedAdmin):
+class TenderAdmin(StatusLabelMixin, ScopedAdmin):
     list_display = ["number", "title", "category", "status_label", "bid_deadline", "opening_at", "bid_count", "pages"]
     list_filter = ["status", "category", "method"]
     list_select_related = ["category"]
@@ -752,10 +734,6 @@ class TenderAdmin(ScopedAdmin):
             ]
         return fields
 
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: Tender) -> str:
-        return status_badge(obj.status, obj.get_status_display())
-
     @admin.display(description=gettext_lazy("bids"), ordering="bids_total")
     def bid_count(self, obj: Tender) -> int:
         return obj.bids_total
@@ -768,7 +746,6 @@ class TenderAdmin(ScopedAdmin):
 class BidAttachmentInline(ReadOnlyInline):
     model = BidAttachment
     fields = ["title", "link"]
-    readonly_fields = fields
 
     @admin.display(description=gettext_lazy("file"))
     def link(self, obj: BidAttachment) -> str:

@@ -145,6 +145,25 @@ def status_badge(value: str, label: Any) -> str:
     return format_html('<span class="status-badge status-{}">{}</span>', value, label)
 
 
+class StatusLabelMixin:
+    """The list column ``status_label``: the record's status as a coloured badge, coloured by ``badge_key`` (the
+    status, or a state the list flags instead, such as "overdue")."""
+
+    @admin.display(description=gettext_lazy("status"), ordering="status")
+    def status_label(self, obj: Any) -> str:
+        return status_badge(self.badge_key(obj), obj.get_status_display())
+
+    def badge_key(self, obj: Any) -> str:
+        return obj.status
+
+
+def admin_page(modeladmin: Any, request: HttpRequest, template: str, title: str, **context: Any) -> TemplateResponse:
+    """A page of the admin's own (an import, a correction, an action's form), in the admin's frame: the site's
+    context, the page's title and the model's options, with the page's ``context``."""
+    context = {**modeladmin.admin_site.each_context(request), "title": title, "opts": modeladmin.model._meta, **context}
+    return TemplateResponse(request, template, context)
+
+
 def _report(request: HttpRequest, modeladmin: Any, done: int, failures: list[tuple[Any, list[str]]]) -> None:
     if done:
         modeladmin.message_user(request, _("%(count)d record(s) updated.") % {"count": done}, messages.SUCCESS)
@@ -197,16 +216,16 @@ def reason_action(
                 return None
         else:
             form = ReasonForm()
-        context = {
-            **modeladmin.admin_site.each_context(request),
-            "title": description,
-            "queryset": queryset,
-            "form": form,
-            "action_name": name,
-            "opts": modeladmin.model._meta,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "admin/action_with_reason.html", context)
+        return admin_page(
+            modeladmin,
+            request,
+            "admin/action_with_reason.html",
+            description,
+            queryset=queryset,
+            form=form,
+            action_name=name,
+            action_checkbox_name=admin.helpers.ACTION_CHECKBOX_NAME,
+        )
 
     action.__name__ = name
     action.short_description = description
@@ -214,7 +233,34 @@ def reason_action(
     return action
 
 
-class ReadOnlyInline(admin.TabularInline):
+class FieldsShownReadOnly:
+    """An admin or inline where nothing is edited: the ``fields`` a class names are its ``readonly_fields`` too,
+    unless it names those as well."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "fields" in cls.__dict__ and "readonly_fields" not in cls.__dict__:
+            cls.readonly_fields = cls.fields
+
+
+class ReadOnlyAdmin(FieldsShownReadOnly, ScopedAdmin):
+    """Records the services write and the app's pages handle (each step with its rules and notices): the admin
+    lists, filters and reads them, and adds, changes or deletes none (``deletable``: deleting is left as the
+    admin has it)."""
+
+    deletable = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.deletable and super().has_delete_permission(request, obj)
+
+
+class ReadOnlyInline(FieldsShownReadOnly, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
@@ -224,3 +270,31 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class LockableInline(admin.TabularInline):
+    """Rows edited with their parent until the parent is locked (``is_locked``: a signed contract's clauses, a used
+    checklist's or form's items); then nothing is added, changed or deleted here."""
+
+    extra = 0
+
+    def is_locked(self, parent: Any) -> bool:
+        raise NotImplementedError
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_add_permission(request, obj) and not self.is_locked(obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and not self.is_locked(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_delete_permission(request, obj) and not self.is_locked(obj)
+
+
+class AttachmentInline(admin.TabularInline):
+    """A record's titled documents (``logistics.models.base.Attachment``: a title and a file), each upload checked
+    as every upload is (``DocumentUploadForm``); the subclass names the ``model``."""
+
+    form = DocumentUploadForm
+    fields = ["title", "file"]
+    extra = 0

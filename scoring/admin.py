@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from logistics.admin_base import ReadOnlyInline, ScopedAdmin, status_badge
+from logistics.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin, StatusLabelMixin
 from scoring import services
 from scoring.components import WEIGHT_FIELDS
 from scoring.models import (
@@ -78,25 +78,6 @@ class EvaluationSchemeAdmin(ScopedAdmin):
         obj.pk = saved.pk
 
 
-class StatusLabelMixin:
-    @admin.display(description=gettext_lazy("status"), ordering="status")
-    def status_label(self, obj: Evaluation | Objection) -> str:
-        return status_badge(obj.status, obj.get_status_display())
-
-
-class ReadOnlyAdmin(ScopedAdmin):
-    """A record made by the services and read here: nothing is added, changed or deleted in the admin."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Evaluation)
 class EvaluationAdmin(StatusLabelMixin, ReadOnlyAdmin):
     """Evaluations are reviewed and finalized on their page; here they are listed."""
@@ -106,8 +87,7 @@ class EvaluationAdmin(StatusLabelMixin, ReadOnlyAdmin):
     list_select_related = ["contract", "scheme"]
     search_fields = ["contract__number", "contract__vendor__legal_name"]
     # the components and the facts are read on the evaluation's page (the link), in words, not as JSON here
-    readonly_fields = [f.name for f in Evaluation._meta.fields if f.name not in ("explanation", "facts")] + ["page"]
-    fields = readonly_fields
+    fields = [f.name for f in Evaluation._meta.fields if f.name not in ("explanation", "facts")] + ["page"]
 
     @admin.display(description=gettext_lazy("page"))
     def page(self, obj: Evaluation) -> str:
@@ -123,11 +103,10 @@ class ObjectionAdmin(StatusLabelMixin, ReadOnlyAdmin):
     list_select_related = ["evaluation__contract"]
     search_fields = ["evaluation__contract__number", "reference", "reasons", "ruling"]
     # the correction in words (its record keeps the ids, read through the API)
-    readonly_fields = [f.name for f in Objection._meta.fields if f.name not in ("correction", "target_key")] + [
+    fields = [f.name for f in Objection._meta.fields if f.name not in ("correction", "target_key")] + [
         "correction_text",
         "page",
     ]
-    fields = readonly_fields
 
     @admin.display(description=gettext_lazy("correction made"))
     def correction_text(self, obj: Objection) -> str:
@@ -151,7 +130,6 @@ class QuarterRunAdmin(admin.ModelAdmin):
 class AppraisalLineInline(ReadOnlyInline):
     model = AppraisalLine
     fields = ["rank", "contract", "quarters_text", "score", "grade", "provisional", "renewal_preferred", "scheme"]
-    readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("contract__vendor", "scheme")
@@ -170,7 +148,6 @@ class AppraisalLineInline(ReadOnlyInline):
 class VendorAppraisalInline(ReadOnlyInline):
     model = VendorAppraisal
     fields = ["rank", "vendor", "contracts", "score", "grade", "provisional", "renewal_preferred"]
-    readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("vendor")
@@ -183,8 +160,7 @@ class AppraisalAdmin(ReadOnlyAdmin):
     list_display = ["period", "provisional", "computed_at", "computed_by", "page"]
     list_filter = ["year", "provisional"]
     list_select_related = ["computed_by"]
-    readonly_fields = ["period", "provisional", "computed_at", "computed_by", "page"]
-    fields = readonly_fields
+    fields = ["period", "provisional", "computed_at", "computed_by", "page"]
     inlines = [AppraisalLineInline, VendorAppraisalInline]
 
     def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
