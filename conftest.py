@@ -409,6 +409,46 @@ def raw_sql(sql: str, params: list) -> int:
         return cursor.rowcount
 
 
+# --- locked records: what a final or submitted record refuses (logistics.immutability) --------------------
+def assert_locked(record: Any, **changes: Any) -> None:
+    """``record`` is locked: with ``changes`` set on it, ``save()`` is refused, and so is ``delete()``."""
+    from logistics.immutability import ImmutableError
+
+    for name, value in changes.items():
+        setattr(record, name, value)
+    with pytest.raises(ImmutableError):
+        record.save()
+    with pytest.raises(ImmutableError):
+        record.delete()
+
+
+def assert_rows_locked(queryset: Any, **changes: Any) -> None:
+    """The rows of ``queryset`` are locked: ``update(**changes)`` is refused, and so is ``delete()``."""
+    from logistics.immutability import ImmutableError
+
+    with pytest.raises(ImmutableError):
+        queryset.update(**changes)
+    with pytest.raises(ImmutableError):
+        queryset.delete()
+
+
+def assert_admin_and_api_refuse(client: Any, api_client: Any, admin: str, api: str, changes: dict) -> None:
+    """A locked record's admin change and delete forms (under ``admin``) answer 403; its API detail ``api``
+    answers PATCH and DELETE with 405. Both clients are signed in already."""
+    assert client.post(f"{admin}change/", changes).status_code == 403
+    assert client.post(f"{admin}delete/", {"post": "yes"}).status_code == 403
+    assert api_client.patch(api, changes, format="json").status_code == 405
+    assert api_client.delete(api).status_code == 405
+
+
+def assert_sql_refused(sql: str, params: list, match: str = "is locked") -> None:
+    """The PostgreSQL triggers refuse ``sql`` with a message matching ``match``; the transaction goes on."""
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match=match), transaction.atomic():
+        raw_sql(sql, params)
+
+
 def make_signature_png(width: int = 300, height: int = 100) -> bytes:
     """A white box with a pen stroke in it, as the tablet's signature canvas sends it."""
     import io as _io

@@ -5,15 +5,13 @@ filter offers only the contracts the reader may see."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.db import connection
 
 from contracts.tests.factories import ContractFactory
 from inspections.models import Inspection
 from inspections.services import inspections as svc
-from inspections.tests.factories import make_template
+from inspections.tests.factories import make_template, tablet_data
 from logistics import pagination
 from logistics.admin_base import reference_number
 from logistics.tests.factories import VendorFactory
@@ -23,14 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def submit(inspector, contract, summary: str = "") -> Inspection:
     template = make_template(category=contract.category, items=[("A1", "10", "minor", False)])
-    data = {
-        "key": str(uuid.uuid4()),
-        "kind": "daily",
-        "contract": contract.pk,
-        "template": template.pk,
-        "summary": summary,
-        "results": {"A1": {"result": "fail"}},
-    }
+    data = tablet_data(contract, template, {"A1": {"result": "fail"}}, summary=summary)
     inspection, created = svc.inspection_submit(user=inspector, data=data)
     assert created
     return inspection

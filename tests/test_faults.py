@@ -13,7 +13,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-import uuid
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
@@ -25,7 +24,7 @@ from rest_framework.test import APIClient
 
 from inspections.forms import SIGNING_SALT
 from inspections.models import Complaint, RectificationOrder
-from inspections.tests.factories import assigned_contract, make_template
+from inspections.tests.factories import assigned_contract, make_template, tablet_data
 from logistics import notify, outbox
 from logistics.models import OutboxMessage
 from logistics.tasks import ping_task, relay_outbox_task
@@ -111,13 +110,8 @@ def test_an_inspection_submitted_while_redis_is_down_is_kept_and_published_once_
     contract = assigned_contract(inspector)
     make_user("vendor", username="fault-vendor", vendor=contract.vendor, email="ops@vendor.example.cn")
     template = make_template(category=contract.category)
-    data = {
-        "key": str(uuid.uuid4()),
-        "kind": template.kind,
-        "contract": contract.pk,
-        "template": template.pk,
-        "results": {"A1": {"result": "fail", "note": "地面有水"}, "A2": {"result": "pass"}, "A3": {"result": "pass"}},
-    }
+    results = {"A1": {"result": "fail", "note": "地面有水"}, "A2": {"result": "pass"}, "A3": {"result": "pass"}}
+    data = tablet_data(contract, template, results)
     api = APIClient()
     api.force_authenticate(inspector)
     pending, seconds = _redis_down_then_back(

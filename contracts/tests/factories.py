@@ -6,8 +6,10 @@ from decimal import Decimal
 import factory
 from django.db import transaction
 
+from contracts.clauses import FailedItem
 from contracts.models import Clause, Contract, ContractStatus, TermsVersion
 from logistics.immutability import allow_locked_changes
+from logistics.quarters import Quarter
 from logistics.tests.factories import ServiceCategoryFactory, VendorFactory
 
 
@@ -58,6 +60,25 @@ class ClauseFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class, *args, **kwargs):
         with transaction.atomic(), allow_locked_changes():
             return super()._create(model_class, *args, **kwargs)
+
+
+# a minor and a serious failed item: 100 + 1,000 CNY under ``per_failed_item_clause``
+FAILED = [FailedItem(101, "minor", "INS-1/C01"), FailedItem(102, "serious", "INS-2/S01")]
+
+
+def final_settlement(contract, by):
+    """``contract``'s 2026Q3 priced at 85 (grade B) with the two ``FAILED`` items, and finalized by ``by``."""
+    from contracts import services
+
+    return services.settlement_apply(
+        contract=contract,
+        quarter=Quarter(2026, 3),
+        score=Decimal("85"),
+        grade="B",
+        failed_items=FAILED,
+        finalize=True,
+        by=by,
+    )
 
 
 def per_failed_item_clause(contract, minor="100", major="300", serious="1000") -> Clause:

@@ -21,7 +21,7 @@ from contracts.services_payments import (
     payment_request_raise,
     payments_refresh,
 )
-from contracts.tests.test_terms_versions import amend, base_contract, clause_set
+from contracts.tests.test_terms_versions import amend, amended_to_monthly, base_contract
 from logistics.immutability import ImmutableError
 
 pytestmark = pytest.mark.django_db
@@ -89,14 +89,7 @@ def payment_contract(office_user):
     """2026, 400,000 a year paid quarterly; from 16 August 520,000 a year paid monthly. Q1 has a binding
     deduction cap (12,000 deducted, capped at 10,000), Q2 3,000 deducted, Q3 500; Q4 is not final yet."""
     contract = base_contract(number="HT-PAY", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
-    amend(
-        contract,
-        dt.date(2026, 8, 16),
-        by=office_user,
-        annual_fee=D("520000.00"),
-        payment_cycle="monthly",
-        clauses=clause_set(contract),
-    )
+    amended_to_monthly(contract, dt.date(2026, 8, 16), "520000.00", office_user)
     settle(contract, "2026Q1", "100000.00", deductions="12000.00", cap="10000.00", cap_applied="2000.00")
     settle(contract, "2026Q2", "100000.00", deductions="3000.00")
     settle(contract, "2026Q3", "115000.00", deductions="500.00")  # 46 days at 400,000 and 46 at 520,000
@@ -367,7 +360,6 @@ def test_the_office_raises_finance_approves_and_pays_on_the_pages_and_the_year_g
 def test_a_supplementary_agreement_moves_the_payments_to_the_dates_it_sets(office_user):
     from contracts.explanations import describe_changes
     from contracts.forms import AmendmentForm
-    from contracts.tests.test_terms_versions import amend
 
     contract = base_contract(number="HT-DATES", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
     # bad input: clear messages, nothing made

@@ -14,7 +14,7 @@ from django.utils import translation
 from contracts import services
 from contracts.models import Clause, Contract
 from contracts.tests.factories import ContractFactory
-from contracts.tests.test_terms_versions import amend, base_contract, clause_set
+from contracts.tests.test_terms_versions import amended_to_monthly, base_contract
 from logistics.tests.factories import SiteFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,14 +35,7 @@ def expiring(office_user, inspector_user):
     contract = base_contract(number="HT-2026-007", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 12, 31))
     contract.sites.set([SiteFactory(), SiteFactory()])
     contract.inspectors.add(inspector_user)
-    amend(
-        contract,
-        dt.date(2026, 7, 1),
-        by=office_user,
-        annual_fee=D("500000.00"),
-        payment_cycle="monthly",
-        clauses=clause_set(contract, per_upheld_complaint={"amount": D(800)}),
-    )
+    amended_to_monthly(contract, dt.date(2026, 7, 1), "500000.00", office_user, per_upheld_complaint={"amount": D(800)})
     return contract
 
 

@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from contracts import services
-from contracts.clauses import FailedItem, UpheldComplaint
+from contracts.clauses import UpheldComplaint
 from contracts.models import Clause, FormalWarning, LedgerLine, Settlement
-from contracts.tests.factories import ClauseFactory, ContractFactory, per_failed_item_clause
+from contracts.tests.factories import FAILED, ClauseFactory, ContractFactory, final_settlement, per_failed_item_clause
 from logistics.models import Notification
 from logistics.quarters import Quarter
 
@@ -30,9 +30,6 @@ def contract_with_clauses(**kwargs):
     ClauseFactory(contract=contract, kind="warning_below", amount=None, threshold=D(70))
     ClauseFactory(contract=contract, kind="terminate_after_warnings", amount=None, count=2, window=4)
     return contract
-
-
-FAILED = [FailedItem(101, "minor", "INS-1/C01"), FailedItem(102, "serious", "INS-2/S01")]
 
 
 def test_applying_the_same_facts_twice_leaves_one_set_of_lines():
@@ -207,15 +204,7 @@ def test_a_terms_version_has_at_most_one_cap():
 
 def test_the_quarter_close_leaves_a_final_settlement_alone_and_applies_the_others(office_user):
     final_contract, draft_contract = contract_with_clauses(), contract_with_clauses()
-    final = services.settlement_apply(
-        contract=final_contract,
-        quarter=Q3,
-        score=D("85"),
-        grade="B",
-        failed_items=FAILED,
-        finalize=True,
-        by=office_user,
-    )
+    final = final_settlement(final_contract, office_user)
     before = (final.payable, sorted(final.lines.values_list("evidence_key", "amount")))
     items = [
         services.SettlementInput(contract=c, score=D("50"), grade="D", failed_items=FAILED[:1])

@@ -57,6 +57,25 @@ def amend(contract, day, by=None, **terms):
     )
 
 
+def amended_to_monthly(contract, day, annual_fee, by, **clause_changes):
+    """A supplementary agreement from ``day``: ``annual_fee`` a year paid monthly, the clauses as they were but for
+    ``clause_changes``."""
+    return amend(
+        contract,
+        day,
+        by=by,
+        annual_fee=D(annual_fee),
+        payment_cycle="monthly",
+        clauses=clause_set(contract, **clause_changes),
+    )
+
+
+def price_q3(contract, score, grade, **evidence):
+    """2026Q3 priced for ``contract`` at ``score`` and ``grade``, with the quarter's ``evidence`` (failed items,
+    complaints...) and any other argument of ``settlement_apply``."""
+    return services.settlement_apply(contract=contract, quarter=Q3, score=score, grade=grade, **evidence)
+
+
 def lines(settlement):
     return list(
         settlement.lines.order_by("clause__terms__number", "clause__kind", "evidence_key").values_list(
@@ -113,11 +132,10 @@ def test_an_amendment_mid_quarter_splits_the_fee_and_prices_each_event_by_its_da
     )
     # when the quarter is priced with a failure on each side of the date, a complaint upheld after it, an
     # order overdue from Sep 11 to the end of the quarter (20 days) and a score of 75
-    settlement = services.settlement_apply(
-        contract=contract,
-        quarter=Q3,
-        score=D("75.00"),
-        grade="C",
+    settlement = price_q3(
+        contract,
+        D("75.00"),
+        "C",
         failed_items=[
             FailedItem(1, "minor", "JC-1/A1", on=dt.date(2026, 9, 15)),
             FailedItem(2, "minor", "JC-2/A1", on=dt.date(2026, 9, 16)),  # the amendment's own day: the new terms
@@ -172,7 +190,7 @@ def test_two_amendments_in_one_quarter():
     contract = base_contract()
     amend(contract, dt.date(2026, 8, 1), annual_fee=D("480000.00"))
     amend(contract, dt.date(2026, 9, 1), annual_fee=D("520000.00"))
-    settlement = services.settlement_apply(contract=contract, quarter=Q3, score=D("70"), grade="C")
+    settlement = price_q3(contract, D("70"), "C")
     assert settlement.fee == D("116521.74")
     assert [(p["version"], p["days"]) for p in settlement.fee_basis] == [(1, 31), (2, 31), (3, 30)]
     # score below 80: version 3's 5% of 116,521.74 = 5,826.087 -> 5,826.09
@@ -190,11 +208,10 @@ def test_amendments_on_the_first_and_on_the_last_day_of_a_quarter():
         annual_fee=D("480000.00"),
         clauses=clause_set(contract, score_below={"percent": D(8)}),
     )
-    settlement = services.settlement_apply(
-        contract=contract,
-        quarter=Q3,
-        score=D("70"),
-        grade="C",
+    settlement = price_q3(
+        contract,
+        D("70"),
+        "C",
         failed_items=[FailedItem(1, "serious", "JC-1/S1", on=dt.date(2026, 9, 30))],
     )
     assert settlement.fee == D("110108.70")
@@ -223,7 +240,7 @@ def test_suspended_days_are_not_paid(office_user):
     services.contract_change_status(
         contract=contract, to_status="active", reason="整顿完毕", effective_date=dt.date(2026, 8, 21), by=office_user
     )
-    settlement = services.settlement_apply(contract=contract, quarter=Q3, score=D("90"), grade="A")
+    settlement = price_q3(contract, D("90"), "A")
     assert settlement.fee == D("78260.87")
     assert [(p["first"], p["last"], p["days"]) for p in settlement.fee_basis] == [
         ("2026-07-01", "2026-07-31", 31),
@@ -233,7 +250,7 @@ def test_suspended_days_are_not_paid(office_user):
 
 def test_a_change_reaching_into_a_final_quarter_is_refused_and_nothing_is_saved(office_user):
     contract = base_contract()
-    services.settlement_apply(contract=contract, quarter=Q3, score=D("90"), grade="A", finalize=True)
+    price_q3(contract, D("90"), "A", finalize=True)
     final = Settlement.objects.get(contract=contract, quarter="2026Q3")
     before = (final.fee, final.payable, lines(final))
     with translation.override("en"), pytest.raises(ValidationError) as info:
@@ -355,7 +372,7 @@ def test_an_agreement_and_the_contract_page_cost_the_same_queries_whatever_the_s
             ClauseFactory(contract=contract, kind="score_at_least", amount=D(100 + n), threshold=D(95))
         for n in range(versions - 1):
             amend(contract, dt.date(2026, 2 + n, 1), annual_fee=D(410000 + n))
-        services.settlement_apply(contract=contract, quarter=Q3, score=D("70"), grade="C")
+        price_q3(contract, D("70"), "C")
         clauses = clause_set(contract)
         by = type(office_user).objects.get(pk=office_user.pk)  # its roles not yet read, at both sizes
         writes, _ = count_queries(
@@ -376,7 +393,7 @@ def test_bad_input_gets_a_clear_message_in_the_api_and_the_admin_and_saves_nothi
     from contracts.models import Contract
 
     contract = base_contract()
-    services.settlement_apply(contract=contract, quarter=Q3, score=D("90"), grade="A", finalize=True)
+    price_q3(contract, D("90"), "A", finalize=True)
     api_client.force_authenticate(office_user)
     url = f"/api/contracts/{contract.pk}/amendments/"
     # in the reader's language (the API follows the request's: Chinese by default)
@@ -432,11 +449,10 @@ def test_a_missed_self_check_is_priced_by_the_version_in_force_on_its_day(office
         clauses=clause_set(contract, per_missed_self_check={"amount": D(80)}),
     )
     # when rounds of 15 and 16 September were missed
-    settlement = services.settlement_apply(
-        contract=contract,
-        quarter=Q3,
-        score=D("90.00"),
-        grade="A",
+    settlement = price_q3(
+        contract,
+        D("90.00"),
+        "A",
         missed_self_checks=[
             MissedSelfCheck(3, "XJ-000003", on=dt.date(2026, 9, 15)),
             MissedSelfCheck(4, "XJ-000004", on=dt.date(2026, 9, 16)),

@@ -4,10 +4,11 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from django.utils import timezone
+import pytest
+from django.utils import timezone, translation
 
 from contracts.tests.factories import ContractFactory
-from inspections.models import ChecklistItem, ChecklistTemplate, ServiceClock
+from inspections.models import ChecklistItem, ChecklistTemplate, ServiceClock, WorkOrder, WorkOrderRound
 from logistics.quarters import Quarter
 from logistics.tests.factories import ServiceCategoryFactory
 
@@ -40,6 +41,28 @@ def assigned_contract(inspector, **kwargs):
     return contract
 
 
+def tablet_data(contract, template, results, key=None, **fields):
+    """What the tablet sends for an inspection of ``contract`` on ``template``: the ``results`` per item code under
+    ``key`` (a new one unless given), and any other ``fields``."""
+    return {
+        "key": str(key or uuid.uuid4()),
+        "kind": template.kind,
+        "contract": contract.pk,
+        "template": template.pk,
+        "results": results,
+        **fields,
+    }
+
+
+def submission_refused(user, data, language="en"):
+    """``inspection_submit`` refuses ``data``: what it says, per field, to a reader of ``language``."""
+    from inspections.services import inspections
+
+    with translation.override(language), pytest.raises(inspections.InspectionInvalid) as info:
+        inspections.inspection_submit(user=user, data=data)
+    return info.value.message_dict
+
+
 def make_survey(contract, by, title="2026Q4 保洁满意度", quarter=None, days=7):
     """A satisfaction survey of ``contract`` for ``quarter`` (2026Q4), created by ``by``, open ``days`` more days."""
     from inspections.services import surveys
@@ -60,6 +83,40 @@ def service_clock(category, priority, minutes, working_hours_only=False):
     clock.response_minutes, clock.arrival_minutes, clock.completion_minutes = minutes
     clock.save()
     return clock
+
+
+def work_order_written(contract, site, received, status, rounds=1):
+    """A hotline work order of ``contract`` at ``site``, received at ``received``, written directly as it stands
+    (no service, no clock)."""
+    return WorkOrder.objects.create(
+        channel="hotline",
+        received_at=received,
+        category=contract.category,
+        site=site,
+        description="x",
+        status=status,
+        contract=contract,
+        rounds=rounds,
+    )
+
+
+def round_written(order, number, start, accepted_after, completion_due_after, completed_at=None, **fields):
+    """Round ``number`` of ``order``, dispatched at ``start`` and written directly: an hour to respond, two to be on
+    site, ``completion_due_after`` to complete; accepted ``accepted_after`` the dispatch, completed at
+    ``completed_at`` (if at all)."""
+    return WorkOrderRound.objects.create(
+        order=order,
+        number=number,
+        contract=order.contract,
+        dispatched_at=start,
+        response_due=start + dt.timedelta(hours=1),
+        arrival_due=start + dt.timedelta(hours=2),
+        completion_due=start + completion_due_after,
+        accepted_at=start + accepted_after,
+        completed_at=completed_at,
+        completion_note="x" if completed_at else "",
+        **fields,
+    )
 
 
 def desk_record(kind, contract, description, by, channel="hotline", **details):

@@ -39,10 +39,10 @@ from conftest import make_png
 from contracts.tests.factories import ContractFactory
 from inspections import desk_rules, selectors_desk
 from inspections.choices import WorkOrderStatus
-from inspections.models import Callback, Complaint, WorkOrder, WorkOrderRound
+from inspections.models import Callback, Complaint, WorkOrder
 from inspections.services import complaints as complaint_services
 from inspections.services import desk
-from inspections.tests.factories import service_clock
+from inspections.tests.factories import round_written, service_clock, work_order_written
 from logistics.models import ServiceCategory
 from logistics.quarters import Quarter
 from logistics.tests.factories import KeyPointFactory, SiteFactory
@@ -332,29 +332,16 @@ def _jobs(contracts: list, cleaning, site, office_user, count: int) -> None:
     for contract in contracts:
         for n in range(count):
             received = at(2026, 10, 5 + n, 9, 0)
-            order = WorkOrder.objects.create(
-                channel="hotline",
-                received_at=received,
-                category=cleaning,
-                site=site,
-                description="x",
-                status=WorkOrderStatus.CLOSED,
-                contract=contract,
-                rounds=2,
-            )
+            order = work_order_written(contract, site, received, WorkOrderStatus.CLOSED, rounds=2)
             for number in (1, 2):
                 start = received + dt.timedelta(hours=3 * (number - 1))
-                WorkOrderRound.objects.create(
-                    order=order,
-                    number=number,
-                    contract=contract,
-                    dispatched_at=start,
-                    response_due=start + dt.timedelta(hours=1),
-                    arrival_due=start + dt.timedelta(hours=2),
-                    completion_due=start + dt.timedelta(hours=2),
-                    accepted_at=start + dt.timedelta(minutes=30),
+                round_written(
+                    order,
+                    number,
+                    start,
+                    accepted_after=dt.timedelta(minutes=30),
+                    completion_due_after=dt.timedelta(hours=2),
                     completed_at=start + dt.timedelta(hours=2 + number - 1),
-                    completion_note="x",
                     response_escalated_at=start + dt.timedelta(hours=1),
                 )
             called_back = {

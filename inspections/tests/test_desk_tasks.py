@@ -15,17 +15,8 @@ from django_celery_beat.models import PeriodicTask
 
 from conftest import make_png
 from contracts.tests.factories import ContractFactory
-from inspections import demo_desk, tasks
+from inspections import demo_desk, models, tasks
 from inspections.choices import CallbackResult, WorkOrderStatus
-from inspections.models import (
-    Callback,
-    Complaint,
-    ComplaintEvent,
-    ServiceClock,
-    WorkOrder,
-    WorkOrderEvent,
-    WorkOrderRound,
-)
 from inspections.services import desk
 from inspections.tests.factories import service_clock
 from logistics.models import Notification, ServiceCategory
@@ -92,13 +83,13 @@ def test_the_escalation_task_escalates_each_passed_clock_once_to_the_office(now,
     now(at(2026, 12, 4, 18, 30))
     assert tasks.work_orders_escalate_task() == 2
     assert tasks.work_orders_escalate_task() == 0
-    job = WorkOrderRound.objects.get(order=order)
+    job = models.WorkOrderRound.objects.get(order=order)
     assert (job.response_escalated_at, job.arrival_escalated_at, job.completion_escalated_at) == (
         at(2026, 12, 4, 10, 45),
         at(2026, 12, 4, 18, 30),
         at(2026, 12, 4, 18, 30),
     )
-    assert WorkOrderEvent.objects.filter(order=order, kind="escalated").count() == 3
+    assert models.WorkOrderEvent.objects.filter(order=order, kind="escalated").count() == 3
     # each office user (the office head among them) and the vendor's staff read one notice per clock
     assert escalation_inbox() == {"office1": 3, "chief": 3, "vendor-a": 3}
 
@@ -116,7 +107,7 @@ def test_a_taken_order_on_site_in_time_escalates_only_its_completion(now, order,
     desk.work_order_arrive(order=order, by=vendor_user)  # on site takes the job: response and arrival kept
     now(at(2026, 12, 4, 19, 0))
     assert tasks.work_orders_escalate_task() == 1
-    job = WorkOrderRound.objects.get(order=order)
+    job = models.WorkOrderRound.objects.get(order=order)
     assert (job.response_escalated_at, job.arrival_escalated_at) == (None, None)
     assert job.completion_escalated_at == at(2026, 12, 4, 19, 0)
 
@@ -189,30 +180,30 @@ def test_the_demo_desk_holds_work_orders_in_every_status_and_runs_once(office_us
     # when the desk's demo is seeded
     made = demo_desk.seed(context)
     # then the work orders are in every status, some escalated, one done again in a second round
-    assert made["work_orders"] == WorkOrder.objects.count() > 15
-    assert set(WorkOrder.objects.values_list("status", flat=True)) == set(WorkOrderStatus.values)
-    assert WorkOrderEvent.objects.filter(kind="escalated").exists()
-    redo = WorkOrder.objects.get(rounds=2)
+    assert made["work_orders"] == models.WorkOrder.objects.count() > 15
+    assert set(models.WorkOrder.objects.values_list("status", flat=True)) == set(WorkOrderStatus.values)
+    assert models.WorkOrderEvent.objects.filter(kind="escalated").exists()
+    redo = models.WorkOrder.objects.get(rounds=2)
     assert (redo.status, redo.rating) == (WorkOrderStatus.CLOSED, 5)
     assert redo.callbacks.filter(result=CallbackResult.NOT_SATISFIED).exists()
-    results = set(Callback.objects.exclude(result="").values_list("result", flat=True))
+    results = set(models.Callback.objects.exclude(result="").values_list("result", flat=True))
     assert results == set(CallbackResult.values)
     # complaints: one upheld, one not, an answered suggestion on the board in words of its own
-    assert sorted(Complaint.objects.exclude(upheld=None).values_list("upheld", flat=True)) == [False, True]
-    board = Complaint.objects.get(board_published_at__isnull=False)
+    assert sorted(models.Complaint.objects.exclude(upheld=None).values_list("upheld", flat=True)) == [False, True]
+    board = models.Complaint.objects.get(board_published_at__isnull=False)
     assert "13911230000" in board.description and "13911230000" not in board.board_text
     # the clocks of the demo's services: three priorities each
-    assert ServiceClock.objects.filter(category__code__in=demo_desk.CLOCK_CATEGORIES).count() == 18
+    assert models.ServiceClock.objects.filter(category__code__in=demo_desk.CLOCK_CATEGORIES).count() == 18
     # every time is in the past and in order: the rounds' clocks after their dispatch, what was done after that
     moment = timezone.now()
-    assert not WorkOrderEvent.objects.filter(at__gt=moment).exists()
-    assert not ComplaintEvent.objects.filter(at__gt=moment).exists()
-    for job in WorkOrderRound.objects.select_related("order"):
+    assert not models.WorkOrderEvent.objects.filter(at__gt=moment).exists()
+    assert not models.ComplaintEvent.objects.filter(at__gt=moment).exists()
+    for job in models.WorkOrderRound.objects.select_related("order"):
         assert job.order.received_at <= job.dispatched_at <= job.response_due <= job.completion_due
         steps = [job.dispatched_at, job.accepted_at, job.arrived_at, job.completed_at]
         done = [step for step in steps if step is not None]
         assert done == sorted(done) and done[-1] <= moment, job
     # and a second run changes nothing
-    counts = (WorkOrder.objects.count(), Complaint.objects.count(), Notification.objects.count())
+    counts = (models.WorkOrder.objects.count(), models.Complaint.objects.count(), Notification.objects.count())
     assert demo_desk.seed(context) == {}
-    assert (WorkOrder.objects.count(), Complaint.objects.count(), Notification.objects.count()) == counts
+    assert (models.WorkOrder.objects.count(), models.Complaint.objects.count(), Notification.objects.count()) == counts

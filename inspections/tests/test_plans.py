@@ -23,7 +23,7 @@ from inspections.choices import PlanFrequency, RoundStatus, Shift
 from inspections.models import Inspection, InspectionPlan, Round
 from inspections.services import inspections as inspection_services
 from inspections.services import plans as svc
-from inspections.tests.factories import assigned_contract, make_template
+from inspections.tests.factories import assigned_contract, make_template, tablet_data
 from logistics.models import CalendarDay, Notification
 from logistics.services.calendar import calendar_import
 from logistics.tests.factories import KeyPointFactory, SiteFactory
@@ -184,16 +184,16 @@ def test_bad_plans_are_refused_with_clear_messages(setup, inspector_user, office
 
 # --- the worked example ---------------------------------------------------------------------------------
 def submit(user, contract, template, started, *, kind=None, key=None, key_points=(), site=None):
-    data = {
-        "key": str(key or uuid.uuid4()),
-        "kind": kind or template.kind,
-        "contract": contract.pk,
-        "template": template.pk,
-        "site": site.pk if site else None,
-        "key_points": [p.pk for p in key_points],
-        "started_at": started.isoformat(),
-        "results": {item.code: {"result": "pass"} for item in template.items.all()},
-    }
+    data = tablet_data(
+        contract,
+        template,
+        {item.code: {"result": "pass"} for item in template.items.all()},
+        key,
+        kind=kind or template.kind,
+        site=site.pk if site else None,
+        key_points=[p.pk for p in key_points],
+        started_at=started.isoformat(),
+    )
     with clock(started + dt.timedelta(minutes=20)):
         inspection, _created = inspection_services.inspection_submit(user=user, data=data)
     return inspection
@@ -337,14 +337,8 @@ def test_a_round_done_offline_counts_when_the_tablet_syncs(setup, inspector_user
     template = make_template(category=contract.category, kind="daily")
     svc.plan_create(by=office_user, inspectors=[inspector_user], allow_past=True, **plan_fields(contract))
     svc.rounds_tick(at(D(2026, 9, 1), 1))
-    data = {
-        "key": str(uuid.uuid4()),
-        "kind": "daily",
-        "contract": contract.pk,
-        "template": template.pk,
-        "started_at": at(D(2026, 9, 1), 11, 30).isoformat(),
-        "results": {item.code: {"result": "pass"} for item in template.items.all()},
-    }
+    passed = {item.code: {"result": "pass"} for item in template.items.all()}
+    data = tablet_data(contract, template, passed, started_at=at(D(2026, 9, 1), 11, 30).isoformat())
     with clock(at(D(2026, 9, 1), 14)):
         inspection, _ = inspection_services.inspection_submit(user=inspector_user, data=data)
     row = Round.objects.get(inspection=inspection)

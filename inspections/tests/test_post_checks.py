@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -14,7 +13,7 @@ from contracts.tests.test_staffing import make_post, on_post, person
 from inspections.choices import AnswerType
 from inspections.models import ChecklistItem, Inspection
 from inspections.services import inspections as svc
-from inspections.tests.factories import assigned_contract, make_template
+from inspections.tests.factories import assigned_contract, make_template, tablet_data
 
 pytestmark = pytest.mark.django_db
 
@@ -52,13 +51,7 @@ def guarded(inspector_user):
 
 
 def submit(user, contract, template, answer):
-    data = {
-        "key": str(uuid.uuid4()),
-        "kind": "daily",
-        "contract": contract.pk,
-        "template": template.pk,
-        "results": {"A1": {"result": "pass"}, "P1": answer},
-    }
+    data = tablet_data(contract, template, {"A1": {"result": "pass"}, "P1": answer})
     inspection, _created = svc.inspection_submit(user=user, data=data)
     return inspection.results.get(item__code="P1"), inspection
 
@@ -127,13 +120,7 @@ def test_post_checks_cost_the_same_queries_for_one_item_as_for_five(count_querie
         for n in range(size):
             post_item(template, code=f"P{n}")
         results = {"A1": {"result": "pass"}} | {f"P{n}": {"present": [people[0].pk]} for n in range(size)}
-        data = {
-            "key": str(uuid.uuid4()),
-            "kind": "daily",
-            "contract": contract.pk,
-            "template": template.pk,
-            "results": results,
-        }
+        data = tablet_data(contract, template, results)
         return count_queries(lambda: svc.inspection_submit(user=inspector_user, data=data))[0]
 
     run(1)  # warm-up

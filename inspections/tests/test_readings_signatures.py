@@ -9,16 +9,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 from PIL import Image
 
-from conftest import make_signature_png, raw_sql
+from conftest import assert_locked, assert_rows_locked, assert_sql_refused, make_signature_png
 from inspections import calculations, excel
 from inspections.models import ChecklistItem, Inspection, InspectionSignature, RectificationOrder
 from inspections.services import inspections as svc
-from inspections.tests.factories import assigned_contract, make_template
-from logistics.immutability import ImmutableError
+from inspections.tests.factories import assigned_contract, make_template, submission_refused, tablet_data
 from logistics.models import ServiceCategory
 
 pytestmark = pytest.mark.django_db
@@ -55,13 +54,7 @@ def setup(inspector_user, vendor_a):
 
 
 def payload(contract, template, key, **answers):
-    return {
-        "key": str(key),
-        "kind": template.kind,
-        "contract": contract.pk,
-        "template": template.pk,
-        "results": answers,
-    }
+    return tablet_data(contract, template, answers, key)
 
 
 def every_item(contract, template, key, fridge, pressure):
@@ -218,9 +211,7 @@ def test_a_reading_may_be_na_and_bad_readings_are_named_per_item_the_draft_kept(
         contract, template, key, A1={"result": "pass"}, T1={"reading": "abc"}, P1={"reading": "0.1234"},
         S2={"result": "fail"},
     )  # fmt: skip
-    with translation.override("en"), pytest.raises(svc.InspectionInvalid) as info:
-        svc.inspection_submit(user=inspector_user, data=data)
-    assert info.value.message_dict == {
+    assert submission_refused(inspector_user, data) == {
         "items.T1": ["Enter the reading as a number with at most 3 decimals (0–8 °C)."],
         "items.P1": ["Enter the reading as a number with at most 3 decimals (≥ 0.1 MPa)."],
         "items.S1": ["Sign here: the signature is missing."],
@@ -229,9 +220,9 @@ def test_a_reading_may_be_na_and_bad_readings_are_named_per_item_the_draft_kept(
     draft = Inspection.objects.get(idempotency_key=key)
     assert list(draft.results.values_list("item__code", "result")) == [("A1", "pass")]
     data["results"].update(T1={"result": "na", "reading": "abc"}, P1={})
-    with translation.override("zh-hans"), pytest.raises(svc.InspectionInvalid) as info:
-        svc.inspection_submit(user=inspector_user, data=data)
-    assert info.value.message_dict["items.P1"] == ["请填写读数（≥ 0.1 MPa），或选择“不适用”。"]
+    assert submission_refused(inspector_user, data, "zh-hans")["items.P1"] == [
+        "请填写读数（≥ 0.1 MPa），或选择“不适用”。"
+    ]
     assert sorted(draft.results.values_list("item__code", "result", "reading")) == [
         ("A1", "pass", None),
         ("T1", "na", None),
@@ -400,16 +391,8 @@ def signed(inspector_user, setup):
 
 
 def test_a_submitted_inspections_signatures_refuse_model_and_queryset_changes(signed):
-    signature = signed.signatures.get(item__code="S1")
-    signature.signer_name = "王芳"
-    with pytest.raises(ImmutableError):
-        signature.save()
-    with pytest.raises(ImmutableError):
-        signature.delete()
-    with pytest.raises(ImmutableError):
-        InspectionSignature.objects.filter(inspection=signed).update(signer_name="王芳")
-    with pytest.raises(ImmutableError):
-        InspectionSignature.objects.filter(inspection=signed).delete()
+    assert_locked(signed.signatures.get(item__code="S1"), signer_name="王芳")
+    assert_rows_locked(InspectionSignature.objects.filter(inspection=signed), signer_name="王芳")
     assert sorted(signed.signatures.values_list("signer_name", flat=True)) == ["张伟", "李敏"]
 
 
@@ -422,6 +405,5 @@ def test_a_submitted_inspections_signatures_refuse_model_and_queryset_changes(si
     ],
 )
 def test_the_database_refuses_raw_sql_on_a_submitted_signature(signed, sql):
-    with pytest.raises(DatabaseError, match="A submitted inspection is locked"), transaction.atomic():
-        raw_sql(sql, [signed.pk])
+    assert_sql_refused(sql, [signed.pk], match="A submitted inspection is locked")
     assert sorted(signed.signatures.values_list("signer_name", flat=True)) == ["张伟", "李敏"]

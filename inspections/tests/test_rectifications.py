@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -17,7 +16,7 @@ from inspections import selectors
 from inspections.models import JointRectificationCheck, RectificationOrder, RectificationPhoto
 from inspections.services import inspections as inspection_services
 from inspections.services import rectifications as svc
-from inspections.tests.factories import assigned_contract, make_template
+from inspections.tests.factories import assigned_contract, make_template, tablet_data
 from logistics.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -110,18 +109,17 @@ def test_the_monthly_joint_inspection_records_the_verification_of_each_order(ins
     not_done = svc.rectification_open(contract=contract, description="b", severity="minor", by=inspector_user)
     for item in (done, not_done):
         svc.rectification_answer(order=item, response="已整改", by=vendor_user)
-    data = {
-        "key": str(uuid.uuid4()),
-        "kind": "monthly_joint",
-        "contract": contract.pk,
-        "template": template.pk,
-        "vendor_representative": "李敏",
-        "results": {"A1": {"result": "pass"}, "A2": {"result": "pass"}, "A3": {"result": "pass"}},
-        "rectification_checks": {
+    passed = {"A1": {"result": "pass"}, "A2": {"result": "pass"}, "A3": {"result": "pass"}}
+    data = tablet_data(
+        contract,
+        template,
+        passed,
+        vendor_representative="李敏",
+        rectification_checks={
             str(done.pk): {"result": "done"},
             str(not_done.pk): {"result": "not_done", "note": "仍有积水"},
         },
-    }
+    )
     inspection_services.inspection_submit(user=inspector_user, data=data)
     assert dict(JointRectificationCheck.objects.values_list("order_id", "result")) == {
         done.pk: "done",
@@ -134,13 +132,9 @@ def test_the_monthly_joint_inspection_records_the_verification_of_each_order(ins
 def test_a_joint_inspection_needs_the_vendor_representative(inspector_user):
     contract = assigned_contract(inspector_user)
     template = make_template(category=contract.category, kind="monthly_joint")
-    data = {
-        "key": str(uuid.uuid4()),
-        "kind": "monthly_joint",
-        "contract": contract.pk,
-        "template": template.pk,
-        "results": {"A1": {"result": "pass"}, "A2": {"result": "pass"}, "A3": {"result": "pass"}},
-    }
+    data = tablet_data(
+        contract, template, {"A1": {"result": "pass"}, "A2": {"result": "pass"}, "A3": {"result": "pass"}}
+    )
     with pytest.raises(inspection_services.InspectionInvalid) as info:
         inspection_services.inspection_submit(user=inspector_user, data=data)
     assert list(info.value.message_dict) == ["vendor_representative"]

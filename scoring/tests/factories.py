@@ -72,6 +72,14 @@ def survey(contract, quarter: str, values: list[int], user):
     return item
 
 
+def meeting_review(evaluation, by, *, meeting_date=dt.date(2026, 10, 9), attendees="后勤处", **adjusted):
+    """The joint evaluation meeting's review of ``evaluation`` (on 9 October unless told), recorded by ``by``;
+    ``adjusted`` may give an ``adjustment`` and its ``reason``."""
+    return services.evaluation_review(
+        evaluation=evaluation, meeting_date=meeting_date, attendees=attendees, by=by, **adjusted
+    )
+
+
 def publish_past(evaluation, by, days_ago: int = 40):
     """Publish a reviewed evaluation as the meeting would have, ``days_ago`` days ago: its objection period is
     over and it can be finalized (an evaluation already published or final is returned as it is)."""

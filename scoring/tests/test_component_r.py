@@ -14,7 +14,8 @@ from django.utils import translation
 from contracts.explanations import describe
 from contracts.models import LedgerLine, Settlement
 from contracts.tests.factories import ClauseFactory, ContractFactory
-from inspections.models import WorkOrder, WorkOrderRound
+from inspections.models import WorkOrderRound
+from inspections.tests.factories import round_written, work_order_written
 from logistics.models import ServiceCategory
 from logistics.quarters import Quarter
 from logistics.tests.factories import SiteFactory
@@ -76,32 +77,18 @@ def test_weight_zero_moves_no_number_and_a_weight_gives_the_exact_total():
 def _rounds(contract, site) -> list[WorkOrderRound]:
     """Four rounds in August, all answered in time; two of them completed after their completion clock (one
     late, one never completed): response 4 of 4 = 100.00, completion 2 of 4 = 50.00, R = 75.00."""
-    cleaning = contract.category
     made = []
     for n, completed in enumerate([dt.timedelta(hours=3), dt.timedelta(hours=4), dt.timedelta(hours=6), None]):
         start = at(2026, 8, 3 + n, 9, 0)
-        order = WorkOrder.objects.create(
-            channel="hotline",
-            received_at=start,
-            category=cleaning,
-            site=site,
-            description="x",
-            status="completed" if completed else "accepted",
-            contract=contract,
-            rounds=1,
-        )
+        order = work_order_written(contract, site, start, "completed" if completed else "accepted")
         made.append(
-            WorkOrderRound.objects.create(
-                order=order,
-                number=1,
-                contract=contract,
-                dispatched_at=start,
-                response_due=start + dt.timedelta(hours=1),
-                arrival_due=start + dt.timedelta(hours=2),
-                completion_due=start + dt.timedelta(hours=4),
-                accepted_at=start + dt.timedelta(minutes=20),
+            round_written(
+                order,
+                1,
+                start,
+                accepted_after=dt.timedelta(minutes=20),
+                completion_due_after=dt.timedelta(hours=4),
                 completed_at=start + completed if completed else None,
-                completion_note="x" if completed else "",
             )
         )
     return made

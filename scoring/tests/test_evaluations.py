@@ -17,7 +17,7 @@ from logistics.immutability import ImmutableError
 from logistics.quarters import Quarter
 from scoring import selectors, services
 from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme, QuarterRun
-from scoring.tests.factories import SHANGHAI, complaint, inspection, publish_past, survey
+from scoring.tests.factories import SHANGHAI, complaint, inspection, meeting_review, publish_past, survey
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -93,33 +93,23 @@ def test_a_missing_component_drops_out(contract, inspector_user):
 
 def test_review_with_an_adjustment_at_and_beyond_its_bound(worked, office_user):
     [evaluation] = services.evaluations_compute(quarter=Q3)
-    with pytest.raises(ValidationError):
-        services.evaluation_review(
-            evaluation=evaluation,
+
+    def meeting(adjustment, reason):
+        return meeting_review(
+            evaluation,
+            office_user,
             meeting_date=dt.date(2026, 10, 10),
             attendees="张三",
-            adjustment="5.01",
-            reason="超限",
-            by=office_user,
+            adjustment=adjustment,
+            reason=reason,
         )
+
     with pytest.raises(ValidationError):
-        services.evaluation_review(
-            evaluation=evaluation,
-            meeting_date=dt.date(2026, 10, 10),
-            attendees="张三",
-            adjustment="2",
-            reason="",
-            by=office_user,
-        )
+        meeting("5.01", "超限")
+    with pytest.raises(ValidationError):
+        meeting("2", "")  # no reason
     assert Evaluation.objects.get(pk=evaluation.pk).status == "computed"
-    reviewed = services.evaluation_review(
-        evaluation=evaluation,
-        meeting_date=dt.date(2026, 10, 10),
-        attendees="张三",
-        adjustment="5.00",
-        reason="重大保障任务表现突出",
-        by=office_user,
-    )
+    reviewed = meeting("5.00", "重大保障任务表现突出")
     assert (reviewed.status, reviewed.adjustment, reviewed.score, reviewed.grade) == (
         "reviewed",
         D("5.00"),

@@ -10,17 +10,17 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from conftest import raw_sql
+from conftest import assert_admin_and_api_refuse, assert_locked, assert_rows_locked, assert_sql_refused, raw_sql
 from contracts.models import Settlement
 from contracts.tests.factories import ContractFactory
 from logistics.immutability import ImmutableError
 from logistics.quarters import Quarter
 from scoring import services
 from scoring.models import Evaluation, EvaluationComponent, EvaluationScheme
-from scoring.tests.factories import inspection, publish_past
+from scoring.tests.factories import inspection, meeting_review, publish_past
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -53,30 +53,14 @@ def state(evaluation):
 def test_the_service_refuses_a_final_evaluation(final, office_user):
     before = state(final)
     with translation.override("en"), pytest.raises(ValidationError, match="This evaluation is final"):
-        services.evaluation_review(
-            evaluation=final,
-            meeting_date=dt.date(2026, 10, 9),
-            attendees="张三",
-            adjustment="2",
-            reason="x",
-            by=office_user,
-        )
+        meeting_review(final, office_user, attendees="张三", adjustment="2", reason="x")
     assert state(final) == before
 
 
 def test_model_save_and_delete_refuse(final):
     before = state(final)
-    final.score = D("1")
-    with pytest.raises(ImmutableError):
-        final.save()
-    with pytest.raises(ImmutableError):
-        final.delete()
-    component = final.components.order_by("code").first()
-    component.value = D("1")
-    with pytest.raises(ImmutableError):
-        component.save()
-    with pytest.raises(ImmutableError):
-        component.delete()
+    assert_locked(final, score=D("1"))
+    assert_locked(final.components.order_by("code").first(), value=D("1"))
     extra = EvaluationComponent(evaluation=final, code="X", weight=D("0"), effective_weight=D("0"))
     with pytest.raises(ImmutableError):
         extra.save()
@@ -85,25 +69,17 @@ def test_model_save_and_delete_refuse(final):
 
 def test_queryset_update_and_delete_refuse(final):
     before = state(final)
-    with pytest.raises(ImmutableError):
-        Evaluation.objects.filter(pk=final.pk).update(score=D("1"))
-    with pytest.raises(ImmutableError):
-        Evaluation.objects.filter(pk=final.pk).delete()
-    with pytest.raises(ImmutableError):
-        EvaluationComponent.objects.filter(evaluation=final).update(value=D("1"))
-    with pytest.raises(ImmutableError):
-        EvaluationComponent.objects.filter(evaluation=final).delete()
+    assert_rows_locked(Evaluation.objects.filter(pk=final.pk), score=D("1"))
+    assert_rows_locked(EvaluationComponent.objects.filter(evaluation=final), value=D("1"))
     assert state(final) == before
 
 
 def test_the_admin_and_the_api_refuse(final, client_for, office_user, api_client):
     before = state(final)
     client = client_for(office_user)
-    assert client.post(f"/admin/scoring/evaluation/{final.pk}/change/", {"score": "1"}).status_code == 403
-    assert client.post(f"/admin/scoring/evaluation/{final.pk}/delete/", {"post": "yes"}).status_code == 403
     api_client.force_authenticate(office_user)
-    assert api_client.patch(f"/api/evaluations/{final.pk}/", {"score": "1"}, format="json").status_code == 405
-    assert api_client.delete(f"/api/evaluations/{final.pk}/").status_code == 405
+    admin, api = f"/admin/scoring/evaluation/{final.pk}/", f"/api/evaluations/{final.pk}/"
+    assert_admin_and_api_refuse(client, api_client, admin, api, {"score": "1"})
     assert state(final) == before
 
 
@@ -123,8 +99,7 @@ def test_the_admin_and_the_api_refuse(final, client_for, office_user, api_client
 )
 def test_the_database_refuses_raw_sql(final, sql):
     before = state(final)
-    with pytest.raises(DatabaseError, match="A final evaluation is locked"), transaction.atomic():
-        raw_sql(sql, [final.pk])
+    assert_sql_refused(sql, [final.pk], match="A final evaluation is locked")
     assert state(final) == before
 
 
@@ -154,8 +129,7 @@ def test_the_reopening_passes_the_triggers_and_is_audited(final, office_user):
     again = services.evaluation_finalize(evaluation=reopened, by=office_user)
     assert again.status == "final" and again.inputs_hash == final.inputs_hash
     # locked again, in the same transaction
-    with pytest.raises(DatabaseError, match="is locked"), transaction.atomic():
-        raw_sql("UPDATE scoring_evaluation SET score = 1 WHERE id = %s", [final.pk])
+    assert_sql_refused("UPDATE scoring_evaluation SET score = 1 WHERE id = %s", [final.pk])
 
 
 # --- constraints the scoring relies on ------------------------------------------------------------------

@@ -23,7 +23,7 @@ from logistics.quarters import Quarter
 from logistics.tests.factories import UserFactory
 from scoring import integrity, nightly, selectors, services, tasks
 from scoring.models import Evaluation
-from scoring.tests.factories import SHANGHAI, complaint, inspection, publish_past
+from scoring.tests.factories import SHANGHAI, complaint, inspection, meeting_review, publish_past
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -86,14 +86,7 @@ def test_the_facts_agree_with_the_money_on_every_path(priced, office_user):
     tasks.compute_quarter_task("2026Q3")
     agrees(evaluation)
     # the evaluation meeting (with an adjustment)
-    services.evaluation_review(
-        evaluation=evaluation,
-        meeting_date=dt.date(2026, 10, 9),
-        attendees="后勤处",
-        adjustment="1",
-        reason="x",
-        by=office_user,
-    )
+    meeting_review(evaluation, office_user, adjustment="1", reason="x")
     agrees(evaluation)
     # finalization, sealed with those facts
     publish_past(evaluation, office_user)
@@ -244,14 +237,7 @@ def test_a_vendor_sees_nothing_of_a_quarter_before_it_is_final(priced, office_us
     assert visible() == hidden
     assert FormalWarning.objects.count() == 0
     # reviewed (the meeting moved the score): still nothing
-    services.evaluation_review(
-        evaluation=evaluation,
-        meeting_date=dt.date(2026, 10, 9),
-        attendees="后勤处",
-        adjustment="2",
-        reason="x",
-        by=office_user,
-    )
+    meeting_review(evaluation, office_user, adjustment="2", reason="x")
     assert visible() == hidden
     # final: everything, with the warning issued now
     publish_past(evaluation, office_user)
