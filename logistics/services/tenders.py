@@ -36,7 +36,7 @@ from logistics.models import (
     VendorStatus,
     stamp,
 )
-from logistics.notify import notify
+from logistics.notify import notify, notify_office
 
 MIN_QUALIFIED_BIDS = 3
 
@@ -84,8 +84,8 @@ def _tell_vendors(vendors: Any, **notice: Any) -> None:
 
 
 def _tell_office(**notice: Any) -> None:
-    """After the commit: ``notify(office=True, ...)``, the office's group robots (not ``notify_office``'s people)."""
-    transaction.on_commit(lambda: notify(office=True, **notice))
+    """After the commit: everyone in the office (inbox, e-mail, ...) and the office's group robots."""
+    transaction.on_commit(lambda: notify_office(**notice))
 
 
 def _register(tender: Tender, vendor: Vendor, by: User | None) -> TenderRegistration:

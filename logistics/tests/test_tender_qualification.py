@@ -16,6 +16,7 @@ from logistics.models import (
     Bid,
     BidCheck,
     CertificateType,
+    GroupRobot,
     Notification,
     ServiceCategory,
     Severity,
@@ -332,6 +333,27 @@ def _awarded(office_user, make_user):
     svc.tender_award(tender=tender, by=office_user)
     tender.refresh_from_db()
     return tender, bids
+
+
+def test_the_office_people_and_its_robot_hear_of_a_question_and_of_an_award_objection(
+    office_user, make_user, settings, django_capture_on_commit_callbacks
+):
+    """A bidder's question and an objection to the proposed award reach everyone in the office (inbox), not
+    only the office's group robot (with no robot configured they reached nobody)."""
+    settings.TENDER_AWARD_HANDLERS = []
+    robot = GroupRobot.objects.create(name="后勤处值班群", kind="wecom", token="office-key-1")
+    tender, bids = _awarded(office_user, make_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.award_objection_file(tender=tender, vendor=bids[1].vendor, grounds="技术分计算有误")
+    told = Notification.objects.filter(subject__contains="异议")
+    assert set(told.filter(recipient__isnull=False).values_list("recipient", flat=True)) == {office_user.pk}
+    assert list(told.filter(robot__isnull=False).values_list("robot", flat=True)) == [robot.pk]
+    other = published_tender(office_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.tender_question_ask(tender=other, vendor=VendorFactory(), question="古树是否在养护范围内？")
+    asked = Notification.objects.filter(body="古树是否在养护范围内？")
+    assert set(asked.filter(recipient__isnull=False).values_list("recipient", flat=True)) == {office_user.pk}
+    assert list(asked.filter(robot__isnull=False).values_list("robot", flat=True)) == [robot.pk]
 
 
 def test_an_award_waits_for_its_publicity_and_the_rulings(office_user, make_user, settings):
