@@ -20,12 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from feedback.choices import RequestStatus
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, choice_check, in_language, unique
-
-
-def _in_language(field: str) -> property:
-    """``field`` (Chinese) or ``<field>_en``, in the reader's language."""
-    return property(lambda self: in_language(getattr(self, field), getattr(self, f"{field}_en")))
+from logistics.models.base import check, choice_check, in_language_property, unique
 
 
 def new_key() -> str:
@@ -58,8 +53,8 @@ class FeedbackForm(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.display_name} v{self.version}"
 
-    display_name = _in_language("name")
-    display_introduction = _in_language("introduction")
+    display_name = in_language_property("name")
+    display_introduction = in_language_property("introduction")
 
 
 class FeedbackItem(models.Model):
@@ -84,8 +79,8 @@ class FeedbackItem(models.Model):
     def __str__(self) -> str:
         return self.display_text
 
-    display_text = _in_language("text")
-    display_guidance = _in_language("guidance")
+    display_text = in_language_property("text")
+    display_guidance = in_language_property("guidance")
 
 
 class FeedbackRespondent(TimeStampedModel):

@@ -15,7 +15,7 @@ from inspections.calculations import plain_number, reading_range
 from inspections.choices import AnswerType, InspectionKind, InspectionStatus, ItemResultChoice, Signer
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, Severity, TimeStampedModel
-from logistics.models.base import check, choice_check, in_language, unique, user_ref
+from logistics.models.base import check, choice_check, in_language_property, unique, user_ref
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -74,9 +74,7 @@ class ChecklistTemplate(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.display_name} v{self.version}"
 
-    @property
-    def display_name(self) -> str:
-        return in_language(self.name, self.name_en)
+    display_name = in_language_property("name")
 
 
 class ChecklistItem(models.Model):
@@ -195,17 +193,9 @@ class ChecklistItem(models.Model):
             return ""
         return reading_range(self.min_value, self.max_value, self.unit)
 
-    @property
-    def display_text(self) -> str:
-        return in_language(self.text, self.text_en)
-
-    @property
-    def display_group(self) -> str:
-        return in_language(self.group, self.group_en)
-
-    @property
-    def display_standard(self) -> str:
-        return in_language(self.standard, self.standard_en)
+    display_text = in_language_property("text")
+    display_group = in_language_property("group")
+    display_standard = in_language_property("standard")
 
 
 #: a draft is submitted once; after that it changes only by an audited amendment (it stays submitted)

@@ -37,6 +37,11 @@ def in_language(text: str, text_en: str, english: bool | None = None) -> str:
     return text_en if english and text_en else text
 
 
+def in_language_property(field: str) -> property:
+    """A bilingual record's ``display_<field>``: ``field`` (Chinese) or ``<field>_en``, in the reader's language."""
+    return property(lambda self: in_language(getattr(self, field), getattr(self, f"{field}_en")))
+
+
 class BilingualNameModel(models.Model):
     """Reference data carries its own Chinese and English names; the page shows the one of its language."""
 
@@ -49,9 +54,7 @@ class BilingualNameModel(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    @property
-    def display_name(self) -> str:
-        return in_language(self.name, self.name_en)
+    display_name = in_language_property("name")
 
 
 class TimeStampedModel(models.Model):
