@@ -19,7 +19,16 @@ from simple_history.models import HistoricalRecords
 from contracts.choices import EvidenceType
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, choice_check, optional_ref, private_file, unique, user_ref
+from logistics.models.base import (
+    VersionedModel,
+    check,
+    choice_check,
+    optional_ref,
+    private_file,
+    unique,
+    user_ref,
+    version_constraints,
+)
 from logistics.models.documents import RenderedFile, RenderStatus
 from logistics.quarters import institution_tz
 from logistics.transitions import Flow
@@ -50,15 +59,13 @@ DEFAULT_BANDS = [
 ]
 
 
-class EvaluationScheme(TimeStampedModel):
+class EvaluationScheme(VersionedModel):
     """Weights of the components (percent), grade bands, complaint penalties and the adjustment bound.
 
     ``family`` names a scheme across versions; a version used by an evaluation is never edited.
     """
 
     family = models.SlugField(_("scheme"), max_length=60)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    is_current = models.BooleanField(_("current version"), default=True)
     name = models.CharField(_("name"), max_length=200)
     category = optional_ref(
         "logistics.ServiceCategory",
@@ -127,8 +134,7 @@ class EvaluationScheme(TimeStampedModel):
         verbose_name = _("evaluation scheme")
         verbose_name_plural = _("evaluation schemes")
         constraints = [
-            unique("unique_version", "family", "version"),
-            unique("one_current_version", "family", condition=Q(is_current=True)),
+            *version_constraints("family"),
             unique("one_current_per_category", "category", condition=Q(is_current=True, category__isnull=False)),
             check("weights_not_negative", Q(**{f"{name}__gte": 0 for name in WEIGHT_FIELDS})),
             models.CheckConstraint(
@@ -529,14 +535,7 @@ class Report(RenderedFile):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
-    evaluation = models.ForeignKey(
-        Evaluation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("evaluation"),
-    )
+    evaluation = optional_ref(Evaluation, _("evaluation"), on_delete=models.PROTECT, related_name="reports")
     language = models.CharField(_("language"), max_length=8, default="zh-hans")
     status = models.CharField(_("status"), max_length=8, choices=RenderStatus.choices, default=RenderStatus.PENDING)
     file = models.FileField(_("file"), storage=private_storage_callable, upload_to=report_upload_to, blank=True)

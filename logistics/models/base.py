@@ -65,6 +65,25 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class VersionedModel(TimeStampedModel):
+    """One version of a record the office revises (a checklist, a form, a scheme): a new version is added, the
+    old one kept; one version per record is current (``version_constraints``)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current version"), default=True)
+
+    class Meta:
+        abstract = True
+
+
+def version_constraints(key: str) -> list[models.UniqueConstraint]:
+    """A ``VersionedModel``'s constraints: each version number once per ``key``, one current version per ``key``."""
+    return [
+        unique("unique_version", key, "version"),
+        unique("one_current_version", key, condition=Q(is_current=True)),
+    ]
+
+
 class Attachment(TimeStampedModel):
     """A titled document of a record (a tender's, a bid's): the subclass adds the record's key and its ``file``
     (``private_file``, in the record's folder)."""
