@@ -138,14 +138,7 @@ class SurveyResponse(models.Model):
         related_name="response",
         verbose_name=_("invitation"),
     )
-    public_link = models.ForeignKey(
-        SurveyPublicLink,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="responses",
-        verbose_name=_("public link"),
-    )
+    public_link = optional_ref(SurveyPublicLink, _("public link"), on_delete=models.PROTECT, related_name="responses")
     device = models.CharField(
         _("device (hashed)"),
         max_length=64,
