@@ -32,11 +32,19 @@ from contracts.choices import (
 from contracts.payments import parse_payment_dates
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, choice_check, unique, user_ref
+from logistics.models.base import (
+    Attachment,
+    check,
+    choice_check,
+    in_language,
+    optional_ref,
+    private_file,
+    unique,
+    user_ref,
+)
 from logistics.models.documents import RenderedFile, RenderStatus
 from logistics.text import join_names
 from logistics.transitions import Flow
-from logistics.uploads import RandomName, private_storage
 
 ZERO = Decimal("0")
 PERCENT = [MinValueValidator(ZERO), MaxValueValidator(Decimal(100))]
@@ -86,17 +94,8 @@ class Contract(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.DRAFT, db_index=True
     )
-    renewal_of = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="renewals", verbose_name=_("renewal of")
-    )
-    tender = models.ForeignKey(
-        "logistics.Tender",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="contracts",
-        verbose_name=_("from tender"),
-    )
+    renewal_of = optional_ref("self", _("renewal of"), on_delete=models.PROTECT, related_name="renewals")
+    tender = optional_ref("logistics.Tender", _("from tender"), on_delete=models.PROTECT, related_name="contracts")
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assigned_contracts", verbose_name=_("assigned inspectors")
     )
@@ -135,20 +134,16 @@ class Contract(TimeStampedModel):
         return min(self.end_date, self.ended_on) if self.ended_on else self.end_date
 
 
-class ContractAttachment(TimeStampedModel):
+class ContractAttachment(Attachment):
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("contract")
     )
-    title = models.CharField(_("title"), max_length=200)
-    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("contracts"))
+    file = private_file("contracts")
 
     class Meta:
         ordering = ["contract", "id"]
         verbose_name = _("contract document")
         verbose_name_plural = _("contract documents")
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class ContractStatusChange(models.Model):
@@ -434,13 +429,11 @@ class Settlement(LockedModel, TimeStampedModel):
         _("corrections after finalization"), max_digits=14, decimal_places=2, default=ZERO
     )
     payable = models.DecimalField(_("payable"), max_digits=14, decimal_places=2)
-    terms = models.ForeignKey(
+    terms = optional_ref(
         TermsVersion,
+        _("terms version of the score clauses and the cap"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
-        verbose_name=_("terms version of the score clauses and the cap"),
         help_text=_("The version in force on the contract's last day in force in the quarter."),
     )
     fee_basis = models.JSONField(
@@ -596,13 +589,11 @@ class PaymentRequest(LockedModel, RenderedFile, TimeStampedModel):
     State = PaymentRequestState
     FINISHED_FIELD = "rendered_at"
 
-    instalment = models.ForeignKey(
+    instalment = optional_ref(
         Instalment,
+        _("instalment"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="requests",
-        verbose_name=_("instalment"),
         help_text=_("Empty once its period is no longer paid (the contract ended earlier): the request keeps it."),
     )
     contract = models.ForeignKey(
@@ -618,7 +609,7 @@ class PaymentRequest(LockedModel, RenderedFile, TimeStampedModel):
     closed_reason = models.TextField(_("why it was returned or withdrawn"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     status = models.CharField(_("PDF"), max_length=8, choices=RenderStatus.choices, default=RenderStatus.PENDING)
-    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("payments"), blank=True)
+    file = private_file("payments", blank=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
 
     history = HistoricalRecords()
@@ -698,9 +689,7 @@ class LedgerLine(LockedModel):
         Contract, on_delete=models.PROTECT, related_name="ledger_lines", verbose_name=_("contract")
     )
     quarter = models.CharField(_("quarter"), max_length=6)
-    clause = models.ForeignKey(
-        Clause, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_lines", verbose_name=_("clause")
-    )
+    clause = optional_ref(Clause, _("clause"), on_delete=models.PROTECT, related_name="ledger_lines")
     kind = models.CharField(_("kind"), max_length=12, choices=LedgerKind.choices)
     amount = models.DecimalField(
         _("amount (CNY)"),
@@ -757,9 +746,7 @@ class FormalWarning(TimeStampedModel):
         Contract, on_delete=models.PROTECT, related_name="warnings", verbose_name=_("contract")
     )
     quarter = models.CharField(_("quarter"), max_length=6)
-    clause = models.ForeignKey(
-        Clause, on_delete=models.PROTECT, null=True, blank=True, related_name="warnings", verbose_name=_("clause")
-    )
+    clause = optional_ref(Clause, _("clause"), on_delete=models.PROTECT, related_name="warnings")
     reason = models.JSONField(_("reason"), default=dict)
     note = models.TextField(_("note"), blank=True)
     evidence = models.TextField(
@@ -832,7 +819,7 @@ class FormalNotice(RenderedFile, TimeStampedModel):
     issued_at = models.DateTimeField(_("issued at"))
     issued_by = user_ref(_("issued by"))
     status = models.CharField(_("status"), max_length=8, choices=RenderStatus.choices, default=RenderStatus.PENDING)
-    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("notices"), blank=True)
+    file = private_file("notices", blank=True)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(_("receipt acknowledged at"), null=True, blank=True)
     acknowledged_by = user_ref(_("receipt acknowledged by"))
@@ -878,8 +865,6 @@ class PostRole(models.Model):
         verbose_name_plural = _("post roles")
 
     def __str__(self) -> str:
-        from logistics.models.base import in_language
-
         return in_language(self.name, self.name_en)
 
 

@@ -20,24 +20,17 @@ from simple_history.models import HistoricalRecords
 
 from feedback.choices import RequestStatus
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, choice_check, in_language, unique
-
-
-def _in_language(field: str) -> property:
-    """``field`` (Chinese) or ``<field>_en``, in the reader's language."""
-    return property(lambda self: in_language(getattr(self, field), getattr(self, f"{field}_en")))
+from logistics.models.base import VersionedModel, check, choice_check, in_language_property, unique, version_constraints
 
 
 def new_key() -> str:
     return secrets.token_urlsafe(18)  # 144 bits; the link carries it signed
 
 
-class FeedbackForm(TimeStampedModel):
+class FeedbackForm(VersionedModel):
     category = models.ForeignKey(
         "logistics.ServiceCategory", on_delete=models.PROTECT, related_name="+", verbose_name=_("service category")
     )
-    version = models.PositiveIntegerField(_("version"), default=1)
-    is_current = models.BooleanField(_("current version"), default=True)
     name = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     introduction = models.TextField(_("introduction (Chinese)"), blank=True)
@@ -51,15 +44,14 @@ class FeedbackForm(TimeStampedModel):
         verbose_name = _("monthly feedback form")
         verbose_name_plural = _("monthly feedback forms")
         constraints = [
-            unique("unique_version", "category", "version"),
-            unique("one_current_version", "category", condition=Q(is_current=True)),
+            *version_constraints("category"),
         ]
 
     def __str__(self) -> str:
         return f"{self.display_name} v{self.version}"
 
-    display_name = _in_language("name")
-    display_introduction = _in_language("introduction")
+    display_name = in_language_property("name")
+    display_introduction = in_language_property("introduction")
 
 
 class FeedbackItem(models.Model):
@@ -84,8 +76,8 @@ class FeedbackItem(models.Model):
     def __str__(self) -> str:
         return self.display_text
 
-    display_text = _in_language("text")
-    display_guidance = _in_language("guidance")
+    display_text = in_language_property("text")
+    display_guidance = in_language_property("guidance")
 
 
 class FeedbackRespondent(TimeStampedModel):

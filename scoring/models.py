@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from functools import reduce
 from operator import sub
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -18,7 +19,16 @@ from simple_history.models import HistoricalRecords
 from contracts.choices import EvidenceType
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, choice_check, unique, user_ref
+from logistics.models.base import (
+    VersionedModel,
+    check,
+    choice_check,
+    optional_ref,
+    private_file,
+    unique,
+    user_ref,
+    version_constraints,
+)
 from logistics.models.documents import RenderedFile, RenderStatus
 from logistics.quarters import institution_tz
 from logistics.transitions import Flow
@@ -33,6 +43,14 @@ PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 #: the weight of each quarter's final score in the year's (and, rescaled, the half-year's) appraisal
 QUARTER_WEIGHT_FIELDS = ("weight_q1", "weight_q2", "weight_q3", "weight_q4")
 
+
+def percent(verbose_name: Any, default: int, **options: Any) -> models.DecimalField:
+    """A scheme's percentage (0 to 100, two decimals): a weight, a share, a number of points."""
+    return models.DecimalField(
+        verbose_name, max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(default), **options
+    )
+
+
 DEFAULT_BANDS = [
     {"grade": "A", "min": "90", "label": "优秀", "label_en": "Excellent"},
     {"grade": "B", "min": "80", "label": "良好", "label_en": "Good"},
@@ -41,80 +59,36 @@ DEFAULT_BANDS = [
 ]
 
 
-class EvaluationScheme(TimeStampedModel):
+class EvaluationScheme(VersionedModel):
     """Weights of the components (percent), grade bands, complaint penalties and the adjustment bound.
 
     ``family`` names a scheme across versions; a version used by an evaluation is never edited.
     """
 
     family = models.SlugField(_("scheme"), max_length=60)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    is_current = models.BooleanField(_("current version"), default=True)
     name = models.CharField(_("name"), max_length=200)
-    category = models.ForeignKey(
+    category = optional_ref(
         "logistics.ServiceCategory",
+        _("for the service category"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
-        verbose_name=_("for the service category"),
         help_text=_("Empty: the default scheme for every service without its own."),
     )
-    weight_daily = models.DecimalField(
-        _("weight of daily inspections (D, %)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(30)
-    )
-    weight_weekly = models.DecimalField(
-        _("weight of weekly inspections (W, %)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=PERCENT,
-        default=Decimal(20),
-    )
-    weight_monthly = models.DecimalField(
-        _("weight of monthly joint inspections (M, %)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=PERCENT,
-        default=Decimal(20),
-    )
-    weight_complaints = models.DecimalField(
-        _("weight of complaints (C, %)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(10)
-    )
-    weight_satisfaction = models.DecimalField(
-        _("weight of satisfaction (S, %)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(20)
-    )
-    weight_self = models.DecimalField(
-        _("weight of the vendor's self-checks (%)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=PERCENT,
-        default=Decimal(0),
-    )
-    weight_r = models.DecimalField(
-        _("weight of the service desk's on-time work orders (R, %)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=PERCENT,
-        default=Decimal(0),
-    )
+    weight_daily = percent(_("weight of daily inspections (D, %)"), 30)
+    weight_weekly = percent(_("weight of weekly inspections (W, %)"), 20)
+    weight_monthly = percent(_("weight of monthly joint inspections (M, %)"), 20)
+    weight_complaints = percent(_("weight of complaints (C, %)"), 10)
+    weight_satisfaction = percent(_("weight of satisfaction (S, %)"), 20)
+    weight_self = percent(_("weight of the vendor's self-checks (%)"), 0)
+    weight_r = percent(_("weight of the service desk's on-time work orders (R, %)"), 0)
     bands = models.JSONField(
         _("grade bands"),
         default=list,
         help_text=_("Each grade with the lowest score that earns it; one band starts at 0."),
     )
-    complaint_points_normal = models.DecimalField(
-        _("points per upheld complaint"), max_digits=5, decimal_places=2, default=Decimal(5), validators=PERCENT
-    )
-    complaint_points_serious = models.DecimalField(
-        _("points per serious upheld complaint"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal(10),
-        validators=PERCENT,
-    )
-    adjustment_bound = models.DecimalField(
-        _("largest manual adjustment (points)"), max_digits=5, decimal_places=2, default=Decimal(5), validators=PERCENT
-    )
+    complaint_points_normal = percent(_("points per upheld complaint"), 5)
+    complaint_points_serious = percent(_("points per serious upheld complaint"), 10)
+    adjustment_bound = percent(_("largest manual adjustment (points)"), 5)
     objection_days = models.PositiveSmallIntegerField(
         _("objection period (days)"),
         default=5,
@@ -135,26 +109,15 @@ class EvaluationScheme(TimeStampedModel):
             "Both: the two weighted by the share below (one missing: the other alone)."
         ),
     )
-    satisfaction_forms_share = models.DecimalField(
+    satisfaction_forms_share = percent(
         _("share of the monthly forms in S (%)"),
-        max_digits=5,
-        decimal_places=2,
-        validators=PERCENT,
-        default=Decimal(50),
+        50,
         help_text=_("Used when S is taken from both; the surveys weigh the rest."),
     )
-    weight_q1 = models.DecimalField(
-        _("weight of Q1 in the year (%)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(25)
-    )
-    weight_q2 = models.DecimalField(
-        _("weight of Q2 in the year (%)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(25)
-    )
-    weight_q3 = models.DecimalField(
-        _("weight of Q3 in the year (%)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(25)
-    )
-    weight_q4 = models.DecimalField(
-        _("weight of Q4 in the year (%)"), max_digits=5, decimal_places=2, validators=PERCENT, default=Decimal(25)
-    )
+    weight_q1 = percent(_("weight of Q1 in the year (%)"), 25)
+    weight_q2 = percent(_("weight of Q2 in the year (%)"), 25)
+    weight_q3 = percent(_("weight of Q3 in the year (%)"), 25)
+    weight_q4 = percent(_("weight of Q4 in the year (%)"), 25)
     renewal_grade = models.CharField(
         _("lowest annual grade for renewal preference"),
         max_length=4,
@@ -171,8 +134,7 @@ class EvaluationScheme(TimeStampedModel):
         verbose_name = _("evaluation scheme")
         verbose_name_plural = _("evaluation schemes")
         constraints = [
-            unique("unique_version", "family", "version"),
-            unique("one_current_version", "family", condition=Q(is_current=True)),
+            *version_constraints("family"),
             unique("one_current_per_category", "category", condition=Q(is_current=True, category__isnull=False)),
             check("weights_not_negative", Q(**{f"{name}__gte": 0 for name in WEIGHT_FIELDS})),
             models.CheckConstraint(
@@ -547,7 +509,7 @@ class ObjectionFile(models.Model):
     objection = models.ForeignKey(
         Objection, on_delete=models.PROTECT, related_name="files", verbose_name=_("objection")
     )
-    file = models.FileField(_("file"), storage=private_storage, upload_to=RandomName("objections"))
+    file = private_file("objections")
     name = models.CharField(_("file name"), max_length=200)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = user_ref(_("uploaded by"))
@@ -573,14 +535,7 @@ class Report(RenderedFile):
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     quarter = models.CharField(_("quarter"), max_length=6, db_index=True)
-    evaluation = models.ForeignKey(
-        Evaluation,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="reports",
-        verbose_name=_("evaluation"),
-    )
+    evaluation = optional_ref(Evaluation, _("evaluation"), on_delete=models.PROTECT, related_name="reports")
     language = models.CharField(_("language"), max_length=8, default="zh-hans")
     status = models.CharField(_("status"), max_length=8, choices=RenderStatus.choices, default=RenderStatus.PENDING)
     file = models.FileField(_("file"), storage=private_storage_callable, upload_to=report_upload_to, blank=True)

@@ -21,7 +21,7 @@ from inspections.choices import (
 )
 from inspections.models.base import JobEvent, JobPhoto, photo_field
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, user_ref
+from logistics.models.base import check, optional_ref, user_ref
 from logistics.transitions import Flow
 
 __all__ = (
@@ -51,17 +51,8 @@ class TrackedRequest(TimeStampedModel):
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True, default=new_tracking_code)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB)
     recorded_by = user_ref(_("recorded by"))
-    site = models.ForeignKey(
-        "logistics.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
-    )
-    key_point = models.ForeignKey(
-        "logistics.KeyPoint",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("key point"),
-    )
+    site = optional_ref("logistics.Site", _("site"), on_delete=models.PROTECT, related_name="+")
+    key_point = optional_ref("logistics.KeyPoint", _("key point"), on_delete=models.PROTECT, related_name="+")
     location = models.CharField(_("where exactly"), max_length=200, blank=True)
     anonymous = models.BooleanField(_("anonymous"), default=False)
     name = models.CharField(_("name"), max_length=50, blank=True)
@@ -112,14 +103,7 @@ class Complaint(TrackedRequest):
         _("status"), max_length=12, choices=ComplaintStatus.choices, default=ComplaintStatus.RECEIVED, db_index=True
     )
     quarantined = models.BooleanField(_("quarantined (automated post)"), default=False, db_index=True)
-    contract = models.ForeignKey(
-        "contracts.Contract",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="complaints",
-        verbose_name=_("contract"),
-    )
+    contract = optional_ref("contracts.Contract", _("contract"), on_delete=models.PROTECT, related_name="complaints")
     severity = models.CharField(
         _("severity"), max_length=8, choices=ComplaintSeverity.choices, default=ComplaintSeverity.NORMAL
     )

@@ -26,7 +26,7 @@ from inspections.choices import (
 from inspections.models.base import JobEvent, JobPhoto, photo_field
 from inspections.models.complaints import TrackedRequest
 from logistics.models import AuditedManager
-from logistics.models.base import check, unique, user_ref
+from logistics.models.base import check, optional_ref, unique, user_ref
 from logistics.transitions import Flow
 
 __all__ = (
@@ -109,14 +109,7 @@ class WorkOrder(TrackedRequest):
     status = models.CharField(
         _("status"), max_length=12, choices=WorkOrderStatus.choices, default=W.RECEIVED, db_index=True
     )
-    contract = models.ForeignKey(
-        "contracts.Contract",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="work_orders",
-        verbose_name=_("contract"),
-    )
+    contract = optional_ref("contracts.Contract", _("contract"), on_delete=models.PROTECT, related_name="work_orders")
     rounds = models.PositiveSmallIntegerField(_("rounds"), default=0)
     declined_reason = models.TextField(_("why the service company declined it"), blank=True)
     confirmed_at = models.DateTimeField(_("confirmed fixed at"), null=True, blank=True)
@@ -269,22 +262,10 @@ class Callback(models.Model):
     """The office's call back (回访) after a job is closed: one per closed round of a complaint or a work order.
     "Not satisfied" sends the job back to the same vendor with the reason (redo until the standard is met)."""
 
-    complaint = models.ForeignKey(
-        "inspections.Complaint",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="callbacks",
-        verbose_name=_("complaint"),
+    complaint = optional_ref(
+        "inspections.Complaint", _("complaint"), on_delete=models.CASCADE, related_name="callbacks"
     )
-    work_order = models.ForeignKey(
-        WorkOrder,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="callbacks",
-        verbose_name=_("work order"),
-    )
+    work_order = optional_ref(WorkOrder, _("work order"), on_delete=models.CASCADE, related_name="callbacks")
     number = models.PositiveSmallIntegerField(_("callback"), default=1)
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")

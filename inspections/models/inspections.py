@@ -15,7 +15,17 @@ from inspections.calculations import plain_number, reading_range
 from inspections.choices import AnswerType, InspectionKind, InspectionStatus, ItemResultChoice, Signer
 from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, Severity, TimeStampedModel
-from logistics.models.base import check, choice_check, in_language, unique, user_ref
+from logistics.models.base import (
+    VersionedModel,
+    check,
+    choice_check,
+    in_language_property,
+    optional_ref,
+    private_file,
+    unique,
+    user_ref,
+    version_constraints,
+)
 from logistics.transitions import Flow
 from logistics.uploads import RandomName, private_storage
 
@@ -40,12 +50,10 @@ __all__ = (
 OFFICE_KINDS = (InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SPECIAL)
 
 
-class ChecklistTemplate(TimeStampedModel):
+class ChecklistTemplate(VersionedModel):
     """One version of a checklist. ``family`` names the checklist across its versions."""
 
     family = models.SlugField(_("checklist"), max_length=60)
-    version = models.PositiveIntegerField(_("version"), default=1)
-    is_current = models.BooleanField(_("current version"), default=True)
     category = models.ForeignKey(
         "logistics.ServiceCategory",
         on_delete=models.PROTECT,
@@ -55,9 +63,7 @@ class ChecklistTemplate(TimeStampedModel):
     kind = models.CharField(_("inspection kind"), max_length=16, choices=InspectionKind.choices)
     name = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
-    based_on = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("based on")
-    )
+    based_on = optional_ref("self", _("based on"), on_delete=models.PROTECT, related_name="+")
 
     objects = AuditedManager()
     history = HistoricalRecords()
@@ -67,16 +73,13 @@ class ChecklistTemplate(TimeStampedModel):
         verbose_name = _("checklist template")
         verbose_name_plural = _("checklist templates")
         constraints = [
-            unique("unique_version", "family", "version"),
-            unique("one_current_version", "family", condition=Q(is_current=True)),
+            *version_constraints("family"),
         ]
 
     def __str__(self) -> str:
         return f"{self.display_name} v{self.version}"
 
-    @property
-    def display_name(self) -> str:
-        return in_language(self.name, self.name_en)
+    display_name = in_language_property("name")
 
 
 class ChecklistItem(models.Model):
@@ -110,13 +113,11 @@ class ChecklistItem(models.Model):
     signer = models.CharField(
         _("signed by"), max_length=10, choices=Signer.choices, blank=True, help_text=_("For a signature item.")
     )
-    post_role = models.ForeignKey(
+    post_role = optional_ref(
         "contracts.PostRole",
+        _("post checked"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="checklist_items",
-        verbose_name=_("post checked"),
         help_text=_("For a post check: the inspector counts the contract's people on this post."),
     )
 
@@ -195,17 +196,9 @@ class ChecklistItem(models.Model):
             return ""
         return reading_range(self.min_value, self.max_value, self.unit)
 
-    @property
-    def display_text(self) -> str:
-        return in_language(self.text, self.text_en)
-
-    @property
-    def display_group(self) -> str:
-        return in_language(self.group, self.group_en)
-
-    @property
-    def display_standard(self) -> str:
-        return in_language(self.standard, self.standard_en)
+    display_text = in_language_property("text")
+    display_group = in_language_property("group")
+    display_standard = in_language_property("standard")
 
 
 #: a draft is submitted once; after that it changes only by an audited amendment (it stays submitted)
@@ -221,19 +214,12 @@ class Inspection(LockedModel, TimeStampedModel):
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.PROTECT, related_name="inspections", verbose_name=_("contract")
     )
-    site = models.ForeignKey(
-        "logistics.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
-    )
+    site = optional_ref("logistics.Site", _("site"), on_delete=models.PROTECT, related_name="+")
     key_points = models.ManyToManyField(
         "logistics.KeyPoint", blank=True, related_name="+", verbose_name=_("key points visited")
     )
-    template = models.ForeignKey(
-        ChecklistTemplate,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="inspections",
-        verbose_name=_("checklist (version)"),
+    template = optional_ref(
+        ChecklistTemplate, _("checklist (version)"), on_delete=models.PROTECT, related_name="inspections"
     )
     inspectors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="inspections", verbose_name=_("inspectors")
@@ -257,7 +243,7 @@ class Inspection(LockedModel, TimeStampedModel):
     # external regulator results
     regulator = models.CharField(_("regulator"), max_length=200, blank=True)
     external_result = models.CharField(_("regulator's conclusion"), max_length=300, blank=True)
-    document = models.FileField(_("document"), storage=private_storage, upload_to=RandomName("external"), blank=True)
+    document = private_file("external", _("document"), blank=True)
     amendment_count = models.PositiveSmallIntegerField(_("amendments"), default=0)
     number = models.PositiveIntegerField(
         _("number"),
@@ -319,7 +305,18 @@ class Inspection(LockedModel, TimeStampedModel):
         return self.status == InspectionStatus.SUBMITTED
 
 
-class ItemResult(LockedModel):
+class InspectionRecord(LockedModel):
+    """A row of an inspection (a result, a signature, a photo): read-only once the inspection is submitted."""
+
+    LOCK_FIELD = "inspection__status"
+    LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
+    LOCKED_MESSAGE = _("A submitted inspection is read-only; amend it with a reason.")
+
+    class Meta:
+        abstract = True
+
+
+class ItemResult(InspectionRecord):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="results", verbose_name=_("inspection")
     )
@@ -339,10 +336,6 @@ class ItemResult(LockedModel):
     )
 
     history = HistoricalRecords()
-
-    LOCK_FIELD = "inspection__status"
-    LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
-    LOCKED_MESSAGE = _("A submitted inspection is read-only; amend it with a reason.")
 
     class Meta:
         ordering = ["inspection", "item__sort_order", "item__code"]
@@ -394,7 +387,7 @@ class ItemResult(LockedModel):
         }
 
 
-class InspectionSignature(LockedModel):
+class InspectionSignature(InspectionRecord):
     """A signature drawn on the tablet for a signature item: the inspector's, or the vendor representative's
     co-signature at a joint inspection. Stored as an image with the inspection; one per item."""
 
@@ -410,10 +403,6 @@ class InspectionSignature(LockedModel):
     signed_at = models.DateTimeField(_("signed at"))
     uploaded_by = user_ref(_("uploaded by"), optional=False)
 
-    LOCK_FIELD = "inspection__status"
-    LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
-    LOCKED_MESSAGE = _("A submitted inspection is read-only; amend it with a reason.")
-
     class Meta:
         ordering = ["inspection", "item__sort_order"]
         verbose_name = _("signature")
@@ -427,26 +416,15 @@ class InspectionSignature(LockedModel):
         return f"{self.inspection_id} · {self.signer_name}"
 
 
-class InspectionPhoto(LockedModel):
+class InspectionPhoto(InspectionRecord):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, related_name="photos", verbose_name=_("inspection")
     )
-    item = models.ForeignKey(
-        ChecklistItem,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("checklist item"),
-    )
+    item = optional_ref(ChecklistItem, _("checklist item"), on_delete=models.PROTECT, related_name="+")
     image = models.ImageField(_("photo"), storage=private_storage, upload_to=RandomName("inspections"))
     client_id = models.CharField(_("client id"), max_length=64, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = user_ref(_("uploaded by"), optional=False)
-
-    LOCK_FIELD = "inspection__status"
-    LOCKED_VALUES = (InspectionStatus.SUBMITTED,)
-    LOCKED_MESSAGE = _("A submitted inspection is read-only; amend it with a reason.")
 
     class Meta:
         ordering = ["inspection", "uploaded_at"]

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from inspections import planning
 from inspections.choices import PLANNED_KINDS, InspectionKind, PlanFrequency, RoundStatus, Shift
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, choice_check, unique, user_ref
+from logistics.models.base import check, choice_check, optional_ref, unique, user_ref
 
 __all__ = ("InspectionPlan", "Round")
 
@@ -57,13 +57,11 @@ class InspectionPlan(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(28)],
         help_text=_("Monthly plans: 1 to 28 (the next working day if it is a rest day)."),
     )
-    site = models.ForeignKey(
+    site = optional_ref(
         "logistics.Site",
+        _("site"),
         on_delete=models.PROTECT,
-        null=True,
-        blank=True,
         related_name="+",
-        verbose_name=_("site"),
         help_text=_("Empty: anywhere the contract covers."),
     )
     key_points = models.ManyToManyField(

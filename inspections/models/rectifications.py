@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from inspections.choices import RectificationSource, RectificationStatus
 from inspections.models.base import JobEvent, JobPhoto, photo_field
 from logistics.models import AuditedManager, Severity, TimeStampedModel
-from logistics.models.base import check, unique, user_ref
+from logistics.models.base import check, optional_ref, unique, user_ref
 from logistics.transitions import Flow
 
 __all__ = (
@@ -48,19 +48,12 @@ class RectificationOrder(TimeStampedModel):
         related_name="rectification",
         verbose_name=_("failed item"),
     )
-    complaint = models.ForeignKey(
-        "inspections.Complaint",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="rectifications",
-        verbose_name=_("complaint"),
+    complaint = optional_ref(
+        "inspections.Complaint", _("complaint"), on_delete=models.PROTECT, related_name="rectifications"
     )
     description = models.TextField(_("what must be rectified"))
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
-    site = models.ForeignKey(
-        "logistics.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("site")
-    )
+    site = optional_ref("logistics.Site", _("site"), on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("issued at"))
     deadline = models.DateTimeField(_("deadline"), db_index=True)
     status = models.CharField(

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, in_language, unique, user_ref
+from logistics.models.base import check, in_language_property, optional_ref, unique, user_ref
 
 __all__ = (
     "Survey",
@@ -40,13 +40,8 @@ class Survey(TimeStampedModel):
     contracts = models.ManyToManyField(
         "contracts.Contract", related_name="surveys", blank=True, verbose_name=_("contracts")
     )
-    category = models.ForeignKey(
-        "logistics.ServiceCategory",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("or every contract of a service"),
+    category = optional_ref(
+        "logistics.ServiceCategory", _("or every contract of a service"), on_delete=models.PROTECT, related_name="+"
     )
     opens_at = models.DateTimeField(_("opens at"), default=timezone.now)
     deadline = models.DateTimeField(_("closes at"))
@@ -85,9 +80,7 @@ class SurveyQuestion(models.Model):
     def __str__(self) -> str:
         return self.display_text
 
-    @property
-    def display_text(self) -> str:
-        return in_language(self.text, self.text_en)
+    display_text = in_language_property("text")
 
 
 class SurveyInvitation(models.Model):
@@ -145,14 +138,7 @@ class SurveyResponse(models.Model):
         related_name="response",
         verbose_name=_("invitation"),
     )
-    public_link = models.ForeignKey(
-        SurveyPublicLink,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="responses",
-        verbose_name=_("public link"),
-    )
+    public_link = optional_ref(SurveyPublicLink, _("public link"), on_delete=models.PROTECT, related_name="responses")
     device = models.CharField(
         _("device (hashed)"),
         max_length=64,

@@ -37,6 +37,11 @@ def in_language(text: str, text_en: str, english: bool | None = None) -> str:
     return text_en if english and text_en else text
 
 
+def in_language_property(field: str) -> property:
+    """A bilingual record's ``display_<field>``: ``field`` (Chinese) or ``<field>_en``, in the reader's language."""
+    return property(lambda self: in_language(getattr(self, field), getattr(self, f"{field}_en")))
+
+
 class BilingualNameModel(models.Model):
     """Reference data carries its own Chinese and English names; the page shows the one of its language."""
 
@@ -49,9 +54,7 @@ class BilingualNameModel(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    @property
-    def display_name(self) -> str:
-        return in_language(self.name, self.name_en)
+    display_name = in_language_property("name")
 
 
 class TimeStampedModel(models.Model):
@@ -60,6 +63,25 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class VersionedModel(TimeStampedModel):
+    """One version of a record the office revises (a checklist, a form, a scheme): a new version is added, the
+    old one kept; one version per record is current (``version_constraints``)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_current = models.BooleanField(_("current version"), default=True)
+
+    class Meta:
+        abstract = True
+
+
+def version_constraints(key: str) -> list[models.UniqueConstraint]:
+    """A ``VersionedModel``'s constraints: each version number once per ``key``, one current version per ``key``."""
+    return [
+        unique("unique_version", key, "version"),
+        unique("one_current_version", key, condition=Q(is_current=True)),
+    ]
 
 
 class Attachment(TimeStampedModel):

@@ -11,7 +11,19 @@ from logistics.models.base import AuditedManager, BilingualNameModel, check, uni
 __all__ = ["CalendarDay", "Department", "KeyPoint", "ServiceCategory", "Site"]
 
 
-class Department(BilingualNameModel):
+class ReferenceModel(BilingualNameModel):
+    """Reference data the office keeps in the admin: retired (not active) rather than deleted, every edit kept."""
+
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AuditedManager()
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+
+class Department(ReferenceModel):
     class Kind(models.TextChoices):
         LOGISTICS = "logistics", _("Logistics office")
         SPECIALIST = "specialist", _("Specialist department")
@@ -29,10 +41,6 @@ class Department(BilingualNameModel):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     speciality = models.CharField(_("speciality"), max_length=20, choices=Speciality.choices, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = AuditedManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -43,16 +51,12 @@ class Department(BilingualNameModel):
         ]
 
 
-class ServiceCategory(BilingualNameModel):
+class ServiceCategory(ReferenceModel):
     """One of the outsourced services (security, canteen, cleaning, ...)."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     description = models.TextField(_("description"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = AuditedManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["sort_order", "code"]
@@ -60,17 +64,13 @@ class ServiceCategory(BilingualNameModel):
         verbose_name_plural = _("service categories")
 
 
-class Site(BilingualNameModel):
+class Site(ReferenceModel):
     """A place services are delivered: a building, a floor, an area."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     building = models.CharField(_("building"), max_length=100, blank=True)
     floor = models.CharField(_("floor"), max_length=40, blank=True)
     area = models.CharField(_("area"), max_length=100, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = AuditedManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -78,16 +78,12 @@ class Site(BilingualNameModel):
         verbose_name_plural = _("sites")
 
 
-class KeyPoint(BilingualNameModel):
+class KeyPoint(ReferenceModel):
     """A key point (重点部位) of a site: checked weekly, the target of a QR code on the wall."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="key_points", verbose_name=_("site"))
     code = models.SlugField(_("code"), max_length=40)
     description = models.TextField(_("description"), blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    objects = AuditedManager()
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["site__code", "code"]
