@@ -33,7 +33,7 @@ class ContractViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     filterset_class = filtersets.ContractFilterSet
     ordering_fields = ["number", "start_date", "end_date"]
 
-    FROZEN = (*FROZEN_FIELDS, "annual_fee", "payment_cycle")
+    FROZEN = (*FROZEN_FIELDS, *serializers.TERMS_FIELDS)
 
     def perform_update(self, serializer):
         contract = serializer.instance

@@ -68,6 +68,22 @@ def test_transitions_are_dated_and_reasoned(office_user):
     ]
 
 
+@pytest.mark.parametrize(
+    "change",
+    [{"annual_fee": "1.00"}, {"payment_cycle": "monthly"}, {"payment_dates": ["03-31"]}],
+    ids=["fee", "cycle", "dates"],
+)
+def test_the_api_refuses_every_term_of_a_signed_contract_and_names_the_agreement(change, office_user, api_client):
+    """Each money term of a signed contract is refused with the agreement's message; the payment dates were
+    accepted with a 200 and silently dropped."""
+    contract = ContractFactory(annual_fee=D("400000.00"))
+    before = list(contract.terms_versions.values_list("annual_fee", "payment_cycle", "payment_dates"))
+    api_client.force_authenticate(office_user)
+    response = api_client.patch(f"/api/contracts/{contract.pk}/", change, format="json")
+    assert response.status_code == 400 and "补充协议" in str(response.json())
+    assert list(contract.terms_versions.values_list("annual_fee", "payment_cycle", "payment_dates")) == before
+
+
 def test_an_active_contracts_terms_change_only_by_a_supplementary_agreement(office_user, client_for, api_client):
     contract = ContractFactory(annual_fee=D("400000.00"))
     ClauseFactory(contract=contract)
