@@ -1,13 +1,10 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from logistics.apps import DomainAppConfig
 
-class ContractsConfig(AppConfig):
+
+class ContractsConfig(DomainAppConfig):
     name = "contracts"
     verbose_name = _("Contracts")
-    demo_seeder = "contracts.demo.seed"
-
-    def ready(self) -> None:
-        from contracts import access, policy, renderers, views  # noqa: F401  (scopes, rules, the vendor page section)
-
-        renderers.register()
+    imports = ("access", "policy", "views")  # scopes, rules, the vendor page section
+    registers = ("renderers",)  # the letters and payment requests
