@@ -289,3 +289,10 @@ def institution(_reference_data: None) -> Institution:
         office=UserFactory(role="office", username="office1", is_staff=True, first_name="静", last_name="陈"),
         leader=UserFactory(role="leader", username="leader1", first_name="强", last_name="王"),
     )
+
+
+def fits(page) -> None:
+    """The page, once loaded, is no wider than its screen (no sideways scrolling on a phone)."""
+    page.wait_for_load_state("load")
+    scroll, width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert scroll <= width, f"{page.url} is {scroll}px wide on a {width}px screen"

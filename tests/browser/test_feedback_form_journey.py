@@ -6,17 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, TABLET, login
+from tests.browser.conftest import PHONE, TABLET, fits, login
 
 pytestmark = pytest.mark.browser
-
-WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
-
-
-def fits(page) -> None:
-    page.wait_for_load_state("load")
-    scroll, width = page.evaluate(WIDTH)
-    assert scroll <= width, f"{page.url}: {scroll} px > {width}"
 
 
 def test_a_respondent_saves_comes_back_and_submits_then_the_office_reads_the_score(new_page, institution, shot):

@@ -8,17 +8,9 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, TABLET, login, pdf_text
+from tests.browser.conftest import PHONE, TABLET, fits, login, pdf_text
 
 pytestmark = pytest.mark.browser
-
-WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
-
-
-def fits(page) -> None:
-    page.wait_for_load_state("load")
-    scroll, width = page.evaluate(WIDTH)
-    assert scroll <= width, f"{page.url}: {scroll} px > {width}"
 
 
 def test_a_leader_prepares_the_months_report_and_downloads_it(new_page, institution, shot, tmp_path):

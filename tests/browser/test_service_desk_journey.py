@@ -7,17 +7,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, TABLET, login, photo_with_gps
+from tests.browser.conftest import PHONE, TABLET, fits, login, photo_with_gps
 
 pytestmark = pytest.mark.browser
 
-WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 CALL = "三楼东侧卫生间水龙头漏水，地面有积水。"
-
-
-def fits(page) -> None:
-    scroll, width = page.evaluate(WIDTH)
-    assert scroll <= width, f"{page.url} is {scroll}px wide on a {width}px screen"
 
 
 def test_a_hotline_repair_goes_round_twice_until_the_caller_is_satisfied(
