@@ -3,11 +3,9 @@ axe-core), and the language switch."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, TABLET, axe_violations, login
@@ -20,6 +18,7 @@ def public_pages(institution):
     """A closed complaint (its tracking page has the rating form) and a survey invitation."""
     from inspections.services import complaints as complaint_services
     from inspections.services import surveys as survey_services
+    from inspections.tests.factories import make_survey
     from logistics.quarters import Quarter
 
     complaint = complaint_services.complaint_submit(
@@ -31,12 +30,8 @@ def public_pages(institution):
     complaint_services.complaint_answer(complaint=complaint, response="已更换灯管。", by=institution.vendor_user)
     complaint_services.complaint_rule(complaint=complaint, upheld=True, reason="经调查属实。", by=institution.office)
     complaint_services.complaint_close(complaint=complaint, reply="已更换灯管，感谢反映。", by=institution.office)
-    survey = survey_services.survey_create(
-        title="2026年第四季度保洁服务满意度调查",
-        quarter=Quarter.current(),
-        contracts=[institution.contract],
-        deadline=timezone.now() + dt.timedelta(days=14),
-        by=institution.office,
+    survey = make_survey(
+        institution.contract, institution.office, "2026年第四季度保洁服务满意度调查", Quarter.current(), days=14
     )
     [invitation] = survey_services.survey_invite(survey=survey, contract=institution.contract, count=1)
     return {

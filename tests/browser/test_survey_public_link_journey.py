@@ -3,34 +3,23 @@ an employee opens the shared link on a phone, answers, and on a second try is to
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, TABLET, login
+from tests.browser.conftest import PHONE, TABLET, fits, login
 
 pytestmark = pytest.mark.browser
 
 
-def _page_fits(page):
-    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= inner, f"{page.url} is {width}px wide in a {inner}px viewport"
-
-
 def test_a_public_link_takes_one_answer_per_phone(new_page, institution, shot):
     from inspections.models import SurveyResponse
-    from inspections.services import surveys as survey_services
+    from inspections.tests.factories import make_survey
     from logistics.quarters import Quarter
 
-    survey = survey_services.survey_create(
-        title="2026年第四季度保洁服务满意度调查",
-        quarter=Quarter.current(),
-        contracts=[institution.contract],
-        deadline=timezone.now() + dt.timedelta(days=14),
-        by=institution.office,
+    survey = make_survey(
+        institution.contract, institution.office, "2026年第四季度保洁服务满意度调查", Quarter.current(), days=14
     )
 
     # --- the office turns the contract's public link on, and sees its address and QR code
@@ -42,7 +31,7 @@ def test_a_public_link_takes_one_answer_per_phone(new_page, institution, shot):
     expect(address).to_contain_text("/s/p/")
     expect(office.locator("#public-links .qr svg")).to_be_visible()
     path = re.search(r"/s/p/[\w-]+/", address.inner_text()).group(0)
-    _page_fits(office)
+    fits(office)
     shot(office, "office-link-on", full_page=True)
 
     # --- an employee opens the shared link on a phone and answers every question
@@ -52,7 +41,7 @@ def test_a_public_link_takes_one_answer_per_phone(new_page, institution, shot):
     expect(phone.locator("main")).to_contain_text("每部手机或电脑限填一次")
     questions = phone.locator("fieldset")
     expect(questions).to_have_count(5)
-    _page_fits(phone)
+    fits(phone)
     for index in range(5):
         questions.nth(index).locator("label.choice").first.tap()  # 5, the first choice
     phone.locator("#comment").fill("保洁阿姨很负责。")
@@ -68,7 +57,7 @@ def test_a_public_link_takes_one_answer_per_phone(new_page, institution, shot):
     phone.goto(path)
     expect(phone.locator("#answered")).to_contain_text("您已在本设备上填写过本次调查，谢谢！")
     expect(phone.locator("input[type=radio]")).to_have_count(0)
-    _page_fits(phone)
+    fits(phone)
     shot(phone, "already-answered")
     assert SurveyResponse.objects.count() == 1
 

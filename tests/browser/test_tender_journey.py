@@ -10,14 +10,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, TABLET, login
+from tests.browser.conftest import PHONE, TABLET, fits, login
 
 pytestmark = pytest.mark.browser
-
-
-def _page_fits(page):
-    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= inner, f"{page.url} is {width}px wide in a {inner}px viewport"
 
 
 @pytest.fixture
@@ -53,7 +48,7 @@ def test_a_question_is_answered_to_every_bidder_without_the_askers_name(new_page
     asker.get_by_role("button", name="提交问题").tap()
     expect(asker.locator(".messages .message-success")).to_contain_text("答复将发布给所有报名的投标人")
     expect(asker.locator("#your-company")).to_contain_text("待答复")
-    _page_fits(asker)
+    fits(asker)
     shot(asker, "asked-phone", full_page=True)
 
     # --- the office answers on its tablet: it sees who asked; the answer goes to every registered bidder
@@ -65,7 +60,7 @@ def test_a_question_is_answered_to_every_bidder_without_the_askers_name(new_page
     )
     office.get_by_role("button", name="向所有报名投标人发布答复").tap()
     expect(office.locator(".messages .message-success")).to_contain_text("答复已发布")
-    _page_fits(office)
+    fits(office)
     shot(office, "answered-tablet", full_page=True)
 
     # --- another bidder reads it on its phone, without the asker's name
@@ -75,7 +70,7 @@ def test_a_question_is_answered_to_every_bidder_without_the_askers_name(new_page
     expect(clarifications).to_contain_text("阅览区是否要求在开馆前完成保洁")
     expect(clarifications).to_contain_text("包含在报价内，不另行计费")
     expect(reader.locator("main")).not_to_contain_text(institution.contract.vendor.legal_name)
-    _page_fits(reader)
+    fits(reader)
     shot(reader, "answer-read-phone", full_page=True)
     assert asker.errors == [] and office.errors == [] and reader.errors == []
 
@@ -98,7 +93,7 @@ def test_a_bid_refused_for_a_missing_mandatory_certificate_says_why(new_page, in
     page = new_page(PHONE, touch=True)
     login(page, "vendor1", "/vendor/")
     expect(page.locator("main")).to_contain_text("合同起始日（2027-01-01）无有效的“营业执照”。")
-    _page_fits(page)
+    fits(page)
     shot(page, "portal-refused-phone", full_page=True)
     page.get_by_role("link", name="图书馆卫生保洁服务项目").first.tap()
     company = page.locator("#your-company")
@@ -106,6 +101,6 @@ def test_a_bid_refused_for_a_missing_mandatory_certificate_says_why(new_page, in
     expect(company).to_contain_text("合同起始日资质证书有效")
     expect(company).to_contain_text("合同起始日（2027-01-01）无有效的“营业执照”。")
     expect(company).to_contain_text("已准入“卫生保洁”类别。")
-    _page_fits(page)
+    fits(page)
     shot(page, "tender-refused-phone", full_page=True)
     assert page.errors == []
