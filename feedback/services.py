@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from feedback.choices import REQUEST_FLOW, RequestStatus
 from feedback.models import FeedbackAnswer, FeedbackForm, FeedbackItem, FeedbackRequest, FeedbackRespondent
 from logistics.notify import notify_later
 from logistics.quarters import Month, institution_tz
+from logistics.versioning import new_version
 
 if TYPE_CHECKING:
     from logistics.models import User
@@ -304,22 +305,12 @@ ITEM_FIELDS = ("text", "text_en", "guidance", "guidance_en", "max_points", "sort
 def form_new_version(*, form: FeedbackForm, by: User | None = None) -> FeedbackForm:
     """A copy of ``form`` (with its items) as its category's next, current version: a form that was sent is
     never edited (the months it scored keep their items)."""
-    form = FeedbackForm.objects.select_for_update().get(pk=form.pk)
-    latest = FeedbackForm.objects.filter(category_id=form.category_id).aggregate(m=Max("version"))["m"] or 0
-    FeedbackForm.objects.filter(category_id=form.category_id, is_current=True).update(is_current=False)
-    copy = FeedbackForm.objects.create(
-        category_id=form.category_id,
-        version=latest + 1,
-        is_current=True,
-        name=form.name,
-        name_en=form.name_en,
-        introduction=form.introduction,
-        introduction_en=form.introduction_en,
+    return new_version(
+        form,
+        family="category_id",
+        copied=("name", "name_en", "introduction", "introduction_en"),
+        item_fields=ITEM_FIELDS,
     )
-    FeedbackItem.objects.bulk_create(
-        [FeedbackItem(form=copy, **{f: getattr(item, f) for f in ITEM_FIELDS}) for item in form.items.all()]
-    )
-    return copy
 
 
 #: the 100-point staff feedback form of seed 002 (《后勤服务职工反馈表》, 百分制), a category's first version

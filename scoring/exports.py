@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from contracts.exports import write_settlements
+from contracts.exports import quarter_cells, quarter_titles, workbook_bytes, write_settlements
 from contracts.models import Settlement
 from scoring import components
 from scoring.models import Evaluation
@@ -22,12 +21,7 @@ def quarter_workbook(evaluations: Iterable[Evaluation], settlements: Iterable[Se
     sheet = book.active
     sheet.title = _("Evaluations")[:31]
     header = [
-        _("Quarter"),
-        _("Contract"),
-        _("Vendor"),
-        _("Service category"),
-        _("Score"),
-        _("Grade"),
+        *quarter_titles(),
         _("Status"),
         *CODES,
         _("Manual adjustment"),
@@ -42,12 +36,7 @@ def quarter_workbook(evaluations: Iterable[Evaluation], settlements: Iterable[Se
         components = {c.code: c.value for c in evaluation.components.all()}
         sheet.append(
             [
-                evaluation.quarter,
-                evaluation.contract.number,
-                evaluation.contract.vendor.legal_name,
-                str(evaluation.contract.category),
-                evaluation.score,
-                evaluation.grade,
+                *quarter_cells(evaluation),
                 str(evaluation.get_status_display()),
                 *[components.get(code) for code in CODES],
                 evaluation.adjustment,
@@ -57,6 +46,4 @@ def quarter_workbook(evaluations: Iterable[Evaluation], settlements: Iterable[Se
     for column, width in zip("ABCDEFGHIJKLMNO", [9, 18, 30, 14, 8, 6, 10, 9, 9, 9, 9, 9, 9, 10, 40], strict=False):
         sheet.column_dimensions[column].width = width
     write_settlements(book, settlements)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

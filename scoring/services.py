@@ -459,15 +459,8 @@ def _issue_notices(evaluation: Evaluation, by: User) -> None:
     )
     for warning in FormalWarning.objects.filter(
         contract=contract, quarter=evaluation.quarter, clause__isnull=False, notice__isnull=True
-    ):
-        notices.notice_issue(
-            kind=NoticeKind.WARNING,
-            contract=contract,
-            quarter=evaluation.quarter,
-            warning=warning,
-            title=_("Formal warning: %(contract)s") % {"contract": contract.number},
-            by=by,
-        )
+    ).select_related("contract__vendor"):
+        notices.warning_notice_issue(warning=warning, by=by)
 
 
 @transaction.atomic

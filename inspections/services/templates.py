@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from inspections.models import ChecklistItem, ChecklistTemplate, Inspection, InspectionStatus
+from logistics.versioning import new_version
 
 if TYPE_CHECKING:
     from logistics.models import User
@@ -44,23 +44,13 @@ def template_is_used(template: ChecklistTemplate) -> bool:
 @transaction.atomic
 def template_new_version(*, template: ChecklistTemplate, by: User | None = None) -> ChecklistTemplate:
     """A copy of ``template`` (with its items) as the family's next, current version."""
-    template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
-    latest = ChecklistTemplate.objects.filter(family=template.family).aggregate(m=Max("version"))["m"] or 0
-    ChecklistTemplate.objects.filter(family=template.family, is_current=True).update(is_current=False)
-    copy = ChecklistTemplate.objects.create(
-        family=template.family,
-        version=latest + 1,
-        is_current=True,
-        category=template.category,
-        kind=template.kind,
-        name=template.name,
-        name_en=template.name_en,
+    return new_version(
+        template,
+        family="family",
+        copied=("category", "kind", "name", "name_en"),
+        item_fields=ITEM_FIELDS,
         based_on=template,
     )
-    ChecklistItem.objects.bulk_create(
-        [ChecklistItem(template=copy, **{f: getattr(item, f) for f in ITEM_FIELDS}) for item in template.items.all()]
-    )
-    return copy
 
 
 def _validated_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

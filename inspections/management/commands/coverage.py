@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from contracts.models import Contract
 from inspections import selectors
 from inspections.choices import InspectionKind
-from inspections.management.base import QuarterReportCommand
+from logistics.management.quarter_command import QuarterReportCommand
 from logistics.models import Site, User
 
 

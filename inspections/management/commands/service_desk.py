@@ -18,7 +18,7 @@ from contracts.models import Contract
 from contracts.selectors import contracts_active_in
 from inspections import desk_rules, selectors_desk
 from inspections.choices import CallbackResult, Channel, RequestKind
-from inspections.management.base import QuarterReportCommand
+from logistics.management.quarter_command import QuarterReportCommand
 from logistics.quarters import Quarter
 from logistics.text import join_names
 

@@ -7,34 +7,32 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import translation
 
 from contracts.explanations import describe
 from contracts.models import Contract, FormalWarning, LedgerLine, Settlement
+from logistics.management.quarter_command import QuarterReportCommand
 from logistics.quarters import Quarter
 from scoring import components, selectors, services
 from scoring.calculations import number_text
 from scoring.models import Evaluation, Objection
 
 
-class Command(BaseCommand):
+class Command(QuarterReportCommand):
     help = (
         "Compute (or recompute) a quarter's evaluations and draft settlements; --json prints, per contract, the "
         "status, the score, the terms versions that priced it (with their days), the cap, every ledger line, the "
         "vendor's objections with their rulings and the formal warnings issued."
     )
 
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("quarter", nargs="?", help="e.g. 2026Q3 (default: the last complete quarter)")
-        parser.add_argument("--contract", help="only this contract number")
-        parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    default_quarter_text = "the last complete quarter"
+
+    def default_quarter(self) -> Quarter:
+        return Quarter.last_complete()
 
     def handle(self, *args: Any, quarter: str | None = None, contract: str | None = None, **options: Any) -> None:
-        try:
-            key = Quarter.parse(quarter) if quarter else Quarter.last_complete()
-        except ValueError as exc:
-            raise CommandError(str(exc))
+        key = self.quarter_of(quarter)
         contracts = None
         if contract:
             contracts = list(Contract.objects.filter(number=contract))
