@@ -60,11 +60,7 @@ class ChecklistItemInline(LockableInline):
         "severity",
         "is_key_point",
         "photo_required_on_fail",
-        "answer_type",
-        "unit",
-        "min_value",
-        "max_value",
-        "signer",
+        *ChecklistItem.ANSWER_FIELDS,
         "post_role",
     ]
 

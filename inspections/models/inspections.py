@@ -83,6 +83,9 @@ class ChecklistTemplate(VersionedModel):
 
 
 class ChecklistItem(models.Model):
+    #: how the item asks for its answer: the ``AnswerType`` and what it needs (a reading's unit and range, a signer)
+    ANSWER_FIELDS = ("answer_type", "unit", "min_value", "max_value", "signer")
+
     template = models.ForeignKey(
         ChecklistTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("template")
     )

@@ -28,11 +28,7 @@ ITEM_FIELDS = (
     "is_key_point",
     "photo_required_on_fail",
     "sort_order",
-    "answer_type",
-    "unit",
-    "min_value",
-    "max_value",
-    "signer",
+    *ChecklistItem.ANSWER_FIELDS,
     "post_role",
 )
 

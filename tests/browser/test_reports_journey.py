@@ -27,24 +27,20 @@ def closed_quarter(institution):
     quarter = Quarter.last_complete()
     security = ServiceCategoryFactory(code="security", name="安保服务", name_en="Security")
     canteen = ServiceCategoryFactory(code="canteen", name="餐饮服务", name_en="Catering")
-    contracts = [
-        institution.contract,
+    others = (
+        ("HT-2026-BJ-002", "北京安泰保安服务有限公司", security, "360000.00"),
+        ("HT-2026-BJ-003", "北京禾丰餐饮管理有限公司", canteen, "820000.00"),
+    )
+    contracts = [institution.contract] + [
         ContractFactory(
-            number="HT-2026-BJ-002",
-            vendor=VendorFactory(legal_name="北京安泰保安服务有限公司"),
-            category=security,
+            number=number,
+            vendor=VendorFactory(legal_name=vendor),
+            category=category,
             start_date=institution.contract.start_date,
             end_date=institution.contract.end_date,
-            annual_fee=Decimal("360000.00"),
-        ),
-        ContractFactory(
-            number="HT-2026-BJ-003",
-            vendor=VendorFactory(legal_name="北京禾丰餐饮管理有限公司"),
-            category=canteen,
-            start_date=institution.contract.start_date,
-            end_date=institution.contract.end_date,
-            annual_fee=Decimal("820000.00"),
-        ),
+            annual_fee=Decimal(fee),
+        )
+        for number, vendor, category, fee in others
     ]
     # the quarter before (closed, not finalized: the trend and the change from last quarter) and the quarter
     scores = {
