@@ -614,9 +614,16 @@ def settlement_apply(
         missed_self_checks,
         late_work_orders,
     )
-    settlement = settlements_apply(quarter=quarter, items=[item], finalize=finalize, by=by)[contract.pk]
+    return settlement_apply_input(item, quarter=quarter, finalize=finalize, by=by)
+
+
+def settlement_apply_input(
+    item: SettlementInput, *, quarter: Quarter, finalize: bool = False, by: User | None = None
+) -> Settlement:
+    """``settlement_apply`` for a contract's input already gathered (the quarter close's finalization)."""
+    settlement = settlements_apply(quarter=quarter, items=[item], finalize=finalize, by=by)[item.contract.pk]
     if finalize:
-        payments_refresh(contract=contract)  # the quarter's last instalment now carries its settlement
+        payments_refresh(contract=item.contract)  # the quarter's last instalment now carries its settlement
     return settlement
 
 

@@ -424,9 +424,9 @@ def evaluation_finalize(*, evaluation: Evaluation, by: User, as_of: dt.date | No
     quarter = Quarter.parse(evaluation.quarter)
     facts = selectors.quarter_facts(quarter, [evaluation.contract], as_of=as_of)[evaluation.contract_id]
     _refuse_unseen_money(evaluation, quarter, facts)
-    # the same input as the preview (``_refuse_unseen_money``), given as the keywords the service takes
+    # the same input as the preview (``_refuse_unseen_money``)
     priced = _settlement_input(facts, evaluation.score, evaluation.grade)
-    contract_services.settlement_apply(quarter=quarter, finalize=True, by=by, **vars(priced))
+    contract_services.settlement_apply_input(priced, quarter=quarter, finalize=True, by=by)
     evaluation.facts = selectors.facts_summary(facts)  # the facts the final money was priced from
     EVALUATION_FLOW.advance(evaluation, EvaluationStatus.FINAL)
     evaluation.finalized_at = timezone.now()
