@@ -30,6 +30,7 @@ from inspections.models import (
 )
 from inspections.services import complaints as complaint_services
 from inspections.services import desk as desk_services
+from inspections.views_desk import queue_filters
 from logistics import documents
 from logistics.access import is_office
 from logistics.files import download_url, register_download
@@ -260,10 +261,7 @@ def complaint_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        "statuses": ComplaintStatus.choices,
-        "categories": ServiceCategory.objects.all(),
-        "sites": Site.objects.all(),
-        "params": request.GET,
+        **queue_filters(request, ComplaintStatus.choices),
         # the posts the bot filter held, waiting for the office's review (the office's page)
         "held_count": Complaint.objects.filter(quarantined=True).count() if is_office(request.user) else None,
     }

@@ -234,6 +234,19 @@ def _chosen_ids(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 19]
 
 
+def queue_filters(request: HttpRequest, statuses: list[tuple[str, str]]) -> dict[str, Any]:
+    """What the filter bar of a queue of jobs (``inspections/_queue_filters.html``, the fields of QueueFilterSet)
+    offers: the statuses given, the channels, services, sites and the contracts the user may see."""
+    return {
+        "params": request.GET,
+        "statuses": statuses,
+        "channels": Channel.choices,
+        "categories": ServiceCategory.objects.all(),
+        "sites": Site.objects.all(),
+        "contracts": scoped(request.user, Contract.objects.only("pk", "number").order_by("number")),
+    }
+
+
 @role_required("office", "leader", "inspector")
 @require_http_methods(["GET", "POST"])
 def desk_queue(request: HttpRequest) -> HttpResponse:
@@ -269,13 +282,8 @@ def desk_queue(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": queue_rows(page, now),
-        "params": request.GET,
-        "statuses": W.choices,
+        **queue_filters(request, W.choices),
         "priorities": WorkOrderPriority.choices,
-        "channels": Channel.choices,
-        "categories": ServiceCategory.objects.all(),
-        "sites": Site.objects.all(),
-        "contracts": scoped(request.user, Contract.objects.only("pk", "number").order_by("number")),
         "export_query": export.urlencode(),
         "can_bulk": may(request.user, "desk.dispatch"),
         "can_intake": may(request.user, "desk.intake"),
