@@ -74,23 +74,29 @@ for _model in (Clause, ContractAttachment, ContractStatusChange, ContractAmendme
 VENDOR_SEES_SETTLEMENT = Q(status=SettlementStatus.FINAL) | Q(published_at__isnull=False)
 
 
+def _vendor_and_finance(
+    user: User | AnonymousUser, queryset: QuerySet, *, vendor: Q | None = None, finance: Q | None = None
+) -> QuerySet:
+    """A vendor's own contracts' records (those matching ``vendor``, all when None) and, for finance, every
+    contract's records matching ``finance`` (none when None); nothing for the others (inspectors)."""
+    if is_vendor_user(user):
+        return queryset.filter(vendor or Q(), contract__vendor_id=user.vendor_id)
+    if is_finance(user) and finance is not None:
+        return queryset.filter(finance)
+    return queryset.none()
+
+
 @scope_rule(Settlement)
 def settlement_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    if is_vendor_user(user):
-        return queryset.filter(VENDOR_SEES_SETTLEMENT, contract__vendor_id=user.vendor_id)
-    if is_finance(user):  # what is paid: a quarter's money once it is final
-        return queryset.filter(status=SettlementStatus.FINAL)
-    return queryset.none()
+    # finance: what is paid, a quarter's money once it is final
+    return _vendor_and_finance(user, queryset, vendor=VENDOR_SEES_SETTLEMENT, finance=Q(status=SettlementStatus.FINAL))
 
 
 @scope_rule(Instalment)
 def instalment_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    """A vendor sees its contracts' payment schedules (an amount appears once its quarter is final)."""
-    if is_vendor_user(user):
-        return queryset.filter(contract__vendor_id=user.vendor_id)
-    if is_finance(user):
-        return queryset
-    return queryset.none()
+    """A vendor sees its contracts' payment schedules (an amount appears once its quarter is final); finance sees
+    them all."""
+    return _vendor_and_finance(user, queryset, finance=Q())
 
 
 def _finance_only(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
@@ -105,30 +111,25 @@ for _model in (PaymentRequest, PaymentApproval):
 
 @scope_rule(LedgerLine)
 def ledger_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    if is_vendor_user(user):
-        return queryset.filter(
-            Q(settlement__status=SettlementStatus.FINAL) | Q(settlement__published_at__isnull=False),
-            contract__vendor_id=user.vendor_id,
-        )
-    if is_finance(user):
-        return queryset.filter(settlement__status=SettlementStatus.FINAL)
-    return queryset.none()
+    """A settlement's lines, to whom the settlement is shown."""
+    return _vendor_and_finance(
+        user,
+        queryset,
+        vendor=Q(settlement__status=SettlementStatus.FINAL) | Q(settlement__published_at__isnull=False),
+        finance=Q(settlement__status=SettlementStatus.FINAL),
+    )
 
 
 @scope_rule(FormalWarning)
 def warning_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
-    if is_vendor_user(user):
-        return queryset.filter(contract__vendor_id=user.vendor_id)
-    return queryset.none()
+    return _vendor_and_finance(user, queryset)
 
 
 @scope_rule(FormalNotice)
 def notice_rule(user: User | AnonymousUser, queryset: QuerySet) -> QuerySet:
     """A vendor reads the notices addressed to it (not the office's own papers, such as a termination
     recommendation)."""
-    if is_vendor_user(user):
-        return queryset.filter(contract__vendor_id=user.vendor_id, kind__in=VENDOR_NOTICES)
-    return queryset.none()
+    return _vendor_and_finance(user, queryset, vendor=Q(kind__in=VENDOR_NOTICES))
 
 
 # --- staffing ---------------------------------------------------------------------------------------------
