@@ -18,6 +18,7 @@ __all__ = [
     "AuditedManager",
     "AuditedQuerySet",
     "BilingualNameModel",
+    "StatusChange",
     "TimeStampedModel",
     "choice_check",
     "stamp",
@@ -156,6 +157,21 @@ def user_ref(verbose_name: Any, *, optional: bool = True, related_name: str = "+
         related_name=related_name,
         verbose_name=verbose_name,
     )
+
+
+class StatusChange(models.Model):
+    """One move of a record's status (a contract's, a vendor's), why and by whom: kept, never overwritten. The
+    subclass adds the record's key and ``from_status`` and ``to_status`` over the record's status choices."""
+
+    reason = models.TextField(_("reason"))
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    changed_by = user_ref(_("changed by"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 def optional_ref(

@@ -14,7 +14,16 @@ from simple_history.models import HistoricalRecords
 
 from logistics import channels
 from logistics.credit_code import validate_credit_code
-from logistics.models.base import AuditedManager, TimeStampedModel, check, in_language, private_file, unique, user_ref
+from logistics.models.base import (
+    AuditedManager,
+    StatusChange,
+    TimeStampedModel,
+    check,
+    in_language,
+    private_file,
+    unique,
+    user_ref,
+)
 from logistics.transitions import Flow
 
 __all__ = [
@@ -135,25 +144,19 @@ class Vendor(TimeStampedModel):
         return self.status == VendorStatus.ADMITTED
 
 
-class VendorStatusChange(models.Model):
-    """One transition of a vendor's status: kept, never overwritten."""
+class VendorStatusChange(StatusChange):
+    """One transition of a vendor's status."""
 
     vendor = models.ForeignKey(
         Vendor, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("vendor")
     )
     from_status = models.CharField(_("from"), max_length=20, choices=VendorStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=VendorStatus.choices)
-    reason = models.TextField(_("reason"))
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-    changed_by = user_ref(_("changed by"))
 
     class Meta:
         ordering = ["vendor", "changed_at", "pk"]
         verbose_name = _("vendor status change")
         verbose_name_plural = _("vendor status changes")
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Severity(models.TextChoices):
