@@ -37,6 +37,7 @@ from logistics.models.base import (
     StatusChange,
     check,
     choice_check,
+    given_together,
     in_language,
     optional_ref,
     private_file,
@@ -769,11 +770,7 @@ class FormalWarning(TimeStampedModel):
                 "office_warning_has_evidence",
                 Q(clause__isnull=False) | (~Q(note="") & ~Q(evidence="") & Q(issued_at__isnull=False)),
             ),
-            check(
-                "withdrawn_with_reason",
-                Q(withdrawn_at__isnull=True, withdrawal_reason="")
-                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
-            ),
+            given_together("withdrawn_with_reason", "withdrawn_at", "withdrawal_reason"),
         ]
 
     @property

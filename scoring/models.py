@@ -25,6 +25,7 @@ from logistics.models.base import (
     choice_check,
     optional_ref,
     private_file,
+    ruled_with_reasons,
     unique,
     user_ref,
     version_constraints,
@@ -485,11 +486,7 @@ class Objection(TimeStampedModel):
         constraints = [
             unique("one_per_fact", "evaluation", "target_key"),
             check("has_reasons", ~Q(reasons="")),
-            check(
-                "ruled_with_reasons",
-                Q(status=ObjectionStatus.OPEN, ruled_at__isnull=True, ruling="")
-                | (~Q(status=ObjectionStatus.OPEN) & Q(ruled_at__isnull=False) & ~Q(ruling="")),
-            ),
+            ruled_with_reasons("status", ObjectionStatus.OPEN, "ruling"),
             check("names_its_record", Q(target=ObjectionTarget.SCORE) | Q(target_id__isnull=False)),
             choice_check("target", ObjectionTarget),
             choice_check("status", ObjectionStatus),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, in_language_property, optional_ref, unique, user_ref
+from logistics.models.base import check, given_together, in_language_property, optional_ref, unique, user_ref
 
 __all__ = (
     "Survey",
@@ -162,10 +162,7 @@ class SurveyResponse(models.Model):
                 Q(invitation__isnull=False, public_link__isnull=True)
                 | Q(invitation__isnull=True, public_link__isnull=False),
             ),
-            check(
-                "device_with_public_link",
-                Q(public_link__isnull=True, device="") | (Q(public_link__isnull=False) & ~Q(device="")),
-            ),
+            given_together("device_with_public_link", "public_link", "device"),
             unique("one_per_device", "survey", "contract", "device", condition=Q(public_link__isnull=False)),
         ]
 

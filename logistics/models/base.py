@@ -193,6 +193,22 @@ def check(name: str, condition: Q) -> models.CheckConstraint:
     return models.CheckConstraint(condition=condition, name=constraint_name(name))
 
 
+def given_together(name: str, field: str, text: str) -> models.CheckConstraint:
+    """A named check that ``field`` (a time, a verdict, a link) is set exactly when the text ``text`` is filled
+    in: both empty, or both given (a withdrawal and its reason, an answer and its time)."""
+    neither = Q(**{f"{field}__isnull": True, text: ""})
+    both = Q(**{f"{field}__isnull": False}) & ~Q(**{text: ""})
+    return check(name, neither | both)
+
+
+def ruled_with_reasons(field: str, pending: str, reasons: str) -> models.CheckConstraint:
+    """An objection's ruling (a vendor's, a bidder's), checked as ``ruled_with_reasons``: while ``field`` is
+    ``pending`` it has no ``ruled_at`` and no ``reasons``; once ruled, it has both."""
+    waiting = Q(**{field: pending, "ruled_at__isnull": True, reasons: ""})
+    ruled = ~Q(**{field: pending}) & Q(ruled_at__isnull=False) & ~Q(**{reasons: ""})
+    return check("ruled_with_reasons", waiting | ruled)
+
+
 def unique(name: str, *fields: str, condition: Q | None = None, **options: Any) -> models.UniqueConstraint:
     """A named unique constraint (``<app>_<model>_<name>``) on ``fields``, over the rows ``condition`` picks."""
     return models.UniqueConstraint(fields=list(fields), condition=condition, name=constraint_name(name), **options)
