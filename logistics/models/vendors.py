@@ -16,10 +16,10 @@ from logistics import channels
 from logistics.credit_code import validate_credit_code
 from logistics.models.base import (
     AuditedManager,
+    BilingualNameModel,
     StatusChange,
     TimeStampedModel,
     check,
-    in_language,
     private_file,
     unique,
     user_ref,
@@ -172,12 +172,10 @@ class CertificateHolder(models.TextChoices):
     PERSON = "person", _("Person (work certificate)")
 
 
-class CertificateType(models.Model):
+class CertificateType(BilingualNameModel):
     """A kind of certificate, of a company or of a person; the office extends the list in the admin."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name (Chinese)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     holder = models.CharField(
         _("held by"), max_length=10, choices=CertificateHolder.choices, default=CertificateHolder.COMPANY
     )
@@ -199,9 +197,6 @@ class CertificateType(models.Model):
         constraints = [
             check("holder_valid", models.Q(holder__in=CertificateHolder.values)),
         ]
-
-    def __str__(self) -> str:
-        return in_language(self.name, self.name_en)
 
 
 class CertificateReview(models.TextChoices):
