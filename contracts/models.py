@@ -34,8 +34,10 @@ from logistics.immutability import LockedModel
 from logistics.models import AuditedManager, TimeStampedModel
 from logistics.models.base import (
     Attachment,
+    StatusChange,
     check,
     choice_check,
+    given_together,
     in_language,
     optional_ref,
     private_file,
@@ -146,24 +148,20 @@ class ContractAttachment(Attachment):
         verbose_name_plural = _("contract documents")
 
 
-class ContractStatusChange(models.Model):
+class ContractStatusChange(StatusChange):
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("contract")
     )
     from_status = models.CharField(_("from"), max_length=12, choices=ContractStatus.choices)
     to_status = models.CharField(_("to"), max_length=12, choices=ContractStatus.choices)
     effective_date = models.DateField(_("effective date"))
-    reason = models.TextField(_("reason"))
+    #: a contract's change is dated by ``effective_date``; this is when the office recorded it
     changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
-    changed_by = user_ref(_("changed by"))
 
     class Meta:
         ordering = ["contract", "changed_at", "pk"]
         verbose_name = _("contract status change")
         verbose_name_plural = _("contract status changes")
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class ContractAmendment(models.Model):
@@ -772,11 +770,7 @@ class FormalWarning(TimeStampedModel):
                 "office_warning_has_evidence",
                 Q(clause__isnull=False) | (~Q(note="") & ~Q(evidence="") & Q(issued_at__isnull=False)),
             ),
-            check(
-                "withdrawn_with_reason",
-                Q(withdrawn_at__isnull=True, withdrawal_reason="")
-                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
-            ),
+            given_together("withdrawn_with_reason", "withdrawn_at", "withdrawal_reason"),
         ]
 
     @property

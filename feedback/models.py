@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from feedback.choices import RequestStatus
-from logistics.models import AuditedManager, TimeStampedModel
+from logistics.models import AuditedManager, BilingualNameModel, TimeStampedModel
 from logistics.models.base import VersionedModel, check, choice_check, in_language_property, unique, version_constraints
 
 
@@ -27,12 +27,10 @@ def new_key() -> str:
     return secrets.token_urlsafe(18)  # 144 bits; the link carries it signed
 
 
-class FeedbackForm(VersionedModel):
+class FeedbackForm(VersionedModel, BilingualNameModel):
     category = models.ForeignKey(
         "logistics.ServiceCategory", on_delete=models.PROTECT, related_name="+", verbose_name=_("service category")
     )
-    name = models.CharField(_("name (Chinese)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     introduction = models.TextField(_("introduction (Chinese)"), blank=True)
     introduction_en = models.TextField(_("introduction (English)"), blank=True)
 
@@ -50,7 +48,6 @@ class FeedbackForm(VersionedModel):
     def __str__(self) -> str:
         return f"{self.display_name} v{self.version}"
 
-    display_name = in_language_property("name")
     display_introduction = in_language_property("introduction")
 
 

@@ -25,6 +25,7 @@ from logistics.models.base import (
     choice_check,
     optional_ref,
     private_file,
+    ruled_with_reasons,
     unique,
     user_ref,
     version_constraints,
@@ -485,11 +486,7 @@ class Objection(TimeStampedModel):
         constraints = [
             unique("one_per_fact", "evaluation", "target_key"),
             check("has_reasons", ~Q(reasons="")),
-            check(
-                "ruled_with_reasons",
-                Q(status=ObjectionStatus.OPEN, ruled_at__isnull=True, ruling="")
-                | (~Q(status=ObjectionStatus.OPEN) & Q(ruled_at__isnull=False) & ~Q(ruling="")),
-            ),
+            ruled_with_reasons("status", ObjectionStatus.OPEN, "ruling"),
             check("names_its_record", Q(target=ObjectionTarget.SCORE) | Q(target_id__isnull=False)),
             choice_check("target", ObjectionTarget),
             choice_check("status", ObjectionStatus),
@@ -595,7 +592,28 @@ class Appraisal(models.Model):
         return _("the year %(year)s") % {"year": self.year}
 
 
-class AppraisalLine(models.Model):
+class AppraisalResult(models.Model):
+    """A result in an appraisal (a contract's or a vendor's): its score, grade and rank, whether it is
+    provisional, and whether it earns the renewal preference (only a final one may:
+    ``preference_constraint``). The subclass adds the appraisal's key and what the result is of."""
+
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=4, blank=True)
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    renewal_preferred = models.BooleanField(_("preferred for renewal"), default=False)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def preference_constraint() -> models.CheckConstraint:
+        return check(
+            "preference_only_when_final", Q(renewal_preferred=False) | Q(provisional=False, score__isnull=False)
+        )
+
+
+class AppraisalLine(AppraisalResult):
     """One contract's result in an appraisal: the quarters used with their weights, the score, grade and rank."""
 
     appraisal = models.ForeignKey(
@@ -607,11 +625,6 @@ class AppraisalLine(models.Model):
     scheme = models.ForeignKey(
         EvaluationScheme, on_delete=models.PROTECT, related_name="+", verbose_name=_("evaluation scheme")
     )
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
-    grade = models.CharField(_("grade"), max_length=4, blank=True)
-    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
-    provisional = models.BooleanField(_("provisional"), default=False)
-    renewal_preferred = models.BooleanField(_("preferred for renewal"), default=False)
     quarters = models.JSONField(_("quarters used"), default=list)
 
     class Meta:
@@ -620,14 +633,14 @@ class AppraisalLine(models.Model):
         verbose_name_plural = _("appraisals of contracts")
         constraints = [
             unique("one_per_contract", "appraisal", "contract"),
-            check("preference_only_when_final", Q(renewal_preferred=False) | Q(provisional=False, score__isnull=False)),
+            AppraisalResult.preference_constraint(),
         ]
 
     def __str__(self) -> str:
         return f"{self.appraisal} · {self.contract_id}"
 
 
-class VendorAppraisal(models.Model):
+class VendorAppraisal(AppraisalResult):
     """A vendor's result in an appraisal: the mean of its contracts' results."""
 
     appraisal = models.ForeignKey(
@@ -636,12 +649,7 @@ class VendorAppraisal(models.Model):
     vendor = models.ForeignKey(
         "logistics.Vendor", on_delete=models.PROTECT, related_name="appraisals", verbose_name=_("vendor")
     )
-    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
-    grade = models.CharField(_("grade"), max_length=4, blank=True)
-    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
     contracts = models.PositiveSmallIntegerField(_("contracts"), default=0)
-    provisional = models.BooleanField(_("provisional"), default=False)
-    renewal_preferred = models.BooleanField(_("preferred for renewal"), default=False)
 
     class Meta:
         ordering = ["appraisal", "rank", "vendor__legal_name"]
@@ -649,7 +657,7 @@ class VendorAppraisal(models.Model):
         verbose_name_plural = _("appraisals of vendors")
         constraints = [
             unique("one_per_vendor", "appraisal", "vendor"),
-            check("preference_only_when_final", Q(renewal_preferred=False) | Q(provisional=False, score__isnull=False)),
+            AppraisalResult.preference_constraint(),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from simple_history.models import HistoricalRecords
 from inspections.calculations import plain_number, reading_range
 from inspections.choices import AnswerType, InspectionKind, InspectionStatus, ItemResultChoice, Signer
 from logistics.immutability import LockedModel
-from logistics.models import AuditedManager, Severity, TimeStampedModel
+from logistics.models import AuditedManager, BilingualNameModel, Severity, TimeStampedModel
 from logistics.models.base import (
     VersionedModel,
     check,
@@ -50,7 +50,7 @@ __all__ = (
 OFFICE_KINDS = (InspectionKind.DAILY, InspectionKind.WEEKLY, InspectionKind.MONTHLY_JOINT, InspectionKind.SPECIAL)
 
 
-class ChecklistTemplate(VersionedModel):
+class ChecklistTemplate(VersionedModel, BilingualNameModel):
     """One version of a checklist. ``family`` names the checklist across its versions."""
 
     family = models.SlugField(_("checklist"), max_length=60)
@@ -61,8 +61,6 @@ class ChecklistTemplate(VersionedModel):
         verbose_name=_("service category"),
     )
     kind = models.CharField(_("inspection kind"), max_length=16, choices=InspectionKind.choices)
-    name = models.CharField(_("name (Chinese)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     based_on = optional_ref("self", _("based on"), on_delete=models.PROTECT, related_name="+")
 
     objects = AuditedManager()
@@ -78,8 +76,6 @@ class ChecklistTemplate(VersionedModel):
 
     def __str__(self) -> str:
         return f"{self.display_name} v{self.version}"
-
-    display_name = in_language_property("name")
 
 
 class ChecklistItem(models.Model):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from logistics.models import AuditedManager, TimeStampedModel
-from logistics.models.base import check, in_language_property, optional_ref, unique, user_ref
+from logistics.models.base import check, given_together, in_language_property, optional_ref, unique, user_ref
 
 __all__ = (
     "Survey",
@@ -83,10 +83,10 @@ class SurveyQuestion(models.Model):
     display_text = in_language_property("text")
 
 
-class SurveyInvitation(models.Model):
-    """A single-use link (often printed as a QR code): one response per invitation."""
+class SurveyLink(models.Model):
+    """A link that answers a survey for a contract, found by its random ``token``. The subclass adds the
+    survey's key (``survey``)."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey"))
     contract = models.ForeignKey(
         "contracts.Contract", on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")
     )
@@ -94,25 +94,29 @@ class SurveyInvitation(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
-        ordering = ["survey", "contract", "pk"]
-        verbose_name = _("survey invitation")
-        verbose_name_plural = _("survey invitations")
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.survey_id} · {self.contract_id}"
 
 
-class SurveyPublicLink(models.Model):
+class SurveyInvitation(SurveyLink):
+    """A single-use link (often printed as a QR code): one response per invitation."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("survey"))
+
+    class Meta:
+        ordering = ["survey", "contract", "pk"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+
+
+class SurveyPublicLink(SurveyLink):
     """The shareable link (and QR code) of a survey and contract: anyone who has it may answer, once per device.
     The office turns it on and off; turned on again, it keeps its address (what was shared works again)."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="public_links", verbose_name=_("survey"))
-    contract = models.ForeignKey(
-        "contracts.Contract", on_delete=models.PROTECT, related_name="+", verbose_name=_("contract")
-    )
-    token = models.CharField(_("token"), max_length=40, unique=True, default=new_invitation_token)
     is_active = models.BooleanField(_("turned on"), default=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
 
@@ -123,9 +127,6 @@ class SurveyPublicLink(models.Model):
         constraints = [
             unique("one_per_contract", "survey", "contract"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.survey_id} · {self.contract_id}"
 
 
 class SurveyResponse(models.Model):
@@ -162,10 +163,7 @@ class SurveyResponse(models.Model):
                 Q(invitation__isnull=False, public_link__isnull=True)
                 | Q(invitation__isnull=True, public_link__isnull=False),
             ),
-            check(
-                "device_with_public_link",
-                Q(public_link__isnull=True, device="") | (Q(public_link__isnull=False) & ~Q(device="")),
-            ),
+            given_together("device_with_public_link", "public_link", "device"),
             unique("one_per_device", "survey", "contract", "device", condition=Q(public_link__isnull=False)),
         ]
 

@@ -18,6 +18,7 @@ __all__ = [
     "AuditedManager",
     "AuditedQuerySet",
     "BilingualNameModel",
+    "StatusChange",
     "TimeStampedModel",
     "choice_check",
     "stamp",
@@ -158,6 +159,21 @@ def user_ref(verbose_name: Any, *, optional: bool = True, related_name: str = "+
     )
 
 
+class StatusChange(models.Model):
+    """One move of a record's status (a contract's, a vendor's), why and by whom: kept, never overwritten. The
+    subclass adds the record's key and ``from_status`` and ``to_status`` over the record's status choices."""
+
+    reason = models.TextField(_("reason"))
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    changed_by = user_ref(_("changed by"))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
 def optional_ref(
     to: Any, verbose_name: Any, *, on_delete: Callable, related_name: str, **options: Any
 ) -> models.ForeignKey:
@@ -175,6 +191,22 @@ def constraint_name(name: str) -> str:
 def check(name: str, condition: Q) -> models.CheckConstraint:
     """A named database check (``<app>_<model>_<name>``) that every row must pass."""
     return models.CheckConstraint(condition=condition, name=constraint_name(name))
+
+
+def given_together(name: str, field: str, text: str) -> models.CheckConstraint:
+    """A named check that ``field`` (a time, a verdict, a link) is set exactly when the text ``text`` is filled
+    in: both empty, or both given (a withdrawal and its reason, an answer and its time)."""
+    neither = Q(**{f"{field}__isnull": True, text: ""})
+    both = Q(**{f"{field}__isnull": False}) & ~Q(**{text: ""})
+    return check(name, neither | both)
+
+
+def ruled_with_reasons(field: str, pending: str, reasons: str) -> models.CheckConstraint:
+    """An objection's ruling (a vendor's, a bidder's), checked as ``ruled_with_reasons``: while ``field`` is
+    ``pending`` it has no ``ruled_at`` and no ``reasons``; once ruled, it has both."""
+    waiting = Q(**{field: pending, "ruled_at__isnull": True, reasons: ""})
+    ruled = ~Q(**{field: pending}) & Q(ruled_at__isnull=False) & ~Q(**{reasons: ""})
+    return check("ruled_with_reasons", waiting | ruled)
 
 
 def unique(name: str, *fields: str, condition: Q | None = None, **options: Any) -> models.UniqueConstraint:

@@ -19,7 +19,9 @@ from logistics.models.base import (
     TimeStampedModel,
     check,
     choice_check,
+    given_together,
     private_file,
+    ruled_with_reasons,
     unique,
     user_ref,
 )
@@ -373,11 +375,7 @@ class BidCheck(models.Model):
         constraints = [
             unique("one_per_check", "bid", "item"),
             choice_check("item", QualificationCheck),
-            check(
-                "override_has_reason",
-                models.Q(override_passed__isnull=True, override_reason="")
-                | (models.Q(override_passed__isnull=False) & ~models.Q(override_reason="")),
-            ),
+            given_together("override_has_reason", "override_passed", "override_reason"),
         ]
 
     def __str__(self) -> str:
@@ -433,11 +431,7 @@ class TenderQuestion(TimeStampedModel):
         verbose_name = _("tender question")
         verbose_name_plural = _("tender questions")
         constraints = [
-            check(
-                "answered_with_text",
-                models.Q(answered_at__isnull=True, answer="")
-                | (models.Q(answered_at__isnull=False) & ~models.Q(answer="")),
-            ),
+            given_together("answered_with_text", "answered_at", "answer"),
         ]
 
     def __str__(self) -> str:
@@ -479,15 +473,7 @@ class AwardObjection(TimeStampedModel):
         verbose_name_plural = _("award objections")
         constraints = [
             choice_check("ruling", ObjectionRuling),
-            check(
-                "ruled_with_reasons",
-                models.Q(ruling=ObjectionRuling.PENDING, ruled_at__isnull=True, ruling_reason="")
-                | (
-                    ~models.Q(ruling=ObjectionRuling.PENDING)
-                    & models.Q(ruled_at__isnull=False)
-                    & ~models.Q(ruling_reason="")
-                ),
-            ),
+            ruled_with_reasons("ruling", ObjectionRuling.PENDING, "ruling_reason"),
         ]
 
     def __str__(self) -> str:

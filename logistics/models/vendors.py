@@ -14,7 +14,16 @@ from simple_history.models import HistoricalRecords
 
 from logistics import channels
 from logistics.credit_code import validate_credit_code
-from logistics.models.base import AuditedManager, TimeStampedModel, check, in_language, private_file, unique, user_ref
+from logistics.models.base import (
+    AuditedManager,
+    BilingualNameModel,
+    StatusChange,
+    TimeStampedModel,
+    check,
+    private_file,
+    unique,
+    user_ref,
+)
 from logistics.transitions import Flow
 
 __all__ = [
@@ -135,25 +144,19 @@ class Vendor(TimeStampedModel):
         return self.status == VendorStatus.ADMITTED
 
 
-class VendorStatusChange(models.Model):
-    """One transition of a vendor's status: kept, never overwritten."""
+class VendorStatusChange(StatusChange):
+    """One transition of a vendor's status."""
 
     vendor = models.ForeignKey(
         Vendor, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("vendor")
     )
     from_status = models.CharField(_("from"), max_length=20, choices=VendorStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=VendorStatus.choices)
-    reason = models.TextField(_("reason"))
-    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
-    changed_by = user_ref(_("changed by"))
 
     class Meta:
         ordering = ["vendor", "changed_at", "pk"]
         verbose_name = _("vendor status change")
         verbose_name_plural = _("vendor status changes")
-
-    def __str__(self) -> str:
-        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
 class Severity(models.TextChoices):
@@ -169,12 +172,10 @@ class CertificateHolder(models.TextChoices):
     PERSON = "person", _("Person (work certificate)")
 
 
-class CertificateType(models.Model):
+class CertificateType(BilingualNameModel):
     """A kind of certificate, of a company or of a person; the office extends the list in the admin."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name (Chinese)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     holder = models.CharField(
         _("held by"), max_length=10, choices=CertificateHolder.choices, default=CertificateHolder.COMPANY
     )
@@ -196,9 +197,6 @@ class CertificateType(models.Model):
         constraints = [
             check("holder_valid", models.Q(holder__in=CertificateHolder.values)),
         ]
-
-    def __str__(self) -> str:
-        return in_language(self.name, self.name_en)
 
 
 class CertificateReview(models.TextChoices):
