@@ -3,12 +3,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
@@ -256,10 +257,23 @@ class DeskViewSet(viewsets.ReadOnlyModelViewSet):
     """The shape of the desk's routes: an action asks the policy about the role (403), looks the job up in the
     user's scope (404), runs its service (a refusal is a 400 with its messages) and answers the job as it now
     is (a job the action took out of the user's scope, a complaint declined back to the office, is still
-    answered this once)."""
+    answered this once). ``may``: the policy's action that lets each side ("office", "vendor") act on these
+    jobs; ``refusals``: what a role it never lets is told."""
+
+    may: ClassVar[dict[str, str]] = {}
+    refusals: ClassVar[dict[str, Any]] = {
+        "office": gettext_lazy("Only the logistics office does this."),
+        "vendor": gettext_lazy("Only the service company's staff do this."),
+    }
+
+    def get_queryset(self):
+        return self._annotated(scoped(self.request.user, super().get_queryset()))
 
     def _annotated(self, queryset: Any) -> Any:
         return queryset
+
+    def _refuse_unless(self, side: str) -> None:
+        refuse_unless(self.request.user, self.may[side], self.refusals[side])
 
     def _body(self, serializer_class: Any) -> dict[str, Any]:
         body = serializer_class(data=self.request.data, context=self.get_serializer_context())
@@ -280,16 +294,16 @@ class DeskViewSet(viewsets.ReadOnlyModelViewSet):
 WITH_PHOTOS = [MultiPartParser, FormParser, JSONParser]
 
 
-def desk_action(body: Any = None, *, check: Callable[[Any], None], **route: Any) -> Callable[[Callable], Any]:
+def desk_action(body: Any = None, *, by: str, **route: Any) -> Callable[[Callable], Any]:
     """A desk action's route (a POST on one job, open to any signed-in user; ``route``: the rest of ``@action``'s
-    arguments). ``check(viewset)`` refuses a role that may never do it, ``body`` (a serializer; None: no body)
-    validates the request, and the decorated ``act(self, request, job, data)`` runs the service and returns the
-    job (``DeskViewSet._act``)."""
+    arguments). A role the policy never lets act for ``by`` ("office", "vendor") is refused, ``body`` (a
+    serializer; None: no body) validates the request, and the decorated ``act(self, request, job, data)`` runs
+    the service and returns the job (``DeskViewSet._act``)."""
 
     def route_of(act: Callable[..., Any]) -> Any:
         @functools.wraps(act)
         def view(self: DeskViewSet, request: Request, pk: str | None = None) -> Response:
-            check(self)
+            self._refuse_unless(by)
             data = None if body is None else self._body(body)
             return self._act(lambda job: act(self, request, job, data))
 
@@ -309,44 +323,36 @@ class ComplaintViewSet(DeskViewSet):
     filterset_class = ComplaintApiFilterSet
     ordering_fields = ["created_at", "response_deadline"]
     serializer_class = serializers.ComplaintSerializer
-
-    def get_queryset(self):
-        return self._annotated(scoped(self.request.user, Complaint.objects.all()))
+    may = {"office": "complaint.triage", "vendor": "complaint.answer"}
 
     def _annotated(self, queryset: Any) -> Any:
         return queryset.prefetch_related("photos", "events")
 
-    def _office(self) -> None:
-        refuse_unless(self.request.user, "complaint.triage", _("Only the logistics office does this."))
-
-    def _vendor(self) -> None:
-        refuse_unless(self.request.user, "complaint.answer", _("Only the service company's staff do this."))
-
-    @desk_action(serializers.ComplaintSerializer, check=_office)
+    @desk_action(serializers.ComplaintSerializer, by="office")
     def accept(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The office accepts a new complaint for a contract and sends it to the vendor."""
         return complaint_services.complaint_accept(complaint=complaint, by=request.user, **data)
 
-    @desk_action(serializers.ComplaintAnswerSerializer, check=_vendor, parser_classes=WITH_PHOTOS)
+    @desk_action(serializers.ComplaintAnswerSerializer, by="vendor", parser_classes=WITH_PHOTOS)
     def answer(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The vendor says what it did (photos optional, multipart)."""
         return complaint_services.complaint_answer(
             complaint=complaint, response=data["response"], photos=request.FILES.getlist("photos"), by=request.user
         )
 
-    @desk_action(serializers.RequiredReasonSerializer, check=_vendor)
+    @desk_action(serializers.RequiredReasonSerializer, by="vendor")
     def decline(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The vendor hands the complaint back to the office with a reason (not its service, not its site)."""
         return complaint_services.complaint_decline(complaint=complaint, reason=data["reason"], by=request.user)
 
-    @desk_action(serializers.ComplaintRuleSerializer, check=_office)
+    @desk_action(serializers.ComplaintRuleSerializer, by="office")
     def rule(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The office's ruling after the investigation: upheld against the vendor or not, with reasons, once."""
         return complaint_services.complaint_rule(
             complaint=complaint, upheld=data["upheld"], reason=data["reason"], by=request.user
         )
 
-    @desk_action(serializers.ReplySerializer, check=_office)
+    @desk_action(serializers.ReplySerializer, by="office")
     def close(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The office closes with the reply the employee reads: an answered (and ruled) complaint, or a suggestion
         or praise it answers itself."""
@@ -354,7 +360,7 @@ class ComplaintViewSet(DeskViewSet):
             return complaint_services.complaint_reply(complaint=complaint, reply=data["reply"], by=request.user)
         return complaint_services.complaint_close(complaint=complaint, reply=data["reply"], by=request.user)
 
-    @desk_action(serializers.ReassignSerializer, check=_office)
+    @desk_action(serializers.ReassignSerializer, by="office")
     def reassign(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The office sends a dispatched (or declined) complaint to another contract."""
         return complaint_services.complaint_reassign(
@@ -374,9 +380,7 @@ class WorkOrderViewSet(DeskViewSet):
     scope_readers = (is_vendor_user, is_inspector)
     ordering_fields = ["received_at", "completion_due"]
     serializer_class = serializers.WorkOrderSerializer
-
-    def get_queryset(self):
-        return self._annotated(scoped(self.request.user, WorkOrder.objects.all()))
+    may = {"office": "desk.dispatch", "vendor": "desk.work"}
 
     def _annotated(self, queryset: Any) -> Any:
         current = WorkOrderRound.objects.filter(order=OuterRef("pk"), number=OuterRef("rounds"))
@@ -385,12 +389,6 @@ class WorkOrderViewSet(DeskViewSet):
             late=Exists(current.filter(rules.work_order_late_q())),
         )
         return queryset.prefetch_related("round_set", "events", "photos")
-
-    def _office(self) -> None:
-        refuse_unless(self.request.user, "desk.dispatch", _("Only the logistics office does this."))
-
-    def _vendor(self) -> None:
-        refuse_unless(self.request.user, "desk.work", _("Only the service company's staff do this."))
 
     @extend_schema(
         request={
@@ -411,46 +409,46 @@ class WorkOrderViewSet(DeskViewSet):
             )
         return self._answer(order, status.HTTP_201_CREATED)
 
-    @desk_action(serializers.WorkOrderDispatchSerializer, check=_office, url_path="dispatch", url_name="dispatch")
+    @desk_action(serializers.WorkOrderDispatchSerializer, by="office", url_path="dispatch", url_name="dispatch")
     def dispatch_(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The office sends a new or declined work order to a contract's vendor; the round's clocks start."""
         return desk_services.work_order_dispatch(
             order=order, contract=data["contract"], priority=data.get("priority"), note=data["note"], by=request.user
         )
 
-    @desk_action(serializers.ReassignSerializer, check=_office)
+    @desk_action(serializers.ReassignSerializer, by="office")
     def reassign(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The office gives the job to another contract (a new round)."""
         return desk_services.work_order_reassign(
             order=order, contract=data["contract"], reason=data["reason"], by=request.user
         )
 
-    @desk_action(serializers.NoteSerializer, check=_office)
+    @desk_action(serializers.NoteSerializer, by="office")
     def close(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The office closes a completed job the requester did not confirm."""
         return desk_services.work_order_close(order=order, note=data["note"], by=request.user)
 
-    @desk_action(serializers.RequiredReasonSerializer, check=_office)
+    @desk_action(serializers.RequiredReasonSerializer, by="office")
     def cancel(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The office cancels a job not with a vendor, with the reason the requester reads."""
         return desk_services.work_order_cancel(order=order, reason=data["reason"], by=request.user)
 
-    @desk_action(check=_vendor)
+    @desk_action(by="vendor")
     def take(self, request: Request, order: WorkOrder, data: None) -> WorkOrder:
         """The vendor takes the job (its response)."""
         return desk_services.work_order_take(order=order, by=request.user)
 
-    @desk_action(serializers.RequiredReasonSerializer, check=_vendor)
+    @desk_action(serializers.RequiredReasonSerializer, by="vendor")
     def decline(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The vendor hands the job back to the office with a reason."""
         return desk_services.work_order_decline(order=order, reason=data["reason"], by=request.user)
 
-    @desk_action(check=_vendor)
+    @desk_action(by="vendor")
     def arrive(self, request: Request, order: WorkOrder, data: None) -> WorkOrder:
         """The vendor's people are on site."""
         return desk_services.work_order_arrive(order=order, by=request.user)
 
-    @desk_action(serializers.WorkOrderCompleteSerializer, check=_vendor, parser_classes=WITH_PHOTOS)
+    @desk_action(serializers.WorkOrderCompleteSerializer, by="vendor", parser_classes=WITH_PHOTOS)
     def complete(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The vendor reports the job done with its evidence (multipart): what was done, the parts, at least one
         photo of the finished work."""
@@ -473,17 +471,13 @@ class CallbackViewSet(DeskViewSet):
     filterset_class = filtersets.CallbackFilterSet
     ordering_fields = ["due_on", "done_at"]
     serializer_class = serializers.CallbackSerializer
-
-    def get_queryset(self):
-        return self._annotated(scoped(self.request.user, Callback.objects.all()))
+    may = {"office": "desk.callback"}
+    refusals = {"office": gettext_lazy("Only the logistics office makes callbacks.")}
 
     def _annotated(self, queryset: Any) -> Any:
         return queryset.select_related("complaint", "work_order")
 
-    def _office(self) -> None:
-        refuse_unless(self.request.user, "desk.callback", _("Only the logistics office makes callbacks."))
-
-    @desk_action(serializers.CallbackSerializer, check=_office)
+    @desk_action(serializers.CallbackSerializer, by="office")
     def record(self, request: Request, callback: Callback, data: dict[str, Any]) -> Callback:
         """The result of the call: satisfied, not satisfied (the job goes back to the same vendor with the note:
         a redo), or could not be reached."""
