@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,6 +34,18 @@ from logistics.files import download_url, download_url_for
 from logistics.models import KeyPoint, ServiceCategory, Site
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class DownloadUrlField(serializers.Field):
+    """The address of the object's file through its permission-checked download ``kind`` (logistics.files)."""
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        return download_url(self.kind, value)
+
+
 class ChecklistItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistItem
@@ -57,27 +70,21 @@ class ItemResultSerializer(serializers.ModelSerializer):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DownloadUrlField("inspection-photo")
     item_code = serializers.CharField(source="item.code", default=None, read_only=True)
 
     class Meta:
         model = InspectionPhoto
         fields = ["id", "item_code", "client_id", "url", "uploaded_at"]
 
-    def get_url(self, obj: InspectionPhoto) -> str:
-        return download_url("inspection-photo", obj)
-
 
 class SignatureSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DownloadUrlField("inspection-signature")
     item_code = serializers.CharField(source="item.code", read_only=True)
 
     class Meta:
         model = InspectionSignature
         fields = ["id", "item_code", "signer_name", "client_id", "url", "signed_at"]
-
-    def get_url(self, obj: InspectionSignature) -> str:
-        return download_url("inspection-signature", obj)
 
 
 class InspectionListSerializer(serializers.ModelSerializer):
@@ -124,14 +131,11 @@ class InspectionSerializer(InspectionListSerializer):
 
 
 class RectificationPhotoSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DownloadUrlField("rectification-photo")
 
     class Meta:
         model = RectificationPhoto
         fields = ["id", "stage", "url", "uploaded_at"]
-
-    def get_url(self, obj: RectificationPhoto) -> str:
-        return download_url("rectification-photo", obj)
 
 
 class RectificationEventSerializer(serializers.ModelSerializer):
@@ -242,14 +246,11 @@ class OfficeOnlyFields:
 
 
 class ComplaintPhotoSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = DownloadUrlField("complaint-photo")
 
     class Meta:
         model = ComplaintPhoto
         fields = ["id", "stage", "url", "uploaded_at"]
-
-    def get_url(self, obj: ComplaintPhoto) -> str:
-        return download_url("complaint-photo", obj)
 
 
 @extend_schema_field({"type": "string", "description": "normal | serious"})

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
@@ -44,6 +48,15 @@ def errors_of(exc: DjangoValidationError) -> Any:
     return exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
 
 
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """A service's refusal (Django's ValidationError) is answered as a 400 with its messages."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        raise ValidationError(errors_of(exc))
+
+
 class ChecklistTemplateViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     queryset = ChecklistTemplate.objects.select_related("category").prefetch_related("items")
     serializer_class = serializers.ChecklistTemplateSerializer
@@ -79,10 +92,8 @@ class InspectionSyncView(TabletView):
     @extend_schema(request=serializers.InspectionPayloadSerializer, responses=serializers.InspectionListSerializer)
     def post(self, request: Request) -> Response:
         """Save the draft (created on first sight). Item problems come back in ``errors`` but do not stop it."""
-        try:
+        with service_errors():
             inspection, errors = inspection_services.inspection_sync(user=request.user, data=request.data)
-        except DjangoValidationError as exc:
-            raise ValidationError(errors_of(exc))
         body = serializers.InspectionListSerializer(inspection).data
         return Response({**body, "errors": errors})
 
@@ -91,10 +102,8 @@ class InspectionSubmitView(TabletView):
     @extend_schema(request=serializers.InspectionPayloadSerializer, responses=serializers.InspectionSerializer)
     def post(self, request: Request) -> Response:
         """Submit; the same key twice gives one inspection (201 the first time, 200 after)."""
-        try:
+        with service_errors():
             inspection, created = inspection_services.inspection_submit(user=request.user, data=request.data)
-        except DjangoValidationError as exc:
-            raise ValidationError(errors_of(exc))
         data = serializers.InspectionSerializer(inspection).data
         data["round"] = _round_of(inspection)
         data["rectifications"] = [
@@ -112,50 +121,51 @@ def _round_of(inspection: Any) -> dict[str, str] | None:
     return {"due_on": row.due_on.isoformat(), "status": row.status, "status_label": str(row.get_status_display())}
 
 
-class InspectionPhotoView(TabletView):
+# Base of the tablet's uploads for an item of a draft (multipart, the file in ``image``): the form is checked,
+# the service stores the file and the answer is what it stored (201). (A comment, not a docstring: the schema
+# describes an upload without its own by TabletView's.)
+class TabletUploadView(TabletView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request=serializers.PhotoUploadSerializer, responses=serializers.PhotoSerializer)
-    def post(self, request: Request) -> Response:
-        upload = serializers.PhotoUploadSerializer(data=request.data)
+    def _upload(self, form: Any, add: Callable[..., Any], answer: Any, *optional: str) -> Response:
+        """``optional``: the form's fields passed on as they came ("" when left out)."""
+        upload = form(data=self.request.data)
         if not upload.is_valid():
             raise ValidationError(upload.errors)
         data = upload.validated_data
-        try:
-            photo = inspection_services.inspection_photo_add(
-                user=request.user,
+        with service_errors():
+            stored = add(
+                user=self.request.user,
                 key=data["key"],
                 item_code=data["item_code"],
-                upload=request.FILES["image"],
-                client_id=data.get("client_id", ""),
+                upload=self.request.FILES["image"],
+                **{name: data.get(name, "") for name in optional},
             )
-        except DjangoValidationError as exc:
-            raise ValidationError(errors_of(exc))
-        return Response(serializers.PhotoSerializer(photo).data, status=status.HTTP_201_CREATED)
+        return Response(answer(stored).data, status=status.HTTP_201_CREATED)
 
 
-class InspectionSignatureView(TabletView):
-    parser_classes = [MultiPartParser, FormParser]
+class InspectionPhotoView(TabletUploadView):
+    @extend_schema(request=serializers.PhotoUploadSerializer, responses=serializers.PhotoSerializer)
+    def post(self, request: Request) -> Response:
+        return self._upload(
+            serializers.PhotoUploadSerializer,
+            inspection_services.inspection_photo_add,
+            serializers.PhotoSerializer,
+            "client_id",
+        )
 
+
+class InspectionSignatureView(TabletUploadView):
     @extend_schema(request=serializers.SignatureUploadSerializer, responses=serializers.SignatureSerializer)
     def post(self, request: Request) -> Response:
         """A signature drawn for a signature item of a draft (a PNG); signing again replaces it."""
-        upload = serializers.SignatureUploadSerializer(data=request.data)
-        if not upload.is_valid():
-            raise ValidationError(upload.errors)
-        data = upload.validated_data
-        try:
-            signature = inspection_services.inspection_signature_add(
-                user=request.user,
-                key=data["key"],
-                item_code=data["item_code"],
-                upload=request.FILES["image"],
-                signer_name=data.get("signer_name", ""),
-                client_id=data.get("client_id", ""),
-            )
-        except DjangoValidationError as exc:
-            raise ValidationError(errors_of(exc))
-        return Response(serializers.SignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
+        return self._upload(
+            serializers.SignatureUploadSerializer,
+            inspection_services.inspection_signature_add,
+            serializers.SignatureSerializer,
+            "signer_name",
+            "client_id",
+        )
 
 
 class RectificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -169,10 +179,8 @@ class RectificationViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
     def _act(self, fn: Any, **kwargs: Any) -> Response:
         order = self.get_object()
-        try:
+        with service_errors():
             order = fn(order=order, by=self.request.user, **kwargs)
-        except DjangoValidationError as exc:
-            raise ValidationError(errors_of(exc))
         return Response(self.get_serializer(self.get_queryset().get(pk=order.pk)).data)
 
     @extend_schema(request=serializers.AnswerSerializer)
@@ -249,10 +257,23 @@ class DeskViewSet(viewsets.ReadOnlyModelViewSet):
     """The shape of the desk's routes: an action asks the policy about the role (403), looks the job up in the
     user's scope (404), runs its service (a refusal is a 400 with its messages) and answers the job as it now
     is (a job the action took out of the user's scope, a complaint declined back to the office, is still
-    answered this once)."""
+    answered this once). ``may``: the policy's action that lets each side ("office", "vendor") act on these
+    jobs; ``refusals``: what a role it never lets is told."""
+
+    may: ClassVar[dict[str, str]] = {}
+    refusals: ClassVar[dict[str, Any]] = {
+        "office": gettext_lazy("Only the logistics office does this."),
+        "vendor": gettext_lazy("Only the service company's staff do this."),
+    }
+
+    def get_queryset(self):
+        return self._annotated(scoped(self.request.user, super().get_queryset()))
 
     def _annotated(self, queryset: Any) -> Any:
         return queryset
+
+    def _refuse_unless(self, side: str) -> None:
+        refuse_unless(self.request.user, self.may[side], self.refusals[side])
 
     def _body(self, serializer_class: Any) -> dict[str, Any]:
         body = serializer_class(data=self.request.data, context=self.get_serializer_context())
@@ -261,10 +282,8 @@ class DeskViewSet(viewsets.ReadOnlyModelViewSet):
 
     def _act(self, fn: Any) -> Response:
         job = self.get_object()
-        try:
+        with service_errors():
             job = fn(job)
-        except DjangoValidationError as exc:
-            raise ValidationError(errors_of(exc))
         return self._answer(job)
 
     def _answer(self, job: Any, code: int = status.HTTP_200_OK) -> Response:
@@ -273,6 +292,25 @@ class DeskViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 WITH_PHOTOS = [MultiPartParser, FormParser, JSONParser]
+
+
+def desk_action(body: Any = None, *, by: str, **route: Any) -> Callable[[Callable], Any]:
+    """A desk action's route (a POST on one job, open to any signed-in user; ``route``: the rest of ``@action``'s
+    arguments). A role the policy never lets act for ``by`` ("office", "vendor") is refused, ``body`` (a
+    serializer; None: no body) validates the request, and the decorated ``act(self, request, job, data)`` runs
+    the service and returns the job (``DeskViewSet._act``)."""
+
+    def route_of(act: Callable[..., Any]) -> Any:
+        @functools.wraps(act)
+        def view(self: DeskViewSet, request: Request, pk: str | None = None) -> Response:
+            self._refuse_unless(by)
+            data = None if body is None else self._body(body)
+            return self._act(lambda job: act(self, request, job, data))
+
+        view = action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated], **route)(view)
+        return extend_schema(request=body)(view)
+
+    return route_of
 
 
 class ComplaintViewSet(DeskViewSet):
@@ -285,86 +323,48 @@ class ComplaintViewSet(DeskViewSet):
     filterset_class = ComplaintApiFilterSet
     ordering_fields = ["created_at", "response_deadline"]
     serializer_class = serializers.ComplaintSerializer
-
-    def get_queryset(self):
-        return self._annotated(scoped(self.request.user, Complaint.objects.all()))
+    may = {"office": "complaint.triage", "vendor": "complaint.answer"}
 
     def _annotated(self, queryset: Any) -> Any:
         return queryset.prefetch_related("photos", "events")
 
-    def _office(self) -> None:
-        refuse_unless(self.request.user, "complaint.triage", _("Only the logistics office does this."))
-
-    def _vendor(self) -> None:
-        refuse_unless(self.request.user, "complaint.answer", _("Only the service company's staff do this."))
-
-    @extend_schema(request=serializers.ComplaintSerializer, responses=serializers.ComplaintSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def accept(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.ComplaintSerializer, by="office")
+    def accept(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The office accepts a new complaint for a contract and sends it to the vendor."""
-        self._office()
-        data = self._body(serializers.ComplaintSerializer)
-        return self._act(lambda c: complaint_services.complaint_accept(complaint=c, by=request.user, **data))
+        return complaint_services.complaint_accept(complaint=complaint, by=request.user, **data)
 
-    @extend_schema(request=serializers.ComplaintAnswerSerializer, responses=serializers.ComplaintSerializer)
-    @action(detail=True, methods=["post"], parser_classes=WITH_PHOTOS, permission_classes=[permissions.IsAuthenticated])
-    def answer(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.ComplaintAnswerSerializer, by="vendor", parser_classes=WITH_PHOTOS)
+    def answer(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The vendor says what it did (photos optional, multipart)."""
-        self._vendor()
-        data = self._body(serializers.ComplaintAnswerSerializer)
-        return self._act(
-            lambda c: complaint_services.complaint_answer(
-                complaint=c, response=data["response"], photos=request.FILES.getlist("photos"), by=request.user
-            )
+        return complaint_services.complaint_answer(
+            complaint=complaint, response=data["response"], photos=request.FILES.getlist("photos"), by=request.user
         )
 
-    @extend_schema(request=serializers.RequiredReasonSerializer, responses=serializers.ComplaintSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def decline(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.RequiredReasonSerializer, by="vendor")
+    def decline(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The vendor hands the complaint back to the office with a reason (not its service, not its site)."""
-        self._vendor()
-        data = self._body(serializers.RequiredReasonSerializer)
-        return self._act(
-            lambda c: complaint_services.complaint_decline(complaint=c, reason=data["reason"], by=request.user)
-        )
+        return complaint_services.complaint_decline(complaint=complaint, reason=data["reason"], by=request.user)
 
-    @extend_schema(request=serializers.ComplaintRuleSerializer, responses=serializers.ComplaintSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def rule(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.ComplaintRuleSerializer, by="office")
+    def rule(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The office's ruling after the investigation: upheld against the vendor or not, with reasons, once."""
-        self._office()
-        data = self._body(serializers.ComplaintRuleSerializer)
-        return self._act(
-            lambda c: complaint_services.complaint_rule(
-                complaint=c, upheld=data["upheld"], reason=data["reason"], by=request.user
-            )
+        return complaint_services.complaint_rule(
+            complaint=complaint, upheld=data["upheld"], reason=data["reason"], by=request.user
         )
 
-    @extend_schema(request=serializers.ReplySerializer, responses=serializers.ComplaintSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def close(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.ReplySerializer, by="office")
+    def close(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The office closes with the reply the employee reads: an answered (and ruled) complaint, or a suggestion
         or praise it answers itself."""
-        self._office()
-        data = self._body(serializers.ReplySerializer)
+        if complaint.kind != RequestKind.COMPLAINT and complaint.status in (S.RECEIVED, S.ACCEPTED):
+            return complaint_services.complaint_reply(complaint=complaint, reply=data["reply"], by=request.user)
+        return complaint_services.complaint_close(complaint=complaint, reply=data["reply"], by=request.user)
 
-        def close(complaint: Complaint) -> Complaint:
-            if complaint.kind != RequestKind.COMPLAINT and complaint.status in (S.RECEIVED, S.ACCEPTED):
-                return complaint_services.complaint_reply(complaint=complaint, reply=data["reply"], by=request.user)
-            return complaint_services.complaint_close(complaint=complaint, reply=data["reply"], by=request.user)
-
-        return self._act(close)
-
-    @extend_schema(request=serializers.ReassignSerializer, responses=serializers.ComplaintSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def reassign(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.ReassignSerializer, by="office")
+    def reassign(self, request: Request, complaint: Complaint, data: dict[str, Any]) -> Complaint:
         """The office sends a dispatched (or declined) complaint to another contract."""
-        self._office()
-        data = self._body(serializers.ReassignSerializer)
-        return self._act(
-            lambda c: complaint_services.complaint_reassign(
-                complaint=c, contract=data["contract"], reason=data["reason"], by=request.user
-            )
+        return complaint_services.complaint_reassign(
+            complaint=complaint, contract=data["contract"], reason=data["reason"], by=request.user
         )
 
 
@@ -380,9 +380,7 @@ class WorkOrderViewSet(DeskViewSet):
     scope_readers = (is_vendor_user, is_inspector)
     ordering_fields = ["received_at", "completion_due"]
     serializer_class = serializers.WorkOrderSerializer
-
-    def get_queryset(self):
-        return self._annotated(scoped(self.request.user, WorkOrder.objects.all()))
+    may = {"office": "desk.dispatch", "vendor": "desk.work"}
 
     def _annotated(self, queryset: Any) -> Any:
         current = WorkOrderRound.objects.filter(order=OuterRef("pk"), number=OuterRef("rounds"))
@@ -391,12 +389,6 @@ class WorkOrderViewSet(DeskViewSet):
             late=Exists(current.filter(rules.work_order_late_q())),
         )
         return queryset.prefetch_related("round_set", "events", "photos")
-
-    def _office(self) -> None:
-        refuse_unless(self.request.user, "desk.dispatch", _("Only the logistics office does this."))
-
-    def _vendor(self) -> None:
-        refuse_unless(self.request.user, "desk.work", _("Only the service company's staff do this."))
 
     @extend_schema(
         request={
@@ -411,101 +403,61 @@ class WorkOrderViewSet(DeskViewSet):
         refuse_unless(request.user, "desk.intake", _("Only the logistics office records requests for callers."))
         data = self._body(serializers.WorkOrderIntakeSerializer)
         data.pop("photos", None)
-        try:
+        with service_errors():
             order = desk_services.desk_intake(
                 kind=RequestKind.REPAIR, photos=request.FILES.getlist("photos"), by=request.user, **data
             )
-        except DjangoValidationError as exc:
-            raise ValidationError(errors_of(exc))
         return self._answer(order, status.HTTP_201_CREATED)
 
-    @extend_schema(request=serializers.WorkOrderDispatchSerializer, responses=serializers.WorkOrderSerializer)
-    @action(
-        detail=True,
-        methods=["post"],
-        url_path="dispatch",
-        url_name="dispatch",
-        permission_classes=[permissions.IsAuthenticated],
-    )
-    def dispatch_(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.WorkOrderDispatchSerializer, by="office", url_path="dispatch", url_name="dispatch")
+    def dispatch_(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The office sends a new or declined work order to a contract's vendor; the round's clocks start."""
-        self._office()
-        data = self._body(serializers.WorkOrderDispatchSerializer)
-        return self._act(
-            lambda o: desk_services.work_order_dispatch(
-                order=o,
-                contract=data["contract"],
-                priority=data.get("priority"),
-                note=data["note"],
-                by=request.user,
-            )
+        return desk_services.work_order_dispatch(
+            order=order, contract=data["contract"], priority=data.get("priority"), note=data["note"], by=request.user
         )
 
-    @extend_schema(request=serializers.ReassignSerializer, responses=serializers.WorkOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def reassign(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.ReassignSerializer, by="office")
+    def reassign(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The office gives the job to another contract (a new round)."""
-        self._office()
-        data = self._body(serializers.ReassignSerializer)
-        return self._act(
-            lambda o: desk_services.work_order_reassign(
-                order=o, contract=data["contract"], reason=data["reason"], by=request.user
-            )
+        return desk_services.work_order_reassign(
+            order=order, contract=data["contract"], reason=data["reason"], by=request.user
         )
 
-    @extend_schema(request=serializers.NoteSerializer, responses=serializers.WorkOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def close(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.NoteSerializer, by="office")
+    def close(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The office closes a completed job the requester did not confirm."""
-        self._office()
-        data = self._body(serializers.NoteSerializer)
-        return self._act(lambda o: desk_services.work_order_close(order=o, note=data["note"], by=request.user))
+        return desk_services.work_order_close(order=order, note=data["note"], by=request.user)
 
-    @extend_schema(request=serializers.RequiredReasonSerializer, responses=serializers.WorkOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def cancel(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.RequiredReasonSerializer, by="office")
+    def cancel(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The office cancels a job not with a vendor, with the reason the requester reads."""
-        self._office()
-        data = self._body(serializers.RequiredReasonSerializer)
-        return self._act(lambda o: desk_services.work_order_cancel(order=o, reason=data["reason"], by=request.user))
+        return desk_services.work_order_cancel(order=order, reason=data["reason"], by=request.user)
 
-    @extend_schema(request=None, responses=serializers.WorkOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def take(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(by="vendor")
+    def take(self, request: Request, order: WorkOrder, data: None) -> WorkOrder:
         """The vendor takes the job (its response)."""
-        self._vendor()
-        return self._act(lambda o: desk_services.work_order_take(order=o, by=request.user))
+        return desk_services.work_order_take(order=order, by=request.user)
 
-    @extend_schema(request=serializers.RequiredReasonSerializer, responses=serializers.WorkOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def decline(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.RequiredReasonSerializer, by="vendor")
+    def decline(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The vendor hands the job back to the office with a reason."""
-        self._vendor()
-        data = self._body(serializers.RequiredReasonSerializer)
-        return self._act(lambda o: desk_services.work_order_decline(order=o, reason=data["reason"], by=request.user))
+        return desk_services.work_order_decline(order=order, reason=data["reason"], by=request.user)
 
-    @extend_schema(request=None, responses=serializers.WorkOrderSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def arrive(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(by="vendor")
+    def arrive(self, request: Request, order: WorkOrder, data: None) -> WorkOrder:
         """The vendor's people are on site."""
-        self._vendor()
-        return self._act(lambda o: desk_services.work_order_arrive(order=o, by=request.user))
+        return desk_services.work_order_arrive(order=order, by=request.user)
 
-    @extend_schema(request=serializers.WorkOrderCompleteSerializer, responses=serializers.WorkOrderSerializer)
-    @action(detail=True, methods=["post"], parser_classes=WITH_PHOTOS, permission_classes=[permissions.IsAuthenticated])
-    def complete(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.WorkOrderCompleteSerializer, by="vendor", parser_classes=WITH_PHOTOS)
+    def complete(self, request: Request, order: WorkOrder, data: dict[str, Any]) -> WorkOrder:
         """The vendor reports the job done with its evidence (multipart): what was done, the parts, at least one
         photo of the finished work."""
-        self._vendor()
-        data = self._body(serializers.WorkOrderCompleteSerializer)
-        return self._act(
-            lambda o: desk_services.work_order_complete(
-                order=o,
-                note=data["note"],
-                parts=data["parts"],
-                photos=request.FILES.getlist("photos"),
-                by=request.user,
-            )
+        return desk_services.work_order_complete(
+            order=order,
+            note=data["note"],
+            parts=data["parts"],
+            photos=request.FILES.getlist("photos"),
+            by=request.user,
         )
 
 
@@ -519,22 +471,16 @@ class CallbackViewSet(DeskViewSet):
     filterset_class = filtersets.CallbackFilterSet
     ordering_fields = ["due_on", "done_at"]
     serializer_class = serializers.CallbackSerializer
-
-    def get_queryset(self):
-        return self._annotated(scoped(self.request.user, Callback.objects.all()))
+    may = {"office": "desk.callback"}
+    refusals = {"office": gettext_lazy("Only the logistics office makes callbacks.")}
 
     def _annotated(self, queryset: Any) -> Any:
         return queryset.select_related("complaint", "work_order")
 
-    @extend_schema(request=serializers.CallbackSerializer, responses=serializers.CallbackSerializer)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
-    def record(self, request: Request, pk: str | None = None) -> Response:
+    @desk_action(serializers.CallbackSerializer, by="office")
+    def record(self, request: Request, callback: Callback, data: dict[str, Any]) -> Callback:
         """The result of the call: satisfied, not satisfied (the job goes back to the same vendor with the note:
         a redo), or could not be reached."""
-        refuse_unless(request.user, "desk.callback", _("Only the logistics office makes callbacks."))
-        data = self._body(serializers.CallbackSerializer)
-        return self._act(
-            lambda c: desk_services.callback_record(
-                callback=c, result=data["result"], note=data.get("note", ""), by=request.user
-            )
+        return desk_services.callback_record(
+            callback=callback, result=data["result"], note=data.get("note", ""), by=request.user
         )
