@@ -194,22 +194,25 @@ def complaint_track(request: HttpRequest, code: str) -> HttpResponse:
         if order is None:
             raise
         return views_desk_public.work_order_track(request, order)
-    rating_form, reopen_form = forms.RatingForm(), forms.ReopenForm()
-    if request.method == "POST":
-        action = request.POST.get("action")
+    # the employee's two actions: the form (its data are the service's arguments), the service, the message
+    actions = {
+        "rate": (forms.RatingForm, complaint_services.complaint_rate, _("Thank you for your rating.")),
+        "reopen": (
+            forms.ReopenForm,
+            complaint_services.complaint_reopen,
+            _("Your complaint has been reopened and sent back for action."),
+        ),
+    }
+    shown = {action: form_class() for action, (form_class, _service, _done) in actions.items()}
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action in actions:
+        form_class, service, done = actions[action]
+        form = shown[action] = form_class(request.POST)
         try:
-            if action == "rate":
-                rating_form = forms.RatingForm(request.POST)
-                if rating_form.is_valid():
-                    complaint_services.complaint_rate(complaint=complaint, rating=rating_form.cleaned_data["rating"])
-                    messages.success(request, _("Thank you for your rating."))
-                    return redirect("inspections:complaint_track", code=complaint.tracking_code)
-            elif action == "reopen":
-                reopen_form = forms.ReopenForm(request.POST)
-                if reopen_form.is_valid():
-                    complaint_services.complaint_reopen(complaint=complaint, reason=reopen_form.cleaned_data["reason"])
-                    messages.success(request, _("Your complaint has been reopened and sent back for action."))
-                    return redirect("inspections:complaint_track", code=complaint.tracking_code)
+            if form.is_valid():
+                service(complaint=complaint, **form.cleaned_data)
+                messages.success(request, done)
+                return redirect("inspections:complaint_track", code=complaint.tracking_code)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
     events = complaint.events.order_by("at", "pk")  # the template shows kinds and public notes only
@@ -231,8 +234,8 @@ def complaint_track(request: HttpRequest, code: str) -> HttpResponse:
         "can_reopen": complaint.status in (ComplaintStatus.ANSWERED, ComplaintStatus.CLOSED)
         and complaint.reopen_count == 0
         and complaint.contract_id is not None,
-        "rating_form": rating_form,
-        "reopen_form": reopen_form,
+        "rating_form": shown["rate"],
+        "reopen_form": shown["reopen"],
     }
     return render(request, "inspections/complaint_track.html", context)
 
@@ -329,11 +332,34 @@ def _complaint_action(request: HttpRequest, complaint: Complaint, action: str, f
     """Run the posted action through its service; the message to show when it was done, or None (a bound form
     with its errors is left in ``forms_``, so nothing typed is lost)."""
     user, post = request.user, request.POST
-    if action == "accept":
-        form = forms_["triage"] = forms.TriageForm(post)
+    # the actions posted with a form: the form's name on the page, its class, the service its data go to, the message
+    with_form = {
+        "accept": (
+            "triage",
+            forms.TriageForm,
+            complaint_services.complaint_accept,
+            _("Accepted and sent to the service company."),
+        ),
+        "rule": (
+            "ruling",
+            forms.RulingForm,
+            complaint_services.complaint_rule,
+            _("The ruling is recorded; the employee can read it."),
+        ),
+        "reassign": (
+            "reassign",
+            forms.ReassignForm,
+            complaint_services.complaint_reassign,
+            _("Reassigned; the new service company has been told."),
+        ),
+        "publish": ("board", forms.BoardForm, desk_services.complaint_publish, _("Published on the public board.")),
+    }
+    if action in with_form:
+        name, form_class, service, done = with_form[action]
+        form = forms_[name] = form_class(post)
         if form.is_valid():
-            complaint_services.complaint_accept(complaint=complaint, by=user, **form.cleaned_data)
-            return _("Accepted and sent to the service company.")
+            service(complaint=complaint, by=user, **form.cleaned_data)
+            return done
     elif action in ("reject", "send_back", "decline"):
         form = forms_["reason_form"] = forms.ReasonForm(post)
         if form.is_valid():
@@ -344,16 +370,6 @@ def _complaint_action(request: HttpRequest, complaint: Complaint, action: str, f
             }[action]
             service(complaint=complaint, reason=form.cleaned_data["reason"], by=user)
             return _("Done.")
-    elif action == "rule":
-        form = forms_["ruling"] = forms.RulingForm(post)
-        if form.is_valid():
-            complaint_services.complaint_rule(complaint=complaint, by=user, **form.cleaned_data)
-            return _("The ruling is recorded; the employee can read it.")
-    elif action == "reassign":
-        form = forms_["reassign"] = forms.ReassignForm(post)
-        if form.is_valid():
-            complaint_services.complaint_reassign(complaint=complaint, by=user, **form.cleaned_data)
-            return _("Reassigned; the new service company has been told.")
     elif action == "close":
         complaint_services.complaint_close(complaint=complaint, reply=post.get("reply", ""), by=user)
         return _("Closed; the employee can read your reply.")
@@ -365,11 +381,6 @@ def _complaint_action(request: HttpRequest, complaint: Complaint, action: str, f
             complaint=complaint, response=post.get("response", ""), photos=request.FILES.getlist("photos"), by=user
         )
         return _("Your answer has been sent to the office.")
-    elif action == "publish":
-        form = forms_["board"] = forms.BoardForm(post)
-        if form.is_valid():
-            desk_services.complaint_publish(complaint=complaint, by=user, **form.cleaned_data)
-            return _("Published on the public board.")
     elif action == "unpublish":
         desk_services.complaint_unpublish(complaint=complaint, by=user)
         return _("Taken off the public board.")

@@ -67,6 +67,30 @@ def clean_photos(uploads: list[Any] | None, already: int = 0) -> list[Any]:
     return cleaned
 
 
+def requester_fields(
+    *, location: str, description: str, anonymous: bool, name: str, phone: str, email: str
+) -> dict[str, Any]:
+    """What a complaint or a work order keeps of the requester's report: each text cut to its column, and no name
+    or contact at all for an anonymous one."""
+    if anonymous:
+        name = phone = email = ""
+    return {
+        "location": location.strip()[:200],
+        "description": description[:2000],
+        "anonymous": anonymous,
+        "name": name.strip()[:50],
+        "phone": phone.strip()[:30],
+        "email": email.strip()[:254],
+    }
+
+
+def _save_photos(complaint: Complaint, images: list[Any], stage: str) -> None:
+    for image in images:
+        photo = ComplaintPhoto(complaint=complaint, stage=stage)
+        photo.image.save(image.name, image, save=False)
+        photo.save()
+
+
 def _event(
     complaint: Complaint,
     kind: str,
@@ -151,18 +175,13 @@ def complaint_submit(
     if key_point is not None and site is not None and key_point.site_id != site.pk:
         key_point = None
     cleaned = clean_photos(photos)
-    if anonymous:
-        name = phone = email = ""
     complaint = Complaint(
         category=category,
         site=site,
         key_point=key_point or None,
-        location=location.strip()[:200],
-        description=description[:2000],
-        anonymous=anonymous,
-        name=name.strip()[:50],
-        phone=phone.strip()[:30],
-        email=email.strip()[:254],
+        **requester_fields(
+            location=location, description=description, anonymous=anonymous, name=name, phone=phone, email=email
+        ),
         quarantined=quarantined,
         kind=kind,
         channel=channel,
@@ -174,10 +193,7 @@ def complaint_submit(
     # the 17 statements of the unique, foreign-key and constraint checks are not run on the public page.
     complaint.full_clean(exclude=["category", "site", "key_point"], validate_unique=False, validate_constraints=False)
     complaint.save()
-    for image in cleaned:
-        photo = ComplaintPhoto(complaint=complaint, stage=ComplaintPhoto.Stage.REPORT)
-        photo.image.save(image.name, image, save=False)
-        photo.save()
+    _save_photos(complaint, cleaned, ComplaintPhoto.Stage.REPORT)
     if quarantined:
         return complaint  # held for the office's review (``services.held``): released, it is announced then
     complaint_announce(complaint=complaint)
@@ -437,18 +453,8 @@ def complaint_answer(*, complaint: Complaint, response: str, photos: list[Any] |
     COMPLAINT_FLOW.check(complaint.status, S.ANSWERED, _("This complaint is not waiting for your answer."))
     if not response.strip():
         raise ValidationError({"response": _("Describe what was done.")})
-    cleaned = []
-    for upload in photos or []:
-        try:
-            cleaned.append(clean_photo(upload))
-        except ValidationError as exc:
-            raise ValidationError({"photos": exc.messages})
-    if len(cleaned) + complaint.photos.filter(stage=ComplaintPhoto.Stage.RESPONSE).count() > MAX_PHOTOS:
-        raise ValidationError({"photos": _("At most %(count)d photos.") % {"count": MAX_PHOTOS}})
-    for image in cleaned:
-        photo = ComplaintPhoto(complaint=complaint, stage=ComplaintPhoto.Stage.RESPONSE)
-        photo.image.save(image.name, image, save=False)
-        photo.save()
+    already = complaint.photos.filter(stage=ComplaintPhoto.Stage.RESPONSE).count()
+    _save_photos(complaint, clean_photos(photos, already), ComplaintPhoto.Stage.RESPONSE)
     COMPLAINT_FLOW.advance(complaint, S.ANSWERED)
     complaint.vendor_response = response.strip()
     complaint.answered_at = timezone.now()

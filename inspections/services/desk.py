@@ -165,39 +165,21 @@ def desk_intake(
         raise ValidationError({"kind": _("Choose what the caller wants.")})
     if by is not None:
         _refuse_unless(by, "desk.intake", None, _("Only the logistics office records requests for callers."))
+    report = {  # what the caller told, the same for either kind
+        "category": category,
+        "description": description,
+        "site": site,
+        "key_point": key_point,
+        "location": location,
+        "anonymous": anonymous,
+        "name": name,
+        "phone": phone,
+        "email": email,
+        "photos": photos,
+    }
     if kind in MESSAGE_KINDS:
-        complaint = complaint_services.complaint_submit(
-            category=category,
-            description=description,
-            site=site,
-            key_point=key_point,
-            location=location,
-            anonymous=anonymous,
-            name=name,
-            phone=phone,
-            email=email,
-            photos=photos,
-            kind=kind,
-            channel=channel,
-            recorded_by=by,
-        )
-        return complaint
-    return work_order_submit(
-        channel=channel,
-        category=category,
-        description=description,
-        site=site,
-        key_point=key_point,
-        location=location,
-        anonymous=anonymous,
-        name=name,
-        phone=phone,
-        email=email,
-        photos=photos,
-        priority=priority,
-        received_at=received_at,
-        by=by,
-    )
+        return complaint_services.complaint_submit(**report, kind=kind, channel=channel, recorded_by=by)
+    return work_order_submit(**report, channel=channel, priority=priority, received_at=received_at, by=by)
 
 
 @transaction.atomic
@@ -228,20 +210,15 @@ def work_order_submit(
     if received_at is not None and received_at > timezone.now():
         raise ValidationError({"received_at": _("The call cannot be in the future.")})
     images = complaint_services.clean_photos(photos)
-    if anonymous:
-        name = phone = email = ""
     order = WorkOrder(
         channel=channel,
         received_at=received_at or timezone.now(),
         category=category,
         site=site if site is not None else (key_point.site if key_point else None),
         key_point=key_point,
-        location=location.strip()[:200],
-        description=description[:2000],
-        anonymous=anonymous,
-        name=name.strip()[:50],
-        phone=phone.strip()[:30],
-        email=email.strip()[:254],
+        **complaint_services.requester_fields(
+            location=location, description=description, anonymous=anonymous, name=name, phone=phone, email=email
+        ),
         priority=priority,
         recorded_by=by,
     )

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from contracts.models import Contract, ContractStatus
@@ -662,23 +663,53 @@ def _record_joint_checks(inspection: Inspection, payload: Payload, user: User) -
 
 
 # --- photos ---------------------------------------------------------------------------------------------
+#: why an upload finds no draft to go to: the draft was never saved, or it has been submitted
+_NO_DRAFT = {
+    InspectionPhoto: (
+        gettext_noop("Save the inspection once before adding photos."),
+        gettext_noop("This inspection has been submitted; photos can no longer be added."),
+    ),
+    InspectionSignature: (
+        gettext_noop("Save the inspection once before adding a signature."),
+        gettext_noop("This inspection has been submitted; it can no longer be signed."),
+    ),
+}
+
+
+def _draft_for_upload(
+    user: User, key: uuid.UUID, model: type[InspectionPhoto | InspectionSignature], client_id: str
+) -> tuple[Inspection, Any]:
+    """The user's draft ``key`` an upload (a ``model`` row: a photo, a signature) goes to, locked, and the row
+    already stored for ``client_id`` (a retry, answered with it; None otherwise)."""
+    unsaved, submitted = _NO_DRAFT[model]
+    inspection = Inspection.objects.select_for_update().filter(idempotency_key=key, created_by=user).first()
+    if inspection is None:
+        raise InspectionInvalid({"key": [_(unsaved)]})
+    if client_id:
+        existing = model.objects.filter(inspection=inspection, client_id=client_id[:64]).first()
+        if existing is not None:
+            return inspection, existing
+    if inspection.is_submitted:
+        raise InspectionInvalid({"key": [_(submitted)]})
+    return inspection, None
+
+
+def _draft_item(inspection: Inspection, item_code: str) -> ChecklistItem:
+    item = inspection.template.items.filter(code=item_code).first() if inspection.template else None
+    if item is None:
+        raise InspectionInvalid({"item": [_("Unknown checklist item.")]})
+    return item
+
+
 @transaction.atomic
 def inspection_photo_add(
     *, user: User, key: uuid.UUID, item_code: str, upload: Any, client_id: str = ""
 ) -> InspectionPhoto:
     """Attach a photo to an item of a draft (re-encoded, EXIF gone). ``client_id`` makes a retry a no-op."""
-    inspection = Inspection.objects.select_for_update().filter(idempotency_key=key, created_by=user).first()
-    if inspection is None:
-        raise InspectionInvalid({"key": [_("Save the inspection once before adding photos.")]})
-    if client_id:
-        existing = InspectionPhoto.objects.filter(inspection=inspection, client_id=client_id[:64]).first()
-        if existing is not None:
-            return existing
-    if inspection.is_submitted:
-        raise InspectionInvalid({"key": [_("This inspection has been submitted; photos can no longer be added.")]})
-    item = inspection.template.items.filter(code=item_code).first() if inspection.template else None
-    if item is None:
-        raise InspectionInvalid({"item": [_("Unknown checklist item.")]})
+    inspection, existing = _draft_for_upload(user, key, InspectionPhoto, client_id)
+    if existing is not None:
+        return existing
+    item = _draft_item(inspection, item_code)
     if InspectionPhoto.objects.filter(inspection=inspection, item=item).count() >= MAX_PHOTOS_PER_ITEM:
         raise InspectionInvalid(
             {f"items.{item.code}": [_("At most %(count)d photos per item.") % {"count": MAX_PHOTOS_PER_ITEM}]}
@@ -700,18 +731,10 @@ def inspection_signature_add(
 ) -> InspectionSignature:
     """Store the signature drawn for a signature item of a draft (re-encoded as PNG). Signing again replaces
     the draft's signature; ``client_id`` makes a retry of the same upload a no-op."""
-    inspection = Inspection.objects.select_for_update().filter(idempotency_key=key, created_by=user).first()
-    if inspection is None:
-        raise InspectionInvalid({"key": [_("Save the inspection once before adding a signature.")]})
-    if client_id:
-        existing = InspectionSignature.objects.filter(inspection=inspection, client_id=client_id[:64]).first()
-        if existing is not None:
-            return existing
-    if inspection.is_submitted:
-        raise InspectionInvalid({"key": [_("This inspection has been submitted; it can no longer be signed.")]})
-    item = inspection.template.items.filter(code=item_code).first() if inspection.template else None
-    if item is None:
-        raise InspectionInvalid({"item": [_("Unknown checklist item.")]})
+    inspection, existing = _draft_for_upload(user, key, InspectionSignature, client_id)
+    if existing is not None:
+        return existing
+    item = _draft_item(inspection, item_code)
     field = f"items.{item.code}"
     if item.answer_type != AnswerType.SIGNATURE:
         raise InspectionInvalid({field: [_("This item does not ask for a signature.")]})
