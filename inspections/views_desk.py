@@ -54,7 +54,7 @@ from inspections.models import WITH_VENDOR, Callback, Complaint, WorkOrder, Work
 from inspections.services import desk as desk_services
 from logistics.access import is_office, is_vendor_user, scoped
 from logistics.files import download_url, register_download
-from logistics.models import ServiceCategory, Site
+from logistics.models import ServiceCategory, Site, User
 from logistics.policy import may
 from logistics.web import add_errors, register_portal_section, role_required
 
@@ -126,7 +126,7 @@ def current_round(order: WorkOrder) -> WorkOrderRound | None:
 
 
 # --- the queue ------------------------------------------------------------------------------------------
-def work_orders_for(user: Any) -> QuerySet:
+def work_orders_for(user: User) -> QuerySet:
     return scoped(user, WorkOrder.objects.all()).select_related("category", "site", "key_point", "contract__vendor")
 
 
@@ -404,7 +404,7 @@ def desk_intake(request: HttpRequest) -> HttpResponse:
 
 
 # --- a work order's page --------------------------------------------------------------------------------
-def _order_queryset(user: Any) -> QuerySet:
+def _order_queryset(user: User) -> QuerySet:
     return work_orders_for(user).select_related("recorded_by")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone, translation
 
 from inspections.demo import DEMO_QUARTERS
+from logistics.models import User
 from logistics.quarters import Quarter, institution_tz
 from logistics.quarters import today as local_today
 from scoring import selectors, services, services_objections, services_year
@@ -45,7 +46,7 @@ def _meeting_day(quarter: Quarter, days: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(10), tzinfo=institution_tz())
 
 
-def _review_and_finalize(evaluation: Evaluation, office: Any, vendor_user: Any, quarter: Quarter) -> None:
+def _review_and_finalize(evaluation: Evaluation, office: User, vendor_user: User, quarter: Quarter) -> None:
     evaluation = _review(evaluation, office, quarter)
     if evaluation.status == EvaluationStatus.REVIEWED:
         evaluation = services.evaluation_publish(evaluation=evaluation, by=office, now=_meeting_day(quarter, 9))
@@ -58,7 +59,7 @@ def _review_and_finalize(evaluation: Evaluation, office: Any, vendor_user: Any, 
             )
 
 
-def _publish_with_objections(evaluation: Evaluation, office: Any, vendor_user: Any, quarter: Quarter) -> None:
+def _publish_with_objections(evaluation: Evaluation, office: User, vendor_user: User, quarter: Quarter) -> None:
     """The cleaning contract's last quarter: published today; the vendor objects to a deduction (the office
     upholds it: the item is amended, the money follows) and to the score (awaiting the office's ruling). The
     words an objection keeps of its fact are the filer's language: the demo's people read Chinese."""
@@ -66,7 +67,7 @@ def _publish_with_objections(evaluation: Evaluation, office: Any, vendor_user: A
         _publish_and_object(evaluation, office, vendor_user, quarter)
 
 
-def _publish_and_object(evaluation: Evaluation, office: Any, vendor_user: Any, quarter: Quarter) -> None:
+def _publish_and_object(evaluation: Evaluation, office: User, vendor_user: User, quarter: Quarter) -> None:
     evaluation = _review(evaluation, office, quarter)
     if evaluation.status == EvaluationStatus.REVIEWED:
         evaluation = services.evaluation_publish(evaluation=evaluation, by=office)

@@ -41,6 +41,7 @@ from logistics.access import is_inspector, is_vendor_user, scoped
 from logistics.api.mixins import ScopedViewSetMixin
 from logistics.api.parsers import JSONParser
 from logistics.api.permissions import ScopedModelPermissions
+from logistics.models import User
 from logistics.policy import may
 
 
@@ -246,7 +247,7 @@ class DeskReaders(ScopedModelPermissions):
         return super().has_permission(request, view)
 
 
-def refuse_unless(user: Any, action: str, message: str) -> None:
+def refuse_unless(user: User, action: str, message: str) -> None:
     """A role that may never do ``action`` is refused (403) before the object is looked up; the service asks
     again about the object, inside its lock."""
     if not may(user, action):
