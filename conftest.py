@@ -441,12 +441,46 @@ def assert_admin_and_api_refuse(client: Any, api_client: Any, admin: str, api: s
     assert api_client.delete(api).status_code == 405
 
 
+@contextmanager
+def unchanged(read: Callable[[Any], Any], record: Any) -> Iterator[None]:
+    """What ``read(record)`` gives (a locked record's stored state) is the same after the block as before it."""
+    before = read(record)
+    yield
+    assert read(record) == before
+
+
+def locked_sql(table: str, key: str, *changes: str) -> list[str]:
+    """The raw SQL a lock trigger refuses on the rows of ``table`` whose ``key`` is the statement's parameter: an
+    ``UPDATE`` for each of ``changes`` (``"score = 1"``), then the ``DELETE``."""
+    updates = [f"UPDATE {table} SET {change} WHERE {key} = %s" for change in changes]
+    return [*updates, f"DELETE FROM {table} WHERE {key} = %s"]
+
+
 def assert_sql_refused(sql: str, params: list, match: str = "is locked") -> None:
     """The PostgreSQL triggers refuse ``sql`` with a message matching ``match``; the transaction goes on."""
     from django.db import DatabaseError, transaction
 
     with pytest.raises(DatabaseError, match=match), transaction.atomic():
         raw_sql(sql, params)
+
+
+def raw_sql_refused_test(
+    record: str, read: Callable[[Any], Any], tables: dict[str, tuple[str, ...]], match: str
+) -> Callable:
+    """A PostgreSQL test of a lock's triggers, one case a statement: the ``locked_sql`` of each of ``tables``
+    (``{table: (key, change, ...)}``, the locked record's pk as the parameter) is refused with ``match``, and
+    ``read(record)`` is the same after. ``record`` names the fixture of the locked record. Assign it to a ``test_``
+    name of the module."""
+    statements = [sql for table, (key, *changes) in tables.items() for sql in locked_sql(table, key, *changes)]
+
+    @pytest.mark.postgres
+    @pytest.mark.parametrize("sql", statements)
+    def test(request: Any, sql: str) -> None:
+        locked = request.getfixturevalue(record)
+        with unchanged(read, locked):
+            assert_sql_refused(sql, [locked.pk], match=match)
+
+    return test
 
 
 def make_signature_png(width: int = 300, height: int = 100) -> bytes:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
@@ -1891,6 +1891,22 @@ def test_every_api_method_is_in_the_table():
 
 
 # --- lists show exactly the scope -----------------------------------------------------------------------
+def fresh_user(w: Any, role: str) -> Any:
+    """The role's user read again (no permission or role cached from an earlier request)."""
+    user = w.users[role]
+    return type(user).objects.get(pk=user.pk)
+
+
+def signed_in_readers(client: Any, w: Any, row: Row) -> Iterator[tuple[str, Any]]:
+    """Each role the row answers 200, signed in on ``client`` in turn: yields the role and its user."""
+    for role in ROLES:
+        if row.statuses[role] != 200:
+            continue
+        user = fresh_user(w, role)
+        sign_in(client, user)
+        yield role, user
+
+
 API_LISTS = [row for row in ROWS if row.api and row.method == "get" and row.route.endswith("-list")]
 
 
@@ -1901,12 +1917,8 @@ def test_api_lists_show_exactly_the_scope(world, client, row):
     from logistics.access import scoped
 
     model = resolve(row.url(world)).func.cls.queryset.model
-    for role in ROLES:
-        if row.statuses[role] != 200:
-            continue
-        # given a user who may list the model
-        user = type(world.users[role]).objects.get(pk=world.users[role].pk)
-        sign_in(client, user)
+    # given each user who may list the model
+    for role, user in signed_in_readers(client, world, row):
         # when they list it
         body = client.get(row.url(world)).json()
         # then they get exactly the objects of their scope
@@ -1934,11 +1946,7 @@ def test_page_lists_link_exactly_the_scope(world, client, list_route, detail_rou
     model = apps.get_model(label)
     row = next(r for r in ROWS if r.route == list_route)
     pattern = re.compile(re.escape(reverse(detail_route, args=[0])).replace("0", r"(\d+)"))
-    for role in ROLES:
-        if row.statuses[role] != 200:
-            continue
-        user = type(world.users[role]).objects.get(pk=world.users[role].pk)
-        sign_in(client, user)
+    for role, user in signed_in_readers(client, world, row):
         html = client.get(reverse(list_route), {"status": "all"}).content.decode()
         linked = sorted({int(pk) for pk in pattern.findall(html)})
         expected = scoped(user, model._default_manager.filter(**filters)).values_list("pk", flat=True)
@@ -1984,7 +1992,7 @@ def test_admin_pages_of_every_model(world, model):
         for url in urls:
             response = browser.get(url)
             if role == "office":
-                fresh = type(user).objects.get(pk=user.pk)
+                fresh = fresh_user(world, role)
                 allowed = fresh.has_perm(f"{opts.app_label}.view_{opts.model_name}") or fresh.has_perm(
                     f"{opts.app_label}.change_{opts.model_name}"
                 )
@@ -2037,7 +2045,7 @@ def test_admin_querysets_are_scoped(world, rf, model):
     for role in ROLES[1:]:
         # given a request of the role's user to the model's admin list
         request = rf.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
-        request.user = type(world.users[role]).objects.get(pk=world.users[role].pk)
+        request.user = fresh_user(world, role)
         # then the admin lists exactly what logistics.access.scoped gives
         shown = sorted(model_admin.get_queryset(request).values_list("pk", flat=True))
         assert shown == sorted(scoped(request.user, model._default_manager.all()).values_list("pk", flat=True)), role

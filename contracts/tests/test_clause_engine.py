@@ -57,18 +57,12 @@ def facts(**kwargs):
     return QuarterFacts(quarter="2026Q3", fee=kwargs.pop("fee", FEE), **kwargs)
 
 
+# the items of FAILED priced by ITEMS (100 + 100 + 300 + 1000): deductions, cap_applied, bonuses, payable, line amounts
+FAILED_ITEMS_OUTCOME = ("1500.00", "0", "0", "98500.00", ["100.00", "100.00", "300.00", "1000.00"])
+
 # (case, clauses, facts, deductions, cap_applied, bonuses, payable, line amounts)
 CASES = [
-    (
-        "failed items by severity",
-        [ITEMS],
-        facts(failed_items=FAILED),
-        "1500.00",
-        "0",
-        "0",
-        "98500.00",
-        ["100.00", "100.00", "300.00", "1000.00"],
-    ),
+    ("failed items by severity", [ITEMS], facts(failed_items=FAILED), *FAILED_ITEMS_OUTCOME),
     (
         "upheld complaints",
         [COMPLAINTS],
@@ -123,16 +117,7 @@ CASES = [
         "90000.00",
         ["10000.00", "100.00", "100.00", "300.00", "1000.00"],
     ),
-    (
-        "cap does not bind",
-        [ITEMS, CAP],
-        facts(failed_items=FAILED),
-        "1500.00",
-        "0",
-        "0",
-        "98500.00",
-        ["100.00", "100.00", "300.00", "1000.00"],
-    ),
+    ("cap does not bind", [ITEMS, CAP], facts(failed_items=FAILED), *FAILED_ITEMS_OUTCOME),  # as without the cap
     (
         "bonuses with deductions and a binding cap",
         [BELOW_10, COMPLAINTS, CAP, ClauseSpec(12, "score_at_least", threshold=D(0), amount=D(2000))],

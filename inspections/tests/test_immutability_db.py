@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from conftest import assert_locked, assert_rows_locked, assert_sql_refused, make_png, raw_sql
+from conftest import assert_locked, assert_rows_locked, assert_sql_refused, make_png, raw_sql, raw_sql_refused_test
 from inspections.models import Inspection, InspectionPhoto, ItemResult
 from inspections.services import inspections as svc
 from inspections.tests.factories import assigned_contract, make_template, tablet_data
@@ -67,23 +67,17 @@ def test_photos_of_a_submitted_inspection_refuse_model_and_queryset_changes(subm
 # --- the database itself (PostgreSQL triggers) ----------------------------------------------------------
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize(
-    "sql",
-    [
-        "UPDATE inspections_inspection SET score = 1 WHERE id = %s",
-        "UPDATE inspections_inspection SET status = 'draft' WHERE id = %s",
-        "DELETE FROM inspections_inspection WHERE id = %s",
-        "UPDATE inspections_itemresult SET result = 'pass' WHERE inspection_id = %s",
-        "DELETE FROM inspections_itemresult WHERE inspection_id = %s",
-        "UPDATE inspections_inspectionphoto SET client_id = 'x' WHERE inspection_id = %s",
-        "DELETE FROM inspections_inspectionphoto WHERE inspection_id = %s",
-    ],
+# the triggers refuse changes to a submitted inspection, its item results and its photos
+test_the_database_refuses_raw_sql = raw_sql_refused_test(
+    "submitted",
+    state,
+    {
+        "inspections_inspection": ("id", "score = 1", "status = 'draft'"),
+        "inspections_itemresult": ("inspection_id", "result = 'pass'"),
+        "inspections_inspectionphoto": ("inspection_id", "client_id = 'x'"),
+    },
+    match="A submitted inspection is locked",
 )
-def test_the_database_refuses_raw_sql(submitted, sql):
-    before = state(submitted)
-    assert_sql_refused(sql, [submitted.pk], match="A submitted inspection is locked")
-    assert state(submitted) == before
 
 
 @pytest.mark.postgres

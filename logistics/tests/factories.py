@@ -19,14 +19,21 @@ def credit_code_for(n: int) -> str:
     return first17 + check_digit(first17)
 
 
+def numbered(code: str, name: str, name_en: str) -> tuple[factory.Sequence, factory.Sequence, factory.Sequence]:
+    """The numbered ``code``, ``name`` and ``name_en`` of a reference record: ``dept-3``, ``部门3``, ``Department 3``."""
+    return (
+        factory.Sequence(lambda n: f"{code}-{n}"),
+        factory.Sequence(lambda n: f"{name}{n}"),
+        factory.Sequence(lambda n: f"{name_en} {n}"),
+    )
+
+
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Department
         django_get_or_create = ["code"]
 
-    code = factory.Sequence(lambda n: f"dept-{n}")
-    name = factory.Sequence(lambda n: f"部门{n}")
-    name_en = factory.Sequence(lambda n: f"Department {n}")
+    code, name, name_en = numbered("dept", "部门", "Department")
     kind = Department.Kind.LOGISTICS
 
 
@@ -45,9 +52,7 @@ class SiteFactory(factory.django.DjangoModelFactory):
         model = Site
         django_get_or_create = ["code"]
 
-    code = factory.Sequence(lambda n: f"site-{n}")
-    name = factory.Sequence(lambda n: f"楼宇{n}")
-    name_en = factory.Sequence(lambda n: f"Building {n}")
+    code, name, name_en = numbered("site", "楼宇", "Building")
     building = "主楼"
 
 
@@ -56,9 +61,7 @@ class KeyPointFactory(factory.django.DjangoModelFactory):
         model = KeyPoint
 
     site = factory.SubFactory(SiteFactory)
-    code = factory.Sequence(lambda n: f"kp-{n}")
-    name = factory.Sequence(lambda n: f"重点部位{n}")
-    name_en = factory.Sequence(lambda n: f"Key point {n}")
+    code, name, name_en = numbered("kp", "重点部位", "Key point")
 
 
 class VendorFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from conftest import assert_admin_and_api_refuse, assert_locked, assert_rows_locked, assert_sql_refused, raw_sql
+from conftest import (
+    assert_admin_and_api_refuse,
+    assert_locked,
+    assert_rows_locked,
+    assert_sql_refused,
+    raw_sql,
+    raw_sql_refused_test,
+    unchanged,
+)
 from contracts.models import Settlement
 from contracts.tests.factories import ContractFactory
 from logistics.immutability import ImmutableError
@@ -51,56 +59,47 @@ def state(evaluation):
 
 
 def test_the_service_refuses_a_final_evaluation(final, office_user):
-    before = state(final)
-    with translation.override("en"), pytest.raises(ValidationError, match="This evaluation is final"):
+    refused = pytest.raises(ValidationError, match="This evaluation is final")
+    with unchanged(state, final), translation.override("en"), refused:
         meeting_review(final, office_user, attendees="张三", adjustment="2", reason="x")
-    assert state(final) == before
 
 
 def test_model_save_and_delete_refuse(final):
-    before = state(final)
-    assert_locked(final, score=D("1"))
-    assert_locked(final.components.order_by("code").first(), value=D("1"))
-    extra = EvaluationComponent(evaluation=final, code="X", weight=D("0"), effective_weight=D("0"))
-    with pytest.raises(ImmutableError):
-        extra.save()
-    assert state(final) == before
+    with unchanged(state, final):
+        assert_locked(final, score=D("1"))
+        assert_locked(final.components.order_by("code").first(), value=D("1"))
+        extra = EvaluationComponent(evaluation=final, code="X", weight=D("0"), effective_weight=D("0"))
+        with pytest.raises(ImmutableError):
+            extra.save()
 
 
 def test_queryset_update_and_delete_refuse(final):
-    before = state(final)
-    assert_rows_locked(Evaluation.objects.filter(pk=final.pk), score=D("1"))
-    assert_rows_locked(EvaluationComponent.objects.filter(evaluation=final), value=D("1"))
-    assert state(final) == before
+    with unchanged(state, final):
+        assert_rows_locked(Evaluation.objects.filter(pk=final.pk), score=D("1"))
+        assert_rows_locked(EvaluationComponent.objects.filter(evaluation=final), value=D("1"))
 
 
 def test_the_admin_and_the_api_refuse(final, client_for, office_user, api_client):
-    before = state(final)
     client = client_for(office_user)
     api_client.force_authenticate(office_user)
     admin, api = f"/admin/scoring/evaluation/{final.pk}/", f"/api/evaluations/{final.pk}/"
-    assert_admin_and_api_refuse(client, api_client, admin, api, {"score": "1"})
-    assert state(final) == before
+    with unchanged(state, final):
+        assert_admin_and_api_refuse(client, api_client, admin, api, {"score": "1"})
 
 
 # --- the database itself (PostgreSQL triggers) ----------------------------------------------------------
 
 
-@pytest.mark.postgres
-@pytest.mark.parametrize(
-    "sql",
-    [
-        "UPDATE scoring_evaluation SET score = 1 WHERE id = %s",
-        "UPDATE scoring_evaluation SET status = 'reviewed' WHERE id = %s",
-        "DELETE FROM scoring_evaluation WHERE id = %s",
-        "UPDATE scoring_evaluationcomponent SET value = 1 WHERE evaluation_id = %s",
-        "DELETE FROM scoring_evaluationcomponent WHERE evaluation_id = %s",
-    ],
+# the triggers refuse changes to a final evaluation and its components
+test_the_database_refuses_raw_sql = raw_sql_refused_test(
+    "final",
+    state,
+    {
+        "scoring_evaluation": ("id", "score = 1", "status = 'reviewed'"),
+        "scoring_evaluationcomponent": ("evaluation_id", "value = 1"),
+    },
+    match="A final evaluation is locked",
 )
-def test_the_database_refuses_raw_sql(final, sql):
-    before = state(final)
-    assert_sql_refused(sql, [final.pk], match="A final evaluation is locked")
-    assert state(final) == before
 
 
 @pytest.mark.postgres
