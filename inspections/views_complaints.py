@@ -264,7 +264,7 @@ def complaint_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(queryset, 50).get_page(request.GET.get("page"))
     context = {
         "page": page,
-        **queue_filters(request, ComplaintStatus.choices),
+        **queue_filters(request, ComplaintStatus.choices, contracts=False),
         # the posts the bot filter held, waiting for the office's review (the office's page)
         "held_count": Complaint.objects.filter(quarantined=True).count() if is_office(request.user) else None,
     }

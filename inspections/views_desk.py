@@ -234,16 +234,20 @@ def _chosen_ids(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.isascii() and v.isdigit() and len(v) < 19]
 
 
-def queue_filters(request: HttpRequest, statuses: list[tuple[str, str]]) -> dict[str, Any]:
+def queue_filters(request: HttpRequest, statuses: list[tuple[str, str]], *, contracts: bool = True) -> dict[str, Any]:
     """What the filter bar of a queue of jobs (``inspections/_queue_filters.html``, the fields of QueueFilterSet)
-    offers: the statuses given, the channels, services, sites and the contracts the user may see."""
+    offers: the statuses given, the channels, services, sites and (``contracts``) the contracts the user may see.
+    The complaint queue goes without the contract list (one option per contract on every load: a contract's
+    complaints are reached from the contract; ``?contract=`` still filters)."""
     return {
         "params": request.GET,
         "statuses": statuses,
         "channels": Channel.choices,
         "categories": ServiceCategory.objects.all(),
         "sites": Site.objects.all(),
-        "contracts": scoped(request.user, Contract.objects.only("pk", "number").order_by("number")),
+        "contracts": (
+            scoped(request.user, Contract.objects.only("pk", "number").order_by("number")) if contracts else None
+        ),
     }
 
 
